@@ -1,0 +1,5 @@
+//! WorkspaceApp v1 (`huaweicloudsdkworkspaceapp.v1`) wire types.
+
+pub mod catalogue;
+pub mod convert;
+pub mod server_group;

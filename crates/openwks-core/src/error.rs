@@ -1,0 +1,202 @@
+//! The one error type of openwks and its stable code table.
+//!
+//! Every error carries an HTTP-class [`ErrorKind`], a stable code (the vendor's where it is
+//! known, `docs/errors.md` lists them all) and a message for a person. The HTTP layer renders
+//! it in the dialect of the route (WorkspaceApp `{"error_code","error_msg"}`, or ECS
+//! `{"error":{"code","message"}}`); nothing else decides a status code.
+
+use std::fmt;
+
+/// What kind of failure: decides the HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 400: the request is malformed or breaks a documented rule.
+    Invalid,
+    /// 401: authentication failed.
+    Unauthorized,
+    /// 403: authenticated, but not allowed.
+    Forbidden,
+    /// 404: no such resource (or route).
+    NotFound,
+    /// 405: the path exists, the method does not.
+    MethodNotAllowed,
+    /// 409: the request conflicts with the state of a resource.
+    Conflict,
+    /// 413: the body is over the limit.
+    PayloadTooLarge,
+    /// 415: unsupported media type.
+    UnsupportedMediaType,
+    /// 500: a bug or a failed dependency. The message is never the cause.
+    Internal,
+    /// 503: temporarily unavailable; retry later.
+    Unavailable,
+}
+
+impl ErrorKind {
+    /// The HTTP status of this kind.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::Invalid => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict => 409,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::Internal => 500,
+            Self::Unavailable => 503,
+        }
+    }
+}
+
+/// The stable error codes. Vendor codes where known (anchors-appstream.md §5), openwks codes in
+/// the vendor's `WKS.0021xxxx` server-group block otherwise. `docs/errors.md` is the table.
+pub mod codes {
+    /// Generic invalid parameter (vendor default for 400).
+    pub const INVALID_PARAMETER: &str = "WKS.00211102";
+    /// The request body is empty where one is required (vendor `WKS.0001`).
+    pub const EMPTY_REQUEST: &str = "WKS.0001";
+    /// A required parameter is missing.
+    pub const MISSING_PARAMETER: &str = "WKS.00211104";
+    /// A name breaks the charset or length rule.
+    pub const INVALID_NAME: &str = "WKS.00211105";
+    /// A value is not one of the documented enum values.
+    pub const INVALID_ENUM: &str = "WKS.00211106";
+    /// A number is out of its documented range.
+    pub const OUT_OF_RANGE: &str = "WKS.00211107";
+    /// A tag breaks a tag rule (count, uniqueness, length, charset).
+    pub const INVALID_TAG: &str = "WKS.00211108";
+    /// The image does not exist or does not fit the request.
+    pub const INVALID_IMAGE: &str = "WKS.00211109";
+    /// The product does not exist or is not sold where asked.
+    pub const INVALID_PRODUCT: &str = "WKS.00211110";
+    /// The VPC or subnet does not exist or they do not belong together.
+    pub const INVALID_NETWORK: &str = "WKS.00211111";
+    /// The availability zone does not exist.
+    pub const INVALID_AZ: &str = "WKS.00211112";
+    /// The system disk is smaller than the image's minimum, or out of range.
+    pub const INVALID_DISK: &str = "WKS.00211113";
+    /// `ip_virtual` is not allowed (non-Windows image, or an update).
+    pub const INVALID_IP_VIRTUAL: &str = "WKS.00211114";
+    /// `primary_server_group_id` does not name a primary group of this project, or the standby
+    /// does not match its primary.
+    pub const INVALID_PRIMARY: &str = "WKS.00211115";
+    /// The body is not valid JSON or a field has the wrong type.
+    pub const MALFORMED_BODY: &str = "WKS.00211116";
+    /// A query parameter is malformed or out of range (offset, limit, booleans).
+    pub const INVALID_QUERY: &str = "WKS.00211117";
+    /// The project's quota is used up.
+    pub const QUOTA_EXCEEDED: &str = "WKS.00211118";
+    /// Generic conflict (vendor default for 409).
+    pub const CONFLICT: &str = "WKS.00211103";
+    /// The name is already used in this project.
+    pub const DUPLICATE_NAME: &str = "WKS.00211119";
+    /// The server group still has standby groups.
+    pub const HAS_STANDBY_GROUPS: &str = "WKS.00211120";
+    /// The server group still has app groups bound.
+    pub const HAS_APP_GROUPS: &str = "WKS.00211121";
+    /// The server group still has servers.
+    pub const HAS_SERVERS: &str = "WKS.00211122";
+    /// The resource is in use by another resource (VPC with subnets, subnet used by a group).
+    pub const IN_USE: &str = "WKS.00211123";
+    /// The resource does not exist (vendor default for 404).
+    pub const NOT_FOUND: &str = "WKS.00211902";
+    /// Authentication failed (APIG).
+    pub const AUTH_FAILED: &str = "APIGW.0301";
+    /// Token authentication failed (APIG).
+    pub const TOKEN_INVALID: &str = "APIGW.0307";
+    /// Not allowed (vendor default for 403).
+    pub const FORBIDDEN: &str = "WKS.00081102";
+    /// No such API (APIG).
+    pub const NO_SUCH_API: &str = "APIGW.0101";
+    /// Wrong method (vendor default for 405).
+    pub const METHOD_NOT_ALLOWED: &str = "WKS.00000405";
+    /// Body over the limit.
+    pub const PAYLOAD_TOO_LARGE: &str = "WKS.00000413";
+    /// Unsupported media type (vendor default for 415).
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "WKS.00000415";
+    /// Internal error (vendor default for 500).
+    pub const INTERNAL: &str = "WKS.00211401";
+    /// Service unavailable (vendor default for 503).
+    pub const UNAVAILABLE: &str = "WKS.00050902";
+}
+
+/// The error of every openwks operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// Decides the HTTP status.
+    pub kind: ErrorKind,
+    /// Stable code, see [`codes`].
+    pub code: &'static str,
+    /// Message for a person. For [`ErrorKind::Internal`] this is logged, never sent.
+    pub message: String,
+}
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Any error with an explicit kind and code.
+    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            code,
+            message: message.into(),
+        }
+    }
+    /// A 400 with a specific code.
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Invalid, code, message)
+    }
+    /// A 400 for a missing required field.
+    pub fn missing(field: &str) -> Self {
+        Self::invalid(codes::MISSING_PARAMETER, format!("{field} is required"))
+    }
+    /// A 404 for a resource of `kind` named `id`.
+    pub fn not_found(kind: &str, id: &str) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            codes::NOT_FOUND,
+            format!("{kind} {id} does not exist"),
+        )
+    }
+    /// A 409 with a specific code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, code, message)
+    }
+    /// A 401.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unauthorized, codes::AUTH_FAILED, message)
+    }
+    /// A 500; `cause` is for the log only.
+    pub fn internal(cause: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, codes::INTERNAL, cause)
+    }
+    /// A 503.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unavailable, codes::UNAVAILABLE, message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_map_to_documented_statuses() {
+        assert_eq!(Error::missing("name").kind.status(), 400);
+        assert_eq!(Error::not_found("server group", "x").code, "WKS.00211902");
+        assert_eq!(Error::conflict(codes::CONFLICT, "x").kind.status(), 409);
+        assert_eq!(Error::unauthorized("x").code, "APIGW.0301");
+        assert_eq!(Error::internal("x").kind.status(), 500);
+    }
+}

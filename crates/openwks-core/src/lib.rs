@@ -1,0 +1,15 @@
+//! The domain of openwks: what objects exist and the rules they obey.
+//!
+//! Server groups, the catalogue they are validated against (products, availability zones,
+//! images, volume types), networks, identities, and the one error type every layer returns.
+//! This crate does no I/O and must not depend on the HTTP stack, the store or the wire DTOs.
+
+pub mod catalogue;
+pub mod error;
+pub mod identity;
+pub mod network;
+pub mod server_group;
+pub mod time;
+pub mod validate;
+
+pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,48 @@
+//! Rendering of [`openwks_core::Error`] in the WorkspaceApp dialect:
+//! `{"error_code","error_msg","request_id"}` with the status of its kind. The `X-Request-Id`
+//! header is added to every response by the outer middleware.
+
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use openwks_api::error_body::WksErrorBody;
+use openwks_core::{Error, ErrorKind};
+
+use crate::request::current_request_id;
+
+/// An error answered in the WorkspaceApp dialect.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        Self(e)
+    }
+}
+
+/// Handler result.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status =
+            StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let message = if e.kind == ErrorKind::Internal {
+            tracing::error!(code = e.code, cause = %e.message, "internal error");
+            "The requested operation failed. Please try again later.".to_string()
+        } else {
+            e.message
+        };
+        let body = WksErrorBody {
+            error_code: e.code.to_string(),
+            error_msg: message,
+            request_id: current_request_id(),
+        };
+        let mut resp = (status, axum::Json(body)).into_response();
+        if e.kind == ErrorKind::Unavailable {
+            resp.headers_mut()
+                .insert("retry-after", HeaderValue::from_static("1"));
+        }
+        resp
+    }
+}

@@ -1,0 +1,150 @@
+//! The IAM subset: `GET /v3/projects?name=` (signed; the SDK's region mode resolves the project
+//! id with it) and `POST /v3/auth/tokens` (Keystone v3 password method, project-scoped; the
+//! token comes back in `X-Subject-Token`).
+
+use axum::extract::{Extension, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use openwks_api::iam::{
+    KeystoneProject, ListProjectsResponse, Token, TokenDomain, TokenEntity, TokenRequest,
+    TokenResponse,
+};
+use openwks_core::error::codes;
+use openwks_core::{Error, ErrorKind};
+
+use crate::auth::{password, token};
+use crate::error::ApiResult;
+use crate::middleware::Ctx;
+use crate::request::{json_body, Query};
+use crate::AppState;
+
+/// `GET /v3/projects?name=<region>`: the caller's account's projects.
+pub async fn list_projects(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    q: Query,
+) -> ApiResult<Response> {
+    let ps = st
+        .store
+        .projects(&ctx.caller.account_id, q.str("name"))
+        .await?;
+    let projects = ps
+        .into_iter()
+        .map(|p| KeystoneProject {
+            id: p.id,
+            name: p.name,
+            domain_id: p.account_id.clone(),
+            enabled: true,
+            is_domain: false,
+            parent_id: p.account_id,
+            description: String::new(),
+        })
+        .collect();
+    Ok(Json(ListProjectsResponse { projects }).into_response())
+}
+
+fn refused(msg: &str) -> Error {
+    Error::new(
+        ErrorKind::Unauthorized,
+        codes::AUTH_FAILED,
+        format!("The username or password is wrong: {msg}"),
+    )
+}
+
+/// `POST /v3/auth/tokens`.
+pub async fn create_token(State(st): State<AppState>, body: Bytes) -> ApiResult<Response> {
+    let req: TokenRequest = json_body(&body)?;
+    let auth = req.auth.ok_or_else(|| Error::missing("auth"))?;
+    let identity = auth
+        .identity
+        .ok_or_else(|| Error::missing("auth.identity"))?;
+    if !identity
+        .methods
+        .unwrap_or_default()
+        .iter()
+        .any(|m| m == "password")
+    {
+        return Err(Error::invalid(
+            codes::INVALID_PARAMETER,
+            "auth.identity.methods must contain \"password\"",
+        )
+        .into());
+    }
+    let user = identity
+        .password
+        .and_then(|p| p.user)
+        .ok_or_else(|| Error::missing("auth.identity.password.user"))?;
+    let name = user
+        .name
+        .ok_or_else(|| Error::missing("auth.identity.password.user.name"))?;
+    let pw = user
+        .password
+        .ok_or_else(|| Error::missing("auth.identity.password.user.password"))?;
+    let domain = user
+        .domain
+        .and_then(|d| d.name)
+        .ok_or_else(|| Error::missing("auth.identity.password.user.domain.name"))?;
+    let scope = auth
+        .scope
+        .and_then(|s| s.project)
+        .ok_or_else(|| Error::missing("auth.scope.project"))?;
+    let u = st
+        .store
+        .user_by_name(&domain, &name)
+        .await?
+        .ok_or_else(|| refused("no such user"))?;
+    if !password::verify(&u.password_hash, &pw) {
+        return Err(refused("wrong password").into());
+    }
+    let projects = st.store.projects(&u.account_id, None).await?;
+    let project = projects
+        .into_iter()
+        .find(|p| {
+            scope.id.as_deref() == Some(p.id.as_str())
+                || (scope.id.is_none() && scope.name.as_deref() == Some(p.name.as_str()))
+        })
+        .ok_or_else(|| refused("the scope names no project of the user's account"))?;
+    let now = chrono::Utc::now();
+    let exp = now.timestamp() + st.settings.token_ttl_secs;
+    let claims = token::Claims {
+        user_id: u.id.clone(),
+        account_id: u.account_id.clone(),
+        project_id: project.id.clone(),
+        expires_at: exp,
+        issued_at: now.timestamp(),
+    };
+    let t = token::issue(&st.token_secret, &claims);
+    let domain = TokenDomain {
+        id: u.account_id.clone(),
+        name: project.account_name.clone(),
+    };
+    let expires_at = chrono::DateTime::from_timestamp(exp, 0)
+        .map(openwks_core::time::format_rfc3339)
+        .unwrap_or_default();
+    let body = TokenResponse {
+        token: Token {
+            methods: vec!["password".into()],
+            expires_at,
+            issued_at: openwks_core::time::format_rfc3339(now),
+            user: TokenEntity {
+                id: u.id,
+                name: u.name,
+                domain: domain.clone(),
+            },
+            project: TokenEntity {
+                id: project.id,
+                name: project.name,
+                domain,
+            },
+            catalog: Vec::new(),
+            roles: Vec::new(),
+        },
+    };
+    let mut resp = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&t) {
+        resp.headers_mut().insert("x-subject-token", v);
+    }
+    Ok(resp)
+}

@@ -1,0 +1,94 @@
+//! The HTTP layer of openwks: the axum router, authentication (AK/SK and tokens), the handlers
+//! of each vendor API, error rendering, metrics and the access log.
+//!
+//! Handlers extract, convert the wire DTO into a core spec, call the core rules and the store,
+//! and convert back. No SQL and no business rules live here.
+
+pub mod auth;
+pub mod error;
+pub mod iam;
+pub mod ims;
+pub mod metrics;
+pub mod middleware;
+pub mod ops;
+pub mod request;
+pub mod router;
+pub mod vpc;
+pub mod wks;
+
+use std::sync::Arc;
+
+use openwks_core::catalogue::Catalogue;
+use openwks_core::identity::Bootstrap;
+use openwks_store::Store;
+
+pub use router::{app, serve_with_listener};
+
+/// Settings of a running server.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The region (`cn-north-4`).
+    pub region: String,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// Allowed clock skew of `X-Sdk-Date`, in seconds.
+    pub max_clock_skew_secs: i64,
+    /// Lifetime of issued tokens, in seconds.
+    pub token_ttl_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            region: "cn-north-4".into(),
+            max_body_bytes: 2 * 1024 * 1024,
+            max_clock_skew_secs: 15 * 60,
+            token_ttl_secs: 24 * 3600,
+        }
+    }
+}
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The catalogue (read-only).
+    pub catalogue: Arc<Catalogue>,
+    /// Keys, users and projects, cached for authentication.
+    pub directory: Arc<auth::Directory>,
+    /// Secret that signs tokens.
+    pub token_secret: Arc<String>,
+    /// What the first start created.
+    pub bootstrap: Arc<Bootstrap>,
+    /// Request metrics.
+    pub metrics: Arc<metrics::Metrics>,
+    /// Settings.
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Build the state: bootstrap the store (first start creates the account) and load the
+    /// authentication directory.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        catalogue: Catalogue,
+        wanted: Bootstrap,
+        settings: Settings,
+    ) -> openwks_core::Result<Self> {
+        let bootstrap = store.bootstrap(wanted, &catalogue).await?;
+        let token_secret = store
+            .setting_or_init("token_secret", auth::random_hex(32))
+            .await?;
+        let directory = auth::Directory::load(store.as_ref(), &settings.region).await?;
+        Ok(Self {
+            store,
+            catalogue: Arc::new(catalogue),
+            directory: Arc::new(directory),
+            token_secret: Arc::new(token_secret),
+            bootstrap: Arc::new(bootstrap),
+            metrics: Arc::new(metrics::Metrics::default()),
+            settings: Arc::new(settings),
+        })
+    }
+}

@@ -1,0 +1,251 @@
+//! The outer middleware, which runs before routing: request id, body limit, authentication,
+//! project scoping, then (after the handler) the `X-Request-Id` header, metrics and the access
+//! log line. Authentication runs before routing so that `/v1/{project_id}/...` sent by an SDK
+//! without a project id can be routed to the caller's default project.
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use openwks_core::error::codes;
+use openwks_core::identity::Caller;
+use openwks_core::{Error, ErrorKind};
+
+use crate::auth::{sdk_hmac, token};
+use crate::error::ApiError;
+use crate::request::REQUEST_ID;
+use crate::AppState;
+
+/// What the middleware found out about the caller; handlers read it as an extension.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Who is calling.
+    pub caller: Caller,
+}
+
+/// Paths served without authentication.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/health" | "/metrics" | "/v3/auth/tokens")
+}
+
+/// The index of the project-id segment of a path (segments counted after the leading `/`).
+fn project_segment(segs: &[&str]) -> Option<usize> {
+    match segs {
+        ["v1", p, ..] if *p != "persistent-storages" => Some(1),
+        ["v2", _, "job", ..] => Some(1),
+        ["openwks", "v1", p, ..] if !matches!(*p, "iam" | "hosts" | "audit-events") => Some(2),
+        _ => None,
+    }
+}
+
+/// Outer middleware entry point.
+pub async fn outer(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let rid = uuid::Uuid::new_v4().simple().to_string();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let (resp, user) = REQUEST_ID
+        .scope(rid.clone(), handle(st.clone(), req, next))
+        .await;
+    let mut resp = resp;
+    if let Ok(v) = HeaderValue::from_str(&rid) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    let op = resp.extensions().get::<MatchedPath>().map_or_else(
+        || "unmatched".to_string(),
+        |m| format!("{method} {}", m.as_str()),
+    );
+    let status = resp.status().as_u16();
+    let elapsed = start.elapsed();
+    st.metrics.observe(&op, status, elapsed);
+    tracing::info!(
+        target: "openwks::access",
+        request_id = %rid,
+        method = %method,
+        path = %path,
+        op = %op,
+        status,
+        latency_us = elapsed.as_micros() as u64,
+        user = %user.unwrap_or_default(),
+    );
+    resp
+}
+
+async fn handle(st: AppState, req: Request, next: Next) -> (Response, Option<String>) {
+    match prepare(&st, req).await {
+        Ok((req, user)) => (next.run(req).await, user),
+        Err(e) => (ApiError(e).into_response(), None),
+    }
+}
+
+async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>), Error> {
+    let limit = st.settings.max_body_bytes;
+    let too_large = || {
+        Error::new(
+            ErrorKind::PayloadTooLarge,
+            codes::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than {limit} bytes"),
+        )
+    };
+    if let Some(len) = req
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if len > limit {
+            return Err(too_large());
+        }
+    }
+    let (mut parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())?;
+    if is_public(parts.uri.path()) {
+        return Ok((Request::from_parts(parts, Body::from(bytes)), None));
+    }
+    let raw_path = parts.uri.path().to_string();
+    let raw_query = parts.uri.query().unwrap_or("").to_string();
+    let now = chrono::Utc::now();
+    let (caller, token_project) = if parts.headers.contains_key("authorization") {
+        let signed = sdk_hmac::Signed {
+            method: parts.method.as_str(),
+            raw_path: &raw_path,
+            raw_query: &raw_query,
+            headers: &parts.headers,
+            body: &bytes,
+        };
+        let key = sdk_hmac::verify(
+            &signed,
+            |ak| st.directory.key(ak),
+            now,
+            st.settings.max_clock_skew_secs,
+        )?;
+        let user = st
+            .directory
+            .user(&key.user_id)
+            .ok_or_else(|| Error::unauthorized("the key's user no longer exists"))?;
+        (
+            Caller {
+                account_id: user.account_id,
+                user_id: user.id,
+                is_admin: user.is_admin,
+            },
+            None,
+        )
+    } else if let Some(t) = parts.headers.get("x-auth-token") {
+        let t = String::from_utf8_lossy(t.as_bytes()).into_owned();
+        let claims = token::verify(&st.token_secret, &t, now.timestamp()).map_err(|e| {
+            let why = match e {
+                token::TokenError::Expired => "the token has expired",
+                token::TokenError::Invalid => "the token is not valid",
+            };
+            Error::new(
+                ErrorKind::Unauthorized,
+                codes::TOKEN_INVALID,
+                format!("Incorrect token authentication information: {why}"),
+            )
+        })?;
+        let user = st
+            .directory
+            .user(&claims.user_id)
+            .ok_or_else(|| Error::unauthorized("the token's user no longer exists"))?;
+        (
+            Caller {
+                account_id: user.account_id,
+                user_id: user.id,
+                is_admin: user.is_admin,
+            },
+            Some(claims.project_id),
+        )
+    } else {
+        return Err(Error::unauthorized(
+            "Incorrect IAM authentication information: the request carries neither an Authorization (AK/SK) header nor an X-Auth-Token",
+        ));
+    };
+    // Project scoping: the project in the path must be one of the caller's account.
+    let segs: Vec<&str> = raw_path.trim_start_matches('/').split('/').collect();
+    if let Some(i) = project_segment(&segs) {
+        let decoded = percent_encoding::percent_decode_str(segs[i])
+            .decode_utf8_lossy()
+            .into_owned();
+        let project = if decoded == "{project_id}" {
+            // The SDK sends the literal template when it was built without a project id.
+            let p = st
+                .directory
+                .default_project(&caller.account_id)
+                .ok_or_else(|| forbidden("the account has no project"))?;
+            let mut new: Vec<String> = segs.iter().map(|s| (*s).to_string()).collect();
+            new[i] = p.id.clone();
+            let pq = if raw_query.is_empty() {
+                format!("/{}", new.join("/"))
+            } else {
+                format!("/{}?{raw_query}", new.join("/"))
+            };
+            parts.uri = pq
+                .parse::<Uri>()
+                .map_err(|e| Error::invalid(codes::INVALID_PARAMETER, format!("bad path: {e}")))?;
+            p
+        } else {
+            match st.directory.project(&decoded) {
+                Some(p) if p.account_id == caller.account_id => p,
+                _ => {
+                    return Err(forbidden(&format!(
+                        "project {decoded} does not belong to the caller's account"
+                    )))
+                }
+            }
+        };
+        if let Some(tp) = token_project {
+            if tp != project.id {
+                return Err(forbidden(&format!(
+                    "the token is scoped to project {tp}, not {}",
+                    project.id
+                )));
+            }
+        }
+        if let Some(h) = parts.headers.get("x-project-id") {
+            if h.as_bytes() != project.id.as_bytes() {
+                return Err(forbidden(
+                    "the X-Project-Id header names another project than the path",
+                ));
+            }
+        }
+    }
+    let user = caller.user_id.clone();
+    parts.extensions.insert(Ctx { caller });
+    Ok((Request::from_parts(parts, Body::from(bytes)), Some(user)))
+}
+
+fn forbidden(msg: &str) -> Error {
+    Error::new(ErrorKind::Forbidden, codes::FORBIDDEN, msg.to_string())
+}
+
+/// Inner middleware (after routing): carries the matched route template to the response so
+/// that the outer middleware can label metrics and the access log by operation.
+pub async fn keep_matched_path(req: Request, next: Next) -> Response {
+    let mp = req.extensions().get::<MatchedPath>().cloned();
+    let mut resp = next.run(req).await;
+    if let Some(mp) = mp {
+        resp.extensions_mut().insert(mp);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn project_segment_positions() {
+        use super::project_segment as ps;
+        assert_eq!(ps(&["v1", "p", "app-server-groups"]), Some(1));
+        assert_eq!(ps(&["v1", "persistent-storages", "actions"]), None);
+        assert_eq!(ps(&["v2", "p", "job", "j"]), Some(1));
+        assert_eq!(ps(&["v2", "cloudimages"]), None);
+        assert_eq!(ps(&["openwks", "v1", "p", "user-groups"]), Some(2));
+        assert_eq!(ps(&["openwks", "v1", "hosts"]), None);
+        assert_eq!(ps(&["v3", "projects"]), None);
+    }
+}

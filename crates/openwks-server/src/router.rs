@@ -1,0 +1,271 @@
+//! Every route in one place, grouped by vendor service, each vendor path in full. The table of
+//! contents of the HTTP API.
+
+use std::collections::HashSet;
+
+use axum::extract::Request;
+use axum::http::Method;
+use axum::response::IntoResponse;
+use axum::routing::{get, on, MethodFilter};
+use axum::{Router, ServiceExt};
+use openwks_core::error::codes;
+use openwks_core::{Error, ErrorKind};
+use tokio::net::TcpListener;
+
+use crate::error::ApiError;
+use crate::wks::{catalogue, operations::OPERATIONS, scaling_policy, server_group as sg, tags};
+use crate::{iam, ims, middleware, ops, vpc, AppState};
+
+async fn no_such_api() -> ApiError {
+    ApiError(Error::new(
+        ErrorKind::NotFound,
+        codes::NO_SUCH_API,
+        "The API does not exist or has not been published",
+    ))
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError(Error::new(
+        ErrorKind::MethodNotAllowed,
+        codes::METHOD_NOT_ALLOWED,
+        "The method specified in the request is not allowed for this resource.",
+    ))
+}
+
+async fn not_implemented() -> impl IntoResponse {
+    let mut resp = ApiError(Error::new(
+        ErrorKind::Internal,
+        codes::INTERNAL,
+        "not implemented",
+    ))
+    .into_response();
+    *resp.status_mut() = axum::http::StatusCode::NOT_IMPLEMENTED;
+    resp
+}
+
+/// The routes of implemented vendor operations: `(SDK method, HTTP method, path)` ⇒ handler.
+fn implemented() -> Router<AppState> {
+    Router::new()
+        // WorkspaceApp: server groups (9).
+        .route(
+            "/v1/{project_id}/app-server-groups",
+            get(sg::list_server_groups).post(sg::create_server_group),
+        )
+        .route(
+            "/v1/{project_id}/app-server-groups/actions/list",
+            get(sg::list_tenant_server_groups),
+        )
+        .route(
+            "/v1/{project_id}/app-server-groups/resources/restrict",
+            get(sg::show_server_group_restrict),
+        )
+        .route(
+            "/v1/{project_id}/app-server-groups/rules/validate",
+            axum::routing::post(sg::validate_server_group),
+        )
+        .route(
+            "/v1/{project_id}/app-server-groups/{server_group_id}",
+            get(sg::show_server_group)
+                .patch(sg::update_server_group)
+                .delete(sg::delete_server_groups),
+        )
+        .route(
+            "/v1/{project_id}/app-server-groups/{server_group_id}/state",
+            get(sg::show_server_group_state),
+        )
+        // WorkspaceApp: server-group tags (6).
+        .route(
+            "/v1/{project_id}/server-group/tags",
+            get(tags::list_server_group_tag),
+        )
+        .route(
+            "/v1/{project_id}/server-group/tags/batch-create",
+            axum::routing::post(tags::batch_create_server_group_tags),
+        )
+        .route(
+            "/v1/{project_id}/server-group/tags/batch-delete",
+            axum::routing::delete(tags::batch_delete_server_group_tags),
+        )
+        .route(
+            "/v1/{project_id}/server-group/{server_group_id}/tags",
+            get(tags::show_server_group_tag),
+        )
+        .route(
+            "/v1/{project_id}/server-group/{server_group_id}/tags/create",
+            axum::routing::post(tags::create_server_group_tags),
+        )
+        .route(
+            "/v1/{project_id}/server-group/{server_group_id}/tags/delete",
+            axum::routing::delete(tags::delete_server_group_tags),
+        )
+        // WorkspaceApp: scaling policy (3).
+        .route(
+            "/v1/{project_id}/scaling-policy",
+            get(scaling_policy::show_scaling_policy)
+                .put(scaling_policy::create_or_update_scaling_policy)
+                .delete(scaling_policy::delete_scaling_policy),
+        )
+        // WorkspaceApp: products, AZs, volume types, quota, tenant.
+        .route("/v1/{project_id}/product", get(catalogue::list_product))
+        .route(
+            "/v1/{project_id}/availability-zone",
+            get(catalogue::list_availability_zone),
+        )
+        .route(
+            "/v1/{project_id}/availability-zone/summary",
+            get(catalogue::list_az),
+        )
+        .route(
+            "/v1/{project_id}/volume-type",
+            get(catalogue::list_volume_type),
+        )
+        .route("/v1/{project_id}/check/quota", get(catalogue::check_quota))
+        .route(
+            "/v1/{project_id}/tenant/profile",
+            get(catalogue::list_tenant_profile),
+        )
+        // VPC v1.
+        .route(
+            "/v1/{project_id}/vpcs",
+            get(vpc::list_vpcs).post(vpc::create_vpc),
+        )
+        .route(
+            "/v1/{project_id}/vpcs/{vpc_id}",
+            get(vpc::show_vpc).delete(vpc::delete_vpc),
+        )
+        .route(
+            "/v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}",
+            axum::routing::delete(vpc::delete_subnet),
+        )
+        .route(
+            "/v1/{project_id}/subnets",
+            get(vpc::list_subnets).post(vpc::create_subnet),
+        )
+        .route(
+            "/v1/{project_id}/subnets/{subnet_id}",
+            get(vpc::show_subnet).delete(vpc::delete_subnet_short),
+        )
+        // IMS.
+        .route("/v2/cloudimages", get(ims::list_images))
+        .route("/v2/images/{image_id}", get(ims::show_image))
+        // IAM.
+        .route("/v3/projects", get(iam::list_projects))
+        .route("/v3/auth/tokens", axum::routing::post(iam::create_token))
+        // Operations.
+        .route("/health", get(ops::health))
+        .route("/metrics", get(ops::metrics))
+}
+
+/// SDK methods served by [`implemented`].
+pub const IMPLEMENTED_WKS: &[&str] = &[
+    "list_server_groups",
+    "create_server_group",
+    "list_tenant_server_groups",
+    "show_server_group_restrict",
+    "validate_server_group",
+    "delete_server_groups",
+    "show_server_group",
+    "update_server_group",
+    "show_server_group_state",
+    "list_server_group_tag",
+    "batch_create_server_group_tags",
+    "batch_delete_server_group_tags",
+    "show_server_group_tag",
+    "create_server_group_tags",
+    "delete_server_group_tags",
+    "delete_scaling_policy",
+    "show_scaling_policy",
+    "create_or_update_scaling_policy",
+    "list_availability_zone",
+    "list_az",
+    "check_quota",
+    "list_product",
+    "list_tenant_profile",
+    "list_volume_type",
+];
+
+/// Rename path parameters by position (`{p3}`), so that unbuilt routes whose vendor parameter
+/// names differ at the same position do not conflict in the router.
+fn normalise(path: &str) -> String {
+    path.split('/')
+        .enumerate()
+        .map(|(i, s)| {
+            if s.starts_with('{') && s != "{project_id}" {
+                format!("{{p{i}}}")
+            } else {
+                s.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The router with every route and its fallbacks, before the outer middleware.
+pub fn router(state: AppState) -> Router {
+    let done: HashSet<&str> = IMPLEMENTED_WKS.iter().copied().collect();
+    let mut r = implemented();
+    // Every other operation of the official SDK answers a vendor-shaped 501, never a 404.
+    for (name, method, path) in OPERATIONS {
+        if done.contains(name) {
+            continue;
+        }
+        let Ok(m) = Method::from_bytes(method.as_bytes()) else {
+            continue;
+        };
+        let Ok(filter) = MethodFilter::try_from(m) else {
+            continue;
+        };
+        r = r.route(&normalise(path), on(filter, not_implemented));
+    }
+    r.fallback(no_such_api)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(middleware::keep_matched_path))
+        .with_state(state)
+}
+
+/// The complete application: the router wrapped in the outer (pre-routing) middleware.
+pub fn app(
+    state: AppState,
+) -> impl Clone
+       + tower::Service<
+    Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future: Send,
+> + Send
+       + 'static {
+    let outer = axum::middleware::from_fn_with_state(state.clone(), middleware::outer);
+    tower::Layer::layer(&outer, router(state))
+}
+
+/// Serve on an already bound listener until `shutdown` resolves.
+pub async fn serve_with_listener(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(state);
+    axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sdk_operation_has_a_route_and_the_implemented_names_exist() {
+        assert_eq!(OPERATIONS.len(), 174);
+        for name in IMPLEMENTED_WKS {
+            assert!(
+                OPERATIONS.iter().any(|(n, _, _)| n == name),
+                "{name} is not an SDK operation"
+            );
+        }
+        assert_eq!(
+            normalise("/v1/{project_id}/schedule-task/{task_id}"),
+            "/v1/{project_id}/schedule-task/{p4}"
+        );
+    }
+}

@@ -1,0 +1,21 @@
+//! Handlers of the WorkspaceApp v1 API, one module per resource.
+
+pub mod catalogue;
+pub mod operations;
+pub mod scaling_policy;
+pub mod server_group;
+pub mod tags;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// `200` with an empty body: what the vendor answers for operations whose SDK response has no
+/// fields (update, delete).
+pub fn empty_ok() -> Response {
+    StatusCode::OK.into_response()
+}
+
+/// `204 No Content` (tag writes: the vendor's Terraform provider accepts only 204).
+pub fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,242 @@
+//! Server groups: the 9 operations of `WorkspaceAppClient` under `/app-server-groups`.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use openwks_api::wks::convert;
+use openwks_api::wks::server_group::{
+    CreateServerGroupReq, ListResponse, ServerGroupDto, ShowServerGroupRestrictResponse,
+    ShowServerGroupStateResponse, UpdateServerGroupReq, ValidateNameReq, ValidateResponse,
+};
+use openwks_core::error::codes;
+use openwks_core::server_group::{
+    parse_tag_filter, CreateContext, CreateSpec, UpdateSpec, APP_TYPES, SERVER_STATUSES,
+};
+use openwks_core::validate::{check_enum, is_valid_name};
+use openwks_core::Error;
+use openwks_store::ServerGroupFilter;
+use rand::Rng;
+
+use crate::error::ApiResult;
+use crate::request::{json_body, Query, P};
+use crate::AppState;
+
+use super::empty_ok;
+
+/// `create_server_group`: `POST /v1/{project_id}/app-server-groups`.
+pub async fn create_server_group(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: CreateServerGroupReq = json_body(&body)?;
+    let spec = CreateSpec::from(req);
+    let vpc = match spec.vpc_id.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => st.store.vpc(&project_id, v).await?,
+        None => None,
+    };
+    let subnet = match spec.subnet_id.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => st.store.subnet(&project_id, s).await?,
+        None => None,
+    };
+    let ctx = CreateContext {
+        catalogue: &st.catalogue,
+        vpc: vpc.as_ref(),
+        subnet: subnet.as_ref(),
+        id: uuid::Uuid::new_v4().to_string(),
+        project_id: project_id.clone(),
+        now: openwks_core::time::now_rfc3339(),
+        az_pick: rand::rng().random_range(0..1024),
+    };
+    let group = spec.validate(&ctx)?;
+    let view = st
+        .store
+        .create_server_group(group, st.catalogue.quotas.max_server_groups)
+        .await?;
+    Ok(Json(convert::server_group(&st.catalogue, &view)).into_response())
+}
+
+fn filter_from(q: &Query, name_key: &str, with_extra: bool) -> ApiResult<ServerGroupFilter> {
+    let app_type = q
+        .str("app_type")
+        .map(|a| check_enum("app_type", a, APP_TYPES).map(str::to_string))
+        .transpose()?;
+    let is_secondary = q.bool("is_secondary_server_group")?;
+    let mut f = ServerGroupFilter {
+        name_contains: q.str(name_key).map(str::to_string),
+        app_type,
+        is_secondary,
+        ..ServerGroupFilter::default()
+    };
+    if with_extra {
+        f.id = q.str("server_group_id").map(str::to_string);
+        f.enterprise_project_id = q.str("enterprise_project_id").map(str::to_string);
+        if let Some(t) = q.str("tags") {
+            f.tags = parse_tag_filter(t)?;
+        }
+    }
+    Ok(f)
+}
+
+/// `list_server_groups`: `GET /v1/{project_id}/app-server-groups`.
+pub async fn list_server_groups(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    q: Query,
+) -> ApiResult<Response> {
+    let (offset, limit) = q.page()?;
+    let f = filter_from(&q, "server_group_name", true)?;
+    let (count, views) = st
+        .store
+        .list_server_groups(&project_id, &f, offset, limit)
+        .await?;
+    let items = views
+        .iter()
+        .map(|v| convert::server_group(&st.catalogue, v))
+        .collect();
+    Ok(Json(ListResponse { count, items }).into_response())
+}
+
+/// `list_tenant_server_groups`: `GET /v1/{project_id}/app-server-groups/actions/list` (note
+/// the SDK's query key `sever_group_name`, sic).
+pub async fn list_tenant_server_groups(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    q: Query,
+) -> ApiResult<Response> {
+    let (offset, limit) = q.page()?;
+    let f = filter_from(&q, "sever_group_name", false)?;
+    let (count, views) = st
+        .store
+        .list_server_groups(&project_id, &f, offset, limit)
+        .await?;
+    let items: Vec<ServerGroupDto> = views
+        .iter()
+        .map(|v| convert::server_group(&st.catalogue, v).into())
+        .collect();
+    Ok(Json(ListResponse { count, items }).into_response())
+}
+
+/// `show_server_group_restrict`: `GET /v1/{project_id}/app-server-groups/resources/restrict`.
+pub async fn show_server_group_restrict(
+    State(st): State<AppState>,
+    P(_project_id): P<String>,
+) -> ApiResult<Response> {
+    let q = &st.catalogue.quotas;
+    Ok(Json(ShowServerGroupRestrictResponse {
+        max_session: q.max_session,
+        max_group_count: q.max_server_groups,
+    })
+    .into_response())
+}
+
+/// `validate_server_group`: `POST /v1/{project_id}/app-server-groups/rules/validate`.
+/// `result` is true when the name may be used; otherwise `validate_rule` says why
+/// (`naming`: breaks the name rule, `duplicate`: already used in the project).
+pub async fn validate_server_group(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: ValidateNameReq = json_body(&body)?;
+    let name = req.name.ok_or_else(|| Error::missing("name"))?;
+    let resp = if !is_valid_name(&name) {
+        ValidateResponse {
+            result: false,
+            validate_rule: Some("naming".into()),
+        }
+    } else if st.store.server_group_name_taken(&project_id, &name).await? {
+        ValidateResponse {
+            result: false,
+            validate_rule: Some("duplicate".into()),
+        }
+    } else {
+        ValidateResponse {
+            result: true,
+            validate_rule: None,
+        }
+    };
+    Ok(Json(resp).into_response())
+}
+
+/// `show_server_group`: `GET /v1/{project_id}/app-server-groups/{server_group_id}`.
+pub async fn show_server_group(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let view = st
+        .store
+        .server_group(&project_id, &id)
+        .await?
+        .ok_or_else(|| Error::not_found("server group", &id))?;
+    let project_name = st
+        .directory
+        .project(&project_id)
+        .map(|p| p.name)
+        .unwrap_or_default();
+    Ok(Json(convert::show_server_group(
+        &st.catalogue,
+        &view,
+        &project_name,
+    ))
+    .into_response())
+}
+
+/// `update_server_group`: `PATCH /v1/{project_id}/app-server-groups/{server_group_id}`.
+/// Partial: only the fields sent change. Answers 200 with an empty body.
+pub async fn update_server_group(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: UpdateServerGroupReq = json_body(&body)?;
+    let spec = UpdateSpec::from(req);
+    if spec.is_empty() {
+        return Err(Error::invalid(
+            codes::EMPTY_REQUEST,
+            "the request changes nothing: send at least one field",
+        )
+        .into());
+    }
+    let cat = std::sync::Arc::clone(&st.catalogue);
+    let now = openwks_core::time::now_rfc3339();
+    st.store
+        .update_server_group(
+            &project_id,
+            &id,
+            Box::new(move |g, primary, standbys| spec.apply(&cat, g, primary, standbys, &now)),
+        )
+        .await?;
+    Ok(empty_ok())
+}
+
+/// `delete_server_groups`: `DELETE /v1/{project_id}/app-server-groups/{server_group_id}`.
+/// Deleting a group that is already gone succeeds, as the vendor's does.
+pub async fn delete_server_groups(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    st.store.delete_server_group(&project_id, &id).await?;
+    Ok(empty_ok())
+}
+
+/// `show_server_group_state`: `GET /v1/{project_id}/app-server-groups/{server_group_id}/state`:
+/// servers of the group counted by `ServerStatus`.
+pub async fn show_server_group_state(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    st.store
+        .server_group(&project_id, &id)
+        .await?
+        .ok_or_else(|| Error::not_found("server group", &id))?;
+    // Servers arrive with the compute issue; until then every count is 0.
+    let aps_status: BTreeMap<String, i64> = SERVER_STATUSES
+        .iter()
+        .map(|s| ((*s).to_string(), 0))
+        .collect();
+    Ok(Json(ShowServerGroupStateResponse { aps_status }).into_response())
+}

@@ -1,0 +1,274 @@
+//! `TestApp`: a server on 127.0.0.1:0 with a temporary data dir, and a client that signs like
+//! the SDK.
+
+use std::sync::Arc;
+
+use openwks_api::signer::{ClientRequest, KeyPair};
+use openwks_core::catalogue::Catalogue;
+use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
+use openwks_server::{AppState, Settings};
+use openwks_store::sqlite::SqliteStore;
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+pub const PID: &str = "0123456789abcdef0123456789abcdef";
+pub const AK: &str = "AKTEST0000000000001";
+pub const SK: &str = "SKtest0000000000000000000000000000000001";
+pub const PASSWORD: &str = "admin-Passw0rd";
+pub const WIN2019: &str = "6f4d1f2a-2019-4b6e-9c0d-000000000001";
+pub const WIN2022: &str = "6f4d1f2a-2022-4b6e-9c0d-000000000002";
+pub const GOLD: &str = "0fd6c925-6349-49d6-8788-48263b129854";
+pub const UBUNTU: &str = "c1b2e3d4-2204-4c5d-8e9f-000000000005";
+pub const PRODUCT: &str = "workspace.appstream.general.xlarge.2";
+pub const GPU_PRODUCT: &str = "workspace.appstream.gpu.2xlarge.8.a40";
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["error_code"].as_str().unwrap_or("")
+    }
+    pub fn msg(&self) -> &str {
+        self.body["error_msg"].as_str().unwrap_or("")
+    }
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub host: String,
+    pub client: reqwest::Client,
+    pub dir: Arc<tempfile::TempDir>,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+fn wanted() -> Bootstrap {
+    Bootstrap {
+        account_name: "acme".into(),
+        project: Project {
+            id: PID.into(),
+            name: "cn-north-4".into(),
+            account_id: "acct1".into(),
+            account_name: "acme".into(),
+            created_at: String::new(),
+        },
+        admin: User {
+            id: "user1".into(),
+            name: "admin".into(),
+            account_id: "acct1".into(),
+            is_admin: true,
+            password_hash: openwks_server::auth::password::hash(PASSWORD),
+        },
+        key: AccessKey {
+            access_key: AK.into(),
+            secret_key: SK.into(),
+            user_id: "user1".into(),
+            account_id: "acct1".into(),
+            status: "active".into(),
+        },
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with(
+            Arc::new(tempfile::tempdir().expect("tempdir")),
+            Settings::default(),
+        )
+        .await
+    }
+
+    pub async fn with(dir: Arc<tempfile::TempDir>, settings: Settings) -> Self {
+        let store = Arc::new(SqliteStore::open(dir.path().join("openwks.db")).expect("open store"));
+        let cat = Catalogue::default_for("cn-north-4").expect("catalogue");
+        let state = AppState::new(store, cat, wanted(), settings)
+            .await
+            .expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            let _ = openwks_server::serve_with_listener(listener, state, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        let mut app = Self {
+            base: format!("http://{addr}"),
+            host: addr.to_string(),
+            client: reqwest::Client::new(),
+            dir,
+            vpc_id: String::new(),
+            subnet_id: String::new(),
+            shutdown: Some(tx),
+            handle: Some(handle),
+        };
+        let subnets = app.get("/v1/{p}/subnets").await;
+        assert_eq!(subnets.status, 200, "{}", subnets.text);
+        app.subnet_id = subnets.body["subnets"][0]["id"]
+            .as_str()
+            .expect("default subnet")
+            .to_string();
+        app.vpc_id = subnets.body["subnets"][0]["vpc_id"]
+            .as_str()
+            .expect("vpc")
+            .to_string();
+        app
+    }
+
+    /// Stop the server and start a new one on the same data dir.
+    pub async fn restart(mut self) -> Self {
+        let dir = Arc::clone(&self.dir);
+        self.stop().await;
+        Self::with(dir, Settings::default()).await
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+    }
+
+    /// `{p}` in a path is replaced by the project id.
+    pub fn path(&self, p: &str) -> String {
+        p.replace("{p}", PID)
+    }
+
+    pub fn sdk_date() -> String {
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string()
+    }
+
+    /// Build signed headers like the SDK does.
+    pub fn signed_headers(
+        &self,
+        method: &str,
+        path_query: &str,
+        body: &[u8],
+        ak: &str,
+        sk: &str,
+        date: &str,
+    ) -> Vec<(String, String)> {
+        let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
+        openwks_api::signer::sign_request(
+            KeyPair {
+                access_key: ak,
+                secret_key: sk,
+            },
+            date,
+            ClientRequest {
+                method,
+                raw_path: path,
+                raw_query: query,
+                headers: &[
+                    ("Content-Type", "application/json"),
+                    ("Host", &self.host),
+                    ("X-Project-Id", PID),
+                ],
+                body,
+            },
+        )
+    }
+
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path_query: &str,
+        body: Vec<u8>,
+        headers: Vec<(String, String)>,
+    ) -> Resp {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut rb = self
+            .client
+            .request(m, format!("{}{}", self.base, path_query))
+            .body(body);
+        for (k, v) in headers {
+            rb = rb.header(k, v);
+        }
+        let r = rb.send().await.expect("send");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await.expect("text");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            text,
+            body,
+        }
+    }
+
+    pub async fn call(&self, method: &str, path_query: &str, body: Option<Value>) -> Resp {
+        let pq = self.path(path_query);
+        let bytes = body
+            .map(|b| serde_json::to_vec(&b).expect("json"))
+            .unwrap_or_default();
+        let hs = self.signed_headers(method, &pq, &bytes, AK, SK, &Self::sdk_date());
+        self.send_raw(method, &pq, bytes, hs).await
+    }
+
+    pub async fn get(&self, p: &str) -> Resp {
+        self.call("GET", p, None).await
+    }
+    pub async fn post(&self, p: &str, body: Value) -> Resp {
+        self.call("POST", p, Some(body)).await
+    }
+    pub async fn patch(&self, p: &str, body: Value) -> Resp {
+        self.call("PATCH", p, Some(body)).await
+    }
+    pub async fn put(&self, p: &str, body: Value) -> Resp {
+        self.call("PUT", p, Some(body)).await
+    }
+    pub async fn delete(&self, p: &str) -> Resp {
+        self.call("DELETE", p, None).await
+    }
+
+    /// A valid create body on the default network.
+    pub fn group_body(&self, name: &str) -> Value {
+        json!({
+            "name": name, "image_id": WIN2019, "image_type": "public", "os_type": "Windows",
+            "product_id": PRODUCT, "vpc_id": self.vpc_id, "subnet_id": self.subnet_id,
+            "system_disk_type": "SAS", "system_disk_size": 80
+        })
+    }
+
+    /// Create a group and return its id.
+    pub async fn create_group(&self, body: Value) -> String {
+        let r = self.post("/v1/{p}/app-server-groups", body).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.body["id"].as_str().expect("id").to_string()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Assert the vendor error shape and the request-id header.
+pub fn assert_error(r: &Resp, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert_eq!(r.code(), code, "{}", r.text);
+    assert!(!r.msg().is_empty(), "error_msg is empty: {}", r.text);
+    let rid = r.request_id().expect("X-Request-Id header");
+    assert_eq!(r.body["request_id"].as_str(), Some(rid));
+}

@@ -1,0 +1,11 @@
+//! In-process API tests: a real server on an ephemeral port, signed requests, one module per
+//! resource.
+
+mod auth;
+mod catalogue;
+mod errors;
+mod harness;
+mod network;
+mod scaling;
+mod server_groups;
+mod tags;

@@ -1,0 +1,146 @@
+//! Storage of openwks: one [`Store`] trait with one method per use case, and its embedded
+//! SQLite implementation ([`sqlite::SqliteStore`]). A PostgreSQL implementation follows the same
+//! trait (its own issue), so the SQL stays portable and the trait narrow.
+//!
+//! Domain types go in and out; wire DTOs never reach this crate. Rules live in
+//! `openwks-core`: where a rule needs state that must not change under it (a primary group, a
+//! name's uniqueness), the store runs the core function inside its transaction.
+
+pub mod sqlite;
+
+use async_trait::async_trait;
+use openwks_core::catalogue::Catalogue;
+use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
+use openwks_core::network::{Subnet, Vpc};
+use openwks_core::server_group::{ServerGroup, ServerGroupView};
+use openwks_core::validate::Tag;
+use openwks_core::Result;
+
+/// Filters of the server-group lists.
+#[derive(Debug, Clone, Default)]
+pub struct ServerGroupFilter {
+    /// Substring of the name (the vendor's fuzzy name filter).
+    pub name_contains: Option<String>,
+    /// Exact id.
+    pub id: Option<String>,
+    /// Exact app type.
+    pub app_type: Option<String>,
+    /// Exact enterprise project.
+    pub enterprise_project_id: Option<String>,
+    /// `Some(true)`: only standby groups; `Some(false)`: only primaries.
+    pub is_secondary: Option<bool>,
+    /// Every `(key, value?)` must be a tag of the group.
+    pub tags: Vec<(String, Option<String>)>,
+}
+
+/// A change of the server group, its primary and its standbys, applied atomically.
+/// Arguments: the group, its primary (if it is a standby), its standby groups.
+pub type ServerGroupUpdate = Box<
+    dyn FnOnce(&mut ServerGroup, Option<&ServerGroup>, &mut [ServerGroup]) -> Result<()> + Send,
+>;
+
+/// A change of one group's tags.
+pub type TagUpdate = Box<dyn FnOnce(&mut Vec<Tag>) -> Result<()> + Send>;
+
+/// What a delete found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// It existed and is gone.
+    Yes,
+    /// There was nothing to delete.
+    NotFound,
+}
+
+/// Everything openwks keeps. One method per use case; every write is atomic and durable when
+/// it returns `Ok`.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// First start: create the account, its project, the admin user and key (with the default
+    /// VPC and subnet of the catalogue); later starts: return what is there.
+    async fn bootstrap(&self, wanted: Bootstrap, catalogue: &Catalogue) -> Result<Bootstrap>;
+    /// Every access key (for the in-memory key cache).
+    async fn access_keys(&self) -> Result<Vec<AccessKey>>;
+    /// A user by id.
+    async fn user(&self, id: &str) -> Result<Option<User>>;
+    /// A user by account name and user name.
+    async fn user_by_name(&self, account_name: &str, user_name: &str) -> Result<Option<User>>;
+    /// Projects of an account, optionally by name.
+    async fn projects(&self, account_id: &str, name: Option<&str>) -> Result<Vec<Project>>;
+    /// A project by id.
+    async fn project(&self, id: &str) -> Result<Option<Project>>;
+    /// A setting (server secrets), set once if absent: returns the stored value.
+    async fn setting_or_init(&self, key: &str, init: String) -> Result<String>;
+
+    /// Create a VPC.
+    async fn create_vpc(&self, vpc: Vpc) -> Result<Vpc>;
+    /// A VPC of a project.
+    async fn vpc(&self, project_id: &str, id: &str) -> Result<Option<Vpc>>;
+    /// VPCs of a project, after `marker`, at most `limit`.
+    async fn list_vpcs(
+        &self,
+        project_id: &str,
+        id: Option<&str>,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Vpc>>;
+    /// Delete a VPC; refused while it has subnets.
+    async fn delete_vpc(&self, project_id: &str, id: &str) -> Result<Deleted>;
+    /// Create a subnet (its VPC must exist).
+    async fn create_subnet(&self, subnet: Subnet) -> Result<Subnet>;
+    /// A subnet of a project.
+    async fn subnet(&self, project_id: &str, id: &str) -> Result<Option<Subnet>>;
+    /// Subnets of a project.
+    async fn list_subnets(
+        &self,
+        project_id: &str,
+        vpc_id: Option<&str>,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Subnet>>;
+    /// Delete a subnet; refused while a server group uses it.
+    async fn delete_subnet(
+        &self,
+        project_id: &str,
+        vpc_id: Option<&str>,
+        id: &str,
+    ) -> Result<Deleted>;
+
+    /// Create a server group: name unique in the project, quota kept, primary rules checked
+    /// (`openwks_core::server_group::check_standby`) and the subnet still there, atomically.
+    async fn create_server_group(
+        &self,
+        group: ServerGroup,
+        max_groups: i64,
+    ) -> Result<ServerGroupView>;
+    /// A server group of a project with its derived values.
+    async fn server_group(&self, project_id: &str, id: &str) -> Result<Option<ServerGroupView>>;
+    /// Whether a name is taken in a project.
+    async fn server_group_name_taken(&self, project_id: &str, name: &str) -> Result<bool>;
+    /// A page of server groups, newest first, and the total that match.
+    async fn list_server_groups(
+        &self,
+        project_id: &str,
+        filter: &ServerGroupFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<ServerGroupView>)>;
+    /// Apply `update` to a group (and its primary/standbys) atomically; name uniqueness is
+    /// kept. `Err(NotFound)` when the group does not exist.
+    async fn update_server_group(
+        &self,
+        project_id: &str,
+        id: &str,
+        update: ServerGroupUpdate,
+    ) -> Result<ServerGroupView>;
+    /// Delete a server group; refused while it has standby groups (or, later, app groups or
+    /// servers). Deleting a missing group is `Deleted::NotFound`, not an error.
+    async fn delete_server_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
+    /// Change the tags of several groups at once: all or nothing; a missing group is a 404.
+    async fn update_server_group_tags(
+        &self,
+        project_id: &str,
+        changes: Vec<(String, TagUpdate)>,
+    ) -> Result<()>;
+    /// Every tag key of a project's server groups with its distinct values.
+    async fn server_group_tag_keys(&self, project_id: &str) -> Result<Vec<(String, Vec<String>)>>;
+}

@@ -1,0 +1,213 @@
+//! Accounts, projects, users, access keys and settings.
+
+use openwks_core::catalogue::Catalogue;
+use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
+use openwks_core::network::{Subnet, Vpc};
+use openwks_core::Result;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{db_err, network};
+
+fn project_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Project> {
+    Ok(Project {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        account_id: r.get(2)?,
+        account_name: r.get(3)?,
+        created_at: r.get(4)?,
+    })
+}
+
+const PROJECT_SQL: &str = "SELECT p.id, p.name, p.account_id, a.name, p.created_at FROM projects p JOIN accounts a ON a.id = p.account_id";
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        account_id: r.get(2)?,
+        is_admin: r.get::<_, i64>(3)? != 0,
+        password_hash: r.get(4)?,
+    })
+}
+
+const USER_SQL: &str =
+    "SELECT u.id, u.name, u.account_id, u.is_admin, u.password_hash FROM users u";
+
+pub(crate) fn bootstrap(
+    conn: &Connection,
+    wanted: Bootstrap,
+    cat: &Catalogue,
+) -> Result<Bootstrap> {
+    let existing: Option<String> = conn
+        .query_row(
+            "SELECT id FROM accounts ORDER BY created_at LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    if existing.is_none() {
+        let now = openwks_core::time::now_rfc3339();
+        let p = &wanted.project;
+        conn.execute(
+            "INSERT INTO accounts (id, name, created_at) VALUES (?1, ?2, ?3)",
+            params![p.account_id, wanted.account_name, now],
+        )
+        .map_err(db_err)?;
+        conn.execute(
+            "INSERT INTO projects (id, account_id, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![p.id, p.account_id, p.name, now],
+        )
+        .map_err(db_err)?;
+        let u = &wanted.admin;
+        conn.execute(
+            "INSERT INTO users (id, account_id, name, is_admin, password_hash, created_at) VALUES (?1, ?2, ?3, 1, ?4, ?5)",
+            params![u.id, u.account_id, u.name, u.password_hash, now],
+        )
+        .map_err(db_err)?;
+        let k = &wanted.key;
+        conn.execute(
+            "INSERT INTO access_keys (access_key, secret_key, user_id, status, created_at) VALUES (?1, ?2, ?3, 'active', ?4)",
+            params![k.access_key, k.secret_key, k.user_id, now],
+        )
+        .map_err(db_err)?;
+        let dn = &cat.default_network;
+        let vpc_id = uuid::Uuid::new_v4().to_string();
+        let vpc = Vpc {
+            id: vpc_id.clone(),
+            project_id: p.id.clone(),
+            name: dn.vpc_name.clone(),
+            cidr: dn.vpc_cidr.clone(),
+            description: "default VPC created by openwks".into(),
+            enterprise_project_id: "0".into(),
+            created_at: now.clone(),
+        };
+        network::insert_vpc(conn, &vpc)?;
+        let subnet = Subnet {
+            id: uuid::Uuid::new_v4().to_string(),
+            project_id: p.id.clone(),
+            vpc_id,
+            name: dn.subnet_name.clone(),
+            cidr: dn.subnet_cidr.clone(),
+            gateway_ip: dn.subnet_gateway.clone(),
+            description: "default subnet created by openwks".into(),
+            dhcp_enable: true,
+            primary_dns: "100.125.1.250".into(),
+            secondary_dns: "100.125.21.250".into(),
+            availability_zone: String::new(),
+            created_at: now,
+        };
+        network::insert_subnet(conn, &subnet)?;
+    }
+    load_bootstrap(conn)
+}
+
+fn load_bootstrap(conn: &Connection) -> Result<Bootstrap> {
+    let project = conn
+        .query_row(
+            &format!("{PROJECT_SQL} ORDER BY p.created_at LIMIT 1"),
+            [],
+            project_from_row,
+        )
+        .map_err(db_err)?;
+    let admin = conn
+        .query_row(
+            &format!("{USER_SQL} WHERE u.account_id = ?1 AND u.is_admin = 1 ORDER BY u.created_at LIMIT 1"),
+            [&project.account_id],
+            user_from_row,
+        )
+        .map_err(db_err)?;
+    let key = conn
+        .query_row(
+            "SELECT access_key, secret_key, user_id, status FROM access_keys WHERE user_id = ?1 ORDER BY created_at LIMIT 1",
+            [&admin.id],
+            |r| {
+                Ok(AccessKey {
+                    access_key: r.get(0)?,
+                    secret_key: r.get(1)?,
+                    user_id: r.get(2)?,
+                    account_id: admin.account_id.clone(),
+                    status: r.get(3)?,
+                })
+            },
+        )
+        .map_err(db_err)?;
+    Ok(Bootstrap {
+        account_name: project.account_name.clone(),
+        project,
+        admin,
+        key,
+    })
+}
+
+pub(crate) fn access_keys(conn: &Connection) -> Result<Vec<AccessKey>> {
+    let mut st = conn
+        .prepare("SELECT k.access_key, k.secret_key, k.user_id, u.account_id, k.status FROM access_keys k JOIN users u ON u.id = k.user_id")
+        .map_err(db_err)?;
+    let rows = st
+        .query_map([], |r| {
+            Ok(AccessKey {
+                access_key: r.get(0)?,
+                secret_key: r.get(1)?,
+                user_id: r.get(2)?,
+                account_id: r.get(3)?,
+                status: r.get(4)?,
+            })
+        })
+        .map_err(db_err)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)
+}
+
+pub(crate) fn user(conn: &Connection, id: &str) -> Result<Option<User>> {
+    conn.query_row(&format!("{USER_SQL} WHERE u.id = ?1"), [id], user_from_row)
+        .optional()
+        .map_err(db_err)
+}
+
+pub(crate) fn user_by_name(conn: &Connection, account: &str, name: &str) -> Result<Option<User>> {
+    conn.query_row(
+        &format!(
+            "{USER_SQL} JOIN accounts a ON a.id = u.account_id WHERE a.name = ?1 AND u.name = ?2"
+        ),
+        [account, name],
+        user_from_row,
+    )
+    .optional()
+    .map_err(db_err)
+}
+
+pub(crate) fn projects(
+    conn: &Connection,
+    account_id: &str,
+    name: Option<&str>,
+) -> Result<Vec<Project>> {
+    let mut st = conn
+        .prepare(&format!("{PROJECT_SQL} WHERE p.account_id = ?1 AND (?2 IS NULL OR p.name = ?2) ORDER BY p.created_at"))
+        .map_err(db_err)?;
+    let rows = st
+        .query_map(params![account_id, name], project_from_row)
+        .map_err(db_err)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)
+}
+
+pub(crate) fn project(conn: &Connection, id: &str) -> Result<Option<Project>> {
+    conn.query_row(
+        &format!("{PROJECT_SQL} WHERE p.id = ?1"),
+        [id],
+        project_from_row,
+    )
+    .optional()
+    .map_err(db_err)
+}
+
+pub(crate) fn setting_or_init(conn: &Connection, key: &str, init: &str) -> Result<String> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+        [key, init],
+    )
+    .map_err(db_err)?;
+    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+        r.get(0)
+    })
+    .map_err(db_err)
+}

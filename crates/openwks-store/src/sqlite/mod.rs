@@ -1,0 +1,399 @@
+//! The embedded SQLite store.
+//!
+//! Durability: WAL with `synchronous=FULL`, so a write is on disk when its transaction commits,
+//! and every write is acknowledged only after that commit (a `kill -9` loses nothing that was
+//! acknowledged).
+//!
+//! Throughput: one writer thread owns the only write connection. It takes every write waiting
+//! in its queue, runs each inside its own `SAVEPOINT` of one `BEGIN IMMEDIATE` transaction, and
+//! commits once for all of them (group commit): one fsync for a whole batch, while a job that
+//! fails rolls back to its savepoint without touching the others. Reads run on a small pool of
+//! read connections on tokio's blocking threads; WAL lets them proceed while the writer writes,
+//! and a read that issues several queries does so inside one read transaction (one snapshot).
+
+mod identity;
+mod migrate;
+mod network;
+mod server_groups;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use openwks_core::{Error, Result};
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+pub(crate) fn db_err(e: rusqlite::Error) -> Error {
+    Error::internal(format!("sqlite: {e}"))
+}
+
+pub(crate) fn json_err(e: serde_json::Error) -> Error {
+    Error::internal(format!("stored document: {e}"))
+}
+
+trait Job: Send {
+    fn run(&mut self, conn: &Connection);
+    fn finish(self: Box<Self>, committed: std::result::Result<(), String>);
+}
+
+struct TypedJob<R, F> {
+    f: Option<F>,
+    out: Option<Result<R>>,
+    tx: oneshot::Sender<Result<R>>,
+}
+
+impl<R: Send, F: FnOnce(&Connection) -> Result<R> + Send> Job for TypedJob<R, F> {
+    fn run(&mut self, conn: &Connection) {
+        let Some(f) = self.f.take() else { return };
+        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+            self.out = Some(Err(db_err(e)));
+            return;
+        }
+        let r = catch_unwind(AssertUnwindSafe(|| f(conn)))
+            .unwrap_or_else(|_| Err(Error::internal("a write job panicked")));
+        let end = if r.is_ok() {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
+        match conn.execute_batch(end) {
+            Ok(()) => self.out = Some(r),
+            Err(e) => self.out = Some(Err(db_err(e))),
+        }
+    }
+
+    fn finish(self: Box<Self>, committed: std::result::Result<(), String>) {
+        let out = match (self.out, committed) {
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(v)), Ok(())) => Ok(v),
+            (Some(Ok(_)), Err(e)) => Err(Error::internal(format!("commit failed: {e}"))),
+            (None, _) => Err(Error::internal("write job did not run")),
+        };
+        // The caller may have gone away (client disconnected); the write stands regardless.
+        let _ = self.tx.send(out);
+    }
+}
+
+/// Largest number of writes committed together.
+const MAX_BATCH: usize = 1024;
+
+fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let committed = match conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => {
+                for j in batch.iter_mut() {
+                    j.run(&conn);
+                }
+                conn.execute_batch("COMMIT").map_err(|e| {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    e.to_string()
+                })
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        for j in batch {
+            j.finish(committed.clone());
+        }
+    }
+}
+
+/// The SQLite implementation of [`crate::Store`].
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<mpsc::Sender<Box<dyn Job>>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+fn open_conn(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(db_err)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; \
+         PRAGMA busy_timeout=10000; PRAGMA cache_size=-16000;",
+    )
+    .map_err(db_err)?;
+    Ok(conn)
+}
+
+impl SqliteStore {
+    /// Open (creating if needed) the database at `path` and apply pending migrations.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = open_conn(&path)?;
+        migrate::migrate(&mut conn)?;
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        std::thread::Builder::new()
+            .name("openwks-sqlite-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
+        Ok(Self {
+            path,
+            writer: Mutex::new(tx),
+            readers: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    /// Run `f` in the write transaction; resolves after the commit that includes it.
+    pub(crate) async fn write<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Box<dyn Job> = Box::new(TypedJob {
+            f: Some(f),
+            out: None,
+            tx,
+        });
+        {
+            let sender = self
+                .writer
+                .lock()
+                .map_err(|_| Error::internal("writer lock poisoned"))?;
+            sender
+                .send(job)
+                .map_err(|_| Error::unavailable("the store's writer has stopped"))?;
+        }
+        rx.await
+            .map_err(|_| Error::unavailable("the store's writer has stopped"))?
+    }
+
+    /// Run `f` on a read connection, inside one read transaction.
+    pub(crate) async fn read<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = readers
+                .lock()
+                .map_err(|_| Error::internal("reader pool poisoned"))?
+                .pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => open_conn(&path)?,
+            };
+            conn.execute_batch("BEGIN").map_err(db_err)?;
+            let r = catch_unwind(AssertUnwindSafe(|| f(&conn)))
+                .unwrap_or_else(|_| Err(Error::internal("a read panicked")));
+            let ended = conn.execute_batch("COMMIT");
+            if ended.is_ok() {
+                if let Ok(mut pool) = readers.lock() {
+                    if pool.len() < 16 {
+                        pool.push(conn);
+                    }
+                }
+            }
+            r
+        })
+        .await
+        .map_err(|e| Error::internal(format!("read task: {e}")))?
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+#[async_trait::async_trait]
+impl crate::Store for SqliteStore {
+    async fn bootstrap(
+        &self,
+        wanted: openwks_core::identity::Bootstrap,
+        catalogue: &openwks_core::catalogue::Catalogue,
+    ) -> Result<openwks_core::identity::Bootstrap> {
+        let cat = catalogue.clone();
+        self.write(move |c| identity::bootstrap(c, wanted, &cat))
+            .await
+    }
+    async fn access_keys(&self) -> Result<Vec<openwks_core::identity::AccessKey>> {
+        self.read(identity::access_keys).await
+    }
+    async fn user(&self, id: &str) -> Result<Option<openwks_core::identity::User>> {
+        let id = id.to_string();
+        self.read(move |c| identity::user(c, &id)).await
+    }
+    async fn user_by_name(
+        &self,
+        account: &str,
+        name: &str,
+    ) -> Result<Option<openwks_core::identity::User>> {
+        let (a, n) = (account.to_string(), name.to_string());
+        self.read(move |c| identity::user_by_name(c, &a, &n)).await
+    }
+    async fn projects(
+        &self,
+        account_id: &str,
+        name: Option<&str>,
+    ) -> Result<Vec<openwks_core::identity::Project>> {
+        let (a, n) = (account_id.to_string(), name.map(str::to_string));
+        self.read(move |c| identity::projects(c, &a, n.as_deref()))
+            .await
+    }
+    async fn project(&self, id: &str) -> Result<Option<openwks_core::identity::Project>> {
+        let id = id.to_string();
+        self.read(move |c| identity::project(c, &id)).await
+    }
+    async fn setting_or_init(&self, key: &str, init: String) -> Result<String> {
+        let key = key.to_string();
+        self.write(move |c| identity::setting_or_init(c, &key, &init))
+            .await
+    }
+
+    async fn create_vpc(
+        &self,
+        vpc: openwks_core::network::Vpc,
+    ) -> Result<openwks_core::network::Vpc> {
+        self.write(move |c| network::insert_vpc(c, &vpc).map(|()| vpc))
+            .await
+    }
+    async fn vpc(&self, project_id: &str, id: &str) -> Result<Option<openwks_core::network::Vpc>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| network::vpc(c, &p, &i)).await
+    }
+    async fn list_vpcs(
+        &self,
+        project_id: &str,
+        id: Option<&str>,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<openwks_core::network::Vpc>> {
+        let (p, i, m) = (
+            project_id.to_string(),
+            id.map(str::to_string),
+            marker.map(str::to_string),
+        );
+        self.read(move |c| network::list_vpcs(c, &p, i.as_deref(), m.as_deref(), limit))
+            .await
+    }
+    async fn delete_vpc(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| network::delete_vpc(c, &p, &i)).await
+    }
+    async fn create_subnet(
+        &self,
+        subnet: openwks_core::network::Subnet,
+    ) -> Result<openwks_core::network::Subnet> {
+        self.write(move |c| {
+            if network::vpc(c, &subnet.project_id, &subnet.vpc_id)?.is_none() {
+                return Err(Error::invalid(
+                    openwks_core::error::codes::INVALID_NETWORK,
+                    format!("VPC {} does not exist", subnet.vpc_id),
+                ));
+            }
+            network::insert_subnet(c, &subnet).map(|()| subnet)
+        })
+        .await
+    }
+    async fn subnet(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::network::Subnet>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| network::subnet(c, &p, &i)).await
+    }
+    async fn list_subnets(
+        &self,
+        project_id: &str,
+        vpc_id: Option<&str>,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<openwks_core::network::Subnet>> {
+        let (p, v, m) = (
+            project_id.to_string(),
+            vpc_id.map(str::to_string),
+            marker.map(str::to_string),
+        );
+        self.read(move |c| network::list_subnets(c, &p, v.as_deref(), m.as_deref(), limit))
+            .await
+    }
+    async fn delete_subnet(
+        &self,
+        project_id: &str,
+        vpc_id: Option<&str>,
+        id: &str,
+    ) -> Result<crate::Deleted> {
+        let (p, v, i) = (
+            project_id.to_string(),
+            vpc_id.map(str::to_string),
+            id.to_string(),
+        );
+        self.write(move |c| network::delete_subnet(c, &p, v.as_deref(), &i))
+            .await
+    }
+
+    async fn create_server_group(
+        &self,
+        group: openwks_core::server_group::ServerGroup,
+        max_groups: i64,
+    ) -> Result<openwks_core::server_group::ServerGroupView> {
+        self.write(move |c| server_groups::create(c, &group, max_groups))
+            .await
+    }
+    async fn server_group(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::server_group::ServerGroupView>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| {
+            server_groups::load(c, &p, &i)?
+                .map(|g| server_groups::view(c, g))
+                .transpose()
+        })
+        .await
+    }
+    async fn server_group_name_taken(&self, project_id: &str, name: &str) -> Result<bool> {
+        let (p, n) = (project_id.to_string(), name.to_string());
+        self.read(move |c| server_groups::name_is_taken(c, &p, &n))
+            .await
+    }
+    async fn list_server_groups(
+        &self,
+        project_id: &str,
+        filter: &crate::ServerGroupFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::server_group::ServerGroupView>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| server_groups::list(c, &p, &f, offset, limit))
+            .await
+    }
+    async fn update_server_group(
+        &self,
+        project_id: &str,
+        id: &str,
+        update: crate::ServerGroupUpdate,
+    ) -> Result<openwks_core::server_group::ServerGroupView> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| server_groups::update(c, &p, &i, update))
+            .await
+    }
+    async fn delete_server_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| server_groups::delete(c, &p, &i)).await
+    }
+    async fn update_server_group_tags(
+        &self,
+        project_id: &str,
+        changes: Vec<(String, crate::TagUpdate)>,
+    ) -> Result<()> {
+        let p = project_id.to_string();
+        self.write(move |c| server_groups::update_tags(c, &p, changes))
+            .await
+    }
+    async fn server_group_tag_keys(&self, project_id: &str) -> Result<Vec<(String, Vec<String>)>> {
+        let p = project_id.to_string();
+        self.read(move |c| server_groups::tag_keys(c, &p)).await
+    }
+}

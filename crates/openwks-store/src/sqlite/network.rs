@@ -1,0 +1,177 @@
+//! VPCs and subnets.
+
+use openwks_core::error::codes;
+use openwks_core::network::{Subnet, Vpc};
+use openwks_core::{Error, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{db_err, json_err};
+use crate::Deleted;
+
+pub(crate) fn insert_vpc(conn: &Connection, v: &Vpc) -> Result<()> {
+    let doc = serde_json::to_string(v).map_err(json_err)?;
+    conn.execute(
+        "INSERT INTO vpcs (id, project_id, doc) VALUES (?1, ?2, ?3)",
+        params![v.id, v.project_id, doc],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+pub(crate) fn insert_subnet(conn: &Connection, s: &Subnet) -> Result<()> {
+    let doc = serde_json::to_string(s).map_err(json_err)?;
+    conn.execute(
+        "INSERT INTO subnets (id, project_id, vpc_id, name, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![s.id, s.project_id, s.vpc_id, s.name, doc],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn parse<T: serde::de::DeserializeOwned>(doc: Option<String>) -> Result<Option<T>> {
+    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
+        .transpose()
+}
+
+pub(crate) fn vpc(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Vpc>> {
+    let doc: Option<String> = conn
+        .query_row(
+            "SELECT doc FROM vpcs WHERE id = ?1 AND project_id = ?2",
+            [id, project_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    parse(doc)
+}
+
+pub(crate) fn subnet(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Subnet>> {
+    let doc: Option<String> = conn
+        .query_row(
+            "SELECT doc FROM subnets WHERE id = ?1 AND project_id = ?2",
+            [id, project_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    parse(doc)
+}
+
+fn marker_seq(conn: &Connection, table: &str, marker: Option<&str>) -> Result<i64> {
+    match marker {
+        None => Ok(0),
+        Some(m) => {
+            let seq: Option<i64> = conn
+                .query_row(
+                    &format!("SELECT seq FROM {table} WHERE id = ?1"),
+                    [m],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+            seq.ok_or_else(|| {
+                Error::invalid(codes::INVALID_QUERY, format!("marker {m} does not exist"))
+            })
+        }
+    }
+}
+
+pub(crate) fn list_vpcs(
+    conn: &Connection,
+    project_id: &str,
+    id: Option<&str>,
+    marker: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Vpc>> {
+    let after = marker_seq(conn, "vpcs", marker)?;
+    let mut st = conn
+        .prepare("SELECT doc FROM vpcs WHERE project_id = ?1 AND seq > ?2 AND (?3 IS NULL OR id = ?3) ORDER BY seq LIMIT ?4")
+        .map_err(db_err)?;
+    let docs = st
+        .query_map(params![project_id, after, id, limit], |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    docs.iter()
+        .map(|d| serde_json::from_str(d).map_err(json_err))
+        .collect()
+}
+
+pub(crate) fn list_subnets(
+    conn: &Connection,
+    project_id: &str,
+    vpc_id: Option<&str>,
+    marker: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Subnet>> {
+    let after = marker_seq(conn, "subnets", marker)?;
+    let mut st = conn
+        .prepare("SELECT doc FROM subnets WHERE project_id = ?1 AND seq > ?2 AND (?3 IS NULL OR vpc_id = ?3) ORDER BY seq LIMIT ?4")
+        .map_err(db_err)?;
+    let docs = st
+        .query_map(params![project_id, after, vpc_id, limit], |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    docs.iter()
+        .map(|d| serde_json::from_str(d).map_err(json_err))
+        .collect()
+}
+
+pub(crate) fn delete_vpc(conn: &Connection, project_id: &str, id: &str) -> Result<Deleted> {
+    if vpc(conn, project_id, id)?.is_none() {
+        return Ok(Deleted::NotFound);
+    }
+    let subnets: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM subnets WHERE vpc_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    if subnets > 0 {
+        return Err(Error::conflict(
+            codes::IN_USE,
+            format!("VPC {id} still has {subnets} subnet(s)"),
+        ));
+    }
+    conn.execute("DELETE FROM vpcs WHERE id = ?1", [id])
+        .map_err(db_err)?;
+    Ok(Deleted::Yes)
+}
+
+pub(crate) fn delete_subnet(
+    conn: &Connection,
+    project_id: &str,
+    vpc_id: Option<&str>,
+    id: &str,
+) -> Result<Deleted> {
+    let Some(s) = subnet(conn, project_id, id)? else {
+        return Ok(Deleted::NotFound);
+    };
+    if let Some(v) = vpc_id {
+        if s.vpc_id != v {
+            return Ok(Deleted::NotFound);
+        }
+    }
+    let used: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM server_groups WHERE subnet_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    if used > 0 {
+        return Err(Error::conflict(
+            codes::IN_USE,
+            format!("subnet {id} is used by {used} server group(s)"),
+        ));
+    }
+    conn.execute("DELETE FROM subnets WHERE id = ?1", [id])
+        .map_err(db_err)?;
+    Ok(Deleted::Yes)
+}

@@ -1,0 +1,376 @@
+//! Server groups and their tags. The group's document (JSON) is the source of truth; the
+//! indexed columns and the tag table are kept in step with it in the same transaction.
+
+use openwks_core::error::codes;
+use openwks_core::server_group::{check_standby, ServerGroup, ServerGroupView};
+use openwks_core::{Error, Result};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use super::{db_err, json_err};
+use crate::{Deleted, ServerGroupFilter, ServerGroupUpdate, TagUpdate};
+
+pub(crate) fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Option<ServerGroup>> {
+    let doc: Option<String> = conn
+        .query_row(
+            "SELECT doc FROM server_groups WHERE id = ?1 AND project_id = ?2",
+            [id, project_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
+        .transpose()
+}
+
+fn standbys(conn: &Connection, id: &str) -> Result<Vec<ServerGroup>> {
+    let mut st = conn
+        .prepare_cached("SELECT doc FROM server_groups WHERE primary_id = ?1 ORDER BY seq")
+        .map_err(db_err)?;
+    let docs = st
+        .query_map([id], |r| r.get::<_, String>(0))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    docs.iter()
+        .map(|d| serde_json::from_str(d).map_err(json_err))
+        .collect()
+}
+
+fn standby_ids(conn: &Connection, id: &str) -> Result<Vec<String>> {
+    let mut st = conn
+        .prepare_cached("SELECT id FROM server_groups WHERE primary_id = ?1 ORDER BY seq")
+        .map_err(db_err)?;
+    let ids = st
+        .query_map([id], |r| r.get::<_, String>(0))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    Ok(ids)
+}
+
+pub(crate) fn view(conn: &Connection, group: ServerGroup) -> Result<ServerGroupView> {
+    let secondary_ids = standby_ids(conn, &group.id)?;
+    let subnet_name: Option<String> = conn
+        .prepare_cached("SELECT name FROM subnets WHERE id = ?1")
+        .map_err(db_err)?
+        .query_row([&group.subnet_id], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    Ok(ServerGroupView {
+        group,
+        secondary_ids,
+        subnet_name: subnet_name.unwrap_or_default(),
+        app_group_count: 0,
+        app_server_count: 0,
+    })
+}
+
+fn name_taken(
+    conn: &Connection,
+    project_id: &str,
+    name: &str,
+    except: Option<&str>,
+) -> Result<bool> {
+    let other: Option<String> = conn
+        .prepare_cached("SELECT id FROM server_groups WHERE project_id = ?1 AND name = ?2")
+        .map_err(db_err)?
+        .query_row([project_id, name], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    Ok(matches!(other, Some(o) if Some(o.as_str()) != except))
+}
+
+pub(crate) fn name_is_taken(conn: &Connection, project_id: &str, name: &str) -> Result<bool> {
+    name_taken(conn, project_id, name, None)
+}
+
+fn write_tags(conn: &Connection, g: &ServerGroup) -> Result<()> {
+    conn.prepare_cached("DELETE FROM server_group_tags WHERE server_group_id = ?1")
+        .map_err(db_err)?
+        .execute([&g.id])
+        .map_err(db_err)?;
+    let mut ins = conn
+        .prepare_cached(
+            "INSERT INTO server_group_tags (server_group_id, project_id, tag_key, tag_value) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(db_err)?;
+    for t in &g.tags {
+        ins.execute(params![g.id, g.project_id, t.key, t.value])
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
+    let doc = serde_json::to_string(g).map_err(json_err)?;
+    conn.prepare_cached(
+        "INSERT INTO server_groups (id, project_id, name, app_type, enterprise_project_id, primary_id, subnet_id, doc) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        g.id,
+        g.project_id,
+        g.name,
+        g.app_type,
+        g.enterprise_project_id,
+        g.primary_server_group_id,
+        g.subnet_id,
+        doc
+    ])
+    .map_err(db_err)?;
+    if !g.tags.is_empty() {
+        write_tags(conn, g)?;
+    }
+    Ok(())
+}
+
+fn replace(conn: &Connection, g: &ServerGroup, tags_changed: bool) -> Result<()> {
+    let doc = serde_json::to_string(g).map_err(json_err)?;
+    conn.prepare_cached(
+        "UPDATE server_groups SET name = ?2, app_type = ?3, enterprise_project_id = ?4, primary_id = ?5, \
+         subnet_id = ?6, doc = ?7 WHERE id = ?1",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        g.id,
+        g.name,
+        g.app_type,
+        g.enterprise_project_id,
+        g.primary_server_group_id,
+        g.subnet_id,
+        doc
+    ])
+    .map_err(db_err)?;
+    if tags_changed {
+        write_tags(conn, g)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn create(
+    conn: &Connection,
+    g: &ServerGroup,
+    max_groups: i64,
+) -> Result<ServerGroupView> {
+    let count: i64 = conn
+        .prepare_cached("SELECT server_group_count FROM projects WHERE id = ?1")
+        .map_err(db_err)?
+        .query_row([&g.project_id], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?
+        .ok_or_else(|| Error::not_found("project", &g.project_id))?;
+    if count >= max_groups {
+        return Err(Error::invalid(
+            codes::QUOTA_EXCEEDED,
+            format!("the project already has {count} server groups, the quota is {max_groups}"),
+        ));
+    }
+    if name_taken(conn, &g.project_id, &g.name, None)? {
+        return Err(Error::conflict(
+            codes::DUPLICATE_NAME,
+            format!("a server group named {} already exists", g.name),
+        ));
+    }
+    let subnet_there: Option<String> = conn
+        .prepare_cached("SELECT vpc_id FROM subnets WHERE id = ?1 AND project_id = ?2")
+        .map_err(db_err)?
+        .query_row([&g.subnet_id, &g.project_id], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    if subnet_there.as_deref() != Some(g.vpc_id.as_str()) {
+        return Err(Error::invalid(
+            codes::INVALID_NETWORK,
+            format!("subnet {} is not a subnet of VPC {}", g.subnet_id, g.vpc_id),
+        ));
+    }
+    if let Some(pid) = &g.primary_server_group_id {
+        let primary = load(conn, &g.project_id, pid)?;
+        check_standby(primary.as_ref(), g)?;
+    }
+    insert(conn, g)?;
+    conn.prepare_cached(
+        "UPDATE projects SET server_group_count = server_group_count + 1 WHERE id = ?1",
+    )
+    .map_err(db_err)?
+    .execute([&g.project_id])
+    .map_err(db_err)?;
+    view(conn, g.clone())
+}
+
+pub(crate) fn update(
+    conn: &Connection,
+    project_id: &str,
+    id: &str,
+    f: ServerGroupUpdate,
+) -> Result<ServerGroupView> {
+    let mut g = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("server group", id))?;
+    let before = g.clone();
+    let primary = match &g.primary_server_group_id {
+        Some(p) => load(conn, project_id, p)?,
+        None => None,
+    };
+    let mut subs = standbys(conn, id)?;
+    let subs_before = subs.clone();
+    f(&mut g, primary.as_ref(), &mut subs)?;
+    if g.name != before.name && name_taken(conn, project_id, &g.name, Some(id))? {
+        return Err(Error::conflict(
+            codes::DUPLICATE_NAME,
+            format!("a server group named {} already exists", g.name),
+        ));
+    }
+    replace(conn, &g, g.tags != before.tags)?;
+    for (s, b) in subs.iter().zip(&subs_before) {
+        if s != b {
+            replace(conn, s, s.tags != b.tags)?;
+        }
+    }
+    view(conn, g)
+}
+
+pub(crate) fn delete(conn: &Connection, project_id: &str, id: &str) -> Result<Deleted> {
+    if load(conn, project_id, id)?.is_none() {
+        return Ok(Deleted::NotFound);
+    }
+    let subs = standby_ids(conn, id)?;
+    if !subs.is_empty() {
+        return Err(Error::conflict(
+            codes::HAS_STANDBY_GROUPS,
+            format!(
+                "server group {id} still has standby group(s) {}; delete them first",
+                subs.join(", ")
+            ),
+        ));
+    }
+    conn.execute(
+        "DELETE FROM server_group_tags WHERE server_group_id = ?1",
+        [id],
+    )
+    .map_err(db_err)?;
+    conn.execute("DELETE FROM server_groups WHERE id = ?1", [id])
+        .map_err(db_err)?;
+    conn.execute(
+        "UPDATE projects SET server_group_count = server_group_count - 1 WHERE id = ?1",
+        [project_id],
+    )
+    .map_err(db_err)?;
+    Ok(Deleted::Yes)
+}
+
+pub(crate) fn update_tags(
+    conn: &Connection,
+    project_id: &str,
+    changes: Vec<(String, TagUpdate)>,
+) -> Result<()> {
+    for (id, f) in changes {
+        let mut g =
+            load(conn, project_id, &id)?.ok_or_else(|| Error::not_found("server group", &id))?;
+        let before = g.tags.clone();
+        f(&mut g.tags)?;
+        if g.tags != before {
+            replace(conn, &g, true)?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn tag_keys(conn: &Connection, project_id: &str) -> Result<Vec<(String, Vec<String>)>> {
+    let mut st = conn
+        .prepare("SELECT DISTINCT tag_key, tag_value FROM server_group_tags WHERE project_id = ?1 ORDER BY tag_key, tag_value")
+        .map_err(db_err)?;
+    let rows = st
+        .query_map([project_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for (k, v) in rows {
+        match out.last_mut() {
+            Some((lk, vs)) if *lk == k => vs.push(v),
+            _ => out.push((k, vec![v])),
+        }
+    }
+    Ok(out)
+}
+
+fn like_pattern(s: &str) -> String {
+    let mut p = String::from("%");
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+pub(crate) fn list(
+    conn: &Connection,
+    project_id: &str,
+    f: &ServerGroupFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<ServerGroupView>)> {
+    let mut wh = String::from("g.project_id = ?");
+    let mut args: Vec<Value> = vec![Value::Text(project_id.to_string())];
+    if let Some(n) = &f.name_contains {
+        wh.push_str(" AND g.name LIKE ? ESCAPE '\\'");
+        args.push(Value::Text(like_pattern(n)));
+    }
+    if let Some(id) = &f.id {
+        wh.push_str(" AND g.id = ?");
+        args.push(Value::Text(id.clone()));
+    }
+    if let Some(a) = &f.app_type {
+        wh.push_str(" AND g.app_type = ?");
+        args.push(Value::Text(a.clone()));
+    }
+    if let Some(e) = &f.enterprise_project_id {
+        wh.push_str(" AND g.enterprise_project_id = ?");
+        args.push(Value::Text(e.clone()));
+    }
+    match f.is_secondary {
+        Some(true) => wh.push_str(" AND g.primary_id IS NOT NULL"),
+        Some(false) => wh.push_str(" AND g.primary_id IS NULL"),
+        None => {}
+    }
+    for (k, v) in &f.tags {
+        wh.push_str(" AND EXISTS (SELECT 1 FROM server_group_tags t WHERE t.server_group_id = g.id AND t.tag_key = ?");
+        args.push(Value::Text(k.clone()));
+        if let Some(v) = v {
+            wh.push_str(" AND t.tag_value = ?");
+            args.push(Value::Text(v.clone()));
+        }
+        wh.push(')');
+    }
+    let count: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM server_groups g WHERE {wh}"))
+        .map_err(db_err)?
+        .query_row(params_from_iter(args.iter()), |r| r.get(0))
+        .map_err(db_err)?;
+    let mut page_args = args;
+    page_args.push(Value::Integer(limit));
+    page_args.push(Value::Integer(offset));
+    let mut st = conn
+        .prepare_cached(&format!(
+            "SELECT g.doc FROM server_groups g WHERE {wh} ORDER BY g.seq DESC LIMIT ? OFFSET ?"
+        ))
+        .map_err(db_err)?;
+    let docs = st
+        .query_map(params_from_iter(page_args.iter()), |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let mut items = Vec::with_capacity(docs.len());
+    for d in docs {
+        let g: ServerGroup = serde_json::from_str(&d).map_err(json_err)?;
+        items.push(view(conn, g)?);
+    }
+    Ok((count, items))
+}

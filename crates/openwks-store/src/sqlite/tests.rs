@@ -1,0 +1,293 @@
+//! Store tests on a temporary SQLite file.
+
+use std::sync::Arc;
+
+use openwks_core::catalogue::Catalogue;
+use openwks_core::error::codes;
+use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
+use openwks_core::server_group::{CreateContext, CreateSpec, ServerGroup};
+
+use super::SqliteStore;
+use crate::{Deleted, ServerGroupFilter, Store};
+
+fn wanted() -> Bootstrap {
+    Bootstrap {
+        account_name: "acc".into(),
+        project: Project {
+            id: "0123456789abcdef0123456789abcdef".into(),
+            name: "cn-north-4".into(),
+            account_id: "a1".into(),
+            account_name: "acc".into(),
+            created_at: String::new(),
+        },
+        admin: User {
+            id: "u1".into(),
+            name: "admin".into(),
+            account_id: "a1".into(),
+            is_admin: true,
+            password_hash: "x".into(),
+        },
+        key: AccessKey {
+            access_key: "AK".into(),
+            secret_key: "SK".into(),
+            user_id: "u1".into(),
+            account_id: "a1".into(),
+            status: "active".into(),
+        },
+    }
+}
+
+async fn setup() -> (tempfile::TempDir, Arc<SqliteStore>, Catalogue, Bootstrap) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(SqliteStore::open(dir.path().join("db.sqlite")).expect("open"));
+    let cat = Catalogue::default_for("cn-north-4").expect("cat");
+    let b = store.bootstrap(wanted(), &cat).await.expect("bootstrap");
+    (dir, store, cat, b)
+}
+
+async fn group(
+    store: &SqliteStore,
+    cat: &Catalogue,
+    b: &Bootstrap,
+    name: &str,
+    primary: Option<&str>,
+) -> ServerGroup {
+    let pid = &b.project.id;
+    let subnets = store
+        .list_subnets(pid, None, None, 10)
+        .await
+        .expect("subnets");
+    let subnet = subnets.first().expect("default subnet").clone();
+    let vpc = store
+        .vpc(pid, &subnet.vpc_id)
+        .await
+        .expect("vpc")
+        .expect("default vpc");
+    let spec = CreateSpec {
+        name: Some(name.into()),
+        image_id: Some("6f4d1f2a-2019-4b6e-9c0d-000000000001".into()),
+        image_type: Some("public".into()),
+        os_type: Some("Windows".into()),
+        product_id: Some("workspace.appstream.general.xlarge.2".into()),
+        vpc_id: Some(vpc.id.clone()),
+        subnet_id: Some(subnet.id.clone()),
+        system_disk_type: Some("SAS".into()),
+        system_disk_size: Some(80),
+        primary_server_group_id: primary.map(str::to_string),
+        ..CreateSpec::default()
+    };
+    let ctx = CreateContext {
+        catalogue: cat,
+        vpc: Some(&vpc),
+        subnet: Some(&subnet),
+        id: uuid::Uuid::new_v4().to_string(),
+        project_id: pid.clone(),
+        now: openwks_core::time::now_rfc3339(),
+        az_pick: 0,
+    };
+    spec.validate(&ctx).expect("valid spec")
+}
+
+#[tokio::test]
+async fn bootstrap_is_idempotent_and_seeds_the_default_network() {
+    let (_d, store, cat, b) = setup().await;
+    let mut other = wanted();
+    other.key.access_key = "OTHER".into();
+    let again = store.bootstrap(other, &cat).await.expect("again");
+    assert_eq!(again, b, "later starts keep the first values");
+    assert_eq!(
+        store
+            .list_vpcs(&b.project.id, None, None, 10)
+            .await
+            .expect("vpcs")
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn names_are_unique_and_standbys_block_primary_delete() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = b.project.id.clone();
+    let g = group(&store, &cat, &b, "p1", None).await;
+    let v = store
+        .create_server_group(g.clone(), 100)
+        .await
+        .expect("create");
+    assert_eq!(v.group.id, g.id);
+    let dup = group(&store, &cat, &b, "p1", None).await;
+    assert_eq!(
+        store
+            .create_server_group(dup, 100)
+            .await
+            .expect_err("dup")
+            .code,
+        codes::DUPLICATE_NAME
+    );
+    let s = group(&store, &cat, &b, "s1", Some(&g.id)).await;
+    store
+        .create_server_group(s.clone(), 100)
+        .await
+        .expect("standby");
+    let pv = store
+        .server_group(&pid, &g.id)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(pv.secondary_ids, vec![s.id.clone()]);
+    assert_eq!(
+        store
+            .delete_server_group(&pid, &g.id)
+            .await
+            .expect_err("has standby")
+            .code,
+        codes::HAS_STANDBY_GROUPS
+    );
+    assert_eq!(
+        store.delete_server_group(&pid, &s.id).await.expect("del"),
+        Deleted::Yes
+    );
+    assert_eq!(
+        store.delete_server_group(&pid, &s.id).await.expect("again"),
+        Deleted::NotFound
+    );
+    assert_eq!(
+        store.delete_server_group(&pid, &g.id).await.expect("del p"),
+        Deleted::Yes
+    );
+}
+
+#[tokio::test]
+async fn quota_is_enforced() {
+    let (_d, store, cat, b) = setup().await;
+    store
+        .create_server_group(group(&store, &cat, &b, "q1", None).await, 1)
+        .await
+        .expect("first");
+    let e = store
+        .create_server_group(group(&store, &cat, &b, "q2", None).await, 1)
+        .await
+        .expect_err("over");
+    assert_eq!(e.code, codes::QUOTA_EXCEEDED);
+}
+
+/// Many concurrent writes are committed in batches; a failing write in a batch does not undo
+/// the others, and every acknowledged write is there after reopening the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_group_commit_and_survive_reopen() {
+    let (dir, store, cat, b) = setup().await;
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let (store, cat, b) = (Arc::clone(&store), cat.clone(), b.clone());
+        tasks.push(tokio::spawn(async move {
+            // Every 10th name repeats an earlier one: that write fails alone.
+            let name = if i % 10 == 9 {
+                format!("g{}", i - 1)
+            } else {
+                format!("g{i}")
+            };
+            let g = group(&store, &cat, &b, &name, None).await;
+            store
+                .create_server_group(g, 10_000)
+                .await
+                .map(|v| v.group.id)
+        }));
+    }
+    let mut ok = Vec::new();
+    let mut failed = 0;
+    for t in tasks {
+        match t.await.expect("join") {
+            Ok(id) => ok.push(id),
+            Err(e) => {
+                assert_eq!(e.code, codes::DUPLICATE_NAME);
+                failed += 1;
+            }
+        }
+    }
+    assert_eq!(ok.len() + failed, 200);
+    assert!(ok.len() >= 180);
+    drop(store);
+    let reopened = SqliteStore::open(dir.path().join("db.sqlite")).expect("reopen");
+    let (count, _) = reopened
+        .list_server_groups(&b.project.id, &ServerGroupFilter::default(), 0, 10)
+        .await
+        .expect("list");
+    assert_eq!(count as usize, ok.len());
+    for id in ok {
+        assert!(reopened
+            .server_group(&b.project.id, &id)
+            .await
+            .expect("read")
+            .is_some());
+    }
+}
+
+#[tokio::test]
+async fn list_filters_by_substring_tags_and_secondary() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = b.project.id.clone();
+    let mut a = group(&store, &cat, &b, "alpha-team", None).await;
+    a.tags = vec![openwks_core::validate::Tag {
+        key: "team".into(),
+        value: "cad".into(),
+    }];
+    store.create_server_group(a.clone(), 100).await.expect("a");
+    let s = group(&store, &cat, &b, "beta", Some(&a.id)).await;
+    store.create_server_group(s, 100).await.expect("b");
+    let f = |n: &str| ServerGroupFilter {
+        name_contains: Some(n.into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_server_groups(&pid, &f("HA-T"), 0, 10)
+            .await
+            .expect("l")
+            .0,
+        1
+    );
+    assert_eq!(
+        store
+            .list_server_groups(&pid, &f("%"), 0, 10)
+            .await
+            .expect("l")
+            .0,
+        0
+    );
+    let t = ServerGroupFilter {
+        tags: vec![("team".into(), Some("cad".into()))],
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_server_groups(&pid, &t, 0, 10)
+            .await
+            .expect("l")
+            .1[0]
+            .group
+            .id,
+        a.id
+    );
+    let sec = ServerGroupFilter {
+        is_secondary: Some(true),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_server_groups(&pid, &sec, 0, 10)
+            .await
+            .expect("l")
+            .1[0]
+            .group
+            .name,
+        "beta"
+    );
+    let (n, page) = store
+        .list_server_groups(&pid, &ServerGroupFilter::default(), 1, 1)
+        .await
+        .expect("page");
+    assert_eq!(
+        (n, page.len(), page[0].group.name.as_str()),
+        (2, 1, "alpha-team")
+    );
+}

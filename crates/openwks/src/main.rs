@@ -1,0 +1,26 @@
+//! `openwks`: the binary. `openwks serve` runs the control plane.
+
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+/// openwks: a self-hostable, API-compatible Workspace Application Streaming control plane.
+#[derive(Parser)]
+#[command(name = "openwks", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server (embedded SQLite store in --data-dir).
+    Serve(serve::ServeArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve::run(args),
+    }
+}

@@ -1,0 +1,283 @@
+//! `openwks serve`: configuration, first-start bootstrap of the account, and the server.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use openwks_core::catalogue::Catalogue;
+use openwks_core::identity::{is_project_id, AccessKey, Bootstrap, Project, User};
+use openwks_server::{AppState, Settings};
+use openwks_store::sqlite::SqliteStore;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// Flags of `openwks serve`; each has an environment variable.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (`127.0.0.1:0` picks a free port; the bound address is printed).
+    #[arg(long, env = "OPENWKS_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Directory of the embedded store and of credentials.json.
+    #[arg(long, env = "OPENWKS_DATA_DIR", default_value = "./openwks-data")]
+    data_dir: PathBuf,
+    /// Region: the project's name and the AZ prefix (cn-north-4 gives cn-north-4a...).
+    #[arg(long, env = "OPENWKS_REGION", default_value = "cn-north-4")]
+    region: String,
+    /// Catalogue file (TOML, or YAML by its .yaml/.yml extension) replacing the embedded one;
+    /// see docs/catalog.example.toml.
+    #[arg(long, env = "OPENWKS_CATALOG")]
+    catalog: Option<PathBuf>,
+    /// Project id to create on first start (32 lower-case hex); generated if unset.
+    #[arg(long, env = "OPENWKS_PROJECT_ID", hide_env_values = true)]
+    project_id: Option<String>,
+    /// Access key to create on first start; generated if unset.
+    #[arg(long, env = "OPENWKS_ACCESS_KEY", hide_env_values = true)]
+    access_key: Option<String>,
+    /// Secret key to create on first start; generated if unset.
+    #[arg(long, env = "OPENWKS_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// Password of the IAM user `admin` created on first start; generated if unset.
+    #[arg(long, env = "OPENWKS_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
+    /// Largest request body in bytes (over it: 413).
+    #[arg(long, env = "OPENWKS_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Lifetime of X-Auth-Token tokens in seconds.
+    #[arg(long, env = "OPENWKS_TOKEN_TTL_SECS", default_value_t = 24 * 3600)]
+    token_ttl_secs: i64,
+    /// Log format: `text` or `json` (one structured access-log line per request either way).
+    #[arg(long, env = "OPENWKS_LOG_FORMAT", default_value = "text")]
+    log_format: String,
+    /// Log filter (tracing env-filter syntax), e.g. `info`, `warn`, `openwks::access=off,info`.
+    #[arg(long, env = "OPENWKS_LOG", default_value = "info")]
+    log: String,
+    /// Worker threads of the async runtime (default: one per core).
+    #[arg(long, env = "OPENWKS_WORKERS")]
+    workers: Option<usize>,
+}
+
+/// What `<data-dir>/credentials.json` holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Credentials {
+    account_name: String,
+    project_id: String,
+    region: String,
+    access_key: String,
+    secret_key: String,
+    admin_user: String,
+    admin_password: String,
+}
+
+fn random_alnum(n: usize, upper_only: bool) -> String {
+    const UP: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    const ALL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let set = if upper_only { UP } else { ALL };
+    let mut rng = rand::rng();
+    (0..n)
+        .map(|_| set[rng.random_range(0..set.len())] as char)
+        .collect()
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension("json.tmp");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+fn wanted(args: &ServeArgs) -> anyhow::Result<Credentials> {
+    let project_id = match &args.project_id {
+        Some(p) if !is_project_id(p) => {
+            bail!("OPENWKS_PROJECT_ID must be 32 lower-case hex characters, got {p:?}")
+        }
+        Some(p) => p.clone(),
+        None => hex::encode(rand::random::<[u8; 16]>()),
+    };
+    Ok(Credentials {
+        account_name: "openwks".into(),
+        project_id,
+        region: args.region.clone(),
+        access_key: args
+            .access_key
+            .clone()
+            .unwrap_or_else(|| random_alnum(20, true)),
+        secret_key: args
+            .secret_key
+            .clone()
+            .unwrap_or_else(|| random_alnum(40, false)),
+        admin_user: "admin".into(),
+        admin_password: args
+            .admin_password
+            .clone()
+            .unwrap_or_else(|| random_alnum(16, false)),
+    })
+}
+
+fn init_logging(args: &ServeArgs) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    if args.log_format == "json" {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+/// Run `openwks serve`.
+pub fn run(args: ServeArgs) -> ExitCode {
+    init_logging(&args);
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    rt.enable_all();
+    if let Some(w) = args.workers {
+        rt.worker_threads(w.max(1));
+    }
+    let rt = match rt.build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("openwks: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("openwks: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("creating {}", args.data_dir.display()))?;
+    let catalogue = match &args.catalog {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Catalogue::parse_file(&path.to_string_lossy(), &text, &args.region)
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?
+        }
+        None => {
+            Catalogue::default_for(&args.region).map_err(|e| anyhow::anyhow!("{}", e.message))?
+        }
+    };
+    let cred_path = args.data_dir.join("credentials.json");
+    let first_start = !cred_path.exists();
+    let creds: Credentials = if first_start {
+        wanted(&args)?
+    } else {
+        let text = std::fs::read_to_string(&cred_path)
+            .with_context(|| format!("reading {}", cred_path.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", cred_path.display()))?
+    };
+    let store = SqliteStore::open(args.data_dir.join("openwks.db"))
+        .map_err(|e| anyhow::anyhow!("opening the store: {}", e.message))?;
+    let account_id = hex::encode(rand::random::<[u8; 16]>());
+    let user_id = hex::encode(rand::random::<[u8; 16]>());
+    let want = Bootstrap {
+        account_name: creds.account_name.clone(),
+        project: Project {
+            id: creds.project_id.clone(),
+            name: args.region.clone(),
+            account_id: account_id.clone(),
+            account_name: creds.account_name.clone(),
+            created_at: String::new(),
+        },
+        admin: User {
+            id: user_id.clone(),
+            name: creds.admin_user.clone(),
+            account_id: account_id.clone(),
+            is_admin: true,
+            password_hash: openwks_server::auth::password::hash(&creds.admin_password),
+        },
+        key: AccessKey {
+            access_key: creds.access_key.clone(),
+            secret_key: creds.secret_key.clone(),
+            user_id,
+            account_id,
+            status: "active".into(),
+        },
+    };
+    let settings = Settings {
+        region: args.region.clone(),
+        max_body_bytes: args.max_body_bytes,
+        token_ttl_secs: args.token_ttl_secs,
+        ..Settings::default()
+    };
+    let state = AppState::new(Arc::new(store), catalogue, want, settings)
+        .await
+        .map_err(|e| anyhow::anyhow!("bootstrap: {}", e.message))?;
+    // The store is the truth: a credentials.json lost or edited is rewritten from it.
+    let b = &state.bootstrap;
+    let actual = Credentials {
+        account_name: b.account_name.clone(),
+        project_id: b.project.id.clone(),
+        region: b.project.name.clone(),
+        access_key: b.key.access_key.clone(),
+        secret_key: b.key.secret_key.clone(),
+        admin_user: b.admin.name.clone(),
+        admin_password: creds.admin_password.clone(),
+    };
+    if first_start {
+        write_private(&cred_path, &serde_json::to_string_pretty(&actual)?)?;
+    }
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "openwks listening on http://{addr}")?;
+    writeln!(out, "region:       {}", actual.region)?;
+    writeln!(out, "project id:   {}", actual.project_id)?;
+    writeln!(out, "access key:   {}", actual.access_key)?;
+    if first_start {
+        writeln!(out, "secret key:   {}", actual.secret_key)?;
+        writeln!(
+            out,
+            "admin password (IAM user admin, account {}): {}",
+            actual.account_name, actual.admin_password
+        )?;
+    } else {
+        writeln!(out, "secret key:   (in {})", cred_path.display())?;
+    }
+    writeln!(out, "credentials:  {}", cred_path.display())?;
+    out.flush()?;
+    drop(out);
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(t) => t,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        return;
+                    }
+                };
+            tokio::select! {
+                _ = ctrl_c => {},
+                _ = term.recv() => {},
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+    };
+    openwks_server::serve_with_listener(listener, state, shutdown).await?;
+    Ok(())
+}
