@@ -332,6 +332,14 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_catalogue_is_the_default() {
+        assert_eq!(
+            include_str!("../../../docs/catalog.example.toml"),
+            DEFAULT_CATALOG_TOML
+        );
+    }
+
+    #[test]
     fn yaml_catalogue_parses_like_toml() {
         let c = Catalogue::default_for("r1").expect("default");
         let yaml = serde_yaml_ng::to_string(&c).expect("to yaml");

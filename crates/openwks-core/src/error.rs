@@ -120,6 +120,43 @@ pub mod codes {
     pub const INTERNAL: &str = "WKS.00211401";
     /// Service unavailable (vendor default for 503).
     pub const UNAVAILABLE: &str = "WKS.00050902";
+
+    /// Every code above (docs/errors.md must list each).
+    pub const ALL: &[&str] = &[
+        INVALID_PARAMETER,
+        EMPTY_REQUEST,
+        MISSING_PARAMETER,
+        INVALID_NAME,
+        INVALID_ENUM,
+        OUT_OF_RANGE,
+        INVALID_TAG,
+        INVALID_IMAGE,
+        INVALID_PRODUCT,
+        INVALID_NETWORK,
+        INVALID_AZ,
+        INVALID_DISK,
+        INVALID_IP_VIRTUAL,
+        INVALID_PRIMARY,
+        MALFORMED_BODY,
+        INVALID_QUERY,
+        QUOTA_EXCEEDED,
+        CONFLICT,
+        DUPLICATE_NAME,
+        HAS_STANDBY_GROUPS,
+        HAS_APP_GROUPS,
+        HAS_SERVERS,
+        IN_USE,
+        NOT_FOUND,
+        AUTH_FAILED,
+        TOKEN_INVALID,
+        FORBIDDEN,
+        NO_SUCH_API,
+        METHOD_NOT_ALLOWED,
+        PAYLOAD_TOO_LARGE,
+        UNSUPPORTED_MEDIA_TYPE,
+        INTERNAL,
+        UNAVAILABLE,
+    ];
 }
 
 /// The error of every openwks operation.
@@ -190,6 +227,16 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_is_documented_once_in_docs_errors_md() {
+        let doc = include_str!("../../../docs/errors.md");
+        let mut seen = std::collections::HashSet::new();
+        for c in codes::ALL {
+            assert!(seen.insert(*c), "{c} is defined twice");
+            assert!(doc.contains(&format!("`{c}`")), "docs/errors.md lacks {c}");
+        }
+    }
 
     #[test]
     fn kinds_map_to_documented_statuses() {

@@ -269,3 +269,29 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod compatibility_doc {
+    use super::*;
+
+    /// docs/compatibility.md lists every SDK operation with the status the router gives it.
+    #[test]
+    fn compatibility_md_matches_the_router() {
+        let doc = include_str!("../../../docs/compatibility.md");
+        for (name, _, _) in OPERATIONS {
+            let want = if IMPLEMENTED_WKS.contains(name) {
+                "| implemented |"
+            } else {
+                "| not implemented |"
+            };
+            let row = doc
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{name}` |")))
+                .unwrap_or_default();
+            assert!(
+                row.ends_with(want),
+                "docs/compatibility.md row for {name} should end with {want}: {row:?}"
+            );
+        }
+    }
+}

@@ -308,13 +308,8 @@ fn like_pattern(s: &str) -> String {
     p
 }
 
-pub(crate) fn list(
-    conn: &Connection,
-    project_id: &str,
-    f: &ServerGroupFilter,
-    offset: i64,
-    limit: i64,
-) -> Result<(i64, Vec<ServerGroupView>)> {
+/// The WHERE clause of a server-group list and its arguments (the table is aliased `g`).
+pub(crate) fn where_clause(project_id: &str, f: &ServerGroupFilter) -> (String, Vec<Value>) {
     let mut wh = String::from("g.project_id = ?");
     let mut args: Vec<Value> = vec![Value::Text(project_id.to_string())];
     if let Some(n) = &f.name_contains {
@@ -347,6 +342,17 @@ pub(crate) fn list(
         }
         wh.push(')');
     }
+    (wh, args)
+}
+
+pub(crate) fn list(
+    conn: &Connection,
+    project_id: &str,
+    f: &ServerGroupFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<ServerGroupView>)> {
+    let (wh, args) = where_clause(project_id, f);
     let count: i64 = conn
         .prepare_cached(&format!("SELECT COUNT(*) FROM server_groups g WHERE {wh}"))
         .map_err(db_err)?

@@ -291,3 +291,43 @@ async fn list_filters_by_substring_tags_and_secondary() {
         (2, 1, "alpha-team")
     );
 }
+
+/// The list queries are index searches for every filter: no full table scan per request.
+#[tokio::test]
+async fn list_queries_search_indexes_and_never_scan() {
+    let (dir, _store, _cat, b) = setup().await;
+    let conn = rusqlite::Connection::open(dir.path().join("db.sqlite")).expect("open");
+    let filters = [
+        ServerGroupFilter::default(),
+        ServerGroupFilter {
+            name_contains: Some("x".into()),
+            ..Default::default()
+        },
+        ServerGroupFilter {
+            app_type: Some("COMMON_APP".into()),
+            is_secondary: Some(true),
+            ..Default::default()
+        },
+        ServerGroupFilter {
+            tags: vec![("team".into(), Some("cad".into()))],
+            ..Default::default()
+        },
+    ];
+    for f in filters {
+        let (wh, args) = super::server_groups::where_clause(&b.project.id, &f);
+        for sql in [
+            format!("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM server_groups g WHERE {wh}"),
+            format!("EXPLAIN QUERY PLAN SELECT g.doc FROM server_groups g WHERE {wh} ORDER BY g.seq DESC LIMIT 10"),
+        ] {
+            let mut st = conn.prepare(&sql).expect("prepare");
+            let plan: Vec<String> = st
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(3))
+                .expect("plan")
+                .collect::<rusqlite::Result<_>>()
+                .expect("rows");
+            let text = plan.join(" | ");
+            assert!(plan.first().is_some_and(|l| l.starts_with("SEARCH g USING") && l.contains("(project_id=?")), "{sql}: {text}");
+            assert!(!plan.iter().any(|l| l == "SCAN g"), "{sql} scans: {text}");
+        }
+    }
+}

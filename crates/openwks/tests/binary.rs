@@ -1,0 +1,269 @@
+//! Tests of the `openwks` binary as a user runs it: first start, restart, credentials, and
+//! durability of acknowledged writes across `kill -9`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use openwks_api::signer::{sign_request, ClientRequest, KeyPair};
+use serde_json::{json, Value};
+
+const PID: &str = "00112233445566778899aabbccddeeff";
+const AK: &str = "AKBINARYTEST0000001";
+const SK: &str = "SKbinarytest00000000000000000000000000001";
+
+struct Server {
+    child: Child,
+    addr: String,
+    stdout: Vec<String>,
+}
+
+fn start(data: &Path, fixed: bool) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_openwks"));
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .env("OPENWKS_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if fixed {
+        cmd.env("OPENWKS_PROJECT_ID", PID)
+            .env("OPENWKS_ACCESS_KEY", AK)
+            .env("OPENWKS_SECRET_KEY", SK);
+    }
+    let mut child = cmd.spawn().expect("spawn openwks");
+    let out = child.stdout.take().expect("stdout");
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(out);
+    let mut addr = String::new();
+    loop {
+        let mut l = String::new();
+        if reader.read_line(&mut l).expect("read stdout") == 0 {
+            panic!("openwks exited early: {lines:?}");
+        }
+        let l = l.trim_end().to_string();
+        if let Some(a) = l.strip_prefix("openwks listening on http://") {
+            addr = a.to_string();
+        }
+        let done = l.starts_with("credentials:");
+        lines.push(l);
+        if done {
+            break;
+        }
+    }
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in reader.lines() {});
+    Server {
+        child,
+        addr,
+        stdout: lines,
+    }
+}
+
+async fn call(
+    client: &reqwest::Client,
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Result<(u16, Value), reqwest::Error> {
+    let bytes = body
+        .map(|b| serde_json::to_vec(&b).unwrap_or_default())
+        .unwrap_or_default();
+    let date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let (raw_path, raw_query) = path.split_once('?').unwrap_or((path, ""));
+    let hs = sign_request(
+        KeyPair {
+            access_key: AK,
+            secret_key: SK,
+        },
+        &date,
+        ClientRequest {
+            method,
+            raw_path,
+            raw_query,
+            headers: &[("Content-Type", "application/json"), ("Host", addr)],
+            body: &bytes,
+        },
+    );
+    let mut rb = client
+        .request(
+            reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET),
+            format!("http://{addr}{path}"),
+        )
+        .body(bytes);
+    for (k, v) in hs {
+        rb = rb.header(k, v);
+    }
+    let r = rb.send().await?;
+    let status = r.status().as_u16();
+    let text = r.text().await?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+}
+
+async fn default_network(client: &reqwest::Client, addr: &str) -> (String, String) {
+    let (_, s) = call(client, addr, "GET", &format!("/v1/{PID}/subnets"), None)
+        .await
+        .expect("subnets");
+    let sn = &s["subnets"][0];
+    (
+        sn["vpc_id"].as_str().expect("vpc").to_string(),
+        sn["id"].as_str().expect("subnet").to_string(),
+    )
+}
+
+fn group(name: &str, vpc: &str, subnet: &str) -> Value {
+    json!({
+        "name": name, "image_id": "6f4d1f2a-2019-4b6e-9c0d-000000000001", "image_type": "public",
+        "os_type": "Windows", "product_id": "workspace.appstream.general.xlarge.2", "vpc_id": vpc,
+        "subnet_id": subnet, "system_disk_type": "SAS", "system_disk_size": 80
+    })
+}
+
+#[test]
+fn help_documents_every_flag() {
+    let out = Command::new(env!("CARGO_BIN_EXE_openwks"))
+        .args(["serve", "--help"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--listen",
+        "--data-dir",
+        "--region",
+        "--catalog",
+        "OPENWKS_LISTEN",
+        "OPENWKS_DATA_DIR",
+        "OPENWKS_REGION",
+    ] {
+        assert!(text.contains(flag), "--help lacks {flag}:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn first_start_generates_credentials_and_later_starts_keep_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut s1 = start(dir.path(), false);
+    let cred_path = dir.path().join("credentials.json");
+    let creds: Value =
+        serde_json::from_str(&std::fs::read_to_string(&cred_path).expect("credentials.json"))
+            .expect("json");
+    let mode = std::fs::metadata(&cred_path)
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    let pid = creds["project_id"].as_str().expect("pid").to_string();
+    assert_eq!(pid.len(), 32);
+    assert!(s1.stdout.iter().any(|l| l.contains(&pid)));
+    assert!(
+        s1.stdout
+            .iter()
+            .any(|l| l.contains(creds["secret_key"].as_str().expect("sk"))),
+        "first start prints the SK"
+    );
+    assert!(s1.stdout.iter().any(|l| l.contains("cn-north-4")));
+    s1.child.kill().expect("kill");
+    let _ = s1.child.wait();
+    let mut s2 = start(dir.path(), false);
+    let again: Value =
+        serde_json::from_str(&std::fs::read_to_string(&cred_path).expect("credentials.json"))
+            .expect("json");
+    assert_eq!(again, creds);
+    assert!(s2.stdout.iter().any(|l| l.contains(&pid)));
+    assert!(
+        !s2.stdout
+            .iter()
+            .any(|l| l.contains(creds["secret_key"].as_str().expect("sk"))),
+        "the SK is printed once"
+    );
+    s2.child.kill().expect("kill");
+    let _ = s2.child.wait();
+}
+
+/// Creates run from 16 clients; the server is killed with SIGKILL in the middle; after a
+/// restart every create that was acknowledged with 200 is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_creates_survive_kill_9() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut s = start(dir.path(), true);
+    let client = reqwest::Client::new();
+    let (vpc, subnet) = default_network(&client, &s.addr).await;
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut tasks = Vec::new();
+    for t in 0..16 {
+        let (client, addr, vpc, subnet, acked) = (
+            client.clone(),
+            s.addr.clone(),
+            vpc.clone(),
+            subnet.clone(),
+            Arc::clone(&acked),
+        );
+        tasks.push(tokio::spawn(async move {
+            for i in 0.. {
+                let name = format!("k9-{t}-{i}");
+                match call(
+                    &client,
+                    &addr,
+                    "POST",
+                    &format!("/v1/{PID}/app-server-groups"),
+                    Some(group(&name, &vpc, &subnet)),
+                )
+                .await
+                {
+                    Ok((200, b)) => acked
+                        .lock()
+                        .expect("lock")
+                        .push(b["id"].as_str().unwrap_or_default().to_string()),
+                    Ok((status, b)) => panic!("unexpected {status}: {b}"),
+                    Err(_) => break,
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    s.child.kill().expect("kill -9");
+    let _ = s.child.wait();
+    for t in tasks {
+        t.await.expect("client task");
+    }
+    let acked = acked.lock().expect("lock").clone();
+    assert!(
+        acked.len() > 50,
+        "too few creates were acknowledged before the kill: {}",
+        acked.len()
+    );
+    let mut s2 = start(dir.path(), true);
+    let (status, list) = call(
+        &client,
+        &s2.addr,
+        "GET",
+        &format!("/v1/{PID}/app-server-groups?limit=1"),
+        None,
+    )
+    .await
+    .expect("list");
+    assert_eq!(status, 200);
+    let count = list["count"].as_u64().expect("count") as usize;
+    assert!(
+        count >= acked.len(),
+        "{count} stored < {} acknowledged",
+        acked.len()
+    );
+    for id in &acked {
+        let (status, _) = call(
+            &client,
+            &s2.addr,
+            "GET",
+            &format!("/v1/{PID}/app-server-groups/{id}"),
+            None,
+        )
+        .await
+        .expect("show");
+        assert_eq!(status, 200, "acknowledged group {id} was lost");
+    }
+    s2.child.kill().expect("kill");
+    let _ = s2.child.wait();
+}

@@ -1,0 +1,103 @@
+"""Fixtures: start `openwks serve` on a free port with a temporary data dir, and build the
+official SDK clients against it. The binary comes from $OPENWKS_BIN (test.sh sets it)."""
+
+import json
+import os
+import subprocess
+import tempfile
+import threading
+
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkims.v2 import ImsClient
+from huaweicloudsdkvpc.v2 import ListSubnetsRequest, VpcClient
+from huaweicloudsdkworkspaceapp.v1 import WorkspaceAppClient
+
+PROJECT_ID = "5f3c0a2b9d8e4f6a8b7c6d5e4f3a2b1c"
+AK = "AKSDKSUITE000000001"
+SK = "SKsdksuite0000000000000000000000000000001"
+ADMIN_PASSWORD = "Sdk-Suite-Passw0rd"
+
+
+class Server:
+    """One running `openwks serve`."""
+
+    def __init__(self, data_dir, extra_env=None):
+        self.data_dir = data_dir
+        env = dict(os.environ)
+        env.update({
+            "OPENWKS_PROJECT_ID": PROJECT_ID,
+            "OPENWKS_ACCESS_KEY": AK,
+            "OPENWKS_SECRET_KEY": SK,
+            "OPENWKS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "OPENWKS_LOG": "warn",
+        })
+        env.update(extra_env or {})
+        binary = os.environ.get("OPENWKS_BIN", "target/debug/openwks")
+        self.proc = subprocess.Popen(
+            [binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        self.lines = []
+        self.url = None
+        for line in self.proc.stdout:
+            line = line.rstrip("\n")
+            self.lines.append(line)
+            if line.startswith("openwks listening on "):
+                self.url = line[len("openwks listening on "):]
+            if line.startswith("credentials:"):
+                break
+        if self.url is None:
+            raise RuntimeError("openwks did not start: %r" % self.lines)
+        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
+
+    def stop(self, kill=False):
+        if kill:
+            self.proc.kill()
+        else:
+            self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def credentials(ak=AK, sk=SK, project_id=PROJECT_ID):
+    return BasicCredentials(ak, sk, project_id)
+
+
+def wks_client(url, creds=None):
+    return WorkspaceAppClient.new_builder().with_credentials(creds or credentials()).with_endpoints([url]).build()
+
+
+def vpc_client(url):
+    return VpcClient.new_builder().with_credentials(credentials()).with_endpoints([url]).build()
+
+
+def ims_client(url):
+    return ImsClient.new_builder().with_credentials(credentials()).with_endpoints([url]).build()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with tempfile.TemporaryDirectory() as d:
+        s = Server(d)
+        yield s
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def wks(server):
+    return wks_client(server.url)
+
+
+@pytest.fixture(scope="module")
+def vpc(server):
+    return vpc_client(server.url)
+
+
+@pytest.fixture(scope="module")
+def ims(server):
+    return ims_client(server.url)
+
+
+@pytest.fixture(scope="module")
+def network(vpc):
+    sn = vpc.list_subnets(ListSubnetsRequest()).subnets[0]
+    return sn.vpc_id, sn.id
