@@ -93,6 +93,12 @@ pub fn check_tag(key: Option<&str>, value: Option<&str>) -> Result<Tag> {
             format!("tag key must be 1 to 128 characters, got {klen}"),
         ));
     }
+    if key.starts_with("_sys_") {
+        return Err(Error::invalid(
+            codes::INVALID_TAG,
+            format!("tag key {key:?} may not start with _sys_ (reserved for system tags)"),
+        ));
+    }
     if key.starts_with(' ') || key.ends_with(' ') {
         return Err(Error::invalid(
             codes::INVALID_TAG,

@@ -20,9 +20,14 @@ struct Server {
 }
 
 fn start(data: &Path, fixed: bool) -> Server {
+    start_with(data, fixed, &[])
+}
+
+fn start_with(data: &Path, fixed: bool, extra: &[&str]) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_openwks"));
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
+        .args(extra)
         .env("OPENWKS_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
@@ -266,4 +271,146 @@ async fn acknowledged_creates_survive_kill_9() {
     }
     s2.child.kill().expect("kill");
     let _ = s2.child.wait();
+}
+
+const CUSTOM_TOML: &str = r#"
+[quotas]
+max_server_groups = 3
+max_session = 64
+instances = 10
+cores = 80
+memory_mb = 327680
+gpu_instances = 0
+volumes = 20
+volume_gigabytes = 2000
+
+[[availability_zones]]
+name = "{region}x"
+display_name = "AZX"
+default = true
+
+[[products]]
+product_id = "custom.appstream.small"
+flavor_id = "t6.large.2"
+cpu = 2
+memory_mb = 4096
+system_disk_type = "SAS"
+system_disk_size = 40
+sessions = 2
+
+[[volume_types]]
+volume_type = "SAS"
+name_en = "High I/O"
+
+[[images]]
+id = "img-custom"
+name = "Custom Windows"
+os_type = "Windows"
+image_type = "private"
+min_disk = 40
+
+[default_network]
+vpc_name = "v"
+vpc_cidr = "10.0.0.0/16"
+subnet_name = "s"
+subnet_cidr = "10.0.0.0/24"
+subnet_gateway = "10.0.0.1"
+"#;
+
+const CUSTOM_YAML: &str = r#"
+quotas: {max_server_groups: 3, max_session: 64, instances: 10, cores: 80, memory_mb: 327680, gpu_instances: 0, volumes: 20, volume_gigabytes: 2000}
+availability_zones:
+  - {name: "{region}y", display_name: AZY, default: true}
+products:
+  - {product_id: yaml.product, flavor_id: t6.large.2, cpu: 2, memory_mb: 4096, system_disk_type: SAS, system_disk_size: 40, sessions: 2}
+volume_types:
+  - {volume_type: SAS, name_en: High I/O}
+images:
+  - {id: img-yaml, name: Yaml Windows, os_type: Windows, image_type: private, min_disk: 40}
+default_network: {vpc_name: v, vpc_cidr: 10.0.0.0/16, subnet_name: s, subnet_cidr: 10.0.0.0/24, subnet_gateway: 10.0.0.1}
+"#;
+
+/// `--catalog` replaces the embedded catalogue (TOML or YAML), `--region` names the project
+/// and the zones; a malformed catalogue stops the start with a message.
+#[tokio::test]
+async fn catalog_file_and_region_flags_take_effect() {
+    let client = reqwest::Client::new();
+    for (file, text, product, zone) in [
+        (
+            "cat.toml",
+            CUSTOM_TOML,
+            "custom.appstream.small",
+            "eu-test-1x",
+        ),
+        ("cat.yaml", CUSTOM_YAML, "yaml.product", "eu-test-1y"),
+    ] {
+        let dir = tempfile::tempdir().expect("dir");
+        let cat = dir.path().join(file);
+        std::fs::write(&cat, text).expect("write catalogue");
+        let cat_arg = cat.to_string_lossy().to_string();
+        let mut s = start_with(
+            &dir.path().join("data"),
+            true,
+            &["--catalog", &cat_arg, "--region", "eu-test-1"],
+        );
+        let (status, p) = call(&client, &s.addr, "GET", &format!("/v1/{PID}/product"), None)
+            .await
+            .expect("products");
+        assert_eq!(status, 200, "{p}");
+        let ids: Vec<_> = p["products"]
+            .as_array()
+            .expect("products")
+            .iter()
+            .map(|x| x["product_id"].clone())
+            .collect();
+        assert_eq!(ids, vec![json!(product)]);
+        let (_, z) = call(
+            &client,
+            &s.addr,
+            "GET",
+            &format!("/v1/{PID}/availability-zone"),
+            None,
+        )
+        .await
+        .expect("zones");
+        assert_eq!(z["availability_zones"][0]["availability_zone"], zone);
+        let (_, r) = call(
+            &client,
+            &s.addr,
+            "GET",
+            &format!("/v1/{PID}/app-server-groups/resources/restrict"),
+            None,
+        )
+        .await
+        .expect("restrict");
+        assert_eq!(r, json!({"max_session": 64, "max_group_count": 3}));
+        let (_, t) = call(
+            &client,
+            &s.addr,
+            "GET",
+            &format!("/v1/{PID}/tenant/profile"),
+            None,
+        )
+        .await
+        .expect("profile");
+        assert_eq!(t["project_name"], "eu-test-1");
+        s.child.kill().expect("kill");
+        let _ = s.child.wait();
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[quotas]\nmax_server_groups = \"many\"\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_openwks"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--catalog"])
+        .arg(&bad)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("catalogue"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

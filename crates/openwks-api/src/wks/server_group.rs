@@ -41,7 +41,7 @@ pub struct TmsTag {
 }
 
 /// `CreateServerGroupReq`: body of `POST /v1/{project_id}/app-server-groups`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CreateServerGroupReq {
     pub name: Option<String>,
     pub image_id: Option<String>,
@@ -74,7 +74,7 @@ pub struct CreateServerGroupReq {
 }
 
 /// `UpdateServerGroupReq`: body of `PATCH /v1/{project_id}/app-server-groups/{id}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct UpdateServerGroupReq {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -118,7 +118,7 @@ pub struct ScalingPolicy {
 }
 
 /// `CreateOrUpdateScalingPolicyReq`: body of `PUT /v1/{project_id}/scaling-policy`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CreateOrUpdateScalingPolicyReq {
     pub server_group_id: Option<String>,
     pub enable: Option<bool>,

@@ -331,3 +331,50 @@ async fn list_queries_search_indexes_and_never_scan() {
         }
     }
 }
+
+/// A resource of another project is never visible: reads miss, writes find nothing.
+#[tokio::test]
+async fn other_projects_cannot_see_or_touch_a_group() {
+    let (_d, store, cat, b) = setup().await;
+    let g = group(&store, &cat, &b, "mine", None).await;
+    store
+        .create_server_group(g.clone(), 100)
+        .await
+        .expect("create");
+    let other = "ffffffffffffffffffffffffffffffff";
+    assert!(store
+        .server_group(other, &g.id)
+        .await
+        .expect("read")
+        .is_none());
+    assert_eq!(
+        store
+            .list_server_groups(other, &ServerGroupFilter::default(), 0, 10)
+            .await
+            .expect("list")
+            .0,
+        0
+    );
+    assert_eq!(
+        store
+            .delete_server_group(other, &g.id)
+            .await
+            .expect("delete"),
+        Deleted::NotFound
+    );
+    let e = store
+        .update_server_group(other, &g.id, Box::new(|_, _, _| Ok(())))
+        .await
+        .expect_err("update");
+    assert_eq!(e.code, codes::NOT_FOUND);
+    let e = store
+        .update_server_group_tags(other, vec![(g.id.clone(), Box::new(|_| Ok(())))])
+        .await
+        .expect_err("tags");
+    assert_eq!(e.code, codes::NOT_FOUND);
+    assert!(store
+        .server_group(&b.project.id, &g.id)
+        .await
+        .expect("read")
+        .is_some());
+}
