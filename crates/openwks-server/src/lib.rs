@@ -48,9 +48,19 @@ impl Default for Settings {
     }
 }
 
-/// Everything a handler needs; cheap to clone.
+/// Everything a handler needs; one `Arc`, cheap to clone (extractors clone it per request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<StateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = StateInner;
+    fn deref(&self) -> &StateInner {
+        &self.0
+    }
+}
+
+/// The shared state behind [`AppState`].
+pub struct StateInner {
     /// The store.
     pub store: Arc<dyn Store>,
     /// The catalogue (read-only).
@@ -81,7 +91,7 @@ impl AppState {
             .setting_or_init("token_secret", auth::random_hex(32))
             .await?;
         let directory = auth::Directory::load(store.as_ref(), &settings.region).await?;
-        Ok(Self {
+        Ok(Self(Arc::new(StateInner {
             store,
             catalogue: Arc::new(catalogue),
             directory: Arc::new(directory),
@@ -89,6 +99,6 @@ impl AppState {
             bootstrap: Arc::new(bootstrap),
             metrics: Arc::new(metrics::Metrics::default()),
             settings: Arc::new(settings),
-        })
+        })))
     }
 }

@@ -41,10 +41,24 @@ fn project_segment(segs: &[&str]) -> Option<usize> {
     }
 }
 
+/// A request id: 32 hex characters, unique per process start (a random prefix drawn once and a
+/// counter), without a `getrandom` system call per request.
+fn next_request_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(rand::random::<u64>);
+    format!(
+        "{prefix:016x}{:016x}",
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 /// Outer middleware entry point.
 pub async fn outer(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let rid = uuid::Uuid::new_v4().simple().to_string();
+    let rid = next_request_id();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let (resp, user) = REQUEST_ID

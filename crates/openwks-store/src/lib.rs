@@ -33,6 +33,18 @@ pub struct ServerGroupFilter {
     pub tags: Vec<(String, Option<String>)>,
 }
 
+impl ServerGroupFilter {
+    /// Whether no filter is set.
+    pub fn is_unfiltered(&self) -> bool {
+        self.name_contains.is_none()
+            && self.id.is_none()
+            && self.app_type.is_none()
+            && self.enterprise_project_id.is_none()
+            && self.is_secondary.is_none()
+            && self.tags.is_empty()
+    }
+}
+
 /// A change of the server group, its primary and its standbys, applied atomically.
 /// Arguments: the group, its primary (if it is a standby), its standby groups.
 pub type ServerGroupUpdate = Box<

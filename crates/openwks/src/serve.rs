@@ -124,23 +124,25 @@ fn wanted(args: &ServeArgs) -> anyhow::Result<Credentials> {
     })
 }
 
-fn init_logging(args: &ServeArgs) {
+fn init_logging(args: &ServeArgs) -> crate::logging::BufferedStderr {
     let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let writer = crate::logging::BufferedStderr::new();
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer.clone())
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if args.log_format == "json" {
         b.json().init();
     } else {
         b.init();
     }
+    writer
 }
 
 /// Run `openwks serve`.
 pub fn run(args: ServeArgs) -> ExitCode {
-    init_logging(&args);
+    let log = init_logging(&args);
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all();
     if let Some(w) = args.workers {
@@ -153,7 +155,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(serve(args)) {
+    let result = rt.block_on(serve(args));
+    log.flush();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("openwks: {e:#}");
@@ -165,6 +169,21 @@ pub fn run(args: ServeArgs) -> ExitCode {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("creating {}", args.data_dir.display()))?;
+    // One openwks per data dir: the embedded store keeps a cache that only its own writes keep
+    // coherent, so a second process on the same directory is refused.
+    let lock_path = args.data_dir.join("openwks.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {}", lock_path.display()))?;
+    if lock.try_lock().is_err() {
+        bail!(
+            "another openwks is already using the data dir {}",
+            args.data_dir.display()
+        );
+    }
     let catalogue = match &args.catalog {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -279,5 +298,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let _ = ctrl_c.await;
     };
     openwks_server::serve_with_listener(listener, state, shutdown).await?;
+    drop(lock);
     Ok(())
 }

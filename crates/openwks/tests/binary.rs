@@ -184,6 +184,18 @@ async fn first_start_generates_credentials_and_later_starts_keep_them() {
             .any(|l| l.contains(creds["secret_key"].as_str().expect("sk"))),
         "the SK is printed once"
     );
+    // A second openwks on the same data dir is refused while the first runs.
+    let out = Command::new(env!("CARGO_BIN_EXE_openwks"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already using the data dir"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     s2.child.kill().expect("kill");
     let _ = s2.child.wait();
 }

@@ -35,11 +35,9 @@ fn parse<T: serde::de::DeserializeOwned>(doc: Option<String>) -> Result<Option<T
 
 pub(crate) fn vpc(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Vpc>> {
     let doc: Option<String> = conn
-        .query_row(
-            "SELECT doc FROM vpcs WHERE id = ?1 AND project_id = ?2",
-            [id, project_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT doc FROM vpcs WHERE id = ?1 AND project_id = ?2")
+        .map_err(db_err)?
+        .query_row([id, project_id], |r| r.get(0))
         .optional()
         .map_err(db_err)?;
     parse(doc)
@@ -47,11 +45,9 @@ pub(crate) fn vpc(conn: &Connection, project_id: &str, id: &str) -> Result<Optio
 
 pub(crate) fn subnet(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Subnet>> {
     let doc: Option<String> = conn
-        .query_row(
-            "SELECT doc FROM subnets WHERE id = ?1 AND project_id = ?2",
-            [id, project_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT doc FROM subnets WHERE id = ?1 AND project_id = ?2")
+        .map_err(db_err)?
+        .query_row([id, project_id], |r| r.get(0))
         .optional()
         .map_err(db_err)?;
     parse(doc)

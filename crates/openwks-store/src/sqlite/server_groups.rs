@@ -7,16 +7,15 @@ use openwks_core::{Error, Result};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
+use super::cache::touch;
 use super::{db_err, json_err};
 use crate::{Deleted, ServerGroupFilter, ServerGroupUpdate, TagUpdate};
 
 pub(crate) fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Option<ServerGroup>> {
     let doc: Option<String> = conn
-        .query_row(
-            "SELECT doc FROM server_groups WHERE id = ?1 AND project_id = ?2",
-            [id, project_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT doc FROM server_groups WHERE id = ?1 AND project_id = ?2")
+        .map_err(db_err)?
+        .query_row([id, project_id], |r| r.get(0))
         .optional()
         .map_err(db_err)?;
     doc.map(|d| serde_json::from_str(&d).map_err(json_err))
@@ -50,20 +49,9 @@ fn standby_ids(conn: &Connection, id: &str) -> Result<Vec<String>> {
 }
 
 pub(crate) fn view(conn: &Connection, group: ServerGroup) -> Result<ServerGroupView> {
-    let secondary_ids = standby_ids(conn, &group.id)?;
-    let subnet_name: Option<String> = conn
-        .prepare_cached("SELECT name FROM subnets WHERE id = ?1")
-        .map_err(db_err)?
-        .query_row([&group.subnet_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    Ok(ServerGroupView {
-        group,
-        secondary_ids,
-        subnet_name: subnet_name.unwrap_or_default(),
-        app_group_count: 0,
-        app_server_count: 0,
-    })
+    views(conn, vec![group])?
+        .pop()
+        .ok_or_else(|| Error::internal("view of one group came back empty"))
 }
 
 fn name_taken(
@@ -123,6 +111,10 @@ fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
     if !g.tags.is_empty() {
         write_tags(conn, g)?;
     }
+    touch(&g.id);
+    if let Some(p) = &g.primary_server_group_id {
+        touch(p);
+    }
     Ok(())
 }
 
@@ -145,6 +137,10 @@ fn replace(conn: &Connection, g: &ServerGroup, tags_changed: bool) -> Result<()>
     .map_err(db_err)?;
     if tags_changed {
         write_tags(conn, g)?;
+    }
+    touch(&g.id);
+    if let Some(p) = &g.primary_server_group_id {
+        touch(p);
     }
     Ok(())
 }
@@ -230,9 +226,9 @@ pub(crate) fn update(
 }
 
 pub(crate) fn delete(conn: &Connection, project_id: &str, id: &str) -> Result<Deleted> {
-    if load(conn, project_id, id)?.is_none() {
+    let Some(existing) = load(conn, project_id, id)? else {
         return Ok(Deleted::NotFound);
-    }
+    };
     let subs = standby_ids(conn, id)?;
     if !subs.is_empty() {
         return Err(Error::conflict(
@@ -242,6 +238,10 @@ pub(crate) fn delete(conn: &Connection, project_id: &str, id: &str) -> Result<De
                 subs.join(", ")
             ),
         ));
+    }
+    touch(id);
+    if let Some(p) = &existing.primary_server_group_id {
+        touch(p);
     }
     conn.execute(
         "DELETE FROM server_group_tags WHERE server_group_id = ?1",
@@ -345,38 +345,145 @@ pub(crate) fn where_clause(project_id: &str, f: &ServerGroupFilter) -> (String, 
     (wh, args)
 }
 
+/// Views of several groups with two batched queries for their derived fields.
+fn views(conn: &Connection, groups: Vec<ServerGroup>) -> Result<Vec<ServerGroupView>> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Value> = groups.iter().map(|g| Value::Text(g.id.clone())).collect();
+    let marks = vec!["?"; ids.len()].join(",");
+    let mut standbys: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    {
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT primary_id, id FROM server_groups WHERE primary_id IN ({marks}) ORDER BY seq"
+            ))
+            .map_err(db_err)?;
+        let rows = st
+            .query_map(params_from_iter(ids.iter()), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db_err)?;
+        for row in rows {
+            let (p, id) = row.map_err(db_err)?;
+            standbys.entry(p).or_default().push(id);
+        }
+    }
+    let subnet_ids: Vec<Value> = groups
+        .iter()
+        .map(|g| Value::Text(g.subnet_id.clone()))
+        .collect();
+    let mut subnet_names: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
+    {
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT id, name FROM subnets WHERE id IN ({marks})"
+            ))
+            .map_err(db_err)?;
+        let rows = st
+            .query_map(params_from_iter(subnet_ids.iter()), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db_err)?;
+        for row in rows {
+            let (id, name) = row.map_err(db_err)?;
+            subnet_names.insert(id, name);
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|g| ServerGroupView {
+            secondary_ids: standbys.remove(&g.id).unwrap_or_default(),
+            subnet_name: subnet_names.get(&g.subnet_id).cloned().unwrap_or_default(),
+            group: g,
+            app_group_count: 0,
+            app_server_count: 0,
+        })
+        .collect())
+}
+
+/// A page of a list: the total, the views in order, and the views that were loaded from the
+/// database (for the caller to offer to the cache).
+pub(crate) struct Page {
+    pub(crate) count: i64,
+    pub(crate) items: Vec<ServerGroupView>,
+    pub(crate) loaded: Vec<ServerGroupView>,
+}
+
+/// A page of server groups, newest first. Pages over ids only (the index covers the order);
+/// views come from `cached` when it has them, the rest are loaded in one batch.
 pub(crate) fn list(
     conn: &Connection,
     project_id: &str,
     f: &ServerGroupFilter,
     offset: i64,
     limit: i64,
-) -> Result<(i64, Vec<ServerGroupView>)> {
+    cached: &dyn Fn(&str) -> Option<ServerGroupView>,
+) -> Result<Page> {
     let (wh, args) = where_clause(project_id, f);
-    let count: i64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM server_groups g WHERE {wh}"))
-        .map_err(db_err)?
-        .query_row(params_from_iter(args.iter()), |r| r.get(0))
-        .map_err(db_err)?;
+    let count: i64 = if f.is_unfiltered() {
+        // Kept in step with every create and delete, in the same transaction.
+        conn.prepare_cached("SELECT server_group_count FROM projects WHERE id = ?1")
+            .map_err(db_err)?
+            .query_row([project_id], |r| r.get(0))
+            .optional()
+            .map_err(db_err)?
+            .unwrap_or(0)
+    } else {
+        conn.prepare_cached(&format!("SELECT COUNT(*) FROM server_groups g WHERE {wh}"))
+            .map_err(db_err)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))
+            .map_err(db_err)?
+    };
     let mut page_args = args;
     page_args.push(Value::Integer(limit));
     page_args.push(Value::Integer(offset));
-    let mut st = conn
+    let ids = conn
         .prepare_cached(&format!(
-            "SELECT g.doc FROM server_groups g WHERE {wh} ORDER BY g.seq DESC LIMIT ? OFFSET ?"
+            "SELECT g.id FROM server_groups g WHERE {wh} ORDER BY g.seq DESC LIMIT ? OFFSET ?"
         ))
-        .map_err(db_err)?;
-    let docs = st
+        .map_err(db_err)?
         .query_map(params_from_iter(page_args.iter()), |r| {
             r.get::<_, String>(0)
         })
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?;
-    let mut items = Vec::with_capacity(docs.len());
-    for d in docs {
-        let g: ServerGroup = serde_json::from_str(&d).map_err(json_err)?;
-        items.push(view(conn, g)?);
+    let mut slots: Vec<Option<ServerGroupView>> = ids.iter().map(|id| cached(id)).collect();
+    let missing: Vec<Value> = ids
+        .iter()
+        .zip(&slots)
+        .filter(|(_, v)| v.is_none())
+        .map(|(id, _)| Value::Text(id.clone()))
+        .collect();
+    let mut loaded = Vec::new();
+    if !missing.is_empty() {
+        let marks = vec!["?"; missing.len()].join(",");
+        let docs = conn
+            .prepare_cached(&format!(
+                "SELECT doc FROM server_groups WHERE id IN ({marks})"
+            ))
+            .map_err(db_err)?
+            .query_map(params_from_iter(missing.iter()), |r| r.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        let groups = docs
+            .iter()
+            .map(|d| serde_json::from_str::<ServerGroup>(d).map_err(json_err))
+            .collect::<Result<Vec<_>>>()?;
+        loaded = views(conn, groups)?;
+        for v in &loaded {
+            if let Some(i) = ids.iter().position(|id| *id == v.group.id) {
+                slots[i] = Some(v.clone());
+            }
+        }
     }
-    Ok((count, items))
+    Ok(Page {
+        count,
+        items: slots.into_iter().flatten().collect(),
+        loaded,
+    })
 }

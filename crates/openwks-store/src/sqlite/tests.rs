@@ -378,3 +378,176 @@ async fn other_projects_cannot_see_or_touch_a_group() {
         .expect("read")
         .is_some());
 }
+
+/// The view cache never serves a view older than the last acknowledged write: a read after
+/// each acknowledged update sees it, while other tasks read the same group concurrently; and
+/// the derived standby list follows creates and deletes of standbys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reads_see_every_acknowledged_write_despite_the_cache() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = b.project.id.clone();
+    let g = group(&store, &cat, &b, "cached", None).await;
+    store
+        .create_server_group(g.clone(), 100)
+        .await
+        .expect("create");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for _ in 0..4 {
+        let (store, pid, id, stop) = (
+            Arc::clone(&store),
+            pid.clone(),
+            g.id.clone(),
+            Arc::clone(&stop),
+        );
+        readers.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                store
+                    .server_group(&pid, &id)
+                    .await
+                    .expect("read")
+                    .expect("exists");
+                n += 1;
+                tokio::task::yield_now().await;
+            }
+            n
+        }));
+    }
+    for i in 0..200 {
+        let desc = format!("d{i}");
+        let d2 = desc.clone();
+        store
+            .update_server_group(
+                &pid,
+                &g.id,
+                Box::new(move |g, _, _| {
+                    g.description = d2;
+                    Ok(())
+                }),
+            )
+            .await
+            .expect("update");
+        let seen = store
+            .server_group(&pid, &g.id)
+            .await
+            .expect("read")
+            .expect("exists");
+        assert_eq!(
+            seen.group.description, desc,
+            "stale view after acknowledged update {i}"
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in readers {
+        assert!(r.await.expect("reader") > 0);
+    }
+    // Derived fields: the primary's standby list.
+    assert!(store
+        .server_group(&pid, &g.id)
+        .await
+        .expect("read")
+        .expect("exists")
+        .secondary_ids
+        .is_empty());
+    let s = group(&store, &cat, &b, "standby-of-cached", Some(&g.id)).await;
+    store
+        .create_server_group(s.clone(), 100)
+        .await
+        .expect("standby");
+    assert_eq!(
+        store
+            .server_group(&pid, &g.id)
+            .await
+            .expect("read")
+            .expect("exists")
+            .secondary_ids,
+        vec![s.id.clone()]
+    );
+    store
+        .delete_server_group(&pid, &s.id)
+        .await
+        .expect("delete");
+    assert!(store
+        .server_group(&pid, &g.id)
+        .await
+        .expect("read")
+        .expect("exists")
+        .secondary_ids
+        .is_empty());
+    // Tags.
+    store
+        .update_server_group_tags(
+            &pid,
+            vec![(
+                g.id.clone(),
+                Box::new(|t: &mut Vec<openwks_core::validate::Tag>| {
+                    t.push(openwks_core::validate::Tag {
+                        key: "k".into(),
+                        value: "v".into(),
+                    });
+                    Ok(())
+                }),
+            )],
+        )
+        .await
+        .expect("tags");
+    assert_eq!(
+        store
+            .server_group(&pid, &g.id)
+            .await
+            .expect("read")
+            .expect("exists")
+            .group
+            .tags
+            .len(),
+        1
+    );
+    store
+        .delete_server_group(&pid, &g.id)
+        .await
+        .expect("delete");
+    assert!(store
+        .server_group(&pid, &g.id)
+        .await
+        .expect("read")
+        .is_none());
+}
+
+#[test]
+fn the_cache_refuses_inserts_read_before_a_commit() {
+    let c = super::cache::ViewCache::new(4);
+    let v = openwks_core::server_group::ServerGroupView {
+        group: serde_json::from_value(serde_json::json!({
+            "id": "g", "project_id": "p", "name": "n", "description": "", "image_id": "", "image_type": "public",
+            "image_product_id": "", "os_type": "Windows", "product_id": "", "flavor_id": "", "vpc_id": "", "subnet_id": "",
+            "system_disk_type": "SAS", "system_disk_size": 80, "ou_name": "", "cluster_id": "", "availability_zone": "",
+            "ip_virtual": false, "is_vdi": false, "app_type": "COMMON_APP", "extra_session_type": null,
+            "extra_session_size": null, "enterprise_project_id": "0", "primary_server_group_id": null,
+            "server_group_status": true, "storage_mount_policy": "ANY", "route_policy": {"max_session": null,
+            "cpu_threshold": null, "gpu_threshold": null, "mem_threshold": null},
+            "scaling_policy": {"enable": false, "max_scaling_amount": 1, "single_expansion_count": 1,
+            "session_usage_threshold": null, "shrink_after_session_idle_minutes": 30, "cpu_usage_threshold": null,
+            "mem_usage_threshold": null, "gpu_usage_threshold": null},
+            "tags": [], "create_time": "", "update_time": "", "config_version": 1, "routing_epoch": 1
+        }))
+        .expect("group"),
+        secondary_ids: vec![],
+        subnet_name: String::new(),
+        app_group_count: 0,
+        app_server_count: 0,
+    };
+    let gen = c.generation();
+    c.evict(&["other".into()]);
+    c.insert(gen, &v);
+    assert!(
+        c.get("p", "g").is_none(),
+        "read before a commit: not cached"
+    );
+    let gen = c.generation();
+    c.insert(gen, &v);
+    assert!(c.get("p", "g").is_some());
+    assert!(c.get("other-project", "g").is_none());
+    c.evict(&["g".into()]);
+    assert!(c.get("p", "g").is_none());
+}
