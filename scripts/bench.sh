@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One command per benchmark:
+#   scripts/bench.sh run     openwks vs the baseline server, every scenario, alternating
+#   scripts/bench.sh scale   100,000 server groups: RSS and show/list latency next to an empty store
+#   scripts/bench.sh micro   criterion micro-benchmarks (signature verification, JSON)
+# Extra arguments go to the command (e.g. `scripts/bench.sh run --scenarios show --duration 10`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-run}"; shift || true
+case "$what" in
+  run|scale)
+    cargo build --release -p openwks -p openwks-bench
+    exec target/release/openwks-bench "$what" "$@" ;;
+  micro)
+    cargo bench -p openwks-server --bench auth "$@"
+    cargo bench -p openwks-api --bench json "$@" ;;
+  *) echo "usage: $0 run|scale|micro [args]" >&2; exit 2 ;;
+esac
