@@ -22,4 +22,4 @@ cargo test --workspace
 
 echo "== SDK conformance suite (official huaweicloudsdk* packages)"
 cargo build -p openwks
-OPENWKS_BIN="$PWD/target/debug/openwks" tests/sdk/run.sh
+OPENWKS_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/openwks" tests/sdk/run.sh

@@ -8,54 +8,19 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use openwks_api::wks::convert;
 use openwks_api::wks::server_group::{CreateServerGroupReq, ListResponse};
 use openwks_core::catalogue::Catalogue;
-use openwks_core::network::{Subnet, Vpc};
-use openwks_core::server_group::{CreateContext, CreateSpec, ServerGroupView};
+use openwks_core::fixtures;
+use openwks_core::server_group::{RoutePolicySpec, ServerGroupView};
 
 fn view(cat: &Catalogue) -> ServerGroupView {
-    let body = br#"{"name": "sg-demo", "image_id": "6f4d1f2a-2019-4b6e-9c0d-000000000001", "image_type": "public", "os_type": "Windows", "route_policy": {"max_session": 10, "cpu_threshold": 80, "mem_threshold": 80}, "product_id": "workspace.appstream.general.xlarge.2", "vpc_id": "v", "subnet_id": "s", "system_disk_type": "SAS", "system_disk_size": 80, "tags": [{"key": "team", "value": "cad"}]}"#;
-    let req: CreateServerGroupReq = serde_json::from_slice(body).unwrap_or_default();
-    let vpc = Vpc {
-        id: "v".into(),
-        project_id: "p".into(),
-        name: "v".into(),
-        cidr: "10.0.0.0/16".into(),
-        description: String::new(),
-        enterprise_project_id: "0".into(),
-        created_at: String::new(),
-    };
-    let subnet = Subnet {
-        id: "s".into(),
-        project_id: "p".into(),
-        vpc_id: "v".into(),
-        name: "s".into(),
-        cidr: "10.0.0.0/24".into(),
-        gateway_ip: "10.0.0.1".into(),
-        description: String::new(),
-        dhcp_enable: true,
-        primary_dns: String::new(),
-        secondary_dns: String::new(),
-        availability_zone: String::new(),
-        created_at: String::new(),
-    };
-    let ctx = CreateContext {
-        catalogue: cat,
-        vpc: Some(&vpc),
-        subnet: Some(&subnet),
-        id: "6f4d1f2a-0000-4b6e-9c0d-000000000001".into(),
-        project_id: "p".into(),
-        now: openwks_core::time::now_rfc3339(),
-        az_pick: 0,
-    };
-    let group = CreateSpec::from(req)
-        .validate(&ctx)
-        .unwrap_or_else(|e| panic!("sample is valid: {e}"));
-    ServerGroupView {
-        group,
-        secondary_ids: vec![],
-        subnet_name: "s".into(),
-        app_group_count: 0,
-        app_server_count: 0,
-    }
+    let mut spec = fixtures::create_spec("sg-demo");
+    spec.route_policy = Some(RoutePolicySpec {
+        max_session: Some(10),
+        cpu_threshold: Some(80),
+        mem_threshold: Some(80),
+        gpu_threshold: None,
+    });
+    spec.tags = Some(vec![(Some("team".into()), Some("cad".into()))]);
+    fixtures::view(cat, spec).unwrap_or_else(|e| panic!("sample is valid: {e}"))
 }
 
 fn bench(c: &mut Criterion) {

@@ -15,67 +15,11 @@ use bytes::Bytes;
 use openwks_api::wks::convert;
 use openwks_api::wks::server_group::{CreateServerGroupReq, ListResponse, UpdateServerGroupReq};
 use openwks_core::catalogue::Catalogue;
-use openwks_core::server_group::{CreateContext, CreateSpec, ServerGroupView};
+use openwks_core::server_group::ServerGroupView;
 
 struct Fixture {
     cat: Catalogue,
     view: ServerGroupView,
-}
-
-/// A server group as openwks would store it (same catalogue, same rules).
-fn sample_view(cat: &Catalogue) -> anyhow::Result<ServerGroupView> {
-    let spec = CreateSpec {
-        name: Some("bench-baseline".into()),
-        image_id: Some("6f4d1f2a-2019-4b6e-9c0d-000000000001".into()),
-        image_type: Some("public".into()),
-        os_type: Some("Windows".into()),
-        product_id: Some("workspace.appstream.general.xlarge.2".into()),
-        vpc_id: Some("vpc".into()),
-        subnet_id: Some("subnet".into()),
-        system_disk_type: Some("SAS".into()),
-        system_disk_size: Some(80),
-        ..CreateSpec::default()
-    };
-    let vpc = openwks_core::network::Vpc {
-        id: "vpc".into(),
-        project_id: "p".into(),
-        name: "vpc-default".into(),
-        cidr: "192.168.0.0/16".into(),
-        description: String::new(),
-        enterprise_project_id: "0".into(),
-        created_at: String::new(),
-    };
-    let subnet = openwks_core::network::Subnet {
-        id: "subnet".into(),
-        project_id: "p".into(),
-        vpc_id: "vpc".into(),
-        name: "subnet-default".into(),
-        cidr: "192.168.0.0/24".into(),
-        gateway_ip: "192.168.0.1".into(),
-        description: String::new(),
-        dhcp_enable: true,
-        primary_dns: String::new(),
-        secondary_dns: String::new(),
-        availability_zone: String::new(),
-        created_at: String::new(),
-    };
-    let ctx = CreateContext {
-        catalogue: cat,
-        vpc: Some(&vpc),
-        subnet: Some(&subnet),
-        id: "00000000-0000-4000-8000-000000000000".into(),
-        project_id: "p".into(),
-        now: openwks_core::time::now_rfc3339(),
-        az_pick: 0,
-    };
-    let group = spec.validate(&ctx).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(ServerGroupView {
-        group,
-        secondary_ids: vec![],
-        subnet_name: "subnet-default".into(),
-        app_group_count: 0,
-        app_server_count: 0,
-    })
 }
 
 async fn show(
@@ -122,7 +66,9 @@ async fn update(Path((_p, _id)): Path<(String, String)>, body: Bytes) -> StatusC
 /// The baseline router.
 pub fn router() -> anyhow::Result<Router> {
     let cat = Catalogue::default_for("cn-north-4").map_err(|e| anyhow::anyhow!("{e}"))?;
-    let view = sample_view(&cat)?;
+    let view =
+        openwks_core::fixtures::view(&cat, openwks_core::fixtures::create_spec("bench-baseline"))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     let f = Arc::new(Fixture { cat, view });
     Ok(Router::new()
         .route("/v1/{project_id}/app-server-groups", get(list).post(create))

@@ -18,28 +18,16 @@ const PID: &str = "be0c4a1d2e3f40516273849a5b6c7d8e";
 const AK: &str = "AKBENCH000000000001";
 const SK: &str = "SKbench0000000000000000000000000000000001";
 
-/// Flags of `openwks-bench run`.
+/// Flags shared by `run` and `scale`.
 #[derive(Args, Debug, Clone)]
-pub struct RunArgs {
-    /// Comma-separated scenarios.
-    #[arg(long, default_value = "show,list,create,update,mixed")]
-    pub scenarios: String,
+pub struct Common {
     /// Keep-alive connections.
     #[arg(long, default_value_t = 64)]
     pub connections: usize,
-    /// Seconds per run (each scenario runs `rounds` times on each server, alternating).
-    #[arg(long, default_value_t = 5)]
-    pub duration: u64,
-    /// Rounds per scenario and server.
-    #[arg(long, default_value_t = 2)]
-    pub rounds: usize,
-    /// Server groups preloaded before the scenarios run (`list` pages through them).
-    #[arg(long, default_value_t = 10_000)]
-    pub groups: u64,
     /// The openwks binary (default: next to this one).
     #[arg(long)]
     pub openwks: Option<PathBuf>,
-    /// Work directory for data (default: a new directory under /tmp).
+    /// Work directory for data (default: a new directory under /tmp, removed afterwards).
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
     /// `--log` of openwks (the default `info` writes one access-log line per request, as a
@@ -54,33 +42,36 @@ pub struct RunArgs {
     pub markdown: Option<PathBuf>,
 }
 
+/// Flags of `openwks-bench run`.
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Comma-separated scenarios.
+    #[arg(long, default_value = "show,list,create,update,mixed")]
+    pub scenarios: String,
+    /// Seconds per run (each scenario runs `rounds` times on each server, alternating).
+    #[arg(long, default_value_t = 5)]
+    pub duration: u64,
+    /// Rounds per scenario and server.
+    #[arg(long, default_value_t = 2)]
+    pub rounds: usize,
+    /// Server groups preloaded before the scenarios run (`list` pages through them).
+    #[arg(long, default_value_t = 10_000)]
+    pub groups: u64,
+    #[command(flatten)]
+    pub common: Common,
+}
+
 /// Flags of `openwks-bench scale`.
 #[derive(Args, Debug, Clone)]
 pub struct ScaleArgs {
     /// Server groups to load.
     #[arg(long, default_value_t = 100_000)]
     pub groups: u64,
-    /// Keep-alive connections.
-    #[arg(long, default_value_t = 64)]
-    pub connections: usize,
     /// Seconds per latency run.
     #[arg(long, default_value_t = 3)]
     pub duration: u64,
-    /// The openwks binary (default: next to this one).
-    #[arg(long)]
-    pub openwks: Option<PathBuf>,
-    /// Work directory.
-    #[arg(long)]
-    pub work_dir: Option<PathBuf>,
-    /// `--log` of openwks.
-    #[arg(long, default_value = "info")]
-    pub server_log: String,
-    /// Write the results as JSON here.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// Write the results as a Markdown section here.
-    #[arg(long)]
-    pub markdown: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 /// What the scenarios need to know about the loaded store.
@@ -324,15 +315,15 @@ pub struct RunReport {
 
 /// `openwks-bench run`.
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
-    let dir = work_dir(&args.work_dir)?;
-    let cfg = cfg(&dir, &args.openwks, &args.server_log)?;
+    let dir = work_dir(&args.common.work_dir)?;
+    let cfg = cfg(&dir, &args.common.openwks, &args.common.server_log)?;
     let ow = procs::start_openwks(&cfg)?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle_rss_kib = ow.rss_kib();
     let t = target(&ow.addr);
     let mut world = discover(&t).await?;
     eprintln!("preloading {} server groups...", args.groups);
-    let (ids, preload) = preload(&t, &world, args.groups, args.connections, "").await?;
+    let (ids, preload) = preload(&t, &world, args.groups, args.common.connections, "").await?;
     world.ids = Arc::new(ids);
     let bl = procs::start_baseline()?;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -351,7 +342,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         load::run(
             &t,
             Arc::clone(&mk),
-            args.connections,
+            args.common.connections,
             Duration::from_millis(500),
             None,
             false,
@@ -360,7 +351,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         load::run(
             &bt,
             Arc::clone(&mk),
-            args.connections,
+            args.common.connections,
             Duration::from_millis(500),
             None,
             false,
@@ -369,8 +360,17 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         let mut rounds = Vec::new();
         let (mut o, mut b) = (Vec::new(), Vec::new());
         for _ in 0..args.rounds {
-            let (so, _) = load::run(&t, Arc::clone(&mk), args.connections, d, None, false).await?;
-            let (sb, _) = load::run(&bt, Arc::clone(&mk), args.connections, d, None, false).await?;
+            let (so, _) =
+                load::run(&t, Arc::clone(&mk), args.common.connections, d, None, false).await?;
+            let (sb, _) = load::run(
+                &bt,
+                Arc::clone(&mk),
+                args.common.connections,
+                d,
+                None,
+                false,
+            )
+            .await?;
             eprintln!(
                 "{name}: openwks {:.0} req/s, baseline {:.0} req/s",
                 so.rps, sb.rps
@@ -401,7 +401,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     restarted.stop();
     let rep = RunReport {
         env: report::env(),
-        connections: args.connections,
+        connections: args.common.connections,
         duration_s: args.duration,
         rounds: args.rounds,
         groups: args.groups,
@@ -412,8 +412,12 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         cold_start_ms: cold.as_secs_f64() * 1000.0,
         scenarios,
     };
-    report::emit_run(&rep, args.json.as_deref(), args.markdown.as_deref())?;
-    if args.work_dir.is_none() {
+    report::emit_run(
+        &rep,
+        args.common.json.as_deref(),
+        args.common.markdown.as_deref(),
+    )?;
+    if args.common.work_dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
@@ -459,26 +463,40 @@ fn dir_size(p: &std::path::Path) -> u64 {
 
 /// `openwks-bench scale`.
 pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
-    let dir = work_dir(&args.work_dir)?;
-    let cfg = cfg(&dir, &args.openwks, &args.server_log)?;
+    let dir = work_dir(&args.common.work_dir)?;
+    let cfg = cfg(&dir, &args.common.openwks, &args.common.server_log)?;
     let ow = procs::start_openwks(&cfg)?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let empty_rss_kib = ow.rss_kib();
     let t = target(&ow.addr);
     let mut world = discover(&t).await?;
     let d = Duration::from_secs(args.duration);
-    let (ids, _) = preload(&t, &world, 100, args.connections, "small").await?;
+    let (ids, _) = preload(&t, &world, 100, args.common.connections, "small").await?;
     world.ids = Arc::new(ids);
-    let (small_show, _) =
-        load::run(&t, maker("show", &world)?, args.connections, d, None, false).await?;
-    let (small_list, _) =
-        load::run(&t, maker("list", &world)?, args.connections, d, None, false).await?;
+    let (small_show, _) = load::run(
+        &t,
+        maker("show", &world)?,
+        args.common.connections,
+        d,
+        None,
+        false,
+    )
+    .await?;
+    let (small_list, _) = load::run(
+        &t,
+        maker("list", &world)?,
+        args.common.connections,
+        d,
+        None,
+        false,
+    )
+    .await?;
     eprintln!("loading {} server groups...", args.groups);
     let (more, load) = preload(
         &t,
         &world,
         args.groups.saturating_sub(100),
-        args.connections,
+        args.common.connections,
         "large",
     )
     .await?;
@@ -486,10 +504,24 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
     all.extend(more);
     world.ids = Arc::new(all);
     let loaded_rss_kib = ow.rss_kib();
-    let (large_show, _) =
-        load::run(&t, maker("show", &world)?, args.connections, d, None, false).await?;
-    let (large_list, _) =
-        load::run(&t, maker("list", &world)?, args.connections, d, None, false).await?;
+    let (large_show, _) = load::run(
+        &t,
+        maker("show", &world)?,
+        args.common.connections,
+        d,
+        None,
+        false,
+    )
+    .await?;
+    let (large_list, _) = load::run(
+        &t,
+        maker("list", &world)?,
+        args.common.connections,
+        d,
+        None,
+        false,
+    )
+    .await?;
     ow.stop();
     let (cold, restarted) = procs::cold_start(&cfg).await?;
     restarted.stop();
@@ -506,8 +538,12 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
         cold_start_ms: cold.as_secs_f64() * 1000.0,
         data_bytes: dir_size(&cfg.data),
     };
-    report::emit_scale(&rep, args.json.as_deref(), args.markdown.as_deref())?;
-    if args.work_dir.is_none() {
+    report::emit_scale(
+        &rep,
+        args.common.json.as_deref(),
+        args.common.markdown.as_deref(),
+    )?;
+    if args.common.work_dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())

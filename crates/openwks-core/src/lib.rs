@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod error;
+pub mod fixtures;
 pub mod identity;
 pub mod network;
 pub mod server_group;

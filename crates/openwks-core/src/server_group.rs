@@ -884,52 +884,12 @@ mod tests {
         Catalogue::default_for("cn-north-4").expect("catalogue")
     }
 
-    fn vpc() -> Vpc {
-        Vpc {
-            id: "vpc1".into(),
-            project_id: "p".into(),
-            name: "v".into(),
-            cidr: "192.168.0.0/16".into(),
-            description: String::new(),
-            enterprise_project_id: "0".into(),
-            created_at: String::new(),
-        }
-    }
-
-    fn subnet(vpc_id: &str) -> Subnet {
-        Subnet {
-            id: "sub1".into(),
-            project_id: "p".into(),
-            vpc_id: vpc_id.into(),
-            name: "s".into(),
-            cidr: "192.168.0.0/24".into(),
-            gateway_ip: "192.168.0.1".into(),
-            description: String::new(),
-            dhcp_enable: true,
-            primary_dns: String::new(),
-            secondary_dns: String::new(),
-            availability_zone: String::new(),
-            created_at: String::new(),
-        }
-    }
-
     fn spec() -> CreateSpec {
-        CreateSpec {
-            name: Some("sg-1".into()),
-            image_id: Some("6f4d1f2a-2019-4b6e-9c0d-000000000001".into()),
-            image_type: Some("public".into()),
-            os_type: Some("Windows".into()),
-            product_id: Some("workspace.appstream.general.xlarge.2".into()),
-            vpc_id: Some("vpc1".into()),
-            subnet_id: Some("sub1".into()),
-            system_disk_type: Some("SAS".into()),
-            system_disk_size: Some(80),
-            ..CreateSpec::default()
-        }
+        crate::fixtures::create_spec("sg-1")
     }
 
     fn run(s: CreateSpec) -> Result<ServerGroup> {
-        let (c, v, sn) = (cat(), vpc(), subnet("vpc1"));
+        let (c, (v, sn)) = (cat(), crate::fixtures::network());
         let ctx = CreateContext {
             catalogue: &c,
             vpc: Some(&v),
