@@ -34,6 +34,10 @@ MODELS = [
     ("CheckQuotaResponse", "CheckQuota", ":response"),
     ("ListProductResponse", "ListProduct", ":response"),
     ("ListAvailabilityZoneResponse", "ListAvailabilityZone", ":response"),
+    ("CreateAppGroupReq", "CreateAppGroup", "CreateAppGroupReq"),
+    ("AppGroup", "CreateAppGroup", "AppGroup"),
+    ("UpdateAppGroupReq", "UpdateAppGroup", "UpdateAppGroupReq"),
+    ("DeleteAppGroupReq", "BatchDeleteAppGroup", "DeleteAppGroupReq"),
 ]
 KEEP = ("minimum", "maximum", "minLength", "maxLength", "maxItems", "minItems", "pattern")
 

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use openwks_api::wks::app_group::*;
 use openwks_api::wks::catalogue::*;
 use openwks_api::wks::server_group::*;
 use serde::de::DeserializeOwned;
@@ -73,6 +74,9 @@ fn request_dtos_have_the_vendor_fields() {
     request_matches::<IpVirtual>("IpVirtual", &[]);
     request_matches::<ScalingPolicyBySession>("ScalingPolicyBySession", &[]);
     request_matches::<ScalingPolicyByResource>("ScalingPolicyByResource", &[]);
+    request_matches::<CreateAppGroupReq>("CreateAppGroupReq", &[]);
+    request_matches::<UpdateAppGroupReq>("UpdateAppGroupReq", &[]);
+    request_matches::<DeleteAppGroupReq>("DeleteAppGroupReq", &[]);
 }
 
 fn product() -> ServerProductInfo {

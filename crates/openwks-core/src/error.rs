@@ -100,6 +100,16 @@ pub mod codes {
     pub const HAS_SERVERS: &str = "WKS.00211122";
     /// The resource is in use by another resource (VPC with subnets, subnet used by a group).
     pub const IN_USE: &str = "WKS.00211123";
+    /// `authorization_type` `APP` is documented as not supported.
+    pub const UNSUPPORTED_AUTHORIZATION: &str = "WKS.00131106";
+    /// `app_server_group_id` names no server group of the project.
+    pub const INVALID_SERVER_GROUP_REF: &str = "WKS.00131107";
+    /// The app group's `app_type` differs from its server group's.
+    pub const APP_TYPE_MISMATCH: &str = "WKS.00131108";
+    /// The vendor's rule: in shared desktop mode a server group has only one app group.
+    pub const SHARED_DESKTOP_ONE_APP_GROUP: &str = "WKS.00131105";
+    /// The app group name is already used in this project.
+    pub const DUPLICATE_APP_GROUP_NAME: &str = "WKS.00131109";
     /// The resource does not exist (vendor default for 404).
     pub const NOT_FOUND: &str = "WKS.00211902";
     /// Authentication failed (APIG).

@@ -4,10 +4,12 @@
 //! images, volume types), networks, identities, and the one error type every layer returns.
 //! This crate does no I/O and must not depend on the HTTP stack, the store or the wire DTOs.
 
+pub mod app_group;
 pub mod catalogue;
 pub mod error;
 pub mod fixtures;
 pub mod identity;
+pub mod ids;
 pub mod network;
 pub mod server_group;
 pub mod time;

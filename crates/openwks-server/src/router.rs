@@ -13,7 +13,9 @@ use openwks_core::{Error, ErrorKind};
 use tokio::net::TcpListener;
 
 use crate::error::ApiError;
-use crate::wks::{catalogue, operations::OPERATIONS, scaling_policy, server_group as sg, tags};
+use crate::wks::{
+    app_group as ag, catalogue, operations::OPERATIONS, scaling_policy, server_group as sg, tags,
+};
 use crate::{iam, ims, middleware, ops, vpc, AppState};
 
 async fn no_such_api() -> ApiError {
@@ -105,6 +107,29 @@ fn implemented() -> Router<AppState> {
                 .put(scaling_policy::create_or_update_scaling_policy)
                 .delete(scaling_policy::delete_scaling_policy),
         )
+        // WorkspaceApp: app groups (8).
+        .route(
+            "/v1/{project_id}/app-groups",
+            get(ag::list_app_group).post(ag::create_app_group),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/actions/disassociate-app-group",
+            axum::routing::post(ag::disassociate_app_group),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/batch-delete",
+            axum::routing::post(ag::batch_delete_app_group),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/rules/validate",
+            axum::routing::post(ag::check_app_group),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}",
+            get(ag::show_app_group_detail)
+                .patch(ag::update_app_group)
+                .delete(ag::delete_app_group),
+        )
         // WorkspaceApp: products, AZs, volume types, quota, tenant.
         .route("/v1/{project_id}/product", get(catalogue::list_product))
         .route(
@@ -182,6 +207,14 @@ pub const IMPLEMENTED_WKS: &[&str] = &[
     "list_product",
     "list_tenant_profile",
     "list_volume_type",
+    "list_app_group",
+    "create_app_group",
+    "disassociate_app_group",
+    "batch_delete_app_group",
+    "check_app_group",
+    "delete_app_group",
+    "show_app_group_detail",
+    "update_app_group",
 ];
 
 /// The vendor's parameter names, except where two of its paths name the same position

@@ -9,6 +9,7 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
+use openwks_core::app_group::{AppGroup, AppGroupView};
 use openwks_core::catalogue::Catalogue;
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::network::{Subnet, Vpc};
@@ -50,6 +51,25 @@ impl ServerGroupFilter {
 pub type ServerGroupUpdate = Box<
     dyn FnOnce(&mut ServerGroup, Option<&ServerGroup>, &mut [ServerGroup]) -> Result<()> + Send,
 >;
+
+/// A change of an app group; the second argument looks up a server group of the project.
+pub type AppGroupUpdate =
+    Box<dyn FnOnce(&mut AppGroup, &dyn Fn(&str) -> Option<ServerGroup>) -> Result<()> + Send>;
+
+/// Filters of `list_app_group`.
+#[derive(Debug, Clone, Default)]
+pub struct AppGroupFilter {
+    /// Exact server group.
+    pub app_server_group_id: Option<String>,
+    /// Exact id.
+    pub app_group_id: Option<String>,
+    /// Substring of the name.
+    pub name_contains: Option<String>,
+    /// Exact authorization type.
+    pub authorization_type: Option<String>,
+    /// Exact app type.
+    pub app_type: Option<String>,
+}
 
 /// A change of one group's tags.
 pub type TagUpdate = Box<dyn FnOnce(&mut Vec<Tag>) -> Result<()> + Send>;
@@ -155,4 +175,35 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// Every tag key of a project's server groups with its distinct values.
     async fn server_group_tag_keys(&self, project_id: &str) -> Result<Vec<(String, Vec<String>)>>;
+
+    /// Create an app group: unique name, and its server group (if any) still there, of its app
+    /// type, and not in shared desktop mode with another app group, atomically.
+    async fn create_app_group(&self, group: AppGroup) -> Result<AppGroupView>;
+    /// An app group of a project.
+    async fn app_group(&self, project_id: &str, id: &str) -> Result<Option<AppGroupView>>;
+    /// Whether an app-group name is taken in a project.
+    async fn app_group_name_taken(&self, project_id: &str, name: &str) -> Result<bool>;
+    /// A page of app groups, newest first, and the total that match.
+    async fn list_app_groups(
+        &self,
+        project_id: &str,
+        filter: &AppGroupFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<AppGroupView>)>;
+    /// Apply `update` atomically, re-checking the binding rules when the binding changes.
+    async fn update_app_group(
+        &self,
+        project_id: &str,
+        id: &str,
+        update: AppGroupUpdate,
+    ) -> Result<AppGroupView>;
+    /// Delete the app groups of `ids` that exist (missing ones are ignored), all at once.
+    async fn delete_app_groups(&self, project_id: &str, ids: Vec<String>) -> Result<usize>;
+    /// Unbind every app group of a server group (`Err(NotFound)` if the group is not there).
+    async fn disassociate_app_groups(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+    ) -> Result<usize>;
 }

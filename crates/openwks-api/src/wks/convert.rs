@@ -2,12 +2,18 @@
 //! here: the rules run in core); domain values become responses, destructured without `..`
 //! so that a new domain field forces a decision here.
 
+use openwks_core::app_group::{
+    AppGroup as CoreAppGroup, AppGroupView, CreateAppGroupSpec, UpdateAppGroupSpec,
+};
 use openwks_core::catalogue::{Catalogue, Product};
 use openwks_core::server_group::{
     CreateSpec, RoutePolicy, RoutePolicySpec, ScalingPolicy as CoreScaling, ScalingPolicySpec,
     ServerGroup as CoreGroup, ServerGroupView, UpdateSpec,
 };
 
+use super::app_group::{
+    AppGroup, CreateAppGroupReq, ShowAppGroupDetailResponse, UpdateAppGroupReq,
+};
 use super::server_group::{
     CreateOrUpdateScalingPolicyReq, CreateServerGroupReq, Flavor, IpVirtualOut, RoutePolicyDetail,
     ScalingPolicy, ScalingPolicyByResource, ScalingPolicyBySession, ServerGroup, ServerProductInfo,
@@ -363,5 +369,79 @@ pub fn show_server_group(
         ip_virtual: IpVirtualOut {
             enable: g.ip_virtual,
         },
+    }
+}
+
+impl From<CreateAppGroupReq> for CreateAppGroupSpec {
+    fn from(r: CreateAppGroupReq) -> Self {
+        let CreateAppGroupReq {
+            name,
+            app_server_group_id,
+            description,
+            authorization_type,
+            app_type,
+        } = r;
+        CreateAppGroupSpec {
+            name,
+            app_server_group_id,
+            description,
+            authorization_type,
+            app_type,
+        }
+    }
+}
+
+impl From<UpdateAppGroupReq> for UpdateAppGroupSpec {
+    fn from(r: UpdateAppGroupReq) -> Self {
+        let UpdateAppGroupReq {
+            name,
+            app_server_group_id,
+            description,
+        } = r;
+        UpdateAppGroupSpec {
+            name,
+            app_server_group_id,
+            description,
+        }
+    }
+}
+
+/// The wire `AppGroup` of a view.
+pub fn app_group(v: &AppGroupView) -> AppGroup {
+    let AppGroupView {
+        group,
+        app_server_group_name,
+        app_server_group_description: _,
+        app_count,
+    } = v.clone();
+    let CoreAppGroup {
+        id,
+        project_id,
+        name,
+        app_server_group_id,
+        description,
+        authorization_type,
+        app_type,
+        create_at,
+    } = group;
+    AppGroup {
+        id,
+        name,
+        app_server_group_id: app_server_group_id.unwrap_or_default(),
+        app_server_group_name,
+        description,
+        authorization_type,
+        tenant_id: project_id,
+        app_type,
+        create_at,
+        app_count,
+    }
+}
+
+/// `ShowAppGroupDetailResponse` of a view.
+pub fn show_app_group(v: &AppGroupView) -> ShowAppGroupDetailResponse {
+    ShowAppGroupDetailResponse {
+        group: app_group(v),
+        app_server_group_description: v.app_server_group_description.clone(),
     }
 }

@@ -1,5 +1,6 @@
 //! Handlers of the WorkspaceApp v1 API, one module per resource.
 
+pub mod app_group;
 pub mod catalogue;
 pub mod operations;
 pub mod scaling_policy;

@@ -7,10 +7,16 @@ use rusqlite::Connection;
 use super::db_err;
 
 /// `(version, sql)` in order.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        2,
+        include_str!("../../migrations/sqlite/0002_app_groups.sql"),
+    ),
+];
 
 /// Apply every migration newer than the database.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {

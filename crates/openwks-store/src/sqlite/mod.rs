@@ -12,6 +12,7 @@
 //! than a hand-off to a blocking thread); WAL lets them proceed while the writer writes, and a
 //! read that issues several queries does so inside one read transaction (one snapshot).
 
+mod app_groups;
 mod cache;
 mod identity;
 mod migrate;
@@ -430,5 +431,59 @@ impl crate::Store for SqliteStore {
     async fn server_group_tag_keys(&self, project_id: &str) -> Result<Vec<(String, Vec<String>)>> {
         let p = project_id.to_string();
         self.read(move |c| server_groups::tag_keys(c, &p)).await
+    }
+
+    async fn create_app_group(
+        &self,
+        group: openwks_core::app_group::AppGroup,
+    ) -> Result<openwks_core::app_group::AppGroupView> {
+        self.write(move |c| app_groups::create(c, &group)).await
+    }
+    async fn app_group(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::app_group::AppGroupView>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| app_groups::get(c, &p, &i)).await
+    }
+    async fn app_group_name_taken(&self, project_id: &str, name: &str) -> Result<bool> {
+        let (p, n) = (project_id.to_string(), name.to_string());
+        self.read(move |c| app_groups::name_is_taken(c, &p, &n))
+            .await
+    }
+    async fn list_app_groups(
+        &self,
+        project_id: &str,
+        filter: &crate::AppGroupFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::app_group::AppGroupView>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| app_groups::list(c, &p, &f, offset, limit))
+            .await
+    }
+    async fn update_app_group(
+        &self,
+        project_id: &str,
+        id: &str,
+        update: crate::AppGroupUpdate,
+    ) -> Result<openwks_core::app_group::AppGroupView> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| app_groups::update(c, &p, &i, update))
+            .await
+    }
+    async fn delete_app_groups(&self, project_id: &str, ids: Vec<String>) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| app_groups::delete(c, &p, &ids)).await
+    }
+    async fn disassociate_app_groups(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+    ) -> Result<usize> {
+        let (p, s) = (project_id.to_string(), server_group_id.to_string());
+        self.write(move |c| app_groups::disassociate(c, &p, &s))
+            .await
     }
 }

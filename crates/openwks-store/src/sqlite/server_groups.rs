@@ -229,6 +229,13 @@ pub(crate) fn delete(conn: &Connection, project_id: &str, id: &str) -> Result<De
     let Some(existing) = load(conn, project_id, id)? else {
         return Ok(Deleted::NotFound);
     };
+    let bound = super::app_groups::bound_count(conn, id, None)?;
+    if bound > 0 {
+        return Err(Error::conflict(
+            codes::HAS_APP_GROUPS,
+            format!("server group {id} still has {bound} app group(s) bound; delete or disassociate them first"),
+        ));
+    }
     let subs = standby_ids(conn, id)?;
     if !subs.is_empty() {
         return Err(Error::conflict(
@@ -392,13 +399,30 @@ fn views(conn: &Connection, groups: Vec<ServerGroup>) -> Result<Vec<ServerGroupV
             subnet_names.insert(id, name);
         }
     }
+    let mut app_groups: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    {
+        let mut st = conn
+            .prepare_cached(&format!(
+                "SELECT app_server_group_id, COUNT(*) FROM app_groups WHERE app_server_group_id IN ({marks}) GROUP BY app_server_group_id"
+            ))
+            .map_err(db_err)?;
+        let rows = st
+            .query_map(params_from_iter(ids.iter()), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(db_err)?;
+        for row in rows {
+            let (id, n) = row.map_err(db_err)?;
+            app_groups.insert(id, n);
+        }
+    }
     Ok(groups
         .into_iter()
         .map(|g| ServerGroupView {
             secondary_ids: standbys.remove(&g.id).unwrap_or_default(),
             subnet_name: subnet_names.get(&g.subnet_id).cloned().unwrap_or_default(),
+            app_group_count: app_groups.get(&g.id).copied().unwrap_or(0),
             group: g,
-            app_group_count: 0,
             app_server_count: 0,
         })
         .collect())

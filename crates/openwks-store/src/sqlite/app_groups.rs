@@ -1,0 +1,289 @@
+//! App groups. The document is the source of truth; `name`, `app_server_group_id`,
+//! `authorization_type` and `app_type` are indexed copies kept in the same transaction.
+
+use std::collections::HashMap;
+
+use openwks_core::app_group::{check_binding, check_server_group, AppGroup, AppGroupView};
+use openwks_core::error::codes;
+use openwks_core::server_group::ServerGroup;
+use openwks_core::{Error, Result};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use super::cache::touch;
+use super::{db_err, json_err, server_groups};
+use crate::{AppGroupFilter, AppGroupUpdate};
+
+pub(crate) fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Option<AppGroup>> {
+    let doc: Option<String> = conn
+        .prepare_cached("SELECT doc FROM app_groups WHERE id = ?1 AND project_id = ?2")
+        .map_err(db_err)?
+        .query_row([id, project_id], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
+        .transpose()
+}
+
+/// Views with the bound server groups' names and descriptions, loaded in one batch.
+pub(crate) fn views(conn: &Connection, groups: Vec<AppGroup>) -> Result<Vec<AppGroupView>> {
+    let sg_ids: Vec<Value> = groups
+        .iter()
+        .filter_map(|g| g.app_server_group_id.clone())
+        .map(Value::Text)
+        .collect();
+    let mut sgs: HashMap<String, ServerGroup> = HashMap::new();
+    if !sg_ids.is_empty() {
+        let marks = vec!["?"; sg_ids.len()].join(",");
+        let docs = conn
+            .prepare_cached(&format!(
+                "SELECT doc FROM server_groups WHERE id IN ({marks})"
+            ))
+            .map_err(db_err)?
+            .query_map(params_from_iter(sg_ids.iter()), |r| r.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        for d in docs {
+            let g: ServerGroup = serde_json::from_str(&d).map_err(json_err)?;
+            sgs.insert(g.id.clone(), g);
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|g| {
+            let sg = g.app_server_group_id.as_ref().and_then(|id| sgs.get(id));
+            AppGroupView {
+                app_server_group_name: sg.map(|s| s.name.clone()).unwrap_or_default(),
+                app_server_group_description: sg.map(|s| s.description.clone()).unwrap_or_default(),
+                group: g,
+                app_count: 0,
+            }
+        })
+        .collect())
+}
+
+fn view(conn: &Connection, g: AppGroup) -> Result<AppGroupView> {
+    views(conn, vec![g])?
+        .pop()
+        .ok_or_else(|| Error::internal("view of one app group came back empty"))
+}
+
+pub(crate) fn get(conn: &Connection, project_id: &str, id: &str) -> Result<Option<AppGroupView>> {
+    load(conn, project_id, id)?
+        .map(|g| view(conn, g))
+        .transpose()
+}
+
+fn name_taken(
+    conn: &Connection,
+    project_id: &str,
+    name: &str,
+    except: Option<&str>,
+) -> Result<bool> {
+    let other: Option<String> = conn
+        .prepare_cached("SELECT id FROM app_groups WHERE project_id = ?1 AND name = ?2")
+        .map_err(db_err)?
+        .query_row([project_id, name], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    Ok(matches!(other, Some(o) if Some(o.as_str()) != except))
+}
+
+pub(crate) fn name_is_taken(conn: &Connection, project_id: &str, name: &str) -> Result<bool> {
+    name_taken(conn, project_id, name, None)
+}
+
+/// App groups bound to a server group, other than `except`.
+pub(crate) fn bound_count(
+    conn: &Connection,
+    server_group_id: &str,
+    except: Option<&str>,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "SELECT COUNT(*) FROM app_groups WHERE app_server_group_id = ?1 AND id != ?2",
+    )
+    .map_err(db_err)?
+    .query_row([server_group_id, except.unwrap_or("")], |r| r.get(0))
+    .map_err(db_err)
+}
+
+/// The server group `g` binds to, with the binding rules checked.
+fn check(conn: &Connection, g: &AppGroup) -> Result<()> {
+    let sg = match &g.app_server_group_id {
+        Some(sid) => server_groups::load(conn, &g.project_id, sid)?,
+        None => None,
+    };
+    check_server_group(g, sg.as_ref())?;
+    if let Some(sid) = &g.app_server_group_id {
+        check_binding(sg.as_ref(), bound_count(conn, sid, Some(&g.id))?)?;
+    }
+    Ok(())
+}
+
+fn write(conn: &Connection, g: &AppGroup, insert: bool) -> Result<()> {
+    let doc = serde_json::to_string(g).map_err(json_err)?;
+    let sql = if insert {
+        "INSERT INTO app_groups (id, project_id, name, app_server_group_id, authorization_type, app_type, doc) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    } else {
+        "UPDATE app_groups SET project_id = ?2, name = ?3, app_server_group_id = ?4, authorization_type = ?5, \
+         app_type = ?6, doc = ?7 WHERE id = ?1"
+    };
+    conn.prepare_cached(sql)
+        .map_err(db_err)?
+        .execute(params![
+            g.id,
+            g.project_id,
+            g.name,
+            g.app_server_group_id,
+            g.authorization_type,
+            g.app_type,
+            doc
+        ])
+        .map_err(db_err)?;
+    // The server group's view shows how many app groups are bound to it.
+    if let Some(sid) = &g.app_server_group_id {
+        touch(sid);
+    }
+    Ok(())
+}
+
+pub(crate) fn create(conn: &Connection, g: &AppGroup) -> Result<AppGroupView> {
+    if name_taken(conn, &g.project_id, &g.name, None)? {
+        return Err(Error::conflict(
+            codes::DUPLICATE_APP_GROUP_NAME,
+            format!("an app group named {} already exists", g.name),
+        ));
+    }
+    check(conn, g)?;
+    write(conn, g, true)?;
+    view(conn, g.clone())
+}
+
+pub(crate) fn update(
+    conn: &Connection,
+    project_id: &str,
+    id: &str,
+    f: AppGroupUpdate,
+) -> Result<AppGroupView> {
+    let mut g = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("app group", id))?;
+    let before = g.clone();
+    let lookup = |sid: &str| server_groups::load(conn, project_id, sid).ok().flatten();
+    f(&mut g, &lookup)?;
+    if g.name != before.name && name_taken(conn, project_id, &g.name, Some(id))? {
+        return Err(Error::conflict(
+            codes::DUPLICATE_APP_GROUP_NAME,
+            format!("an app group named {} already exists", g.name),
+        ));
+    }
+    if g.app_server_group_id != before.app_server_group_id || g.app_type != before.app_type {
+        check(conn, &g)?;
+    }
+    write(conn, &g, false)?;
+    if let Some(old) = &before.app_server_group_id {
+        touch(old);
+    }
+    view(conn, g)
+}
+
+/// Delete the app groups of `ids` that exist (others are ignored); returns how many went.
+pub(crate) fn delete(conn: &Connection, project_id: &str, ids: &[String]) -> Result<usize> {
+    let mut n = 0;
+    for id in ids {
+        if let Some(g) = load(conn, project_id, id)? {
+            if let Some(sid) = &g.app_server_group_id {
+                touch(sid);
+            }
+            conn.prepare_cached("DELETE FROM app_groups WHERE id = ?1")
+                .map_err(db_err)?
+                .execute([id])
+                .map_err(db_err)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Unbind every app group of a server group.
+pub(crate) fn disassociate(
+    conn: &Connection,
+    project_id: &str,
+    server_group_id: &str,
+) -> Result<usize> {
+    if server_groups::load(conn, project_id, server_group_id)?.is_none() {
+        return Err(Error::not_found("server group", server_group_id));
+    }
+    let docs = conn
+        .prepare_cached("SELECT doc FROM app_groups WHERE app_server_group_id = ?1")
+        .map_err(db_err)?
+        .query_map([server_group_id], |r| r.get::<_, String>(0))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    for d in &docs {
+        let mut g: AppGroup = serde_json::from_str(d).map_err(json_err)?;
+        g.app_server_group_id = None;
+        write(conn, &g, false)?;
+    }
+    touch(server_group_id);
+    Ok(docs.len())
+}
+
+fn like_pattern(s: &str) -> String {
+    let mut p = String::from("%");
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+pub(crate) fn list(
+    conn: &Connection,
+    project_id: &str,
+    f: &AppGroupFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<AppGroupView>)> {
+    let mut wh = String::from("project_id = ?");
+    let mut args: Vec<Value> = vec![Value::Text(project_id.to_string())];
+    let mut eq = |col: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            wh.push_str(&format!(" AND {col} = ?"));
+            args.push(Value::Text(v.clone()));
+        }
+    };
+    eq("app_server_group_id", &f.app_server_group_id);
+    eq("id", &f.app_group_id);
+    eq("authorization_type", &f.authorization_type);
+    eq("app_type", &f.app_type);
+    if let Some(n) = &f.name_contains {
+        wh.push_str(" AND name LIKE ? ESCAPE '\\'");
+        args.push(Value::Text(like_pattern(n)));
+    }
+    let count: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM app_groups WHERE {wh}"))
+        .map_err(db_err)?
+        .query_row(params_from_iter(args.iter()), |r| r.get(0))
+        .map_err(db_err)?;
+    args.push(Value::Integer(limit));
+    args.push(Value::Integer(offset));
+    let docs = conn
+        .prepare_cached(&format!(
+            "SELECT doc FROM app_groups WHERE {wh} ORDER BY seq DESC LIMIT ? OFFSET ?"
+        ))
+        .map_err(db_err)?
+        .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let groups = docs
+        .iter()
+        .map(|d| serde_json::from_str::<AppGroup>(d).map_err(json_err))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((count, views(conn, groups)?))
+}
