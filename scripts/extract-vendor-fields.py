@@ -38,6 +38,9 @@ MODELS = [
     ("AppGroup", "CreateAppGroup", "AppGroup"),
     ("UpdateAppGroupReq", "UpdateAppGroup", "UpdateAppGroupReq"),
     ("DeleteAppGroupReq", "BatchDeleteAppGroup", "DeleteAppGroupReq"),
+    ("AppGroupAuthorizeReq", "AddAppGroupAuthorization", "AppGroupAuthorizeReq"),
+    ("AccountInfo", "AddAppGroupAuthorization", "AccountInfo"),
+    ("Authorization", "ListAppGroupAuthorization", "Authorization"),
 ]
 KEEP = ("minimum", "maximum", "minLength", "maxLength", "maxItems", "minItems", "pattern")
 

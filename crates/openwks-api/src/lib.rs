@@ -6,6 +6,7 @@
 //! a domain type. This crate must not depend on the domain, the store or the HTTP stack.
 
 pub mod error_body;
+pub mod ext;
 pub mod iam;
 pub mod ims;
 pub mod signer;

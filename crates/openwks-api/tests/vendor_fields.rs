@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use openwks_api::wks::app_group::*;
+use openwks_api::wks::authorization::*;
 use openwks_api::wks::catalogue::*;
 use openwks_api::wks::server_group::*;
 use serde::de::DeserializeOwned;
@@ -77,6 +78,8 @@ fn request_dtos_have_the_vendor_fields() {
     request_matches::<CreateAppGroupReq>("CreateAppGroupReq", &[]);
     request_matches::<UpdateAppGroupReq>("UpdateAppGroupReq", &[]);
     request_matches::<DeleteAppGroupReq>("DeleteAppGroupReq", &[]);
+    request_matches::<AppGroupAuthorizeReq>("AppGroupAuthorizeReq", &[]);
+    request_matches::<AccountInfo>("AccountInfo", &[]);
 }
 
 fn product() -> ServerProductInfo {

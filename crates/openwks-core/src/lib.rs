@@ -5,6 +5,7 @@
 //! This crate does no I/O and must not depend on the HTTP stack, the store or the wire DTOs.
 
 pub mod app_group;
+pub mod authorization;
 pub mod catalogue;
 pub mod error;
 pub mod fixtures;

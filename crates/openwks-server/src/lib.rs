@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod ext;
 pub mod iam;
 pub mod ims;
 pub mod metrics;

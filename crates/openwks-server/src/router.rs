@@ -13,8 +13,10 @@ use openwks_core::{Error, ErrorKind};
 use tokio::net::TcpListener;
 
 use crate::error::ApiError;
+use crate::ext::user_groups as ug;
 use crate::wks::{
-    app_group as ag, catalogue, operations::OPERATIONS, scaling_policy, server_group as sg, tags,
+    app_group as ag, authorization as authz, catalogue, operations::OPERATIONS, scaling_policy,
+    server_group as sg, tags,
 };
 use crate::{iam, ims, middleware, ops, vpc, AppState};
 
@@ -130,6 +132,48 @@ fn implemented() -> Router<AppState> {
                 .patch(ag::update_app_group)
                 .delete(ag::delete_app_group),
         )
+        // WorkspaceApp: authorizations and mails (6).
+        .route(
+            "/v1/{project_id}/app-groups/authorizations",
+            axum::routing::post(authz::add_app_group_authorization),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/actions/batch-delete-authorization",
+            axum::routing::post(authz::batch_delete_app_group_authorization),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/actions/list-authorizations",
+            get(authz::list_app_group_authorization),
+        )
+        .route(
+            "/v1/{project_id}/mails",
+            get(authz::list_authorization_mail_record),
+        )
+        .route(
+            "/v1/{project_id}/mails/actions/send",
+            axum::routing::post(authz::send_authorization_mail),
+        )
+        .route(
+            "/v1/{project_id}/mails/actions/send-by-authorization",
+            axum::routing::post(authz::send_authorized_mail),
+        )
+        // openwks extensions: the user directory (docs/extensions.md).
+        .route(
+            "/openwks/v1/{project_id}/user-groups",
+            get(ug::list_user_groups).post(ug::create_user_group),
+        )
+        .route(
+            "/openwks/v1/{project_id}/user-groups/{user_group_id}",
+            get(ug::show_user_group).delete(ug::delete_user_group),
+        )
+        .route(
+            "/openwks/v1/{project_id}/user-groups/{user_group_id}/members",
+            axum::routing::post(ug::add_members).delete(ug::remove_members),
+        )
+        .route(
+            "/openwks/v1/{project_id}/app-groups/{app_group_id}/access-check",
+            get(ug::access_check),
+        )
         // WorkspaceApp: products, AZs, volume types, quota, tenant.
         .route("/v1/{project_id}/product", get(catalogue::list_product))
         .route(
@@ -215,6 +259,12 @@ pub const IMPLEMENTED_WKS: &[&str] = &[
     "delete_app_group",
     "show_app_group_detail",
     "update_app_group",
+    "add_app_group_authorization",
+    "batch_delete_app_group_authorization",
+    "list_app_group_authorization",
+    "list_authorization_mail_record",
+    "send_authorization_mail",
+    "send_authorized_mail",
 ];
 
 /// The vendor's parameter names, except where two of its paths name the same position

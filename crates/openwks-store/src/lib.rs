@@ -10,6 +10,7 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use openwks_core::app_group::{AppGroup, AppGroupView};
+use openwks_core::authorization::{Account, AuthorizationView, MailRecord, UserGroup};
 use openwks_core::catalogue::Catalogue;
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::network::{Subnet, Vpc};
@@ -69,6 +70,32 @@ pub struct AppGroupFilter {
     pub authorization_type: Option<String>,
     /// Exact app type.
     pub app_type: Option<String>,
+}
+
+/// Filters of `list_app_group_authorization`.
+#[derive(Debug, Clone, Default)]
+pub struct AuthorizationFilter {
+    /// Exact app group.
+    pub app_group_id: Option<String>,
+    /// Exact account id.
+    pub account_id: Option<String>,
+    /// Exact account name.
+    pub account: Option<String>,
+    /// `USER` or `USER_GROUP`.
+    pub account_type: Option<String>,
+}
+
+/// Filters of `list_authorization_mail_record`.
+#[derive(Debug, Clone, Default)]
+pub struct MailFilter {
+    /// Exact app group.
+    pub app_group_id: Option<String>,
+    /// Exact account.
+    pub account: Option<String>,
+    /// Exact send type.
+    pub mail_send_type: Option<String>,
+    /// Exact result.
+    pub mail_send_result: Option<String>,
 }
 
 /// A change of one group's tags.
@@ -206,4 +233,75 @@ pub trait Store: Send + Sync + 'static {
         project_id: &str,
         server_group_id: &str,
     ) -> Result<usize>;
+
+    /// Authorize accounts on app groups (all app groups must exist; idempotent); records mails.
+    async fn add_authorizations(
+        &self,
+        project_id: &str,
+        app_group_ids: Vec<String>,
+        accounts: Vec<Account>,
+        now: String,
+    ) -> Result<usize>;
+    /// Remove authorizations (missing ones are fine); records mails.
+    async fn remove_authorizations(
+        &self,
+        project_id: &str,
+        app_group_ids: Vec<String>,
+        accounts: Vec<Account>,
+        now: String,
+    ) -> Result<usize>;
+    /// A page of authorizations, newest first.
+    async fn list_authorizations(
+        &self,
+        project_id: &str,
+        filter: &AuthorizationFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<AuthorizationView>)>;
+    /// Whether `user` may open the apps of an app group (directly or through a user group).
+    async fn is_authorized(&self, project_id: &str, app_group_id: &str, user: &str)
+        -> Result<bool>;
+    /// A page of mail records, newest first.
+    async fn list_mail_records(
+        &self,
+        project_id: &str,
+        filter: &MailFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<MailRecord>)>;
+    /// Record a resend of these mail records (all must exist).
+    async fn resend_mails(
+        &self,
+        project_id: &str,
+        record_ids: Vec<String>,
+        now: String,
+    ) -> Result<usize>;
+    /// Record the mails of these authorizations (all must exist).
+    async fn send_authorization_mails(
+        &self,
+        project_id: &str,
+        authorization_ids: Vec<String>,
+        now: String,
+    ) -> Result<usize>;
+    /// Create a user group (unique name), with initial members.
+    async fn create_user_group(&self, group: UserGroup) -> Result<UserGroup>;
+    /// A user group with its members.
+    async fn user_group(&self, project_id: &str, id: &str) -> Result<Option<UserGroup>>;
+    /// A page of user groups, oldest first.
+    async fn list_user_groups(
+        &self,
+        project_id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<UserGroup>)>;
+    /// Add (`add`) or remove members.
+    async fn change_user_group_members(
+        &self,
+        project_id: &str,
+        id: &str,
+        users: Vec<String>,
+        add: bool,
+    ) -> Result<UserGroup>;
+    /// Delete a user group, its memberships and the authorizations naming it.
+    async fn delete_user_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
 }

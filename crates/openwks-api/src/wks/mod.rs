@@ -1,6 +1,7 @@
 //! WorkspaceApp v1 (`huaweicloudsdkworkspaceapp.v1`) wire types.
 
 pub mod app_group;
+pub mod authorization;
 pub mod catalogue;
 pub mod convert;
 pub mod server_group;

@@ -1,6 +1,7 @@
 //! Handlers of the WorkspaceApp v1 API, one module per resource.
 
 pub mod app_group;
+pub mod authorization;
 pub mod catalogue;
 pub mod operations;
 pub mod scaling_policy;

@@ -3,6 +3,7 @@
 
 mod app_groups;
 mod auth;
+mod authorizations;
 mod catalogue;
 mod errors;
 mod harness;

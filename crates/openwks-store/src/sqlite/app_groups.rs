@@ -195,6 +195,8 @@ pub(crate) fn delete(conn: &Connection, project_id: &str, ids: &[String]) -> Res
             if let Some(sid) = &g.app_server_group_id {
                 touch(sid);
             }
+            // Deleting an app group removes its authorizations (issue 3).
+            super::authorizations::remove_all_of_app_group(conn, id)?;
             conn.prepare_cached("DELETE FROM app_groups WHERE id = ?1")
                 .map_err(db_err)?
                 .execute([id])

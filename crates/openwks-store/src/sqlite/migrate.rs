@@ -16,6 +16,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/sqlite/0002_app_groups.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/sqlite/0003_authorizations.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database.

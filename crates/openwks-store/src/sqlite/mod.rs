@@ -13,6 +13,7 @@
 //! read that issues several queries does so inside one read transaction (one snapshot).
 
 mod app_groups;
+mod authorizations;
 mod cache;
 mod identity;
 mod migrate;
@@ -484,6 +485,129 @@ impl crate::Store for SqliteStore {
     ) -> Result<usize> {
         let (p, s) = (project_id.to_string(), server_group_id.to_string());
         self.write(move |c| app_groups::disassociate(c, &p, &s))
+            .await
+    }
+
+    async fn add_authorizations(
+        &self,
+        project_id: &str,
+        app_group_ids: Vec<String>,
+        accounts: Vec<openwks_core::authorization::Account>,
+        now: String,
+    ) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| authorizations::add(c, &p, &app_group_ids, &accounts, &now))
+            .await
+    }
+    async fn remove_authorizations(
+        &self,
+        project_id: &str,
+        app_group_ids: Vec<String>,
+        accounts: Vec<openwks_core::authorization::Account>,
+        now: String,
+    ) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| authorizations::remove(c, &p, &app_group_ids, &accounts, &now))
+            .await
+    }
+    async fn list_authorizations(
+        &self,
+        project_id: &str,
+        filter: &crate::AuthorizationFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::authorization::AuthorizationView>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| authorizations::list(c, &p, &f, offset, limit))
+            .await
+    }
+    async fn is_authorized(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        user: &str,
+    ) -> Result<bool> {
+        let (p, g, u) = (
+            project_id.to_string(),
+            app_group_id.to_string(),
+            user.to_string(),
+        );
+        self.read(move |c| authorizations::is_authorized(c, &p, &g, &u))
+            .await
+    }
+    async fn list_mail_records(
+        &self,
+        project_id: &str,
+        filter: &crate::MailFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::authorization::MailRecord>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| authorizations::list_mails(c, &p, &f, offset, limit))
+            .await
+    }
+    async fn resend_mails(
+        &self,
+        project_id: &str,
+        record_ids: Vec<String>,
+        now: String,
+    ) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| authorizations::resend(c, &p, &record_ids, &now))
+            .await
+    }
+    async fn send_authorization_mails(
+        &self,
+        project_id: &str,
+        authorization_ids: Vec<String>,
+        now: String,
+    ) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| {
+            authorizations::send_for_authorizations(c, &p, &authorization_ids, &now)
+        })
+        .await
+    }
+    async fn create_user_group(
+        &self,
+        group: openwks_core::authorization::UserGroup,
+    ) -> Result<openwks_core::authorization::UserGroup> {
+        self.write(move |c| authorizations::create_user_group(c, &group))
+            .await
+    }
+    async fn user_group(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::authorization::UserGroup>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| authorizations::user_group(c, &p, &i))
+            .await
+    }
+    async fn list_user_groups(
+        &self,
+        project_id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::authorization::UserGroup>)> {
+        let p = project_id.to_string();
+        self.read(move |c| authorizations::list_user_groups(c, &p, offset, limit))
+            .await
+    }
+    async fn change_user_group_members(
+        &self,
+        project_id: &str,
+        id: &str,
+        users: Vec<String>,
+        add: bool,
+    ) -> Result<openwks_core::authorization::UserGroup> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| authorizations::change_members(c, &p, &i, &users, add))
+            .await
+    }
+    async fn delete_user_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| authorizations::delete_user_group(c, &p, &i))
             .await
     }
 }

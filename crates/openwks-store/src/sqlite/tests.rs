@@ -551,3 +551,36 @@ fn the_cache_refuses_inserts_read_before_a_commit() {
     c.evict(&["g".into()]);
     assert!(c.get("p", "g").is_none());
 }
+
+/// Migrations apply once each, in order; reopening changes nothing; a database from a newer
+/// openwks is refused rather than misread.
+#[tokio::test]
+async fn migrations_are_versioned_and_applied_once() {
+    let (dir, store, _cat, _b) = setup().await;
+    drop(store);
+    let path = dir.path().join("db.sqlite");
+    let versions = |p: &std::path::Path| -> Vec<i64> {
+        let c = rusqlite::Connection::open(p).expect("open");
+        let mut st = c
+            .prepare("SELECT version FROM schema_migrations ORDER BY version")
+            .expect("prepare");
+        st.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<Vec<i64>>>()
+            .expect("rows")
+    };
+    assert_eq!(versions(&path), vec![1, 2, 3]);
+    drop(SqliteStore::open(&path).expect("reopen"));
+    assert_eq!(versions(&path), vec![1, 2, 3]);
+    rusqlite::Connection::open(&path)
+        .expect("open")
+        .execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'x')",
+            [],
+        )
+        .expect("insert");
+    let e = SqliteStore::open(&path)
+        .err()
+        .expect("newer schema refused");
+    assert!(e.message.contains("newer"), "{}", e.message);
+}

@@ -1,0 +1,36 @@
+//! openwks extensions (not vendor APIs), under `/openwks/v1/...`; documented in
+//! `docs/extensions.md`.
+
+use serde::{Deserialize, Serialize};
+
+/// Body of `POST /openwks/v1/{project_id}/user-groups`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreateUserGroupReq {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub members: Option<Vec<String>>,
+}
+
+/// Body of member changes: `{"users": [...]}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserGroupMembersReq {
+    pub users: Option<Vec<String>>,
+}
+
+/// A user group.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UserGroup {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub members: Vec<String>,
+    pub create_at: String,
+}
+
+/// Answer of the access check.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccessCheck {
+    pub user_name: String,
+    pub app_group_id: String,
+    pub authorized: bool,
+}

@@ -1,0 +1,3 @@
+//! openwks extension routes (`/openwks/v1/...`), signed like every route; `docs/extensions.md`.
+
+pub mod user_groups;
