@@ -41,6 +41,9 @@ MODELS = [
     ("AppGroupAuthorizeReq", "AddAppGroupAuthorization", "AppGroupAuthorizeReq"),
     ("AccountInfo", "AddAppGroupAuthorization", "AccountInfo"),
     ("Authorization", "ListAppGroupAuthorization", "Authorization"),
+    ("PublishApp", "PublishApp", "PublishApp"),
+    ("App", "PublishApp", "App"),
+    ("UpdateAppReq", "UpdateApp", "UpdateAppReq"),
 ]
 KEEP = ("minimum", "maximum", "minLength", "maxLength", "maxItems", "minItems", "pattern")
 

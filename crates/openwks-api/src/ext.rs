@@ -32,5 +32,10 @@ pub struct UserGroup {
 pub struct AccessCheck {
     pub user_name: String,
     pub app_group_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
     pub authorized: bool,
+    /// Why not, when `authorized` is false.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
 }

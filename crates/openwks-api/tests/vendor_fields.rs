@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use openwks_api::wks::app::*;
 use openwks_api::wks::app_group::*;
 use openwks_api::wks::authorization::*;
 use openwks_api::wks::catalogue::*;
@@ -80,6 +81,12 @@ fn request_dtos_have_the_vendor_fields() {
     request_matches::<DeleteAppGroupReq>("DeleteAppGroupReq", &[]);
     request_matches::<AppGroupAuthorizeReq>("AppGroupAuthorizeReq", &[]);
     request_matches::<AccountInfo>("AccountInfo", &[]);
+    // The SDK (3.1.219) has three fields the OpenAPI fragment does not yet: we follow the SDK.
+    request_matches::<PublishApp>(
+        "PublishApp",
+        &["app_extended_info", "is_pre_boot", "pre_launch_policy"],
+    );
+    request_matches::<UpdateAppReq>("UpdateAppReq", &["app_extended_info"]);
 }
 
 fn product() -> ServerProductInfo {

@@ -233,10 +233,10 @@ pub fn check_user_names(users: Option<Vec<String>>) -> Result<Vec<String>> {
     Ok(users)
 }
 
-/// The question the session router asks: may `user` open apps of an app group that has
-/// `authorizations`, given the user groups `user` belongs to? Directly (a `USER`
-/// authorization of the user) or through a `USER_GROUP` authorization of one of its groups.
-pub fn may_open(user: &str, user_groups: &[String], authorizations: &[Account]) -> bool {
+/// Whether `user` (a member of `user_groups`) holds one of `authorizations` of an app group:
+/// directly (a `USER` authorization) or through a `USER_GROUP` authorization of one of its
+/// groups.
+pub fn authorized_on_group(user: &str, user_groups: &[String], authorizations: &[Account]) -> bool {
     authorizations
         .iter()
         .any(|a| match a.account_type.as_str() {
@@ -244,6 +244,18 @@ pub fn may_open(user: &str, user_groups: &[String], authorizations: &[Account]) 
             "USER_GROUP" => user_groups.contains(&a.account),
             _ => false,
         })
+}
+
+/// The question the session router asks: may `user` open an app whose state is `app_state`,
+/// published in an app group that has `authorizations`? Only a `NORMAL` app can be opened, and
+/// only by an authorized user ([`authorized_on_group`]).
+pub fn may_open(
+    user: &str,
+    user_groups: &[String],
+    authorizations: &[Account],
+    app_state: &str,
+) -> bool {
+    app_state == "NORMAL" && authorized_on_group(user, user_groups, authorizations)
 }
 
 #[cfg(test)]
@@ -282,9 +294,14 @@ mod tests {
             acc("alice", "USER").validate().expect("a"),
             acc("cad-team", "USER_GROUP").validate().expect("g"),
         ];
-        assert!(may_open("alice", &[], &auths));
-        assert!(may_open("bob", &["cad-team".into()], &auths));
-        assert!(!may_open("bob", &["gis-team".into()], &auths));
-        assert!(!may_open("carol", &[], &[]));
+        assert!(may_open("alice", &[], &auths, "NORMAL"));
+        assert!(may_open("bob", &["cad-team".into()], &auths, "NORMAL"));
+        assert!(!may_open("bob", &["gis-team".into()], &auths, "NORMAL"));
+        assert!(!may_open("carol", &[], &[], "NORMAL"));
+        assert!(
+            !may_open("alice", &[], &auths, "FORBIDDEN"),
+            "a disabled app cannot be opened"
+        );
+        assert!(authorized_on_group("alice", &[], &auths));
     }
 }

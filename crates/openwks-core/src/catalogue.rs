@@ -147,6 +147,21 @@ pub struct Image {
     /// Minimum memory in MB.
     #[serde(default)]
     pub min_ram: i64,
+    /// Applications installed on the image (publishable into app groups).
+    #[serde(default)]
+    pub apps: Vec<ImageApp>,
+}
+
+/// An application installed on an image.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ImageApp {
+    /// Name.
+    pub name: String,
+    /// Executable path.
+    pub execute_path: String,
+    /// Version.
+    #[serde(default)]
+    pub version: String,
 }
 
 impl Image {

@@ -110,6 +110,10 @@ pub mod codes {
     pub const SHARED_DESKTOP_ONE_APP_GROUP: &str = "WKS.00131105";
     /// The app group name is already used in this project.
     pub const DUPLICATE_APP_GROUP_NAME: &str = "WKS.00131109";
+    /// The icon is empty, too large, not base64 or not an image.
+    pub const INVALID_ICON: &str = "WKS.00131110";
+    /// The app name is already used in the app group.
+    pub const DUPLICATE_APP_NAME: &str = "WKS.00131111";
     /// The resource does not exist (vendor default for 404).
     pub const NOT_FOUND: &str = "WKS.00211902";
     /// Authentication failed (APIG).

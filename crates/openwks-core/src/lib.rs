@@ -4,6 +4,7 @@
 //! images, volume types), networks, identities, and the one error type every layer returns.
 //! This crate does no I/O and must not depend on the HTTP stack, the store or the wire DTOs.
 
+pub mod app;
 pub mod app_group;
 pub mod authorization;
 pub mod catalogue;

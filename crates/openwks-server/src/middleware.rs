@@ -29,6 +29,7 @@ pub struct Ctx {
 /// Paths served without authentication.
 fn is_public(path: &str) -> bool {
     matches!(path, "/health" | "/metrics" | "/v3/auth/tokens")
+        || path.starts_with("/openwks/v1/icons/")
 }
 
 /// The index of the project-id segment of a path (segments counted after the leading `/`).
@@ -36,7 +37,9 @@ fn project_segment(segs: &[&str]) -> Option<usize> {
     match segs {
         ["v1", p, ..] if *p != "persistent-storages" => Some(1),
         ["v2", _, "job", ..] => Some(1),
-        ["openwks", "v1", p, ..] if !matches!(*p, "iam" | "hosts" | "audit-events") => Some(2),
+        ["openwks", "v1", p, ..] if !matches!(*p, "iam" | "hosts" | "audit-events" | "icons") => {
+            Some(2)
+        }
         _ => None,
     }
 }

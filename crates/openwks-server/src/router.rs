@@ -15,8 +15,8 @@ use tokio::net::TcpListener;
 use crate::error::ApiError;
 use crate::ext::user_groups as ug;
 use crate::wks::{
-    app_group as ag, authorization as authz, catalogue, operations::OPERATIONS, scaling_policy,
-    server_group as sg, tags,
+    app as apps, app_group as ag, authorization as authz, catalogue, operations::OPERATIONS,
+    scaling_policy, server_group as sg, tags,
 };
 use crate::{iam, ims, middleware, ops, vpc, AppState};
 
@@ -132,6 +132,48 @@ fn implemented() -> Router<AppState> {
                 .patch(ag::update_app_group)
                 .delete(ag::delete_app_group),
         )
+        // WorkspaceApp: published apps (13).
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}/apps",
+            get(apps::list_published_app).post(apps::publish_app),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}/apps/actions/check",
+            axum::routing::post(apps::check_publish_app),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}/apps/actions/disable",
+            axum::routing::post(apps::batch_disable_app),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}/apps/actions/enable",
+            axum::routing::post(apps::batch_enable_app),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}/apps/batch-unpublish",
+            axum::routing::post(apps::unpublish_app),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}/apps/pre-boot-policy",
+            axum::routing::post(apps::update_pre_boot_policy),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}/apps/{app_id}",
+            get(apps::show_app_detail).patch(apps::update_app),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}/apps/{app_id}/icon",
+            axum::routing::post(apps::upload_app_icon).delete(apps::delete_app_icon),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}/apps/{app_id}/raw-icon",
+            axum::routing::put(apps::upload_app_icon_raw),
+        )
+        .route(
+            "/v1/{project_id}/app-groups/{app_group_id}/publishable-app",
+            get(apps::show_publishable_app),
+        )
+        .route("/openwks/v1/icons/{icon_id}", get(apps::serve_icon))
         // WorkspaceApp: authorizations and mails (6).
         .route(
             "/v1/{project_id}/app-groups/authorizations",
@@ -259,6 +301,19 @@ pub const IMPLEMENTED_WKS: &[&str] = &[
     "delete_app_group",
     "show_app_group_detail",
     "update_app_group",
+    "list_published_app",
+    "publish_app",
+    "check_publish_app",
+    "batch_disable_app",
+    "batch_enable_app",
+    "unpublish_app",
+    "update_pre_boot_policy",
+    "show_app_detail",
+    "update_app",
+    "delete_app_icon",
+    "upload_app_icon",
+    "upload_app_icon_raw",
+    "show_publishable_app",
     "add_app_group_authorization",
     "batch_delete_app_group_authorization",
     "list_app_group_authorization",

@@ -9,6 +9,7 @@
 pub mod sqlite;
 
 use async_trait::async_trait;
+use openwks_core::app::{App, Icon};
 use openwks_core::app_group::{AppGroup, AppGroupView};
 use openwks_core::authorization::{Account, AuthorizationView, MailRecord, UserGroup};
 use openwks_core::catalogue::Catalogue;
@@ -71,6 +72,20 @@ pub struct AppGroupFilter {
     /// Exact app type.
     pub app_type: Option<String>,
 }
+
+/// Filters of `list_published_app`.
+#[derive(Debug, Clone, Default)]
+pub struct AppFilter {
+    /// Substring of the name (case-insensitive).
+    pub name_contains: Option<String>,
+    /// `NORMAL` or `FORBIDDEN`.
+    pub state: Option<String>,
+    /// Exact id.
+    pub app_id: Option<String>,
+}
+
+/// A change of one app; may return a new icon to store (the app's `icon_id` then names it).
+pub type AppUpdate = Box<dyn Fn(&mut App) -> Result<Option<Icon>> + Send>;
 
 /// Filters of `list_app_group_authorization`.
 #[derive(Debug, Clone, Default)]
@@ -258,9 +273,14 @@ pub trait Store: Send + Sync + 'static {
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<AuthorizationView>)>;
-    /// Whether `user` may open the apps of an app group (directly or through a user group).
-    async fn is_authorized(&self, project_id: &str, app_group_id: &str, user: &str)
-        -> Result<bool>;
+    /// The authorizations of an app group and the user groups `user` belongs to (what
+    /// `openwks_core::authorization::may_open` decides on), read in one snapshot.
+    async fn access_facts(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        user: &str,
+    ) -> Result<(Vec<Account>, Vec<String>)>;
     /// A page of mail records, newest first.
     async fn list_mail_records(
         &self,
@@ -304,4 +324,42 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<UserGroup>;
     /// Delete a user group, its memberships and the authorizations naming it.
     async fn delete_user_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
+
+    /// Publish apps into an app group (all or nothing; names unique in the group).
+    async fn publish_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        apps: Vec<(App, Option<Icon>)>,
+    ) -> Result<Vec<App>>;
+    /// An app of an app group (`Err(NotFound)` when the group is missing).
+    async fn app(&self, project_id: &str, app_group_id: &str, id: &str) -> Result<Option<App>>;
+    /// A page of an app group's apps, in publish order.
+    async fn list_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        filter: &AppFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<App>)>;
+    /// Names of the apps published in an app group.
+    async fn app_names(&self, project_id: &str, app_group_id: &str) -> Result<Vec<String>>;
+    /// Apply `update` to each app of `ids` (all must exist; all or nothing).
+    async fn update_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        ids: Vec<String>,
+        update: AppUpdate,
+    ) -> Result<Vec<App>>;
+    /// Unpublish the apps of `ids` that exist (missing ones are fine).
+    async fn unpublish_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        ids: Vec<String>,
+    ) -> Result<usize>;
+    /// An icon by id.
+    async fn icon(&self, id: &str) -> Result<Option<Icon>>;
 }

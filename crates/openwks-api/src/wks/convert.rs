@@ -2,6 +2,7 @@
 //! here: the rules run in core); domain values become responses, destructured without `..`
 //! so that a new domain field forces a decision here.
 
+use openwks_core::app::{App as CoreApp, PublishSpec, UpdateAppSpec};
 use openwks_core::app_group::{
     AppGroup as CoreAppGroup, AppGroupView, CreateAppGroupSpec, UpdateAppGroupSpec,
 };
@@ -11,6 +12,7 @@ use openwks_core::server_group::{
     ServerGroup as CoreGroup, ServerGroupView, UpdateSpec,
 };
 
+use super::app::{App, AppExtendedInfo, PublishApp, UpdateAppReq};
 use super::app_group::{
     AppGroup, CreateAppGroupReq, ShowAppGroupDetailResponse, UpdateAppGroupReq,
 };
@@ -443,5 +445,127 @@ pub fn show_app_group(v: &AppGroupView) -> ShowAppGroupDetailResponse {
     ShowAppGroupDetailResponse {
         group: app_group(v),
         app_server_group_description: v.app_server_group_description.clone(),
+    }
+}
+
+impl From<PublishApp> for PublishSpec {
+    fn from(r: PublishApp) -> Self {
+        let PublishApp {
+            name,
+            version,
+            command_param,
+            icon_uri,
+            execute_path,
+            work_path,
+            icon_path,
+            icon_index,
+            description,
+            source_type,
+            publisher,
+            source_image_ids,
+            sandbox_enable,
+            app_extended_info,
+            is_pre_boot,
+            pre_launch_policy,
+        } = r;
+        PublishSpec {
+            name,
+            version,
+            command_param,
+            icon_uri,
+            execute_path,
+            work_path,
+            icon_path,
+            icon_index,
+            description,
+            source_type,
+            publisher,
+            source_image_ids,
+            sandbox_enable,
+            extended_info: app_extended_info.and_then(|e| e.extended_info),
+            is_pre_boot,
+            pre_launch_policy,
+        }
+    }
+}
+
+impl From<UpdateAppReq> for UpdateAppSpec {
+    fn from(r: UpdateAppReq) -> Self {
+        let UpdateAppReq {
+            name,
+            version,
+            execute_path,
+            work_path,
+            description,
+            command_param,
+            state,
+            sandbox_enable,
+            app_extended_info,
+        } = r;
+        UpdateAppSpec {
+            name,
+            version,
+            execute_path,
+            work_path,
+            description,
+            command_param,
+            state,
+            sandbox_enable,
+            extended_info: app_extended_info.and_then(|e| e.extended_info),
+        }
+    }
+}
+
+/// The wire `App`; `icon_base` is the URL prefix icons are served under
+/// (`http://host/openwks/v1/icons`).
+pub fn app(a: &CoreApp, icon_base: &str) -> App {
+    let CoreApp {
+        id,
+        project_id,
+        app_group_id,
+        name,
+        version,
+        command_param,
+        execute_path,
+        work_path,
+        icon_path,
+        icon_index,
+        description,
+        state,
+        publish_at,
+        source_type,
+        publisher,
+        icon_id,
+        external_icon_url,
+        source_image_ids: _,
+        sandbox_enable,
+        is_pre_boot,
+        pre_launch_policy,
+        extended_info,
+    } = a.clone();
+    App {
+        icon_url: icon_id.map_or(external_icon_url, |i| format!("{icon_base}/{i}")),
+        id,
+        name,
+        version,
+        command_param,
+        execute_path,
+        work_path,
+        icon_path,
+        icon_index,
+        description,
+        app_group_id,
+        state,
+        tenant_id: project_id,
+        publish_at,
+        source_type,
+        publisher,
+        publishable: true,
+        sandbox_enable,
+        is_pre_boot,
+        pre_launch_policy,
+        app_extended_info: AppExtendedInfo {
+            extended_info: Some(extended_info),
+        },
     }
 }

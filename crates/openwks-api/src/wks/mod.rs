@@ -1,5 +1,6 @@
 //! WorkspaceApp v1 (`huaweicloudsdkworkspaceapp.v1`) wire types.
 
+pub mod app;
 pub mod app_group;
 pub mod authorization;
 pub mod catalogue;

@@ -8,7 +8,9 @@ use axum::Json;
 use bytes::Bytes;
 use openwks_api::ext::{AccessCheck, CreateUserGroupReq, UserGroup, UserGroupMembersReq};
 use openwks_api::wks::server_group::ListResponse;
-use openwks_core::authorization::{check_user_group, check_user_names, UserGroup as CoreUserGroup};
+use openwks_core::authorization::{
+    authorized_on_group, check_user_group, check_user_names, may_open, UserGroup as CoreUserGroup,
+};
 use openwks_core::Error;
 
 use crate::error::ApiResult;
@@ -136,8 +138,9 @@ pub async fn remove_members(
     members(&st, &project_id, &id, &body, false).await
 }
 
-/// `GET /openwks/v1/{project_id}/app-groups/{app_group_id}/access-check?user_name=`: whether
-/// the user may open the group's apps (directly or through a user group).
+/// `GET /openwks/v1/{project_id}/app-groups/{app_group_id}/access-check?user_name=&app_id=`:
+/// whether the user may open the group's apps (directly or through a user group) and, with
+/// `app_id`, that app (it must also be `NORMAL`).
 pub async fn access_check(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
@@ -151,11 +154,32 @@ pub async fn access_check(
         .app_group(&project_id, &id)
         .await?
         .ok_or_else(|| Error::not_found("app group", &id))?;
-    let authorized = st.store.is_authorized(&project_id, &id, &user).await?;
+    let app_id = q.str("app_id").map(str::to_string);
+    let app_state = match &app_id {
+        Some(a) => {
+            st.store
+                .app(&project_id, &id, a)
+                .await?
+                .ok_or_else(|| Error::not_found("app", a))?
+                .state
+        }
+        None => "NORMAL".to_string(),
+    };
+    let (auths, groups) = st.store.access_facts(&project_id, &id, &user).await?;
+    let authorized = may_open(&user, &groups, &auths, &app_state);
+    let reason = if authorized {
+        String::new()
+    } else if !authorized_on_group(&user, &groups, &auths) {
+        format!("user {user} is not authorized on app group {id}, directly or through a user group")
+    } else {
+        format!("the app is {app_state}: a disabled app cannot be opened")
+    };
     Ok(Json(AccessCheck {
         user_name: user,
         app_group_id: id,
+        app_id,
         authorized,
+        reason,
     })
     .into_response())
 }

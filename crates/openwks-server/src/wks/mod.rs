@@ -1,5 +1,6 @@
 //! Handlers of the WorkspaceApp v1 API, one module per resource.
 
+pub mod app;
 pub mod app_group;
 pub mod authorization;
 pub mod catalogue;

@@ -2,6 +2,7 @@
 //! resource.
 
 mod app_groups;
+mod apps;
 mod auth;
 mod authorizations;
 mod catalogue;

@@ -49,6 +49,8 @@ pub(crate) fn views(conn: &Connection, groups: Vec<AppGroup>) -> Result<Vec<AppG
             sgs.insert(g.id.clone(), g);
         }
     }
+    let ag_ids: Vec<Value> = groups.iter().map(|g| Value::Text(g.id.clone())).collect();
+    let app_counts = super::apps::counts(conn, &ag_ids)?;
     Ok(groups
         .into_iter()
         .map(|g| {
@@ -56,8 +58,8 @@ pub(crate) fn views(conn: &Connection, groups: Vec<AppGroup>) -> Result<Vec<AppG
             AppGroupView {
                 app_server_group_name: sg.map(|s| s.name.clone()).unwrap_or_default(),
                 app_server_group_description: sg.map(|s| s.description.clone()).unwrap_or_default(),
+                app_count: app_counts.get(&g.id).copied().unwrap_or(0),
                 group: g,
-                app_count: 0,
             }
         })
         .collect())
@@ -197,6 +199,7 @@ pub(crate) fn delete(conn: &Connection, project_id: &str, ids: &[String]) -> Res
             }
             // Deleting an app group removes its authorizations (issue 3).
             super::authorizations::remove_all_of_app_group(conn, id)?;
+            super::apps::remove_all_of_app_group(conn, id)?;
             conn.prepare_cached("DELETE FROM app_groups WHERE id = ?1")
                 .map_err(db_err)?
                 .execute([id])

@@ -219,14 +219,14 @@ pub(crate) fn list(
     Ok((count, out))
 }
 
-/// Whether `user` may open the apps of app group `app_group_id`: directly or through one of
-/// its user groups (`openwks_core::authorization::may_open`).
-pub(crate) fn is_authorized(
+/// The authorizations of an app group and the user groups `user` belongs to: what
+/// `openwks_core::authorization::may_open` decides on.
+pub(crate) fn access_facts(
     conn: &Connection,
     project_id: &str,
     app_group_id: &str,
     user: &str,
-) -> Result<bool> {
+) -> Result<(Vec<Account>, Vec<String>)> {
     let accounts = conn
         .prepare_cached(
             "SELECT doc FROM authorizations WHERE project_id = ?1 AND app_group_id = ?2",
@@ -253,9 +253,7 @@ pub(crate) fn is_authorized(
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?;
-    Ok(openwks_core::authorization::may_open(
-        user, &groups, &accounts,
-    ))
+    Ok((accounts, groups))
 }
 
 pub(crate) fn list_mails(

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../migrations/sqlite/0003_authorizations.sql"),
     ),
+    (4, include_str!("../../migrations/sqlite/0004_apps.sql")),
 ];
 
 /// Apply every migration newer than the database.

@@ -13,6 +13,7 @@
 //! read that issues several queries does so inside one read transaction (one snapshot).
 
 mod app_groups;
+mod apps;
 mod authorizations;
 mod cache;
 mod identity;
@@ -521,18 +522,18 @@ impl crate::Store for SqliteStore {
         self.read(move |c| authorizations::list(c, &p, &f, offset, limit))
             .await
     }
-    async fn is_authorized(
+    async fn access_facts(
         &self,
         project_id: &str,
         app_group_id: &str,
         user: &str,
-    ) -> Result<bool> {
+    ) -> Result<(Vec<openwks_core::authorization::Account>, Vec<String>)> {
         let (p, g, u) = (
             project_id.to_string(),
             app_group_id.to_string(),
             user.to_string(),
         );
-        self.read(move |c| authorizations::is_authorized(c, &p, &g, &u))
+        self.read(move |c| authorizations::access_facts(c, &p, &g, &u))
             .await
     }
     async fn list_mail_records(
@@ -609,5 +610,76 @@ impl crate::Store for SqliteStore {
         let (p, i) = (project_id.to_string(), id.to_string());
         self.write(move |c| authorizations::delete_user_group(c, &p, &i))
             .await
+    }
+
+    async fn publish_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        apps: Vec<(openwks_core::app::App, Option<openwks_core::app::Icon>)>,
+    ) -> Result<Vec<openwks_core::app::App>> {
+        let (p, g) = (project_id.to_string(), app_group_id.to_string());
+        self.write(move |c| apps::publish(c, &p, &g, &apps)).await
+    }
+    async fn app(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::app::App>> {
+        let (p, g, i) = (
+            project_id.to_string(),
+            app_group_id.to_string(),
+            id.to_string(),
+        );
+        self.read(move |c| apps::get(c, &p, &g, &i)).await
+    }
+    async fn list_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        filter: &crate::AppFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::app::App>)> {
+        let (p, g, f) = (
+            project_id.to_string(),
+            app_group_id.to_string(),
+            filter.clone(),
+        );
+        self.read(move |c| apps::list(c, &p, &g, &f, offset, limit))
+            .await
+    }
+    async fn app_names(&self, project_id: &str, app_group_id: &str) -> Result<Vec<String>> {
+        let (p, g) = (project_id.to_string(), app_group_id.to_string());
+        self.read(move |c| {
+            app_groups::load(c, &p, &g)?.ok_or_else(|| Error::not_found("app group", &g))?;
+            apps::names(c, &g)
+        })
+        .await
+    }
+    async fn update_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        ids: Vec<String>,
+        update: crate::AppUpdate,
+    ) -> Result<Vec<openwks_core::app::App>> {
+        let (p, g) = (project_id.to_string(), app_group_id.to_string());
+        self.write(move |c| apps::update_many(c, &p, &g, &ids, update))
+            .await
+    }
+    async fn unpublish_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        ids: Vec<String>,
+    ) -> Result<usize> {
+        let (p, g) = (project_id.to_string(), app_group_id.to_string());
+        self.write(move |c| apps::unpublish(c, &p, &g, &ids)).await
+    }
+    async fn icon(&self, id: &str) -> Result<Option<openwks_core::app::Icon>> {
+        let i = id.to_string();
+        self.read(move |c| apps::icon(c, &i)).await
     }
 }
