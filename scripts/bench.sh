@@ -13,6 +13,7 @@ case "$what" in
     exec target/release/openwks-bench "$what" "$@" ;;
   micro)
     cargo bench -p openwks-server --bench auth "$@"
-    cargo bench -p openwks-api --bench json "$@" ;;
+    cargo bench -p openwks-api --bench json "$@"
+    cargo bench -p openwks-sched --bench placement "$@" ;;
   *) echo "usage: $0 run|scale|micro [args]" >&2; exit 2 ;;
 esac
