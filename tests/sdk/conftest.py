@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkecs.v2 import EcsClient
 from huaweicloudsdkims.v2 import ImsClient
 from huaweicloudsdkvpc.v2 import ListSubnetsRequest, VpcClient
 from huaweicloudsdkworkspaceapp.v1 import WorkspaceAppClient
@@ -70,6 +71,10 @@ def vpc_client(url):
     return VpcClient.new_builder().with_credentials(credentials()).with_endpoints([url]).build()
 
 
+def ecs_client(url):
+    return EcsClient.new_builder().with_credentials(credentials()).with_endpoints([url]).build()
+
+
 def ims_client(url):
     return ImsClient.new_builder().with_credentials(credentials()).with_endpoints([url]).build()
 
@@ -90,6 +95,11 @@ def wks(server):
 @pytest.fixture(scope="module")
 def vpc(server):
     return vpc_client(server.url)
+
+
+@pytest.fixture(scope="module")
+def ecs(server):
+    return ecs_client(server.url)
 
 
 @pytest.fixture(scope="module")

@@ -39,3 +39,24 @@ pub struct AccessCheck {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub reason: String,
 }
+
+/// A hypervisor host in the admin view.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HostView {
+    pub id: String,
+    pub availability_zone: String,
+    pub vcpus: u32,
+    pub vcpus_used: u32,
+    pub memory_mb: u64,
+    pub memory_mb_used: u64,
+    pub gpus: u32,
+    pub gpus_used: u32,
+    pub servers: Vec<String>,
+}
+
+/// `GET /openwks/v1/hosts`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ListHostsResponse {
+    pub count: i64,
+    pub hosts: Vec<HostView>,
+}

@@ -5,6 +5,7 @@
 //! SDK happily sends `{}`: validation belongs to `openwks-core`, at the seam where a DTO becomes
 //! a domain type. This crate must not depend on the domain, the store or the HTTP stack.
 
+pub mod ecs;
 pub mod error_body;
 pub mod ext;
 pub mod iam;

@@ -28,6 +28,50 @@ pub struct Quotas {
     pub volumes: i64,
     /// Volume capacity in GB.
     pub volume_gigabytes: i64,
+    /// ECS server groups per project (`maxServerGroups`).
+    #[serde(default = "default_ecs_groups")]
+    pub ecs_server_groups: i64,
+    /// Members per ECS server group (`maxServerGroupMembers`).
+    #[serde(default = "default_ecs_members")]
+    pub ecs_server_group_members: i64,
+}
+
+fn default_ecs_groups() -> i64 {
+    10
+}
+fn default_ecs_members() -> i64 {
+    16
+}
+
+/// A pool of identical hypervisor hosts in one availability zone.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HostPool {
+    /// The AZ.
+    pub availability_zone: String,
+    /// How many hosts.
+    pub count: u32,
+    /// vCPUs per host.
+    pub vcpus: u32,
+    /// Memory per host, MB.
+    pub memory_mb: u64,
+    /// GPUs per host.
+    #[serde(default)]
+    pub gpus: u32,
+}
+
+/// A host generated from a pool: `<az>-host-<nnn>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostSpec {
+    /// Id.
+    pub id: String,
+    /// AZ name.
+    pub availability_zone: String,
+    /// vCPUs.
+    pub vcpus: u32,
+    /// Memory, MB.
+    pub memory_mb: u64,
+    /// GPUs.
+    pub gpus: u32,
 }
 
 /// An availability zone.
@@ -207,6 +251,9 @@ pub struct Catalogue {
     pub images: Vec<Image>,
     /// The default network.
     pub default_network: DefaultNetwork,
+    /// The simulated hypervisor hosts.
+    #[serde(default)]
+    pub host_pools: Vec<HostPool>,
 }
 
 impl Catalogue {
@@ -259,6 +306,14 @@ impl Catalogue {
                 }
             }
         }
+        for pool in &self.host_pools {
+            if self.az(&pool.availability_zone).is_none() {
+                return bad(format!(
+                    "host pool names unknown availability zone {}",
+                    pool.availability_zone
+                ));
+            }
+        }
         for p in &self.products {
             if p.sessions < 1 || p.cpu < 1 || p.memory_mb < 1 {
                 return bad(format!(
@@ -268,6 +323,27 @@ impl Catalogue {
             }
         }
         Ok(())
+    }
+
+    /// Every host of every pool, in a stable order (`<az>-host-001`, ...).
+    pub fn hosts(&self) -> Vec<HostSpec> {
+        let mut out = Vec::new();
+        for pool in &self.host_pools {
+            let already = out
+                .iter()
+                .filter(|h: &&HostSpec| h.availability_zone == pool.availability_zone)
+                .count() as u32;
+            for n in 0..pool.count {
+                out.push(HostSpec {
+                    id: format!("{}-host-{:03}", pool.availability_zone, already + n + 1),
+                    availability_zone: pool.availability_zone.clone(),
+                    vcpus: pool.vcpus,
+                    memory_mb: pool.memory_mb,
+                    gpus: pool.gpus,
+                });
+            }
+        }
+        out
     }
 
     /// A product by id.
@@ -344,6 +420,14 @@ mod tests {
         let gpu = "workspace.appstream.gpu.2xlarge.8.a40";
         assert!(!c.sold_in(az_a, gpu));
         assert!(c.cond_operation_az(gpu).contains("cn-north-4c(normal)"));
+        let hosts = c.hosts();
+        assert!(hosts.len() >= 60, "a few dozen hosts per AZ");
+        assert_eq!(hosts[0].id, "cn-north-4a-host-001");
+        assert!(hosts
+            .iter()
+            .any(|h| h.gpus > 0 && h.availability_zone == "cn-north-4c"));
+        let ids: std::collections::HashSet<_> = hosts.iter().map(|h| &h.id).collect();
+        assert_eq!(ids.len(), hosts.len());
     }
 
     #[test]

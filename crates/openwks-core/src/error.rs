@@ -114,6 +114,16 @@ pub mod codes {
     pub const INVALID_ICON: &str = "WKS.00131110";
     /// The app name is already used in the app group.
     pub const DUPLICATE_APP_NAME: &str = "WKS.00131111";
+    /// ECS: invalid parameters (also the ECS-dialect fallback for any 400).
+    pub const ECS_INVALID: &str = "Ecs.0005";
+    /// ECS: the ECS group is full ("Insufficient ECS group quota").
+    pub const ECS_GROUP_FULL: &str = "Ecs.0022";
+    /// ECS: the ECS does not exist.
+    pub const ECS_SERVER_NOT_FOUND: &str = "Ecs.0114";
+    /// ECS: the ECS group does not exist (the vendor's "ECS group query failed").
+    pub const ECS_GROUP_NOT_FOUND: &str = "Ecs.0313";
+    /// ECS: an internal error (the ECS-dialect fallback for 5xx).
+    pub const ECS_INTERNAL: &str = "Ecs.0001";
     /// The resource does not exist (vendor default for 404).
     pub const NOT_FOUND: &str = "WKS.00211902";
     /// Authentication failed (APIG).

@@ -46,3 +46,48 @@ impl IntoResponse for ApiError {
         resp
     }
 }
+
+/// An error answered in the ECS (Nova) dialect: `{"error":{"code","message"}}`. Codes that are
+/// not `Ecs.` codes fall back to the ECS code of their kind (`docs/errors.md`).
+#[derive(Debug)]
+pub struct EcsApiError(pub Error);
+
+impl From<Error> for EcsApiError {
+    fn from(e: Error) -> Self {
+        Self(e)
+    }
+}
+
+/// Handler result on ECS routes.
+pub type EcsResult<T> = Result<T, EcsApiError>;
+
+impl IntoResponse for EcsApiError {
+    fn into_response(self) -> Response {
+        use openwks_core::error::codes;
+        let e = self.0;
+        let status =
+            StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let code = if e.code.starts_with("Ecs.") {
+            e.code
+        } else {
+            match e.kind {
+                ErrorKind::Invalid => codes::ECS_INVALID,
+                ErrorKind::Internal => codes::ECS_INTERNAL,
+                _ => e.code,
+            }
+        };
+        let message = if e.kind == ErrorKind::Internal {
+            tracing::error!(code = e.code, cause = %e.message, "internal error");
+            "The requested operation failed. Please try again later.".to_string()
+        } else {
+            e.message
+        };
+        let body = openwks_api::error_body::EcsErrorBody {
+            error: openwks_api::error_body::EcsError {
+                code: code.to_string(),
+                message,
+            },
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}

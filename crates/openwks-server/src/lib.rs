@@ -5,6 +5,7 @@
 //! and convert back. No SQL and no business rules live here.
 
 pub mod auth;
+pub mod ecs;
 pub mod error;
 pub mod ext;
 pub mod iam;

@@ -12,8 +12,9 @@ use openwks_core::error::codes;
 use openwks_core::{Error, ErrorKind};
 use tokio::net::TcpListener;
 
+use crate::ecs::server_group as esg;
 use crate::error::ApiError;
-use crate::ext::user_groups as ug;
+use crate::ext::{hosts, user_groups as ug};
 use crate::wks::{
     app as apps, app_group as ag, authorization as authz, catalogue, operations::OPERATIONS,
     scaling_policy, server_group as sg, tags,
@@ -235,6 +236,33 @@ fn implemented() -> Router<AppState> {
             "/v1/{project_id}/tenant/profile",
             get(catalogue::list_tenant_profile),
         )
+        // ECS: server groups (8) and limits.
+        .route(
+            "/v1/{project_id}/cloudservers/os-server-groups",
+            get(esg::list_server_groups).post(esg::create_server_group),
+        )
+        .route(
+            "/v1/{project_id}/cloudservers/os-server-groups/{server_group_id}",
+            get(esg::show_server_group).delete(esg::delete_server_group),
+        )
+        .route(
+            "/v1/{project_id}/cloudservers/os-server-groups/{server_group_id}/action",
+            axum::routing::post(esg::server_group_action),
+        )
+        .route(
+            "/v1/{project_id}/cloudservers/os-server-groups/{server_group_id}/add_members",
+            axum::routing::post(esg::add_members),
+        )
+        .route(
+            "/v1/{project_id}/cloudservers/os-server-groups/{server_group_id}/remove_members",
+            axum::routing::post(esg::remove_members),
+        )
+        .route(
+            "/v1/{project_id}/cloudservers/limits",
+            get(esg::show_server_limits),
+        )
+        // openwks extensions: the hypervisor fleet.
+        .route("/openwks/v1/hosts", get(hosts::list_hosts))
         // VPC v1.
         .route(
             "/v1/{project_id}/vpcs",

@@ -13,6 +13,7 @@ use openwks_core::app::{App, Icon};
 use openwks_core::app_group::{AppGroup, AppGroupView};
 use openwks_core::authorization::{Account, AuthorizationView, MailRecord, UserGroup};
 use openwks_core::catalogue::Catalogue;
+use openwks_core::ecs::EcsServerGroup;
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::network::{Subnet, Vpc};
 use openwks_core::server_group::{ServerGroup, ServerGroupView};
@@ -72,6 +73,9 @@ pub struct AppGroupFilter {
     /// Exact app type.
     pub app_type: Option<String>,
 }
+
+/// An ECS server group with its member server ids.
+pub type EcsGroupWithMembers = (EcsServerGroup, Vec<String>);
 
 /// Filters of `list_published_app`.
 #[derive(Debug, Clone, Default)]
@@ -362,4 +366,32 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<usize>;
     /// An icon by id.
     async fn icon(&self, id: &str) -> Result<Option<Icon>>;
+
+    /// Create an ECS server group (quota kept atomically).
+    async fn create_ecs_group(
+        &self,
+        group: EcsServerGroup,
+        max_groups: i64,
+    ) -> Result<EcsGroupWithMembers>;
+    /// An ECS server group and its members.
+    async fn ecs_group(&self, project_id: &str, id: &str) -> Result<Option<EcsGroupWithMembers>>;
+    /// ECS server groups after `marker`, at most `limit`, and whether more follow.
+    async fn list_ecs_groups(
+        &self,
+        project_id: &str,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<EcsGroupWithMembers>, bool)>;
+    /// How many ECS server groups a project has.
+    async fn ecs_group_count(&self, project_id: &str) -> Result<i64>;
+    /// Delete an ECS server group.
+    async fn delete_ecs_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
+    /// For member operations: the group must exist (`Ecs.0313`); returns the server ids that
+    /// do not exist.
+    async fn ecs_member_check(
+        &self,
+        project_id: &str,
+        group_id: &str,
+        server_ids: Vec<String>,
+    ) -> Result<Vec<String>>;
 }

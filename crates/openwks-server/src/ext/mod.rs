@@ -1,3 +1,4 @@
 //! openwks extension routes (`/openwks/v1/...`), signed like every route; `docs/extensions.md`.
 
+pub mod hosts;
 pub mod user_groups;

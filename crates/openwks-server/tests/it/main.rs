@@ -6,6 +6,7 @@ mod apps;
 mod auth;
 mod authorizations;
 mod catalogue;
+mod ecs;
 mod errors;
 mod harness;
 mod network;

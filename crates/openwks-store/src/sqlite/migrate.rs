@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0003_authorizations.sql"),
     ),
     (4, include_str!("../../migrations/sqlite/0004_apps.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_ecs.sql")),
 ];
 
 /// Apply every migration newer than the database.

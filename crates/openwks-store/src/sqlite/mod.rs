@@ -16,6 +16,7 @@ mod app_groups;
 mod apps;
 mod authorizations;
 mod cache;
+mod ecs;
 mod identity;
 mod migrate;
 mod network;
@@ -681,5 +682,53 @@ impl crate::Store for SqliteStore {
     async fn icon(&self, id: &str) -> Result<Option<openwks_core::app::Icon>> {
         let i = id.to_string();
         self.read(move |c| apps::icon(c, &i)).await
+    }
+
+    async fn create_ecs_group(
+        &self,
+        group: openwks_core::ecs::EcsServerGroup,
+        max_groups: i64,
+    ) -> Result<crate::EcsGroupWithMembers> {
+        self.write(move |c| ecs::create(c, &group, max_groups))
+            .await
+    }
+    async fn ecs_group(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<crate::EcsGroupWithMembers>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| ecs::get(c, &p, &i)).await
+    }
+    async fn list_ecs_groups(
+        &self,
+        project_id: &str,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<crate::EcsGroupWithMembers>, bool)> {
+        let (p, m) = (project_id.to_string(), marker.map(str::to_string));
+        self.read(move |c| ecs::list(c, &p, m.as_deref(), limit))
+            .await
+    }
+    async fn ecs_group_count(&self, project_id: &str) -> Result<i64> {
+        let p = project_id.to_string();
+        self.read(move |c| ecs::count(c, &p)).await
+    }
+    async fn delete_ecs_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| ecs::delete(c, &p, &i)).await
+    }
+    async fn ecs_member_check(
+        &self,
+        project_id: &str,
+        group_id: &str,
+        server_ids: Vec<String>,
+    ) -> Result<Vec<String>> {
+        let (p, g) = (project_id.to_string(), group_id.to_string());
+        self.read(move |c| {
+            ecs::require(c, &p, &g)?;
+            ecs::missing_servers(c, &server_ids)
+        })
+        .await
     }
 }

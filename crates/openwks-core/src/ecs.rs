@@ -1,0 +1,99 @@
+//! ECS server groups (seed `ecs-create-server-group.txt`, sdk-surface.md §3): anti-affinity
+//! groups of ECSs. Only `anti-affinity` is supported.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{codes, Error, ErrorKind, Result};
+
+/// The only policy (seed: "Only anti-affinity groups are supported").
+pub const ANTI_AFFINITY: &str = "anti-affinity";
+
+/// An ECS server group.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EcsServerGroup {
+    /// UUID.
+    pub id: String,
+    /// Owning project.
+    pub project_id: String,
+    /// 1–255 bytes.
+    pub name: String,
+    /// `["anti-affinity"]`.
+    pub policies: Vec<String>,
+    /// Metadata.
+    pub metadata: BTreeMap<String, String>,
+    /// Creation time.
+    pub created_at: String,
+}
+
+/// An ECS-dialect 400 (`Ecs.0005`).
+pub fn invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Invalid, codes::ECS_INVALID, message)
+}
+
+/// Validate a create request: name 1–255 bytes (seed Table 3; SDK: "longer than 0 and
+/// shorter than 256 bytes"), policies exactly `["anti-affinity"]`.
+pub fn validate_create(
+    name: Option<String>,
+    policies: Option<Vec<String>>,
+    id: String,
+    project_id: String,
+    now: String,
+) -> Result<EcsServerGroup> {
+    let name = name.ok_or_else(|| invalid("server_group.name is required"))?;
+    if name.is_empty() || name.len() > 255 {
+        return Err(invalid(format!(
+            "server_group.name must be 1 to 255 bytes, got {}",
+            name.len()
+        )));
+    }
+    let policies = policies.ok_or_else(|| invalid("server_group.policies is required"))?;
+    if policies.len() != 1 || policies[0] != ANTI_AFFINITY {
+        return Err(invalid(format!(
+            "server_group.policies must be [\"anti-affinity\"]: only anti-affinity groups are supported, got {policies:?}"
+        )));
+    }
+    Ok(EcsServerGroup {
+        id,
+        project_id,
+        name,
+        policies,
+        metadata: BTreeMap::new(),
+        created_at: now,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_anti_affinity_and_names_of_1_to_255_bytes() {
+        let ok = |n: &str, p: &[&str]| {
+            validate_create(
+                Some(n.into()),
+                Some(p.iter().map(|s| s.to_string()).collect()),
+                "i".into(),
+                "p".into(),
+                "t".into(),
+            )
+        };
+        assert!(ok("test", &["anti-affinity"]).is_ok());
+        for bad in [
+            ok("", &["anti-affinity"]),
+            ok(&"n".repeat(256), &["anti-affinity"]),
+            ok("t", &["affinity"]),
+            ok("t", &["soft-anti-affinity"]),
+            ok("t", &[]),
+            ok("t", &["anti-affinity", "anti-affinity"]),
+        ] {
+            assert_eq!(bad.expect_err("refused").code, codes::ECS_INVALID);
+        }
+        assert!(
+            ok(&"名".repeat(85), &["anti-affinity"]).is_ok(),
+            "255 bytes of CJK"
+        );
+        assert!(ok(&"名".repeat(86), &["anti-affinity"]).is_err());
+    }
+}

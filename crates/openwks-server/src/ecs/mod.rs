@@ -1,0 +1,4 @@
+//! Handlers of the ECS API (`/v1/{project_id}/cloudservers/...`), answering errors in the
+//! ECS dialect.
+
+pub mod server_group;
