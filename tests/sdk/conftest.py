@@ -32,6 +32,7 @@ class Server:
             "OPENWKS_SECRET_KEY": SK,
             "OPENWKS_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "OPENWKS_LOG": "warn",
+            "OPENWKS_BOOT_DELAY_MS": "0",
         })
         env.update(extra_env or {})
         binary = os.environ.get("OPENWKS_BIN", "target/debug/openwks")

@@ -113,3 +113,112 @@ pub struct ServerLimits {
 pub struct ShowServerLimitsResponse {
     pub absolute: ServerLimits,
 }
+
+/// `nics[]` of a create.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PostPaidServerNic {
+    pub subnet_id: Option<String>,
+}
+
+/// `root_volume` of a create.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PostPaidServerRootVolume {
+    pub volumetype: Option<String>,
+    pub size: Option<i64>,
+}
+
+/// `os:scheduler_hints` of a create.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PostPaidServerSchedulerHints {
+    pub group: Option<String>,
+}
+
+/// `PostPaidServer` (the subset openwks uses).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PostPaidServer {
+    pub name: Option<String>,
+    #[serde(rename = "imageRef")]
+    pub image_ref: Option<String>,
+    #[serde(rename = "flavorRef")]
+    pub flavor_ref: Option<String>,
+    pub vpcid: Option<String>,
+    pub nics: Option<Vec<PostPaidServerNic>>,
+    pub root_volume: Option<PostPaidServerRootVolume>,
+    pub availability_zone: Option<String>,
+    pub count: Option<i64>,
+    #[serde(rename = "os:scheduler_hints")]
+    pub scheduler_hints: Option<PostPaidServerSchedulerHints>,
+}
+
+/// `CreatePostPaidServersRequestBody`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreateServersRequestBody {
+    pub server: Option<PostPaidServer>,
+}
+
+/// `CreatePostPaidServersResponse`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreateServersResponse {
+    pub job_id: String,
+    #[serde(rename = "serverIds")]
+    pub server_ids: Vec<String>,
+}
+
+/// `SubJobEntities`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubJobEntities {
+    pub server_id: String,
+}
+
+/// `SubJob`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubJob {
+    pub status: String,
+    pub entities: SubJobEntities,
+    pub job_id: String,
+    pub job_type: String,
+    pub begin_time: String,
+    pub end_time: String,
+    pub error_code: String,
+    pub fail_reason: String,
+}
+
+/// `JobEntities`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JobEntities {
+    pub sub_jobs_total: i64,
+    pub sub_jobs: Vec<SubJob>,
+}
+
+/// `ShowJobResponse`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShowJobResponse {
+    pub job_id: String,
+    pub job_type: String,
+    pub status: String,
+    pub begin_time: String,
+    pub end_time: String,
+    pub error_code: String,
+    pub fail_reason: String,
+    pub entities: JobEntities,
+}
+
+/// `{"servers": [{"id"}]}` of a delete.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ServerId {
+    pub id: Option<String>,
+}
+
+/// `DeleteServersRequestBody`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DeleteServersRequestBody {
+    pub servers: Option<Vec<ServerId>>,
+    pub delete_publicip: Option<bool>,
+    pub delete_volume: Option<bool>,
+}
+
+/// `{"job_id"}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JobIdResponse {
+    pub job_id: String,
+}

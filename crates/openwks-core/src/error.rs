@@ -120,6 +120,8 @@ pub mod codes {
     pub const ECS_GROUP_FULL: &str = "Ecs.0022";
     /// ECS: the ECS does not exist.
     pub const ECS_SERVER_NOT_FOUND: &str = "Ecs.0114";
+    /// ECS: the ECS's status does not allow the operation (e.g. add_member of a running ECS).
+    pub const ECS_BAD_STATUS: &str = "Ecs.0100";
     /// ECS: the ECS group does not exist (the vendor's "ECS group query failed").
     pub const ECS_GROUP_NOT_FOUND: &str = "Ecs.0313";
     /// ECS: an internal error (the ECS-dialect fallback for 5xx).

@@ -10,6 +10,7 @@ pub mod error;
 pub mod ext;
 pub mod iam;
 pub mod ims;
+pub mod jobs;
 pub mod metrics;
 pub mod middleware;
 pub mod ops;
@@ -37,6 +38,8 @@ pub struct Settings {
     pub max_clock_skew_secs: i64,
     /// Lifetime of issued tokens, in seconds.
     pub token_ttl_secs: i64,
+    /// Simulated time a server takes to boot or be torn down.
+    pub boot_delay: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             max_body_bytes: 2 * 1024 * 1024,
             max_clock_skew_secs: 15 * 60,
             token_ttl_secs: 24 * 3600,
+            boot_delay: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -93,7 +97,8 @@ impl AppState {
             .setting_or_init("token_secret", auth::random_hex(32))
             .await?;
         let directory = auth::Directory::load(store.as_ref(), &settings.region).await?;
-        Ok(Self(Arc::new(StateInner {
+        store.load_hosts(catalogue.hosts()).await?;
+        let state = Self(Arc::new(StateInner {
             store,
             catalogue: Arc::new(catalogue),
             directory: Arc::new(directory),
@@ -101,6 +106,12 @@ impl AppState {
             bootstrap: Arc::new(bootstrap),
             metrics: Arc::new(metrics::Metrics::default()),
             settings: Arc::new(settings),
-        })))
+        }));
+        // Jobs that were running when the process stopped are resumed: no server is left in a
+        // transient state.
+        for (project, job) in state.store.running_jobs().await? {
+            jobs::finish_later(&state, project, job);
+        }
+        Ok(state)
     }
 }

@@ -12,7 +12,7 @@ use openwks_core::error::codes;
 use openwks_core::{Error, ErrorKind};
 use tokio::net::TcpListener;
 
-use crate::ecs::server_group as esg;
+use crate::ecs::{server as es, server_group as esg};
 use crate::error::ApiError;
 use crate::ext::{hosts, user_groups as ug};
 use crate::wks::{
@@ -261,6 +261,28 @@ fn implemented() -> Router<AppState> {
             "/v1/{project_id}/cloudservers/limits",
             get(esg::show_server_limits),
         )
+        // ECS: servers (the subset server groups need) and jobs.
+        .route(
+            "/v1/{project_id}/cloudservers",
+            axum::routing::post(es::create_post_paid_servers),
+        )
+        .route(
+            "/v1/{project_id}/cloudservers/detail",
+            get(es::list_servers_details),
+        )
+        .route(
+            "/v1/{project_id}/cloudservers/delete",
+            axum::routing::post(es::delete_servers),
+        )
+        .route(
+            "/v1/{project_id}/cloudservers/flavors",
+            get(es::list_flavors),
+        )
+        .route(
+            "/v1/{project_id}/cloudservers/{server_id}",
+            get(es::show_server),
+        )
+        .route("/v1/{project_id}/jobs/{job_id}", get(es::show_job))
         // openwks extensions: the hypervisor fleet.
         .route("/openwks/v1/hosts", get(hosts::list_hosts))
         // VPC v1.

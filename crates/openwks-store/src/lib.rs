@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use openwks_core::app::{App, Icon};
 use openwks_core::app_group::{AppGroup, AppGroupView};
 use openwks_core::authorization::{Account, AuthorizationView, MailRecord, UserGroup};
-use openwks_core::catalogue::Catalogue;
+use openwks_core::catalogue::{Catalogue, HostSpec};
+use openwks_core::compute::{CreateServers, Job, Server};
 use openwks_core::ecs::EcsServerGroup;
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::network::{Subnet, Vpc};
@@ -76,6 +77,30 @@ pub struct AppGroupFilter {
 
 /// An ECS server group with its member server ids.
 pub type EcsGroupWithMembers = (EcsServerGroup, Vec<String>);
+
+/// Everything a server create needs (see `Store::create_servers`).
+#[derive(Debug, Clone)]
+pub struct CreateServersArgs {
+    /// Project.
+    pub project_id: String,
+    /// The validated request.
+    pub request: CreateServers,
+    /// One new id per server.
+    pub server_ids: Vec<String>,
+    /// The job's id.
+    pub job_id: String,
+    /// Now.
+    pub now: String,
+    /// The subnet's CIDR (addresses are allocated from it).
+    pub subnet_cidr: String,
+    /// `maxServerGroupMembers`.
+    pub max_members: i64,
+    /// Spread or pack.
+    pub weigher: openwks_sched::Weigher,
+}
+
+/// Hosts' usage and servers: `host id → ((vcpus, memory MB, gpus) used, server ids)`.
+pub type HostUsage = std::collections::HashMap<String, ((u32, u64, u32), Vec<String>)>;
 
 /// Filters of `list_published_app`.
 #[derive(Debug, Clone, Default)]
@@ -386,12 +411,44 @@ pub trait Store: Send + Sync + 'static {
     async fn ecs_group_count(&self, project_id: &str) -> Result<i64>;
     /// Delete an ECS server group.
     async fn delete_ecs_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
-    /// For member operations: the group must exist (`Ecs.0313`); returns the server ids that
-    /// do not exist.
-    async fn ecs_member_check(
+
+    /// Load the hypervisor fleet (from the catalogue) with the claims of the stored servers.
+    async fn load_hosts(&self, hosts: Vec<HostSpec>) -> Result<()>;
+    /// Every host's usage and servers.
+    async fn host_usage(&self) -> Result<HostUsage>;
+    /// Create servers: the group's member quota is kept, every server is placed (capacity and
+    /// anti-affinity claimed atomically, all or nothing) and the job is recorded `RUNNING`; when
+    /// no host fits, the servers are recorded in `ERROR` with the reason and the job `FAIL`.
+    async fn create_servers(&self, args: CreateServersArgs) -> Result<(Job, Vec<Server>)>;
+    /// Finish a running job (boot or teardown done).
+    async fn finish_job(&self, project_id: &str, job_id: &str, now: String) -> Result<Option<Job>>;
+    /// Start deleting servers (all must exist): a running `deleteServer` job.
+    async fn delete_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        job_id: String,
+        now: String,
+    ) -> Result<Job>;
+    /// A job.
+    async fn job(&self, project_id: &str, id: &str) -> Result<Option<Job>>;
+    /// `(project, job)` of every running job.
+    async fn running_jobs(&self) -> Result<Vec<(String, String)>>;
+    /// A server.
+    async fn server(&self, project_id: &str, id: &str) -> Result<Option<Server>>;
+    /// A page of a project's servers.
+    async fn list_servers(
+        &self,
+        project_id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<Server>)>;
+    /// Add (`add`) or remove servers to/from an ECS group; per server, `None` or the failure.
+    async fn change_ecs_members(
         &self,
         project_id: &str,
         group_id: &str,
         server_ids: Vec<String>,
-    ) -> Result<Vec<String>>;
+        add: bool,
+    ) -> Result<Vec<Option<openwks_core::Error>>>;
 }

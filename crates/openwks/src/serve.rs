@@ -54,6 +54,9 @@ pub struct ServeArgs {
     /// Log filter (tracing env-filter syntax), e.g. `info`, `warn`, `openwks::access=off,info`.
     #[arg(long, env = "OPENWKS_LOG", default_value = "info")]
     log: String,
+    /// Simulated time a server takes to boot or to be torn down, in milliseconds (tests use 0).
+    #[arg(long, env = "OPENWKS_BOOT_DELAY_MS", default_value_t = 2000)]
+    boot_delay_ms: u64,
     /// Worker threads of the async runtime (default: one per core).
     #[arg(long, env = "OPENWKS_WORKERS")]
     workers: Option<usize>,
@@ -236,6 +239,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         region: args.region.clone(),
         max_body_bytes: args.max_body_bytes,
         token_ttl_secs: args.token_ttl_secs,
+        boot_delay: std::time::Duration::from_millis(args.boot_delay_ms),
         ..Settings::default()
     };
     let state = AppState::new(Arc::new(store), catalogue, want, settings)

@@ -44,14 +44,6 @@ fn group_not_found(id: &str) -> Error {
     )
 }
 
-fn server_not_found(id: &str) -> Error {
-    Error::new(
-        ErrorKind::NotFound,
-        codes::ECS_SERVER_NOT_FOUND,
-        format!("ECS {id} does not exist"),
-    )
-}
-
 /// `create_server_group`: `POST /v1/{project_id}/cloudservers/os-server-groups`.
 pub async fn create_server_group(
     State(st): State<AppState>,
@@ -136,36 +128,43 @@ pub async fn delete_server_group(
 }
 
 /// `add_server_group_member` / `delete_server_group_member`: `POST .../{id}/action` with
-/// `add_member` or `remove_member`. Until ECS servers can be created, every server named is
-/// unknown (`Ecs.0114`).
+/// `add_member` or `remove_member`. Removing drops the membership; adding needs a stopped ECS
+/// (`Ecs.0100` otherwise); an unknown ECS is `Ecs.0114`.
 pub async fn server_group_action(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
     body: Bytes,
 ) -> EcsResult<Response> {
     let req: ServerGroupActionReq = json_body(&body)?;
-    let uuid = match (req.add_member, req.remove_member) {
-        (Some(a), None) | (None, Some(a)) => a
-            .instance_uuid
-            .filter(|u| !u.is_empty())
-            .ok_or_else(|| invalid("instance_uuid is required"))?,
+    let (uuid, add) = match (req.add_member, req.remove_member) {
+        (Some(a), None) => (a.instance_uuid, true),
+        (None, Some(r)) => (r.instance_uuid, false),
         _ => {
             return Err(
                 invalid("the body must hold exactly one of add_member and remove_member").into(),
             )
         }
     };
-    let missing = st
+    let uuid = uuid
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| invalid("instance_uuid is required"))?;
+    let mut results = st
         .store
-        .ecs_member_check(&project_id, &id, vec![uuid.clone()])
+        .change_ecs_members(&project_id, &id, vec![uuid], add)
         .await?;
-    if missing.contains(&uuid) {
-        return Err(server_not_found(&uuid).into());
+    match results.pop().flatten() {
+        Some(e) => Err(e.into()),
+        None => Ok(StatusCode::OK.into_response()),
     }
-    Ok(StatusCode::OK.into_response())
 }
 
-async fn batch(st: &AppState, project_id: &str, id: &str, body: &Bytes) -> EcsResult<Response> {
+async fn batch(
+    st: &AppState,
+    project_id: &str,
+    id: &str,
+    body: &Bytes,
+    add: bool,
+) -> EcsResult<Response> {
     let req: ServerIdsReq = json_body(body)?;
     let ids = req
         .server_ids
@@ -177,26 +176,24 @@ async fn batch(st: &AppState, project_id: &str, id: &str, body: &Bytes) -> EcsRe
         ))
         .into());
     }
-    let missing = st
+    let results = st
         .store
-        .ecs_member_check(project_id, id, ids.clone())
+        .change_ecs_members(project_id, id, ids.clone(), add)
         .await?;
     let servers: Vec<BatchOperateResult> = ids
         .iter()
-        .map(|s| {
-            if missing.contains(s) {
-                BatchOperateResult {
-                    status: "failed".into(),
-                    server_id: s.clone(),
-                    fail_reason: format!("ECS {s} does not exist"),
-                }
-            } else {
-                BatchOperateResult {
-                    status: "success".into(),
-                    server_id: s.clone(),
-                    fail_reason: String::new(),
-                }
-            }
+        .zip(results)
+        .map(|(s, r)| match r {
+            Some(e) => BatchOperateResult {
+                status: "failed".into(),
+                server_id: s.clone(),
+                fail_reason: e.message,
+            },
+            None => BatchOperateResult {
+                status: "success".into(),
+                server_id: s.clone(),
+                fail_reason: String::new(),
+            },
         })
         .collect();
     let status = if servers.iter().all(|r| r.status == "success") {
@@ -217,7 +214,7 @@ pub async fn add_members(
     P((project_id, id)): P<(String, String)>,
     body: Bytes,
 ) -> EcsResult<Response> {
-    batch(&st, &project_id, &id, &body).await
+    batch(&st, &project_id, &id, &body, true).await
 }
 
 /// `batch_delete_server_group_member`: `POST .../{id}/remove_members` `{server_ids}`.
@@ -226,7 +223,7 @@ pub async fn remove_members(
     P((project_id, id)): P<(String, String)>,
     body: Bytes,
 ) -> EcsResult<Response> {
-    batch(&st, &project_id, &id, &body).await
+    batch(&st, &project_id, &id, &body, false).await
 }
 
 /// `show_server_limits`: `GET /v1/{project_id}/cloudservers/limits`.

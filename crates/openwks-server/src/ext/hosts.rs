@@ -13,8 +13,7 @@ use crate::middleware::Ctx;
 use crate::request::Query;
 use crate::AppState;
 
-/// List the hosts, optionally of one `availability_zone`. Servers arrive with the compute
-/// issue's app servers and ECSs; until then every host is empty.
+/// List the hosts, optionally of one `availability_zone`, with their usage and servers.
 pub async fn list_hosts(
     State(st): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -29,21 +28,26 @@ pub async fn list_hosts(
         .into());
     }
     let az = q.str("availability_zone");
+    let usage = st.store.host_usage().await?;
     let hosts: Vec<HostView> = st
         .catalogue
         .hosts()
         .into_iter()
         .filter(|h| az.is_none_or(|a| a == h.availability_zone))
-        .map(|h| HostView {
-            id: h.id,
-            availability_zone: h.availability_zone,
-            vcpus: h.vcpus,
-            vcpus_used: 0,
-            memory_mb: h.memory_mb,
-            memory_mb_used: 0,
-            gpus: h.gpus,
-            gpus_used: 0,
-            servers: Vec::new(),
+        .map(|h| {
+            let ((vcpus_used, memory_mb_used, gpus_used), servers) =
+                usage.get(&h.id).cloned().unwrap_or_default();
+            HostView {
+                id: h.id,
+                availability_zone: h.availability_zone,
+                vcpus: h.vcpus,
+                vcpus_used,
+                memory_mb: h.memory_mb,
+                memory_mb_used,
+                gpus: h.gpus,
+                gpus_used,
+                servers,
+            }
         })
         .collect();
     Ok(Json(ListHostsResponse {

@@ -85,9 +85,17 @@ impl TestApp {
     pub async fn new() -> Self {
         Self::with(
             Arc::new(tempfile::tempdir().expect("tempdir")),
-            Settings::default(),
+            Self::settings(),
         )
         .await
+    }
+
+    /// Test settings: servers boot at once.
+    pub fn settings() -> Settings {
+        Settings {
+            boot_delay: std::time::Duration::ZERO,
+            ..Settings::default()
+        }
     }
 
     pub async fn with(dir: Arc<tempfile::TempDir>, settings: Settings) -> Self {
@@ -131,10 +139,15 @@ impl TestApp {
     }
 
     /// Stop the server and start a new one on the same data dir.
-    pub async fn restart(mut self) -> Self {
+    pub async fn restart(self) -> Self {
+        self.restart_with(Self::settings()).await
+    }
+
+    /// Restart with other settings.
+    pub async fn restart_with(mut self, settings: Settings) -> Self {
         let dir = Arc::clone(&self.dir);
         self.stop().await;
-        Self::with(dir, Settings::default()).await
+        Self::with(dir, settings).await
     }
 
     pub async fn stop(&mut self) {

@@ -7,6 +7,7 @@ mod auth;
 mod authorizations;
 mod catalogue;
 mod ecs;
+mod ecs_servers;
 mod errors;
 mod harness;
 mod network;

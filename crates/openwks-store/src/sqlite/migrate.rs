@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../../migrations/sqlite/0004_apps.sql")),
     (5, include_str!("../../migrations/sqlite/0005_ecs.sql")),
+    (6, include_str!("../../migrations/sqlite/0006_servers.sql")),
 ];
 
 /// Apply every migration newer than the database.

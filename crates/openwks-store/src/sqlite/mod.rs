@@ -21,6 +21,7 @@ mod identity;
 mod migrate;
 mod network;
 mod server_groups;
+mod servers;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -88,7 +89,12 @@ const VIEW_CACHE_CAPACITY: usize = 20_000;
 /// Largest number of writes committed together.
 const MAX_BATCH: usize = 1024;
 
-fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>, views: Arc<cache::ViewCache>) {
+fn writer_loop(
+    conn: Connection,
+    rx: mpsc::Receiver<Box<dyn Job>>,
+    views: Arc<cache::ViewCache>,
+    fleet: Arc<Mutex<Option<servers::FleetState>>>,
+) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -117,6 +123,12 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>, views: Arc<ca
             }
         } else {
             views.clear();
+            // The fleet may hold claims of the rolled-back batch: rebuild it before the next use.
+            if let Ok(mut f) = fleet.lock() {
+                if let Some(f) = f.as_mut() {
+                    f.stale = true;
+                }
+            }
         }
         for j in batch {
             j.finish(committed.clone());
@@ -130,6 +142,7 @@ pub struct SqliteStore {
     writer: Mutex<mpsc::Sender<Box<dyn Job>>>,
     readers: Mutex<Vec<Connection>>,
     views: Arc<cache::ViewCache>,
+    fleet: Arc<Mutex<Option<servers::FleetState>>>,
 }
 
 fn open_conn(path: &Path) -> Result<Connection> {
@@ -151,15 +164,18 @@ impl SqliteStore {
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let views = Arc::new(cache::ViewCache::new(VIEW_CACHE_CAPACITY));
         let writer_views = Arc::clone(&views);
+        let fleet = Arc::new(Mutex::new(None));
+        let writer_fleet = Arc::clone(&fleet);
         std::thread::Builder::new()
             .name("openwks-sqlite-writer".into())
-            .spawn(move || writer_loop(conn, rx, writer_views))
+            .spawn(move || writer_loop(conn, rx, writer_views, writer_fleet))
             .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
         Ok(Self {
             path,
             writer: Mutex::new(tx),
             readers: Mutex::new(Vec::new()),
             views,
+            fleet,
         })
     }
 
@@ -718,17 +734,106 @@ impl crate::Store for SqliteStore {
         let (p, i) = (project_id.to_string(), id.to_string());
         self.write(move |c| ecs::delete(c, &p, &i)).await
     }
-    async fn ecs_member_check(
+
+    async fn load_hosts(&self, hosts: Vec<openwks_core::catalogue::HostSpec>) -> Result<()> {
+        let fleet = Arc::clone(&self.fleet);
+        self.write(move |c| {
+            let state = servers::FleetState::load(c, hosts)?;
+            *fleet
+                .lock()
+                .map_err(|_| Error::internal("fleet lock poisoned"))? = Some(state);
+            Ok(())
+        })
+        .await
+    }
+    async fn host_usage(&self) -> Result<crate::HostUsage> {
+        let usage = match self
+            .fleet
+            .lock()
+            .map_err(|_| Error::internal("fleet lock poisoned"))?
+            .as_ref()
+        {
+            Some(f) => f.usage(),
+            None => Default::default(),
+        };
+        let by_host = self.read(servers::by_host).await?;
+        Ok(usage
+            .into_iter()
+            .map(|(h, u)| {
+                let s = by_host.get(&h).cloned().unwrap_or_default();
+                (h, (u, s))
+            })
+            .collect())
+    }
+    async fn create_servers(
+        &self,
+        args: crate::CreateServersArgs,
+    ) -> Result<(
+        openwks_core::compute::Job,
+        Vec<openwks_core::compute::Server>,
+    )> {
+        let fleet = Arc::clone(&self.fleet);
+        self.write(move |c| servers::create(c, &fleet, &args)).await
+    }
+    async fn finish_job(
+        &self,
+        project_id: &str,
+        job_id: &str,
+        now: String,
+    ) -> Result<Option<openwks_core::compute::Job>> {
+        let (p, j, fleet) = (
+            project_id.to_string(),
+            job_id.to_string(),
+            Arc::clone(&self.fleet),
+        );
+        self.write(move |c| servers::finish_job(c, &fleet, &p, &j, &now))
+            .await
+    }
+    async fn delete_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        job_id: String,
+        now: String,
+    ) -> Result<openwks_core::compute::Job> {
+        let p = project_id.to_string();
+        self.write(move |c| servers::delete(c, &p, &ids, &job_id, &now))
+            .await
+    }
+    async fn job(&self, project_id: &str, id: &str) -> Result<Option<openwks_core::compute::Job>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| servers::load_job(c, &p, &i)).await
+    }
+    async fn running_jobs(&self) -> Result<Vec<(String, String)>> {
+        self.read(servers::running_jobs).await
+    }
+    async fn server(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::compute::Server>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| servers::load_server(c, &p, &i)).await
+    }
+    async fn list_servers(
+        &self,
+        project_id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::compute::Server>)> {
+        let p = project_id.to_string();
+        self.read(move |c| servers::list(c, &p, offset, limit))
+            .await
+    }
+    async fn change_ecs_members(
         &self,
         project_id: &str,
         group_id: &str,
         server_ids: Vec<String>,
-    ) -> Result<Vec<String>> {
+        add: bool,
+    ) -> Result<Vec<Option<Error>>> {
         let (p, g) = (project_id.to_string(), group_id.to_string());
-        self.read(move |c| {
-            ecs::require(c, &p, &g)?;
-            ecs::missing_servers(c, &server_ids)
-        })
-        .await
+        self.write(move |c| ecs::change_members(c, &p, &g, &server_ids, add))
+            .await
     }
 }

@@ -1,0 +1,225 @@
+//! ECS servers and jobs (sdk-surface.md §2.2/§3): what a server is, the create request's
+//! rules, and the job that builds or deletes servers asynchronously.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Catalogue;
+use crate::ecs::invalid;
+use crate::error::Result;
+
+/// Servers in one create request (`count`).
+pub const MAX_COUNT: i64 = 100;
+
+/// A server (an ECS; app servers build on it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Server {
+    /// UUID.
+    pub id: String,
+    /// Owning project.
+    pub project_id: String,
+    /// Name.
+    pub name: String,
+    /// Flavor.
+    pub flavor_id: String,
+    /// vCPUs of the flavor.
+    pub vcpus: u32,
+    /// Memory of the flavor, MB.
+    pub memory_mb: u64,
+    /// GPUs of the flavor.
+    pub gpus: u32,
+    /// Image.
+    pub image_id: String,
+    /// AZ it runs in.
+    pub availability_zone: String,
+    /// Host it was placed on (none when placement failed).
+    pub host_id: Option<String>,
+    /// `BUILD`, `ACTIVE`, `SHUTOFF`, `ERROR`, `DELETING`.
+    pub status: String,
+    /// Why it is in `ERROR`.
+    pub fault: Option<String>,
+    /// Its anti-affinity ECS group.
+    pub ecs_group_id: Option<String>,
+    /// VPC.
+    pub vpc_id: String,
+    /// Subnet.
+    pub subnet_id: String,
+    /// Fixed IP.
+    pub ip: String,
+    /// System disk type and size.
+    pub root_volume_type: String,
+    /// GB.
+    pub root_volume_size: i64,
+    /// The job that created it.
+    pub job_id: String,
+    /// Creation time.
+    pub created: String,
+    /// Last change.
+    pub updated: String,
+}
+
+/// A sub-job: one server of a job.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SubJob {
+    /// Id.
+    pub job_id: String,
+    /// `createServer` / `deleteServer`.
+    pub job_type: String,
+    /// `RUNNING`, `SUCCESS`, `FAIL`.
+    pub status: String,
+    /// The server.
+    pub server_id: String,
+    /// Start.
+    pub begin_time: String,
+    /// End (empty while running).
+    pub end_time: String,
+    /// Why it failed.
+    pub error_code: String,
+    /// Why it failed, for a person.
+    pub fail_reason: String,
+}
+
+/// An asynchronous job.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Job {
+    /// Id.
+    pub id: String,
+    /// Owning project.
+    pub project_id: String,
+    /// `createServer` / `deleteServer`.
+    pub job_type: String,
+    /// `RUNNING` as soon as accepted (the vendor's Terraform provider waits on it), then
+    /// `SUCCESS` or `FAIL`.
+    pub status: String,
+    /// One per server.
+    pub sub_jobs: Vec<SubJob>,
+    /// Start.
+    pub begin_time: String,
+    /// End.
+    pub end_time: String,
+    /// Why it failed.
+    pub error_code: String,
+    /// Why it failed, for a person.
+    pub fail_reason: String,
+}
+
+/// The create request, as sent (the subset of `PostPaidServer` openwks uses).
+#[derive(Debug, Clone, Default)]
+pub struct CreateServersSpec {
+    pub name: Option<String>,
+    pub image_ref: Option<String>,
+    pub flavor_ref: Option<String>,
+    pub vpcid: Option<String>,
+    pub subnet_id: Option<String>,
+    pub root_volume_type: Option<String>,
+    pub root_volume_size: Option<i64>,
+    pub availability_zone: Option<String>,
+    pub count: Option<i64>,
+    pub group: Option<String>,
+}
+
+/// A validated create request: the servers to build (not yet placed) and what they need.
+#[derive(Debug, Clone)]
+pub struct CreateServers {
+    /// Name (a `-0001` suffix is added when count > 1).
+    pub name: String,
+    /// Flavor and its size.
+    pub flavor_id: String,
+    /// vCPUs.
+    pub vcpus: u32,
+    /// MB.
+    pub memory_mb: u64,
+    /// GPUs.
+    pub gpus: u32,
+    /// Image.
+    pub image_id: String,
+    /// Required AZ, if any.
+    pub availability_zone: Option<String>,
+    /// How many.
+    pub count: usize,
+    /// Anti-affinity group.
+    pub group: Option<String>,
+    /// VPC.
+    pub vpc_id: String,
+    /// Subnet.
+    pub subnet_id: String,
+    /// Root volume type.
+    pub root_volume_type: String,
+    /// Root volume size.
+    pub root_volume_size: i64,
+}
+
+impl CreateServersSpec {
+    /// Validate against the catalogue (flavor, image, AZ, volume type); the network is checked
+    /// by the caller, the group by the store.
+    pub fn validate(self, cat: &Catalogue) -> Result<CreateServers> {
+        let name = self
+            .name
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| invalid("server.name is required"))?;
+        if name.chars().count() > 64 {
+            return Err(invalid("server.name must be at most 64 characters"));
+        }
+        let flavor_id = self
+            .flavor_ref
+            .ok_or_else(|| invalid("server.flavorRef is required"))?;
+        let product = cat
+            .products
+            .iter()
+            .find(|p| p.flavor_id == flavor_id)
+            .ok_or_else(|| invalid(format!("flavor {flavor_id} does not exist")))?;
+        let image_id = self
+            .image_ref
+            .ok_or_else(|| invalid("server.imageRef is required"))?;
+        let image = cat
+            .image(&image_id)
+            .ok_or_else(|| invalid(format!("image {image_id} does not exist")))?;
+        let vpc_id = self
+            .vpcid
+            .ok_or_else(|| invalid("server.vpcid is required"))?;
+        let subnet_id = self
+            .subnet_id
+            .ok_or_else(|| invalid("server.nics[0].subnet_id is required"))?;
+        let root_volume_type = self
+            .root_volume_type
+            .ok_or_else(|| invalid("server.root_volume.volumetype is required"))?;
+        if cat.volume_type(&root_volume_type).is_none() {
+            return Err(invalid(format!(
+                "volume type {root_volume_type} does not exist"
+            )));
+        }
+        let root_volume_size = self.root_volume_size.unwrap_or(image.min_disk.max(40));
+        if root_volume_size < image.min_disk || root_volume_size > 1024 {
+            return Err(invalid(format!(
+                "root_volume.size must be between the image's {} GB and 1024 GB",
+                image.min_disk
+            )));
+        }
+        let availability_zone = match self.availability_zone.filter(|a| !a.is_empty()) {
+            Some(a) if cat.az(&a).is_none() => {
+                return Err(invalid(format!("availability zone {a} does not exist")))
+            }
+            other => other,
+        };
+        let count = self.count.unwrap_or(1);
+        if !(1..=MAX_COUNT).contains(&count) {
+            return Err(invalid(format!(
+                "server.count must be between 1 and {MAX_COUNT}, got {count}"
+            )));
+        }
+        Ok(CreateServers {
+            name,
+            flavor_id,
+            vcpus: product.cpu as u32,
+            memory_mb: product.memory_mb as u64,
+            gpus: u32::from(product.is_gpu),
+            image_id,
+            availability_zone,
+            count: count as usize,
+            group: self.group.filter(|g| !g.is_empty()),
+            vpc_id,
+            subnet_id,
+            root_volume_type,
+            root_volume_size,
+        })
+    }
+}

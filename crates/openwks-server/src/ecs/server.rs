@@ -1,0 +1,244 @@
+//! ECS servers (the subset needed to use server groups for real): create (a job), show, list
+//! (detail), batch delete, flavors, and jobs.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use openwks_api::ecs::{
+    CreateServersRequestBody, CreateServersResponse, DeleteServersRequestBody, JobEntities,
+    JobIdResponse, ShowJobResponse, SubJob, SubJobEntities,
+};
+use openwks_core::compute::{CreateServersSpec, Job, Server};
+use openwks_core::ecs::invalid;
+use openwks_core::error::codes;
+use openwks_core::{Error, ErrorKind};
+use openwks_store::CreateServersArgs;
+use serde_json::{json, Value};
+
+use crate::error::EcsResult;
+use crate::jobs::finish_later;
+use crate::request::{json_body, Query, P};
+use crate::AppState;
+
+/// `ServerDetail` (the fields openwks knows; the SDK tolerates the others' absence).
+pub fn server_detail(s: &Server) -> Value {
+    let mut v = json!({
+        "id": s.id, "name": s.name, "status": s.status, "tenant_id": s.project_id,
+        "flavor": {"id": s.flavor_id, "name": s.flavor_id, "vcpus": s.vcpus.to_string(), "ram": s.memory_mb.to_string(), "gpus": []},
+        "image": {"id": s.image_id},
+        "hostId": s.host_id.clone().unwrap_or_default(),
+        "OS-EXT-SRV-ATTR:host": s.host_id.clone().unwrap_or_default(),
+        "OS-EXT-SRV-ATTR:hypervisor_hostname": s.host_id.clone().unwrap_or_default(),
+        "OS-EXT-AZ:availability_zone": s.availability_zone,
+        "OS-EXT-STS:vm_state": s.status.to_lowercase(),
+        "addresses": {s.vpc_id.clone(): [{"addr": s.ip, "version": "4", "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01"}]},
+        "os:scheduler_hints": {"group": s.ecs_group_id.iter().collect::<Vec<_>>()},
+        "metadata": {"vpc_id": s.vpc_id},
+        "created": s.created, "updated": s.updated,
+    });
+    if let Some(f) = &s.fault {
+        v["fault"] = json!({"code": 500, "message": f, "created": s.updated});
+    }
+    v
+}
+
+fn job_out(j: &Job) -> ShowJobResponse {
+    ShowJobResponse {
+        job_id: j.id.clone(),
+        job_type: j.job_type.clone(),
+        status: j.status.clone(),
+        begin_time: j.begin_time.clone(),
+        end_time: j.end_time.clone(),
+        error_code: j.error_code.clone(),
+        fail_reason: j.fail_reason.clone(),
+        entities: JobEntities {
+            sub_jobs_total: j.sub_jobs.len() as i64,
+            sub_jobs: j
+                .sub_jobs
+                .iter()
+                .map(|s| SubJob {
+                    status: s.status.clone(),
+                    entities: SubJobEntities {
+                        server_id: s.server_id.clone(),
+                    },
+                    job_id: s.job_id.clone(),
+                    job_type: s.job_type.clone(),
+                    begin_time: s.begin_time.clone(),
+                    end_time: s.end_time.clone(),
+                    error_code: s.error_code.clone(),
+                    fail_reason: s.fail_reason.clone(),
+                })
+                .collect(),
+        },
+    }
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// `create_post_paid_servers`: `POST /v1/{project_id}/cloudservers` → `{job_id, serverIds}`.
+pub async fn create_post_paid_servers(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> EcsResult<Response> {
+    let req: CreateServersRequestBody = json_body(&body)?;
+    let s = req.server.ok_or_else(|| invalid("server is required"))?;
+    let spec = CreateServersSpec {
+        name: s.name,
+        image_ref: s.image_ref,
+        flavor_ref: s.flavor_ref,
+        vpcid: s.vpcid,
+        subnet_id: s
+            .nics
+            .and_then(|n| n.into_iter().next())
+            .and_then(|n| n.subnet_id),
+        root_volume_type: s.root_volume.as_ref().and_then(|r| r.volumetype.clone()),
+        root_volume_size: s.root_volume.and_then(|r| r.size),
+        availability_zone: s.availability_zone,
+        count: s.count,
+        group: s.scheduler_hints.and_then(|h| h.group),
+    };
+    let request = spec.validate(&st.catalogue)?;
+    let subnet = st
+        .store
+        .subnet(&project_id, &request.subnet_id)
+        .await?
+        .ok_or_else(|| invalid(format!("subnet {} does not exist", request.subnet_id)))?;
+    if subnet.vpc_id != request.vpc_id {
+        return Err(invalid(format!(
+            "subnet {} does not belong to VPC {}",
+            subnet.id, request.vpc_id
+        ))
+        .into());
+    }
+    let job_id = new_id();
+    let args = CreateServersArgs {
+        project_id: project_id.clone(),
+        server_ids: (0..request.count).map(|_| new_id()).collect(),
+        request,
+        job_id: job_id.clone(),
+        now: openwks_core::time::now_rfc3339(),
+        subnet_cidr: subnet.cidr,
+        max_members: st.catalogue.quotas.ecs_server_group_members,
+        weigher: openwks_sched::Weigher::Spread,
+    };
+    let (job, servers) = st.store.create_servers(args).await?;
+    if job.status == "RUNNING" {
+        finish_later(&st, project_id, job_id.clone());
+    }
+    Ok(Json(CreateServersResponse {
+        job_id,
+        server_ids: servers.into_iter().map(|s| s.id).collect(),
+    })
+    .into_response())
+}
+
+/// `show_job`: `GET /v1/{project_id}/jobs/{job_id}`.
+pub async fn show_job(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> EcsResult<Response> {
+    let j = st.store.job(&project_id, &id).await?.ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotFound,
+            codes::ECS_INVALID,
+            format!("job {id} does not exist"),
+        )
+    })?;
+    Ok(Json(job_out(&j)).into_response())
+}
+
+/// `show_server`: `GET /v1/{project_id}/cloudservers/{server_id}`.
+pub async fn show_server(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> EcsResult<Response> {
+    let s = st.store.server(&project_id, &id).await?.ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotFound,
+            codes::ECS_SERVER_NOT_FOUND,
+            format!("ECS {id} does not exist"),
+        )
+    })?;
+    Ok(Json(json!({"server": server_detail(&s)})).into_response())
+}
+
+/// `list_servers_details`: `GET /v1/{project_id}/cloudservers/detail?offset&limit`.
+pub async fn list_servers_details(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    q: Query,
+) -> EcsResult<Response> {
+    let limit = q
+        .i64("limit")
+        .map_err(|e| invalid(e.message))?
+        .unwrap_or(25);
+    let offset = q
+        .i64("offset")
+        .map_err(|e| invalid(e.message))?
+        .unwrap_or(1);
+    if !(1..=1000).contains(&limit) || offset < 1 {
+        return Err(
+            invalid("limit must be 1 to 1000 and offset (a page number) at least 1").into(),
+        );
+    }
+    let (count, servers) = st
+        .store
+        .list_servers(&project_id, (offset - 1) * limit, limit)
+        .await?;
+    Ok(Json(
+        json!({"count": count, "servers": servers.iter().map(server_detail).collect::<Vec<_>>()}),
+    )
+    .into_response())
+}
+
+/// `delete_servers`: `POST /v1/{project_id}/cloudservers/delete` `{servers: [{id}]}` → `{job_id}`.
+pub async fn delete_servers(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> EcsResult<Response> {
+    let req: DeleteServersRequestBody = json_body(&body)?;
+    let ids: Vec<String> = req
+        .servers
+        .ok_or_else(|| invalid("servers is required"))?
+        .into_iter()
+        .filter_map(|s| s.id)
+        .collect();
+    if ids.is_empty() || ids.len() > 1000 {
+        return Err(invalid("servers must hold 1 to 1000 ids").into());
+    }
+    let job_id = new_id();
+    st.store
+        .delete_servers(
+            &project_id,
+            ids,
+            job_id.clone(),
+            openwks_core::time::now_rfc3339(),
+        )
+        .await?;
+    finish_later(&st, project_id, job_id.clone());
+    Ok(Json(JobIdResponse { job_id }).into_response())
+}
+
+/// `list_flavors`: `GET /v1/{project_id}/cloudservers/flavors`: the flavors of the catalogue's
+/// products.
+pub async fn list_flavors(
+    State(st): State<AppState>,
+    P(_project_id): P<String>,
+) -> EcsResult<Response> {
+    let flavors: Vec<Value> = st
+        .catalogue
+        .products
+        .iter()
+        .map(|p| {
+            json!({"id": p.flavor_id, "name": p.flavor_id, "vcpus": p.cpu.to_string(), "ram": p.memory_mb, "disk": "0",
+                   "links": [], "os-flavor-access:is_public": true, "OS-FLV-DISABLED:disabled": false,
+                   "os_extra_specs": {"ecs:performancetype": if p.is_gpu { "gpu" } else { "normal" }}})
+        })
+        .collect();
+    Ok(Json(json!({"flavors": flavors})).into_response())
+}

@@ -1,0 +1,536 @@
+//! ECS servers placed by the scheduler: jobs, anti-affinity under a 64-way race, capacity,
+//! explained failures, delete, and a restart in the middle of a job.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::harness::TestApp;
+
+const GPU_FLAVOR: &str = "g7.2xlarge.8";
+
+async fn group(app: &TestApp, name: &str) -> String {
+    let r = app
+        .post(
+            "/v1/{p}/cloudservers/os-server-groups",
+            json!({"server_group": {"name": name, "policies": ["anti-affinity"]}}),
+        )
+        .await;
+    r.body["server_group"]["id"]
+        .as_str()
+        .expect("group id")
+        .to_string()
+}
+
+fn server_body(
+    app: &TestApp,
+    name: &str,
+    flavor: &str,
+    count: i64,
+    group: Option<&str>,
+    az: Option<&str>,
+) -> Value {
+    let mut s = json!({
+        "name": name, "imageRef": "6f4d1f2a-2019-4b6e-9c0d-000000000001", "flavorRef": flavor, "vpcid": app.vpc_id,
+        "nics": [{"subnet_id": app.subnet_id}], "root_volume": {"volumetype": "SAS", "size": 80}, "count": count
+    });
+    if let Some(g) = group {
+        s["os:scheduler_hints"] = json!({"group": g});
+    }
+    if let Some(a) = az {
+        s["availability_zone"] = json!(a);
+    }
+    json!({"server": s})
+}
+
+/// Poll a job until it leaves RUNNING (bounded: 10 s).
+async fn wait_job(app: &TestApp, job: &str) -> Value {
+    for _ in 0..1000 {
+        let j = app.get(&format!("/v1/{{p}}/jobs/{job}")).await;
+        if j.body["status"] != "RUNNING" {
+            return j.body;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("job {job} still running after 10 s");
+}
+
+async fn host_of(app: &TestApp, server: &str) -> Option<String> {
+    let s = app.get(&format!("/v1/{{p}}/cloudservers/{server}")).await;
+    s.body["server"]["hostId"]
+        .as_str()
+        .filter(|h| !h.is_empty())
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn a_server_in_a_group_builds_through_its_job() {
+    let app = TestApp::new().await;
+    let g = group(&app, "web").await;
+    let r = app
+        .post(
+            "/v1/{p}/cloudservers",
+            server_body(&app, "web", "s6.xlarge.2", 1, Some(&g), None),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let job = r.body["job_id"].as_str().expect("job").to_string();
+    let sid = r.body["serverIds"][0]
+        .as_str()
+        .expect("server id")
+        .to_string();
+    let j = wait_job(&app, &job).await;
+    assert_eq!(j["status"], "SUCCESS");
+    assert_eq!(
+        j["entities"]["sub_jobs"][0]["entities"]["server_id"],
+        sid.as_str()
+    );
+    let s = app.get(&format!("/v1/{{p}}/cloudservers/{sid}")).await;
+    assert_eq!(s.body["server"]["status"], "ACTIVE");
+    assert_eq!(s.body["server"]["os:scheduler_hints"]["group"], json!([g]));
+    let host = host_of(&app, &sid).await.expect("placed");
+    let members = app
+        .get(&format!("/v1/{{p}}/cloudservers/os-server-groups/{g}"))
+        .await;
+    assert_eq!(members.body["server_group"]["members"], json!([sid]));
+    let hosts = app.get("/openwks/v1/hosts").await;
+    let h = hosts.body["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .find(|h| h["id"] == host.as_str())
+        .expect("host listed")
+        .clone();
+    assert_eq!(
+        (h["vcpus_used"].as_u64(), h["servers"].clone()),
+        (Some(4), json!([sid]))
+    );
+    assert_eq!(
+        app.get("/v1/{p}/cloudservers/detail").await.body["count"],
+        1
+    );
+    // A running ECS cannot be added to another group (it must be stopped).
+    let flavors = app.get("/v1/{p}/cloudservers/flavors").await;
+    assert!(flavors.body["flavors"]
+        .as_array()
+        .expect("flavors")
+        .iter()
+        .any(|f| f["id"] == GPU_FLAVOR));
+}
+
+#[tokio::test]
+async fn a_multi_create_lands_on_distinct_hosts() {
+    let app = TestApp::new().await;
+    let g = group(&app, "multi").await;
+    let r = app
+        .post(
+            "/v1/{p}/cloudservers",
+            server_body(&app, "m", "s6.xlarge.2", 4, Some(&g), Some("cn-north-4b")),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    wait_job(&app, r.body["job_id"].as_str().expect("job")).await;
+    let mut hosts = HashSet::new();
+    for sid in r.body["serverIds"].as_array().expect("ids") {
+        let s = app
+            .get(&format!(
+                "/v1/{{p}}/cloudservers/{}",
+                sid.as_str().expect("id")
+            ))
+            .await;
+        assert!(s.body["server"]["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("m-000")));
+        assert_eq!(
+            s.body["server"]["OS-EXT-AZ:availability_zone"],
+            "cn-north-4b"
+        );
+        hosts.insert(
+            s.body["server"]["hostId"]
+                .as_str()
+                .expect("host")
+                .to_string(),
+        );
+    }
+    assert_eq!(hosts.len(), 4, "a multi-create sees its own earlier picks");
+}
+
+/// 64 creates race into one group: exactly maxServerGroupMembers (16) are accepted, the rest
+/// are refused with Ecs.0022, and no two members share a host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_racing_creates_never_break_anti_affinity() {
+    let app = Arc::new(TestApp::new().await);
+    let g = group(&app, "race").await;
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let (app, g) = (Arc::clone(&app), g.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = server_body(&app, &format!("r{i}"), "s6.xlarge.2", 1, Some(&g), None);
+            app.post("/v1/{p}/cloudservers", body).await
+        }));
+    }
+    let mut accepted = Vec::new();
+    for t in tasks {
+        let r = t.await.expect("join");
+        match r.status {
+            200 => accepted.push(r.body["serverIds"][0].as_str().expect("id").to_string()),
+            400 => assert_eq!(r.body["error"]["code"], "Ecs.0022", "{}", r.text),
+            other => panic!("unexpected {other}: {}", r.text),
+        }
+    }
+    assert_eq!(accepted.len(), 16);
+    let mut hosts = HashSet::new();
+    for sid in &accepted {
+        assert!(
+            hosts.insert(host_of(&app, sid).await.expect("placed")),
+            "two members on one host"
+        );
+    }
+    let members = app
+        .get(&format!("/v1/{{p}}/cloudservers/os-server-groups/{g}"))
+        .await;
+    assert_eq!(
+        members.body["server_group"]["members"]
+            .as_array()
+            .map(Vec::len),
+        Some(16)
+    );
+}
+
+#[tokio::test]
+async fn no_valid_host_fails_the_job_with_the_reason_and_leaks_no_capacity() {
+    let app = TestApp::new().await;
+    // The GPU flavor fits only the 4 GPU hosts of AZ c.
+    let r = app
+        .post(
+            "/v1/{p}/cloudservers",
+            server_body(&app, "gpu-a", GPU_FLAVOR, 1, None, Some("cn-north-4a")),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let j = wait_job(&app, r.body["job_id"].as_str().expect("job")).await;
+    assert_eq!(
+        (j["status"].as_str(), j["error_code"].as_str()),
+        (Some("FAIL"), Some("Ecs.0319"))
+    );
+    assert!(
+        j["fail_reason"]
+            .as_str()
+            .is_some_and(|f| f.contains("No valid host") && f.contains("lack GPUs")),
+        "{j}"
+    );
+    let sid = r.body["serverIds"][0].as_str().expect("id");
+    let s = app.get(&format!("/v1/{{p}}/cloudservers/{sid}")).await;
+    assert_eq!(s.body["server"]["status"], "ERROR");
+    assert!(s.body["server"]["fault"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("No valid host")));
+    // Anti-affinity exhaustion: 4 GPU hosts, so a group of GPU servers holds 4.
+    let g = group(&app, "gpus").await;
+    let r = app
+        .post(
+            "/v1/{p}/cloudservers",
+            server_body(&app, "g", GPU_FLAVOR, 4, Some(&g), None),
+        )
+        .await;
+    assert_eq!(
+        wait_job(&app, r.body["job_id"].as_str().expect("job")).await["status"],
+        "SUCCESS"
+    );
+    let r = app
+        .post(
+            "/v1/{p}/cloudservers",
+            server_body(&app, "g5", GPU_FLAVOR, 1, Some(&g), None),
+        )
+        .await;
+    let j = wait_job(&app, r.body["job_id"].as_str().expect("job")).await;
+    assert!(
+        j["fail_reason"]
+            .as_str()
+            .is_some_and(|f| f.contains("4 already run a member")),
+        "{j}"
+    );
+    let a = app
+        .get("/openwks/v1/hosts?availability_zone=cn-north-4a")
+        .await;
+    assert!(
+        a.body["hosts"]
+            .as_array()
+            .expect("hosts")
+            .iter()
+            .all(|h| h["vcpus_used"] == 0),
+        "a failed create claims nothing"
+    );
+}
+
+#[tokio::test]
+async fn delete_releases_hosts_and_membership() {
+    let app = TestApp::new().await;
+    let g = group(&app, "del").await;
+    let r = app
+        .post(
+            "/v1/{p}/cloudservers",
+            server_body(&app, "d", "s6.xlarge.2", 2, Some(&g), None),
+        )
+        .await;
+    wait_job(&app, r.body["job_id"].as_str().expect("job")).await;
+    let ids: Vec<String> = r.body["serverIds"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect();
+    let d = app
+        .post(
+            "/v1/{p}/cloudservers/delete",
+            json!({"servers": [{"id": ids[0]}], "delete_volume": true}),
+        )
+        .await;
+    assert_eq!(d.status, 200, "{}", d.text);
+    assert_eq!(
+        wait_job(&app, d.body["job_id"].as_str().expect("job")).await["status"],
+        "SUCCESS"
+    );
+    let gone = app.get(&format!("/v1/{{p}}/cloudservers/{}", ids[0])).await;
+    assert_eq!(
+        (gone.status, gone.body["error"]["code"].as_str()),
+        (404, Some("Ecs.0114"))
+    );
+    let m = app
+        .get(&format!("/v1/{{p}}/cloudservers/os-server-groups/{g}"))
+        .await;
+    assert_eq!(m.body["server_group"]["members"], json!([ids[1]]));
+    let used: u64 = app.get("/openwks/v1/hosts").await.body["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .map(|h| h["vcpus_used"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(used, 4, "one server of 4 vCPUs left");
+    let bad = app
+        .post(
+            "/v1/{p}/cloudservers/delete",
+            json!({"servers": [{"id": "nope"}]}),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.body["error"]["code"].as_str()),
+        (404, Some("Ecs.0114"))
+    );
+}
+
+#[tokio::test]
+async fn create_rules_answer_ecs_errors() {
+    let app = TestApp::new().await;
+    let other_vpc = app
+        .post(
+            "/v1/{p}/vpcs",
+            json!({"vpc": {"name": "o", "cidr": "10.0.0.0/16"}}),
+        )
+        .await;
+    let ov = other_vpc.body["vpc"]["id"]
+        .as_str()
+        .expect("vpc")
+        .to_string();
+    let cases: Vec<(Value, &str)> = vec![
+        (json!({}), "Ecs.0005"),
+        (
+            server_body(&app, "x", "no.such.flavor", 1, None, None),
+            "Ecs.0005",
+        ),
+        (
+            server_body(&app, "x", "s6.xlarge.2", 0, None, None),
+            "Ecs.0005",
+        ),
+        (
+            server_body(&app, "x", "s6.xlarge.2", 101, None, None),
+            "Ecs.0005",
+        ),
+        (
+            server_body(&app, "x", "s6.xlarge.2", 1, None, Some("mars-1a")),
+            "Ecs.0005",
+        ),
+        (
+            server_body(&app, "x", "s6.xlarge.2", 1, Some("no-such-group"), None),
+            "Ecs.0313",
+        ),
+        (
+            {
+                let mut b = server_body(&app, "x", "s6.xlarge.2", 1, None, None);
+                b["server"]["vpcid"] = json!(ov);
+                b
+            },
+            "Ecs.0005",
+        ),
+        (
+            {
+                let mut b = server_body(&app, "x", "s6.xlarge.2", 1, None, None);
+                b["server"]["imageRef"] = json!("nope");
+                b
+            },
+            "Ecs.0005",
+        ),
+    ];
+    for (body, code) in cases {
+        let r = app.post("/v1/{p}/cloudservers", body).await;
+        assert!(r.status == 400 || r.status == 404, "{}", r.text);
+        assert_eq!(r.body["error"]["code"], code, "{}", r.text);
+    }
+    assert_eq!(
+        app.get("/v1/{p}/cloudservers/detail").await.body["count"],
+        0
+    );
+}
+
+/// A job running when the process stops is resumed at the next start; the fleet is rebuilt
+/// from the database, so anti-affinity holds across the restart.
+#[tokio::test]
+async fn a_restart_in_the_middle_of_a_job_resumes_it() {
+    let dir = Arc::new(tempfile::tempdir().expect("dir"));
+    let slow = openwks_server::Settings {
+        boot_delay: Duration::from_secs(3600),
+        ..TestApp::settings()
+    };
+    let app = TestApp::with(Arc::clone(&dir), slow).await;
+    let g = group(&app, "resume").await;
+    let r = app
+        .post(
+            "/v1/{p}/cloudservers",
+            server_body(
+                &app,
+                "slow",
+                "s6.xlarge.2",
+                2,
+                Some(&g),
+                Some("cn-north-4c"),
+            ),
+        )
+        .await;
+    let job = r.body["job_id"].as_str().expect("job").to_string();
+    assert_eq!(
+        app.get(&format!("/v1/{{p}}/jobs/{job}")).await.body["status"],
+        "RUNNING",
+        "RUNNING as soon as accepted"
+    );
+    let first: Vec<String> = r.body["serverIds"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        app.get(&format!("/v1/{{p}}/cloudservers/{}", first[0]))
+            .await
+            .body["server"]["status"],
+        "BUILD"
+    );
+    let app = app.restart().await;
+    assert_eq!(wait_job(&app, &job).await["status"], "SUCCESS");
+    assert_eq!(
+        app.get(&format!("/v1/{{p}}/cloudservers/{}", first[0]))
+            .await
+            .body["server"]["status"],
+        "ACTIVE"
+    );
+    let r = app
+        .post(
+            "/v1/{p}/cloudservers",
+            server_body(
+                &app,
+                "after",
+                "s6.xlarge.2",
+                1,
+                Some(&g),
+                Some("cn-north-4c"),
+            ),
+        )
+        .await;
+    wait_job(&app, r.body["job_id"].as_str().expect("job")).await;
+    let mut hosts = HashSet::new();
+    for sid in first.iter().chain(std::iter::once(
+        &r.body["serverIds"][0].as_str().expect("id").to_string(),
+    )) {
+        assert!(
+            hosts.insert(host_of(&app, sid).await.expect("placed")),
+            "anti-affinity broken across the restart"
+        );
+    }
+}
+
+#[tokio::test]
+async fn remove_member_drops_the_membership_and_add_member_needs_a_stopped_ecs() {
+    let app = TestApp::new().await;
+    let g = group(&app, "members").await;
+    let other = group(&app, "other").await;
+    let r = app
+        .post(
+            "/v1/{p}/cloudservers",
+            server_body(&app, "mem", "s6.xlarge.2", 2, Some(&g), None),
+        )
+        .await;
+    wait_job(&app, r.body["job_id"].as_str().expect("job")).await;
+    let ids: Vec<String> = r.body["serverIds"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .map(|v| v.as_str().unwrap_or("").to_string())
+        .collect();
+    let base = "/v1/{p}/cloudservers/os-server-groups";
+    let add = app
+        .post(
+            &format!("{base}/{other}/action"),
+            json!({"add_member": {"instance_uuid": ids[0]}}),
+        )
+        .await;
+    assert_eq!(
+        (add.status, add.body["error"]["code"].as_str()),
+        (400, Some("Ecs.0100")),
+        "{}",
+        add.text
+    );
+    let rm = app
+        .post(
+            &format!("{base}/{g}/action"),
+            json!({"remove_member": {"instance_uuid": ids[0]}}),
+        )
+        .await;
+    assert_eq!(rm.status, 200, "{}", rm.text);
+    assert_eq!(
+        app.get(&format!("{base}/{g}")).await.body["server_group"]["members"],
+        json!([ids[1]])
+    );
+    assert_eq!(
+        app.get(&format!("/v1/{{p}}/cloudservers/{}", ids[0]))
+            .await
+            .body["server"]["os:scheduler_hints"]["group"],
+        json!([])
+    );
+    let again = app
+        .post(
+            &format!("{base}/{g}/action"),
+            json!({"remove_member": {"instance_uuid": ids[0]}}),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.body["error"]["code"].as_str()),
+        (400, Some("Ecs.0005")),
+        "not a member any more"
+    );
+    let b = app
+        .post(
+            &format!("{base}/{g}/remove_members"),
+            json!({"server_ids": [ids[1], "ghost"]}),
+        )
+        .await;
+    assert_eq!(b.body["status"], "failed");
+    assert_eq!(b.body["servers"][0]["status"], "success");
+    assert!(b.body["servers"][1]["fail_reason"]
+        .as_str()
+        .is_some_and(|f| f.contains("does not exist")));
+    assert_eq!(
+        app.get(&format!("{base}/{g}")).await.body["server_group"]["members"],
+        json!([])
+    );
+}

@@ -1,0 +1,504 @@
+//! Servers, jobs and the fleet.
+//!
+//! The fleet (`openwks_sched::Fleet`) lives in memory and is only touched on the writer thread,
+//! inside write jobs: placement and the rows that record it are one atomic step, so capacity
+//! and anti-affinity cannot be over-committed by racing creates. The database holds the same
+//! facts (servers with their hosts; one member per host and group, enforced by a unique
+//! index), and the fleet is rebuilt from it at start and after a failed commit.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use openwks_core::catalogue::HostSpec;
+use openwks_core::compute::{Job, Server, SubJob};
+use openwks_core::ecs::invalid;
+use openwks_core::error::{codes, ErrorKind};
+use openwks_core::{Error, Result};
+use openwks_sched::{Demand, Fleet, Host, HostIdx};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{db_err, ecs, json_err};
+
+/// The fleet and how to find hosts and zones in it.
+pub(crate) struct FleetState {
+    specs: Vec<HostSpec>,
+    fleet: Fleet,
+    zones: HashMap<String, u16>,
+    hosts: HashMap<String, HostIdx>,
+    /// Set when a commit failed: the fleet may hold claims the database does not.
+    pub(crate) stale: bool,
+}
+
+fn demand_of(s: &Server, zones: &HashMap<String, u16>) -> Demand {
+    Demand {
+        vcpus: s.vcpus,
+        memory_mb: s.memory_mb,
+        gpus: s.gpus,
+        az: zones.get(&s.availability_zone).copied(),
+    }
+}
+
+impl FleetState {
+    /// A fleet of `specs` with the claims of every placed server in the database.
+    pub(crate) fn load(conn: &Connection, specs: Vec<HostSpec>) -> Result<Self> {
+        let mut zones: HashMap<String, u16> = HashMap::new();
+        for h in &specs {
+            let n = zones.len() as u16;
+            zones.entry(h.availability_zone.clone()).or_insert(n);
+        }
+        let hosts_vec: Vec<Host> = specs
+            .iter()
+            .map(|h| Host {
+                id: h.id.clone(),
+                az: zones[&h.availability_zone],
+                vcpus: h.vcpus,
+                memory_mb: h.memory_mb,
+                gpus: h.gpus,
+                used_vcpus: 0,
+                used_memory_mb: 0,
+                used_gpus: 0,
+            })
+            .collect();
+        let hosts: HashMap<String, HostIdx> = specs
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.id.clone(), i as HostIdx))
+            .collect();
+        let mut fleet = Fleet::new(hosts_vec);
+        for s in all_placed(conn)? {
+            if let Some(i) = s.host_id.as_ref().and_then(|h| hosts.get(h)) {
+                fleet.claim(*i, &demand_of(&s, &zones));
+            }
+        }
+        Ok(Self {
+            specs,
+            fleet,
+            zones,
+            hosts,
+            stale: false,
+        })
+    }
+
+    /// Host usage for the admin view: (vcpus, memory, gpus) used per host id.
+    pub(crate) fn usage(&self) -> HashMap<String, (u32, u64, u32)> {
+        self.fleet
+            .hosts()
+            .iter()
+            .map(|h| (h.id.clone(), (h.used_vcpus, h.used_memory_mb, h.used_gpus)))
+            .collect()
+    }
+}
+
+fn all_placed(conn: &Connection) -> Result<Vec<Server>> {
+    let docs = conn
+        .prepare_cached("SELECT doc FROM servers WHERE host_id IS NOT NULL")
+        .map_err(db_err)?
+        .query_map([], |r| r.get::<_, String>(0))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    docs.iter()
+        .map(|d| serde_json::from_str(d).map_err(json_err))
+        .collect()
+}
+
+fn write_server(conn: &Connection, s: &Server, insert: bool) -> Result<()> {
+    let doc = serde_json::to_string(s).map_err(json_err)?;
+    let sql = if insert {
+        "INSERT INTO servers (id, project_id, host_id, subnet_id, status, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    } else {
+        "UPDATE servers SET project_id = ?2, host_id = ?3, subnet_id = ?4, status = ?5, doc = ?6 WHERE id = ?1"
+    };
+    conn.prepare_cached(sql)
+        .map_err(db_err)?
+        .execute(params![
+            s.id,
+            s.project_id,
+            s.host_id,
+            s.subnet_id,
+            s.status,
+            doc
+        ])
+        .map_err(db_err)?;
+    Ok(())
+}
+
+fn write_job(conn: &Connection, j: &Job) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO jobs (id, project_id, status, doc) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        j.id,
+        j.project_id,
+        j.status,
+        serde_json::to_string(j).map_err(json_err)?
+    ])
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Store a changed server.
+pub(crate) fn rewrite(conn: &Connection, s: &Server) -> Result<()> {
+    write_server(conn, s, false)
+}
+
+pub(crate) fn load_server(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Server>> {
+    let doc: Option<String> = conn
+        .prepare_cached("SELECT doc FROM servers WHERE id = ?1 AND project_id = ?2")
+        .map_err(db_err)?
+        .query_row([id, project_id], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
+        .transpose()
+}
+
+pub(crate) fn load_job(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Job>> {
+    let doc: Option<String> = conn
+        .prepare_cached("SELECT doc FROM jobs WHERE id = ?1 AND project_id = ?2")
+        .map_err(db_err)?
+        .query_row([id, project_id], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
+        .transpose()
+}
+
+fn ip_for(conn: &Connection, subnet_cidr: &str, subnet_id: &str) -> Result<String> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM servers WHERE subnet_id = ?1")
+        .map_err(db_err)?
+        .query_row([subnet_id], |r| r.get(0))
+        .map_err(db_err)?;
+    let base = openwks_core::network::parse_cidr(subnet_cidr).map_or(0xC0A8_0000, |(ip, _)| ip);
+    Ok(std::net::Ipv4Addr::from(base + 10 + n as u32).to_string())
+}
+
+/// Create servers: check the group and its member quota, place every server (all or
+/// nothing), and record servers, memberships and the job. Placement failure is not an error
+/// of the request: the servers go to `ERROR` with the reason and the job fails.
+pub(crate) fn create(
+    conn: &Connection,
+    fleet: &Mutex<Option<FleetState>>,
+    a: &crate::CreateServersArgs,
+) -> Result<(Job, Vec<Server>)> {
+    let r = &a.request;
+    let mut avoid: HashSet<HostIdx> = HashSet::new();
+    let mut guard = fleet
+        .lock()
+        .map_err(|_| Error::internal("fleet lock poisoned"))?;
+    let state = guard
+        .as_mut()
+        .ok_or_else(|| Error::internal("the fleet is not loaded"))?;
+    if state.stale {
+        *state = FleetState::load(conn, state.specs.clone())?;
+    }
+    if let Some(g) = &r.group {
+        ecs::require(conn, &a.project_id, g)?;
+        let members: Vec<String> = conn
+            .prepare_cached("SELECT host_id FROM ecs_group_members WHERE group_id = ?1")
+            .map_err(db_err)?
+            .query_map([g], |row| row.get::<_, String>(0))
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        if members.len() as i64 + r.count as i64 > a.max_members {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                codes::ECS_GROUP_FULL,
+                format!("Insufficient ECS group quota: group {g} has {} of maxServerGroupMembers {} members", members.len(), a.max_members),
+            ));
+        }
+        avoid.extend(members.iter().filter_map(|h| state.hosts.get(h)));
+    }
+    let az = match &r.availability_zone {
+        Some(z) => Some(
+            *state
+                .zones
+                .get(z)
+                .ok_or_else(|| invalid(format!("availability zone {z} has no hosts")))?,
+        ),
+        None => None,
+    };
+    let demand = Demand {
+        vcpus: r.vcpus,
+        memory_mb: r.memory_mb,
+        gpus: r.gpus,
+        az,
+    };
+    let placed = state
+        .fleet
+        .place_many(&demand, r.count, &avoid, a.weigher, r.group.is_some());
+    let fail_reason = placed.as_ref().err().map(ToString::to_string);
+    let picks: Vec<Option<HostIdx>> = match &placed {
+        Ok(p) => p.iter().copied().map(Some).collect(),
+        Err(_) => vec![None; r.count],
+    };
+    let result = (|| {
+        let mut servers = Vec::with_capacity(r.count);
+        let mut subs = Vec::with_capacity(r.count);
+        for (n, (id, pick)) in a.server_ids.iter().zip(&picks).enumerate() {
+            let host = pick.map(|i| state.fleet.hosts()[i as usize].clone());
+            let name = if r.count > 1 {
+                format!("{}-{:04}", r.name, n + 1)
+            } else {
+                r.name.clone()
+            };
+            let s = Server {
+                id: id.clone(),
+                project_id: a.project_id.clone(),
+                name,
+                flavor_id: r.flavor_id.clone(),
+                vcpus: r.vcpus,
+                memory_mb: r.memory_mb,
+                gpus: r.gpus,
+                image_id: r.image_id.clone(),
+                availability_zone: host.as_ref().map_or_else(
+                    || r.availability_zone.clone().unwrap_or_default(),
+                    |h| {
+                        state.specs[state.hosts[&h.id] as usize]
+                            .availability_zone
+                            .clone()
+                    },
+                ),
+                host_id: host.as_ref().map(|h| h.id.clone()),
+                status: if host.is_some() {
+                    "BUILD".into()
+                } else {
+                    "ERROR".into()
+                },
+                fault: fail_reason.clone(),
+                ecs_group_id: r.group.clone(),
+                vpc_id: r.vpc_id.clone(),
+                subnet_id: r.subnet_id.clone(),
+                ip: ip_for(conn, &a.subnet_cidr, &r.subnet_id)?,
+                root_volume_type: r.root_volume_type.clone(),
+                root_volume_size: r.root_volume_size,
+                job_id: a.job_id.clone(),
+                created: a.now.clone(),
+                updated: a.now.clone(),
+            };
+            write_server(conn, &s, true)?;
+            if let (Some(g), Some(h)) = (&r.group, &s.host_id) {
+                conn.prepare_cached("INSERT INTO ecs_group_members (group_id, server_id, host_id) VALUES (?1, ?2, ?3)")
+                    .map_err(db_err)?
+                    .execute([g, &s.id, h])
+                    .map_err(db_err)?;
+            }
+            subs.push(SubJob {
+                job_id: format!("{}-{}", a.job_id, n + 1),
+                job_type: "createSingleServer".into(),
+                status: if s.host_id.is_some() {
+                    "RUNNING".into()
+                } else {
+                    "FAIL".into()
+                },
+                server_id: s.id.clone(),
+                begin_time: a.now.clone(),
+                end_time: if s.host_id.is_some() {
+                    String::new()
+                } else {
+                    a.now.clone()
+                },
+                error_code: if s.host_id.is_some() {
+                    String::new()
+                } else {
+                    "Ecs.0319".into()
+                },
+                fail_reason: s.fault.clone().unwrap_or_default(),
+            });
+            servers.push(s);
+        }
+        let failed = fail_reason.is_some();
+        let job = Job {
+            id: a.job_id.clone(),
+            project_id: a.project_id.clone(),
+            job_type: "createServer".into(),
+            status: if failed {
+                "FAIL".into()
+            } else {
+                "RUNNING".into()
+            },
+            sub_jobs: subs,
+            begin_time: a.now.clone(),
+            end_time: if failed { a.now.clone() } else { String::new() },
+            error_code: if failed {
+                "Ecs.0319".into()
+            } else {
+                String::new()
+            },
+            fail_reason: fail_reason.clone().unwrap_or_default(),
+        };
+        write_job(conn, &job)?;
+        Ok((job, servers))
+    })();
+    if result.is_err() {
+        if let Ok(picks) = &placed {
+            for i in picks {
+                state.fleet.release(*i, &demand);
+            }
+        }
+    }
+    result
+}
+
+/// Finish a running job (the simulated boot or teardown is over): a create's servers become
+/// `ACTIVE`; a delete's servers are removed, their claims and memberships released.
+pub(crate) fn finish_job(
+    conn: &Connection,
+    fleet: &Mutex<Option<FleetState>>,
+    project_id: &str,
+    job_id: &str,
+    now: &str,
+) -> Result<Option<Job>> {
+    let Some(mut job) = load_job(conn, project_id, job_id)? else {
+        return Ok(None);
+    };
+    if job.status != "RUNNING" {
+        return Ok(Some(job));
+    }
+    let mut guard = fleet
+        .lock()
+        .map_err(|_| Error::internal("fleet lock poisoned"))?;
+    for sub in job.sub_jobs.iter_mut().filter(|s| s.status == "RUNNING") {
+        if let Some(mut s) = load_server(conn, project_id, &sub.server_id)? {
+            match job.job_type.as_str() {
+                "createServer" if s.status == "BUILD" => {
+                    s.status = "ACTIVE".into();
+                    s.updated = now.to_string();
+                    write_server(conn, &s, false)?;
+                }
+                "deleteServer" => {
+                    if let (Some(state), Some(h)) = (guard.as_mut(), &s.host_id) {
+                        if let Some(i) = state.hosts.get(h).copied() {
+                            let d = demand_of(&s, &state.zones);
+                            state.fleet.release(i, &d);
+                        }
+                    }
+                    conn.execute(
+                        "DELETE FROM ecs_group_members WHERE server_id = ?1",
+                        [&s.id],
+                    )
+                    .map_err(db_err)?;
+                    conn.execute("DELETE FROM servers WHERE id = ?1", [&s.id])
+                        .map_err(db_err)?;
+                    s.status = "DELETED".into();
+                }
+                _ => {}
+            }
+        }
+        sub.status = "SUCCESS".into();
+        sub.end_time = now.to_string();
+    }
+    job.status = "SUCCESS".into();
+    job.end_time = now.to_string();
+    write_job(conn, &job)?;
+    Ok(Some(job))
+}
+
+/// Start deleting servers (all must exist in the project): they go to `DELETING` and a
+/// running `deleteServer` job is returned; [`finish_job`] removes them.
+pub(crate) fn delete(
+    conn: &Connection,
+    project_id: &str,
+    ids: &[String],
+    job_id: &str,
+    now: &str,
+) -> Result<Job> {
+    let mut servers = Vec::with_capacity(ids.len());
+    for id in ids {
+        servers.push(load_server(conn, project_id, id)?.ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                codes::ECS_SERVER_NOT_FOUND,
+                format!("ECS {id} does not exist"),
+            )
+        })?);
+    }
+    let mut subs = Vec::with_capacity(servers.len());
+    for (n, mut s) in servers.into_iter().enumerate() {
+        s.status = "DELETING".into();
+        s.updated = now.to_string();
+        write_server(conn, &s, false)?;
+        subs.push(SubJob {
+            job_id: format!("{job_id}-{}", n + 1),
+            job_type: "deleteSingleServer".into(),
+            status: "RUNNING".into(),
+            server_id: s.id,
+            begin_time: now.to_string(),
+            end_time: String::new(),
+            error_code: String::new(),
+            fail_reason: String::new(),
+        });
+    }
+    let job = Job {
+        id: job_id.to_string(),
+        project_id: project_id.to_string(),
+        job_type: "deleteServer".into(),
+        status: "RUNNING".into(),
+        sub_jobs: subs,
+        begin_time: now.to_string(),
+        end_time: String::new(),
+        error_code: String::new(),
+        fail_reason: String::new(),
+    };
+    write_job(conn, &job)?;
+    Ok(job)
+}
+
+/// `(project, job)` of every running job (to resume after a restart).
+pub(crate) fn running_jobs(conn: &Connection) -> Result<Vec<(String, String)>> {
+    conn.prepare_cached("SELECT project_id, id FROM jobs WHERE status = 'RUNNING'")
+        .map_err(db_err)?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)
+}
+
+pub(crate) fn list(
+    conn: &Connection,
+    project_id: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<Server>)> {
+    let count: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM servers WHERE project_id = ?1")
+        .map_err(db_err)?
+        .query_row([project_id], |r| r.get(0))
+        .map_err(db_err)?;
+    let docs = conn
+        .prepare_cached(
+            "SELECT doc FROM servers WHERE project_id = ?1 ORDER BY seq LIMIT ?2 OFFSET ?3",
+        )
+        .map_err(db_err)?
+        .query_map(params![project_id, limit, offset], |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    Ok((
+        count,
+        docs.iter()
+            .map(|d| serde_json::from_str(d).map_err(json_err))
+            .collect::<Result<Vec<_>>>()?,
+    ))
+}
+
+/// Servers per host id (for the hosts view).
+pub(crate) fn by_host(conn: &Connection) -> Result<HashMap<String, Vec<String>>> {
+    let rows = conn
+        .prepare_cached("SELECT host_id, id FROM servers WHERE host_id IS NOT NULL ORDER BY seq")
+        .map_err(db_err)?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for (h, s) in rows {
+        out.entry(h).or_default().push(s);
+    }
+    Ok(out)
+}

@@ -1,0 +1,61 @@
+"""ECS servers created into an anti-affinity group through the official `huaweicloudsdkecs` v2:
+every member lands on a different host, or the job fails with a clear capacity error."""
+
+import time
+
+from huaweicloudsdkecs.v2 import (
+    CreatePostPaidServersRequest, CreatePostPaidServersRequestBody, CreateServerGroupOption, CreateServerGroupRequest,
+    CreateServerGroupRequestBody, DeleteServersRequest, DeleteServersRequestBody, ListFlavorsRequest,
+    ListServersDetailsRequest, PostPaidServer, PostPaidServerNic, PostPaidServerRootVolume, PostPaidServerSchedulerHints,
+    ServerId, ShowJobRequest, ShowServerGroupRequest, ShowServerRequest,
+)
+
+
+def wait(ecs, job_id):
+    for _ in range(500):
+        job = ecs.show_job(ShowJobRequest(job_id=job_id))
+        if job.status != "RUNNING":
+            return job
+        time.sleep(0.02)
+    raise AssertionError("job still running")
+
+
+def server(network, name, flavor, count, group=None, az=None):
+    vpc_id, subnet_id = network
+    return PostPaidServer(
+        name=name, image_ref="6f4d1f2a-2019-4b6e-9c0d-000000000001", flavor_ref=flavor, vpcid=vpc_id,
+        nics=[PostPaidServerNic(subnet_id=subnet_id)], root_volume=PostPaidServerRootVolume(volumetype="SAS", size=80),
+        count=count, availability_zone=az,
+        osscheduler_hints=PostPaidServerSchedulerHints(group=group) if group else None)
+
+
+def test_members_of_an_anti_affinity_group_land_on_different_hosts(ecs, network):
+    g = ecs.create_server_group(CreateServerGroupRequest(body=CreateServerGroupRequestBody(
+        server_group=CreateServerGroupOption(name="sdk-aa", policies=["anti-affinity"])))).server_group
+    r = ecs.create_post_paid_servers(CreatePostPaidServersRequest(body=CreatePostPaidServersRequestBody(
+        server=server(network, "sdk-aa", "s6.xlarge.2", 3, group=g.id))))
+    assert len(r.server_ids) == 3
+    job = wait(ecs, r.job_id)
+    assert job.status == "SUCCESS" and job.entities.sub_jobs_total == 3
+    hosts = set()
+    for sid in r.server_ids:
+        s = ecs.show_server(ShowServerRequest(server_id=sid)).server
+        assert s.status == "ACTIVE"
+        hosts.add(s.host_id)
+    assert len(hosts) == 3
+    assert sorted(ecs.show_server_group(ShowServerGroupRequest(server_group_id=g.id)).server_group.members) == sorted(r.server_ids)
+    listed = ecs.list_servers_details(ListServersDetailsRequest(limit=100))
+    assert listed.count >= 3
+    d = ecs.delete_servers(DeleteServersRequest(body=DeleteServersRequestBody(servers=[ServerId(id=r.server_ids[0])])))
+    assert wait(ecs, d.job_id).status == "SUCCESS"
+
+
+def test_no_capacity_is_a_clear_failure(ecs, network):
+    r = ecs.create_post_paid_servers(CreatePostPaidServersRequest(body=CreatePostPaidServersRequestBody(
+        server=server(network, "sdk-gpu", "g7.2xlarge.8", 1, az="cn-north-4a"))))
+    job = wait(ecs, r.job_id)
+    assert job.status == "FAIL" and job.error_code == "Ecs.0319"
+    assert "No valid host" in job.fail_reason
+    s = ecs.show_server(ShowServerRequest(server_id=r.server_ids[0])).server
+    assert s.status == "ERROR"
+    assert any(f.id == "g7.2xlarge.8" for f in ecs.list_flavors(ListFlavorsRequest()).flavors)
