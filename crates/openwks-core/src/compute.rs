@@ -55,6 +55,42 @@ pub struct Server {
     pub created: String,
     /// Last change.
     pub updated: String,
+    /// Set when the server is an app server of a server group.
+    #[serde(default)]
+    pub app: Option<AppInfo>,
+}
+
+/// What makes a server an app server (sdk-surface.md §2.2, `AppServer`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AppInfo {
+    /// Its server group.
+    pub server_group_id: String,
+    /// In maintenance: gets no new sessions.
+    pub maintain_status: bool,
+    /// Created by the scaling policy (only those are scaled in).
+    pub scaling_auto_create: bool,
+    /// Description.
+    pub description: String,
+    /// OU it joins.
+    pub ou_name: String,
+    /// The server group's `config_version` when it was built (image/disk/OU it got).
+    pub config_version: i64,
+    /// Product.
+    pub product_id: String,
+    /// OS.
+    pub os_type: String,
+}
+
+/// The vendor's `ServerStatus` of an app server (what `show_server_group_state` counts).
+pub fn server_status(s: &Server) -> &'static str {
+    let maint = s.app.as_ref().is_some_and(|a| a.maintain_status);
+    match s.status.as_str() {
+        "ACTIVE" if maint => "MAINTAINING",
+        "ACTIVE" => "REGISTERED",
+        "SHUTOFF" => "STOPPED",
+        "BUILD" | "REBOOT" => "UNREGISTER",
+        _ => "NONE",
+    }
 }
 
 /// A sub-job: one server of a job.

@@ -266,6 +266,10 @@ pub struct ServerGroup {
     /// Bumped when `max_session` changes: the session router recomputes from this epoch on
     /// (seed update: "resets the routing calculation").
     pub routing_epoch: i64,
+    /// The group's own anti-affinity ECS group, created with its first server: its servers
+    /// are spread over hosts.
+    #[serde(default)]
+    pub ecs_group_id: Option<String>,
 }
 
 /// A server group with what is derived from other resources, for output.
@@ -650,6 +654,7 @@ impl CreateSpec {
             update_time: ctx.now.clone(),
             config_version: 1,
             routing_epoch: 1,
+            ecs_group_id: None,
         })
     }
 }

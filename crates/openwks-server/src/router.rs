@@ -16,8 +16,8 @@ use crate::ecs::{server as es, server_group as esg};
 use crate::error::ApiError;
 use crate::ext::{hosts, user_groups as ug};
 use crate::wks::{
-    app as apps, app_group as ag, authorization as authz, catalogue, operations::OPERATIONS,
-    scaling_policy, server_group as sg, tags,
+    app as apps, app_group as ag, app_server as asv, authorization as authz, catalogue,
+    operations::OPERATIONS, scaling_policy, server_group as sg, tags,
 };
 use crate::{iam, ims, middleware, ops, vpc, AppState};
 
@@ -133,6 +133,24 @@ fn implemented() -> Router<AppState> {
                 .patch(ag::update_app_group)
                 .delete(ag::delete_app_group),
         )
+        // WorkspaceApp: app servers (a subset of 20) and jobs.
+        .route("/v1/{project_id}/app-servers", get(asv::list_servers))
+        .route(
+            "/v1/{project_id}/app-servers/actions/create",
+            axum::routing::post(asv::create_app_servers),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/actions/batch-delete",
+            axum::routing::post(asv::batch_delete_server),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/{server_id}",
+            get(asv::show_server)
+                .patch(asv::update_server)
+                .delete(asv::delete_server),
+        )
+        .route("/v1/{project_id}/job/{job_id}", get(asv::show_job))
+        .route("/v2/{project_id}/job/{job_id}", get(asv::show_job_detail))
         // WorkspaceApp: published apps (13).
         .route(
             "/v1/{project_id}/app-groups/{app_group_id}/apps",
@@ -351,6 +369,14 @@ pub const IMPLEMENTED_WKS: &[&str] = &[
     "delete_app_group",
     "show_app_group_detail",
     "update_app_group",
+    "list_servers",
+    "create_app_servers",
+    "batch_delete_server",
+    "show_server",
+    "update_server",
+    "delete_server",
+    "show_job",
+    "show_job_detail",
     "list_published_app",
     "publish_app",
     "check_publish_app",

@@ -97,7 +97,30 @@ pub struct CreateServersArgs {
     pub max_members: i64,
     /// Spread or pack.
     pub weigher: openwks_sched::Weigher,
+    /// Set for app servers (then `request.group` is filled in with the server group's own ECS
+    /// group by the store).
+    pub app: Option<openwks_core::compute::AppInfo>,
 }
+
+/// Filters of `list_servers` (app servers).
+#[derive(Debug, Clone, Default)]
+pub struct AppServerFilter {
+    /// Exact server group.
+    pub server_group_id: Option<String>,
+    /// Substring of the name.
+    pub name_contains: Option<String>,
+    /// Exact id.
+    pub server_id: Option<String>,
+    /// Exact IP.
+    pub ip: Option<String>,
+    /// In maintenance or not.
+    pub maintain_status: Option<bool>,
+    /// Created by scaling or not.
+    pub scaling_auto_create: Option<bool>,
+}
+
+/// A change of a server.
+pub type ServerUpdate = Box<dyn FnOnce(&mut Server) -> Result<()> + Send>;
 
 /// Hosts' usage and servers: `host id → ((vcpus, memory MB, gpus) used, server ids)`.
 pub type HostUsage = std::collections::HashMap<String, ((u32, u64, u32), Vec<String>)>;
@@ -451,4 +474,28 @@ pub trait Store: Send + Sync + 'static {
         server_ids: Vec<String>,
         add: bool,
     ) -> Result<Vec<Option<openwks_core::Error>>>;
+    /// Create app servers in a server group (its own anti-affinity ECS group is created with
+    /// its first servers); like [`Store::create_servers`] otherwise.
+    async fn create_app_servers(&self, args: CreateServersArgs) -> Result<(Job, Vec<Server>)>;
+    /// A page of app servers.
+    async fn list_app_servers(
+        &self,
+        project_id: &str,
+        filter: &AppServerFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<Server>)>;
+    /// Apply `update` to an app server.
+    async fn update_app_server(
+        &self,
+        project_id: &str,
+        id: &str,
+        update: ServerUpdate,
+    ) -> Result<Server>;
+    /// A server group's app servers counted by `ServerStatus`.
+    async fn server_group_states(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+    ) -> Result<std::collections::BTreeMap<String, i64>>;
 }

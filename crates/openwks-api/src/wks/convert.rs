@@ -300,6 +300,7 @@ pub fn server_group(cat: &Catalogue, v: &ServerGroupView) -> ServerGroup {
         update_time,
         config_version: _,
         routing_epoch: _,
+        ecs_group_id: _,
     } = group;
     let product_info = cat
         .product(&product_id)

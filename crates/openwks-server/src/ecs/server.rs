@@ -124,6 +124,7 @@ pub async fn create_post_paid_servers(
         subnet_cidr: subnet.cidr,
         max_members: st.catalogue.quotas.ecs_server_group_members,
         weigher: openwks_sched::Weigher::Spread,
+        app: None,
     };
     let (job, servers) = st.store.create_servers(args).await?;
     if job.status == "RUNNING" {

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod app_group;
+pub mod app_server;
 pub mod authorization;
 pub mod catalogue;
 pub mod operations;

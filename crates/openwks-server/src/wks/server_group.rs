@@ -13,7 +13,7 @@ use openwks_api::wks::server_group::{
 };
 use openwks_core::error::codes;
 use openwks_core::server_group::{
-    parse_tag_filter, CreateContext, CreateSpec, UpdateSpec, APP_TYPES, SERVER_STATUSES,
+    parse_tag_filter, CreateContext, CreateSpec, UpdateSpec, APP_TYPES,
 };
 use openwks_core::validate::{check_enum, is_valid_name};
 use openwks_core::Error;
@@ -229,14 +229,6 @@ pub async fn show_server_group_state(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    st.store
-        .server_group(&project_id, &id)
-        .await?
-        .ok_or_else(|| Error::not_found("server group", &id))?;
-    // Servers arrive with the compute issue; until then every count is 0.
-    let aps_status: BTreeMap<String, i64> = SERVER_STATUSES
-        .iter()
-        .map(|s| ((*s).to_string(), 0))
-        .collect();
+    let aps_status: BTreeMap<String, i64> = st.store.server_group_states(&project_id, &id).await?;
     Ok(Json(ShowServerGroupStateResponse { aps_status }).into_response())
 }

@@ -2,6 +2,7 @@
 //! resource.
 
 mod app_groups;
+mod app_servers;
 mod apps;
 mod auth;
 mod authorizations;

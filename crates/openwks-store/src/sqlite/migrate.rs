@@ -23,6 +23,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../migrations/sqlite/0004_apps.sql")),
     (5, include_str!("../../migrations/sqlite/0005_ecs.sql")),
     (6, include_str!("../../migrations/sqlite/0006_servers.sql")),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_app_servers.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database.

@@ -836,4 +836,48 @@ impl crate::Store for SqliteStore {
         self.write(move |c| ecs::change_members(c, &p, &g, &server_ids, add))
             .await
     }
+    async fn create_app_servers(
+        &self,
+        args: crate::CreateServersArgs,
+    ) -> Result<(
+        openwks_core::compute::Job,
+        Vec<openwks_core::compute::Server>,
+    )> {
+        let fleet = Arc::clone(&self.fleet);
+        self.write(move |c| servers::create_app(c, &fleet, args))
+            .await
+    }
+    async fn list_app_servers(
+        &self,
+        project_id: &str,
+        filter: &crate::AppServerFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::compute::Server>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| servers::list_app(c, &p, &f, offset, limit))
+            .await
+    }
+    async fn update_app_server(
+        &self,
+        project_id: &str,
+        id: &str,
+        update: crate::ServerUpdate,
+    ) -> Result<openwks_core::compute::Server> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| servers::update_app(c, &p, &i, update))
+            .await
+    }
+    async fn server_group_states(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+    ) -> Result<std::collections::BTreeMap<String, i64>> {
+        let (p, g) = (project_id.to_string(), server_group_id.to_string());
+        self.read(move |c| {
+            server_groups::load(c, &p, &g)?.ok_or_else(|| Error::not_found("server group", &g))?;
+            servers::group_states(c, &g)
+        })
+        .await
+    }
 }

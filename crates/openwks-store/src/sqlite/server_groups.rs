@@ -118,6 +118,11 @@ fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
     Ok(())
 }
 
+/// Store a changed group document (no tag changes).
+pub(crate) fn replace_doc(conn: &Connection, g: &ServerGroup) -> Result<()> {
+    replace(conn, g, false)
+}
+
 fn replace(conn: &Connection, g: &ServerGroup, tags_changed: bool) -> Result<()> {
     let doc = serde_json::to_string(g).map_err(json_err)?;
     conn.prepare_cached(
@@ -229,6 +234,17 @@ pub(crate) fn delete(conn: &Connection, project_id: &str, id: &str) -> Result<De
     let Some(existing) = load(conn, project_id, id)? else {
         return Ok(Deleted::NotFound);
     };
+    let servers: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM servers WHERE app_server_group_id = ?1")
+        .map_err(db_err)?
+        .query_row([id], |r| r.get(0))
+        .map_err(db_err)?;
+    if servers > 0 {
+        return Err(Error::conflict(
+            codes::HAS_SERVERS,
+            format!("server group {id} still has {servers} server(s); delete them first"),
+        ));
+    }
     let bound = super::app_groups::bound_count(conn, id, None)?;
     if bound > 0 {
         return Err(Error::conflict(
@@ -249,6 +265,9 @@ pub(crate) fn delete(conn: &Connection, project_id: &str, id: &str) -> Result<De
     touch(id);
     if let Some(p) = &existing.primary_server_group_id {
         touch(p);
+    }
+    if let Some(g) = &existing.ecs_group_id {
+        super::ecs::delete(conn, project_id, g)?;
     }
     conn.execute(
         "DELETE FROM server_group_tags WHERE server_group_id = ?1",
@@ -416,14 +435,15 @@ fn views(conn: &Connection, groups: Vec<ServerGroup>) -> Result<Vec<ServerGroupV
             app_groups.insert(id, n);
         }
     }
+    let servers = super::servers::counts_by_group(conn, &ids)?;
     Ok(groups
         .into_iter()
         .map(|g| ServerGroupView {
             secondary_ids: standbys.remove(&g.id).unwrap_or_default(),
             subnet_name: subnet_names.get(&g.subnet_id).cloned().unwrap_or_default(),
             app_group_count: app_groups.get(&g.id).copied().unwrap_or(0),
+            app_server_count: servers.get(&g.id).copied().unwrap_or(0),
             group: g,
-            app_server_count: 0,
         })
         .collect())
 }

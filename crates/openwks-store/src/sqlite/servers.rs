@@ -105,10 +105,13 @@ fn all_placed(conn: &Connection) -> Result<Vec<Server>> {
 fn write_server(conn: &Connection, s: &Server, insert: bool) -> Result<()> {
     let doc = serde_json::to_string(s).map_err(json_err)?;
     let sql = if insert {
-        "INSERT INTO servers (id, project_id, host_id, subnet_id, status, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        "INSERT INTO servers (id, project_id, host_id, subnet_id, status, doc, app_server_group_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
     } else {
-        "UPDATE servers SET project_id = ?2, host_id = ?3, subnet_id = ?4, status = ?5, doc = ?6 WHERE id = ?1"
+        "UPDATE servers SET project_id = ?2, host_id = ?3, subnet_id = ?4, status = ?5, doc = ?6, \
+         app_server_group_id = ?7 WHERE id = ?1"
     };
+    let sg = s.app.as_ref().map(|a| a.server_group_id.clone());
     conn.prepare_cached(sql)
         .map_err(db_err)?
         .execute(params![
@@ -117,9 +120,14 @@ fn write_server(conn: &Connection, s: &Server, insert: bool) -> Result<()> {
             s.host_id,
             s.subnet_id,
             s.status,
-            doc
+            doc,
+            sg
         ])
         .map_err(db_err)?;
+    // The server group's view counts its servers.
+    if let Some(sg) = &sg {
+        super::cache::touch(sg);
+    }
     Ok(())
 }
 
@@ -278,6 +286,7 @@ pub(crate) fn create(
                 job_id: a.job_id.clone(),
                 created: a.now.clone(),
                 updated: a.now.clone(),
+                app: a.app.clone(),
             };
             write_server(conn, &s, true)?;
             if let (Some(g), Some(h)) = (&r.group, &s.host_id) {
@@ -383,6 +392,10 @@ pub(crate) fn finish_job(
                     .map_err(db_err)?;
                     conn.execute("DELETE FROM servers WHERE id = ?1", [&s.id])
                         .map_err(db_err)?;
+                    // The server group's view counts its servers.
+                    if let Some(a) = &s.app {
+                        super::cache::touch(&a.server_group_id);
+                    }
                     s.status = "DELETED".into();
                 }
                 _ => {}
@@ -501,4 +514,150 @@ pub(crate) fn by_host(conn: &Connection) -> Result<HashMap<String, Vec<String>>>
         out.entry(h).or_default().push(s);
     }
     Ok(out)
+}
+
+/// Create app servers in a server group: the group's own anti-affinity ECS group is created
+/// with its first servers (outside the ECS-group quota), then [`create`] places them.
+pub(crate) fn create_app(
+    conn: &Connection,
+    fleet: &Mutex<Option<FleetState>>,
+    mut a: crate::CreateServersArgs,
+) -> Result<(Job, Vec<Server>)> {
+    let sg_id = a
+        .app
+        .as_ref()
+        .map(|x| x.server_group_id.clone())
+        .ok_or_else(|| Error::internal("app info missing"))?;
+    let mut sg = super::server_groups::load(conn, &a.project_id, &sg_id)?
+        .ok_or_else(|| Error::not_found("server group", &sg_id))?;
+    let ecs_group = match &sg.ecs_group_id {
+        Some(g) => g.clone(),
+        None => {
+            let g = openwks_core::ecs::EcsServerGroup {
+                id: uuid::Uuid::new_v4().to_string(),
+                project_id: a.project_id.clone(),
+                name: format!("wks-{}", sg.name),
+                policies: vec![openwks_core::ecs::ANTI_AFFINITY.to_string()],
+                metadata: [("openwks:server_group_id".to_string(), sg.id.clone())]
+                    .into_iter()
+                    .collect(),
+                created_at: a.now.clone(),
+            };
+            super::ecs::create(conn, &g, i64::MAX)?;
+            sg.ecs_group_id = Some(g.id.clone());
+            super::server_groups::replace_doc(conn, &sg)?;
+            g.id
+        }
+    };
+    if let Some(app) = a.app.as_mut() {
+        app.config_version = sg.config_version;
+    }
+    a.request.group = Some(ecs_group);
+    a.max_members = i64::MAX;
+    create(conn, fleet, &a)
+}
+
+/// App servers of a project, filtered.
+pub(crate) fn list_app(
+    conn: &Connection,
+    project_id: &str,
+    f: &crate::AppServerFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<Server>)> {
+    let docs = conn
+        .prepare_cached(
+            "SELECT doc FROM servers WHERE project_id = ?1 AND app_server_group_id IS NOT NULL \
+             AND (?2 IS NULL OR app_server_group_id = ?2) AND (?3 IS NULL OR id = ?3) ORDER BY seq",
+        )
+        .map_err(db_err)?
+        .query_map(params![project_id, f.server_group_id, f.server_id], |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let mut all = Vec::new();
+    for d in docs {
+        let s: Server = serde_json::from_str(&d).map_err(json_err)?;
+        let app = s.app.as_ref();
+        if f.name_contains
+            .as_ref()
+            .is_some_and(|n| !s.name.to_lowercase().contains(&n.to_lowercase()))
+            || f.maintain_status
+                .is_some_and(|m| app.is_none_or(|a| a.maintain_status != m))
+            || f.scaling_auto_create
+                .is_some_and(|m| app.is_none_or(|a| a.scaling_auto_create != m))
+            || f.ip.as_ref().is_some_and(|ip| *ip != s.ip)
+        {
+            continue;
+        }
+        all.push(s);
+    }
+    let count = all.len() as i64;
+    Ok((
+        count,
+        all.into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect(),
+    ))
+}
+
+/// Apply `f` to an app server.
+pub(crate) fn update_app(
+    conn: &Connection,
+    project_id: &str,
+    id: &str,
+    f: crate::ServerUpdate,
+) -> Result<Server> {
+    let mut s = load_server(conn, project_id, id)?
+        .filter(|s| s.app.is_some())
+        .ok_or_else(|| Error::not_found("app server", id))?;
+    f(&mut s)?;
+    write_server(conn, &s, false)?;
+    Ok(s)
+}
+
+/// App servers of a server group counted by `ServerStatus`.
+pub(crate) fn group_states(
+    conn: &Connection,
+    server_group_id: &str,
+) -> Result<std::collections::BTreeMap<String, i64>> {
+    let docs = conn
+        .prepare_cached("SELECT doc FROM servers WHERE app_server_group_id = ?1")
+        .map_err(db_err)?
+        .query_map([server_group_id], |r| r.get::<_, String>(0))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let mut out: std::collections::BTreeMap<String, i64> =
+        openwks_core::server_group::SERVER_STATUSES
+            .iter()
+            .map(|s| ((*s).to_string(), 0))
+            .collect();
+    for d in docs {
+        let s: Server = serde_json::from_str(&d).map_err(json_err)?;
+        *out.entry(openwks_core::compute::server_status(&s).to_string())
+            .or_default() += 1;
+    }
+    Ok(out)
+}
+
+/// Servers per server group, for views.
+pub(crate) fn counts_by_group(
+    conn: &Connection,
+    ids: &[rusqlite::types::Value],
+) -> Result<HashMap<String, i64>> {
+    let marks = vec!["?"; ids.len()].join(",");
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT app_server_group_id, COUNT(*) FROM servers WHERE app_server_group_id IN ({marks}) GROUP BY app_server_group_id"
+        ))
+        .map_err(db_err)?
+        .query_map(rusqlite::params_from_iter(ids.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    Ok(rows.into_iter().collect())
 }

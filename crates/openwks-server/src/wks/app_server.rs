@@ -1,0 +1,447 @@
+//! App servers: create (into the server group's own anti-affinity ECS group), list, show,
+//! update, delete, batch delete; and the WKS job views.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use openwks_api::wks::app_server::{
+    BatchDeleteServerReq, CreateAppServerReq, CreateAppServersResponse, JobDetailInfo,
+    JobIdResponse, JobResourceInfo, ShowJobDetailResponse, UpdateServerReq,
+};
+use openwks_api::wks::convert;
+use openwks_api::wks::server_group::ListResponse;
+use openwks_core::compute::{server_status, AppInfo, CreateServersSpec, Job, Server};
+use openwks_core::error::codes;
+use openwks_core::validate::check_range;
+use openwks_core::Error;
+use openwks_store::{AppServerFilter, CreateServersArgs};
+use serde_json::{json, Value};
+
+use crate::error::ApiResult;
+use crate::jobs::finish_later;
+use crate::request::{json_body, Query, P};
+use crate::AppState;
+
+use super::empty_ok;
+
+fn wks_job_type(t: &str) -> &'static str {
+    match t {
+        "deleteServer" => "DELETE_SERVER",
+        _ => "CREATE_SERVER",
+    }
+}
+
+fn wks_status(s: &str) -> &'static str {
+    match s {
+        "SUCCESS" => "SUCCESS",
+        "FAIL" => "FAILED",
+        _ => "RUNNING",
+    }
+}
+
+/// The `AppServer` of a server.
+fn app_server(st: &AppState, s: &Server, group_name: &str) -> Value {
+    let app = s.app.clone();
+    let product = app
+        .as_ref()
+        .and_then(|a| st.catalogue.product(&a.product_id))
+        .map(|p| convert::product_info(&st.catalogue, p));
+    json!({
+        "id": s.id, "name": s.name, "machine_name": s.name.to_uppercase(), "description": app.as_ref().map(|a| a.description.clone()).unwrap_or_default(),
+        "server_group_id": app.as_ref().map(|a| a.server_group_id.clone()).unwrap_or_default(),
+        "flavor": {"id": s.flavor_id, "links": []},
+        "status": server_status(s), "vm_status": s.status, "task_status": if s.status == "BUILD" { "spawning" } else { "" },
+        "create_time": s.created, "update_time": s.updated, "image_id": s.image_id, "availability_zone": s.availability_zone,
+        "ou_name": app.as_ref().map(|a| a.ou_name.clone()).unwrap_or_default(), "instance_id": s.id,
+        "os_type": app.as_ref().map(|a| a.os_type.clone()).unwrap_or_default(),
+        "maintain_status": app.as_ref().is_some_and(|a| a.maintain_status),
+        "scaling_auto_create": app.as_ref().is_some_and(|a| a.scaling_auto_create),
+        "job_id": s.job_id, "host_id": s.host_id.clone().unwrap_or_default(), "server_group_name": group_name,
+        "product_info": product, "metadata": {}, "session_count": 0, "freeze": [], "enterprise_project_id": "0", "tags": [],
+        "host_address": [{"addr": s.ip, "version": 4, "vpc_id": s.vpc_id, "subnet_id": s.subnet_id, "OS-EXT-IPS:type": "fixed"}],
+        "addresses": {s.vpc_id.clone(): [{"addr": s.ip, "version": "4", "OS-EXT-IPS:type": "fixed"}]},
+        "root_volume": {"type": s.root_volume_type, "size": s.root_volume_size},
+    })
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// `create_app_servers`: `POST /v1/{project_id}/app-servers/actions/create` → `{job_id}`.
+pub async fn create_app_servers(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: CreateAppServerReq = json_body(&body)?;
+    match req.type_.as_deref() {
+        Some("createApps") => {}
+        Some(t) => {
+            return Err(Error::invalid(
+                codes::INVALID_ENUM,
+                format!("type must be createApps, got {t:?}"),
+            )
+            .into())
+        }
+        None => return Err(Error::missing("type").into()),
+    }
+    let sg_id = req
+        .server_group_id
+        .clone()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| Error::missing("server_group_id"))?;
+    let sg = st
+        .store
+        .server_group(&project_id, &sg_id)
+        .await?
+        .ok_or_else(|| Error::not_found("server group", &sg_id))?
+        .group;
+    let product_id = req
+        .product_id
+        .clone()
+        .ok_or_else(|| Error::missing("product_id"))?;
+    let product = st.catalogue.product(&product_id).ok_or_else(|| {
+        Error::invalid(
+            codes::INVALID_PRODUCT,
+            format!("product {product_id} does not exist"),
+        )
+    })?;
+    let count = check_range(
+        "subscription_num",
+        req.subscription_num
+            .ok_or_else(|| Error::missing("subscription_num"))?,
+        1,
+        100,
+    )?;
+    let vpc_id = req.vpc_id.clone().ok_or_else(|| Error::missing("vpc_id"))?;
+    let subnet_id = req
+        .subnet_id
+        .clone()
+        .ok_or_else(|| Error::missing("subnet_id"))?;
+    let root = req
+        .root_volume
+        .clone()
+        .ok_or_else(|| Error::missing("root_volume"))?;
+    let az = req
+        .availability_zone
+        .clone()
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| sg.availability_zone.clone());
+    if let Some(a) = st.catalogue.az(&az) {
+        if !st.catalogue.sold_in(a, &product_id) {
+            return Err(Error::invalid(
+                codes::INVALID_PRODUCT,
+                format!("product {product_id} is not sold in availability zone {az}"),
+            )
+            .into());
+        }
+    } else {
+        return Err(Error::invalid(
+            codes::INVALID_AZ,
+            format!("availability zone {az} does not exist"),
+        )
+        .into());
+    }
+    let subnet = st
+        .store
+        .subnet(&project_id, &subnet_id)
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                codes::INVALID_NETWORK,
+                format!("subnet {subnet_id} does not exist"),
+            )
+        })?;
+    if subnet.vpc_id != vpc_id {
+        return Err(Error::invalid(
+            codes::INVALID_NETWORK,
+            format!("subnet {subnet_id} does not belong to VPC {vpc_id}"),
+        )
+        .into());
+    }
+    let spec = CreateServersSpec {
+        name: Some(format!("{}-{}", sg.name, &new_id()[..6])),
+        image_ref: Some(sg.image_id.clone()),
+        flavor_ref: Some(product.flavor_id.clone()),
+        vpcid: Some(vpc_id),
+        subnet_id: Some(subnet_id),
+        root_volume_type: root.type_.or(Some(sg.system_disk_type.clone())),
+        root_volume_size: root.size.or(Some(sg.system_disk_size)),
+        availability_zone: Some(az),
+        count: Some(count),
+        group: None,
+    };
+    let request = spec.validate(&st.catalogue).map_err(|mut e| {
+        e.code = codes::INVALID_PARAMETER;
+        e
+    })?;
+    let job_id = new_id();
+    let args = CreateServersArgs {
+        project_id: project_id.clone(),
+        server_ids: (0..request.count).map(|_| new_id()).collect(),
+        request,
+        job_id: job_id.clone(),
+        now: openwks_core::time::now_rfc3339(),
+        subnet_cidr: subnet.cidr,
+        max_members: i64::MAX,
+        weigher: openwks_sched::Weigher::Spread,
+        app: Some(AppInfo {
+            server_group_id: sg.id.clone(),
+            maintain_status: false,
+            scaling_auto_create: false,
+            description: String::new(),
+            ou_name: req.ou_name.unwrap_or_else(|| sg.ou_name.clone()),
+            config_version: sg.config_version,
+            product_id,
+            os_type: sg.os_type.clone(),
+        }),
+    };
+    let (job, _) = st.store.create_app_servers(args).await?;
+    if job.status == "RUNNING" {
+        finish_later(&st, project_id, job_id.clone());
+    }
+    Ok(Json(CreateAppServersResponse {
+        job_id,
+        order_id: None,
+    })
+    .into_response())
+}
+
+/// `list_servers`: `GET /v1/{project_id}/app-servers` with its filters.
+pub async fn list_servers(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    q: Query,
+) -> ApiResult<Response> {
+    let (offset, limit) = q.page()?;
+    let f = AppServerFilter {
+        server_group_id: q.str("server_group_id").map(str::to_string),
+        name_contains: q
+            .str("server_name")
+            .or(q.str("machine_name"))
+            .map(str::to_string),
+        server_id: q.str("server_id").map(str::to_string),
+        ip: q.str("ip_addr").map(str::to_string),
+        maintain_status: q.bool("maintain_status")?,
+        scaling_auto_create: q.bool("scaling_auto_create")?,
+    };
+    let (count, servers) = st
+        .store
+        .list_app_servers(&project_id, &f, offset, limit)
+        .await?;
+    let mut items = Vec::with_capacity(servers.len());
+    for s in &servers {
+        let name = match &s.app {
+            Some(a) => st
+                .store
+                .server_group(&project_id, &a.server_group_id)
+                .await?
+                .map(|v| v.group.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        items.push(app_server(&st, s, &name));
+    }
+    Ok(Json(ListResponse { count, items }).into_response())
+}
+
+async fn load(st: &AppState, project_id: &str, id: &str) -> ApiResult<Server> {
+    Ok(st
+        .store
+        .server(project_id, id)
+        .await?
+        .filter(|s| s.app.is_some())
+        .ok_or_else(|| Error::not_found("app server", id))?)
+}
+
+/// `show_server`: `GET /v1/{project_id}/app-servers/{server_id}`.
+pub async fn show_server(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let s = load(&st, &project_id, &id).await?;
+    let name = match &s.app {
+        Some(a) => st
+            .store
+            .server_group(&project_id, &a.server_group_id)
+            .await?
+            .map(|v| v.group.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(Json(app_server(&st, &s, &name)).into_response())
+}
+
+/// `update_server`: `PATCH /v1/{project_id}/app-servers/{server_id}` `{name, description,
+/// maintain_status}` → 200, empty body.
+pub async fn update_server(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: UpdateServerReq = json_body(&body)?;
+    if req.name.is_none() && req.description.is_none() && req.maintain_status.is_none() {
+        return Err(Error::invalid(
+            codes::EMPTY_REQUEST,
+            "the request changes nothing: send at least one field",
+        )
+        .into());
+    }
+    if let Some(n) = &req.name {
+        if n.is_empty() || n.chars().count() > 64 {
+            return Err(
+                Error::invalid(codes::INVALID_NAME, "name must be 1 to 64 characters").into(),
+            );
+        }
+    }
+    let now = openwks_core::time::now_rfc3339();
+    st.store
+        .update_app_server(
+            &project_id,
+            &id,
+            Box::new(move |s: &mut Server| {
+                if let Some(n) = req.name {
+                    s.name = n;
+                }
+                if let Some(app) = s.app.as_mut() {
+                    if let Some(d) = req.description {
+                        app.description = d;
+                    }
+                    if let Some(m) = req.maintain_status {
+                        app.maintain_status = m;
+                    }
+                }
+                s.updated = now;
+                Ok(())
+            }),
+        )
+        .await?;
+    Ok(empty_ok())
+}
+
+async fn delete_many(st: &AppState, project_id: &str, ids: Vec<String>) -> ApiResult<Response> {
+    // Deleting a server that is gone succeeds (the vendor's DeleteServer ignores missing ones).
+    let mut present = Vec::new();
+    for id in ids {
+        if st
+            .store
+            .server(project_id, &id)
+            .await?
+            .is_some_and(|s| s.app.is_some())
+        {
+            present.push(id);
+        }
+    }
+    let job_id = new_id();
+    st.store
+        .delete_servers(
+            project_id,
+            present,
+            job_id.clone(),
+            openwks_core::time::now_rfc3339(),
+        )
+        .await?;
+    finish_later(st, project_id.to_string(), job_id.clone());
+    Ok(Json(JobIdResponse { job_id }).into_response())
+}
+
+/// `delete_server`: `DELETE /v1/{project_id}/app-servers/{server_id}` → `{job_id}`.
+pub async fn delete_server(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    delete_many(&st, &project_id, vec![id]).await
+}
+
+/// `batch_delete_server`: `POST /v1/{project_id}/app-servers/actions/batch-delete` `{items}`.
+pub async fn batch_delete_server(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: BatchDeleteServerReq = json_body(&body)?;
+    let ids = req.items.ok_or_else(|| Error::missing("items"))?;
+    if ids.is_empty() || ids.len() > 100 {
+        return Err(Error::invalid(
+            codes::OUT_OF_RANGE,
+            format!("items must hold 1 to 100 ids, got {}", ids.len()),
+        )
+        .into());
+    }
+    delete_many(&st, &project_id, ids).await
+}
+
+fn job_detail(j: &Job, names: &std::collections::HashMap<String, String>) -> ShowJobDetailResponse {
+    ShowJobDetailResponse {
+        id: j.id.clone(),
+        job_type: wks_job_type(&j.job_type).into(),
+        begin_time: j.begin_time.clone(),
+        end_time: j.end_time.clone(),
+        status: wks_status(&j.status).into(),
+        sub_jobs_total: j.sub_jobs.len() as i64,
+        sub_jobs: j
+            .sub_jobs
+            .iter()
+            .map(|s| JobDetailInfo {
+                id: s.job_id.clone(),
+                job_type: wks_job_type(&j.job_type).into(),
+                job_resource_info: JobResourceInfo {
+                    resource_id: s.server_id.clone(),
+                    resource_name: names.get(&s.server_id).cloned().unwrap_or_default(),
+                },
+                begin_time: s.begin_time.clone(),
+                end_time: s.end_time.clone(),
+                status: wks_status(&s.status).into(),
+                error_code: s.error_code.clone(),
+                error_message: s.fail_reason.clone(),
+                project_id: j.project_id.clone(),
+                job_id: j.id.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// `show_job_detail`: `GET /v2/{project_id}/job/{job_id}` (what the vendor's Terraform provider
+/// polls: `RUNNING` until `SUCCESS`; the server id at `sub_jobs[i].job_resource_info.resource_id`).
+pub async fn show_job_detail(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let j = st
+        .store
+        .job(&project_id, &id)
+        .await?
+        .ok_or_else(|| Error::not_found("job", &id))?;
+    let mut names = std::collections::HashMap::new();
+    for s in &j.sub_jobs {
+        if let Some(server) = st.store.server(&project_id, &s.server_id).await? {
+            names.insert(server.id.clone(), server.name.clone());
+        }
+    }
+    Ok(Json(job_detail(&j, &names)).into_response())
+}
+
+/// `show_job`: `GET /v1/{project_id}/job/{job_id}` → `{job: {...}}` (integer type and status
+/// as the v1 API has them: status 0 running, 1 success, 2 failed).
+pub async fn show_job(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let j = st
+        .store
+        .job(&project_id, &id)
+        .await?
+        .ok_or_else(|| Error::not_found("job", &id))?;
+    let status = match j.status.as_str() {
+        "SUCCESS" => 1,
+        "FAIL" => 2,
+        _ => 0,
+    };
+    let job_type = if j.job_type == "deleteServer" { 1 } else { 0 };
+    Ok(Json(json!({"job": {"job_id": j.id, "job_type": job_type, "job_status": status, "begin_time": j.begin_time,
+        "end_time": j.end_time, "execute_code": j.error_code, "execute_message": j.fail_reason,
+        "sub_jobs": j.sub_jobs.iter().map(|s| json!({"sub_job_id": s.job_id, "server_id": s.server_id, "status": s.status})).collect::<Vec<_>>()}}))
+    .into_response())
+}

@@ -1,0 +1,236 @@
+//! App servers: created into the server group's own anti-affinity ECS group, listed, shown,
+//! updated, deleted; WKS job views; the server group's live counts and delete refusal.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::harness::{assert_error, TestApp};
+
+fn create_body(app: &TestApp, sg: &str, n: i64) -> Value {
+    json!({"type": "createApps", "server_group_id": sg, "subscription_num": n, "product_id": "workspace.appstream.general.xlarge.2",
+           "flavor_id": "s6.xlarge.2", "root_volume": {"type": "SAS", "size": 80}, "vpc_id": app.vpc_id, "subnet_id": app.subnet_id,
+           "nics": [{"subnet_id": app.subnet_id}]})
+}
+
+async fn wait_v2(app: &TestApp, job: &str) -> Value {
+    for _ in 0..1000 {
+        let j = app.get(&format!("/v2/{{p}}/job/{job}")).await;
+        assert_eq!(j.status, 200, "{}", j.text);
+        if j.body["status"] != "RUNNING" {
+            return j.body;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("job {job} still running");
+}
+
+#[tokio::test]
+async fn app_servers_spread_over_hosts_and_count_in_their_group() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("sg-servers")).await;
+    let r = app
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            create_body(&app, &sg, 3),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let job = r.body["job_id"].as_str().expect("job").to_string();
+    let j = wait_v2(&app, &job).await;
+    assert_eq!(
+        (
+            j["status"].as_str(),
+            j["job_type"].as_str(),
+            j["sub_jobs_total"].as_i64()
+        ),
+        (Some("SUCCESS"), Some("CREATE_SERVER"), Some(3))
+    );
+    let ids: Vec<String> = j["sub_jobs"]
+        .as_array()
+        .expect("subs")
+        .iter()
+        .map(|s| {
+            s["job_resource_info"]["resource_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    let mut hosts = HashSet::new();
+    for id in &ids {
+        let s = app.get(&format!("/v1/{{p}}/app-servers/{id}")).await;
+        assert_eq!(s.status, 200, "{}", s.text);
+        assert_eq!(
+            (s.body["status"].as_str(), s.body["vm_status"].as_str()),
+            (Some("REGISTERED"), Some("ACTIVE"))
+        );
+        assert_eq!(s.body["server_group_name"], "sg-servers");
+        assert_eq!(
+            s.body["product_info"]["product_id"],
+            "workspace.appstream.general.xlarge.2"
+        );
+        hosts.insert(s.body["host_id"].as_str().expect("host").to_string());
+    }
+    assert_eq!(
+        hosts.len(),
+        3,
+        "the server group's anti-affinity group spreads its servers"
+    );
+    let g = app.get(&format!("/v1/{{p}}/app-server-groups/{sg}")).await;
+    assert_eq!(g.body["app_server_count"], 3);
+    let st = app
+        .get(&format!("/v1/{{p}}/app-server-groups/{sg}/state"))
+        .await;
+    assert_eq!(st.body["aps_status"]["REGISTERED"], 3);
+    assert_eq!(
+        app.get(&format!("/v1/{{p}}/app-servers?server_group_id={sg}"))
+            .await
+            .body["count"],
+        3
+    );
+    // Maintenance mode and rename.
+    let u = app
+        .patch(
+            &format!("/v1/{{p}}/app-servers/{}", ids[0]),
+            json!({"maintain_status": true, "description": "patching"}),
+        )
+        .await;
+    assert_eq!(u.status, 200, "{}", u.text);
+    assert_eq!(
+        app.get("/v1/{p}/app-servers?maintain_status=true")
+            .await
+            .body["count"],
+        1
+    );
+    assert_eq!(
+        app.get(&format!("/v1/{{p}}/app-server-groups/{sg}/state"))
+            .await
+            .body["aps_status"]["MAINTAINING"],
+        1
+    );
+    // The group cannot go while it has servers.
+    assert_error(
+        &app.delete(&format!("/v1/{{p}}/app-server-groups/{sg}"))
+            .await,
+        409,
+        "WKS.00211122",
+    );
+    let d = app
+        .post(
+            "/v1/{p}/app-servers/actions/batch-delete",
+            json!({"items": ids}),
+        )
+        .await;
+    assert_eq!(d.status, 200, "{}", d.text);
+    assert_eq!(
+        wait_v2(&app, d.body["job_id"].as_str().expect("job")).await["status"],
+        "SUCCESS"
+    );
+    assert_eq!(
+        app.get(&format!("/v1/{{p}}/app-server-groups/{sg}"))
+            .await
+            .body["app_server_count"],
+        0
+    );
+    assert_error(
+        &app.get(&format!("/v1/{{p}}/app-servers/{}", ids[0])).await,
+        404,
+        "WKS.00211902",
+    );
+    // Deleting a server that is gone still answers a job.
+    let again = app
+        .delete(&format!("/v1/{{p}}/app-servers/{}", ids[0]))
+        .await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    assert_eq!(
+        app.delete(&format!("/v1/{{p}}/app-server-groups/{sg}"))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn create_rules() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("sg-rules")).await;
+    let mut no_type = create_body(&app, &sg, 1);
+    no_type.as_object_mut().map(|o| o.remove("type"));
+    let mut bad_type = create_body(&app, &sg, 1);
+    bad_type["type"] = json!("createDesktops");
+    let mut too_many = create_body(&app, &sg, 1);
+    too_many["subscription_num"] = json!(101);
+    let mut bad_product = create_body(&app, &sg, 1);
+    bad_product["product_id"] = json!("nope");
+    let mut gpu_in_a = create_body(&app, &sg, 1);
+    gpu_in_a["product_id"] = json!("workspace.appstream.gpu.2xlarge.8.a40");
+    gpu_in_a["availability_zone"] = json!("cn-north-4a");
+    for (body, status, code) in [
+        (no_type, 400, "WKS.00211104"),
+        (bad_type, 400, "WKS.00211106"),
+        (too_many, 400, "WKS.00211107"),
+        (bad_product, 400, "WKS.00211110"),
+        (gpu_in_a, 400, "WKS.00211110"),
+        (create_body(&app, "no-such-group", 1), 404, "WKS.00211902"),
+    ] {
+        assert_error(
+            &app.post("/v1/{p}/app-servers/actions/create", body).await,
+            status,
+            code,
+        );
+    }
+    assert_eq!(app.get("/v1/{p}/app-servers").await.body["count"], 0);
+    assert_error(&app.get("/v2/{p}/job/nope").await, 404, "WKS.00211902");
+}
+
+/// A group view read (and cached) while a delete is running is not served stale once the
+/// delete has finished: the finishing write evicts it.
+#[tokio::test]
+async fn the_group_view_follows_a_delete_that_finishes_later() {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("dir"));
+    let settings = openwks_server::Settings {
+        boot_delay: Duration::from_millis(300),
+        ..TestApp::settings()
+    };
+    let app = TestApp::with(dir, settings).await;
+    let sg = app.create_group(app.group_body("sg-del")).await;
+    let r = app
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            create_body(&app, &sg, 1),
+        )
+        .await;
+    let j = wait_v2(&app, r.body["job_id"].as_str().expect("job")).await;
+    let id = j["sub_jobs"][0]["job_resource_info"]["resource_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let d = app.delete(&format!("/v1/{{p}}/app-servers/{id}")).await;
+    assert_eq!(
+        app.get(&format!(
+            "/v2/{{p}}/job/{}",
+            d.body["job_id"].as_str().expect("job")
+        ))
+        .await
+        .body["status"],
+        "RUNNING"
+    );
+    assert_eq!(
+        app.get(&format!("/v1/{{p}}/app-server-groups/{sg}"))
+            .await
+            .body["app_server_count"],
+        1
+    );
+    assert_eq!(
+        wait_v2(&app, d.body["job_id"].as_str().expect("job")).await["status"],
+        "SUCCESS"
+    );
+    assert_eq!(
+        app.get(&format!("/v1/{{p}}/app-server-groups/{sg}"))
+            .await
+            .body["app_server_count"],
+        0
+    );
+}

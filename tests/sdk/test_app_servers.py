@@ -1,0 +1,56 @@
+"""App servers and WKS jobs through the official `huaweicloudsdkworkspaceapp`: the job is RUNNING
+at once, then SUCCESS, and names each server at sub_jobs[i].job_resource_info.resource_id (what
+the vendor's Terraform provider reads); the servers of a server group spread over hosts."""
+
+import time
+
+import pytest
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkworkspaceapp.v1 import (
+    BatchDeleteServerReq, BatchDeleteServerRequest, CreateAppServerReq, CreateAppServersRequest, CreateServerGroupReq,
+    CreateServerGroupRequest, DeleteServerGroupsRequest, DeleteServerRequest, ListServersRequest, ShowJobDetailRequest,
+    ShowJobRequest, ShowServerGroupRequest, ShowServerGroupStateRequest, ShowServerRequest, UpdateServerReq,
+    UpdateServerRequest, Volume,
+)
+
+
+def wait(wks, job_id):
+    for _ in range(500):
+        j = wks.show_job_detail(ShowJobDetailRequest(job_id=job_id))
+        if j.status != "RUNNING":
+            return j
+        time.sleep(0.02)
+    raise AssertionError("job still running")
+
+
+def test_app_server_life_cycle(wks, network):
+    vpc_id, subnet_id = network
+    sg = wks.create_server_group(CreateServerGroupRequest(body=CreateServerGroupReq(
+        name="sdk-app-servers", image_id="6f4d1f2a-2019-4b6e-9c0d-000000000001", image_type="public", os_type="Windows",
+        product_id="workspace.appstream.general.xlarge.2", vpc_id=vpc_id, subnet_id=subnet_id,
+        system_disk_type="SAS", system_disk_size=80)))
+    r = wks.create_app_servers(CreateAppServersRequest(body=CreateAppServerReq(
+        type="createApps", server_group_id=sg.id, subscription_num=2, product_id="workspace.appstream.general.xlarge.2",
+        root_volume=Volume(type="SAS", size=80), vpc_id=vpc_id, subnet_id=subnet_id)))
+    assert r.job_id
+    job = wait(wks, r.job_id)
+    assert job.status == "SUCCESS" and job.job_type == "CREATE_SERVER" and job.sub_jobs_total == 2
+    ids = [s.job_resource_info.resource_id for s in job.sub_jobs]
+    assert wks.show_job(ShowJobRequest(job_id=r.job_id)).job is not None
+    hosts = {wks.show_server(ShowServerRequest(server_id=i)).host_id for i in ids}
+    assert len(hosts) == 2
+    shown = wks.show_server(ShowServerRequest(server_id=ids[0]))
+    assert shown.status == "REGISTERED" and shown.vm_status == "ACTIVE" and shown.server_group_name == "sdk-app-servers"
+    assert wks.list_servers(ListServersRequest(server_group_id=sg.id)).count == 2
+    assert wks.show_server_group(ShowServerGroupRequest(server_group_id=sg.id)).app_server_count == 2
+    wks.update_server(UpdateServerRequest(server_id=ids[0], body=UpdateServerReq(maintain_status=True)))
+    assert wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status["MAINTAINING"] == 1
+    with pytest.raises(ClientRequestException) as e:
+        wks.delete_server_groups(DeleteServerGroupsRequest(server_group_id=sg.id))
+    assert (e.value.status_code, e.value.error_code) == (409, "WKS.00211122")
+    d = wks.delete_server(DeleteServerRequest(server_id=ids[0]))
+    assert wait(wks, d.job_id).status == "SUCCESS"
+    b = wks.batch_delete_server(BatchDeleteServerRequest(body=BatchDeleteServerReq(items=[ids[1]])))
+    assert wait(wks, b.job_id).status == "SUCCESS"
+    assert wks.list_servers(ListServersRequest(server_group_id=sg.id)).count == 0
+    assert wks.delete_server_groups(DeleteServerGroupsRequest(server_group_id=sg.id)).status_code == 200
