@@ -7,6 +7,8 @@ import time
 import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkworkspaceapp.v1 import (
+    BatchChangeMaintainServerReq, BatchChangeServerMaintainModeRequest, BatchRebootServerRequest, BatchStartServerReq,
+    BatchStartServerRequest, BatchStopServerRequest, ServerHaltReq,
     BatchDeleteServerReq, BatchDeleteServerRequest, CreateAppServerReq, CreateAppServersRequest, CreateServerGroupReq,
     CreateServerGroupRequest, DeleteServerGroupsRequest, DeleteServerRequest, ListServersRequest, ShowJobDetailRequest,
     ShowJobRequest, ShowServerGroupRequest, ShowServerGroupStateRequest, ShowServerRequest, UpdateServerReq,
@@ -43,6 +45,20 @@ def test_app_server_life_cycle(wks, network):
     assert shown.status == "REGISTERED" and shown.vm_status == "ACTIVE" and shown.server_group_name == "sdk-app-servers"
     assert wks.list_servers(ListServersRequest(server_group_id=sg.id)).count == 2
     assert wks.show_server_group(ShowServerGroupRequest(server_group_id=sg.id)).app_server_count == 2
+    wks.batch_stop_server(BatchStopServerRequest(body=ServerHaltReq(items=ids, type="SOFT")))
+    for _ in range(500):
+        if wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status["STOPPED"] == 2:
+            break
+        time.sleep(0.02)
+    assert wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status["STOPPED"] == 2
+    wks.batch_start_server(BatchStartServerRequest(body=BatchStartServerReq(items=ids)))
+    for _ in range(500):
+        if wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status["REGISTERED"] == 2:
+            break
+        time.sleep(0.02)
+    wks.batch_reboot_server(BatchRebootServerRequest(body=ServerHaltReq(items=[ids[1]], type="HARD")))
+    wks.batch_change_server_maintain_mode(BatchChangeServerMaintainModeRequest(body=BatchChangeMaintainServerReq(items=[ids[1]], maintain_status=True)))
+    wks.update_server(UpdateServerRequest(server_id=ids[1], body=UpdateServerReq(maintain_status=False)))
     wks.update_server(UpdateServerRequest(server_id=ids[0], body=UpdateServerReq(maintain_status=True)))
     assert wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status["MAINTAINING"] == 1
     with pytest.raises(ClientRequestException) as e:

@@ -4,6 +4,8 @@ every member lands on a different host, or the job fails with a clear capacity e
 import time
 
 from huaweicloudsdkecs.v2 import (
+    BatchStartServersOption, BatchStartServersRequest, BatchStartServersRequestBody, BatchStopServersOption,
+    BatchStopServersRequest, BatchStopServersRequestBody,
     CreatePostPaidServersRequest, CreatePostPaidServersRequestBody, CreateServerGroupOption, CreateServerGroupRequest,
     CreateServerGroupRequestBody, DeleteServersRequest, DeleteServersRequestBody, ListFlavorsRequest,
     ListServersDetailsRequest, PostPaidServer, PostPaidServerNic, PostPaidServerRootVolume, PostPaidServerSchedulerHints,
@@ -44,6 +46,13 @@ def test_members_of_an_anti_affinity_group_land_on_different_hosts(ecs, network)
         hosts.add(s.host_id)
     assert len(hosts) == 3
     assert sorted(ecs.show_server_group(ShowServerGroupRequest(server_group_id=g.id)).server_group.members) == sorted(r.server_ids)
+    stop = ecs.batch_stop_servers(BatchStopServersRequest(body=BatchStopServersRequestBody(
+        os_stop=BatchStopServersOption(servers=[ServerId(id=r.server_ids[1])], type="SOFT"))))
+    assert wait(ecs, stop.job_id).status == "SUCCESS"
+    assert ecs.show_server(ShowServerRequest(server_id=r.server_ids[1])).server.status == "SHUTOFF"
+    start = ecs.batch_start_servers(BatchStartServersRequest(body=BatchStartServersRequestBody(
+        os_start=BatchStartServersOption(servers=[ServerId(id=r.server_ids[1])]))))
+    assert wait(ecs, start.job_id).status == "SUCCESS"
     listed = ecs.list_servers_details(ListServersDetailsRequest(limit=100))
     assert listed.count >= 3
     d = ecs.delete_servers(DeleteServersRequest(body=DeleteServersRequestBody(servers=[ServerId(id=r.server_ids[0])])))

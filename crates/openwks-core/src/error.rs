@@ -118,6 +118,9 @@ pub mod codes {
     pub const ECS_INVALID: &str = "Ecs.0005";
     /// ECS: the ECS group is full ("Insufficient ECS group quota").
     pub const ECS_GROUP_FULL: &str = "Ecs.0022";
+    /// ECS: not enough resources ("insufficient resources for flavor"); also a failed
+    /// create job's error code.
+    pub const ECS_NO_CAPACITY: &str = "Ecs.0319";
     /// ECS: the ECS does not exist.
     pub const ECS_SERVER_NOT_FOUND: &str = "Ecs.0114";
     /// ECS: the ECS's status does not allow the operation (e.g. add_member of a running ECS).

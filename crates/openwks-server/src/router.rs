@@ -144,6 +144,22 @@ fn implemented() -> Router<AppState> {
             axum::routing::post(asv::batch_delete_server),
         )
         .route(
+            "/v1/{project_id}/app-servers/actions/batch-start",
+            axum::routing::patch(asv::batch_start_server),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/actions/batch-stop",
+            axum::routing::patch(asv::batch_stop_server),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/actions/batch-reboot",
+            axum::routing::patch(asv::batch_reboot_server),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/actions/batch-maint",
+            axum::routing::patch(asv::batch_change_server_maintain_mode),
+        )
+        .route(
             "/v1/{project_id}/app-servers/{server_id}",
             get(asv::show_server)
                 .patch(asv::update_server)
@@ -289,6 +305,10 @@ fn implemented() -> Router<AppState> {
             get(es::list_servers_details),
         )
         .route(
+            "/v1/{project_id}/cloudservers/action",
+            axum::routing::post(es::server_action),
+        )
+        .route(
             "/v1/{project_id}/cloudservers/delete",
             axum::routing::post(es::delete_servers),
         )
@@ -372,6 +392,10 @@ pub const IMPLEMENTED_WKS: &[&str] = &[
     "list_servers",
     "create_app_servers",
     "batch_delete_server",
+    "batch_start_server",
+    "batch_stop_server",
+    "batch_reboot_server",
+    "batch_change_server_maintain_mode",
     "show_server",
     "update_server",
     "delete_server",

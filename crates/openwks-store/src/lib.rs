@@ -102,6 +102,8 @@ pub struct CreateServersArgs {
     pub app: Option<openwks_core::compute::AppInfo>,
 }
 
+pub use sqlite::PowerAction;
+
 /// Filters of `list_servers` (app servers).
 #[derive(Debug, Clone, Default)]
 pub struct AppServerFilter {
@@ -498,4 +500,13 @@ pub trait Store: Send + Sync + 'static {
         project_id: &str,
         server_group_id: &str,
     ) -> Result<std::collections::BTreeMap<String, i64>>;
+    /// Start a power action on servers (all must exist and be in the needed state): a job.
+    async fn power_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        action: PowerAction,
+        job_id: String,
+        now: String,
+    ) -> Result<Job>;
 }

@@ -243,3 +243,57 @@ pub async fn list_flavors(
         .collect();
     Ok(Json(json!({"flavors": flavors})).into_response())
 }
+
+/// `batch_start_servers` / `batch_stop_servers` / `batch_reboot_servers`:
+/// `POST /v1/{project_id}/cloudservers/action` with `os-start`, `os-stop` or `reboot`
+/// (`{"servers": [{"id"}], "type": "SOFT"|"HARD"}`) → `{job_id}`. Every server must be in the
+/// state the action needs (`Ecs.0100` otherwise; nothing changes).
+pub async fn server_action(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> EcsResult<Response> {
+    let v: Value = json_body(&body)?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| invalid("the body must be an object"))?;
+    if obj.len() != 1 {
+        return Err(
+            invalid("the body must hold exactly one of os-start, os-stop and reboot").into(),
+        );
+    }
+    let (name, inner) = obj.iter().next().ok_or_else(|| invalid("empty body"))?;
+    let hard = match inner.get("type").and_then(Value::as_str) {
+        None | Some("SOFT") => false,
+        Some("HARD") => true,
+        Some(t) => return Err(invalid(format!("type must be SOFT or HARD, got {t}")).into()),
+    };
+    let action = match name.as_str() {
+        "os-start" => openwks_store::PowerAction::Start,
+        "os-stop" => openwks_store::PowerAction::Stop,
+        "reboot" => openwks_store::PowerAction::Reboot { hard },
+        other => return Err(invalid(format!("unknown action {other}")).into()),
+    };
+    let ids: Vec<String> = inner
+        .get("servers")
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid("servers is required"))?
+        .iter()
+        .filter_map(|s| s.get("id").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    if ids.is_empty() || ids.len() > 1000 {
+        return Err(invalid("servers must hold 1 to 1000 ids").into());
+    }
+    let job_id = new_id();
+    st.store
+        .power_servers(
+            &project_id,
+            ids,
+            action,
+            job_id.clone(),
+            openwks_core::time::now_rfc3339(),
+        )
+        .await?;
+    finish_later(&st, project_id, job_id.clone());
+    Ok(Json(JobIdResponse { job_id }).into_response())
+}

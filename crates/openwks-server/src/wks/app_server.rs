@@ -445,3 +445,133 @@ pub async fn show_job(
         "sub_jobs": j.sub_jobs.iter().map(|s| json!({"sub_job_id": s.job_id, "server_id": s.server_id, "status": s.status})).collect::<Vec<_>>()}}))
     .into_response())
 }
+
+/// `{items, type}` of the WKS batch power operations (`ServerHaltReq`, `BatchStartServerReq`).
+#[derive(Debug, Default, serde::Deserialize)]
+struct PowerReq {
+    items: Option<Vec<String>>,
+    #[serde(rename = "type")]
+    type_: Option<String>,
+    maintain_status: Option<bool>,
+}
+
+async fn app_ids(
+    st: &AppState,
+    project_id: &str,
+    body: &Bytes,
+) -> ApiResult<(Vec<String>, PowerReq)> {
+    let req: PowerReq = json_body(body)?;
+    let ids = req.items.clone().ok_or_else(|| Error::missing("items"))?;
+    if ids.is_empty() || ids.len() > 100 {
+        return Err(Error::invalid(
+            codes::OUT_OF_RANGE,
+            format!("items must hold 1 to 100 ids, got {}", ids.len()),
+        )
+        .into());
+    }
+    for id in &ids {
+        load(st, project_id, id).await?;
+    }
+    Ok((ids, req))
+}
+
+async fn power(
+    st: &AppState,
+    project_id: &str,
+    body: &Bytes,
+    action: impl FnOnce(bool) -> openwks_store::PowerAction,
+) -> ApiResult<Response> {
+    let (ids, req) = app_ids(st, project_id, body).await?;
+    let hard = match req.type_.as_deref() {
+        None | Some("SOFT") => false,
+        Some("HARD") => true,
+        Some(t) => {
+            return Err(Error::invalid(
+                codes::INVALID_ENUM,
+                format!("type must be SOFT or HARD, got {t:?}"),
+            )
+            .into())
+        }
+    };
+    let job_id = new_id();
+    st.store
+        .power_servers(
+            project_id,
+            ids,
+            action(hard),
+            job_id.clone(),
+            openwks_core::time::now_rfc3339(),
+        )
+        .await
+        .map_err(|mut e| {
+            if e.code == codes::ECS_BAD_STATUS {
+                e.code = codes::INVALID_PARAMETER;
+            }
+            e
+        })?;
+    finish_later(st, project_id.to_string(), job_id);
+    Ok(empty_ok())
+}
+
+/// `batch_start_server`: `PATCH /v1/{project_id}/app-servers/actions/batch-start` `{items}`.
+pub async fn batch_start_server(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    power(&st, &project_id, &body, |_| {
+        openwks_store::PowerAction::Start
+    })
+    .await
+}
+
+/// `batch_stop_server`: `PATCH .../batch-stop` `{items, type: SOFT|HARD}`.
+pub async fn batch_stop_server(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    power(&st, &project_id, &body, |_| {
+        openwks_store::PowerAction::Stop
+    })
+    .await
+}
+
+/// `batch_reboot_server`: `PATCH .../batch-reboot` `{items, type: SOFT|HARD}`.
+pub async fn batch_reboot_server(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    power(&st, &project_id, &body, |hard| {
+        openwks_store::PowerAction::Reboot { hard }
+    })
+    .await
+}
+
+/// `batch_change_server_maintain_mode`: `PATCH .../batch-maint` `{items, maintain_status}`.
+pub async fn batch_change_server_maintain_mode(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let (ids, req) = app_ids(&st, &project_id, &body).await?;
+    let m = req
+        .maintain_status
+        .ok_or_else(|| Error::missing("maintain_status"))?;
+    for id in ids {
+        st.store
+            .update_app_server(
+                &project_id,
+                &id,
+                Box::new(move |s: &mut Server| {
+                    if let Some(a) = s.app.as_mut() {
+                        a.maintain_status = m;
+                    }
+                    Ok(())
+                }),
+            )
+            .await?;
+    }
+    Ok(empty_ok())
+}

@@ -234,3 +234,130 @@ async fn the_group_view_follows_a_delete_that_finishes_later() {
         0
     );
 }
+
+#[tokio::test]
+async fn batch_stop_start_reboot_and_maintenance() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("sg-power")).await;
+    let r = app
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            create_body(&app, &sg, 2),
+        )
+        .await;
+    let j = wait_v2(&app, r.body["job_id"].as_str().expect("job")).await;
+    let ids: Vec<String> = j["sub_jobs"]
+        .as_array()
+        .expect("subs")
+        .iter()
+        .map(|s| {
+            s["job_resource_info"]["resource_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    let state = |k: &'static str| {
+        let (app, sg) = (&app, sg.clone());
+        async move {
+            app.get(&format!("/v1/{{p}}/app-server-groups/{sg}/state"))
+                .await
+                .body["aps_status"][k]
+                .as_i64()
+        }
+    };
+    let stop = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-stop",
+            Some(json!({"items": ids, "type": "SOFT"})),
+        )
+        .await;
+    assert_eq!(stop.status, 200, "{}", stop.text);
+    for _ in 0..500 {
+        if state("STOPPED").await == Some(2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(state("STOPPED").await, Some(2));
+    let again = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-stop",
+            Some(json!({"items": ids})),
+        )
+        .await;
+    assert_error(&again, 400, "WKS.00211102");
+    assert_eq!(
+        app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-start",
+            Some(json!({"items": ids}))
+        )
+        .await
+        .status,
+        200
+    );
+    for _ in 0..500 {
+        if state("REGISTERED").await == Some(2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(state("REGISTERED").await, Some(2));
+    assert_eq!(
+        app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-reboot",
+            Some(json!({"items": [ids[0]], "type": "HARD"}))
+        )
+        .await
+        .status,
+        200
+    );
+    let m = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-maint",
+            Some(json!({"items": ids, "maintain_status": true})),
+        )
+        .await;
+    assert_eq!(m.status, 200, "{}", m.text);
+    assert_eq!(
+        app.get("/v1/{p}/app-servers?maintain_status=true")
+            .await
+            .body["count"],
+        2
+    );
+    assert_error(
+        &app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-maint",
+            Some(json!({"items": ids})),
+        )
+        .await,
+        400,
+        "WKS.00211104",
+    );
+    assert_error(
+        &app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-stop",
+            Some(json!({"items": ["nope"]})),
+        )
+        .await,
+        404,
+        "WKS.00211902",
+    );
+    assert_error(
+        &app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-reboot",
+            Some(json!({"items": ids, "type": "GENTLE"})),
+        )
+        .await,
+        400,
+        "WKS.00211106",
+    );
+}

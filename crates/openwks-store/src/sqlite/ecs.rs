@@ -137,6 +137,7 @@ pub(crate) fn require(conn: &Connection, project_id: &str, id: &str) -> Result<(
 /// Returns, per server, `None` on success or the failure.
 pub(crate) fn change_members(
     conn: &Connection,
+    fleet: &std::sync::Mutex<Option<super::servers::FleetState>>,
     project_id: &str,
     group_id: &str,
     ids: &[String],
@@ -154,14 +155,23 @@ pub(crate) fn change_members(
             continue;
         };
         if add {
-            out.push(Some(Error::new(
-                ErrorKind::Invalid,
-                codes::ECS_BAD_STATUS,
-                format!(
-                    "ECS {id} is {}: only a stopped ECS can be added to an ECS group",
-                    s.status
-                ),
-            )));
+            if s.status != "SHUTOFF" {
+                out.push(Some(Error::new(
+                    ErrorKind::Invalid,
+                    codes::ECS_BAD_STATUS,
+                    format!(
+                        "ECS {id} is {}: only a stopped ECS can be added to an ECS group",
+                        s.status
+                    ),
+                )));
+            } else if s.ecs_group_id.is_some() {
+                out.push(Some(invalid(format!(
+                    "ECS {id} is already a member of an ECS group"
+                ))));
+            } else {
+                // Failure (no host keeps the policy) changes nothing.
+                out.push(super::servers::add_to_group(conn, fleet, &mut s, group_id).err());
+            }
             continue;
         }
         let n = conn

@@ -23,6 +23,8 @@ mod network;
 mod server_groups;
 mod servers;
 
+pub use servers::PowerAction;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -833,7 +835,8 @@ impl crate::Store for SqliteStore {
         add: bool,
     ) -> Result<Vec<Option<Error>>> {
         let (p, g) = (project_id.to_string(), group_id.to_string());
-        self.write(move |c| ecs::change_members(c, &p, &g, &server_ids, add))
+        let fleet = Arc::clone(&self.fleet);
+        self.write(move |c| ecs::change_members(c, &fleet, &p, &g, &server_ids, add))
             .await
     }
     async fn create_app_servers(
@@ -879,5 +882,17 @@ impl crate::Store for SqliteStore {
             servers::group_states(c, &g)
         })
         .await
+    }
+    async fn power_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        action: crate::PowerAction,
+        job_id: String,
+        now: String,
+    ) -> Result<openwks_core::compute::Job> {
+        let p = project_id.to_string();
+        self.write(move |c| servers::power(c, &p, &ids, action, &job_id, &now))
+            .await
     }
 }

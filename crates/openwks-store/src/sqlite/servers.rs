@@ -378,6 +378,18 @@ pub(crate) fn finish_job(
                     s.updated = now.to_string();
                     write_server(conn, &s, false)?;
                 }
+                "stopServer" if s.status == "ACTIVE" => {
+                    s.status = "SHUTOFF".into();
+                    s.updated = now.to_string();
+                    write_server(conn, &s, false)?;
+                }
+                "startServer" | "rebootServer"
+                    if matches!(s.status.as_str(), "SHUTOFF" | "REBOOT" | "HARD_REBOOT") =>
+                {
+                    s.status = "ACTIVE".into();
+                    s.updated = now.to_string();
+                    write_server(conn, &s, false)?;
+                }
                 "deleteServer" => {
                     if let (Some(state), Some(h)) = (guard.as_mut(), &s.host_id) {
                         if let Some(i) = state.hosts.get(h).copied() {
@@ -660,4 +672,147 @@ pub(crate) fn counts_by_group(
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?;
     Ok(rows.into_iter().collect())
+}
+
+/// The power actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowerAction {
+    /// SHUTOFF → ACTIVE.
+    Start,
+    /// ACTIVE → SHUTOFF.
+    Stop,
+    /// ACTIVE → REBOOT (or HARD_REBOOT) → ACTIVE.
+    Reboot {
+        /// `HARD` reboot.
+        hard: bool,
+    },
+}
+
+/// Start a power action on servers (all must exist and be in the state the action needs, else
+/// nothing changes): a running job that [`finish_job`] completes.
+pub(crate) fn power(
+    conn: &Connection,
+    project_id: &str,
+    ids: &[String],
+    action: PowerAction,
+    job_id: &str,
+    now: &str,
+) -> Result<Job> {
+    let (job_type, need) = match action {
+        PowerAction::Start => ("startServer", "SHUTOFF"),
+        PowerAction::Stop => ("stopServer", "ACTIVE"),
+        PowerAction::Reboot { .. } => ("rebootServer", "ACTIVE"),
+    };
+    let mut servers = Vec::with_capacity(ids.len());
+    for id in ids {
+        let s = load_server(conn, project_id, id)?.ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                codes::ECS_SERVER_NOT_FOUND,
+                format!("ECS {id} does not exist"),
+            )
+        })?;
+        if s.status != need {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                codes::ECS_BAD_STATUS,
+                format!("server {id} is {}; {job_type} needs it {need}", s.status),
+            ));
+        }
+        servers.push(s);
+    }
+    let mut subs = Vec::with_capacity(servers.len());
+    for (n, mut s) in servers.into_iter().enumerate() {
+        if let PowerAction::Reboot { hard } = action {
+            s.status = if hard {
+                "HARD_REBOOT".into()
+            } else {
+                "REBOOT".into()
+            };
+            s.updated = now.to_string();
+            write_server(conn, &s, false)?;
+        }
+        subs.push(SubJob {
+            job_id: format!("{job_id}-{}", n + 1),
+            job_type: job_type.into(),
+            status: "RUNNING".into(),
+            server_id: s.id,
+            begin_time: now.to_string(),
+            end_time: String::new(),
+            error_code: String::new(),
+            fail_reason: String::new(),
+        });
+    }
+    let job = Job {
+        id: job_id.to_string(),
+        project_id: project_id.to_string(),
+        job_type: job_type.into(),
+        status: "RUNNING".into(),
+        sub_jobs: subs,
+        begin_time: now.to_string(),
+        end_time: String::new(),
+        error_code: String::new(),
+        fail_reason: String::new(),
+    };
+    write_job(conn, &job)?;
+    Ok(job)
+}
+
+/// Add a stopped server to an ECS group: it stays on its host if no member is there, else it
+/// moves to a host that keeps the policy and has room; if there is none, nothing changes and
+/// the answer says why.
+pub(crate) fn add_to_group(
+    conn: &Connection,
+    fleet: &Mutex<Option<FleetState>>,
+    s: &mut Server,
+    group_id: &str,
+) -> Result<()> {
+    let members: Vec<String> = conn
+        .prepare_cached("SELECT host_id FROM ecs_group_members WHERE group_id = ?1")
+        .map_err(db_err)?
+        .query_map([group_id], |r| r.get::<_, String>(0))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let mut guard = fleet
+        .lock()
+        .map_err(|_| Error::internal("fleet lock poisoned"))?;
+    let state = guard
+        .as_mut()
+        .ok_or_else(|| Error::internal("the fleet is not loaded"))?;
+    let on_member_host = s.host_id.as_ref().is_some_and(|h| members.contains(h));
+    if on_member_host || s.host_id.is_none() {
+        let avoid: HashSet<HostIdx> = members
+            .iter()
+            .filter_map(|h| state.hosts.get(h).copied())
+            .collect();
+        let d = demand_of(s, &state.zones);
+        let az_free = Demand {
+            az: state.zones.get(&s.availability_zone).copied(),
+            ..d
+        };
+        let new = state
+            .fleet
+            .place(&az_free, &avoid, openwks_sched::Weigher::Spread)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Invalid,
+                    codes::ECS_NO_CAPACITY,
+                    format!("the ECS cannot join the group: {e}"),
+                )
+            })?;
+        if let Some(old) = s.host_id.as_ref().and_then(|h| state.hosts.get(h).copied()) {
+            state.fleet.release(old, &d);
+        }
+        s.host_id = Some(state.fleet.hosts()[new as usize].id.clone());
+    }
+    let host = s.host_id.clone().unwrap_or_default();
+    conn.prepare_cached(
+        "INSERT INTO ecs_group_members (group_id, server_id, host_id) VALUES (?1, ?2, ?3)",
+    )
+    .map_err(db_err)?
+    .execute([group_id, &s.id, &host])
+    .map_err(db_err)?;
+    s.ecs_group_id = Some(group_id.to_string());
+    write_server(conn, s, false)
 }
