@@ -144,6 +144,42 @@ fn implemented() -> Router<AppState> {
             axum::routing::post(asv::batch_delete_server),
         )
         .route(
+            "/v1/{project_id}/app-servers/actions/batch-reinstall",
+            axum::routing::post(asv::batch_reinstall_server),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/actions/batch-change-image",
+            axum::routing::post(asv::batch_change_server_image),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/hosts/batch-migrate",
+            axum::routing::patch(asv::batch_migrate_hosts_server),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/{server_id}/actions/reinstall",
+            axum::routing::post(asv::reinstall_server),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/{server_id}/actions/change-image",
+            axum::routing::post(asv::change_server_image),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/{server_id}/actions/vnc",
+            get(asv::show_server_vnc),
+        )
+        .route(
+            "/v1/{project_id}/app-server-sub-jobs",
+            get(asv::list_sub_jobs),
+        )
+        .route(
+            "/v1/{project_id}/app-server-sub-jobs/actions/count",
+            get(asv::count_sub_jobs),
+        )
+        .route(
+            "/v1/{project_id}/app-server-sub-jobs/actions/batch-delete",
+            axum::routing::post(asv::batch_delete_app_sub_jobs),
+        )
+        .route(
             "/v1/{project_id}/app-servers/actions/batch-start",
             axum::routing::patch(asv::batch_start_server),
         )
@@ -393,6 +429,15 @@ pub const IMPLEMENTED_WKS: &[&str] = &[
     "create_app_servers",
     "batch_delete_server",
     "batch_start_server",
+    "batch_reinstall_server",
+    "batch_change_server_image",
+    "batch_migrate_hosts_server",
+    "reinstall_server",
+    "change_server_image",
+    "show_server_vnc",
+    "list_sub_jobs",
+    "count_sub_jobs",
+    "batch_delete_app_sub_jobs",
     "batch_stop_server",
     "batch_reboot_server",
     "batch_change_server_maintain_mode",

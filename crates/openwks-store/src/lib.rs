@@ -509,4 +509,27 @@ pub trait Store: Send + Sync + 'static {
         job_id: String,
         now: String,
     ) -> Result<Job>;
+    /// Rebuild app servers (reinstall with the group's current image, or change to `image`).
+    async fn rebuild_app_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        image: Option<String>,
+        job_id: String,
+        now: String,
+    ) -> Result<Job>;
+    /// Migrate app servers to a host (all or nothing, anti-affinity and capacity kept).
+    async fn migrate_app_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        host_id: String,
+        job_id: String,
+        now: String,
+    ) -> Result<Job>;
+    /// Every sub-job of a project's jobs with its job.
+    async fn sub_jobs(&self, project_id: &str)
+        -> Result<Vec<(Job, openwks_core::compute::SubJob)>>;
+    /// Delete finished sub-jobs by id.
+    async fn delete_sub_jobs(&self, project_id: &str, ids: Vec<String>) -> Result<usize>;
 }

@@ -28,7 +28,10 @@ use super::empty_ok;
 fn wks_job_type(t: &str) -> &'static str {
     match t {
         "deleteServer" => "DELETE_SERVER",
-        _ => "CREATE_SERVER",
+        "rebuildServer" => "REINSTALL_OS",
+        "migrateServer" => "MIGRATE_SERVER",
+        "createServer" => "CREATE_SERVER",
+        _ => "SCHEDULED_TASK",
     }
 }
 
@@ -573,5 +576,261 @@ pub async fn batch_change_server_maintain_mode(
             )
             .await?;
     }
+    Ok(empty_ok())
+}
+
+/// Body of the reinstall/change-image operations.
+#[derive(Debug, Default, serde::Deserialize)]
+struct RebuildReq {
+    server_ids: Option<Vec<String>>,
+    image_id: Option<String>,
+    image_type: Option<String>,
+    os_type: Option<String>,
+    image_product_id: Option<String>,
+}
+
+/// Check a change-image request against the catalogue: the image exists, is of `image_type`
+/// and `os_type`, and a Marketplace image comes with its product id.
+fn check_image(st: &AppState, req: &RebuildReq) -> ApiResult<String> {
+    let id = req
+        .image_id
+        .clone()
+        .ok_or_else(|| Error::missing("image_id"))?;
+    let t = req
+        .image_type
+        .clone()
+        .ok_or_else(|| Error::missing("image_type"))?;
+    let os = req
+        .os_type
+        .clone()
+        .ok_or_else(|| Error::missing("os_type"))?;
+    let img = st.catalogue.image(&id).ok_or_else(|| {
+        Error::invalid(codes::INVALID_IMAGE, format!("image {id} does not exist"))
+    })?;
+    if img.image_type != t || img.os_type != os {
+        return Err(Error::invalid(
+            codes::INVALID_IMAGE,
+            format!(
+                "image {id} is a {} {} image, not {t} {os}",
+                img.image_type, img.os_type
+            ),
+        )
+        .into());
+    }
+    if t == "gold" && req.image_product_id.as_deref() != Some(img.product_code.as_str()) {
+        return Err(Error::invalid(
+            codes::INVALID_IMAGE,
+            "a Marketplace (gold) image needs its image_product_id",
+        )
+        .into());
+    }
+    Ok(id)
+}
+
+async fn rebuild_one(
+    st: &AppState,
+    project_id: &str,
+    id: String,
+    image: Option<String>,
+) -> ApiResult<String> {
+    let job_id = new_id();
+    st.store
+        .rebuild_app_servers(
+            project_id,
+            vec![id],
+            image,
+            job_id.clone(),
+            openwks_core::time::now_rfc3339(),
+        )
+        .await?;
+    finish_later(st, project_id.to_string(), job_id.clone());
+    Ok(job_id)
+}
+
+/// `reinstall_server`: `POST .../app-servers/{server_id}/actions/reinstall` → `{job_id}`: the
+/// server is rebuilt from its server group's *current* image, disk and OU.
+pub async fn reinstall_server(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let job_id = rebuild_one(&st, &project_id, id, None).await?;
+    Ok(Json(JobIdResponse { job_id }).into_response())
+}
+
+/// `change_server_image`: `POST .../app-servers/{server_id}/actions/change-image`.
+pub async fn change_server_image(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: RebuildReq = json_body(&body)?;
+    let image = check_image(&st, &req)?;
+    let job_id = rebuild_one(&st, &project_id, id, Some(image)).await?;
+    Ok(Json(JobIdResponse { job_id }).into_response())
+}
+
+async fn rebuild_batch(
+    st: &AppState,
+    project_id: &str,
+    req: RebuildReq,
+    image: Option<String>,
+) -> ApiResult<Response> {
+    let ids = req.server_ids.ok_or_else(|| Error::missing("server_ids"))?;
+    if ids.is_empty() || ids.len() > 100 {
+        return Err(Error::invalid(
+            codes::OUT_OF_RANGE,
+            format!("server_ids must hold 1 to 100 ids, got {}", ids.len()),
+        )
+        .into());
+    }
+    let mut items = Vec::with_capacity(ids.len());
+    for id in ids {
+        match rebuild_one(st, project_id, id.clone(), image.clone()).await {
+            Ok(job_id) => items.push(json!({"server_id": id, "job_id": job_id})),
+            Err(e) => items.push(
+                json!({"server_id": id, "error_code": e.0.code, "error_message": e.0.message}),
+            ),
+        }
+    }
+    Ok(Json(json!({"items": items})).into_response())
+}
+
+/// `batch_reinstall_server`: `POST .../app-servers/actions/batch-reinstall` `{server_ids}` →
+/// `{items: [{server_id, job_id | error_code, error_message}]}`.
+pub async fn batch_reinstall_server(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: RebuildReq = json_body(&body)?;
+    rebuild_batch(&st, &project_id, req, None).await
+}
+
+/// `batch_change_server_image`: `POST .../app-servers/actions/batch-change-image`.
+pub async fn batch_change_server_image(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: RebuildReq = json_body(&body)?;
+    let image = check_image(&st, &req)?;
+    rebuild_batch(&st, &project_id, req, Some(image)).await
+}
+
+/// `batch_migrate_hosts_server`: `PATCH .../app-servers/hosts/batch-migrate` `{server_ids,
+/// host_id}` → `{job_id}`: all or nothing; the host must keep anti-affinity and have room.
+pub async fn batch_migrate_hosts_server(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    #[derive(serde::Deserialize, Default)]
+    struct Req {
+        server_ids: Option<Vec<String>>,
+        host_id: Option<String>,
+    }
+    let req: Req = json_body(&body)?;
+    let ids = req.server_ids.ok_or_else(|| Error::missing("server_ids"))?;
+    if ids.is_empty() || ids.len() > 100 {
+        return Err(
+            Error::invalid(codes::OUT_OF_RANGE, "server_ids must hold 1 to 100 ids").into(),
+        );
+    }
+    let host = req
+        .host_id
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| Error::missing("host_id"))?;
+    let job_id = new_id();
+    st.store
+        .migrate_app_servers(
+            &project_id,
+            ids,
+            host,
+            job_id.clone(),
+            openwks_core::time::now_rfc3339(),
+        )
+        .await?;
+    finish_later(&st, project_id, job_id.clone());
+    Ok(Json(JobIdResponse { job_id }).into_response())
+}
+
+/// `show_server_vnc`: `GET .../app-servers/{server_id}/actions/vnc`. A simulated server has no
+/// console: the URL is a stable, documented placeholder (docs/compatibility.md).
+pub async fn show_server_vnc(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let s = load(&st, &project_id, &id).await?;
+    Ok(Json(json!({"type": "novnc", "protocol": "vnc", "url": format!("https://console.openwks.invalid/vnc/{}?host={}", s.id, s.host_id.unwrap_or_default())})).into_response())
+}
+
+fn sub_job_out(j: &Job, s: &openwks_core::compute::SubJob) -> Value {
+    json!({"id": s.job_id, "job_id": j.id, "job_type": wks_job_type(&j.job_type), "status": wks_status(&s.status),
+           "begin_time": s.begin_time, "end_time": if s.end_time.is_empty() { Value::Null } else { json!(s.end_time) },
+           "error_code": s.error_code, "error_message": s.fail_reason, "project_id": j.project_id,
+           "job_resource_info": {"resource_id": s.server_id}})
+}
+
+async fn filtered_sub_jobs(st: &AppState, project_id: &str, q: &Query) -> ApiResult<Vec<Value>> {
+    let job_type = q
+        .str("job_type")
+        .ok_or_else(|| Error::missing("job_type"))?
+        .to_string();
+    let status = q.str("status").map(str::to_string);
+    let job_id = q.str("job_id").map(str::to_string);
+    Ok(st
+        .store
+        .sub_jobs(project_id)
+        .await?
+        .iter()
+        .filter(|(j, s)| {
+            wks_job_type(&j.job_type) == job_type
+                && status.as_deref().is_none_or(|x| x == wks_status(&s.status))
+                && job_id.as_deref().is_none_or(|x| x == j.id)
+        })
+        .map(|(j, s)| sub_job_out(j, s))
+        .collect())
+}
+
+/// `list_sub_jobs`: `GET /v1/{project_id}/app-server-sub-jobs?job_type=&status=&job_id=`.
+pub async fn list_sub_jobs(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    q: Query,
+) -> ApiResult<Response> {
+    let (offset, limit) = q.page()?;
+    let all = filtered_sub_jobs(&st, &project_id, &q).await?;
+    let count = all.len() as i64;
+    let items: Vec<Value> = all
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    Ok(Json(ListResponse { count, items }).into_response())
+}
+
+/// `count_sub_jobs`: `GET /v1/{project_id}/app-server-sub-jobs/actions/count`.
+pub async fn count_sub_jobs(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    q: Query,
+) -> ApiResult<Response> {
+    let n = filtered_sub_jobs(&st, &project_id, &q).await?.len();
+    Ok(Json(json!({"count": n})).into_response())
+}
+
+/// `batch_delete_app_sub_jobs`: `POST /v1/{project_id}/app-server-sub-jobs/actions/batch-delete`
+/// `{items}`: finished sub-jobs are deleted (running ones are kept).
+pub async fn batch_delete_app_sub_jobs(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: BatchDeleteServerReq = json_body(&body)?;
+    let ids = req.items.ok_or_else(|| Error::missing("items"))?;
+    if ids.is_empty() || ids.len() > 100 {
+        return Err(Error::invalid(codes::OUT_OF_RANGE, "items must hold 1 to 100 ids").into());
+    }
+    st.store.delete_sub_jobs(&project_id, ids).await?;
     Ok(empty_ok())
 }

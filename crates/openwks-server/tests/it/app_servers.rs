@@ -361,3 +361,227 @@ async fn batch_stop_start_reboot_and_maintenance() {
         "WKS.00211106",
     );
 }
+
+async fn servers_of(app: &TestApp, sg: &str, n: i64) -> Vec<String> {
+    let r = app
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            create_body(app, sg, n),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let j = wait_v2(app, r.body["job_id"].as_str().expect("job")).await;
+    j["sub_jobs"]
+        .as_array()
+        .expect("subs")
+        .iter()
+        .map(|s| {
+            s["job_resource_info"]["resource_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
+}
+
+const WIN2022: &str = "6f4d1f2a-2022-4b6e-9c0d-000000000002";
+
+/// The seed's update rule made visible: a group's image change reaches existing servers only
+/// when they are reinstalled; new servers get it at once.
+#[tokio::test]
+async fn an_image_change_applies_to_new_servers_and_to_reinstalled_ones() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("sg-image")).await;
+    let old = servers_of(&app, &sg, 1).await;
+    assert_eq!(
+        app.patch(
+            &format!("/v1/{{p}}/app-server-groups/{sg}"),
+            json!({"image_id": WIN2022})
+        )
+        .await
+        .status,
+        200
+    );
+    let image = |id: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("/v1/{{p}}/app-servers/{id}")).await.body["image_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        }
+    };
+    assert_eq!(
+        image(old[0].clone()).await,
+        "6f4d1f2a-2019-4b6e-9c0d-000000000001",
+        "existing servers keep theirs"
+    );
+    let new = servers_of(&app, &sg, 1).await;
+    assert_eq!(
+        image(new[0].clone()).await,
+        WIN2022,
+        "new servers use the new image"
+    );
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/app-servers/{}/actions/reinstall", old[0]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        wait_v2(&app, r.body["job_id"].as_str().expect("job")).await["job_type"],
+        "REINSTALL_OS"
+    );
+    assert_eq!(
+        image(old[0].clone()).await,
+        WIN2022,
+        "a reinstall takes the group's current image"
+    );
+    let c = app
+        .post(&format!("/v1/{{p}}/app-servers/{}/actions/change-image", new[0]), json!({"image_id": "6f4d1f2a-2019-4b6e-9c0d-000000000001", "image_type": "public", "os_type": "Windows"}))
+        .await;
+    assert_eq!(c.status, 200, "{}", c.text);
+    wait_v2(&app, c.body["job_id"].as_str().expect("job")).await;
+    assert_eq!(
+        image(new[0].clone()).await,
+        "6f4d1f2a-2019-4b6e-9c0d-000000000001"
+    );
+    let bad = app
+        .post(&format!("/v1/{{p}}/app-servers/{}/actions/change-image", new[0]), json!({"image_id": "c1b2e3d4-2204-4c5d-8e9f-000000000005", "image_type": "public", "os_type": "Windows"}))
+        .await;
+    assert_error(&bad, 400, "WKS.00211109");
+    let b = app
+        .post(
+            "/v1/{p}/app-servers/actions/batch-reinstall",
+            json!({"server_ids": [old[0], "nope"]}),
+        )
+        .await;
+    assert_eq!(b.status, 200, "{}", b.text);
+    assert!(b.body["items"][0]["job_id"].is_string());
+    assert_eq!(b.body["items"][1]["error_code"], "WKS.00211902");
+}
+
+#[tokio::test]
+async fn migrate_keeps_anti_affinity_or_refuses_and_vnc_and_sub_jobs() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("sg-migrate")).await;
+    let ids = servers_of(&app, &sg, 2).await;
+    let host = |id: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("/v1/{{p}}/app-servers/{id}")).await.body["host_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        }
+    };
+    let (h0, h1) = (host(ids[0].clone()).await, host(ids[1].clone()).await);
+    let az = app
+        .get(&format!("/v1/{{p}}/app-servers/{}", ids[0]))
+        .await
+        .body["availability_zone"]
+        .as_str()
+        .expect("az")
+        .to_string();
+    // Onto the other member's host: refused, nothing moves.
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/hosts/batch-migrate",
+            Some(json!({"server_ids": [ids[0]], "host_id": h1})),
+        )
+        .await;
+    assert_error(&r, 400, "WKS.00211102");
+    assert!(r.msg().contains("anti-affinity"), "{}", r.text);
+    assert_eq!(host(ids[0].clone()).await, h0);
+    // Onto a free host of the same AZ: moves.
+    let hosts = app
+        .get(&format!("/openwks/v1/hosts?availability_zone={az}"))
+        .await;
+    let free = hosts.body["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .map(|h| h["id"].as_str().unwrap_or("").to_string())
+        .find(|h| *h != h0 && *h != h1)
+        .expect("a free host");
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/hosts/batch-migrate",
+            Some(json!({"server_ids": [ids[0]], "host_id": free})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        wait_v2(&app, r.body["job_id"].as_str().expect("job")).await["job_type"],
+        "MIGRATE_SERVER"
+    );
+    assert_eq!(host(ids[0].clone()).await, free);
+    let after = app
+        .get(&format!("/openwks/v1/hosts?availability_zone={az}"))
+        .await;
+    let used = |h: &str| {
+        after.body["hosts"]
+            .as_array()
+            .expect("hosts")
+            .iter()
+            .find(|x| x["id"] == h)
+            .map(|x| x["vcpus_used"].as_u64().unwrap_or(0))
+    };
+    assert_eq!(
+        (used(&h0), used(&free)),
+        (Some(0), Some(4)),
+        "the claim moved with the server"
+    );
+    assert_error(
+        &app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/hosts/batch-migrate",
+            Some(json!({"server_ids": [ids[0]], "host_id": "nope"})),
+        )
+        .await,
+        400,
+        "WKS.00211102",
+    );
+    let v = app
+        .get(&format!("/v1/{{p}}/app-servers/{}/actions/vnc", ids[0]))
+        .await;
+    assert_eq!(v.body["protocol"], "vnc");
+    assert!(v.body["url"].as_str().is_some_and(|u| u.contains(&ids[0])));
+    let subs = app
+        .get("/v1/{p}/app-server-sub-jobs?job_type=CREATE_SERVER")
+        .await;
+    assert_eq!(subs.body["count"], 2, "{}", subs.text);
+    assert_eq!(
+        app.get("/v1/{p}/app-server-sub-jobs/actions/count?job_type=MIGRATE_SERVER")
+            .await
+            .body["count"],
+        1
+    );
+    assert_error(
+        &app.get("/v1/{p}/app-server-sub-jobs").await,
+        400,
+        "WKS.00211104",
+    );
+    let first = subs.body["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(
+        app.post(
+            "/v1/{p}/app-server-sub-jobs/actions/batch-delete",
+            json!({"items": [first]})
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        app.get("/v1/{p}/app-server-sub-jobs/actions/count?job_type=CREATE_SERVER")
+            .await
+            .body["count"],
+        1
+    );
+}

@@ -895,4 +895,40 @@ impl crate::Store for SqliteStore {
         self.write(move |c| servers::power(c, &p, &ids, action, &job_id, &now))
             .await
     }
+    async fn rebuild_app_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        image: Option<String>,
+        job_id: String,
+        now: String,
+    ) -> Result<openwks_core::compute::Job> {
+        let p = project_id.to_string();
+        self.write(move |c| servers::rebuild(c, &p, &ids, image.as_deref(), &job_id, &now))
+            .await
+    }
+    async fn migrate_app_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        host_id: String,
+        job_id: String,
+        now: String,
+    ) -> Result<openwks_core::compute::Job> {
+        let (p, fleet) = (project_id.to_string(), Arc::clone(&self.fleet));
+        self.write(move |c| servers::migrate(c, &fleet, &p, &ids, &host_id, &job_id, &now))
+            .await
+    }
+    async fn sub_jobs(
+        &self,
+        project_id: &str,
+    ) -> Result<Vec<(openwks_core::compute::Job, openwks_core::compute::SubJob)>> {
+        let p = project_id.to_string();
+        self.read(move |c| servers::sub_jobs(c, &p)).await
+    }
+    async fn delete_sub_jobs(&self, project_id: &str, ids: Vec<String>) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| servers::delete_sub_jobs(c, &p, &ids))
+            .await
+    }
 }

@@ -390,6 +390,13 @@ pub(crate) fn finish_job(
                     s.updated = now.to_string();
                     write_server(conn, &s, false)?;
                 }
+                "rebuildServer" | "migrateServer"
+                    if matches!(s.status.as_str(), "REBUILD" | "MIGRATING") =>
+                {
+                    s.status = "ACTIVE".into();
+                    s.updated = now.to_string();
+                    write_server(conn, &s, false)?;
+                }
                 "deleteServer" => {
                     if let (Some(state), Some(h)) = (guard.as_mut(), &s.host_id) {
                         if let Some(i) = state.hosts.get(h).copied() {
@@ -815,4 +822,256 @@ pub(crate) fn add_to_group(
     .map_err(db_err)?;
     s.ecs_group_id = Some(group_id.to_string());
     write_server(conn, s, false)
+}
+
+fn running_job(project_id: &str, job_id: &str, job_type: &str, ids: &[String], now: &str) -> Job {
+    Job {
+        id: job_id.to_string(),
+        project_id: project_id.to_string(),
+        job_type: job_type.to_string(),
+        status: "RUNNING".into(),
+        sub_jobs: ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| SubJob {
+                job_id: format!("{job_id}-{}", n + 1),
+                job_type: job_type.to_string(),
+                status: "RUNNING".into(),
+                server_id: id.clone(),
+                begin_time: now.to_string(),
+                end_time: String::new(),
+                error_code: String::new(),
+                fail_reason: String::new(),
+            })
+            .collect(),
+        begin_time: now.to_string(),
+        end_time: String::new(),
+        error_code: String::new(),
+        fail_reason: String::new(),
+    }
+}
+
+fn app_server(conn: &Connection, project_id: &str, id: &str) -> Result<Server> {
+    load_server(conn, project_id, id)?
+        .filter(|s| s.app.is_some())
+        .ok_or_else(|| Error::not_found("app server", id))
+}
+
+/// Rebuild app servers (reinstall or change image): with `image = None` each takes its server
+/// group's *current* image and configuration version (so an image change of the group reaches
+/// existing servers only now); with `Some`, that image. Servers must be `ACTIVE` or `SHUTOFF`;
+/// all or nothing.
+pub(crate) fn rebuild(
+    conn: &Connection,
+    project_id: &str,
+    ids: &[String],
+    image: Option<&str>,
+    job_id: &str,
+    now: &str,
+) -> Result<Job> {
+    let mut servers = Vec::with_capacity(ids.len());
+    for id in ids {
+        let s = app_server(conn, project_id, id)?;
+        if !matches!(s.status.as_str(), "ACTIVE" | "SHUTOFF") {
+            return Err(Error::invalid(
+                codes::INVALID_PARAMETER,
+                format!(
+                    "server {id} is {}; it can be rebuilt when ACTIVE or SHUTOFF",
+                    s.status
+                ),
+            ));
+        }
+        servers.push(s);
+    }
+    for mut s in servers {
+        let Some(app) = s.app.clone() else { continue };
+        let sg = super::server_groups::load(conn, project_id, &app.server_group_id)?;
+        match image {
+            Some(i) => s.image_id = i.to_string(),
+            None => {
+                if let Some(sg) = &sg {
+                    s.image_id = sg.image_id.clone();
+                    s.root_volume_type = sg.system_disk_type.clone();
+                    s.root_volume_size = sg.system_disk_size;
+                    if let Some(a) = s.app.as_mut() {
+                        a.config_version = sg.config_version;
+                        a.ou_name = sg.ou_name.clone();
+                    }
+                }
+            }
+        }
+        s.status = "REBUILD".into();
+        s.updated = now.to_string();
+        write_server(conn, &s, false)?;
+    }
+    let job = running_job(project_id, job_id, "rebuildServer", ids, now);
+    write_job(conn, &job)?;
+    Ok(job)
+}
+
+/// Migrate servers to `host_id`: all or nothing; the host must be in the server's AZ, have room
+/// and run no other member of the server's anti-affinity group.
+pub(crate) fn migrate(
+    conn: &Connection,
+    fleet: &Mutex<Option<FleetState>>,
+    project_id: &str,
+    ids: &[String],
+    host_id: &str,
+    job_id: &str,
+    now: &str,
+) -> Result<Job> {
+    let mut guard = fleet
+        .lock()
+        .map_err(|_| Error::internal("fleet lock poisoned"))?;
+    let state = guard
+        .as_mut()
+        .ok_or_else(|| Error::internal("the fleet is not loaded"))?;
+    let target = *state.hosts.get(host_id).ok_or_else(|| {
+        Error::invalid(
+            codes::INVALID_PARAMETER,
+            format!("host {host_id} does not exist"),
+        )
+    })?;
+    let target_az = state.specs[target as usize].availability_zone.clone();
+    let mut moved: Vec<(Server, Option<HostIdx>)> = Vec::new();
+    let undo = |state: &mut FleetState, moved: &[(Server, Option<HostIdx>)]| {
+        for (s, old) in moved {
+            let d = demand_of(s, &state.zones);
+            state.fleet.release(target, &d);
+            if let Some(o) = old {
+                state.fleet.claim(*o, &d);
+            }
+        }
+    };
+    for id in ids {
+        let s = match app_server(conn, project_id, id) {
+            Ok(s) => s,
+            Err(e) => {
+                undo(state, &moved);
+                return Err(e);
+            }
+        };
+        let fail = |why: String| {
+            Error::invalid(
+                codes::INVALID_PARAMETER,
+                format!("server {id} cannot migrate to {host_id}: {why}"),
+            )
+        };
+        let check = (|| {
+            if s.status != "ACTIVE" && s.status != "SHUTOFF" {
+                return Err(fail(format!("it is {}", s.status)));
+            }
+            if s.host_id.as_deref() == Some(host_id) {
+                return Err(fail("it already runs there".into()));
+            }
+            if s.availability_zone != target_az {
+                return Err(fail(format!(
+                    "the host is in {target_az}, the server in {}",
+                    s.availability_zone
+                )));
+            }
+            if let Some(g) = &s.ecs_group_id {
+                let taken: Option<String> = conn
+                    .prepare_cached("SELECT server_id FROM ecs_group_members WHERE group_id = ?1 AND host_id = ?2")
+                    .map_err(db_err)?
+                    .query_row([g, host_id], |r| r.get(0))
+                    .optional()
+                    .map_err(db_err)?;
+                if taken.is_some()
+                    || moved
+                        .iter()
+                        .any(|(m, _)| m.ecs_group_id.as_deref() == Some(g))
+                {
+                    return Err(fail(
+                        "another member of its anti-affinity group runs there".into(),
+                    ));
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = check {
+            undo(state, &moved);
+            return Err(e);
+        }
+        let d = demand_of(&s, &state.zones);
+        let h = &state.fleet.hosts()[target as usize];
+        if h.vcpus - h.used_vcpus < d.vcpus
+            || h.memory_mb - h.used_memory_mb < d.memory_mb
+            || h.gpus - h.used_gpus < d.gpus
+        {
+            undo(state, &moved);
+            return Err(fail("the host has no room for it".into()));
+        }
+        let old = s.host_id.as_ref().and_then(|h| state.hosts.get(h).copied());
+        if let Some(o) = old {
+            state.fleet.release(o, &d);
+        }
+        state.fleet.claim(target, &d);
+        moved.push((s, old));
+    }
+    let write_all = (|| {
+        for (s, _) in &moved {
+            let mut s = s.clone();
+            s.host_id = Some(host_id.to_string());
+            s.status = "MIGRATING".into();
+            s.updated = now.to_string();
+            write_server(conn, &s, false)?;
+            conn.execute(
+                "UPDATE ecs_group_members SET host_id = ?1 WHERE server_id = ?2",
+                [host_id, &s.id],
+            )
+            .map_err(db_err)?;
+        }
+        let job = running_job(project_id, job_id, "migrateServer", ids, now);
+        write_job(conn, &job)?;
+        Ok(job)
+    })();
+    if write_all.is_err() {
+        undo(state, &moved);
+    }
+    write_all
+}
+
+/// Every sub-job of a project's jobs, newest job first, with its job's type.
+pub(crate) fn sub_jobs(conn: &Connection, project_id: &str) -> Result<Vec<(Job, SubJob)>> {
+    let docs = conn
+        .prepare_cached("SELECT doc FROM jobs WHERE project_id = ?1 ORDER BY rowid DESC")
+        .map_err(db_err)?
+        .query_map([project_id], |r| r.get::<_, String>(0))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let mut out = Vec::new();
+    for d in docs {
+        let j: Job = serde_json::from_str(&d).map_err(json_err)?;
+        for s in j.sub_jobs.clone() {
+            out.push((j.clone(), s));
+        }
+    }
+    Ok(out)
+}
+
+/// Delete sub-jobs by id (finished ones only; a job left with none is deleted).
+pub(crate) fn delete_sub_jobs(
+    conn: &Connection,
+    project_id: &str,
+    ids: &[String],
+) -> Result<usize> {
+    let mut n = 0;
+    for (job, _) in sub_jobs(conn, project_id)? {
+        let mut j = job.clone();
+        let before = j.sub_jobs.len();
+        j.sub_jobs
+            .retain(|s| !(ids.contains(&s.job_id) && s.status != "RUNNING"));
+        if j.sub_jobs.len() != before {
+            n += before - j.sub_jobs.len();
+            if j.sub_jobs.is_empty() {
+                conn.execute("DELETE FROM jobs WHERE id = ?1", [&j.id])
+                    .map_err(db_err)?;
+            } else {
+                write_job(conn, &j)?;
+            }
+        }
+    }
+    Ok(n)
 }
