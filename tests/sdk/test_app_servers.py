@@ -70,3 +70,71 @@ def test_app_server_life_cycle(wks, network):
     assert wait(wks, b.job_id).status == "SUCCESS"
     assert wks.list_servers(ListServersRequest(server_group_id=sg.id)).count == 0
     assert wks.delete_server_groups(DeleteServerGroupsRequest(server_group_id=sg.id)).status_code == 200
+
+
+def test_reinstall_change_image_migrate_vnc_and_sub_jobs(wks, network):
+    from huaweicloudsdkworkspaceapp.v1 import (
+        BatchDeleteAppSubJobsRequest, BatchDeleteSubJobsReq, BatchMigrateHostsServerRequest, BatchMigrateServerReq,
+        BatchReinstallServerReq, BatchReinstallServerRequest, ChangeServerImageReq, ChangeServerImageRequest,
+        CountSubJobsRequest, ListSubJobsRequest, ReinstallServerReq, ReinstallServerRequest, ShowServerVncRequest,
+    )
+    vpc_id, subnet_id = network
+    sg = wks.create_server_group(CreateServerGroupRequest(body=CreateServerGroupReq(
+        name="sdk-rebuild", image_id="6f4d1f2a-2019-4b6e-9c0d-000000000001", image_type="public", os_type="Windows",
+        product_id="workspace.appstream.general.xlarge.2", vpc_id=vpc_id, subnet_id=subnet_id,
+        system_disk_type="SAS", system_disk_size=80)))
+    r = wks.create_app_servers(CreateAppServersRequest(body=CreateAppServerReq(
+        type="createApps", server_group_id=sg.id, subscription_num=2, product_id="workspace.appstream.general.xlarge.2",
+        root_volume=Volume(type="SAS", size=80), vpc_id=vpc_id, subnet_id=subnet_id)))
+    ids = [s.job_resource_info.resource_id for s in wait(wks, r.job_id).sub_jobs]
+
+    # Change image: the server records the new image; a Linux image on a Windows group is refused.
+    c = wks.change_server_image(ChangeServerImageRequest(server_id=ids[0], body=ChangeServerImageReq(
+        image_id="6f4d1f2a-2022-4b6e-9c0d-000000000002", image_type="public", os_type="Windows")))
+    job = wait(wks, c.job_id)
+    assert (job.status, job.job_type) == ("SUCCESS", "CHANGE_SERVER_IMAGE")
+    assert wks.show_server(ShowServerRequest(server_id=ids[0])).image_id == "6f4d1f2a-2022-4b6e-9c0d-000000000002"
+    with pytest.raises(ClientRequestException) as e:
+        wks.change_server_image(ChangeServerImageRequest(server_id=ids[0], body=ChangeServerImageReq(
+            image_id="a6ea73e0-9f4b-11ec-b909-0242ac120002", image_type="public", os_type="Windows")))
+    assert e.value.status_code == 400
+
+    # Reinstall takes the group's image back.
+    rr = wks.reinstall_server(ReinstallServerRequest(server_id=ids[0], body=ReinstallServerReq()))
+    assert wait(wks, rr.job_id).status == "SUCCESS"
+    assert wks.show_server(ShowServerRequest(server_id=ids[0])).image_id == "6f4d1f2a-2019-4b6e-9c0d-000000000001"
+    br = wks.batch_reinstall_server(BatchReinstallServerRequest(body=BatchReinstallServerReq(server_ids=ids)))
+    assert sorted(i.server_id for i in br.items) == sorted(ids) and all(i.job_id for i in br.items)
+    for i in br.items:
+        assert wait(wks, i.job_id).status == "SUCCESS"
+
+    # Migrating onto the other member's host would break anti-affinity: refused, nothing moves.
+    h0 = wks.show_server(ShowServerRequest(server_id=ids[0])).host_id
+    h1 = wks.show_server(ShowServerRequest(server_id=ids[1])).host_id
+    with pytest.raises(ClientRequestException) as e:
+        wks.batch_migrate_hosts_server(BatchMigrateHostsServerRequest(body=BatchMigrateServerReq(
+            server_ids=[ids[0]], host_id=h1)))
+    assert (e.value.status_code, e.value.error_code) == (400, "WKS.00211102")
+    assert wks.show_server(ShowServerRequest(server_id=ids[0])).host_id == h0
+
+    vnc = wks.show_server_vnc(ShowServerVncRequest(server_id=ids[0]))
+    assert vnc.protocol == "vnc" and ids[0] in vnc.url
+
+    # job_type is required by the vendor's ListSubJobs definition (not by CountSubJobs).
+    with pytest.raises(ClientRequestException) as e:
+        wks.list_sub_jobs(ListSubJobsRequest(job_id=r.job_id))
+    assert (e.value.status_code, e.value.error_code) == (400, "WKS.00211104")
+    subs = wks.list_sub_jobs(ListSubJobsRequest(job_type="CREATE_SERVER", job_id=r.job_id))
+    assert subs.count == 2 and {s.job_resource_info.resource_id for s in subs.items} == set(ids)
+    assert wks.count_sub_jobs(CountSubJobsRequest(job_id=r.job_id)).count == 2
+    wks.batch_delete_app_sub_jobs(BatchDeleteAppSubJobsRequest(body=BatchDeleteSubJobsReq(items=[subs.items[0].id])))
+    assert wks.count_sub_jobs(CountSubJobsRequest(job_id=r.job_id)).count == 1
+
+    for i in ids:
+        for _ in range(500):
+            if wks.show_server(ShowServerRequest(server_id=i)).vm_status == "ACTIVE":
+                break
+            time.sleep(0.02)
+    b = wks.batch_delete_server(BatchDeleteServerRequest(body=BatchDeleteServerReq(items=ids)))
+    assert wait(wks, b.job_id).status == "SUCCESS"
+    wks.delete_server_groups(DeleteServerGroupsRequest(server_group_id=sg.id))

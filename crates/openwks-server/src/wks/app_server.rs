@@ -29,6 +29,7 @@ fn wks_job_type(t: &str) -> &'static str {
     match t {
         "deleteServer" => "DELETE_SERVER",
         "rebuildServer" => "REINSTALL_OS",
+        "changeImage" => "CHANGE_SERVER_IMAGE",
         "migrateServer" => "MIGRATE_SERVER",
         "createServer" => "CREATE_SERVER",
         _ => "SCHEDULED_TASK",
@@ -771,11 +772,18 @@ fn sub_job_out(j: &Job, s: &openwks_core::compute::SubJob) -> Value {
            "job_resource_info": {"resource_id": s.server_id}})
 }
 
-async fn filtered_sub_jobs(st: &AppState, project_id: &str, q: &Query) -> ApiResult<Vec<Value>> {
-    let job_type = q
-        .str("job_type")
-        .ok_or_else(|| Error::missing("job_type"))?
-        .to_string();
+/// Sub-jobs matching the query. `job_type` is required by the vendor's `ListSubJobs` and optional
+/// in its `CountSubJobs`; `require_type` says which.
+async fn filtered_sub_jobs(
+    st: &AppState,
+    project_id: &str,
+    q: &Query,
+    require_type: bool,
+) -> ApiResult<Vec<Value>> {
+    let job_type = q.str("job_type").map(str::to_string);
+    if require_type && job_type.is_none() {
+        return Err(Error::missing("job_type").into());
+    }
     let status = q.str("status").map(str::to_string);
     let job_id = q.str("job_id").map(str::to_string);
     Ok(st
@@ -784,7 +792,9 @@ async fn filtered_sub_jobs(st: &AppState, project_id: &str, q: &Query) -> ApiRes
         .await?
         .iter()
         .filter(|(j, s)| {
-            wks_job_type(&j.job_type) == job_type
+            job_type
+                .as_deref()
+                .is_none_or(|x| x == wks_job_type(&j.job_type))
                 && status.as_deref().is_none_or(|x| x == wks_status(&s.status))
                 && job_id.as_deref().is_none_or(|x| x == j.id)
         })
@@ -799,7 +809,7 @@ pub async fn list_sub_jobs(
     q: Query,
 ) -> ApiResult<Response> {
     let (offset, limit) = q.page()?;
-    let all = filtered_sub_jobs(&st, &project_id, &q).await?;
+    let all = filtered_sub_jobs(&st, &project_id, &q, true).await?;
     let count = all.len() as i64;
     let items: Vec<Value> = all
         .into_iter()
@@ -815,7 +825,7 @@ pub async fn count_sub_jobs(
     P(project_id): P<String>,
     q: Query,
 ) -> ApiResult<Response> {
-    let n = filtered_sub_jobs(&st, &project_id, &q).await?.len();
+    let n = filtered_sub_jobs(&st, &project_id, &q, false).await?.len();
     Ok(Json(json!({"count": n})).into_response())
 }
 

@@ -442,7 +442,10 @@ async fn an_image_change_applies_to_new_servers_and_to_reinstalled_ones() {
         .post(&format!("/v1/{{p}}/app-servers/{}/actions/change-image", new[0]), json!({"image_id": "6f4d1f2a-2019-4b6e-9c0d-000000000001", "image_type": "public", "os_type": "Windows"}))
         .await;
     assert_eq!(c.status, 200, "{}", c.text);
-    wait_v2(&app, c.body["job_id"].as_str().expect("job")).await;
+    assert_eq!(
+        wait_v2(&app, c.body["job_id"].as_str().expect("job")).await["job_type"],
+        "CHANGE_SERVER_IMAGE"
+    );
     assert_eq!(
         image(new[0].clone()).await,
         "6f4d1f2a-2019-4b6e-9c0d-000000000001"
@@ -560,10 +563,17 @@ async fn migrate_keeps_anti_affinity_or_refuses_and_vnc_and_sub_jobs() {
             .body["count"],
         1
     );
+    // The vendor's ListSubJobs requires job_type; its CountSubJobs does not.
     assert_error(
         &app.get("/v1/{p}/app-server-sub-jobs").await,
         400,
         "WKS.00211104",
+    );
+    assert_eq!(
+        app.get("/v1/{p}/app-server-sub-jobs/actions/count")
+            .await
+            .body["count"],
+        3
     );
     let first = subs.body["items"][0]["id"]
         .as_str()

@@ -390,7 +390,7 @@ pub(crate) fn finish_job(
                     s.updated = now.to_string();
                     write_server(conn, &s, false)?;
                 }
-                "rebuildServer" | "migrateServer"
+                "rebuildServer" | "changeImage" | "migrateServer"
                     if matches!(s.status.as_str(), "REBUILD" | "MIGRATING") =>
                 {
                     s.status = "ACTIVE".into();
@@ -904,7 +904,12 @@ pub(crate) fn rebuild(
         s.updated = now.to_string();
         write_server(conn, &s, false)?;
     }
-    let job = running_job(project_id, job_id, "rebuildServer", ids, now);
+    let kind = if image.is_some() {
+        "changeImage"
+    } else {
+        "rebuildServer"
+    };
+    let job = running_job(project_id, job_id, kind, ids, now);
     write_job(conn, &job)?;
     Ok(job)
 }
