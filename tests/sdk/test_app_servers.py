@@ -138,3 +138,40 @@ def test_reinstall_change_image_migrate_vnc_and_sub_jobs(wks, network):
     b = wks.batch_delete_server(BatchDeleteServerRequest(body=BatchDeleteServerReq(items=ids)))
     assert wait(wks, b.job_id).status == "SUCCESS"
     wks.delete_server_groups(DeleteServerGroupsRequest(server_group_id=sg.id))
+
+
+def test_metric_data(wks, network):
+    import datetime
+    from huaweicloudsdkworkspaceapp.v1 import ListServerMetricDataRequest, ShowServerMetricDataRequest
+    vpc_id, subnet_id = network
+    sg = wks.create_server_group(CreateServerGroupRequest(body=CreateServerGroupReq(
+        name="sdk-metrics", image_id="6f4d1f2a-2019-4b6e-9c0d-000000000001", image_type="public", os_type="Windows",
+        product_id="workspace.appstream.general.xlarge.2", vpc_id=vpc_id, subnet_id=subnet_id,
+        system_disk_type="SAS", system_disk_size=80)))
+    r = wks.create_app_servers(CreateAppServersRequest(body=CreateAppServerReq(
+        type="createApps", server_group_id=sg.id, subscription_num=1, product_id="workspace.appstream.general.xlarge.2",
+        root_volume=Volume(type="SAS", size=80), vpc_id=vpc_id, subnet_id=subnet_id)))
+    sid = wait(wks, r.job_id).sub_jobs[0].job_resource_info.resource_id
+    # Naive datetimes: the SDK sends isoformat() without an offset; openwks reads UTC.
+    now = datetime.datetime.utcnow()
+    m = wks.show_server_metric_data(ShowServerMetricDataRequest(
+        server_id=sid, start_time=now - datetime.timedelta(hours=1), end_time=now + datetime.timedelta(minutes=10)))
+    assert 1 <= len(m.cpu_info) <= 3 and 0 <= m.cpu_info[0].average < 10
+    assert m.memory_info and m.network_vm_connections
+    one = wks.show_server_metric_data(ShowServerMetricDataRequest(
+        server_id=sid, start_time=now - datetime.timedelta(hours=1), end_time=now, metric_name="mem_util"))
+    assert one.memory_info and one.cpu_info is None
+    ms = int(time.time() * 1000)
+    lst = wks.list_server_metric_data(ListServerMetricDataRequest(
+        server_id=sid, namespace="SYS.ECS", metric_name="cpu_util", _from=str(ms - 3_600_000), to=str(ms + 600_000),
+        period=300, filter="average"))
+    pts = lst.server_metrics[0].datapoints
+    assert lst.server_metrics[0].dimension_value == sid and pts and pts[0].unit == "%" and pts[0].average is not None
+    with pytest.raises(ClientRequestException) as e:
+        wks.list_server_metric_data(ListServerMetricDataRequest(
+            server_id=sid, namespace="SYS.ECS", metric_name="cpu_util", _from=str(ms), to=str(ms - 1),
+            period=300, filter="average"))
+    assert (e.value.status_code, e.value.error_code) == (400, "WKS.00211102")
+    b = wks.batch_delete_server(BatchDeleteServerRequest(body=BatchDeleteServerReq(items=[sid])))
+    assert wait(wks, b.job_id).status == "SUCCESS"
+    wks.delete_server_groups(DeleteServerGroupsRequest(server_group_id=sg.id))

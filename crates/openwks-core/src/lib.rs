@@ -14,6 +14,7 @@ pub mod error;
 pub mod fixtures;
 pub mod identity;
 pub mod ids;
+pub mod metrics;
 pub mod network;
 pub mod server_group;
 pub mod time;

@@ -168,6 +168,14 @@ fn implemented() -> Router<AppState> {
             get(asv::show_server_vnc),
         )
         .route(
+            "/v1/{project_id}/app-servers/metric-data/{server_id}",
+            get(crate::wks::metrics::show_server_metric_data),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/server-metric-data/{server_id}",
+            get(crate::wks::metrics::list_server_metric_data),
+        )
+        .route(
             "/v1/{project_id}/app-server-sub-jobs",
             get(asv::list_sub_jobs),
         )
@@ -393,6 +401,8 @@ fn implemented() -> Router<AppState> {
 
 /// SDK methods served by [`implemented`].
 pub const IMPLEMENTED_WKS: &[&str] = &[
+    "show_server_metric_data",
+    "list_server_metric_data",
     "list_server_groups",
     "create_server_group",
     "list_tenant_server_groups",

@@ -251,7 +251,7 @@ pub async fn list_servers(
     Ok(Json(ListResponse { count, items }).into_response())
 }
 
-async fn load(st: &AppState, project_id: &str, id: &str) -> ApiResult<Server> {
+pub(crate) async fn load(st: &AppState, project_id: &str, id: &str) -> ApiResult<Server> {
     Ok(st
         .store
         .server(project_id, id)

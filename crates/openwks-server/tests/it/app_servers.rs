@@ -595,3 +595,126 @@ async fn migrate_keeps_anti_affinity_or_refuses_and_vnc_and_sub_jobs() {
         1
     );
 }
+
+/// Monitoring data: five-minute points from the server's creation on, every SYS.ECS metric at
+/// once or one by name, Cloud Eye-style aggregations; bad parameters are 400s.
+#[tokio::test]
+async fn metric_data_of_a_running_server() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("sg-metrics")).await;
+    let ids = servers_of(&app, &sg, 1).await;
+    let now = chrono::Utc::now();
+    let start = (now - chrono::Duration::hours(2)).format("%Y-%m-%dT%H:%M:%S%.3fZ");
+    let end = (now + chrono::Duration::minutes(10)).format("%Y-%m-%dT%H:%M:%S%.3fZ");
+    let all = app
+        .get(&format!(
+            "/v1/{{p}}/app-servers/metric-data/{}?start_time={start}&end_time={end}",
+            ids[0]
+        ))
+        .await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    let cpu = all.body["cpu_info"].as_array().expect("cpu_info");
+    assert!(
+        (1..=3).contains(&cpu.len()),
+        "points only since the server was created: {cpu:?}"
+    );
+    let created = chrono::DateTime::parse_from_rfc3339(
+        app.get(&format!("/v1/{{p}}/app-servers/{}", ids[0]))
+            .await
+            .body["create_time"]
+            .as_str()
+            .expect("create_time"),
+    )
+    .expect("rfc3339")
+    .timestamp_millis();
+    assert_eq!(cpu[0]["timestamp"], created / 300_000 * 300_000);
+    let v = cpu[0]["average"].as_f64().expect("average");
+    assert!((0.0..10.0).contains(&v), "an idle server: {v}");
+    assert_eq!(all.body.as_object().map(|o| o.len()), Some(12));
+    // The SDK sends naive isoformat() times; one metric by name.
+    let naive = (now - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M:%S%.6f");
+    let one = app
+        .get(&format!(
+            "/v1/{{p}}/app-servers/metric-data/{}?start_time={naive}&end_time={end}&metric_name=mem_util",
+            ids[0]
+        ))
+        .await;
+    assert_eq!(one.status, 200, "{}", one.text);
+    assert_eq!(one.body.as_object().map(|o| o.len()), Some(1));
+    assert!(one.body["memory_info"][0]["average"].as_f64().is_some());
+    for (q, code) in [
+        (format!("start_time={end}&end_time={start}"), "WKS.00211102"),
+        (
+            format!("start_time=yesterday&end_time={end}"),
+            "WKS.00211102",
+        ),
+        (
+            format!("start_time={start}&end_time={end}&metric_name=cpu"),
+            "WKS.00211102",
+        ),
+        (format!("end_time={end}"), "WKS.00211104"),
+    ] {
+        let r = app
+            .get(&format!("/v1/{{p}}/app-servers/metric-data/{}?{q}", ids[0]))
+            .await;
+        assert_error(&r, 400, code);
+    }
+
+    let (from, to) = (
+        now.timestamp_millis() - 7_200_000,
+        now.timestamp_millis() + 600_000,
+    );
+    let list = |q: String| {
+        let app = &app;
+        let id = ids[0].clone();
+        async move {
+            app.get(&format!(
+                "/v1/{{p}}/app-servers/server-metric-data/{id}?{q}"
+            ))
+            .await
+        }
+    };
+    let r = list(format!(
+        "namespace=SYS.ECS&metric_name=cpu_util&from={from}&to={to}&period=1&filter=max"
+    ))
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let m = &r.body["server_metrics"][0];
+    assert_eq!(
+        (&m["metric_name"], &m["dimension_value"]),
+        (&json!("cpu_util"), &json!(ids[0]))
+    );
+    assert_eq!(m["datapoints"][0]["unit"], "%");
+    assert!(m["datapoints"][0]["max"].as_f64().is_some(), "{}", r.text);
+    assert!(m["datapoints"][0].get("average").is_none());
+    // The flavor has no GPU: no GPU points.
+    let gpu = list(format!(
+        "namespace=AGT.ECS&metric_name=gpu_usage_gpu&from={from}&to={to}&period=300&filter=average"
+    ))
+    .await;
+    assert_eq!(
+        gpu.body["server_metrics"][0]["datapoints"],
+        json!([]),
+        "{}",
+        gpu.text
+    );
+    for (q, code) in [
+        (format!("namespace=SYS.FOO&metric_name=cpu_util&from={from}&to={to}&period=1&filter=max"), "WKS.00211102"),
+        (format!("namespace=SYS.ECS&metric_name=gpu_usage_gpu&from={from}&to={to}&period=1&filter=max"), "WKS.00211102"),
+        (format!("namespace=SYS.ECS&metric_name=cpu_util&from={from}&to={to}&period=7&filter=max"), "WKS.00211102"),
+        (format!("namespace=SYS.ECS&metric_name=cpu_util&from={from}&to={to}&period=1&filter=median"), "WKS.00211102"),
+        (format!("namespace=SYS.ECS&metric_name=cpu_util&from={to}&to={from}&period=1&filter=max"), "WKS.00211102"),
+        (format!("namespace=SYS.ECS&metric_name=cpu_util&from=0&to={to}&period=1&filter=max"), "WKS.00211107"),
+        (format!("namespace=SYS.ECS&metric_name=cpu_util&to={to}&period=1&filter=max"), "WKS.00211104"),
+    ] {
+        assert_error(&list(q).await, 400, code);
+    }
+    assert_error(
+        &app.get(&format!(
+            "/v1/{{p}}/app-servers/server-metric-data/nope?namespace=SYS.ECS&metric_name=cpu_util&from={from}&to={to}&period=1&filter=max"
+        ))
+        .await,
+        404,
+        "WKS.00211902",
+    );
+}
