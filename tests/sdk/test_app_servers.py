@@ -175,3 +175,33 @@ def test_metric_data(wks, network):
     b = wks.batch_delete_server(BatchDeleteServerRequest(body=BatchDeleteServerReq(items=[sid])))
     assert wait(wks, b.job_id).status == "SUCCESS"
     wks.delete_server_groups(DeleteServerGroupsRequest(server_group_id=sg.id))
+
+
+def test_rejoin_domain_and_update_tsvi(wks, network):
+    from huaweicloudsdkworkspaceapp.v1 import (
+        BatchRejoinDomainReq, BatchRejoinDomainRequest, BatchUpdateTsviRequest, UpdateServerGroupReq,
+        UpdateServerGroupRequest, UpdateTsvi, UpdateTsviReq,
+    )
+    vpc_id, subnet_id = network
+    sg = wks.create_server_group(CreateServerGroupRequest(body=CreateServerGroupReq(
+        name="sdk-rejoin", image_id="6f4d1f2a-2019-4b6e-9c0d-000000000001", image_type="public", os_type="Windows",
+        product_id="workspace.appstream.general.xlarge.2", vpc_id=vpc_id, subnet_id=subnet_id,
+        system_disk_type="SAS", system_disk_size=80)))
+    r = wks.create_app_servers(CreateAppServersRequest(body=CreateAppServerReq(
+        type="createApps", server_group_id=sg.id, subscription_num=1, product_id="workspace.appstream.general.xlarge.2",
+        root_volume=Volume(type="SAS", size=80), vpc_id=vpc_id, subnet_id=subnet_id)))
+    sid = wait(wks, r.job_id).sub_jobs[0].job_resource_info.resource_id
+    wks.update_server_group(UpdateServerGroupRequest(server_group_id=sg.id, body=UpdateServerGroupReq(ou_name="OU=sdk")))
+    assert wks.show_server(ShowServerRequest(server_id=sid)).ou_name != "OU=sdk"
+    j = wks.batch_rejoin_domain(BatchRejoinDomainRequest(body=BatchRejoinDomainReq(items=[sid])))
+    done = wait(wks, j.job_id)
+    assert (done.status, done.job_type) == ("SUCCESS", "REJOIN_DOMAIN")
+    assert wks.show_server(ShowServerRequest(server_id=sid)).ou_name == "OU=sdk"
+    t = wks.batch_update_tsvi(BatchUpdateTsviRequest(body=UpdateTsviReq(items=[UpdateTsvi(id=sid, enable=False)])))
+    assert wait(wks, t.job_id).job_type == "UPDATE_SERVER_TSVI"
+    with pytest.raises(ClientRequestException) as e:
+        wks.batch_rejoin_domain(BatchRejoinDomainRequest(body=BatchRejoinDomainReq(items=[])))
+    assert (e.value.status_code, e.value.error_code) == (400, "WKS.00211107")
+    b = wks.batch_delete_server(BatchDeleteServerRequest(body=BatchDeleteServerReq(items=[sid])))
+    assert wait(wks, b.job_id).status == "SUCCESS"
+    wks.delete_server_groups(DeleteServerGroupsRequest(server_group_id=sg.id))

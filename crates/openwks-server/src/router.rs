@@ -168,6 +168,14 @@ fn implemented() -> Router<AppState> {
             get(asv::show_server_vnc),
         )
         .route(
+            "/v1/{project_id}/app-servers/actions/batch-rejoin-domain",
+            axum::routing::patch(asv::batch_rejoin_domain),
+        )
+        .route(
+            "/v1/{project_id}/app-servers/actions/batch-update-tsvi",
+            axum::routing::patch(asv::batch_update_tsvi),
+        )
+        .route(
             "/v1/{project_id}/app-servers/metric-data/{server_id}",
             get(crate::wks::metrics::show_server_metric_data),
         )
@@ -401,6 +409,8 @@ fn implemented() -> Router<AppState> {
 
 /// SDK methods served by [`implemented`].
 pub const IMPLEMENTED_WKS: &[&str] = &[
+    "batch_rejoin_domain",
+    "batch_update_tsvi",
     "show_server_metric_data",
     "list_server_metric_data",
     "list_server_groups",

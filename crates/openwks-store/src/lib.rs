@@ -518,6 +518,15 @@ pub trait Store: Send + Sync + 'static {
         job_id: String,
         now: String,
     ) -> Result<Job>;
+    /// Start a `rejoinDomain` or `updateTsvi` job over running app servers (all or nothing).
+    async fn reconfigure_app_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        kind: &'static str,
+        job_id: String,
+        now: String,
+    ) -> Result<Job>;
     /// Migrate app servers to a host (all or nothing, anti-affinity and capacity kept).
     async fn migrate_app_servers(
         &self,

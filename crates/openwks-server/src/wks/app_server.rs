@@ -30,6 +30,8 @@ fn wks_job_type(t: &str) -> &'static str {
         "deleteServer" => "DELETE_SERVER",
         "rebuildServer" => "REINSTALL_OS",
         "changeImage" => "CHANGE_SERVER_IMAGE",
+        "rejoinDomain" => "REJOIN_DOMAIN",
+        "updateTsvi" => "UPDATE_SERVER_TSVI",
         "migrateServer" => "MIGRATE_SERVER",
         "createServer" => "CREATE_SERVER",
         _ => "SCHEDULED_TASK",
@@ -753,6 +755,72 @@ pub async fn batch_migrate_hosts_server(
         .await?;
     finish_later(&st, project_id, job_id.clone());
     Ok(Json(JobIdResponse { job_id }).into_response())
+}
+
+async fn reconfigure(
+    st: &AppState,
+    project_id: String,
+    ids: Vec<String>,
+    kind: &'static str,
+) -> ApiResult<Response> {
+    if ids.is_empty() || ids.len() > 20 {
+        return Err(Error::invalid(codes::OUT_OF_RANGE, "items must hold 1 to 20 servers").into());
+    }
+    let job_id = new_id();
+    st.store
+        .reconfigure_app_servers(
+            &project_id,
+            ids,
+            kind,
+            job_id.clone(),
+            openwks_core::time::now_rfc3339(),
+        )
+        .await?;
+    finish_later(st, project_id, job_id.clone());
+    Ok(Json(JobIdResponse { job_id }).into_response())
+}
+
+/// `batch_rejoin_domain`: `PATCH .../app-servers/actions/batch-rejoin-domain` `{items: [id]}` →
+/// `{job_id}`: running servers rejoin the domain and take their server group's current OU.
+pub async fn batch_rejoin_domain(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: BatchDeleteServerReq = json_body(&body)?;
+    let ids = req.items.ok_or_else(|| Error::missing("items"))?;
+    reconfigure(&st, project_id, ids, "rejoinDomain").await
+}
+
+/// `batch_update_tsvi`: `PATCH .../app-servers/actions/batch-update-tsvi` `{items: [{id,
+/// enable}]}` → `{job_id}`. `enable` is reserved by the vendor (the setting follows the server
+/// group), so it is accepted and ignored.
+pub async fn batch_update_tsvi(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    #[derive(serde::Deserialize)]
+    struct Item {
+        id: Option<String>,
+        #[allow(dead_code)]
+        enable: Option<bool>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Req {
+        items: Option<Vec<Item>>,
+    }
+    let req: Req = json_body(&body)?;
+    let ids = req
+        .items
+        .ok_or_else(|| Error::missing("items"))?
+        .into_iter()
+        .map(|i| {
+            i.id.filter(|x| !x.is_empty())
+                .ok_or_else(|| Error::missing("items[].id"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    reconfigure(&st, project_id, ids, "updateTsvi").await
 }
 
 /// `show_server_vnc`: `GET .../app-servers/{server_id}/actions/vnc`. A simulated server has no

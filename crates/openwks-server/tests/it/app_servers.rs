@@ -718,3 +718,134 @@ async fn metric_data_of_a_running_server() {
         "WKS.00211902",
     );
 }
+
+/// An OU change of the server group reaches existing servers when they rejoin the domain; the
+/// virtual-IP update is a job too; both need running servers and take 1 to 20 of them.
+#[tokio::test]
+async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("sg-rejoin")).await;
+    let ids = servers_of(&app, &sg, 2).await;
+    let ou = |id: String| {
+        let app = &app;
+        async move {
+            app.get(&format!("/v1/{{p}}/app-servers/{id}")).await.body["ou_name"]
+                .as_str()
+                .unwrap_or("?")
+                .to_string()
+        }
+    };
+    let before = ou(ids[0].clone()).await;
+    let r = app
+        .patch(
+            &format!("/v1/{{p}}/app-server-groups/{sg}"),
+            json!({"ou_name": "OU=rejoined"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        ou(ids[0].clone()).await,
+        before,
+        "existing servers keep their OU"
+    );
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-rejoin-domain",
+            Some(json!({"items": [ids[0]]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let j = wait_v2(&app, r.body["job_id"].as_str().expect("job")).await;
+    assert_eq!(
+        (&j["job_type"], &j["status"]),
+        (&json!("REJOIN_DOMAIN"), &json!("SUCCESS"))
+    );
+    assert_eq!(ou(ids[0].clone()).await, "OU=rejoined");
+    assert_eq!(
+        ou(ids[1].clone()).await,
+        before,
+        "only the rejoined server changed"
+    );
+
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-update-tsvi",
+            Some(json!({"items": [{"id": ids[1], "enable": true}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let j = wait_v2(&app, r.body["job_id"].as_str().expect("job")).await;
+    assert_eq!(j["job_type"], "UPDATE_SERVER_TSVI");
+
+    // Bad input: nothing starts.
+    let many: Vec<String> = (0..21).map(|_| ids[0].clone()).collect();
+    for (path, body, status, code) in [
+        (
+            "batch-rejoin-domain",
+            json!({"items": many}),
+            400,
+            "WKS.00211107",
+        ),
+        (
+            "batch-rejoin-domain",
+            json!({"items": []}),
+            400,
+            "WKS.00211107",
+        ),
+        ("batch-rejoin-domain", json!({}), 400, "WKS.00211104"),
+        (
+            "batch-rejoin-domain",
+            json!({"items": [ids[0], "nope"]}),
+            404,
+            "WKS.00211902",
+        ),
+        (
+            "batch-update-tsvi",
+            json!({"items": [{"enable": true}]}),
+            400,
+            "WKS.00211104",
+        ),
+    ] {
+        let r = app
+            .call(
+                "PATCH",
+                &format!("/v1/{{p}}/app-servers/actions/{path}"),
+                Some(body),
+            )
+            .await;
+        assert_error(&r, status, code);
+    }
+    // A stopped server cannot rejoin.
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-stop",
+            Some(json!({"items": [ids[1]], "type": "SOFT"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for _ in 0..500 {
+        let s = app.get(&format!("/v1/{{p}}/app-servers/{}", ids[1])).await;
+        if s.body["vm_status"] == "SHUTOFF" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let r = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-rejoin-domain",
+            Some(json!({"items": [ids[0], ids[1]]})),
+        )
+        .await;
+    assert_error(&r, 400, "WKS.00211102");
+    assert_eq!(
+        app.get("/v1/{p}/app-server-sub-jobs/actions/count?job_type=REJOIN_DOMAIN")
+            .await
+            .body["count"],
+        1,
+        "the refused batch left no job"
+    );
+}

@@ -907,6 +907,18 @@ impl crate::Store for SqliteStore {
         self.write(move |c| servers::rebuild(c, &p, &ids, image.as_deref(), &job_id, &now))
             .await
     }
+    async fn reconfigure_app_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        kind: &'static str,
+        job_id: String,
+        now: String,
+    ) -> Result<openwks_core::compute::Job> {
+        let p = project_id.to_string();
+        self.write(move |c| servers::reconfigure(c, &p, &ids, kind, &job_id, &now))
+            .await
+    }
     async fn migrate_app_servers(
         &self,
         project_id: &str,

@@ -397,6 +397,21 @@ pub(crate) fn finish_job(
                     s.updated = now.to_string();
                     write_server(conn, &s, false)?;
                 }
+                "rejoinDomain" => {
+                    let group = match &s.app {
+                        Some(a) => {
+                            super::server_groups::load(conn, project_id, &a.server_group_id)?
+                        }
+                        None => None,
+                    };
+                    if let (Some(g), Some(a)) = (group, s.app.as_mut()) {
+                        if a.ou_name != g.ou_name {
+                            a.ou_name = g.ou_name.clone();
+                            s.updated = now.to_string();
+                            write_server(conn, &s, false)?;
+                        }
+                    }
+                }
                 "deleteServer" => {
                     if let (Some(state), Some(h)) = (guard.as_mut(), &s.host_id) {
                         if let Some(i) = state.hosts.get(h).copied() {
@@ -909,6 +924,35 @@ pub(crate) fn rebuild(
     } else {
         "rebuildServer"
     };
+    let job = running_job(project_id, job_id, kind, ids, now);
+    write_job(conn, &job)?;
+    Ok(job)
+}
+
+/// Start a job that re-applies a part of the server group's configuration to running app
+/// servers: `rejoinDomain` (on completion each server takes the group's current OU) or
+/// `updateTsvi` (the virtual-IP setting, which follows the group). Servers must be `ACTIVE`;
+/// all or nothing.
+pub(crate) fn reconfigure(
+    conn: &Connection,
+    project_id: &str,
+    ids: &[String],
+    kind: &str,
+    job_id: &str,
+    now: &str,
+) -> Result<Job> {
+    if !matches!(kind, "rejoinDomain" | "updateTsvi") {
+        return Err(Error::internal(format!("unknown reconfiguration {kind}")));
+    }
+    for id in ids {
+        let s = app_server(conn, project_id, id)?;
+        if s.status != "ACTIVE" {
+            return Err(Error::invalid(
+                codes::INVALID_PARAMETER,
+                format!("server {id} is {}; it must be running (ACTIVE)", s.status),
+            ));
+        }
+    }
     let job = running_job(project_id, job_id, kind, ids, now);
     write_job(conn, &job)?;
     Ok(job)
