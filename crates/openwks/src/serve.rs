@@ -57,6 +57,10 @@ pub struct ServeArgs {
     /// Simulated time a server takes to boot or to be torn down, in milliseconds (tests use 0).
     #[arg(long, env = "OPENWKS_BOOT_DELAY_MS", default_value_t = 2000)]
     boot_delay_ms: u64,
+    /// The same as a duration: `2s`, `500ms`, `0` (a bare number is seconds). Wins over
+    /// `--boot-delay-ms`.
+    #[arg(long, value_parser = parse_delay)]
+    boot_delay: Option<std::time::Duration>,
     /// Worker threads of the async runtime (default: one per core).
     #[arg(long, env = "OPENWKS_WORKERS")]
     workers: Option<usize>,
@@ -239,7 +243,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         region: args.region.clone(),
         max_body_bytes: args.max_body_bytes,
         token_ttl_secs: args.token_ttl_secs,
-        boot_delay: std::time::Duration::from_millis(args.boot_delay_ms),
+        boot_delay: args
+            .boot_delay
+            .unwrap_or(std::time::Duration::from_millis(args.boot_delay_ms)),
         ..Settings::default()
     };
     let state = AppState::new(Arc::new(store), catalogue, want, settings)
@@ -304,4 +310,41 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     openwks_server::serve_with_listener(listener, state, shutdown).await?;
     drop(lock);
     Ok(())
+}
+
+/// `--boot-delay`: `<n>ms`, `<n>s` or a bare number of seconds (fractions allowed).
+fn parse_delay(raw: &str) -> Result<std::time::Duration, String> {
+    let raw = raw.trim();
+    let (num, scale) = if let Some(n) = raw.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = raw.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (raw, 1.0)
+    };
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration like 2s, 500ms or 0"))?;
+    if !v.is_finite() || !(0.0..=3600.0).contains(&(v * scale)) {
+        return Err(format!("{raw:?} must be between 0 and 3600 seconds"));
+    }
+    Ok(std::time::Duration::from_secs_f64(v * scale))
+}
+
+#[cfg(test)]
+mod delay_tests {
+    use super::parse_delay;
+    use std::time::Duration;
+
+    #[test]
+    fn boot_delay_takes_seconds_or_milliseconds() {
+        assert_eq!(parse_delay("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_delay("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_delay("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_delay("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_delay("soon").is_err());
+        assert!(parse_delay("-1s").is_err());
+        assert!(parse_delay("2h").is_err());
+    }
 }
