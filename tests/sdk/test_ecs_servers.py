@@ -3,6 +3,8 @@ every member lands on a different host, or the job fails with a clear capacity e
 
 import time
 
+import pytest
+
 from huaweicloudsdkecs.v2 import (
     BatchStartServersOption, BatchStartServersRequest, BatchStartServersRequestBody, BatchStopServersOption,
     BatchStopServersRequest, BatchStopServersRequestBody,
@@ -68,3 +70,40 @@ def test_no_capacity_is_a_clear_failure(ecs, network):
     s = ecs.show_server(ShowServerRequest(server_id=r.server_ids[0])).server
     assert s.status == "ERROR"
     assert any(f.id == "g7.2xlarge.8" for f in ecs.list_flavors(ListFlavorsRequest()).flavors)
+
+
+def test_add_member_needs_a_stopped_ecs_and_keeps_the_policy_and_reboot(ecs, network):
+    from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+    from huaweicloudsdkecs.v2 import (
+        AddServerGroupMemberRequest, AddServerGroupMemberRequestBody, BatchRebootServersRequest,
+        BatchRebootServersRequestBody, BatchRebootSeversOption, ServerGroupMember,
+    )
+    g = ecs.create_server_group(CreateServerGroupRequest(body=CreateServerGroupRequestBody(
+        server_group=CreateServerGroupOption(name="sdk-add", policies=["anti-affinity"])))).server_group
+    members = ecs.create_post_paid_servers(CreatePostPaidServersRequest(body=CreatePostPaidServersRequestBody(
+        server=server(network, "sdk-add-m", "s6.xlarge.2", 2, group=g.id, az="cn-north-4a"))))
+    assert wait(ecs, members.job_id).status == "SUCCESS"
+    loner = ecs.create_post_paid_servers(CreatePostPaidServersRequest(body=CreatePostPaidServersRequestBody(
+        server=server(network, "sdk-add-x", "s6.xlarge.2", 1, az="cn-north-4a"))))
+    assert wait(ecs, loner.job_id).status == "SUCCESS"
+    x = loner.server_ids[0]
+    add = AddServerGroupMemberRequest(server_group_id=g.id, body=AddServerGroupMemberRequestBody(
+        add_member=ServerGroupMember(instance_uuid=x)))
+    # A running ECS cannot join.
+    with pytest.raises(ClientRequestException) as e:
+        ecs.add_server_group_member(add)
+    assert (e.value.status_code, e.value.error_code) == (400, "Ecs.0100")
+    stop = ecs.batch_stop_servers(BatchStopServersRequest(body=BatchStopServersRequestBody(
+        os_stop=BatchStopServersOption(servers=[ServerId(id=x)], type="HARD"))))
+    assert wait(ecs, stop.job_id).status == "SUCCESS"
+    ecs.add_server_group_member(add)
+    member_hosts = {ecs.show_server(ShowServerRequest(server_id=m)).server.host_id for m in members.server_ids}
+    assert ecs.show_server(ShowServerRequest(server_id=x)).server.host_id not in member_hosts
+    assert x in ecs.show_server_group(ShowServerGroupRequest(server_group_id=g.id)).server_group.members
+    reboot = ecs.batch_reboot_servers(BatchRebootServersRequest(body=BatchRebootServersRequestBody(
+        reboot=BatchRebootSeversOption(servers=[ServerId(id=m) for m in members.server_ids], type="SOFT"))))
+    assert wait(ecs, reboot.job_id).status == "SUCCESS"
+    assert all(ecs.show_server(ShowServerRequest(server_id=m)).server.status == "ACTIVE" for m in members.server_ids)
+    d = ecs.delete_servers(DeleteServersRequest(body=DeleteServersRequestBody(
+        servers=[ServerId(id=s) for s in members.server_ids + [x]])))
+    assert wait(ecs, d.job_id).status == "SUCCESS"
