@@ -25,6 +25,7 @@ use openwks_core::catalogue::Catalogue;
 use openwks_core::identity::Bootstrap;
 use openwks_store::Store;
 
+pub use openwks_sched::Weigher;
 pub use router::{app, serve_with_listener};
 
 /// Settings of a running server.
@@ -40,6 +41,8 @@ pub struct Settings {
     pub token_ttl_secs: i64,
     /// Simulated time a server takes to boot or be torn down.
     pub boot_delay: std::time::Duration,
+    /// How the scheduler chooses among the hosts that pass its filters.
+    pub weigher: Weigher,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             max_clock_skew_secs: 15 * 60,
             token_ttl_secs: 24 * 3600,
             boot_delay: std::time::Duration::from_secs(2),
+            weigher: Weigher::Spread,
         }
     }
 }

@@ -61,6 +61,10 @@ pub struct ServeArgs {
     /// `--boot-delay-ms`.
     #[arg(long, value_parser = parse_delay)]
     boot_delay: Option<std::time::Duration>,
+    /// How the scheduler picks among the hosts that fit: `spread` (most free vCPUs first) or
+    /// `pack` (fullest host that still fits).
+    #[arg(long, env = "OPENWKS_PLACEMENT", default_value = "spread", value_parser = ["spread", "pack"])]
+    placement: String,
     /// Worker threads of the async runtime (default: one per core).
     #[arg(long, env = "OPENWKS_WORKERS")]
     workers: Option<usize>,
@@ -246,6 +250,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         boot_delay: args
             .boot_delay
             .unwrap_or(std::time::Duration::from_millis(args.boot_delay_ms)),
+        weigher: if args.placement == "pack" {
+            openwks_server::Weigher::Pack
+        } else {
+            openwks_server::Weigher::Spread
+        },
         ..Settings::default()
     };
     let state = AppState::new(Arc::new(store), catalogue, want, settings)

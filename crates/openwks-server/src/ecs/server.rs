@@ -123,7 +123,7 @@ pub async fn create_post_paid_servers(
         now: openwks_core::time::now_rfc3339(),
         subnet_cidr: subnet.cidr,
         max_members: st.catalogue.quotas.ecs_server_group_members,
-        weigher: openwks_sched::Weigher::Spread,
+        weigher: st.settings.weigher,
         app: None,
     };
     let (job, servers) = st.store.create_servers(args).await?;

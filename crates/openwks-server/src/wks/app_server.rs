@@ -192,7 +192,7 @@ pub async fn create_app_servers(
         now: openwks_core::time::now_rfc3339(),
         subnet_cidr: subnet.cidr,
         max_members: i64::MAX,
-        weigher: openwks_sched::Weigher::Spread,
+        weigher: st.settings.weigher,
         app: Some(AppInfo {
             server_group_id: sg.id.clone(),
             maintain_status: false,

@@ -720,3 +720,57 @@ async fn add_member_moves_a_stopped_ecs_off_a_members_host_or_changes_nothing() 
         Some(4)
     );
 }
+
+/// `--placement pack` fills hosts (loose servers share one) yet never breaks anti-affinity;
+/// the default spreads them.
+#[tokio::test]
+async fn pack_fills_hosts_but_keeps_anti_affinity_and_spread_is_the_default() {
+    async fn hosts_of(app: &TestApp, group: Option<&str>, count: i64) -> Vec<String> {
+        let r = app
+            .post(
+                "/v1/{p}/cloudservers",
+                server_body(app, "w", "s6.xlarge.2", count, group, Some("cn-north-4b")),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let j = wait_job(app, r.body["job_id"].as_str().expect("job")).await;
+        assert_eq!(j["status"], "SUCCESS", "{j}");
+        let mut out = Vec::new();
+        for sid in r.body["serverIds"].as_array().expect("ids") {
+            out.push(
+                host_of(app, sid.as_str().expect("id"))
+                    .await
+                    .expect("placed"),
+            );
+        }
+        out
+    }
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("dir"));
+    let pack = TestApp::with(
+        dir,
+        openwks_server::Settings {
+            weigher: openwks_server::Weigher::Pack,
+            ..TestApp::settings()
+        },
+    )
+    .await;
+    let loose = hosts_of(&pack, None, 3).await;
+    assert!(
+        loose.iter().all(|h| *h == loose[0]),
+        "pack puts loose servers together: {loose:?}"
+    );
+    let g = group(&pack, "packed").await;
+    let members = hosts_of(&pack, Some(&g), 3).await;
+    assert_eq!(
+        members.iter().collect::<HashSet<_>>().len(),
+        3,
+        "anti-affinity wins over packing: {members:?}"
+    );
+    let spread = TestApp::new().await;
+    let loose = hosts_of(&spread, None, 3).await;
+    assert_eq!(
+        loose.iter().collect::<HashSet<_>>().len(),
+        3,
+        "spread is the default: {loose:?}"
+    );
+}
