@@ -14,6 +14,7 @@ case "$what" in
   micro)
     cargo bench -p openwks-server --bench auth "$@"
     cargo bench -p openwks-api --bench json "$@"
-    cargo bench -p openwks-sched --bench placement "$@" ;;
+    cargo bench -p openwks-sched --bench placement "$@"
+    cargo bench -p openwks-core --bench routing "$@" ;;
   *) echo "usage: $0 run|scale|micro [args]" >&2; exit 2 ;;
 esac

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod ids;
 pub mod metrics;
 pub mod network;
+pub mod routing;
 pub mod server_group;
 pub mod time;
 pub mod validate;

@@ -137,6 +137,20 @@ pub fn sample(load: &Load<'_>, metric: &str, t: i64) -> Option<f64> {
     Some((v * 100.0).round() / 100.0)
 }
 
+/// The expected (noise-free mean) value of a usage metric at `sessions` sessions: what routing
+/// compares with a group's thresholds. `None` for metrics routing does not use, and for GPU
+/// usage of a server without GPUs.
+pub fn expected(metric: &str, sessions: u32, gpus: u32) -> Option<f64> {
+    let s = f64::from(sessions);
+    let v = match metric {
+        "cpu_util" => 2.0 + 11.0 * s + 2.0,
+        "mem_util" => 18.0 + 6.0 * s + 1.0,
+        "gpu_usage_gpu" if gpus > 0 => 1.0 + 14.0 * s / f64::from(gpus) + 1.5,
+        _ => return None,
+    };
+    Some(v.clamp(0.0, 100.0))
+}
+
 /// Points of `metric` over `[from_ms, to_ms)`, one per `period_s` (1 = each raw sample),
 /// aligned to the period; periods in which the server did not run are absent. `None` for an
 /// unknown metric or a GPU metric of a server without GPUs.
@@ -263,6 +277,18 @@ mod tests {
         assert!(series(&none, "cpu_util", 0, 3_600_000, 1)
             .expect("known")
             .is_empty());
+    }
+
+    #[test]
+    fn samples_scatter_around_the_expected_value() {
+        for (metric, gpus) in [("cpu_util", 0), ("mem_util", 0), ("gpu_usage_gpu", 2)] {
+            let l = load(3, gpus);
+            let pts = series(&l, metric, 0, 86_400_000, 1).expect("known");
+            let mean = pts.iter().map(|p| p.average).sum::<f64>() / pts.len() as f64;
+            let want = expected(metric, 3, gpus).expect("expected");
+            assert!((mean - want).abs() < 0.3, "{metric}: {mean} vs {want}");
+        }
+        assert_eq!(expected("gpu_usage_gpu", 3, 0), None);
     }
 
     #[test]
