@@ -17,6 +17,7 @@ pub mod ids;
 pub mod metrics;
 pub mod network;
 pub mod routing;
+pub mod scaling;
 pub mod server_group;
 pub mod time;
 pub mod validate;
