@@ -89,14 +89,24 @@ impl FleetState {
     }
 }
 
-fn all_placed(conn: &Connection) -> Result<Vec<Server>> {
-    let docs = conn
-        .prepare_cached("SELECT doc FROM servers WHERE host_id IS NOT NULL")
-        .map_err(db_err)?
-        .query_map([], |r| r.get::<_, String>(0))
+/// The first column (text) of every row of `sql`, with `param` as `?1` when the query has one.
+fn strings(conn: &Connection, sql: &str, param: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
+    let params: &[&dyn rusqlite::ToSql] = if sql.contains("?1") { &[&param] } else { &[] };
+    let rows = stmt
+        .query_map(params, |r| r.get::<_, String>(0))
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?;
+        .map_err(db_err);
+    rows
+}
+
+fn all_placed(conn: &Connection) -> Result<Vec<Server>> {
+    let docs = strings(
+        conn,
+        "SELECT doc FROM servers WHERE host_id IS NOT NULL",
+        "",
+    )?;
     docs.iter()
         .map(|d| serde_json::from_str(d).map_err(json_err))
         .collect()
@@ -658,13 +668,11 @@ pub(crate) fn group_states(
     conn: &Connection,
     server_group_id: &str,
 ) -> Result<std::collections::BTreeMap<String, i64>> {
-    let docs = conn
-        .prepare_cached("SELECT doc FROM servers WHERE app_server_group_id = ?1")
-        .map_err(db_err)?
-        .query_map([server_group_id], |r| r.get::<_, String>(0))
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?;
+    let docs = strings(
+        conn,
+        "SELECT doc FROM servers WHERE app_server_group_id = ?1",
+        server_group_id,
+    )?;
     let mut out: std::collections::BTreeMap<String, i64> =
         openwks_core::server_group::SERVER_STATUSES
             .iter()
@@ -789,13 +797,11 @@ pub(crate) fn add_to_group(
     s: &mut Server,
     group_id: &str,
 ) -> Result<()> {
-    let members: Vec<String> = conn
-        .prepare_cached("SELECT host_id FROM ecs_group_members WHERE group_id = ?1")
-        .map_err(db_err)?
-        .query_map([group_id], |r| r.get::<_, String>(0))
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?;
+    let members: Vec<String> = strings(
+        conn,
+        "SELECT host_id FROM ecs_group_members WHERE group_id = ?1",
+        group_id,
+    )?;
     let mut guard = fleet
         .lock()
         .map_err(|_| Error::internal("fleet lock poisoned"))?;
@@ -1083,13 +1089,11 @@ pub(crate) fn migrate(
 
 /// Every sub-job of a project's jobs, newest job first, with its job's type.
 pub(crate) fn sub_jobs(conn: &Connection, project_id: &str) -> Result<Vec<(Job, SubJob)>> {
-    let docs = conn
-        .prepare_cached("SELECT doc FROM jobs WHERE project_id = ?1 ORDER BY rowid DESC")
-        .map_err(db_err)?
-        .query_map([project_id], |r| r.get::<_, String>(0))
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?;
+    let docs = strings(
+        conn,
+        "SELECT doc FROM jobs WHERE project_id = ?1 ORDER BY rowid DESC",
+        project_id,
+    )?;
     let mut out = Vec::new();
     for d in docs {
         let j: Job = serde_json::from_str(&d).map_err(json_err)?;
