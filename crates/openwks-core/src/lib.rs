@@ -8,6 +8,7 @@ pub mod app;
 pub mod app_group;
 pub mod authorization;
 pub mod catalogue;
+pub mod clock;
 pub mod compute;
 pub mod ecs;
 pub mod error;
