@@ -48,6 +48,34 @@ pub struct Policy {
     pub strategy: Strategy,
 }
 
+impl Policy {
+    /// The policy of a server group: `max_session` defaults to the product's `sessions` (1 when
+    /// the product is unknown), thresholds as set, enabled as `server_group_status`.
+    pub fn for_group(
+        group: &crate::server_group::ServerGroup,
+        product: Option<&crate::catalogue::Product>,
+        gpus: u32,
+        strategy: Strategy,
+    ) -> Self {
+        let to_u32 = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
+        let rp = &group.route_policy;
+        Self {
+            enabled: group.server_group_status,
+            max_session: to_u32(
+                rp.max_session
+                    .or(product.map(|p| p.sessions))
+                    .unwrap_or(1)
+                    .max(1),
+            ),
+            cpu_threshold: rp.cpu_threshold.map(to_u32),
+            mem_threshold: rp.mem_threshold.map(to_u32),
+            gpu_threshold: rp.gpu_threshold.map(to_u32),
+            gpus,
+            strategy,
+        }
+    }
+}
+
 /// What routing needs of one server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
@@ -515,6 +543,32 @@ mod tests {
                 assert!(r.servers().all(|c| c.sessions <= p.max_session.max(8)));
             }
         }
+    }
+
+    #[test]
+    fn a_groups_policy_defaults_to_its_products_sessions() {
+        let cat = crate::catalogue::Catalogue::default_for("cn-north-4").expect("catalogue");
+        let mut g = crate::fixtures::view(&cat, crate::fixtures::create_spec("sg"))
+            .expect("valid")
+            .group;
+        let product = cat.product(&g.product_id);
+        let want = product.map(|p| p.sessions).expect("product");
+        g.route_policy.max_session = None;
+        let p = Policy::for_group(&g, product, 0, Strategy::BreadthFirst);
+        assert_eq!(i64::from(p.max_session), want);
+        assert!(p.enabled);
+        g.route_policy.max_session = Some(3);
+        g.route_policy.cpu_threshold = Some(70);
+        g.server_group_status = false;
+        let p = Policy::for_group(&g, product, 0, Strategy::DepthFirst);
+        assert_eq!(
+            (p.max_session, p.cpu_threshold, p.enabled),
+            (3, Some(70), false)
+        );
+        assert_eq!(
+            Policy::for_group(&g, None, 0, Strategy::BreadthFirst).max_session,
+            3
+        );
     }
 
     #[test]
