@@ -58,6 +58,44 @@ pub struct BatchDeleteServerReq {
     pub items: Option<Vec<String>>,
 }
 
+/// `BatchRejoinDomainReq` and `BatchDeleteSubJobsReq` have the same shape: `{items}`.
+pub type BatchRejoinDomainReq = BatchDeleteServerReq;
+/// See [`BatchRejoinDomainReq`].
+pub type BatchDeleteSubJobsReq = BatchDeleteServerReq;
+
+/// The body of reinstall and change-image, single and batch (`ReinstallServerReq`,
+/// `ChangeServerImageReq`, `BatchReinstallServerReq`, `BatchChangeServerImageReq`): the batch
+/// forms add `server_ids`, the change-image forms the image fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RebuildServerReq {
+    pub server_ids: Option<Vec<String>>,
+    pub image_id: Option<String>,
+    pub image_type: Option<String>,
+    pub os_type: Option<String>,
+    pub image_product_id: Option<String>,
+    pub update_access_agent: Option<bool>,
+}
+
+/// `BatchMigrateServerReq`: `{server_ids, host_id}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct BatchMigrateServerReq {
+    pub server_ids: Option<Vec<String>>,
+    pub host_id: Option<String>,
+}
+
+/// `UpdateTsvi`: `{id, enable}` (`enable` is reserved by the vendor).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateTsvi {
+    pub id: Option<String>,
+    pub enable: Option<bool>,
+}
+
+/// `UpdateTsviReq`: `{items}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateTsviReq {
+    pub items: Option<Vec<UpdateTsvi>>,
+}
+
 /// `{job_id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JobIdResponse {

@@ -17,7 +17,7 @@ use openwks_store::CreateServersArgs;
 use serde_json::{json, Value};
 
 use crate::error::EcsResult;
-use crate::jobs::finish_later;
+use crate::jobs::{finish_later, new_id, start_job};
 use crate::request::{json_body, Query, P};
 use crate::AppState;
 
@@ -72,10 +72,6 @@ fn job_out(j: &Job) -> ShowJobResponse {
                 .collect(),
         },
     }
-}
-
-fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 /// `create_post_paid_servers`: `POST /v1/{project_id}/cloudservers` → `{job_id, serverIds}`.
@@ -212,16 +208,10 @@ pub async fn delete_servers(
     if ids.is_empty() || ids.len() > 1000 {
         return Err(invalid("servers must hold 1 to 1000 ids").into());
     }
-    let job_id = new_id();
-    st.store
-        .delete_servers(
-            &project_id,
-            ids,
-            job_id.clone(),
-            openwks_core::time::now_rfc3339(),
-        )
-        .await?;
-    finish_later(&st, project_id, job_id.clone());
+    let job_id = start_job(&st, &project_id, |job, now| {
+        st.store.delete_servers(&project_id, ids, job, now)
+    })
+    .await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
 }
 
@@ -284,16 +274,9 @@ pub async fn server_action(
     if ids.is_empty() || ids.len() > 1000 {
         return Err(invalid("servers must hold 1 to 1000 ids").into());
     }
-    let job_id = new_id();
-    st.store
-        .power_servers(
-            &project_id,
-            ids,
-            action,
-            job_id.clone(),
-            openwks_core::time::now_rfc3339(),
-        )
-        .await?;
-    finish_later(&st, project_id, job_id.clone());
+    let job_id = start_job(&st, &project_id, |job, now| {
+        st.store.power_servers(&project_id, ids, action, job, now)
+    })
+    .await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
 }

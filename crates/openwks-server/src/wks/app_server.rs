@@ -6,8 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use openwks_api::wks::app_server::{
-    BatchDeleteServerReq, CreateAppServerReq, CreateAppServersResponse, JobDetailInfo,
-    JobIdResponse, JobResourceInfo, ShowJobDetailResponse, UpdateServerReq,
+    BatchDeleteServerReq, BatchDeleteSubJobsReq, BatchMigrateServerReq, BatchRejoinDomainReq,
+    CreateAppServerReq, CreateAppServersResponse, JobDetailInfo, JobIdResponse, JobResourceInfo,
+    RebuildServerReq, ShowJobDetailResponse, UpdateServerReq, UpdateTsviReq,
 };
 use openwks_api::wks::convert;
 use openwks_api::wks::server_group::ListResponse;
@@ -19,7 +20,7 @@ use openwks_store::{AppServerFilter, CreateServersArgs};
 use serde_json::{json, Value};
 
 use crate::error::ApiResult;
-use crate::jobs::finish_later;
+use crate::jobs::{finish_later, new_id, start_job};
 use crate::request::{json_body, Query, P};
 use crate::AppState;
 
@@ -69,10 +70,6 @@ fn app_server(st: &AppState, s: &Server, group_name: &str) -> Value {
         "addresses": {s.vpc_id.clone(): [{"addr": s.ip, "version": "4", "OS-EXT-IPS:type": "fixed"}]},
         "root_volume": {"type": s.root_volume_type, "size": s.root_volume_size},
     })
-}
-
-fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 /// `create_app_servers`: `POST /v1/{project_id}/app-servers/actions/create` → `{job_id}`.
@@ -340,16 +337,10 @@ async fn delete_many(st: &AppState, project_id: &str, ids: Vec<String>) -> ApiRe
             present.push(id);
         }
     }
-    let job_id = new_id();
-    st.store
-        .delete_servers(
-            project_id,
-            present,
-            job_id.clone(),
-            openwks_core::time::now_rfc3339(),
-        )
-        .await?;
-    finish_later(st, project_id.to_string(), job_id.clone());
+    let job_id = start_job(st, project_id, |job, now| {
+        st.store.delete_servers(project_id, present, job, now)
+    })
+    .await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
 }
 
@@ -499,23 +490,17 @@ async fn power(
             .into())
         }
     };
-    let job_id = new_id();
-    st.store
-        .power_servers(
-            project_id,
-            ids,
-            action(hard),
-            job_id.clone(),
-            openwks_core::time::now_rfc3339(),
-        )
-        .await
-        .map_err(|mut e| {
-            if e.code == codes::ECS_BAD_STATUS {
-                e.code = codes::INVALID_PARAMETER;
-            }
-            e
-        })?;
-    finish_later(st, project_id.to_string(), job_id);
+    start_job(st, project_id, |job, now| {
+        st.store
+            .power_servers(project_id, ids, action(hard), job, now)
+    })
+    .await
+    .map_err(|mut e| {
+        if e.code == codes::ECS_BAD_STATUS {
+            e.code = codes::INVALID_PARAMETER;
+        }
+        e
+    })?;
     Ok(empty_ok())
 }
 
@@ -582,19 +567,9 @@ pub async fn batch_change_server_maintain_mode(
     Ok(empty_ok())
 }
 
-/// Body of the reinstall/change-image operations.
-#[derive(Debug, Default, serde::Deserialize)]
-struct RebuildReq {
-    server_ids: Option<Vec<String>>,
-    image_id: Option<String>,
-    image_type: Option<String>,
-    os_type: Option<String>,
-    image_product_id: Option<String>,
-}
-
 /// Check a change-image request against the catalogue: the image exists, is of `image_type`
 /// and `os_type`, and a Marketplace image comes with its product id.
-fn check_image(st: &AppState, req: &RebuildReq) -> ApiResult<String> {
+fn check_image(st: &AppState, req: &RebuildServerReq) -> ApiResult<String> {
     let id = req
         .image_id
         .clone()
@@ -636,18 +611,11 @@ async fn rebuild_one(
     id: String,
     image: Option<String>,
 ) -> ApiResult<String> {
-    let job_id = new_id();
-    st.store
-        .rebuild_app_servers(
-            project_id,
-            vec![id],
-            image,
-            job_id.clone(),
-            openwks_core::time::now_rfc3339(),
-        )
-        .await?;
-    finish_later(st, project_id.to_string(), job_id.clone());
-    Ok(job_id)
+    Ok(start_job(st, project_id, |job, now| {
+        st.store
+            .rebuild_app_servers(project_id, vec![id], image, job, now)
+    })
+    .await?)
 }
 
 /// `reinstall_server`: `POST .../app-servers/{server_id}/actions/reinstall` → `{job_id}`: the
@@ -666,7 +634,7 @@ pub async fn change_server_image(
     P((project_id, id)): P<(String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let req: RebuildReq = json_body(&body)?;
+    let req: RebuildServerReq = json_body(&body)?;
     let image = check_image(&st, &req)?;
     let job_id = rebuild_one(&st, &project_id, id, Some(image)).await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
@@ -675,7 +643,7 @@ pub async fn change_server_image(
 async fn rebuild_batch(
     st: &AppState,
     project_id: &str,
-    req: RebuildReq,
+    req: RebuildServerReq,
     image: Option<String>,
 ) -> ApiResult<Response> {
     let ids = req.server_ids.ok_or_else(|| Error::missing("server_ids"))?;
@@ -705,7 +673,7 @@ pub async fn batch_reinstall_server(
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let req: RebuildReq = json_body(&body)?;
+    let req: RebuildServerReq = json_body(&body)?;
     rebuild_batch(&st, &project_id, req, None).await
 }
 
@@ -715,7 +683,7 @@ pub async fn batch_change_server_image(
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let req: RebuildReq = json_body(&body)?;
+    let req: RebuildServerReq = json_body(&body)?;
     let image = check_image(&st, &req)?;
     rebuild_batch(&st, &project_id, req, Some(image)).await
 }
@@ -727,12 +695,7 @@ pub async fn batch_migrate_hosts_server(
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    #[derive(serde::Deserialize, Default)]
-    struct Req {
-        server_ids: Option<Vec<String>>,
-        host_id: Option<String>,
-    }
-    let req: Req = json_body(&body)?;
+    let req: BatchMigrateServerReq = json_body(&body)?;
     let ids = req.server_ids.ok_or_else(|| Error::missing("server_ids"))?;
     if ids.is_empty() || ids.len() > 100 {
         return Err(
@@ -743,17 +706,11 @@ pub async fn batch_migrate_hosts_server(
         .host_id
         .filter(|h| !h.is_empty())
         .ok_or_else(|| Error::missing("host_id"))?;
-    let job_id = new_id();
-    st.store
-        .migrate_app_servers(
-            &project_id,
-            ids,
-            host,
-            job_id.clone(),
-            openwks_core::time::now_rfc3339(),
-        )
-        .await?;
-    finish_later(&st, project_id, job_id.clone());
+    let job_id = start_job(&st, &project_id, |job, now| {
+        st.store
+            .migrate_app_servers(&project_id, ids, host, job, now)
+    })
+    .await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
 }
 
@@ -766,17 +723,11 @@ async fn reconfigure(
     if ids.is_empty() || ids.len() > 20 {
         return Err(Error::invalid(codes::OUT_OF_RANGE, "items must hold 1 to 20 servers").into());
     }
-    let job_id = new_id();
-    st.store
-        .reconfigure_app_servers(
-            &project_id,
-            ids,
-            kind,
-            job_id.clone(),
-            openwks_core::time::now_rfc3339(),
-        )
-        .await?;
-    finish_later(st, project_id, job_id.clone());
+    let job_id = start_job(st, &project_id, |job, now| {
+        st.store
+            .reconfigure_app_servers(&project_id, ids, kind, job, now)
+    })
+    .await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
 }
 
@@ -787,7 +738,7 @@ pub async fn batch_rejoin_domain(
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let req: BatchDeleteServerReq = json_body(&body)?;
+    let req: BatchRejoinDomainReq = json_body(&body)?;
     let ids = req.items.ok_or_else(|| Error::missing("items"))?;
     reconfigure(&st, project_id, ids, "rejoinDomain").await
 }
@@ -800,17 +751,7 @@ pub async fn batch_update_tsvi(
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    #[derive(serde::Deserialize)]
-    struct Item {
-        id: Option<String>,
-        #[allow(dead_code)]
-        enable: Option<bool>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Req {
-        items: Option<Vec<Item>>,
-    }
-    let req: Req = json_body(&body)?;
+    let req: UpdateTsviReq = json_body(&body)?;
     let ids = req
         .items
         .ok_or_else(|| Error::missing("items"))?
@@ -904,7 +845,7 @@ pub async fn batch_delete_app_sub_jobs(
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let req: BatchDeleteServerReq = json_body(&body)?;
+    let req: BatchDeleteSubJobsReq = json_body(&body)?;
     let ids = req.items.ok_or_else(|| Error::missing("items"))?;
     if ids.is_empty() || ids.len() > 100 {
         return Err(Error::invalid(codes::OUT_OF_RANGE, "items must hold 1 to 100 ids").into());
