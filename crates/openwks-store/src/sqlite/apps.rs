@@ -39,13 +39,7 @@ fn name_taken(
     name: &str,
     except: Option<&str>,
 ) -> Result<bool> {
-    let other: Option<String> = conn
-        .prepare_cached("SELECT id FROM apps WHERE app_group_id = ?1 AND name = ?2")
-        .map_err(db_err)?
-        .query_row([app_group_id, name], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    Ok(matches!(other, Some(o) if Some(o.as_str()) != except))
+    super::name_taken(conn, "apps", "app_group_id", app_group_id, name, except)
 }
 
 fn write(conn: &Connection, a: &App, insert: bool) -> Result<()> {

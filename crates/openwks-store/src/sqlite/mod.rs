@@ -42,6 +42,28 @@ pub(crate) fn json_err(e: serde_json::Error) -> Error {
     Error::internal(format!("stored document: {e}"))
 }
 
+/// Whether a row of `table` other than `except` has `name` where `scope_column` is `scope`:
+/// group names are unique per project, app names per app group.
+pub(crate) fn name_taken(
+    conn: &Connection,
+    table: &str,
+    scope_column: &str,
+    scope: &str,
+    name: &str,
+    except: Option<&str>,
+) -> Result<bool> {
+    use rusqlite::OptionalExtension;
+    let other: Option<String> = conn
+        .prepare_cached(&format!(
+            "SELECT id FROM {table} WHERE {scope_column} = ?1 AND name = ?2"
+        ))
+        .map_err(db_err)?
+        .query_row([scope, name], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    Ok(matches!(other, Some(o) if Some(o.as_str()) != except))
+}
+
 trait Job: Send {
     fn run(&mut self, conn: &Connection);
     fn finish(self: Box<Self>, committed: std::result::Result<(), String>);

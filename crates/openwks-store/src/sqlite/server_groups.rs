@@ -60,13 +60,14 @@ fn name_taken(
     name: &str,
     except: Option<&str>,
 ) -> Result<bool> {
-    let other: Option<String> = conn
-        .prepare_cached("SELECT id FROM server_groups WHERE project_id = ?1 AND name = ?2")
-        .map_err(db_err)?
-        .query_row([project_id, name], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    Ok(matches!(other, Some(o) if Some(o.as_str()) != except))
+    super::name_taken(
+        conn,
+        "server_groups",
+        "project_id",
+        project_id,
+        name,
+        except,
+    )
 }
 
 pub(crate) fn name_is_taken(conn: &Connection, project_id: &str, name: &str) -> Result<bool> {

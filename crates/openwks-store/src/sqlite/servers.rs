@@ -89,10 +89,9 @@ impl FleetState {
     }
 }
 
-/// The first column (text) of every row of `sql`, with `param` as `?1` when the query has one.
-fn strings(conn: &Connection, sql: &str, param: &str) -> Result<Vec<String>> {
+/// The first column (text) of every row of `sql` run with `params`.
+fn strings(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
-    let params: &[&dyn rusqlite::ToSql] = if sql.contains("?1") { &[&param] } else { &[] };
     let rows = stmt
         .query_map(params, |r| r.get::<_, String>(0))
         .map_err(db_err)?
@@ -105,7 +104,7 @@ fn all_placed(conn: &Connection) -> Result<Vec<Server>> {
     let docs = strings(
         conn,
         "SELECT doc FROM servers WHERE host_id IS NOT NULL",
-        "",
+        [],
     )?;
     docs.iter()
         .map(|d| serde_json::from_str(d).map_err(json_err))
@@ -362,6 +361,20 @@ pub(crate) fn create(
     result
 }
 
+/// The state a server settles in when a job of `job_type` finishes, if that job moves a server
+/// in state `status` (a server changed meanwhile, e.g. stopped during a reboot, is left alone).
+fn settled_status(job_type: &str, status: &str) -> Option<&'static str> {
+    match (job_type, status) {
+        ("createServer", "BUILD") => Some("ACTIVE"),
+        ("stopServer", "ACTIVE") => Some("SHUTOFF"),
+        ("startServer" | "rebootServer", "SHUTOFF" | "REBOOT" | "HARD_REBOOT") => Some("ACTIVE"),
+        ("rebuildServer" | "changeImage" | "migrateServer", "REBUILD" | "MIGRATING") => {
+            Some("ACTIVE")
+        }
+        _ => None,
+    }
+}
+
 /// Finish a running job (the simulated boot or teardown is over): a create's servers become
 /// `ACTIVE`; a delete's servers are removed, their claims and memberships released.
 pub(crate) fn finish_job(
@@ -382,31 +395,12 @@ pub(crate) fn finish_job(
         .map_err(|_| Error::internal("fleet lock poisoned"))?;
     for sub in job.sub_jobs.iter_mut().filter(|s| s.status == "RUNNING") {
         if let Some(mut s) = load_server(conn, project_id, &sub.server_id)? {
+            if let Some(next) = settled_status(&job.job_type, &s.status) {
+                s.status = next.into();
+                s.updated = now.to_string();
+                write_server(conn, &s, false)?;
+            }
             match job.job_type.as_str() {
-                "createServer" if s.status == "BUILD" => {
-                    s.status = "ACTIVE".into();
-                    s.updated = now.to_string();
-                    write_server(conn, &s, false)?;
-                }
-                "stopServer" if s.status == "ACTIVE" => {
-                    s.status = "SHUTOFF".into();
-                    s.updated = now.to_string();
-                    write_server(conn, &s, false)?;
-                }
-                "startServer" | "rebootServer"
-                    if matches!(s.status.as_str(), "SHUTOFF" | "REBOOT" | "HARD_REBOOT") =>
-                {
-                    s.status = "ACTIVE".into();
-                    s.updated = now.to_string();
-                    write_server(conn, &s, false)?;
-                }
-                "rebuildServer" | "changeImage" | "migrateServer"
-                    if matches!(s.status.as_str(), "REBUILD" | "MIGRATING") =>
-                {
-                    s.status = "ACTIVE".into();
-                    s.updated = now.to_string();
-                    write_server(conn, &s, false)?;
-                }
                 "rejoinDomain" => {
                     let group = match &s.app {
                         Some(a) => {
@@ -671,7 +665,7 @@ pub(crate) fn group_states(
     let docs = strings(
         conn,
         "SELECT doc FROM servers WHERE app_server_group_id = ?1",
-        server_group_id,
+        [server_group_id],
     )?;
     let mut out: std::collections::BTreeMap<String, i64> =
         openwks_core::server_group::SERVER_STATUSES
@@ -800,7 +794,7 @@ pub(crate) fn add_to_group(
     let members: Vec<String> = strings(
         conn,
         "SELECT host_id FROM ecs_group_members WHERE group_id = ?1",
-        group_id,
+        [group_id],
     )?;
     let mut guard = fleet
         .lock()
@@ -1092,7 +1086,7 @@ pub(crate) fn sub_jobs(conn: &Connection, project_id: &str) -> Result<Vec<(Job, 
     let docs = strings(
         conn,
         "SELECT doc FROM jobs WHERE project_id = ?1 ORDER BY rowid DESC",
-        project_id,
+        [project_id],
     )?;
     let mut out = Vec::new();
     for d in docs {
