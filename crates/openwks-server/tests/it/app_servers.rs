@@ -362,6 +362,15 @@ async fn batch_stop_start_reboot_and_maintenance() {
     );
 }
 
+/// A text field of an app server as `show_server` answers it (it must be there).
+async fn field_of(app: &TestApp, id: &str, field: &str) -> String {
+    let r = app.get(&format!("/v1/{{p}}/app-servers/{id}")).await;
+    r.body[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} of {id}: {}", r.text))
+        .to_string()
+}
+
 async fn servers_of(app: &TestApp, sg: &str, n: i64) -> Vec<String> {
     let r = app
         .post(
@@ -402,23 +411,14 @@ async fn an_image_change_applies_to_new_servers_and_to_reinstalled_ones() {
         .status,
         200
     );
-    let image = |id: String| {
-        let app = &app;
-        async move {
-            app.get(&format!("/v1/{{p}}/app-servers/{id}")).await.body["image_id"]
-                .as_str()
-                .unwrap_or("")
-                .to_string()
-        }
-    };
     assert_eq!(
-        image(old[0].clone()).await,
+        field_of(&app, &old[0], "image_id").await,
         "6f4d1f2a-2019-4b6e-9c0d-000000000001",
         "existing servers keep theirs"
     );
     let new = servers_of(&app, &sg, 1).await;
     assert_eq!(
-        image(new[0].clone()).await,
+        field_of(&app, &new[0], "image_id").await,
         WIN2022,
         "new servers use the new image"
     );
@@ -434,7 +434,7 @@ async fn an_image_change_applies_to_new_servers_and_to_reinstalled_ones() {
         "REINSTALL_OS"
     );
     assert_eq!(
-        image(old[0].clone()).await,
+        field_of(&app, &old[0], "image_id").await,
         WIN2022,
         "a reinstall takes the group's current image"
     );
@@ -447,7 +447,7 @@ async fn an_image_change_applies_to_new_servers_and_to_reinstalled_ones() {
         "CHANGE_SERVER_IMAGE"
     );
     assert_eq!(
-        image(new[0].clone()).await,
+        field_of(&app, &new[0], "image_id").await,
         "6f4d1f2a-2019-4b6e-9c0d-000000000001"
     );
     let bad = app
@@ -470,16 +470,10 @@ async fn migrate_keeps_anti_affinity_or_refuses_and_vnc_and_sub_jobs() {
     let app = TestApp::new().await;
     let sg = app.create_group(app.group_body("sg-migrate")).await;
     let ids = servers_of(&app, &sg, 2).await;
-    let host = |id: String| {
-        let app = &app;
-        async move {
-            app.get(&format!("/v1/{{p}}/app-servers/{id}")).await.body["host_id"]
-                .as_str()
-                .unwrap_or("")
-                .to_string()
-        }
-    };
-    let (h0, h1) = (host(ids[0].clone()).await, host(ids[1].clone()).await);
+    let (h0, h1) = (
+        field_of(&app, &ids[0], "host_id").await,
+        field_of(&app, &ids[1], "host_id").await,
+    );
     let az = app
         .get(&format!("/v1/{{p}}/app-servers/{}", ids[0]))
         .await
@@ -497,7 +491,7 @@ async fn migrate_keeps_anti_affinity_or_refuses_and_vnc_and_sub_jobs() {
         .await;
     assert_error(&r, 400, "WKS.00211102");
     assert!(r.msg().contains("anti-affinity"), "{}", r.text);
-    assert_eq!(host(ids[0].clone()).await, h0);
+    assert_eq!(field_of(&app, &ids[0], "host_id").await, h0);
     // Onto a free host of the same AZ: moves.
     let hosts = app
         .get(&format!("/openwks/v1/hosts?availability_zone={az}"))
@@ -521,7 +515,7 @@ async fn migrate_keeps_anti_affinity_or_refuses_and_vnc_and_sub_jobs() {
         wait_v2(&app, r.body["job_id"].as_str().expect("job")).await["job_type"],
         "MIGRATE_SERVER"
     );
-    assert_eq!(host(ids[0].clone()).await, free);
+    assert_eq!(field_of(&app, &ids[0], "host_id").await, free);
     let after = app
         .get(&format!("/openwks/v1/hosts?availability_zone={az}"))
         .await;
@@ -726,16 +720,7 @@ async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
     let app = TestApp::new().await;
     let sg = app.create_group(app.group_body("sg-rejoin")).await;
     let ids = servers_of(&app, &sg, 2).await;
-    let ou = |id: String| {
-        let app = &app;
-        async move {
-            app.get(&format!("/v1/{{p}}/app-servers/{id}")).await.body["ou_name"]
-                .as_str()
-                .unwrap_or("?")
-                .to_string()
-        }
-    };
-    let before = ou(ids[0].clone()).await;
+    let before = field_of(&app, &ids[0], "ou_name").await;
     let r = app
         .patch(
             &format!("/v1/{{p}}/app-server-groups/{sg}"),
@@ -744,7 +729,7 @@ async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
-        ou(ids[0].clone()).await,
+        field_of(&app, &ids[0], "ou_name").await,
         before,
         "existing servers keep their OU"
     );
@@ -761,9 +746,9 @@ async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
         (&j["job_type"], &j["status"]),
         (&json!("REJOIN_DOMAIN"), &json!("SUCCESS"))
     );
-    assert_eq!(ou(ids[0].clone()).await, "OU=rejoined");
+    assert_eq!(field_of(&app, &ids[0], "ou_name").await, "OU=rejoined");
     assert_eq!(
-        ou(ids[1].clone()).await,
+        field_of(&app, &ids[1], "ou_name").await,
         before,
         "only the rejoined server changed"
     );
