@@ -145,6 +145,18 @@ fn update_call(w: &World, rng: &mut rand::rngs::StdRng, n: u64) -> Call {
     }
 }
 
+/// `show`, then `list`, each for `d` at `conns` connections (the scale scenario's pair).
+async fn show_then_list(
+    t: &Target,
+    world: &World,
+    conns: usize,
+    d: Duration,
+) -> anyhow::Result<(Stats, Stats)> {
+    let (show, _) = load::run(t, maker("show", world)?, conns, d, None, false).await?;
+    let (list, _) = load::run(t, maker("list", world)?, conns, d, None, false).await?;
+    Ok((show, list))
+}
+
 fn maker(name: &str, w: &World) -> anyhow::Result<CallMaker> {
     let w = w.clone();
     Ok(match name {
@@ -473,24 +485,7 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
     let d = Duration::from_secs(args.duration);
     let (ids, _) = preload(&t, &world, 100, args.common.connections, "small").await?;
     world.ids = Arc::new(ids);
-    let (small_show, _) = load::run(
-        &t,
-        maker("show", &world)?,
-        args.common.connections,
-        d,
-        None,
-        false,
-    )
-    .await?;
-    let (small_list, _) = load::run(
-        &t,
-        maker("list", &world)?,
-        args.common.connections,
-        d,
-        None,
-        false,
-    )
-    .await?;
+    let (small_show, small_list) = show_then_list(&t, &world, args.common.connections, d).await?;
     eprintln!("loading {} server groups...", args.groups);
     let (more, load) = preload(
         &t,
@@ -504,24 +499,7 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
     all.extend(more);
     world.ids = Arc::new(all);
     let loaded_rss_kib = ow.rss_kib();
-    let (large_show, _) = load::run(
-        &t,
-        maker("show", &world)?,
-        args.common.connections,
-        d,
-        None,
-        false,
-    )
-    .await?;
-    let (large_list, _) = load::run(
-        &t,
-        maker("list", &world)?,
-        args.common.connections,
-        d,
-        None,
-        false,
-    )
-    .await?;
+    let (large_show, large_list) = show_then_list(&t, &world, args.common.connections, d).await?;
     ow.stop();
     let (cold, restarted) = procs::cold_start(&cfg).await?;
     restarted.stop();
