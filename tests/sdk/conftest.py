@@ -112,3 +112,27 @@ def ims(server):
 def network(vpc):
     sn = vpc.list_subnets(ListSubnetsRequest()).subnets[0]
     return sn.vpc_id, sn.id
+
+
+def openwks_call(url, method, path, body=None):
+    """Call an openwks extension route (no SDK method exists for it), signed with the SDK's own
+    signer. Returns (status, parsed JSON body)."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from huaweicloudsdkcore.sdk_request import SdkRequest
+    from huaweicloudsdkcore.signer.signer import Signer
+
+    u = urllib.parse.urlparse(url)
+    path = path.replace("{p}", PROJECT_ID)
+    data = json.dumps(body) if body is not None else ""
+    req = SdkRequest(method=method, schema=u.scheme, host=u.netloc, resource_path=path, uri=path,
+                     query_params=[], header_params={"Content-Type": "application/json"}, body=data)
+    req = Signer(credentials()).sign(req)
+    r = urllib.request.Request(url + req.uri, data=req.body or None, method=method, headers=req.header_params)
+    try:
+        with urllib.request.urlopen(r) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")

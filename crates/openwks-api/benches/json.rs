@@ -18,6 +18,7 @@ fn view(cat: &Catalogue) -> ServerGroupView {
         cpu_threshold: Some(80),
         mem_threshold: Some(80),
         gpu_threshold: None,
+        strategy: None,
     });
     spec.tags = Some(vec![(Some("team".into()), Some("cad".into()))]);
     fixtures::view(cat, spec).unwrap_or_else(|e| panic!("sample is valid: {e}"))

@@ -60,3 +60,117 @@ pub struct ListHostsResponse {
     pub count: i64,
     pub hosts: Vec<HostView>,
 }
+
+/// Body of `POST /openwks/v1/{project_id}/app-launches`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LaunchReq {
+    pub user_name: Option<String>,
+    pub app_group_id: Option<String>,
+    pub app_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub client_type: Option<String>,
+    /// Decide and explain, assign nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Add the explanation to a real launch's answer.
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// A server routing passed over, and the rule that did it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PassedOver {
+    pub server_id: String,
+    /// `group_disabled`, `unregistered`, `maintenance`, `full`, `over_threshold`, `not_chosen`.
+    pub rule: String,
+    pub reason: String,
+}
+
+/// Routing's decision in one server group.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GroupExplanation {
+    pub server_group_id: String,
+    pub server_group_name: String,
+    /// The server routing picks there (none: no server of the group can take a session).
+    pub chosen_server_id: Option<String>,
+    pub passed_over: Vec<PassedOver>,
+}
+
+/// Answer of a launch.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LaunchResponse {
+    /// The session (none for a dry run).
+    pub session_id: Option<String>,
+    pub server_id: Option<String>,
+    pub machine_name: Option<String>,
+    pub vm_ip: Option<String>,
+    pub server_group_id: Option<String>,
+    pub app_group_id: String,
+    pub app_id: String,
+    /// `Active` (none for a dry run).
+    pub session_state: Option<String>,
+    /// The app group's server group.
+    pub primary_server_group_id: String,
+    /// The standby group that took the session, when the primary could not.
+    pub secondary_server_group_id: Option<String>,
+    /// The user's live session on the group was reused.
+    pub reused: bool,
+    pub dry_run: bool,
+    /// Routing's decision per group, primary first (with `explain` or `dry_run`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Vec<GroupExplanation>>,
+}
+
+/// One decision of the scaling controller.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ScalingActivity {
+    pub id: String,
+    pub server_group_id: String,
+    /// `SCALE_OUT`, `SCALE_IN` or `HOLD`.
+    pub action: String,
+    pub server_ids: Vec<String>,
+    pub reason: String,
+    pub job_id: Option<String>,
+    pub time: String,
+    pub sessions: u64,
+    pub servers: u64,
+    pub auto_created: u64,
+}
+
+/// `GET /openwks/v1/{project_id}/scaling-activities?server_group_id=`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ListScalingActivitiesResponse {
+    pub count: i64,
+    pub items: Vec<ScalingActivity>,
+}
+
+/// `GET /openwks/v1/{project_id}/scaling-preview?server_group_id=`: what the controller would
+/// do now, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ScalingPreview {
+    pub server_group_id: String,
+    /// `SCALE_OUT`, `SCALE_IN` or `HOLD`.
+    pub action: String,
+    /// Servers it would add.
+    pub add_servers: u32,
+    /// Servers it would release.
+    pub release_server_ids: Vec<String>,
+    pub reason: String,
+    pub sessions: u64,
+    pub servers: u64,
+    pub auto_created: u64,
+}
+
+/// `GET /openwks/v1/{project_id}/export-tasks/{task_id}`: an export's result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExportTask {
+    pub task_id: String,
+    /// `SUCCESS` (exports run synchronously).
+    pub status: String,
+    /// `sessions`, `app_connections` or `user_connections`.
+    pub kind: String,
+    pub create_time: String,
+    pub count: i64,
+    /// The exported records, in the list operation's item shape.
+    pub items: Vec<serde_json::Value>,
+}

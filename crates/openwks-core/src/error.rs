@@ -150,6 +150,15 @@ pub mod codes {
     /// Service unavailable (vendor default for 503).
     pub const UNAVAILABLE: &str = "WKS.00050902";
 
+    /// The user may not open the app group's apps (launch).
+    pub const LAUNCH_NOT_AUTHORIZED: &str = "WKS.00131112";
+    /// The app is disabled (`FORBIDDEN`) and cannot be opened.
+    pub const APP_DISABLED: &str = "WKS.00131113";
+    /// No server anywhere the routing policy allows has room for a new session.
+    pub const NO_CAPACITY: &str = "WKS.00131114";
+    /// The app group is bound to no server group.
+    pub const APP_GROUP_UNBOUND: &str = "WKS.00131115";
+
     /// Every code above (docs/errors.md must list each).
     pub const ALL: &[&str] = &[
         INVALID_PARAMETER,
@@ -185,6 +194,10 @@ pub mod codes {
         UNSUPPORTED_MEDIA_TYPE,
         INTERNAL,
         UNAVAILABLE,
+        LAUNCH_NOT_AUTHORIZED,
+        APP_DISABLED,
+        NO_CAPACITY,
+        APP_GROUP_UNBOUND,
     ];
 }
 

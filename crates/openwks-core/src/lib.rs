@@ -20,6 +20,7 @@ pub mod network;
 pub mod routing;
 pub mod scaling;
 pub mod server_group;
+pub mod session;
 pub mod time;
 pub mod validate;
 

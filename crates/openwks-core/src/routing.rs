@@ -48,22 +48,33 @@ pub struct Policy {
     pub strategy: Strategy,
 }
 
+impl Strategy {
+    /// The `route_policy.strategy` extension value (`None`: the default, breadth-first).
+    pub fn parse(v: Option<&str>) -> Self {
+        match v {
+            Some("DEPTH_FIRST") => Self::DepthFirst,
+            _ => Self::BreadthFirst,
+        }
+    }
+}
+
 impl Policy {
-    /// The policy of a server group: `max_session` defaults to the product's `sessions` (1 when
-    /// the product is unknown), thresholds as set, enabled as `server_group_status`.
+    /// The policy of a server group: `max_session` defaults to the product's `sessions` plus
+    /// the group's paid `extra_session_size` (1 when the product is unknown), thresholds as
+    /// set, enabled as `server_group_status`.
     pub fn for_group(
         group: &crate::server_group::ServerGroup,
         product: Option<&crate::catalogue::Product>,
         gpus: u32,
-        strategy: Strategy,
     ) -> Self {
+        let strategy = Strategy::parse(group.route_policy.strategy.as_deref());
         let to_u32 = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
         let rp = &group.route_policy;
         Self {
             enabled: group.server_group_status,
             max_session: to_u32(
                 rp.max_session
-                    .or(product.map(|p| p.sessions))
+                    .or(product.map(|p| p.sessions + group.extra_session_size.unwrap_or(0)))
                     .unwrap_or(1)
                     .max(1),
             ),
@@ -554,21 +565,20 @@ mod tests {
         let product = cat.product(&g.product_id);
         let want = product.map(|p| p.sessions).expect("product");
         g.route_policy.max_session = None;
-        let p = Policy::for_group(&g, product, 0, Strategy::BreadthFirst);
+        let p = Policy::for_group(&g, product, 0);
         assert_eq!(i64::from(p.max_session), want);
         assert!(p.enabled);
         g.route_policy.max_session = Some(3);
         g.route_policy.cpu_threshold = Some(70);
         g.server_group_status = false;
-        let p = Policy::for_group(&g, product, 0, Strategy::DepthFirst);
+        g.route_policy.strategy = Some("DEPTH_FIRST".into());
+        let p = Policy::for_group(&g, product, 0);
         assert_eq!(
             (p.max_session, p.cpu_threshold, p.enabled),
             (3, Some(70), false)
         );
-        assert_eq!(
-            Policy::for_group(&g, None, 0, Strategy::BreadthFirst).max_session,
-            3
-        );
+        assert_eq!(p.strategy, Strategy::DepthFirst);
+        assert_eq!(Policy::for_group(&g, None, 0).max_session, 3);
     }
 
     #[test]

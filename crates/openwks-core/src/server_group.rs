@@ -46,7 +46,13 @@ pub struct RoutePolicy {
     pub gpu_threshold: Option<i64>,
     /// Memory threshold in percent.
     pub mem_threshold: Option<i64>,
+    /// openwks extension: `BREADTH_FIRST` (default) or `DEPTH_FIRST` (docs/routing.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
 }
+
+/// The values of the `route_policy.strategy` extension.
+pub const ROUTE_STRATEGIES: [&str; 2] = ["BREADTH_FIRST", "DEPTH_FIRST"];
 
 /// Route-policy fields as sent (each may be absent).
 #[derive(Debug, Clone, Default)]
@@ -59,6 +65,8 @@ pub struct RoutePolicySpec {
     pub gpu_threshold: Option<i64>,
     /// As sent.
     pub mem_threshold: Option<i64>,
+    /// As sent (extension).
+    pub strategy: Option<String>,
 }
 
 fn threshold(field: &str, v: Option<i64>) -> Result<Option<i64>> {
@@ -90,6 +98,12 @@ impl RoutePolicySpec {
         }
         if self.mem_threshold.is_some() {
             rp.mem_threshold = threshold("route_policy.mem_threshold", self.mem_threshold)?;
+        }
+        if let Some(s) = &self.strategy {
+            rp.strategy = Some(
+                crate::validate::check_enum("route_policy.strategy", s, &ROUTE_STRATEGIES)?
+                    .to_string(),
+            );
         }
         Ok(rp)
     }
@@ -925,6 +939,7 @@ mod tests {
             cpu_threshold: Some(0),
             mem_threshold: Some(80),
             gpu_threshold: None,
+            strategy: None,
         });
         let g = run(s).expect("0 is not set");
         assert_eq!(
@@ -933,7 +948,8 @@ mod tests {
                 max_session: Some(3),
                 cpu_threshold: None,
                 gpu_threshold: None,
-                mem_threshold: Some(80)
+                mem_threshold: Some(80),
+                strategy: None,
             }
         );
         let mut s = spec();
@@ -954,6 +970,19 @@ mod tests {
             ..Default::default()
         });
         assert!(run(s).is_err());
+        let mut s = spec();
+        s.route_policy = Some(RoutePolicySpec {
+            strategy: Some("RANDOM".into()),
+            ..Default::default()
+        });
+        assert_eq!(run(s).expect_err("RANDOM").code, codes::INVALID_ENUM);
+        let mut s = spec();
+        s.route_policy = Some(RoutePolicySpec {
+            strategy: Some("DEPTH_FIRST".into()),
+            ..Default::default()
+        });
+        let g = run(s).expect("an extension value");
+        assert_eq!(g.route_policy.strategy.as_deref(), Some("DEPTH_FIRST"));
     }
 
     #[test]

@@ -12,6 +12,11 @@ pub fn format_rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Format epoch milliseconds (a [`crate::clock::Clock`] reading) as wire time.
+pub fn format_ms(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms).map_or_else(now_rfc3339, format_rfc3339)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -16,6 +16,7 @@ pub mod middleware;
 pub mod ops;
 pub mod request;
 pub mod router;
+pub mod scaler;
 pub mod vpc;
 pub mod wks;
 
@@ -43,6 +44,11 @@ pub struct Settings {
     pub boot_delay: std::time::Duration,
     /// How the scheduler chooses among the hosts that pass its filters.
     pub weigher: Weigher,
+    /// Where time comes from (sessions, scaling); tests use a virtual clock.
+    pub clock: Arc<dyn openwks_core::clock::Clock>,
+    /// How often the scaling controller runs (and disconnected or logged-off sessions
+    /// expire); `None`: never by itself (tests call `scaler::tick`).
+    pub scaling_interval: Option<std::time::Duration>,
 }
 
 impl Default for Settings {
@@ -54,6 +60,8 @@ impl Default for Settings {
             token_ttl_secs: 24 * 3600,
             boot_delay: std::time::Duration::from_secs(2),
             weigher: Weigher::Spread,
+            clock: Arc::new(openwks_core::clock::SystemClock),
+            scaling_interval: Some(std::time::Duration::from_secs(5)),
         }
     }
 }
@@ -115,6 +123,9 @@ impl AppState {
         // transient state.
         for (project, job) in state.store.running_jobs().await? {
             jobs::finish_later(&state, project, job);
+        }
+        if let Some(every) = state.settings.scaling_interval {
+            scaler::spawn(&state, every);
         }
         Ok(state)
     }

@@ -20,10 +20,15 @@ struct OpStats {
     by_status: RwLock<HashMap<u16, Arc<AtomicU64>>>,
 }
 
+/// `(metric, label name, label value)`.
+type EventKey = (&'static str, &'static str, String);
+
 /// All request metrics of the process.
 #[derive(Default)]
 pub struct Metrics {
     ops: RwLock<HashMap<String, Arc<OpStats>>>,
+    /// Event counters: `(metric, label name, label value)` → count.
+    events: RwLock<HashMap<EventKey, Arc<AtomicU64>>>,
 }
 
 impl Metrics {
@@ -62,9 +67,41 @@ impl Metrics {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Count one event of `metric` with one label (launches by outcome, refusals by reason,
+    /// scaling actions by action).
+    pub fn count(&self, metric: &'static str, label: &'static str, value: &str) {
+        let key = (metric, label, value.to_string());
+        let c = self.events.read().ok().and_then(|m| m.get(&key).cloned());
+        let c = match c {
+            Some(c) => c,
+            None => match self.events.write() {
+                Ok(mut m) => Arc::clone(m.entry(key).or_default()),
+                Err(_) => return,
+            },
+        };
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
+        if let Ok(events) = self.events.read() {
+            let mut rows: Vec<_> = events.iter().collect();
+            rows.sort_by(|a, b| a.0.cmp(b.0));
+            let mut last = "";
+            for ((metric, label, value), c) in rows {
+                if *metric != last {
+                    let _ = writeln!(out, "# TYPE {metric} counter");
+                    last = metric;
+                }
+                let _ = writeln!(
+                    out,
+                    "{metric}{{{label}=\"{}\"}} {}",
+                    esc(value),
+                    c.load(Ordering::Relaxed)
+                );
+            }
+        }
         let Ok(ops) = self.ops.read() else { return out };
         let mut names: Vec<&String> = ops.keys().collect();
         names.sort();

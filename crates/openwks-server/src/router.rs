@@ -14,10 +14,10 @@ use tokio::net::TcpListener;
 
 use crate::ecs::{server as es, server_group as esg};
 use crate::error::ApiError;
-use crate::ext::{hosts, user_groups as ug};
+use crate::ext::{hosts, launch, scaling as ext_scaling, user_groups as ug};
 use crate::wks::{
     app as apps, app_group as ag, app_server as asv, authorization as authz, catalogue,
-    operations::OPERATIONS, scaling_policy, server_group as sg, tags,
+    operations::OPERATIONS, scaling_policy, server_group as sg, session as sess, tags,
 };
 use crate::{iam, ims, middleware, ops, vpc, AppState};
 
@@ -286,6 +286,68 @@ fn implemented() -> Router<AppState> {
             "/v1/{project_id}/mails/actions/send-by-authorization",
             axum::routing::post(authz::send_authorized_mail),
         )
+        // WorkspaceApp: sessions and connections (10).
+        .route(
+            "/v1/{project_id}/session-type",
+            get(sess::list_session_type).post(sess::show_session_types),
+        )
+        .route(
+            "/v1/{project_id}/session/app-connection",
+            axum::routing::post(sess::list_app_connection),
+        )
+        .route(
+            "/v1/{project_id}/session/app-connection/export",
+            axum::routing::post(sess::export_app_connection),
+        )
+        .route(
+            "/v1/{project_id}/session/list-sessions",
+            get(sess::list_sessions),
+        )
+        .route(
+            "/v1/{project_id}/session/list-sessions/export",
+            axum::routing::post(sess::export_sessions),
+        )
+        .route(
+            "/v1/{project_id}/session/logoff",
+            axum::routing::post(sess::logoff_user_session),
+        )
+        .route(
+            "/v1/{project_id}/session/user-connection",
+            axum::routing::post(sess::list_user_connection),
+        )
+        .route(
+            "/v1/{project_id}/session/user-connection/export",
+            axum::routing::post(sess::export_user_connection),
+        )
+        .route(
+            "/v1/{project_id}/session/user-session-info",
+            get(sess::list_session_by_user_name),
+        )
+        // openwks extensions: launches, scaling, exports (docs/extensions.md).
+        .route(
+            "/openwks/v1/{project_id}/app-launches",
+            axum::routing::post(launch::launch),
+        )
+        .route(
+            "/openwks/v1/{project_id}/app-launches/{session_id}",
+            axum::routing::delete(launch::end),
+        )
+        .route(
+            "/openwks/v1/{project_id}/app-launches/{session_id}/disconnect",
+            axum::routing::post(launch::disconnect),
+        )
+        .route(
+            "/openwks/v1/{project_id}/scaling-activities",
+            get(ext_scaling::list_activities),
+        )
+        .route(
+            "/openwks/v1/{project_id}/scaling-preview",
+            get(ext_scaling::preview),
+        )
+        .route(
+            "/openwks/v1/{project_id}/export-tasks/{task_id}",
+            get(sess::show_export),
+        )
         // openwks extensions: the user directory (docs/extensions.md).
         .route(
             "/openwks/v1/{project_id}/user-groups",
@@ -409,6 +471,16 @@ fn implemented() -> Router<AppState> {
 
 /// SDK methods served by [`implemented`].
 pub const IMPLEMENTED_WKS: &[&str] = &[
+    "list_session_type",
+    "show_session_types",
+    "list_app_connection",
+    "export_app_connection",
+    "list_sessions",
+    "export_sessions",
+    "logoff_user_session",
+    "list_user_connection",
+    "export_user_connection",
+    "list_session_by_user_name",
     "batch_rejoin_domain",
     "batch_update_tsvi",
     "show_server_metric_data",

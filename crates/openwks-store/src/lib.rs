@@ -170,6 +170,93 @@ pub struct MailFilter {
 /// A change of one group's tags.
 pub type TagUpdate = Box<dyn FnOnce(&mut Vec<Tag>) -> Result<()> + Send>;
 
+/// Everything a launch needs (see `Store::launch`).
+#[derive(Debug, Clone)]
+pub struct LaunchArgs {
+    /// Project.
+    pub project_id: String,
+    /// The validated request.
+    pub spec: openwks_core::session::LaunchSpec,
+    /// The app group's server group (the primary: standbys follow it).
+    pub primary_server_group_id: String,
+    /// App group name (for the connection record).
+    pub app_group_name: String,
+    /// App name.
+    pub app_name: String,
+    /// `1` shared desktop, `2` application.
+    pub session_type: String,
+    /// Id of the new session (used only when one is created).
+    pub session_id: String,
+    /// Id of the app-connection record.
+    pub connection_id: String,
+    /// Now, epoch ms and wire time.
+    pub now_ms: i64,
+    /// Now, wire time.
+    pub now: String,
+    /// Products (a group's default `max_session`).
+    pub catalogue: std::sync::Arc<openwks_core::catalogue::Catalogue>,
+}
+
+/// What a launch got.
+#[derive(Debug, Clone)]
+pub struct LaunchOutcome {
+    /// The session (new, or the user's live one reused).
+    pub session: openwks_core::session::Session,
+    /// The user's live session was reused.
+    pub reused: bool,
+}
+
+/// Routing's decision in one server group, with the rule that passed over each other server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupDecision {
+    /// The group.
+    pub server_group_id: String,
+    /// Its name.
+    pub server_group_name: String,
+    /// The server chosen there, if any can take a session.
+    pub chosen: Option<String>,
+    /// Every other server with its exclusion.
+    pub passed_over: Vec<(String, openwks_core::routing::Exclusion)>,
+}
+
+/// One decision of the scaling controller.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScalingActivity {
+    /// 32 hex digits.
+    pub id: String,
+    /// Project.
+    pub project_id: String,
+    /// Group.
+    pub server_group_id: String,
+    /// `SCALE_OUT`, `SCALE_IN` or `HOLD`.
+    pub action: String,
+    /// Servers added (new ids) or released.
+    pub server_ids: Vec<String>,
+    /// Why, as a sentence.
+    pub reason: String,
+    /// The create or delete job started, if any.
+    pub job_id: Option<String>,
+    /// When (wire time).
+    pub time: String,
+    /// Group state when decided: live sessions, serving servers, auto-created servers.
+    pub sessions: u64,
+    /// Serving servers (ACTIVE or building, not in maintenance).
+    pub servers: u64,
+    /// Servers created by scaling.
+    pub auto_created: u64,
+}
+
+/// A group's load as the scaling controller sees it.
+#[derive(Debug, Clone)]
+pub struct ScalingInputs {
+    /// The group.
+    pub group: openwks_core::server_group::ServerGroup,
+    /// Its routing policy (the effective cap comes from it).
+    pub policy: openwks_core::routing::Policy,
+    /// Its servers.
+    pub servers: Vec<openwks_core::scaling::ServerLoad>,
+}
+
 /// What a delete found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deleted {
@@ -541,4 +628,109 @@ pub trait Store: Send + Sync + 'static {
         -> Result<Vec<(Job, openwks_core::compute::SubJob)>>;
     /// Delete finished sub-jobs by id.
     async fn delete_sub_jobs(&self, project_id: &str, ids: Vec<String>) -> Result<usize>;
+
+    // Sessions (issue 5).
+    /// Route a launch and record its session atomically (or reuse the user's live session on
+    /// the group). No capacity anywhere: `WKS.00131114` (503) saying why.
+    async fn launch(&self, args: LaunchArgs) -> Result<LaunchOutcome>;
+    /// Routing's decision for a group and its standbys now, assigning nothing.
+    async fn explain_routing(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        catalogue: std::sync::Arc<openwks_core::catalogue::Catalogue>,
+    ) -> Result<Vec<GroupDecision>>;
+    /// A session.
+    async fn session(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::session::Session>>;
+    /// End a session now (idempotent for ended ones).
+    async fn end_session(
+        &self,
+        project_id: &str,
+        id: &str,
+        now_ms: i64,
+        now: String,
+    ) -> Result<openwks_core::session::Session>;
+    /// Mark a live session disconnected (it keeps its slot until the disconnect timeout).
+    async fn disconnect_session(
+        &self,
+        project_id: &str,
+        id: &str,
+        now_ms: i64,
+        now: String,
+    ) -> Result<openwks_core::session::Session>;
+    /// `logoff_user_session`: all ids must exist; live sessions end now or after the delay.
+    async fn logoff_sessions(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        delay_secs: i64,
+        now_ms: i64,
+        now: String,
+    ) -> Result<()>;
+    /// End every session whose logoff or disconnect deadline has passed; how many.
+    async fn expire_sessions(&self, now_ms: i64, now: String) -> Result<usize>;
+    /// Sessions, newest first: `(count, page)`.
+    async fn list_sessions(
+        &self,
+        project_id: &str,
+        filter: &openwks_core::session::SessionFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::session::Session>)>;
+    /// App connections, newest first, each with its session.
+    async fn app_connections(
+        &self,
+        project_id: &str,
+    ) -> Result<
+        Vec<(
+            openwks_core::session::AppConnection,
+            Option<openwks_core::session::Session>,
+        )>,
+    >;
+    /// Live sessions per server.
+    async fn live_session_counts(
+        &self,
+        server_ids: Vec<String>,
+    ) -> Result<std::collections::HashMap<String, u32>>;
+    /// Live sessions per `(server group, server)`, for `/metrics`.
+    async fn live_sessions_by_server(&self) -> Result<Vec<(String, String, u64)>>;
+    /// Store an export's result document.
+    async fn save_export(&self, project_id: &str, id: String, doc: String) -> Result<()>;
+    /// An export's result document.
+    async fn export(&self, project_id: &str, id: &str) -> Result<Option<String>>;
+
+    // Scaling (issue 5).
+    /// Groups whose scaling policy is enabled: `(project, id)`.
+    async fn scaling_groups(&self) -> Result<Vec<(String, String)>>;
+    /// A group's scaling inputs now.
+    async fn scaling_inputs(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        catalogue: std::sync::Arc<openwks_core::catalogue::Catalogue>,
+    ) -> Result<Option<ScalingInputs>>;
+    /// Scale in, race-free: take the servers out of routing, count their sessions again, and
+    /// start deleting those still idle, in one write. Returns the delete job and its servers
+    /// (`None` when every one had gained a session).
+    async fn scale_in(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        ids: Vec<String>,
+        job_id: String,
+        now: String,
+    ) -> Result<Option<(Job, Vec<String>)>>;
+    /// Record a scaling decision.
+    async fn record_scaling_activity(&self, activity: ScalingActivity) -> Result<()>;
+    /// A group's scaling decisions, newest first.
+    async fn scaling_activities(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ScalingActivity>>;
 }

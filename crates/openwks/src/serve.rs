@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// `pack` (fullest host that still fits).
     #[arg(long, env = "OPENWKS_PLACEMENT", default_value = "spread", value_parser = ["spread", "pack"])]
     placement: String,
+    /// How often the scaling controller runs and logged-off or disconnected sessions expire:
+    /// `5s` (default), `500ms`; `0` turns the controller off.
+    #[arg(long, env = "OPENWKS_SCALING_INTERVAL", default_value = "5s", value_parser = parse_delay)]
+    scaling_interval: std::time::Duration,
     /// Worker threads of the async runtime (default: one per core).
     #[arg(long, env = "OPENWKS_WORKERS")]
     workers: Option<usize>,
@@ -255,6 +259,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         } else {
             openwks_server::Weigher::Spread
         },
+        scaling_interval: (!args.scaling_interval.is_zero()).then_some(args.scaling_interval),
         ..Settings::default()
     };
     let state = AppState::new(Arc::new(store), catalogue, want, settings)

@@ -28,12 +28,14 @@ fn route_spec(r: RoutePolicyDetail) -> RoutePolicySpec {
         cpu_threshold,
         gpu_threshold,
         mem_threshold,
+        strategy,
     } = r;
     RoutePolicySpec {
         max_session,
         cpu_threshold,
         gpu_threshold,
         mem_threshold,
+        strategy,
     }
 }
 
@@ -248,12 +250,14 @@ fn route_out(r: &RoutePolicy) -> RoutePolicyDetail {
         cpu_threshold,
         gpu_threshold,
         mem_threshold,
+        strategy,
     } = r.clone();
     RoutePolicyDetail {
         max_session,
         cpu_threshold,
         gpu_threshold,
         mem_threshold,
+        strategy,
     }
 }
 

@@ -7,3 +7,4 @@ pub mod authorization;
 pub mod catalogue;
 pub mod convert;
 pub mod server_group;
+pub mod session;

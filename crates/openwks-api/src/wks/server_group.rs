@@ -19,6 +19,10 @@ pub struct RoutePolicyDetail {
     /// Memory usage threshold in percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mem_threshold: Option<i64>,
+    /// openwks extension: `BREADTH_FIRST` (default) or `DEPTH_FIRST`; absent from the
+    /// vendor's model (its SDK ignores it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
 }
 
 /// `IpVirtual` (seed Table 5).

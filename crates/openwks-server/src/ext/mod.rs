@@ -1,4 +1,6 @@
 //! openwks extension routes (`/openwks/v1/...`), signed like every route; `docs/extensions.md`.
 
 pub mod hosts;
+pub mod launch;
+pub mod scaling;
 pub mod user_groups;

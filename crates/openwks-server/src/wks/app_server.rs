@@ -47,8 +47,8 @@ fn wks_status(s: &str) -> &'static str {
     }
 }
 
-/// The `AppServer` of a server.
-fn app_server(st: &AppState, s: &Server, group_name: &str) -> Value {
+/// The `AppServer` of a server with its live sessions.
+fn app_server(st: &AppState, s: &Server, group_name: &str, sessions: u32) -> Value {
     let app = s.app.clone();
     let product = app
         .as_ref()
@@ -65,7 +65,7 @@ fn app_server(st: &AppState, s: &Server, group_name: &str) -> Value {
         "maintain_status": app.as_ref().is_some_and(|a| a.maintain_status),
         "scaling_auto_create": app.as_ref().is_some_and(|a| a.scaling_auto_create),
         "job_id": s.job_id, "host_id": s.host_id.clone().unwrap_or_default(), "server_group_name": group_name,
-        "product_info": product, "metadata": {}, "session_count": 0, "freeze": [], "enterprise_project_id": "0", "tags": [],
+        "product_info": product, "metadata": {}, "session_count": sessions, "freeze": [], "enterprise_project_id": "0", "tags": [],
         "host_address": [{"addr": s.ip, "version": 4, "vpc_id": s.vpc_id, "subnet_id": s.subnet_id, "OS-EXT-IPS:type": "fixed"}],
         "addresses": {s.vpc_id.clone(): [{"addr": s.ip, "version": "4", "OS-EXT-IPS:type": "fixed"}]},
         "root_volume": {"type": s.root_volume_type, "size": s.root_volume_size},
@@ -105,7 +105,7 @@ pub async fn create_app_servers(
         .product_id
         .clone()
         .ok_or_else(|| Error::missing("product_id"))?;
-    let product = st.catalogue.product(&product_id).ok_or_else(|| {
+    st.catalogue.product(&product_id).ok_or_else(|| {
         Error::invalid(
             codes::INVALID_PRODUCT,
             format!("product {product_id} does not exist"),
@@ -147,9 +147,67 @@ pub async fn create_app_servers(
         )
         .into());
     }
+    let args = app_server_args(
+        &st,
+        &project_id,
+        &sg,
+        NewServers {
+            product_id,
+            vpc_id,
+            subnet_id,
+            root_type: root.type_,
+            root_size: root.size,
+            az,
+            count,
+            ou_name: req.ou_name,
+            scaling_auto_create: false,
+        },
+    )
+    .await?;
+    let job_id = args.job_id.clone();
+    let (job, _) = st.store.create_app_servers(args).await?;
+    if job.status == "RUNNING" {
+        finish_later(&st, project_id, job_id.clone());
+    }
+    Ok(Json(CreateAppServersResponse {
+        job_id,
+        order_id: None,
+    })
+    .into_response())
+}
+
+/// What [`app_server_args`] needs besides the group.
+pub(crate) struct NewServers {
+    pub(crate) product_id: String,
+    pub(crate) vpc_id: String,
+    pub(crate) subnet_id: String,
+    pub(crate) root_type: Option<String>,
+    pub(crate) root_size: Option<i64>,
+    pub(crate) az: String,
+    pub(crate) count: i64,
+    pub(crate) ou_name: Option<String>,
+    pub(crate) scaling_auto_create: bool,
+}
+
+/// The store's arguments for creating servers in server group `sg` (by people, or by the
+/// scaling controller with `scaling_auto_create`).
+pub(crate) async fn app_server_args(
+    st: &AppState,
+    project_id: &str,
+    sg: &openwks_core::server_group::ServerGroup,
+    n: NewServers,
+) -> openwks_core::Result<CreateServersArgs> {
+    let product = st.catalogue.product(&n.product_id).ok_or_else(|| {
+        Error::invalid(
+            codes::INVALID_PRODUCT,
+            format!("product {} does not exist", n.product_id),
+        )
+    })?;
+    let subnet_id = n.subnet_id;
+    let vpc_id = n.vpc_id;
     let subnet = st
         .store
-        .subnet(&project_id, &subnet_id)
+        .subnet(project_id, &subnet_id)
         .await?
         .ok_or_else(|| {
             Error::invalid(
@@ -161,8 +219,7 @@ pub async fn create_app_servers(
         return Err(Error::invalid(
             codes::INVALID_NETWORK,
             format!("subnet {subnet_id} does not belong to VPC {vpc_id}"),
-        )
-        .into());
+        ));
     }
     let spec = CreateServersSpec {
         name: Some(format!("{}-{}", sg.name, &new_id()[..6])),
@@ -170,10 +227,10 @@ pub async fn create_app_servers(
         flavor_ref: Some(product.flavor_id.clone()),
         vpcid: Some(vpc_id),
         subnet_id: Some(subnet_id),
-        root_volume_type: root.type_.or(Some(sg.system_disk_type.clone())),
-        root_volume_size: root.size.or(Some(sg.system_disk_size)),
-        availability_zone: Some(az),
-        count: Some(count),
+        root_volume_type: n.root_type.or(Some(sg.system_disk_type.clone())),
+        root_volume_size: n.root_size.or(Some(sg.system_disk_size)),
+        availability_zone: Some(n.az),
+        count: Some(n.count),
         group: None,
     };
     let request = spec.validate(&st.catalogue).map_err(|mut e| {
@@ -182,7 +239,7 @@ pub async fn create_app_servers(
     })?;
     let job_id = new_id();
     let args = CreateServersArgs {
-        project_id: project_id.clone(),
+        project_id: project_id.to_string(),
         server_ids: (0..request.count).map(|_| new_id()).collect(),
         request,
         job_id: job_id.clone(),
@@ -193,23 +250,15 @@ pub async fn create_app_servers(
         app: Some(AppInfo {
             server_group_id: sg.id.clone(),
             maintain_status: false,
-            scaling_auto_create: false,
+            scaling_auto_create: n.scaling_auto_create,
             description: String::new(),
-            ou_name: req.ou_name.unwrap_or_else(|| sg.ou_name.clone()),
+            ou_name: n.ou_name.unwrap_or_else(|| sg.ou_name.clone()),
             config_version: sg.config_version,
-            product_id,
+            product_id: n.product_id,
             os_type: sg.os_type.clone(),
         }),
     };
-    let (job, _) = st.store.create_app_servers(args).await?;
-    if job.status == "RUNNING" {
-        finish_later(&st, project_id, job_id.clone());
-    }
-    Ok(Json(CreateAppServersResponse {
-        job_id,
-        order_id: None,
-    })
-    .into_response())
+    Ok(args)
 }
 
 /// `list_servers`: `GET /v1/{project_id}/app-servers` with its filters.
@@ -234,6 +283,10 @@ pub async fn list_servers(
         .store
         .list_app_servers(&project_id, &f, offset, limit)
         .await?;
+    let counts = st
+        .store
+        .live_session_counts(servers.iter().map(|s| s.id.clone()).collect())
+        .await?;
     let mut items = Vec::with_capacity(servers.len());
     for s in &servers {
         let name = match &s.app {
@@ -245,9 +298,16 @@ pub async fn list_servers(
                 .unwrap_or_default(),
             None => String::new(),
         };
-        items.push(app_server(&st, s, &name));
+        let n = counts.get(&s.id).copied().unwrap_or(0);
+        items.push(app_server(&st, s, &name, n));
     }
     Ok(Json(ListResponse { count, items }).into_response())
+}
+
+/// Live sessions on a server.
+pub(crate) async fn sessions_on(st: &AppState, id: &str) -> openwks_core::Result<u32> {
+    let counts = st.store.live_session_counts(vec![id.to_string()]).await?;
+    Ok(counts.get(id).copied().unwrap_or(0))
 }
 
 pub(crate) async fn load(st: &AppState, project_id: &str, id: &str) -> ApiResult<Server> {
@@ -274,7 +334,8 @@ pub async fn show_server(
             .unwrap_or_default(),
         None => String::new(),
     };
-    Ok(Json(app_server(&st, &s, &name)).into_response())
+    let n = sessions_on(&st, &s.id).await?;
+    Ok(Json(app_server(&st, &s, &name, n)).into_response())
 }
 
 /// `update_server`: `PATCH /v1/{project_id}/app-servers/{server_id}` `{name, description,

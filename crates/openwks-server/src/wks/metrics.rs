@@ -81,12 +81,12 @@ fn running_window(s: &Server, now_ms: i64) -> (i64, i64) {
     (from, to.max(from))
 }
 
-fn load_of(s: &Server, now_ms: i64) -> Load<'_> {
+fn load_of(s: &Server, sessions: u32, now_ms: i64) -> Load<'_> {
     let (running_from_ms, running_to_ms) = running_window(s, now_ms);
     Load {
         server_id: &s.id,
-        // Sessions are not modelled yet: every server is idle (see docs/compatibility.md).
-        sessions: 0,
+        // The live session count now (the series is modelled on it).
+        sessions,
         gpus: s.gpus,
         running_from_ms,
         running_to_ms,
@@ -143,7 +143,8 @@ pub async fn show_server_metric_data(
         }
     }
     let s = load(&st, &project_id, &id).await?;
-    let l = load_of(&s, Utc::now().timestamp_millis());
+    let n = super::app_server::sessions_on(&st, &s.id).await?;
+    let l = load_of(&s, n, Utc::now().timestamp_millis());
     let mut out = Map::new();
     for (field, metric) in SHOW_FIELDS {
         if wanted.is_some_and(|m| m != *metric) {
@@ -228,7 +229,8 @@ pub async fn list_server_metric_data(
     let (from, to) = (ms("from", from)?, ms("to", to)?);
     check_range(from, to, period)?;
     let s = load(&st, &project_id, &id).await?;
-    let l = load_of(&s, Utc::now().timestamp_millis());
+    let n = super::app_server::sessions_on(&st, &s.id).await?;
+    let l = load_of(&s, n, Utc::now().timestamp_millis());
     let points: Vec<Value> = metrics::series(&l, metric, from, to, period)
         .unwrap_or_default()
         .iter()

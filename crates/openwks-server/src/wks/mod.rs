@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod operations;
 pub mod scaling_policy;
 pub mod server_group;
+pub mod session;
 pub mod tags;
 
 use axum::http::StatusCode;

@@ -50,6 +50,8 @@ pub struct TestApp {
     pub dir: Arc<tempfile::TempDir>,
     pub vpc_id: String,
     pub subnet_id: String,
+    /// The server's state (tests run the scaling controller's `tick` by hand).
+    pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
 }
@@ -90,10 +92,12 @@ impl TestApp {
         .await
     }
 
-    /// Test settings: servers boot at once.
+    /// Test settings: servers boot at once; the scaling controller runs only when a test
+    /// calls `scaler::tick`.
     pub fn settings() -> Settings {
         Settings {
             boot_delay: std::time::Duration::ZERO,
+            scaling_interval: None,
             ..Settings::default()
         }
     }
@@ -109,6 +113,7 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
+        let served = state.clone();
         let handle = tokio::spawn(async move {
             let _ = openwks_server::serve_with_listener(listener, state, async {
                 let _ = rx.await;
@@ -122,6 +127,7 @@ impl TestApp {
             dir,
             vpc_id: String::new(),
             subnet_id: String::new(),
+            state: served,
             shutdown: Some(tx),
             handle: Some(handle),
         };

@@ -14,4 +14,5 @@ mod harness;
 mod network;
 mod scaling;
 mod server_groups;
+mod sessions;
 mod tags;

@@ -27,6 +27,16 @@ pub(crate) fn touch(id: &str) {
 }
 
 /// Take what was touched since the last call (writer thread).
+/// How many touches this batch has made so far (a mark for [`touched_since`]).
+pub(crate) fn touched_len() -> usize {
+    TOUCHED.with(|t| t.borrow().len())
+}
+
+/// Whether `id` was touched after `mark` in this batch.
+pub(crate) fn touched_since(mark: usize, id: &str) -> bool {
+    TOUCHED.with(|t| t.borrow().iter().skip(mark).any(|x| x == id))
+}
+
 pub(crate) fn take_touched() -> Vec<String> {
     TOUCHED.with(|t| std::mem::take(&mut *t.borrow_mut()))
 }

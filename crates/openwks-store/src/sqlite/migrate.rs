@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../migrations/sqlite/0007_app_servers.sql"),
     ),
+    (8, include_str!("../../migrations/sqlite/0008_sessions.sql")),
 ];
 
 /// Apply every migration newer than the database.

@@ -22,6 +22,7 @@ mod migrate;
 mod network;
 mod server_groups;
 mod servers;
+mod sessions;
 
 pub use servers::PowerAction;
 
@@ -141,6 +142,7 @@ fn writer_loop(
         };
         // Evict what the batch changed before anyone hears of the commit.
         let touched = cache::take_touched();
+        sessions::after_commit(&touched, committed.is_ok());
         if committed.is_ok() {
             if !touched.is_empty() {
                 views.evict(&touched);
@@ -963,6 +965,164 @@ impl crate::Store for SqliteStore {
     async fn delete_sub_jobs(&self, project_id: &str, ids: Vec<String>) -> Result<usize> {
         let p = project_id.to_string();
         self.write(move |c| servers::delete_sub_jobs(c, &p, &ids))
+            .await
+    }
+
+    async fn launch(&self, args: crate::LaunchArgs) -> Result<crate::LaunchOutcome> {
+        self.write(move |c| sessions::launch(c, &args)).await
+    }
+    async fn explain_routing(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        catalogue: Arc<openwks_core::catalogue::Catalogue>,
+    ) -> Result<Vec<crate::GroupDecision>> {
+        let (p, g) = (project_id.to_string(), server_group_id.to_string());
+        self.read(move |c| sessions::explain(c, &p, &g, &catalogue))
+            .await
+    }
+    async fn session(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::session::Session>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| sessions::load(c, &p, &i)).await
+    }
+    async fn end_session(
+        &self,
+        project_id: &str,
+        id: &str,
+        now_ms: i64,
+        now: String,
+    ) -> Result<openwks_core::session::Session> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| sessions::logoff_now(c, &p, &i, now_ms, &now))
+            .await
+    }
+    async fn disconnect_session(
+        &self,
+        project_id: &str,
+        id: &str,
+        now_ms: i64,
+        now: String,
+    ) -> Result<openwks_core::session::Session> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| sessions::disconnect(c, &p, &i, now_ms, &now))
+            .await
+    }
+    async fn logoff_sessions(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        delay_secs: i64,
+        now_ms: i64,
+        now: String,
+    ) -> Result<()> {
+        let p = project_id.to_string();
+        self.write(move |c| sessions::logoff(c, &p, &ids, delay_secs, now_ms, &now))
+            .await
+    }
+    async fn expire_sessions(&self, now_ms: i64, now: String) -> Result<usize> {
+        self.write(move |c| sessions::expire(c, now_ms, &now)).await
+    }
+    async fn list_sessions(
+        &self,
+        project_id: &str,
+        filter: &openwks_core::session::SessionFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::session::Session>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| sessions::list(c, &p, &f, offset, limit))
+            .await
+    }
+    async fn app_connections(
+        &self,
+        project_id: &str,
+    ) -> Result<
+        Vec<(
+            openwks_core::session::AppConnection,
+            Option<openwks_core::session::Session>,
+        )>,
+    > {
+        let p = project_id.to_string();
+        self.read(move |c| sessions::connections(c, &p)).await
+    }
+    async fn live_session_counts(
+        &self,
+        server_ids: Vec<String>,
+    ) -> Result<std::collections::HashMap<String, u32>> {
+        self.read(move |c| {
+            let ids: Vec<&str> = server_ids.iter().map(String::as_str).collect();
+            sessions::live_counts(c, &ids)
+        })
+        .await
+    }
+    async fn live_sessions_by_server(&self) -> Result<Vec<(String, String, u64)>> {
+        self.read(sessions::live_by_server).await
+    }
+    async fn save_export(&self, project_id: &str, id: String, doc: String) -> Result<()> {
+        let p = project_id.to_string();
+        self.write(move |c| sessions::save_export(c, &p, &id, &doc))
+            .await
+    }
+    async fn export(&self, project_id: &str, id: &str) -> Result<Option<String>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| sessions::export(c, &p, &i)).await
+    }
+    async fn scaling_groups(&self) -> Result<Vec<(String, String)>> {
+        self.read(sessions::scaling_groups).await
+    }
+    async fn scaling_inputs(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        catalogue: Arc<openwks_core::catalogue::Catalogue>,
+    ) -> Result<Option<crate::ScalingInputs>> {
+        let (p, g) = (project_id.to_string(), server_group_id.to_string());
+        self.read(move |c| {
+            Ok(
+                sessions::group_state(c, &p, &g, &catalogue)?.map(|gs| crate::ScalingInputs {
+                    group: gs.group,
+                    policy: gs.policy,
+                    servers: gs.loads,
+                }),
+            )
+        })
+        .await
+    }
+    async fn scale_in(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        ids: Vec<String>,
+        job_id: String,
+        now: String,
+    ) -> Result<Option<(openwks_core::compute::Job, Vec<String>)>> {
+        let (p, g) = (project_id.to_string(), server_group_id.to_string());
+        self.write(move |c| {
+            let idle = sessions::release_idle(c, &p, &g, &ids)?;
+            if idle.is_empty() {
+                return Ok(None);
+            }
+            let job = servers::delete(c, &p, &idle, &job_id, &now)?;
+            Ok(Some((job, idle)))
+        })
+        .await
+    }
+    async fn record_scaling_activity(&self, activity: crate::ScalingActivity) -> Result<()> {
+        self.write(move |c| sessions::record_activity(c, &activity))
+            .await
+    }
+    async fn scaling_activities(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        limit: i64,
+    ) -> Result<Vec<crate::ScalingActivity>> {
+        let (p, g) = (project_id.to_string(), server_group_id.to_string());
+        self.read(move |c| sessions::activities(c, &p, &g, limit))
             .await
     }
 }

@@ -90,7 +90,11 @@ impl FleetState {
 }
 
 /// The first column (text) of every row of `sql` run with `params`.
-fn strings(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<String>> {
+pub(crate) fn strings(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
     let rows = stmt
         .query_map(params, |r| r.get::<_, String>(0))
@@ -133,6 +137,14 @@ fn write_server(conn: &Connection, s: &Server, insert: bool) -> Result<()> {
             sg
         ])
         .map_err(db_err)?;
+    // A server that stops serving ends its sessions (maintenance does not: it drains).
+    if !insert && s.status != "ACTIVE" {
+        let now_ms = chrono::DateTime::parse_from_rfc3339(&s.updated).map_or_else(
+            |_| chrono::Utc::now().timestamp_millis(),
+            |t| t.timestamp_millis(),
+        );
+        super::sessions::end_on_server(conn, &s.id, now_ms, &s.updated)?;
+    }
     // The server group's view counts its servers.
     if let Some(sg) = &sg {
         super::cache::touch(sg);

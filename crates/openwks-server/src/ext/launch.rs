@@ -1,0 +1,254 @@
+//! The launch route (issue #5, `docs/extensions.md`): an authorized user opens an app and is
+//! routed to a server of the app group's server group, or of a standby group.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use openwks_api::ext::{GroupExplanation, LaunchReq, LaunchResponse, PassedOver};
+use openwks_core::authorization::authorized_on_group;
+use openwks_core::error::codes;
+use openwks_core::session::{LaunchSpec, Session};
+use openwks_core::{Error, ErrorKind};
+use openwks_store::{GroupDecision, LaunchArgs};
+
+use crate::error::ApiResult;
+use crate::request::{json_body, P};
+use crate::AppState;
+
+fn explanation(ds: Vec<GroupDecision>) -> Vec<GroupExplanation> {
+    ds.into_iter()
+        .map(|d| GroupExplanation {
+            server_group_id: d.server_group_id,
+            server_group_name: d.server_group_name,
+            chosen_server_id: d.chosen,
+            passed_over: d
+                .passed_over
+                .into_iter()
+                .map(|(id, e)| PassedOver {
+                    server_id: id,
+                    rule: e.code().to_string(),
+                    reason: e.reason(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn refused(st: &AppState, reason: &str, e: Error) -> Error {
+    st.metrics
+        .count("openwks_launch_refusals_total", "reason", reason);
+    e
+}
+
+/// `POST /openwks/v1/{project_id}/app-launches`.
+pub async fn launch(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: LaunchReq = json_body(&body)?;
+    let explain = req.explain;
+    let spec = LaunchSpec::new(
+        req.user_name,
+        req.app_group_id,
+        req.app_id,
+        req.client_ip,
+        req.client_type,
+        req.dry_run,
+    )?;
+    let ag = st
+        .store
+        .app_group(&project_id, &spec.app_group_id)
+        .await?
+        .ok_or_else(|| {
+            refused(
+                &st,
+                "unknown_app_group",
+                Error::not_found("app group", &spec.app_group_id),
+            )
+        })?;
+    let app = st
+        .store
+        .app(&project_id, &spec.app_group_id, &spec.app_id)
+        .await?
+        .ok_or_else(|| refused(&st, "unknown_app", Error::not_found("app", &spec.app_id)))?;
+    let (auths, user_groups) = st
+        .store
+        .access_facts(&project_id, &spec.app_group_id, &spec.user_name)
+        .await?;
+    if !authorized_on_group(&spec.user_name, &user_groups, &auths) {
+        return Err(refused(
+            &st,
+            "not_authorized",
+            Error::new(
+                ErrorKind::Forbidden,
+                codes::LAUNCH_NOT_AUTHORIZED,
+                format!(
+                    "user {} is not authorized on app group {}, directly or through a user group",
+                    spec.user_name, spec.app_group_id
+                ),
+            ),
+        )
+        .into());
+    }
+    if app.state != "NORMAL" {
+        return Err(refused(
+            &st,
+            "app_disabled",
+            Error::invalid(
+                codes::APP_DISABLED,
+                format!(
+                    "app {} is {}: a disabled app cannot be opened",
+                    app.id, app.state
+                ),
+            ),
+        )
+        .into());
+    }
+    let primary = ag.group.app_server_group_id.clone().ok_or_else(|| {
+        refused(
+            &st,
+            "unbound",
+            Error::conflict(
+                codes::APP_GROUP_UNBOUND,
+                format!("app group {} is bound to no server group", ag.group.id),
+            ),
+        )
+    })?;
+    if spec.dry_run {
+        let ds = st
+            .store
+            .explain_routing(&project_id, &primary, st.catalogue.clone())
+            .await?;
+        let hit = ds.iter().find(|d| d.chosen.is_some()).cloned();
+        let server = match (&hit, &hit.as_ref().and_then(|d| d.chosen.clone())) {
+            (Some(_), Some(id)) => st.store.server(&project_id, id).await?,
+            _ => None,
+        };
+        return Ok(Json(LaunchResponse {
+            session_id: None,
+            server_id: server.as_ref().map(|s| s.id.clone()),
+            machine_name: server.as_ref().map(|s| s.name.clone()),
+            vm_ip: server.as_ref().map(|s| s.ip.clone()),
+            server_group_id: hit.as_ref().map(|d| d.server_group_id.clone()),
+            app_group_id: spec.app_group_id,
+            app_id: spec.app_id,
+            session_state: None,
+            secondary_server_group_id: hit
+                .as_ref()
+                .map(|d| d.server_group_id.clone())
+                .filter(|g| *g != primary),
+            primary_server_group_id: primary,
+            reused: false,
+            dry_run: true,
+            explanation: Some(explanation(ds)),
+        })
+        .into_response());
+    }
+    let now_ms = st.settings.clock.now_ms();
+    let args = LaunchArgs {
+        project_id: project_id.clone(),
+        primary_server_group_id: primary.clone(),
+        app_group_name: ag.group.name.clone(),
+        app_name: app.name.clone(),
+        session_type: if ag.group.app_type == "SESSION_DESKTOP_APP" {
+            "1".into()
+        } else {
+            "2".into()
+        },
+        session_id: uuid::Uuid::new_v4().simple().to_string(),
+        connection_id: uuid::Uuid::new_v4().simple().to_string(),
+        now_ms,
+        now: openwks_core::time::format_ms(now_ms),
+        catalogue: st.catalogue.clone(),
+        spec,
+    };
+    let (app_group_id, app_id) = (args.spec.app_group_id.clone(), args.spec.app_id.clone());
+    let outcome = match st.store.launch(args).await {
+        Ok(o) => o,
+        Err(e) => {
+            let reason = if e.code == codes::NO_CAPACITY {
+                "no_capacity"
+            } else {
+                "error"
+            };
+            return Err(refused(&st, reason, e).into());
+        }
+    };
+    let s: Session = outcome.session;
+    st.metrics.count(
+        "openwks_launches_total",
+        "outcome",
+        if outcome.reused {
+            "reused"
+        } else if s.secondary_server_group_id.is_some() {
+            "standby"
+        } else {
+            "primary"
+        },
+    );
+    let explanation = if explain {
+        Some(explanation(
+            st.store
+                .explain_routing(&project_id, &primary, st.catalogue.clone())
+                .await?,
+        ))
+    } else {
+        None
+    };
+    Ok(Json(LaunchResponse {
+        session_id: Some(s.id),
+        server_id: Some(s.server_id),
+        machine_name: Some(s.machine_name),
+        vm_ip: Some(s.vm_ip),
+        server_group_id: Some(s.server_group_id),
+        app_group_id,
+        app_id,
+        session_state: Some(s.state),
+        primary_server_group_id: s.primary_server_group_id,
+        secondary_server_group_id: s.secondary_server_group_id,
+        reused: outcome.reused,
+        dry_run: false,
+        explanation,
+    })
+    .into_response())
+}
+
+/// `DELETE /openwks/v1/{project_id}/app-launches/{session_id}`: the user logs off; the slot is
+/// free at once. Logging off an ended session answers it unchanged.
+pub async fn end(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let now_ms = st.settings.clock.now_ms();
+    let s = st
+        .store
+        .end_session(
+            &project_id,
+            &id,
+            now_ms,
+            openwks_core::time::format_ms(now_ms),
+        )
+        .await?;
+    Ok(Json(serde_json::json!({"session_id": s.id, "session_state": s.state})).into_response())
+}
+
+/// `POST /openwks/v1/{project_id}/app-launches/{session_id}/disconnect`: the client went
+/// away; the session keeps its slot until the disconnect timeout (a new launch reconnects).
+pub async fn disconnect(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+) -> ApiResult<Response> {
+    let now_ms = st.settings.clock.now_ms();
+    let s = st
+        .store
+        .disconnect_session(
+            &project_id,
+            &id,
+            now_ms,
+            openwks_core::time::format_ms(now_ms),
+        )
+        .await?;
+    Ok(Json(serde_json::json!({"session_id": s.id, "session_state": s.state})).into_response())
+}

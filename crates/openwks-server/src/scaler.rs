@@ -1,0 +1,203 @@
+//! The scaling controller (issue #5): every `scaling_interval` it ends sessions whose logoff or
+//! disconnect deadline passed, then asks [`openwks_core::scaling::decide`] what each group with
+//! an enabled scaling policy needs and carries it out: new servers (`scaling_auto_create`) for
+//! a scale-out, a race-free release (`Store::scale_in`) for a scale-in. Every decision that
+//! changes something, and every new reason to hold, is recorded as a scaling activity.
+//!
+//! Time comes from `Settings::clock`; tests run [`tick`] by hand on a virtual clock.
+
+use openwks_core::routing::effective_cap;
+use openwks_core::scaling::{self, Decision};
+use openwks_core::Result;
+use openwks_store::{ScalingActivity, ScalingInputs};
+
+use crate::jobs::{finish_later, new_id};
+use crate::wks::app_server::{app_server_args, NewServers};
+use crate::AppState;
+
+/// What the controller would do for a group now.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The decision.
+    pub decision: Decision,
+    /// Live sessions.
+    pub sessions: u64,
+    /// Servers that serve (running or building, not in maintenance).
+    pub servers: u64,
+    /// Servers created by scaling.
+    pub auto_created: u64,
+}
+
+/// The decision for a group's inputs at `now_ms`.
+pub fn plan(inputs: &ScalingInputs, now_ms: i64) -> Plan {
+    let cap = effective_cap(&inputs.policy);
+    let decision = scaling::decide(
+        &inputs.group.scaling_policy,
+        cap,
+        inputs.policy.gpus,
+        &inputs.servers,
+        now_ms,
+    );
+    let serving = inputs
+        .servers
+        .iter()
+        .filter(|s| !s.maintain && matches!(s.vm_status.as_str(), "ACTIVE" | "BUILD"));
+    Plan {
+        decision,
+        sessions: inputs.servers.iter().map(|s| u64::from(s.sessions)).sum(),
+        servers: serving.count() as u64,
+        auto_created: inputs.servers.iter().filter(|s| s.auto_created).count() as u64,
+    }
+}
+
+/// What the controller would do for group `id` now, without doing it (`None`: no such group).
+pub async fn preview(st: &AppState, project_id: &str, id: &str) -> Result<Option<Plan>> {
+    let now_ms = st.settings.clock.now_ms();
+    Ok(st
+        .store
+        .scaling_inputs(project_id, id, st.catalogue.clone())
+        .await?
+        .map(|i| plan(&i, now_ms)))
+}
+
+/// One round: expire sessions, then decide and act for every group with scaling enabled.
+/// Returns the activities recorded.
+pub async fn tick(st: &AppState) -> Result<Vec<ScalingActivity>> {
+    let now_ms = st.settings.clock.now_ms();
+    let now = openwks_core::time::format_ms(now_ms);
+    st.store.expire_sessions(now_ms, now.clone()).await?;
+    let mut out = Vec::new();
+    for (project, group) in st.store.scaling_groups().await? {
+        match act(st, &project, &group, now_ms, &now).await {
+            Ok(Some(a)) => out.push(a),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(server_group = %group, error = %e, "scaling step failed");
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn act(
+    st: &AppState,
+    project_id: &str,
+    id: &str,
+    now_ms: i64,
+    now: &str,
+) -> Result<Option<ScalingActivity>> {
+    let Some(inputs) = st
+        .store
+        .scaling_inputs(project_id, id, st.catalogue.clone())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let p = plan(&inputs, now_ms);
+    let mut activity = ScalingActivity {
+        id: new_id().replace('-', ""),
+        project_id: project_id.to_string(),
+        server_group_id: id.to_string(),
+        action: "HOLD".into(),
+        server_ids: Vec::new(),
+        reason: String::new(),
+        job_id: None,
+        time: now.to_string(),
+        sessions: p.sessions,
+        servers: p.servers,
+        auto_created: p.auto_created,
+    };
+    match p.decision {
+        Decision::Hold { reason } => {
+            // Holding for the same reason as last time is not news.
+            let last = st.store.scaling_activities(project_id, id, 1).await?;
+            if last
+                .first()
+                .is_some_and(|l| l.action == "HOLD" && l.reason == reason)
+            {
+                return Ok(None);
+            }
+            activity.reason = reason;
+        }
+        Decision::ScaleOut { count, reason } => {
+            let g = &inputs.group;
+            let args = app_server_args(
+                st,
+                project_id,
+                g,
+                NewServers {
+                    product_id: g.product_id.clone(),
+                    vpc_id: g.vpc_id.clone(),
+                    subnet_id: g.subnet_id.clone(),
+                    root_type: None,
+                    root_size: None,
+                    az: g.availability_zone.clone(),
+                    count: i64::from(count),
+                    ou_name: None,
+                    scaling_auto_create: true,
+                },
+            )
+            .await?;
+            let (job, servers) = st.store.create_app_servers(args).await?;
+            if job.status == "RUNNING" {
+                finish_later(st, project_id.to_string(), job.id.clone());
+            }
+            activity.action = "SCALE_OUT".into();
+            activity.server_ids = servers.into_iter().map(|s| s.id).collect();
+            activity.reason = format!("add {count} server(s): {reason}");
+            activity.job_id = Some(job.id);
+        }
+        Decision::ScaleIn { servers, reason } => {
+            let job_id = new_id();
+            match st
+                .store
+                .scale_in(project_id, id, servers.clone(), job_id, now.to_string())
+                .await?
+            {
+                Some((job, released)) => {
+                    finish_later(st, project_id.to_string(), job.id.clone());
+                    let kept: Vec<&String> =
+                        servers.iter().filter(|s| !released.contains(s)).collect();
+                    activity.action = "SCALE_IN".into();
+                    activity.reason =
+                        if kept.is_empty() {
+                            format!("release {}: {reason}", released.join(", "))
+                        } else {
+                            format!(
+                            "release {}: {reason}; kept {} (a session arrived before the release)",
+                            released.join(", "),
+                            kept.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                        )
+                        };
+                    activity.server_ids = released;
+                    activity.job_id = Some(job.id);
+                }
+                None => {
+                    activity.reason = format!(
+                        "wanted to release {} ({reason}), but each gained a session before it was taken out of routing",
+                        servers.join(", ")
+                    );
+                }
+            }
+        }
+    }
+    st.store.record_scaling_activity(activity.clone()).await?;
+    st.metrics
+        .count("openwks_scaling_actions_total", "action", &activity.action);
+    Ok(Some(activity))
+}
+
+/// Run [`tick`] every `every`, in the background.
+pub fn spawn(st: &AppState, every: std::time::Duration) {
+    let st = st.clone();
+    tokio::spawn(async move {
+        let mut t = tokio::time::interval(every);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            t.tick().await;
+            if let Err(e) = tick(&st).await {
+                tracing::warn!(error = %e, "scaling round failed");
+            }
+        }
+    });
+}

@@ -1,0 +1,749 @@
+//! Sessions, routing state and scaling activities.
+//!
+//! Routing is decided on the writer thread, inside the write job that records the session: the
+//! choice of a server and the count of its new session are one atomic step, so racing launches
+//! can never put more than `max_session` sessions on a server. The writer keeps one
+//! [`Router`] per server group in memory (O(log n) per decision). A router is built from the
+//! database (servers and their live sessions) when first needed and is dropped whenever a write
+//! touches its group (`cache::touch`: a server created, started, stopped, put in maintenance or
+//! deleted; the group updated; a standby added): within the batch that touched it, a launch
+//! rebuilds it from the transaction's own view, and after the commit it is forgotten. A failed
+//! commit forgets every router. Ending a session adjusts the router in place.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use openwks_core::catalogue::Catalogue;
+use openwks_core::error::{codes, ErrorKind};
+use openwks_core::routing::{self, Candidate, Policy, Router};
+use openwks_core::scaling::ServerLoad;
+use openwks_core::server_group::ServerGroup;
+use openwks_core::session::{
+    AppConnection, Session, SessionFilter, ACTIVE, DISCONNECTED, SIGNED_OUT,
+};
+use openwks_core::{Error, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{cache, db_err, json_err};
+use crate::{GroupDecision, LaunchArgs, LaunchOutcome, ScalingActivity};
+
+/// A group's routing state on the writer thread.
+struct Routed {
+    router: Router,
+    /// Its standby groups, oldest first.
+    standbys: Vec<String>,
+    name: String,
+    /// Name and address per server.
+    places: HashMap<String, (String, String)>,
+    /// `cache` touch mark when built: valid while the group is not touched after it.
+    mark: usize,
+}
+
+thread_local! {
+    static ROUTERS: RefCell<HashMap<String, Routed>> = RefCell::new(HashMap::new());
+}
+
+/// After a commit: forget the routers of groups the batch touched (all when it failed).
+pub(crate) fn after_commit(touched: &[String], ok: bool) {
+    ROUTERS.with(|r| {
+        let mut r = r.borrow_mut();
+        if ok {
+            for id in touched {
+                r.remove(id);
+            }
+        } else {
+            r.clear();
+        }
+    });
+}
+
+/// What routing needs of a group, read from the database.
+pub(crate) struct GroupState {
+    pub(crate) group: ServerGroup,
+    pub(crate) standbys: Vec<String>,
+    pub(crate) candidates: Vec<Candidate>,
+    pub(crate) places: HashMap<String, (String, String)>,
+    pub(crate) policy: Policy,
+    /// Per server: created by scaling, and since when it has had no session.
+    pub(crate) loads: Vec<ServerLoad>,
+}
+
+fn live_count(conn: &Connection, server_id: &str) -> Result<u32> {
+    conn.prepare_cached(
+        "SELECT COUNT(*) FROM sessions WHERE server_id = ?1 AND state IN ('Active', 'Disconnected')",
+    )
+    .map_err(db_err)?
+    .query_row([server_id], |r| r.get::<_, u32>(0))
+    .map_err(db_err)
+}
+
+/// Live sessions per server id.
+pub(crate) fn live_counts(conn: &Connection, ids: &[&str]) -> Result<HashMap<String, u32>> {
+    ids.iter()
+        .map(|id| Ok((id.to_string(), live_count(conn, id)?)))
+        .collect()
+}
+
+fn ms_of(t: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(t).map_or(0, |t| t.timestamp_millis())
+}
+
+/// Read a group's routing state (in the caller's transaction).
+pub(crate) fn group_state(
+    conn: &Connection,
+    project_id: &str,
+    id: &str,
+    catalogue: &Catalogue,
+) -> Result<Option<GroupState>> {
+    let Some(group) = super::server_groups::load(conn, project_id, id)? else {
+        return Ok(None);
+    };
+    let standbys = super::servers::strings(
+        conn,
+        "SELECT id FROM server_groups WHERE primary_id = ?1 ORDER BY seq",
+        [id],
+    )?;
+    let rows: Vec<(i64, String)> = conn
+        .prepare_cached("SELECT seq, doc FROM servers WHERE app_server_group_id = ?1 ORDER BY seq")
+        .map_err(db_err)?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let mut candidates = Vec::with_capacity(rows.len());
+    let mut places = HashMap::with_capacity(rows.len());
+    let mut loads = Vec::with_capacity(rows.len());
+    let mut gpus = 0;
+    for (seq, doc) in rows {
+        let s: openwks_core::compute::Server = serde_json::from_str(&doc).map_err(json_err)?;
+        let sessions = live_count(conn, &s.id)?;
+        let app = s.app.as_ref();
+        let maintain = app.is_some_and(|a| a.maintain_status);
+        gpus = gpus.max(s.gpus);
+        let idle_since_ms = if sessions > 0 {
+            None
+        } else {
+            let last_end: Option<i64> = conn
+                .prepare_cached("SELECT MAX(end_ms) FROM sessions WHERE server_id = ?1")
+                .map_err(db_err)?
+                .query_row([&s.id], |r| r.get(0))
+                .map_err(db_err)?;
+            Some(last_end.unwrap_or(0).max(ms_of(&s.created)))
+        };
+        loads.push(ServerLoad {
+            id: s.id.clone(),
+            auto_created: app.is_some_and(|a| a.scaling_auto_create),
+            vm_status: s.status.clone(),
+            maintain,
+            sessions,
+            idle_since_ms,
+        });
+        places.insert(s.id.clone(), (s.name.clone(), s.ip.clone()));
+        candidates.push(Candidate {
+            id: s.id,
+            order: u64::try_from(seq).unwrap_or(0),
+            vm_status: s.status,
+            maintain,
+            sessions,
+        });
+    }
+    let policy = Policy::for_group(&group, catalogue.product(&group.product_id), gpus);
+    Ok(Some(GroupState {
+        group,
+        standbys,
+        candidates,
+        places,
+        policy,
+        loads,
+    }))
+}
+
+/// Run `f` on the writer's router of group `id`, building it first when it is missing or its
+/// group was touched since it was built. `None` when the group does not exist.
+fn with_router<R>(
+    conn: &Connection,
+    project_id: &str,
+    id: &str,
+    catalogue: &Catalogue,
+    f: impl FnOnce(&mut Routed) -> R,
+) -> Result<Option<R>> {
+    let valid = ROUTERS.with(|r| {
+        r.borrow()
+            .get(id)
+            .is_some_and(|e| !cache::touched_since(e.mark, id))
+    });
+    if !valid {
+        let Some(gs) = group_state(conn, project_id, id, catalogue)? else {
+            ROUTERS.with(|r| r.borrow_mut().remove(id));
+            return Ok(None);
+        };
+        let mut router = Router::new(gs.policy);
+        for c in gs.candidates {
+            router.set(c);
+        }
+        let routed = Routed {
+            router,
+            standbys: gs.standbys,
+            name: gs.group.name,
+            places: gs.places,
+            mark: cache::touched_len(),
+        };
+        ROUTERS.with(|r| r.borrow_mut().insert(id.to_string(), routed));
+    }
+    Ok(ROUTERS.with(|r| r.borrow_mut().get_mut(id).map(f)))
+}
+
+fn write_session(conn: &Connection, s: &Session, insert: bool) -> Result<()> {
+    let doc = serde_json::to_string(s).map_err(json_err)?;
+    let sql = if insert {
+        "INSERT INTO sessions (id, project_id, user_name, primary_server_group_id, server_group_id, \
+         server_id, state, start_ms, end_ms, deadline_ms, doc) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    } else {
+        "UPDATE sessions SET project_id = ?2, user_name = ?3, primary_server_group_id = ?4, \
+         server_group_id = ?5, server_id = ?6, state = ?7, start_ms = ?8, end_ms = ?9, \
+         deadline_ms = ?10, doc = ?11 WHERE id = ?1"
+    };
+    conn.prepare_cached(sql)
+        .map_err(db_err)?
+        .execute(params![
+            s.id,
+            s.project_id,
+            s.user_name,
+            s.primary_server_group_id,
+            s.server_group_id,
+            s.server_id,
+            s.state,
+            s.start_ms,
+            s.end_ms,
+            s.deadline_ms(),
+            doc
+        ])
+        .map_err(db_err)?;
+    Ok(())
+}
+
+fn record_connection(conn: &Connection, c: &AppConnection) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO app_connections (id, project_id, session_id, doc) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        c.id,
+        c.project_id,
+        c.session_id,
+        serde_json::to_string(c).map_err(json_err)?
+    ])
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn docs<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>> {
+    super::servers::strings(conn, sql, params)?
+        .iter()
+        .map(|d| serde_json::from_str(d).map_err(json_err))
+        .collect()
+}
+
+/// A session of the project.
+pub(crate) fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Session>> {
+    let doc: Option<String> = conn
+        .prepare_cached("SELECT doc FROM sessions WHERE id = ?1 AND project_id = ?2")
+        .map_err(db_err)?
+        .query_row([id, project_id], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
+        .transpose()
+}
+
+fn live_of_user(
+    conn: &Connection,
+    project_id: &str,
+    user: &str,
+    primary: &str,
+) -> Result<Option<Session>> {
+    let doc: Option<String> = conn
+        .prepare_cached(
+            "SELECT doc FROM sessions WHERE project_id = ?1 AND user_name = ?2 \
+             AND primary_server_group_id = ?3 AND state IN ('Active', 'Disconnected')",
+        )
+        .map_err(db_err)?
+        .query_row([project_id, user, primary], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
+        .transpose()
+}
+
+/// The decision for every group a launch may use (primary first, then its standbys), with the
+/// rule that passed over each server; read-only.
+pub(crate) fn explain(
+    conn: &Connection,
+    project_id: &str,
+    primary: &str,
+    catalogue: &Catalogue,
+) -> Result<Vec<GroupDecision>> {
+    let Some(first) = group_state(conn, project_id, primary, catalogue)? else {
+        return Err(Error::not_found("server group", primary));
+    };
+    let standbys = first.standbys.clone();
+    let mut out = vec![decision_of(first)];
+    for sid in standbys {
+        if let Some(gs) = group_state(conn, project_id, &sid, catalogue)? {
+            out.push(decision_of(gs));
+        }
+    }
+    Ok(out)
+}
+
+fn decision_of(gs: GroupState) -> GroupDecision {
+    let d = routing::explain(&gs.policy, &gs.candidates);
+    GroupDecision {
+        server_group_id: gs.group.id,
+        server_group_name: gs.group.name,
+        chosen: d.chosen,
+        passed_over: d.passed_over,
+    }
+}
+
+/// Why nobody could take the session, one clause per group.
+fn no_capacity(decisions: &[GroupDecision]) -> Error {
+    let parts: Vec<String> = decisions
+        .iter()
+        .map(|d| {
+            if d.passed_over.is_empty() {
+                return format!("server group {} has no servers", d.server_group_id);
+            }
+            let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
+            for (_, e) in &d.passed_over {
+                *by.entry(e.code()).or_default() += 1;
+            }
+            let reasons: Vec<String> = by.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            format!(
+                "server group {}: {} servers passed over ({})",
+                d.server_group_id,
+                d.passed_over.len(),
+                reasons.join(", ")
+            )
+        })
+        .collect();
+    Error::new(
+        ErrorKind::Unavailable,
+        codes::NO_CAPACITY,
+        format!("no server can take a new session now: {}", parts.join("; ")),
+    )
+}
+
+/// Route and record a launch (see the module comment).
+pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome> {
+    let primary = a.primary_server_group_id.as_str();
+    if let Some(mut s) = live_of_user(conn, &a.project_id, &a.spec.user_name, primary)? {
+        // Reconnect: the user's session on this group is reused (apps share it).
+        if s.state == DISCONNECTED {
+            s.set_state(ACTIVE, a.now_ms, &a.now);
+        }
+        if !a.spec.client_ip.is_empty() {
+            s.client_ip = a.spec.client_ip.clone();
+        }
+        write_session(conn, &s, false)?;
+        record_connection(conn, &connection_of(a, &s))?;
+        return Ok(LaunchOutcome {
+            session: s,
+            reused: true,
+        });
+    }
+    let mut tried = vec![primary.to_string()];
+    let mut chosen: Option<(String, String, String, String, String)> = None;
+    let mut i = 0;
+    while i < tried.len() {
+        let gid = tried[i].clone();
+        let pick = with_router(conn, &a.project_id, &gid, &a.catalogue, |r| {
+            let pick = r.router.choose().and_then(|id| {
+                r.places
+                    .get(id)
+                    .map(|(n, ip)| (id.to_string(), n.clone(), ip.clone()))
+            });
+            (pick, r.standbys.clone(), r.name.clone())
+        })?;
+        let Some((pick, standbys, name)) = pick else {
+            if i == 0 {
+                return Err(Error::not_found("server group", &gid));
+            }
+            i += 1;
+            continue;
+        };
+        if i == 0 {
+            tried.extend(standbys);
+        }
+        if let Some((sid, machine, ip)) = pick {
+            chosen = Some((gid, name, sid, machine, ip));
+            break;
+        }
+        i += 1;
+    }
+    let Some((gid, gname, server_id, machine_name, vm_ip)) = chosen else {
+        return Err(no_capacity(&explain(
+            conn,
+            &a.project_id,
+            primary,
+            &a.catalogue,
+        )?));
+    };
+    let secondary = (gid != primary).then(|| gid.clone());
+    let s = Session {
+        id: a.session_id.clone(),
+        project_id: a.project_id.clone(),
+        user_name: a.spec.user_name.clone(),
+        app_group_id: a.spec.app_group_id.clone(),
+        app_id: a.spec.app_id.clone(),
+        app_name: a.app_name.clone(),
+        server_id: server_id.clone(),
+        machine_name,
+        vm_ip,
+        server_group_id: gid.clone(),
+        server_group_name: gname,
+        primary_server_group_id: primary.to_string(),
+        secondary_server_group_id: secondary,
+        session_type: a.session_type.clone(),
+        state: ACTIVE.to_string(),
+        client_ip: a.spec.client_ip.clone(),
+        client_type: a.spec.client_type.clone(),
+        start_time: a.now.clone(),
+        start_ms: a.now_ms,
+        end_time: String::new(),
+        end_ms: None,
+        last_update_status_time: a.now.clone(),
+        last_update_ms: a.now_ms,
+        logoff_at_ms: None,
+    };
+    write_session(conn, &s, true)?;
+    record_connection(conn, &connection_of(a, &s))?;
+    // Count it last: nothing after this can fail and roll the job back.
+    ROUTERS.with(|r| {
+        if let Some(e) = r.borrow_mut().get_mut(&gid) {
+            e.router.adjust(&server_id, 1);
+        }
+    });
+    Ok(LaunchOutcome {
+        session: s,
+        reused: false,
+    })
+}
+
+fn connection_of(a: &LaunchArgs, s: &Session) -> AppConnection {
+    AppConnection {
+        id: a.connection_id.clone(),
+        session_id: s.id.clone(),
+        project_id: s.project_id.clone(),
+        user_name: s.user_name.clone(),
+        app_group_id: a.spec.app_group_id.clone(),
+        app_group_name: a.app_group_name.clone(),
+        app_id: a.spec.app_id.clone(),
+        app_name: a.app_name.clone(),
+        server_id: s.server_id.clone(),
+        machine_name: s.machine_name.clone(),
+        vm_ip: s.vm_ip.clone(),
+        primary_server_group_id: s.primary_server_group_id.clone(),
+        secondary_server_group_id: s.secondary_server_group_id.clone(),
+        client_ip: a.spec.client_ip.clone(),
+        client_type: a.spec.client_type.clone(),
+        brokering_time: a.now.clone(),
+        brokering_ms: a.now_ms,
+    }
+}
+
+/// End a live session (it frees its slot): the router of its group counts one fewer.
+fn end(conn: &Connection, s: &mut Session, now_ms: i64, now: &str) -> Result<()> {
+    let was_live = s.is_live();
+    s.set_state(SIGNED_OUT, now_ms, now);
+    write_session(conn, s, false)?;
+    if was_live {
+        ROUTERS.with(|r| {
+            if let Some(e) = r.borrow_mut().get_mut(&s.server_group_id) {
+                e.router.adjust(&s.server_id, -1);
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Log off a session now (the launch route's `DELETE`); ending an ended session is a no-op.
+pub(crate) fn logoff_now(
+    conn: &Connection,
+    project_id: &str,
+    id: &str,
+    now_ms: i64,
+    now: &str,
+) -> Result<Session> {
+    let mut s = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("session", id))?;
+    if s.is_live() {
+        end(conn, &mut s, now_ms, now)?;
+    }
+    Ok(s)
+}
+
+/// The user disconnected: the session keeps its slot until the disconnect timeout.
+pub(crate) fn disconnect(
+    conn: &Connection,
+    project_id: &str,
+    id: &str,
+    now_ms: i64,
+    now: &str,
+) -> Result<Session> {
+    let mut s = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("session", id))?;
+    if !s.is_live() {
+        return Err(Error::conflict(
+            codes::CONFLICT,
+            format!(
+                "session {id} is {}: only a live session can disconnect",
+                s.state
+            ),
+        ));
+    }
+    if s.state == ACTIVE {
+        s.set_state(DISCONNECTED, now_ms, now);
+        write_session(conn, &s, false)?;
+    }
+    Ok(s)
+}
+
+/// `logoff_user_session`: every id must name a session of the project (all or nothing); live
+/// ones end now (`delay_secs` 0) or get a pending logoff; ended ones are left alone.
+pub(crate) fn logoff(
+    conn: &Connection,
+    project_id: &str,
+    ids: &[String],
+    delay_secs: i64,
+    now_ms: i64,
+    now: &str,
+) -> Result<()> {
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        found.push(load(conn, project_id, id)?.ok_or_else(|| Error::not_found("session", id))?);
+    }
+    for mut s in found.into_iter().filter(Session::is_live) {
+        if delay_secs == 0 {
+            end(conn, &mut s, now_ms, now)?;
+        } else {
+            let at = now_ms + delay_secs * 1000;
+            s.logoff_at_ms = Some(s.logoff_at_ms.map_or(at, |x| x.min(at)));
+            write_session(conn, &s, false)?;
+        }
+    }
+    Ok(())
+}
+
+/// End every session whose deadline (pending logoff, disconnect timeout) has passed; returns
+/// how many ended.
+pub(crate) fn expire(conn: &Connection, now_ms: i64, now: &str) -> Result<usize> {
+    let due: Vec<Session> = docs(
+        conn,
+        "SELECT doc FROM sessions WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?1",
+        [now_ms],
+    )?;
+    let n = due.len();
+    for mut s in due {
+        end(conn, &mut s, now_ms, now)?;
+    }
+    Ok(n)
+}
+
+/// End the live sessions of a server that stops serving (stopped, deleted, rebuilt).
+pub(crate) fn end_on_server(
+    conn: &Connection,
+    server_id: &str,
+    now_ms: i64,
+    now: &str,
+) -> Result<()> {
+    let live: Vec<Session> = docs(
+        conn,
+        "SELECT doc FROM sessions WHERE server_id = ?1 AND state IN ('Active', 'Disconnected')",
+        [server_id],
+    )?;
+    for mut s in live {
+        end(conn, &mut s, now_ms, now)?;
+    }
+    Ok(())
+}
+
+/// Sessions of a project, newest first, filtered; `(count, page)`.
+pub(crate) fn list(
+    conn: &Connection,
+    project_id: &str,
+    f: &SessionFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<Session>)> {
+    let all: Vec<Session> = match &f.user_name {
+        Some(u) => docs(
+            conn,
+            "SELECT doc FROM sessions WHERE project_id = ?1 AND user_name = ?2 ORDER BY seq DESC",
+            [project_id, u.as_str()],
+        )?,
+        None => docs(
+            conn,
+            "SELECT doc FROM sessions WHERE project_id = ?1 ORDER BY seq DESC",
+            [project_id],
+        )?,
+    };
+    let hits: Vec<Session> = all.into_iter().filter(|s| f.matches(s)).collect();
+    let count = hits.len() as i64;
+    Ok((
+        count,
+        hits.into_iter()
+            .skip(usize::try_from(offset).unwrap_or(0))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .collect(),
+    ))
+}
+
+/// App connections of a project, newest first, with the sessions they ran in.
+pub(crate) fn connections(
+    conn: &Connection,
+    project_id: &str,
+) -> Result<Vec<(AppConnection, Option<Session>)>> {
+    let conns: Vec<AppConnection> = docs(
+        conn,
+        "SELECT doc FROM app_connections WHERE project_id = ?1 ORDER BY seq DESC",
+        [project_id],
+    )?;
+    let mut sessions: HashMap<String, Option<Session>> = HashMap::new();
+    let mut out = Vec::with_capacity(conns.len());
+    for c in conns {
+        let s = match sessions.get(&c.session_id) {
+            Some(s) => s.clone(),
+            None => {
+                let s = load(conn, project_id, &c.session_id)?;
+                sessions.insert(c.session_id.clone(), s.clone());
+                s
+            }
+        };
+        out.push((c, s));
+    }
+    Ok(out)
+}
+
+/// Record a scaling decision.
+pub(crate) fn record_activity(conn: &Connection, a: &ScalingActivity) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO scaling_activities (id, project_id, server_group_id, doc) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        a.id,
+        a.project_id,
+        a.server_group_id,
+        serde_json::to_string(a).map_err(json_err)?
+    ])
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Scaling activities of a group, newest first.
+pub(crate) fn activities(
+    conn: &Connection,
+    project_id: &str,
+    server_group_id: &str,
+    limit: i64,
+) -> Result<Vec<ScalingActivity>> {
+    docs(
+        conn,
+        "SELECT doc FROM scaling_activities WHERE project_id = ?1 AND server_group_id = ?2 \
+         ORDER BY seq DESC LIMIT ?3",
+        params![project_id, server_group_id, limit],
+    )
+}
+
+/// Take idle servers out of service for a scale-in, race-free: each server is taken out of
+/// routing first, its live sessions are counted again, and only a server still without a
+/// session goes on to be deleted (the caller's delete job). All of it in one write job, so no
+/// launch can land on it in between. Returns the ids to delete.
+pub(crate) fn release_idle(
+    conn: &Connection,
+    project_id: &str,
+    server_group_id: &str,
+    ids: &[String],
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(s) = super::servers::load_server(conn, project_id, id)? else {
+            continue;
+        };
+        let ours = s
+            .app
+            .as_ref()
+            .is_some_and(|a| a.server_group_id == server_group_id && a.scaling_auto_create);
+        if !ours || s.status == "DELETING" {
+            continue;
+        }
+        ROUTERS.with(|r| {
+            if let Some(e) = r.borrow_mut().get_mut(server_group_id) {
+                e.router.remove(id);
+            }
+        });
+        if live_count(conn, id)? == 0 {
+            out.push(id.clone());
+        } else {
+            // A session got there first: it stays in service. The group is touched so
+            // its router is rebuilt with the server back in it.
+            cache::touch(server_group_id);
+        }
+    }
+    Ok(out)
+}
+
+/// Live sessions per `(server group, server)`.
+pub(crate) fn live_by_server(conn: &Connection) -> Result<Vec<(String, String, u64)>> {
+    conn.prepare_cached(
+        "SELECT server_group_id, server_id, COUNT(*) FROM sessions \
+         WHERE state IN ('Active', 'Disconnected') GROUP BY server_group_id, server_id \
+         ORDER BY server_group_id, server_id",
+    )
+    .map_err(db_err)?
+    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .map_err(db_err)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(db_err)
+}
+
+/// Store an export's result.
+pub(crate) fn save_export(conn: &Connection, project_id: &str, id: &str, doc: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO export_tasks (id, project_id, doc) VALUES (?1, ?2, ?3)")
+        .map_err(db_err)?
+        .execute(params![id, project_id, doc])
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// An export's result.
+pub(crate) fn export(conn: &Connection, project_id: &str, id: &str) -> Result<Option<String>> {
+    conn.prepare_cached("SELECT doc FROM export_tasks WHERE id = ?1 AND project_id = ?2")
+        .map_err(db_err)?
+        .query_row([id, project_id], |r| r.get(0))
+        .optional()
+        .map_err(db_err)
+}
+
+/// Groups with an enabled scaling policy: `(project, id)`.
+pub(crate) fn scaling_groups(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let rows: Vec<(String, String, String)> = conn
+        .prepare_cached("SELECT project_id, id, doc FROM server_groups ORDER BY seq")
+        .map_err(db_err)?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let mut out = Vec::new();
+    for (p, id, doc) in rows {
+        let g: ServerGroup = serde_json::from_str(&doc).map_err(json_err)?;
+        if g.scaling_policy.enable {
+            out.push((p, id));
+        }
+    }
+    Ok(out)
+}
