@@ -63,6 +63,29 @@ async fn update(Path((_p, _id)): Path<(String, String)>, body: Bytes) -> StatusC
     }
 }
 
+/// A launch answered from the request alone: the same response type, no routing, no store.
+async fn launch(Path(_p): Path<String>, body: Bytes) -> axum::response::Response {
+    match serde_json::from_slice::<openwks_api::ext::LaunchReq>(&body) {
+        Ok(req) => Json(openwks_api::ext::LaunchResponse {
+            session_id: Some(uuid::Uuid::new_v4().simple().to_string()),
+            server_id: Some("00000000-0000-0000-0000-000000000000".into()),
+            machine_name: Some("bench-000000".into()),
+            vm_ip: Some("192.168.0.10".into()),
+            server_group_id: Some("00000000-0000-0000-0000-000000000001".into()),
+            app_group_id: req.app_group_id.unwrap_or_default(),
+            app_id: req.app_id.unwrap_or_default(),
+            session_state: Some("Active".into()),
+            primary_server_group_id: "00000000-0000-0000-0000-000000000001".into(),
+            secondary_server_group_id: None,
+            reused: false,
+            dry_run: false,
+            explanation: None,
+        })
+        .into_response(),
+        Err(_) => StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
 /// The baseline router.
 pub fn router() -> anyhow::Result<Router> {
     let cat = Catalogue::default_for("cn-north-4").map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -75,6 +98,10 @@ pub fn router() -> anyhow::Result<Router> {
         .route(
             "/v1/{project_id}/app-server-groups/{id}",
             get(show).patch(update),
+        )
+        .route(
+            "/openwks/v1/{project_id}/app-launches",
+            axum::routing::post(launch),
         )
         .route("/health", get(|| async { "ok" }))
         .with_state(f))

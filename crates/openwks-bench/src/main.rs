@@ -9,6 +9,7 @@
 //!   figures of an empty store.
 
 mod baseline;
+mod launch;
 mod load;
 mod procs;
 mod report;
@@ -38,6 +39,8 @@ enum Command {
     Run(scenarios::RunArgs),
     /// Load a large store and measure memory and latency at that size.
     Scale(scenarios::ScaleArgs),
+    /// End-to-end launches (routing + durable session) against the baseline's launch route.
+    Launch(launch::LaunchArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -49,5 +52,6 @@ fn main() -> anyhow::Result<()> {
         Command::Baseline { listen } => rt.block_on(baseline::serve(&listen)),
         Command::Run(args) => rt.block_on(scenarios::run(args)),
         Command::Scale(args) => rt.block_on(scenarios::scale(args)),
+        Command::Launch(args) => rt.block_on(launch::run(args)),
     }
 }

@@ -49,7 +49,7 @@ pub fn env() -> Env {
     }
 }
 
-fn row(name: &str, who: &str, s: &Stats) -> String {
+pub(crate) fn row(name: &str, who: &str, s: &Stats) -> String {
     format!(
         "| {name} | {who} | {:.0} | {:.2} | {:.2} | {:.2} | {:.1} | {} / {} |",
         s.rps, s.p50_ms, s.p90_ms, s.p99_ms, s.max_ms, s.errors, s.requests
@@ -60,7 +60,7 @@ fn mib(kib: u64) -> f64 {
     (kib as f64 / 1024.0 * 10.0).round() / 10.0
 }
 
-fn write_out(
+pub(crate) fn write_out(
     json: Option<&Path>,
     md: Option<&Path>,
     value: &impl Serialize,

@@ -1,4 +1,4 @@
-//! The scenarios (`show`, `list`, `create`, `update`, `mixed`; `launch` comes with sessions),
+//! The scenarios (`show`, `list`, `create`, `update`, `mixed`; launches are `launch.rs`),
 //! the alternating comparison run, and the scale run.
 
 use std::path::PathBuf;
@@ -14,7 +14,7 @@ use crate::load::{self, Call, CallMaker, Stats, Target};
 use crate::procs::{self, OpenwksCfg};
 use crate::report;
 
-const PID: &str = "be0c4a1d2e3f40516273849a5b6c7d8e";
+pub(crate) const PID: &str = "be0c4a1d2e3f40516273849a5b6c7d8e";
 const AK: &str = "AKBENCH000000000001";
 const SK: &str = "SKbench0000000000000000000000000000000001";
 
@@ -76,9 +76,9 @@ pub struct ScaleArgs {
 
 /// What the scenarios need to know about the loaded store.
 #[derive(Clone)]
-struct World {
-    vpc: String,
-    subnet: String,
+pub(crate) struct World {
+    pub(crate) vpc: String,
+    pub(crate) subnet: String,
     ids: Arc<Vec<String>>,
     run_tag: String,
 }
@@ -171,12 +171,12 @@ fn maker(name: &str, w: &World) -> anyhow::Result<CallMaker> {
             90..95 => create_call(&w, n),
             _ => update_call(&w, rng, n),
         }),
-        "launch" => anyhow::bail!("the launch scenario arrives with the sessions issue"),
+        "launch" => anyhow::bail!("launches have their own command: openwks-bench launch"),
         other => anyhow::bail!("unknown scenario {other}"),
     })
 }
 
-fn target(addr: &str) -> Target {
+pub(crate) fn target(addr: &str) -> Target {
     Target {
         addr: addr.to_string(),
         project_id: PID.into(),
@@ -185,7 +185,7 @@ fn target(addr: &str) -> Target {
     }
 }
 
-fn work_dir(given: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
+pub(crate) fn work_dir(given: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let d = match given {
         Some(d) => d.clone(),
         None => std::env::temp_dir().join(format!("openwks-bench-{}", std::process::id())),
@@ -197,7 +197,11 @@ fn work_dir(given: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
     Ok(d)
 }
 
-fn cfg(dir: &std::path::Path, bin: &Option<PathBuf>, log: &str) -> anyhow::Result<OpenwksCfg> {
+pub(crate) fn cfg(
+    dir: &std::path::Path,
+    bin: &Option<PathBuf>,
+    log: &str,
+) -> anyhow::Result<OpenwksCfg> {
     // The embedded catalogue with a quota large enough for the benchmark's groups.
     let cat = openwks_core::catalogue::DEFAULT_CATALOG_TOML
         .replace("max_server_groups = 10000", "max_server_groups = 100000000");
@@ -216,7 +220,7 @@ fn cfg(dir: &std::path::Path, bin: &Option<PathBuf>, log: &str) -> anyhow::Resul
     })
 }
 
-async fn discover(t: &Target) -> anyhow::Result<World> {
+pub(crate) async fn discover(t: &Target) -> anyhow::Result<World> {
     let mk: CallMaker = Arc::new(|_, _| Call {
         method: "GET",
         path: format!("/v1/{PID}/subnets"),
@@ -278,7 +282,7 @@ pub struct Comparison {
     pub rounds: Vec<(String, Stats)>,
 }
 
-fn merge(runs: &[Stats]) -> Stats {
+pub(crate) fn merge(runs: &[Stats]) -> Stats {
     let n = runs.len().max(1) as f64;
     let requests: u64 = runs.iter().map(|r| r.requests).sum();
     let seconds: f64 = runs.iter().map(|r| r.seconds).sum();
