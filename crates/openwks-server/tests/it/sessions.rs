@@ -330,6 +330,11 @@ async fn a_launch_is_routed_reused_refused_and_logged_off() {
         text.contains("openwks_launch_refusals_total{reason=\"no_capacity\"} 1"),
         "{text}"
     );
+    // Launch latency: the request histogram of the launch route.
+    assert!(
+        text.contains("openwks_request_duration_seconds_count{op=\"POST /openwks/v1/{project_id}/app-launches\"}"),
+        "{text}"
+    );
     assert!(
         text.contains(&format!(
             "openwks_group_sessions{{server_group_id=\"{sg}\"}} 4"
@@ -930,4 +935,161 @@ async fn the_group_scales_out_under_a_ramp_and_back_in_when_idle() {
         404,
         "WKS.00211902",
     );
+}
+
+/// Depth-first fills one server before the next; a threshold caps sessions below
+/// `max_session`; a `max_session` change applies to the next launch; maintenance takes a server
+/// out of routing without ending its sessions; stopping a server ends them.
+#[tokio::test]
+async fn strategy_thresholds_policy_changes_maintenance_and_stops() {
+    let app = TestApp::new().await;
+    let team = users("d", 12);
+    let (sg, ag, app_id) = setup(
+        &app,
+        "sg-depth",
+        json!({"max_session": 3, "strategy": "DEPTH_FIRST"}),
+        2,
+        &team,
+    )
+    .await;
+    let shown = app.get(&format!("/v1/{{p}}/app-server-groups/{sg}")).await;
+    assert_eq!(
+        shown.body["route_policy"]["strategy"], "DEPTH_FIRST",
+        "{}",
+        shown.text
+    );
+    let mut order = Vec::new();
+    let mut ids = Vec::new();
+    for u in &team[..4] {
+        let r = launch(&app, u, &ag, &app_id).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        order.push(r.body["server_id"].as_str().expect("server").to_string());
+        ids.push(r.body["session_id"].as_str().expect("id").to_string());
+    }
+    assert_eq!(order[0], order[1]);
+    assert_eq!(
+        order[1], order[2],
+        "depth-first fills the first server: {order:?}"
+    );
+    assert_ne!(order[2], order[3]);
+    let (first, second) = (order[0].clone(), order[3].clone());
+
+    // max_session 3 -> 2: the full server (3) and the next launch obey at once.
+    let r = app
+        .patch(
+            &format!("/v1/{{p}}/app-server-groups/{sg}"),
+            json!({"route_policy": {"max_session": 2}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = launch(&app, &team[4], &ag, &app_id).await;
+    assert_eq!(r.body["server_id"], second.as_str(), "{}", r.text);
+    assert_error(
+        &launch(&app, &team[5], &ag, &app_id).await,
+        503,
+        "WKS.00131114",
+    );
+
+    // A CPU threshold of 20 % caps a server at 2 sessions (expected usage 4 + 11 n % stays at
+    // or under 20 only up to n = 1): with max_session 10 the explanation names the threshold.
+    let r = app
+        .patch(
+            &format!("/v1/{{p}}/app-server-groups/{sg}"),
+            json!({"route_policy": {"max_session": 10, "cpu_threshold": 20}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let dry = app
+        .post(
+            LAUNCH,
+            json!({"user_name": team[5], "app_group_id": ag, "app_id": app_id, "dry_run": true}),
+        )
+        .await;
+    let rules: Vec<&str> = dry.body["explanation"][0]["passed_over"]
+        .as_array()
+        .expect("passed over")
+        .iter()
+        .filter_map(|p| p["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["over_threshold", "over_threshold"], "{}", dry.text);
+
+    // Lift the threshold; maintenance on the first server sends launches to the second only,
+    // and its three sessions stay.
+    let r = app
+        .patch(
+            &format!("/v1/{{p}}/app-server-groups/{sg}"),
+            json!({"route_policy": {"cpu_threshold": 0}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let m = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-maint",
+            Some(json!({"items": [first], "maintain_status": true})),
+        )
+        .await;
+    assert_eq!(m.status, 200, "{}", m.text);
+    for u in &team[5..8] {
+        let r = launch(&app, u, &ag, &app_id).await;
+        assert_eq!(r.body["server_id"], second.as_str(), "{}", r.text);
+    }
+    let counts = session_counts(&app, &sg).await;
+    assert_eq!((counts[&first], counts[&second]), (3, 5));
+
+    // Stopping the first server ends its sessions.
+    let stop = app
+        .call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-stop",
+            Some(json!({"items": [first], "type": "SOFT"})),
+        )
+        .await;
+    assert_eq!(stop.status, 200, "{}", stop.text);
+    for _ in 0..500 {
+        if session_counts(&app, &sg).await[&first] == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(session_counts(&app, &sg).await[&first], 0);
+    assert_eq!(state_of(&app, &ids[0]).await, "SignedOut");
+    assert_error(
+        &app.patch(
+            &format!("/v1/{{p}}/app-server-groups/{sg}"),
+            json!({"route_policy": {"strategy": "RANDOM"}}),
+        )
+        .await,
+        400,
+        "WKS.00211106",
+    );
+}
+
+/// Sessions are durable and routing after a restart counts them: a full server stays full.
+#[tokio::test]
+async fn sessions_survive_a_restart_and_still_count() {
+    let app = TestApp::new().await;
+    let team = users("s", 2);
+    let (_, ag, app_id) = setup(&app, "sg-restart", json!({"max_session": 1}), 1, &team).await;
+    let first = launch(&app, &team[0], &ag, &app_id).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let app = app.restart().await;
+    assert_error(
+        &launch(&app, &team[1], &ag, &app_id).await,
+        503,
+        "WKS.00131114",
+    );
+    let again = launch(&app, &team[0], &ag, &app_id).await;
+    assert_eq!(again.body["session_id"], first.body["session_id"]);
+    assert_eq!(again.body["reused"], true);
+    // Filters on fields openwks does not record match nothing.
+    let none = app
+        .post(
+            "/v1/{p}/session/app-connection",
+            json!({"client_name": "laptop-7"}),
+        )
+        .await;
+    assert_eq!(none.body["count"], 0, "{}", none.text);
+    let all = app.post("/v1/{p}/session/app-connection", json!({})).await;
+    assert_eq!(all.body["count"], 2, "{}", all.text);
 }
