@@ -579,6 +579,13 @@ mod tests {
         );
         assert_eq!(p.strategy, Strategy::DepthFirst);
         assert_eq!(Policy::for_group(&g, None, 0).max_session, 3);
+        // Paid sessions add to the product's default when max_session is not set.
+        g.route_policy.max_session = None;
+        g.extra_session_size = Some(2);
+        assert_eq!(
+            i64::from(Policy::for_group(&g, product, 0).max_session),
+            want + 2
+        );
     }
 
     #[test]

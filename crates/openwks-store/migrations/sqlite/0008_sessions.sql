@@ -44,3 +44,7 @@ CREATE TABLE export_tasks (
     project_id  TEXT NOT NULL,
     doc         TEXT NOT NULL
 );
+-- The scaling controller visits only groups with an enabled policy.
+ALTER TABLE server_groups ADD COLUMN scaling_enabled INTEGER NOT NULL DEFAULT 0;
+UPDATE server_groups SET scaling_enabled = COALESCE(json_extract(doc, '$.scaling_policy.enable'), 0);
+CREATE INDEX server_groups_scaling ON server_groups(scaling_enabled) WHERE scaling_enabled = 1;

@@ -94,8 +94,8 @@ fn write_tags(conn: &Connection, g: &ServerGroup) -> Result<()> {
 fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
     let doc = serde_json::to_string(g).map_err(json_err)?;
     conn.prepare_cached(
-        "INSERT INTO server_groups (id, project_id, name, app_type, enterprise_project_id, primary_id, subnet_id, doc) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO server_groups (id, project_id, name, app_type, enterprise_project_id, primary_id, subnet_id, doc, \
+         scaling_enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )
     .map_err(db_err)?
     .execute(params![
@@ -106,7 +106,8 @@ fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
         g.enterprise_project_id,
         g.primary_server_group_id,
         g.subnet_id,
-        doc
+        doc,
+        g.scaling_policy.enable
     ])
     .map_err(db_err)?;
     if !g.tags.is_empty() {
@@ -128,7 +129,7 @@ fn replace(conn: &Connection, g: &ServerGroup, tags_changed: bool) -> Result<()>
     let doc = serde_json::to_string(g).map_err(json_err)?;
     conn.prepare_cached(
         "UPDATE server_groups SET name = ?2, app_type = ?3, enterprise_project_id = ?4, primary_id = ?5, \
-         subnet_id = ?6, doc = ?7 WHERE id = ?1",
+         subnet_id = ?6, doc = ?7, scaling_enabled = ?8 WHERE id = ?1",
     )
     .map_err(db_err)?
     .execute(params![
@@ -138,7 +139,8 @@ fn replace(conn: &Connection, g: &ServerGroup, tags_changed: bool) -> Result<()>
         g.enterprise_project_id,
         g.primary_server_group_id,
         g.subnet_id,
-        doc
+        doc,
+        g.scaling_policy.enable
     ])
     .map_err(db_err)?;
     if tags_changed {

@@ -628,7 +628,10 @@ pub(crate) fn connections(
     Ok(out)
 }
 
-/// Record a scaling decision.
+/// Scaling activities kept per group (older ones are dropped as new ones arrive).
+pub(crate) const ACTIVITIES_KEPT: i64 = 1000;
+
+/// Record a scaling decision (keeping the newest [`ACTIVITIES_KEPT`] of the group).
 pub(crate) fn record_activity(conn: &Connection, a: &ScalingActivity) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO scaling_activities (id, project_id, server_group_id, doc) VALUES (?1, ?2, ?3, ?4)",
@@ -640,6 +643,14 @@ pub(crate) fn record_activity(conn: &Connection, a: &ScalingActivity) -> Result<
         a.server_group_id,
         serde_json::to_string(a).map_err(json_err)?
     ])
+    .map_err(db_err)?;
+    conn.prepare_cached(
+        "DELETE FROM scaling_activities WHERE project_id = ?1 AND server_group_id = ?2 AND seq <= \
+         (SELECT seq FROM scaling_activities WHERE project_id = ?1 AND server_group_id = ?2 \
+          ORDER BY seq DESC LIMIT 1 OFFSET ?3)",
+    )
+    .map_err(db_err)?
+    .execute(params![a.project_id, a.server_group_id, ACTIVITIES_KEPT])
     .map_err(db_err)?;
     Ok(())
 }
@@ -729,21 +740,15 @@ pub(crate) fn export(conn: &Connection, project_id: &str, id: &str) -> Result<Op
         .map_err(db_err)
 }
 
-/// Groups with an enabled scaling policy: `(project, id)`.
+/// Groups with an enabled scaling policy: `(project, id)` (an indexed column kept with the
+/// group's document).
 pub(crate) fn scaling_groups(conn: &Connection) -> Result<Vec<(String, String)>> {
-    let rows: Vec<(String, String, String)> = conn
-        .prepare_cached("SELECT project_id, id, doc FROM server_groups ORDER BY seq")
-        .map_err(db_err)?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?;
-    let mut out = Vec::new();
-    for (p, id, doc) in rows {
-        let g: ServerGroup = serde_json::from_str(&doc).map_err(json_err)?;
-        if g.scaling_policy.enable {
-            out.push((p, id));
-        }
-    }
-    Ok(out)
+    conn.prepare_cached(
+        "SELECT project_id, id FROM server_groups WHERE scaling_enabled = 1 ORDER BY seq",
+    )
+    .map_err(db_err)?
+    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+    .map_err(db_err)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(db_err)
 }

@@ -584,3 +584,47 @@ async fn migrations_are_versioned_and_applied_once() {
         .expect("newer schema refused");
     assert!(e.message.contains("newer"), "{}", e.message);
 }
+
+#[tokio::test]
+async fn scaling_activities_keep_the_newest_thousand_per_group() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path().join("db.sqlite")).expect("open");
+    for i in 0..1005 {
+        for g in ["g1", "g2"] {
+            if g == "g2" && i >= 3 {
+                continue;
+            }
+            store
+                .record_scaling_activity(crate::ScalingActivity {
+                    id: format!("{g}-{i}"),
+                    project_id: "p".into(),
+                    server_group_id: g.into(),
+                    action: "HOLD".into(),
+                    server_ids: vec![],
+                    reason: format!("round {i}"),
+                    job_id: None,
+                    time: String::new(),
+                    sessions: 0,
+                    servers: 0,
+                    auto_created: 0,
+                })
+                .await
+                .expect("record");
+        }
+    }
+    let g1 = store
+        .scaling_activities("p", "g1", 5000)
+        .await
+        .expect("list");
+    assert_eq!(g1.len(), 1000);
+    assert_eq!(g1[0].id, "g1-1004");
+    assert_eq!(g1[999].id, "g1-5");
+    assert_eq!(
+        store
+            .scaling_activities("p", "g2", 5000)
+            .await
+            .expect("list")
+            .len(),
+        3
+    );
+}
