@@ -159,6 +159,11 @@ pub mod codes {
     /// The app group is bound to no server group.
     pub const APP_GROUP_UNBOUND: &str = "WKS.00131115";
 
+    /// An identity policy document breaks the grammar.
+    pub const INVALID_POLICY: &str = "WKS.00081103";
+    /// An IAM user's identity policies do not allow the action (the message names it).
+    pub const ACTION_DENIED: &str = "WKS.00081104";
+
     /// Every code above (docs/errors.md must list each).
     pub const ALL: &[&str] = &[
         INVALID_PARAMETER,
@@ -198,6 +203,8 @@ pub mod codes {
         APP_DISABLED,
         NO_CAPACITY,
         APP_GROUP_UNBOUND,
+        INVALID_POLICY,
+        ACTION_DENIED,
     ];
 }
 

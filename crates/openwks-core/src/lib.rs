@@ -13,6 +13,7 @@ pub mod compute;
 pub mod ecs;
 pub mod error;
 pub mod fixtures;
+pub mod iam;
 pub mod identity;
 pub mod ids;
 pub mod metrics;
