@@ -174,3 +174,106 @@ pub struct ExportTask {
     /// The exported records, in the list operation's item shape.
     pub items: Vec<serde_json::Value>,
 }
+
+/// Body of `POST /openwks/v1/iam/users`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreateIamUserReq {
+    pub name: Option<String>,
+    pub password: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+/// Body of `PATCH /openwks/v1/iam/users/{user_id}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateIamUserReq {
+    pub enabled: Option<bool>,
+    pub password: Option<String>,
+}
+
+/// An IAM user.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IamUserView {
+    pub id: String,
+    pub name: String,
+    pub is_admin: bool,
+    pub enabled: bool,
+    pub created_at: String,
+}
+
+/// An access key (the secret only in the create answer).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IamKeyView {
+    pub access_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_key: Option<String>,
+    pub user_id: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+/// Body of `PATCH .../access-keys/{access_key}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateIamKeyReq {
+    pub status: Option<String>,
+}
+
+/// Body of `POST /openwks/v1/iam/policies`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreateIamPolicyReq {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// The identity-policy document (an object, or its JSON text).
+    pub document: Option<serde_json::Value>,
+}
+
+/// An identity policy.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IamPolicyView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub document: serde_json::Value,
+    pub created_at: String,
+}
+
+/// Body of `POST /openwks/v1/iam/groups`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreateIamGroupReq {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+/// An IAM group.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IamGroupView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub members: Vec<String>,
+    pub created_at: String,
+}
+
+/// An audit event.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AuditEventView {
+    pub id: String,
+    pub time: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub action: String,
+    pub resource: String,
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub result: String,
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub reason: String,
+    pub request_id: String,
+}
+
+/// `GET /openwks/v1/audit-events`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ListAuditEventsResponse {
+    pub count: i64,
+    pub items: Vec<AuditEventView>,
+}

@@ -14,6 +14,7 @@ pub mod ecs;
 pub mod error;
 pub mod fixtures;
 pub mod iam;
+pub mod iam_model;
 pub mod identity;
 pub mod ids;
 pub mod metrics;

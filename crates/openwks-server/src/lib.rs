@@ -5,6 +5,7 @@
 //! and convert back. No SQL and no business rules live here.
 
 pub mod auth;
+pub mod authz;
 pub mod ecs;
 pub mod error;
 pub mod ext;
@@ -93,6 +94,8 @@ pub struct StateInner {
     pub metrics: Arc<metrics::Metrics>,
     /// Settings.
     pub settings: Arc<Settings>,
+    /// IAM users' compiled identity policies.
+    pub policy_cache: Arc<authz::PolicyCache>,
 }
 
 impl AppState {
@@ -118,6 +121,7 @@ impl AppState {
             bootstrap: Arc::new(bootstrap),
             metrics: Arc::new(metrics::Metrics::default()),
             settings: Arc::new(settings),
+            policy_cache: Arc::new(authz::PolicyCache::default()),
         }));
         // Jobs that were running when the process stopped are resumed: no server is left in a
         // transient state.

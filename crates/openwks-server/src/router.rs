@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 
 use crate::ecs::{server as es, server_group as esg};
 use crate::error::ApiError;
-use crate::ext::{hosts, launch, scaling as ext_scaling, user_groups as ug};
+use crate::ext::{hosts, iam_admin as ia, launch, scaling as ext_scaling, user_groups as ug};
 use crate::wks::{
     app as apps, app_group as ag, app_server as asv, authorization as authz, catalogue,
     operations::OPERATIONS, scaling_policy, server_group as sg, session as sess, tags,
@@ -348,6 +348,62 @@ fn implemented() -> Router<AppState> {
             "/openwks/v1/{project_id}/export-tasks/{task_id}",
             get(sess::show_export),
         )
+        // openwks extensions: IAM administration and the audit trail (docs/authorization.md).
+        .route(
+            "/openwks/v1/iam/users",
+            get(ia::list_users).post(ia::create_user),
+        )
+        .route(
+            "/openwks/v1/iam/users/{user_id}",
+            get(ia::show_user)
+                .patch(ia::update_user)
+                .delete(ia::delete_user),
+        )
+        .route(
+            "/openwks/v1/iam/users/{user_id}/access-keys",
+            get(ia::list_keys).post(ia::create_key),
+        )
+        .route(
+            "/openwks/v1/iam/users/{user_id}/access-keys/{access_key}",
+            axum::routing::patch(ia::update_key).delete(ia::delete_key),
+        )
+        .route(
+            "/openwks/v1/iam/users/{user_id}/policies",
+            get(ia::user_policies),
+        )
+        .route(
+            "/openwks/v1/iam/users/{user_id}/policies/{policy_id}",
+            axum::routing::put(ia::attach_user).delete(ia::detach_user),
+        )
+        .route(
+            "/openwks/v1/iam/groups",
+            get(ia::list_groups).post(ia::create_group),
+        )
+        .route(
+            "/openwks/v1/iam/groups/{group_id}",
+            get(ia::show_group).delete(ia::delete_group),
+        )
+        .route(
+            "/openwks/v1/iam/groups/{group_id}/users/{user_id}",
+            axum::routing::put(ia::add_member).delete(ia::remove_member),
+        )
+        .route(
+            "/openwks/v1/iam/groups/{group_id}/policies",
+            get(ia::group_policies),
+        )
+        .route(
+            "/openwks/v1/iam/groups/{group_id}/policies/{policy_id}",
+            axum::routing::put(ia::attach_group).delete(ia::detach_group),
+        )
+        .route(
+            "/openwks/v1/iam/policies",
+            get(ia::list_policies).post(ia::create_policy),
+        )
+        .route(
+            "/openwks/v1/iam/policies/{policy_id}",
+            get(ia::show_policy).delete(ia::delete_policy),
+        )
+        .route("/openwks/v1/audit-events", get(ia::list_audit_events))
         // openwks extensions: the user directory (docs/extensions.md).
         .route(
             "/openwks/v1/{project_id}/user-groups",
@@ -583,10 +639,15 @@ pub fn router(state: AppState) -> Router {
         };
         r = r.route(&normalise(path), on(filter, not_implemented));
     }
-    r.fallback(no_such_api)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn(middleware::keep_matched_path))
-        .with_state(state)
+    // IAM users: every matched route is authorized (and writes audited) after routing.
+    r.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::authz::authorize,
+    ))
+    .fallback(no_such_api)
+    .method_not_allowed_fallback(method_not_allowed)
+    .layer(axum::middleware::from_fn(middleware::keep_matched_path))
+    .with_state(state)
 }
 
 /// The complete application: the router wrapped in the outer (pre-routing) middleware.

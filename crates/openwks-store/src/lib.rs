@@ -15,6 +15,9 @@ use openwks_core::authorization::{Account, AuthorizationView, MailRecord, UserGr
 use openwks_core::catalogue::{Catalogue, HostSpec};
 use openwks_core::compute::{CreateServers, Job, Server};
 use openwks_core::ecs::EcsServerGroup;
+use openwks_core::iam_model::{
+    AuditEvent, AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal,
+};
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::network::{Subnet, Vpc};
 use openwks_core::server_group::{ServerGroup, ServerGroupView};
@@ -702,6 +705,106 @@ pub trait Store: Send + Sync + 'static {
     async fn save_export(&self, project_id: &str, id: String, doc: String) -> Result<()>;
     /// An export's result document.
     async fn export(&self, project_id: &str, id: &str) -> Result<Option<String>>;
+
+    // IAM (issue 6). Everything is scoped to the caller's account.
+    /// Create an IAM user (name unique in the account: 409).
+    async fn create_iam_user(&self, user: IamUser, password_hash: String) -> Result<IamUser>;
+    /// An IAM user.
+    async fn iam_user(&self, account_id: &str, id: &str) -> Result<Option<IamUser>>;
+    /// The account's users.
+    async fn iam_users(&self, account_id: &str) -> Result<Vec<IamUser>>;
+    /// Enable/disable a user, change its password.
+    async fn update_iam_user(
+        &self,
+        account_id: &str,
+        id: &str,
+        enabled: Option<bool>,
+        password_hash: Option<String>,
+    ) -> Result<IamUser>;
+    /// Delete a user with its keys, memberships and attachments.
+    async fn delete_iam_user(&self, account_id: &str, id: &str) -> Result<Deleted>;
+    /// Add a key pair (at most 2 per user).
+    async fn create_iam_key(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        access_key: String,
+        secret_key: String,
+        now: String,
+    ) -> Result<IamKey>;
+    /// A user's keys.
+    async fn iam_keys(&self, account_id: &str, user_id: &str) -> Result<Vec<IamKey>>;
+    /// Activate or deactivate a key.
+    async fn set_iam_key_status(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        access_key: &str,
+        status: &str,
+    ) -> Result<IamKey>;
+    /// Delete a key.
+    async fn delete_iam_key(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        access_key: &str,
+    ) -> Result<Deleted>;
+    /// Create a policy.
+    async fn create_iam_policy(&self, policy: IamPolicy) -> Result<IamPolicy>;
+    /// The account's policies.
+    async fn iam_policies(&self, account_id: &str) -> Result<Vec<IamPolicy>>;
+    /// A policy.
+    async fn iam_policy(&self, account_id: &str, id: &str) -> Result<Option<IamPolicy>>;
+    /// Delete a policy (409 while attached).
+    async fn delete_iam_policy(&self, account_id: &str, id: &str) -> Result<Deleted>;
+    /// Create a group.
+    async fn create_iam_group(&self, group: IamGroup) -> Result<IamGroup>;
+    /// The account's groups.
+    async fn iam_groups(&self, account_id: &str) -> Result<Vec<IamGroup>>;
+    /// A group.
+    async fn iam_group(&self, account_id: &str, id: &str) -> Result<Option<IamGroup>>;
+    /// Delete a group.
+    async fn delete_iam_group(&self, account_id: &str, id: &str) -> Result<Deleted>;
+    /// Add or remove a member.
+    async fn set_iam_member(
+        &self,
+        account_id: &str,
+        group_id: &str,
+        user_id: &str,
+        member: bool,
+    ) -> Result<IamGroup>;
+    /// Attach or detach a policy.
+    async fn set_iam_attachment(
+        &self,
+        account_id: &str,
+        policy_id: &str,
+        principal: Principal,
+        principal_id: &str,
+        attach: bool,
+    ) -> Result<()>;
+    /// Policies attached directly to a user or group.
+    async fn iam_attached(
+        &self,
+        account_id: &str,
+        principal: Principal,
+        principal_id: &str,
+    ) -> Result<Vec<IamPolicy>>;
+    /// Every policy that applies to a user (its own and its groups').
+    async fn iam_effective_policies(
+        &self,
+        account_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<IamPolicy>>;
+    /// Append an audit event (durable before it returns).
+    async fn append_audit(&self, event: AuditEvent) -> Result<()>;
+    /// The account's audit events, newest first: `(count, page)`.
+    async fn audit_events(
+        &self,
+        account_id: &str,
+        filter: &AuditFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<AuditEvent>)>;
 
     // Scaling (issue 5).
     /// Groups whose scaling policy is enabled: `(project, id)`.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
@@ -18,6 +18,7 @@ use openwks_core::Error;
 use openwks_store::AppGroupFilter;
 
 use crate::error::ApiResult;
+use crate::middleware::Ctx;
 use crate::request::{json_body, Query, P};
 use crate::AppState;
 
@@ -59,6 +60,7 @@ pub async fn create_app_group(
 /// `list_app_group`: `GET /v1/{project_id}/app-groups`.
 pub async fn list_app_group(
     State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
     P(project_id): P<String>,
     q: Query,
 ) -> ApiResult<Response> {
@@ -76,10 +78,18 @@ pub async fn list_app_group(
             .map(|a| check_enum("app_type", a, APP_TYPES).map(str::to_string))
             .transpose()?,
     };
-    let (count, views) = st
-        .store
-        .list_app_groups(&project_id, &f, offset, limit)
-        .await?;
+    let (count, views) = if ctx.caller.is_admin {
+        st.store
+            .list_app_groups(&project_id, &f, offset, limit)
+            .await?
+    } else {
+        // An IAM user sees only the groups it may get (docs/authorization.md).
+        let (_, all) = st
+            .store
+            .list_app_groups(&project_id, &f, 0, i64::MAX)
+            .await?;
+        crate::authz::visible_app_groups(&st, &ctx.caller, &project_id, all, offset, limit).await?
+    };
     Ok(Json(ListResponse {
         count,
         items: views.iter().map(convert::app_group).collect(),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
@@ -21,6 +21,7 @@ use openwks_store::ServerGroupFilter;
 use rand::Rng;
 
 use crate::error::ApiResult;
+use crate::middleware::Ctx;
 use crate::request::{json_body, Query, P};
 use crate::AppState;
 
@@ -84,15 +85,13 @@ fn filter_from(q: &Query, name_key: &str, with_extra: bool) -> ApiResult<ServerG
 /// `list_server_groups`: `GET /v1/{project_id}/app-server-groups`.
 pub async fn list_server_groups(
     State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
     P(project_id): P<String>,
     q: Query,
 ) -> ApiResult<Response> {
     let (offset, limit) = q.page()?;
     let f = filter_from(&q, "server_group_name", true)?;
-    let (count, views) = st
-        .store
-        .list_server_groups(&project_id, &f, offset, limit)
-        .await?;
+    let (count, views) = list_visible(&st, &ctx, &project_id, &f, offset, limit).await?;
     let items = views
         .iter()
         .map(|v| convert::server_group(&st.catalogue, v))
@@ -100,19 +99,40 @@ pub async fn list_server_groups(
     Ok(Json(ListResponse { count, items }).into_response())
 }
 
+/// A page of server groups the caller may see: for an IAM user only those it may
+/// `workspace:serverGroup:get`, counted after filtering (docs/authorization.md).
+async fn list_visible(
+    st: &AppState,
+    ctx: &Ctx,
+    project_id: &str,
+    f: &ServerGroupFilter,
+    offset: i64,
+    limit: i64,
+) -> openwks_core::Result<(i64, Vec<openwks_core::server_group::ServerGroupView>)> {
+    if ctx.caller.is_admin {
+        return st
+            .store
+            .list_server_groups(project_id, f, offset, limit)
+            .await;
+    }
+    let (_, all) = st
+        .store
+        .list_server_groups(project_id, f, 0, i64::MAX)
+        .await?;
+    crate::authz::visible_server_groups(st, &ctx.caller, project_id, all, offset, limit).await
+}
+
 /// `list_tenant_server_groups`: `GET /v1/{project_id}/app-server-groups/actions/list` (note
 /// the SDK's query key `sever_group_name`, sic).
 pub async fn list_tenant_server_groups(
     State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
     P(project_id): P<String>,
     q: Query,
 ) -> ApiResult<Response> {
     let (offset, limit) = q.page()?;
     let f = filter_from(&q, "sever_group_name", false)?;
-    let (count, views) = st
-        .store
-        .list_server_groups(&project_id, &f, offset, limit)
-        .await?;
+    let (count, views) = list_visible(&st, &ctx, &project_id, &f, offset, limit).await?;
     let items: Vec<ServerGroupDto> = views
         .iter()
         .map(|v| convert::server_group(&st.catalogue, v).into())

@@ -242,6 +242,22 @@ impl TestApp {
         self.send_raw(method, &pq, bytes, hs).await
     }
 
+    /// A call signed with another user's key pair.
+    pub async fn call_as(
+        &self,
+        (ak, sk): (&str, &str),
+        method: &str,
+        path_query: &str,
+        body: Option<Value>,
+    ) -> Resp {
+        let pq = self.path(path_query);
+        let bytes = body
+            .map(|b| serde_json::to_vec(&b).expect("json"))
+            .unwrap_or_default();
+        let hs = self.signed_headers(method, &pq, &bytes, ak, sk, &Self::sdk_date());
+        self.send_raw(method, &pq, bytes, hs).await
+    }
+
     pub async fn get(&self, p: &str) -> Resp {
         self.call("GET", p, None).await
     }

@@ -11,6 +11,7 @@ mod ecs;
 mod ecs_servers;
 mod errors;
 mod harness;
+mod iam;
 mod network;
 mod scaling;
 mod server_groups;

@@ -142,7 +142,7 @@ fn load_bootstrap(conn: &Connection) -> Result<Bootstrap> {
 
 pub(crate) fn access_keys(conn: &Connection) -> Result<Vec<AccessKey>> {
     let mut st = conn
-        .prepare("SELECT k.access_key, k.secret_key, k.user_id, u.account_id, k.status FROM access_keys k JOIN users u ON u.id = k.user_id")
+        .prepare("SELECT k.access_key, k.secret_key, k.user_id, u.account_id, k.status FROM access_keys k JOIN users u ON u.id = k.user_id WHERE u.enabled = 1")
         .map_err(db_err)?;
     let rows = st
         .query_map([], |r| {
@@ -159,15 +159,20 @@ pub(crate) fn access_keys(conn: &Connection) -> Result<Vec<AccessKey>> {
 }
 
 pub(crate) fn user(conn: &Connection, id: &str) -> Result<Option<User>> {
-    conn.query_row(&format!("{USER_SQL} WHERE u.id = ?1"), [id], user_from_row)
-        .optional()
-        .map_err(db_err)
+    conn.query_row(
+        &format!("{USER_SQL} WHERE u.id = ?1 AND u.enabled = 1"),
+        [id],
+        user_from_row,
+    )
+    .optional()
+    .map_err(db_err)
 }
 
 pub(crate) fn user_by_name(conn: &Connection, account: &str, name: &str) -> Result<Option<User>> {
     conn.query_row(
         &format!(
-            "{USER_SQL} JOIN accounts a ON a.id = u.account_id WHERE a.name = ?1 AND u.name = ?2"
+            "{USER_SQL} JOIN accounts a ON a.id = u.account_id WHERE a.name = ?1 AND u.name = ?2 \
+             AND u.enabled = 1"
         ),
         [account, name],
         user_from_row,

@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0007_app_servers.sql"),
     ),
     (8, include_str!("../../migrations/sqlite/0008_sessions.sql")),
+    (9, include_str!("../../migrations/sqlite/0009_iam.sql")),
 ];
 
 /// Apply every migration newer than the database.

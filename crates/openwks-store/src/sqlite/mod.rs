@@ -17,6 +17,7 @@ mod apps;
 mod authorizations;
 mod cache;
 mod ecs;
+mod iam;
 mod identity;
 mod migrate;
 mod network;
@@ -31,6 +32,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
+use openwks_core::iam_model::{
+    AuditEvent, AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal,
+};
 use openwks_core::{Error, Result};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -1123,6 +1127,174 @@ impl crate::Store for SqliteStore {
     ) -> Result<Vec<crate::ScalingActivity>> {
         let (p, g) = (project_id.to_string(), server_group_id.to_string());
         self.read(move |c| sessions::activities(c, &p, &g, limit))
+            .await
+    }
+
+    async fn create_iam_user(&self, user: IamUser, password_hash: String) -> Result<IamUser> {
+        self.write(move |c| iam::create_user(c, &user, &password_hash).map(|()| user))
+            .await
+    }
+    async fn iam_user(&self, account_id: &str, id: &str) -> Result<Option<IamUser>> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.read(move |c| iam::user(c, &a, &i)).await
+    }
+    async fn iam_users(&self, account_id: &str) -> Result<Vec<IamUser>> {
+        let a = account_id.to_string();
+        self.read(move |c| iam::users(c, &a)).await
+    }
+    async fn update_iam_user(
+        &self,
+        account_id: &str,
+        id: &str,
+        enabled: Option<bool>,
+        password_hash: Option<String>,
+    ) -> Result<IamUser> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.write(move |c| iam::update_user(c, &a, &i, enabled, password_hash.as_deref()))
+            .await
+    }
+    async fn delete_iam_user(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.write(move |c| iam::delete_user(c, &a, &i)).await
+    }
+    async fn create_iam_key(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        access_key: String,
+        secret_key: String,
+        now: String,
+    ) -> Result<IamKey> {
+        let (a, u) = (account_id.to_string(), user_id.to_string());
+        self.write(move |c| iam::create_key(c, &a, &u, &access_key, &secret_key, &now))
+            .await
+    }
+    async fn iam_keys(&self, account_id: &str, user_id: &str) -> Result<Vec<IamKey>> {
+        let (a, u) = (account_id.to_string(), user_id.to_string());
+        self.read(move |c| iam::keys(c, &a, &u)).await
+    }
+    async fn set_iam_key_status(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        access_key: &str,
+        status: &str,
+    ) -> Result<IamKey> {
+        let (a, u, k, s) = (
+            account_id.to_string(),
+            user_id.to_string(),
+            access_key.to_string(),
+            status.to_string(),
+        );
+        self.write(move |c| iam::set_key_status(c, &a, &u, &k, &s))
+            .await
+    }
+    async fn delete_iam_key(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        access_key: &str,
+    ) -> Result<crate::Deleted> {
+        let (a, u, k) = (
+            account_id.to_string(),
+            user_id.to_string(),
+            access_key.to_string(),
+        );
+        self.write(move |c| iam::delete_key(c, &a, &u, &k)).await
+    }
+    async fn create_iam_policy(&self, policy: IamPolicy) -> Result<IamPolicy> {
+        self.write(move |c| iam::create_policy(c, &policy).map(|()| policy))
+            .await
+    }
+    async fn iam_policies(&self, account_id: &str) -> Result<Vec<IamPolicy>> {
+        let a = account_id.to_string();
+        self.read(move |c| iam::policies(c, &a)).await
+    }
+    async fn iam_policy(&self, account_id: &str, id: &str) -> Result<Option<IamPolicy>> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.read(move |c| iam::policy(c, &a, &i)).await
+    }
+    async fn delete_iam_policy(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.write(move |c| iam::delete_policy(c, &a, &i)).await
+    }
+    async fn create_iam_group(&self, group: IamGroup) -> Result<IamGroup> {
+        self.write(move |c| iam::create_group(c, &group).map(|()| group))
+            .await
+    }
+    async fn iam_groups(&self, account_id: &str) -> Result<Vec<IamGroup>> {
+        let a = account_id.to_string();
+        self.read(move |c| iam::groups(c, &a)).await
+    }
+    async fn iam_group(&self, account_id: &str, id: &str) -> Result<Option<IamGroup>> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.read(move |c| iam::group(c, &a, &i)).await
+    }
+    async fn delete_iam_group(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.write(move |c| iam::delete_group(c, &a, &i)).await
+    }
+    async fn set_iam_member(
+        &self,
+        account_id: &str,
+        group_id: &str,
+        user_id: &str,
+        member: bool,
+    ) -> Result<IamGroup> {
+        let (a, g, u) = (
+            account_id.to_string(),
+            group_id.to_string(),
+            user_id.to_string(),
+        );
+        self.write(move |c| iam::set_member(c, &a, &g, &u, member))
+            .await
+    }
+    async fn set_iam_attachment(
+        &self,
+        account_id: &str,
+        policy_id: &str,
+        principal: Principal,
+        principal_id: &str,
+        attach: bool,
+    ) -> Result<()> {
+        let (a, p, i) = (
+            account_id.to_string(),
+            policy_id.to_string(),
+            principal_id.to_string(),
+        );
+        self.write(move |c| iam::set_attachment(c, &a, &p, principal, &i, attach))
+            .await
+    }
+    async fn iam_attached(
+        &self,
+        account_id: &str,
+        principal: Principal,
+        principal_id: &str,
+    ) -> Result<Vec<IamPolicy>> {
+        let (a, i) = (account_id.to_string(), principal_id.to_string());
+        self.read(move |c| iam::attached(c, &a, principal, &i))
+            .await
+    }
+    async fn iam_effective_policies(
+        &self,
+        account_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<IamPolicy>> {
+        let (a, u) = (account_id.to_string(), user_id.to_string());
+        self.read(move |c| iam::effective(c, &a, &u)).await
+    }
+    async fn append_audit(&self, event: AuditEvent) -> Result<()> {
+        self.write(move |c| iam::append_audit(c, &event)).await
+    }
+    async fn audit_events(
+        &self,
+        account_id: &str,
+        filter: &AuditFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<AuditEvent>)> {
+        let (a, f) = (account_id.to_string(), filter.clone());
+        self.read(move |c| iam::audit(c, &a, &f, offset, limit))
             .await
     }
 }

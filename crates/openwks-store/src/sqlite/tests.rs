@@ -569,9 +569,9 @@ async fn migrations_are_versioned_and_applied_once() {
             .collect::<rusqlite::Result<Vec<i64>>>()
             .expect("rows")
     };
-    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9]);
     drop(SqliteStore::open(&path).expect("reopen"));
-    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9]);
     rusqlite::Connection::open(&path)
         .expect("open")
         .execute(

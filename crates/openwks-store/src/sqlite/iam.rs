@@ -1,0 +1,520 @@
+//! IAM users, access keys, groups, identity policies, attachments and the audit trail.
+
+use openwks_core::error::codes;
+use openwks_core::iam_model::{
+    AuditEvent, AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal,
+};
+use openwks_core::{Error, ErrorKind, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{db_err, json_err};
+use crate::Deleted;
+
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IamUser> {
+    Ok(IamUser {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        account_id: r.get(2)?,
+        is_admin: r.get::<_, i64>(3)? != 0,
+        enabled: r.get::<_, i64>(4)? != 0,
+        created_at: r.get(5)?,
+    })
+}
+
+const USERS: &str =
+    "SELECT id, name, account_id, is_admin, enabled, created_at FROM users WHERE account_id = ?1";
+
+fn conflict(msg: String) -> Error {
+    Error::conflict(codes::CONFLICT, msg)
+}
+
+/// A user of the account.
+pub(crate) fn user(conn: &Connection, account: &str, id: &str) -> Result<Option<IamUser>> {
+    conn.prepare_cached(&format!("{USERS} AND id = ?2"))
+        .map_err(db_err)?
+        .query_row([account, id], user_row)
+        .optional()
+        .map_err(db_err)
+}
+
+fn must_user(conn: &Connection, account: &str, id: &str) -> Result<IamUser> {
+    user(conn, account, id)?.ok_or_else(|| Error::not_found("IAM user", id))
+}
+
+/// Create a user; the name is unique in the account.
+pub(crate) fn create_user(conn: &Connection, u: &IamUser, password_hash: &str) -> Result<()> {
+    let taken: Option<String> = conn
+        .prepare_cached("SELECT id FROM users WHERE account_id = ?1 AND name = ?2")
+        .map_err(db_err)?
+        .query_row([&u.account_id, &u.name], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    if taken.is_some() {
+        return Err(conflict(format!("IAM user {} already exists", u.name)));
+    }
+    conn.prepare_cached(
+        "INSERT INTO users (id, account_id, name, is_admin, password_hash, created_at, enabled) \
+         VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6)",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        u.id,
+        u.account_id,
+        u.name,
+        password_hash,
+        u.created_at,
+        u.enabled
+    ])
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Users of the account, by name.
+pub(crate) fn users(conn: &Connection, account: &str) -> Result<Vec<IamUser>> {
+    conn.prepare_cached(&format!("{USERS} ORDER BY name"))
+        .map_err(db_err)?
+        .query_map([account], user_row)
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)
+}
+
+/// Enable or disable a user and/or change its password; the administrator stays enabled.
+pub(crate) fn update_user(
+    conn: &Connection,
+    account: &str,
+    id: &str,
+    enabled: Option<bool>,
+    password_hash: Option<&str>,
+) -> Result<IamUser> {
+    let u = must_user(conn, account, id)?;
+    if u.is_admin && enabled == Some(false) {
+        return Err(conflict(
+            "the account's administrator cannot be disabled".into(),
+        ));
+    }
+    if let Some(e) = enabled {
+        conn.execute(
+            "UPDATE users SET enabled = ?2 WHERE id = ?1",
+            params![id, e],
+        )
+        .map_err(db_err)?;
+    }
+    if let Some(h) = password_hash {
+        conn.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![id, h],
+        )
+        .map_err(db_err)?;
+    }
+    must_user(conn, account, id)
+}
+
+/// Delete a user with its keys, memberships and attachments (not the administrator).
+pub(crate) fn delete_user(conn: &Connection, account: &str, id: &str) -> Result<Deleted> {
+    let Some(u) = user(conn, account, id)? else {
+        return Ok(Deleted::NotFound);
+    };
+    if u.is_admin {
+        return Err(conflict(
+            "the account's administrator cannot be deleted".into(),
+        ));
+    }
+    for sql in [
+        "DELETE FROM access_keys WHERE user_id = ?1",
+        "DELETE FROM iam_group_members WHERE user_id = ?1",
+        "DELETE FROM iam_attachments WHERE principal_type = 'USER' AND principal_id = ?1",
+        "DELETE FROM users WHERE id = ?1",
+    ] {
+        conn.execute(sql, [id]).map_err(db_err)?;
+    }
+    Ok(Deleted::Yes)
+}
+
+/// Add a key pair to a user.
+pub(crate) fn create_key(
+    conn: &Connection,
+    account: &str,
+    user_id: &str,
+    ak: &str,
+    sk: &str,
+    now: &str,
+) -> Result<IamKey> {
+    must_user(conn, account, user_id)?;
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM access_keys WHERE user_id = ?1")
+        .map_err(db_err)?
+        .query_row([user_id], |r| r.get(0))
+        .map_err(db_err)?;
+    if n >= 2 {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            codes::QUOTA_EXCEEDED,
+            "a user has at most 2 access keys (as on the vendor's IAM)",
+        ));
+    }
+    conn.prepare_cached(
+        "INSERT INTO access_keys (access_key, secret_key, user_id, status, created_at) VALUES (?1, ?2, ?3, 'active', ?4)",
+    )
+    .map_err(db_err)?
+    .execute(params![ak, sk, user_id, now])
+    .map_err(db_err)?;
+    Ok(IamKey {
+        access_key: ak.to_string(),
+        user_id: user_id.to_string(),
+        status: "active".into(),
+        created_at: now.to_string(),
+    })
+}
+
+fn key_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IamKey> {
+    Ok(IamKey {
+        access_key: r.get(0)?,
+        user_id: r.get(1)?,
+        status: r.get(2)?,
+        created_at: r.get(3)?,
+    })
+}
+
+/// A user's keys.
+pub(crate) fn keys(conn: &Connection, account: &str, user_id: &str) -> Result<Vec<IamKey>> {
+    must_user(conn, account, user_id)?;
+    conn.prepare_cached(
+        "SELECT access_key, user_id, status, created_at FROM access_keys WHERE user_id = ?1 ORDER BY created_at",
+    )
+    .map_err(db_err)?
+    .query_map([user_id], key_row)
+    .map_err(db_err)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(db_err)
+}
+
+/// Activate or deactivate a key of the user.
+pub(crate) fn set_key_status(
+    conn: &Connection,
+    account: &str,
+    user_id: &str,
+    ak: &str,
+    status: &str,
+) -> Result<IamKey> {
+    must_user(conn, account, user_id)?;
+    let n = conn
+        .execute(
+            "UPDATE access_keys SET status = ?3 WHERE access_key = ?1 AND user_id = ?2",
+            params![ak, user_id, status],
+        )
+        .map_err(db_err)?;
+    if n == 0 {
+        return Err(Error::not_found("access key", ak));
+    }
+    conn.prepare_cached(
+        "SELECT access_key, user_id, status, created_at FROM access_keys WHERE access_key = ?1",
+    )
+    .map_err(db_err)?
+    .query_row([ak], key_row)
+    .map_err(db_err)
+}
+
+/// Delete a key of the user (the administrator keeps at least one).
+pub(crate) fn delete_key(
+    conn: &Connection,
+    account: &str,
+    user_id: &str,
+    ak: &str,
+) -> Result<Deleted> {
+    let u = must_user(conn, account, user_id)?;
+    if u.is_admin {
+        let n: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM access_keys WHERE user_id = ?1",
+                [user_id],
+                |r| r.get(0),
+            )
+            .map_err(db_err)?;
+        if n <= 1 {
+            return Err(conflict(
+                "the administrator's last access key cannot be deleted".into(),
+            ));
+        }
+    }
+    let n = conn
+        .execute(
+            "DELETE FROM access_keys WHERE access_key = ?1 AND user_id = ?2",
+            [ak, user_id],
+        )
+        .map_err(db_err)?;
+    Ok(if n == 0 {
+        Deleted::NotFound
+    } else {
+        Deleted::Yes
+    })
+}
+
+/// Create a policy (the document was checked by the caller).
+pub(crate) fn create_policy(conn: &Connection, p: &IamPolicy) -> Result<()> {
+    let r = conn
+        .prepare_cached(
+            "INSERT INTO iam_policies (id, account_id, name, doc) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(db_err)?
+        .execute(params![
+            p.id,
+            p.account_id,
+            p.name,
+            serde_json::to_string(p).map_err(json_err)?
+        ]);
+    match r {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Err(conflict(format!("policy {} already exists", p.name)))
+        }
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+fn docs<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>> {
+    super::servers::strings(conn, sql, params)?
+        .iter()
+        .map(|d| serde_json::from_str(d).map_err(json_err))
+        .collect()
+}
+
+/// Policies of the account, by name.
+pub(crate) fn policies(conn: &Connection, account: &str) -> Result<Vec<IamPolicy>> {
+    docs(
+        conn,
+        "SELECT doc FROM iam_policies WHERE account_id = ?1 ORDER BY name",
+        [account],
+    )
+}
+
+/// A policy.
+pub(crate) fn policy(conn: &Connection, account: &str, id: &str) -> Result<Option<IamPolicy>> {
+    Ok(docs(
+        conn,
+        "SELECT doc FROM iam_policies WHERE account_id = ?1 AND id = ?2",
+        [account, id],
+    )?
+    .into_iter()
+    .next())
+}
+
+/// Delete a policy; refused while it is attached.
+pub(crate) fn delete_policy(conn: &Connection, account: &str, id: &str) -> Result<Deleted> {
+    if policy(conn, account, id)?.is_none() {
+        return Ok(Deleted::NotFound);
+    }
+    let n: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM iam_attachments WHERE policy_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    if n > 0 {
+        return Err(Error::conflict(
+            codes::IN_USE,
+            format!("policy {id} is attached to {n} user(s) or group(s): detach it first"),
+        ));
+    }
+    conn.execute("DELETE FROM iam_policies WHERE id = ?1", [id])
+        .map_err(db_err)?;
+    Ok(Deleted::Yes)
+}
+
+/// Create a group.
+pub(crate) fn create_group(conn: &Connection, g: &IamGroup) -> Result<()> {
+    let r = conn
+        .prepare_cached(
+            "INSERT INTO iam_groups (id, account_id, name, doc) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(db_err)?
+        .execute(params![
+            g.id,
+            g.account_id,
+            g.name,
+            serde_json::to_string(g).map_err(json_err)?
+        ]);
+    match r {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Err(conflict(format!("IAM group {} already exists", g.name)))
+        }
+        Err(e) => Err(db_err(e)),
+    }
+}
+
+fn with_members(conn: &Connection, mut g: IamGroup) -> Result<IamGroup> {
+    g.members = super::servers::strings(
+        conn,
+        "SELECT user_id FROM iam_group_members WHERE group_id = ?1 ORDER BY user_id",
+        [&g.id],
+    )?;
+    Ok(g)
+}
+
+/// Groups of the account with their members.
+pub(crate) fn groups(conn: &Connection, account: &str) -> Result<Vec<IamGroup>> {
+    docs::<IamGroup>(
+        conn,
+        "SELECT doc FROM iam_groups WHERE account_id = ?1 ORDER BY name",
+        [account],
+    )?
+    .into_iter()
+    .map(|g| with_members(conn, g))
+    .collect()
+}
+
+/// A group with its members.
+pub(crate) fn group(conn: &Connection, account: &str, id: &str) -> Result<Option<IamGroup>> {
+    docs::<IamGroup>(
+        conn,
+        "SELECT doc FROM iam_groups WHERE account_id = ?1 AND id = ?2",
+        [account, id],
+    )?
+    .into_iter()
+    .next()
+    .map(|g| with_members(conn, g))
+    .transpose()
+}
+
+/// Delete a group with its memberships and attachments.
+pub(crate) fn delete_group(conn: &Connection, account: &str, id: &str) -> Result<Deleted> {
+    if group(conn, account, id)?.is_none() {
+        return Ok(Deleted::NotFound);
+    }
+    for sql in [
+        "DELETE FROM iam_group_members WHERE group_id = ?1",
+        "DELETE FROM iam_attachments WHERE principal_type = 'GROUP' AND principal_id = ?1",
+        "DELETE FROM iam_groups WHERE id = ?1",
+    ] {
+        conn.execute(sql, [id]).map_err(db_err)?;
+    }
+    Ok(Deleted::Yes)
+}
+
+/// Add (`true`) or remove a user of a group; idempotent.
+pub(crate) fn set_member(
+    conn: &Connection,
+    account: &str,
+    group_id: &str,
+    user_id: &str,
+    member: bool,
+) -> Result<IamGroup> {
+    group(conn, account, group_id)?.ok_or_else(|| Error::not_found("IAM group", group_id))?;
+    must_user(conn, account, user_id)?;
+    let sql = if member {
+        "INSERT OR IGNORE INTO iam_group_members (group_id, user_id) VALUES (?1, ?2)"
+    } else {
+        "DELETE FROM iam_group_members WHERE group_id = ?1 AND user_id = ?2"
+    };
+    conn.execute(sql, [group_id, user_id]).map_err(db_err)?;
+    group(conn, account, group_id)?.ok_or_else(|| Error::not_found("IAM group", group_id))
+}
+
+/// Attach (`true`) or detach a policy to a user or group; idempotent.
+pub(crate) fn set_attachment(
+    conn: &Connection,
+    account: &str,
+    policy_id: &str,
+    principal: Principal,
+    principal_id: &str,
+    attach: bool,
+) -> Result<()> {
+    policy(conn, account, policy_id)?.ok_or_else(|| Error::not_found("policy", policy_id))?;
+    match principal {
+        Principal::User => {
+            must_user(conn, account, principal_id)?;
+        }
+        Principal::Group => {
+            group(conn, account, principal_id)?
+                .ok_or_else(|| Error::not_found("IAM group", principal_id))?;
+        }
+    }
+    let sql = if attach {
+        "INSERT OR IGNORE INTO iam_attachments (policy_id, principal_type, principal_id) VALUES (?1, ?2, ?3)"
+    } else {
+        "DELETE FROM iam_attachments WHERE policy_id = ?1 AND principal_type = ?2 AND principal_id = ?3"
+    };
+    conn.execute(sql, [policy_id, principal.as_str(), principal_id])
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// Policies attached to a user or group directly.
+pub(crate) fn attached(
+    conn: &Connection,
+    account: &str,
+    principal: Principal,
+    principal_id: &str,
+) -> Result<Vec<IamPolicy>> {
+    docs(
+        conn,
+        "SELECT p.doc FROM iam_policies p JOIN iam_attachments a ON a.policy_id = p.id \
+         WHERE p.account_id = ?1 AND a.principal_type = ?2 AND a.principal_id = ?3 ORDER BY p.name",
+        [account, principal.as_str(), principal_id],
+    )
+}
+
+/// Every policy that applies to a user: its own and its groups'.
+pub(crate) fn effective(conn: &Connection, account: &str, user_id: &str) -> Result<Vec<IamPolicy>> {
+    docs(
+        conn,
+        "SELECT DISTINCT p.doc FROM iam_policies p JOIN iam_attachments a ON a.policy_id = p.id \
+         WHERE p.account_id = ?1 AND ((a.principal_type = 'USER' AND a.principal_id = ?2) OR \
+         (a.principal_type = 'GROUP' AND a.principal_id IN \
+          (SELECT group_id FROM iam_group_members WHERE user_id = ?2)))",
+        [account, user_id],
+    )
+}
+
+/// Append an audit event.
+pub(crate) fn append_audit(conn: &Connection, e: &AuditEvent) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit_events (account_id, user_id, action, resource, time_ms, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .map_err(db_err)?
+    .execute(params![
+        e.account_id,
+        e.user_id,
+        e.action,
+        e.resource,
+        e.time_ms,
+        serde_json::to_string(e).map_err(json_err)?
+    ])
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Audit events of the account, newest first, filtered; `(count, page)`.
+pub(crate) fn audit(
+    conn: &Connection,
+    account: &str,
+    f: &AuditFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<AuditEvent>)> {
+    let all: Vec<AuditEvent> = docs(
+        conn,
+        "SELECT doc FROM audit_events WHERE account_id = ?1 AND (?2 IS NULL OR time_ms >= ?2) \
+         AND (?3 IS NULL OR time_ms <= ?3) ORDER BY seq DESC",
+        params![account, f.from_ms, f.to_ms],
+    )?;
+    let hits: Vec<AuditEvent> = all.into_iter().filter(|e| f.matches(e)).collect();
+    let count = hits.len() as i64;
+    Ok((
+        count,
+        hits.into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .collect(),
+    ))
+}
