@@ -16,6 +16,7 @@ case "$what" in
     cargo bench -p openwks-server --bench auth "$@"
     cargo bench -p openwks-api --bench json "$@"
     cargo bench -p openwks-sched --bench placement "$@"
-    cargo bench -p openwks-core --bench routing "$@" ;;
+    cargo bench -p openwks-core --bench routing "$@"
+    cargo bench -p openwks-core --bench iam "$@" ;;
   *) echo "usage: $0 run|scale|launch|micro [args]" >&2; exit 2 ;;
 esac

@@ -126,11 +126,14 @@ def openwks_call(url, method, path, body=None):
 
     u = urllib.parse.urlparse(url)
     path = path.replace("{p}", PROJECT_ID)
+    path, _, query = path.partition("?")
+    params = urllib.parse.parse_qsl(query)
     data = json.dumps(body) if body is not None else ""
     req = SdkRequest(method=method, schema=u.scheme, host=u.netloc, resource_path=path, uri=path,
-                     query_params=[], header_params={"Content-Type": "application/json"}, body=data)
+                     query_params=params, header_params={"Content-Type": "application/json"}, body=data)
     req = Signer(credentials()).sign(req)
-    r = urllib.request.Request(url + req.uri, data=req.body or None, method=method, headers=req.header_params)
+    target = url + path + ("?" + urllib.parse.urlencode(params) if params else "")
+    r = urllib.request.Request(target, data=req.body or None, method=method, headers=req.header_params)
     try:
         with urllib.request.urlopen(r) as resp:
             return resp.status, json.loads(resp.read() or b"null")

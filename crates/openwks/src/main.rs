@@ -1,5 +1,7 @@
-//! `openwks`: the binary. `openwks serve` runs the control plane.
+//! `openwks`: the binary. `openwks serve` runs the control plane; `openwks iam` manages its
+//! IAM users, keys and policies.
 
+mod iam_cli;
 mod logging;
 mod serve;
 
@@ -22,11 +24,14 @@ struct Cli {
 enum Command {
     /// Start the server (embedded SQLite store in --data-dir).
     Serve(serve::ServeArgs),
+    /// Manage IAM users, keys and policies of a running openwks (docs/authorization.md).
+    Iam(iam_cli::IamArgs),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Iam(args) => iam_cli::run(args),
     }
 }

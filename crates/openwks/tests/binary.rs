@@ -426,3 +426,108 @@ async fn catalog_file_and_region_flags_take_effect() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+fn iam_cli(data: &Path, addr: &str, args: &[&str]) -> (bool, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_openwks"))
+        .args(["iam", "--endpoint", &format!("http://{addr}"), "--data-dir"])
+        .arg(data)
+        .args(args)
+        .env_remove("OPENWKS_ACCESS_KEY")
+        .env_remove("OPENWKS_SECRET_KEY")
+        .output()
+        .expect("run openwks iam");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    (
+        out.status.success(),
+        serde_json::from_str(&stdout).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `openwks iam` manages users, keys and policies of a running server with the administrator's
+/// key from credentials.json; the new user's key then works within its policy.
+#[tokio::test]
+async fn the_iam_cli_manages_users_keys_and_policies() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut s = start(dir.path(), true);
+    let (ok, user, err) = iam_cli(dir.path(), &s.addr, &["create-user", "cli-viewer"]);
+    assert!(ok, "{err}");
+    let uid = user["id"].as_str().expect("id").to_string();
+    let (ok, key, err) = iam_cli(dir.path(), &s.addr, &["create-key", &uid]);
+    assert!(ok, "{err}");
+    let (ak, sk) = (
+        key["access_key"].as_str().expect("ak").to_string(),
+        key["secret_key"].as_str().expect("sk").to_string(),
+    );
+    let file = dir.path().join("policy.json");
+    std::fs::write(
+        &file,
+        r#"{"Version": "5.0", "Statement": [{"Effect": "Allow", "Action": ["workspace:serverGroup:list"]}]}"#,
+    )
+    .expect("write policy");
+    let (ok, pol, err) = iam_cli(
+        dir.path(),
+        &s.addr,
+        &["create-policy", "lister", file.to_str().expect("path")],
+    );
+    assert!(ok, "{err}");
+    let pid = pol["id"].as_str().expect("policy id").to_string();
+    let (ok, _, err) = iam_cli(dir.path(), &s.addr, &["attach", &uid, &pid]);
+    assert!(ok, "{err}");
+    let client = reqwest::Client::new();
+    let as_user = |method: &'static str, path: String| {
+        let (client, addr, ak, sk) = (client.clone(), s.addr.clone(), ak.clone(), sk.clone());
+        async move {
+            let date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+            let hs = sign_request(
+                KeyPair {
+                    access_key: &ak,
+                    secret_key: &sk,
+                },
+                &date,
+                ClientRequest {
+                    method,
+                    raw_path: &path,
+                    raw_query: "",
+                    headers: &[("Content-Type", "application/json"), ("Host", &addr)],
+                    body: b"",
+                },
+            );
+            let mut rb = client.request(
+                reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+                format!("http://{addr}{path}"),
+            );
+            for (k, v) in hs {
+                rb = rb.header(k, v);
+            }
+            rb.send().await.expect("send").status().as_u16()
+        }
+    };
+    assert_eq!(
+        as_user("GET", format!("/v1/{PID}/app-server-groups")).await,
+        200
+    );
+    assert_eq!(as_user("GET", format!("/v1/{PID}/app-groups")).await, 403);
+    let (ok, _, err) = iam_cli(
+        dir.path(),
+        &s.addr,
+        &["set-user", &uid, "--enabled", "false"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(
+        as_user("GET", format!("/v1/{PID}/app-server-groups")).await,
+        401
+    );
+    let (ok, audit, err) = iam_cli(
+        dir.path(),
+        &s.addr,
+        &["audit", "--user", "cli-viewer", "--result", "denied"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(audit["count"], 1, "{audit}");
+    // Errors are reported, with a failing exit status.
+    let (ok, _, err) = iam_cli(dir.path(), &s.addr, &["create-user", "bad name"]);
+    assert!(!ok && err.contains("WKS.00211105"), "{err}");
+    s.child.kill().expect("kill");
+    let _ = s.child.wait();
+}
