@@ -19,6 +19,7 @@ pub mod identity;
 pub mod ids;
 pub mod metrics;
 pub mod network;
+pub mod paging;
 pub mod routing;
 pub mod scaling;
 pub mod server_group;

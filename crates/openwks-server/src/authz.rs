@@ -1103,6 +1103,117 @@ pub const RULES: &[Rule] = &[
         R,
         NoRes,
     ),
+    // IAM v5 (the vendor's identity-policy API; the vendor's action names).
+    r("GET", "/v5/users", "iam:users:listUsersV5", R, NoRes),
+    r("POST", "/v5/users", "iam:users:createUserV5", W, NoRes),
+    r(
+        "GET",
+        "/v5/users/{user_id}",
+        "iam:users:getUserV5",
+        R,
+        NoRes,
+    ),
+    r(
+        "PUT",
+        "/v5/users/{user_id}",
+        "iam:users:updateUserV5",
+        W,
+        NoRes,
+    ),
+    r(
+        "DELETE",
+        "/v5/users/{user_id}",
+        "iam:users:deleteUserV5",
+        W,
+        NoRes,
+    ),
+    r(
+        "GET",
+        "/v5/users/{user_id}/access-keys",
+        "iam:credentials:listCredentialsV5",
+        R,
+        NoRes,
+    ),
+    r(
+        "POST",
+        "/v5/users/{user_id}/access-keys",
+        "iam:credentials:createCredentialV5",
+        W,
+        NoRes,
+    ),
+    r(
+        "PUT",
+        "/v5/users/{user_id}/access-keys/{access_key_id}",
+        "iam:credentials:updateCredentialV5",
+        W,
+        NoRes,
+    ),
+    r(
+        "DELETE",
+        "/v5/users/{user_id}/access-keys/{access_key_id}",
+        "iam:credentials:deleteCredentialV5",
+        W,
+        NoRes,
+    ),
+    r("GET", "/v5/policies", "iam:policies:listV5", R, NoRes),
+    r("POST", "/v5/policies", "iam:policies:createV5", W, NoRes),
+    r(
+        "GET",
+        "/v5/policies/{policy_id}",
+        "iam:policies:getV5",
+        R,
+        NoRes,
+    ),
+    r(
+        "DELETE",
+        "/v5/policies/{policy_id}",
+        "iam:policies:deleteV5",
+        W,
+        NoRes,
+    ),
+    r(
+        "POST",
+        "/v5/policies/{policy_id}/attach-user",
+        "iam:policies:attachToUserV5",
+        W,
+        NoRes,
+    ),
+    r(
+        "POST",
+        "/v5/policies/{policy_id}/detach-user",
+        "iam:policies:detachFromUserV5",
+        W,
+        NoRes,
+    ),
+    r(
+        "POST",
+        "/v5/policies/{policy_id}/attach-group",
+        "iam:policies:attachToGroupV5",
+        W,
+        NoRes,
+    ),
+    r(
+        "POST",
+        "/v5/policies/{policy_id}/detach-group",
+        "iam:policies:detachFromGroupV5",
+        W,
+        NoRes,
+    ),
+    r("POST", "/v5/groups", "iam:groups:createGroupV5", W, NoRes),
+    r(
+        "POST",
+        "/v5/groups/{group_id}/add-user",
+        "iam:groups:addUserToGroupV5",
+        W,
+        NoRes,
+    ),
+    r(
+        "POST",
+        "/v5/groups/{group_id}/remove-user",
+        "iam:groups:removeUserFromGroupV5",
+        W,
+        NoRes,
+    ),
 ];
 
 /// The rule of a route.
@@ -1210,8 +1321,38 @@ pub async fn allowed(
     ))
 }
 
-/// The server groups of a list an IAM user may `get` (all for the administrator), and how
-/// many; then the page. No count leak: `count` counts what the caller may see.
+/// The items of a list an IAM user may `get` (all for the administrator), counted after
+/// filtering (no count leak), then the page. `kind` is the resource type (`serverGroup`,
+/// `appGroup`); `values` adds an item's condition values.
+async fn visible<T>(
+    st: &AppState,
+    caller: &Caller,
+    (project_id, kind): (&str, &str),
+    all: Vec<T>,
+    (offset, limit): (i64, i64),
+    id_of: impl Fn(&T) -> &str,
+    values: impl Fn(&T, &mut Values),
+) -> Result<(i64, Vec<T>)> {
+    let action = format!("workspace:{kind}:get");
+    let mut seen = Vec::new();
+    for item in all {
+        let mut v = caller_values(st, caller);
+        values(&item, &mut v);
+        let resource = urn(
+            "workspace",
+            &st.settings.region,
+            project_id,
+            kind,
+            id_of(&item),
+        );
+        if allowed(st, caller, &action, &resource, &v).await? == Decision::Allow {
+            seen.push(item);
+        }
+    }
+    Ok(openwks_core::paging::page(seen, offset, limit))
+}
+
+/// The server groups of a list an IAM user may `get`, and how many; then the page.
 pub async fn visible_server_groups(
     st: &AppState,
     caller: &Caller,
@@ -1220,24 +1361,16 @@ pub async fn visible_server_groups(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<openwks_core::server_group::ServerGroupView>)> {
-    let mut seen = Vec::new();
-    for v in all {
-        let mut values = caller_values(st, caller);
-        server_group_values(&mut values, &v.group);
-        let resource = urn(
-            "workspace",
-            &st.settings.region,
-            project_id,
-            "serverGroup",
-            &v.group.id,
-        );
-        if allowed(st, caller, "workspace:serverGroup:get", &resource, &values).await?
-            == Decision::Allow
-        {
-            seen.push(v);
-        }
-    }
-    Ok(page(seen, offset, limit))
+    visible(
+        st,
+        caller,
+        (project_id, "serverGroup"),
+        all,
+        (offset, limit),
+        |v| &v.group.id,
+        |v, values| server_group_values(values, &v.group),
+    )
+    .await
 }
 
 /// The app groups of a list an IAM user may `get`, and how many; then the page.
@@ -1249,34 +1382,16 @@ pub async fn visible_app_groups(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<openwks_core::app_group::AppGroupView>)> {
-    let mut seen = Vec::new();
-    for v in all {
-        let values = caller_values(st, caller);
-        let resource = urn(
-            "workspace",
-            &st.settings.region,
-            project_id,
-            "appGroup",
-            &v.group.id,
-        );
-        if allowed(st, caller, "workspace:appGroup:get", &resource, &values).await?
-            == Decision::Allow
-        {
-            seen.push(v);
-        }
-    }
-    Ok(page(seen, offset, limit))
-}
-
-fn page<T>(all: Vec<T>, offset: i64, limit: i64) -> (i64, Vec<T>) {
-    let count = all.len() as i64;
-    (
-        count,
-        all.into_iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(0))
-            .collect(),
+    visible(
+        st,
+        caller,
+        (project_id, "appGroup"),
+        all,
+        (offset, limit),
+        |v| &v.group.id,
+        |_, _| {},
     )
+    .await
 }
 
 fn denied(action: &str, what: &str, d: Decision) -> Error {

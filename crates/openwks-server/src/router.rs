@@ -404,6 +404,62 @@ fn implemented() -> Router<AppState> {
             get(ia::show_policy).delete(ia::delete_policy),
         )
         .route("/openwks/v1/audit-events", get(ia::list_audit_events))
+        // IAM v5 (the vendor's identity-policy API), the subset of docs/authorization.md.
+        .route(
+            "/v5/users",
+            get(crate::iam_v5::list_users).post(crate::iam_v5::create_user),
+        )
+        .route(
+            "/v5/users/{user_id}",
+            get(crate::iam_v5::show_user)
+                .put(crate::iam_v5::update_user)
+                .delete(crate::iam_v5::delete_user),
+        )
+        .route(
+            "/v5/users/{user_id}/access-keys",
+            get(crate::iam_v5::list_access_keys).post(crate::iam_v5::create_access_key),
+        )
+        .route(
+            "/v5/users/{user_id}/access-keys/{access_key_id}",
+            axum::routing::put(crate::iam_v5::update_access_key)
+                .delete(crate::iam_v5::delete_access_key),
+        )
+        .route(
+            "/v5/policies",
+            get(crate::iam_v5::list_policies).post(crate::iam_v5::create_policy),
+        )
+        .route(
+            "/v5/policies/{policy_id}",
+            get(crate::iam_v5::show_policy).delete(crate::iam_v5::delete_policy),
+        )
+        .route(
+            "/v5/policies/{policy_id}/attach-user",
+            axum::routing::post(crate::iam_v5::attach_user),
+        )
+        .route(
+            "/v5/policies/{policy_id}/detach-user",
+            axum::routing::post(crate::iam_v5::detach_user),
+        )
+        .route(
+            "/v5/policies/{policy_id}/attach-group",
+            axum::routing::post(crate::iam_v5::attach_group),
+        )
+        .route(
+            "/v5/policies/{policy_id}/detach-group",
+            axum::routing::post(crate::iam_v5::detach_group),
+        )
+        .route(
+            "/v5/groups",
+            axum::routing::post(crate::iam_v5::create_group),
+        )
+        .route(
+            "/v5/groups/{group_id}/add-user",
+            axum::routing::post(crate::iam_v5::add_user),
+        )
+        .route(
+            "/v5/groups/{group_id}/remove-user",
+            axum::routing::post(crate::iam_v5::remove_user),
+        )
         // openwks extensions: the user directory (docs/extensions.md).
         .route(
             "/openwks/v1/{project_id}/user-groups",

@@ -782,6 +782,8 @@ pub trait Store: Send + Sync + 'static {
         principal_id: &str,
         attach: bool,
     ) -> Result<()>;
+    /// How many users and groups a policy is attached to.
+    async fn iam_policy_attachments(&self, account_id: &str, policy_id: &str) -> Result<i64>;
     /// Policies attached directly to a user or group.
     async fn iam_attached(
         &self,

@@ -215,6 +215,11 @@ pub async fn launch(
     .into_response())
 }
 
+/// The answer of a session state change.
+fn state_answer(s: Session) -> Response {
+    Json(serde_json::json!({"session_id": s.id, "session_state": s.state})).into_response()
+}
+
 /// `DELETE /openwks/v1/{project_id}/app-launches/{session_id}`: the user logs off; the slot is
 /// free at once. Logging off an ended session answers it unchanged.
 pub async fn end(
@@ -222,16 +227,10 @@ pub async fn end(
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
     let now_ms = st.settings.clock.now_ms();
-    let s = st
-        .store
-        .end_session(
-            &project_id,
-            &id,
-            now_ms,
-            openwks_core::time::format_ms(now_ms),
-        )
-        .await?;
-    Ok(Json(serde_json::json!({"session_id": s.id, "session_state": s.state})).into_response())
+    let now = openwks_core::time::format_ms(now_ms);
+    Ok(state_answer(
+        st.store.end_session(&project_id, &id, now_ms, now).await?,
+    ))
 }
 
 /// `POST /openwks/v1/{project_id}/app-launches/{session_id}/disconnect`: the client went
@@ -241,14 +240,10 @@ pub async fn disconnect(
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
     let now_ms = st.settings.clock.now_ms();
-    let s = st
-        .store
-        .disconnect_session(
-            &project_id,
-            &id,
-            now_ms,
-            openwks_core::time::format_ms(now_ms),
-        )
-        .await?;
-    Ok(Json(serde_json::json!({"session_id": s.id, "session_state": s.state})).into_response())
+    let now = openwks_core::time::format_ms(now_ms);
+    Ok(state_answer(
+        st.store
+            .disconnect_session(&project_id, &id, now_ms, now)
+            .await?,
+    ))
 }

@@ -300,41 +300,56 @@ pub async fn logoff_user_session(
     Ok(empty_ok())
 }
 
-fn app_connection_matches(f: &ListAppConnectionReq, c: &AppConnectionInfo) -> Result<bool, Error> {
-    let eq = |want: &Option<String>, v: &str| {
-        want.as_deref()
-            .filter(|w| !w.is_empty())
-            .is_none_or(|w| w == v)
-    };
-    let t = |field: &str, v: &Option<String>| {
+/// Whether every filter sent (non-empty) equals its value, and the record's time `at` lies in
+/// the window `[begin, end]` sent as `(field name, value)`.
+fn filters_hold(
+    exact: &[(&Option<String>, &str)],
+    (at_field, at): (&str, &str),
+    begin: (&str, &Option<String>),
+    end: (&str, &Option<String>),
+) -> Result<bool, Error> {
+    let t = |(field, v): (&str, &Option<String>)| {
         v.as_deref()
             .filter(|s| !s.is_empty())
             .map(|s| SessionFilter::parse_time(field, s))
             .transpose()
     };
-    let at = SessionFilter::parse_time("brokering_time", &c.brokering_time).unwrap_or(0);
-    let begin = t("brokering_start_time", &f.brokering_start_time)?;
-    let end = t("brokering_end_time", &f.brokering_end_time)?;
-    Ok(eq(&f.id, &c.id)
-        && eq(&f.user_name, &c.user_name)
-        && eq(&f.app_group_id, &c.app_group_id)
-        && eq(&f.app_group_name, &c.app_group_name)
-        && eq(&f.app_name, &c.app_name)
-        && eq(&f.machine_name, &c.machine_name)
-        && eq(&f.vm_ip, &c.vm_ip)
-        && eq(&f.public_ip, &c.public_ip)
-        && eq(&f.client_type, &c.client_type)
-        && eq(&f.tenant_id, &c.tenant_id)
-        && eq(&f.client_name, &c.client_name)
-        && eq(&f.client_version, &c.client_version)
-        && eq(&f.agent_version, &c.agent_version)
-        && eq(&f.connection_failure_reason, &c.connection_failure_reason)
-        && eq(&f.failed_code, &c.failed_code)
-        && eq(&f.sid, &c.sid)
-        && eq(&f.virtual_ip, &c.virtual_ip)
-        && eq(&f.wi_ip, &c.wi_ip)
-        && begin.is_none_or(|b| at >= b)
+    let (begin, end) = (t(begin)?, t(end)?);
+    let at = SessionFilter::parse_time(at_field, at).unwrap_or(0);
+    Ok(exact.iter().all(|(want, v)| {
+        want.as_deref()
+            .filter(|w| !w.is_empty())
+            .is_none_or(|w| w == *v)
+    }) && begin.is_none_or(|b| at >= b)
         && end.is_none_or(|e| at <= e))
+}
+
+fn app_connection_matches(f: &ListAppConnectionReq, c: &AppConnectionInfo) -> Result<bool, Error> {
+    filters_hold(
+        &[
+            (&f.id, &c.id),
+            (&f.user_name, &c.user_name),
+            (&f.app_group_id, &c.app_group_id),
+            (&f.app_group_name, &c.app_group_name),
+            (&f.app_name, &c.app_name),
+            (&f.machine_name, &c.machine_name),
+            (&f.vm_ip, &c.vm_ip),
+            (&f.public_ip, &c.public_ip),
+            (&f.client_type, &c.client_type),
+            (&f.tenant_id, &c.tenant_id),
+            (&f.client_name, &c.client_name),
+            (&f.client_version, &c.client_version),
+            (&f.agent_version, &c.agent_version),
+            (&f.connection_failure_reason, &c.connection_failure_reason),
+            (&f.failed_code, &c.failed_code),
+            (&f.sid, &c.sid),
+            (&f.virtual_ip, &c.virtual_ip),
+            (&f.wi_ip, &c.wi_ip),
+        ],
+        ("brokering_time", &c.brokering_time),
+        ("brokering_start_time", &f.brokering_start_time),
+        ("brokering_end_time", &f.brokering_end_time),
+    )
 }
 
 async fn app_connections(
@@ -352,17 +367,6 @@ async fn app_connections(
     Ok(out)
 }
 
-fn page<T>(all: Vec<T>, offset: i64, limit: i64) -> (i64, Vec<T>) {
-    let count = all.len() as i64;
-    (
-        count,
-        all.into_iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(0))
-            .collect(),
-    )
-}
-
 /// `list_app_connection`: `POST /v1/{project_id}/session/app-connection?limit=&offset=`.
 pub async fn list_app_connection(
     State(st): State<AppState>,
@@ -372,7 +376,8 @@ pub async fn list_app_connection(
 ) -> ApiResult<Response> {
     let (offset, limit) = q.page()?;
     let f: ListAppConnectionReq = json_body_or_default(&body)?;
-    let (count, items) = page(app_connections(&st, &project_id, &f).await?, offset, limit);
+    let (count, items) =
+        openwks_core::paging::page(app_connections(&st, &project_id, &f).await?, offset, limit);
     Ok(Json(ListAppConnectionResponse { count, items }).into_response())
 }
 
@@ -380,39 +385,30 @@ fn user_connection_matches(
     f: &ListUserConnectionReq,
     c: &UserConnectionInfo,
 ) -> Result<bool, Error> {
-    let eq = |want: &Option<String>, v: &str| {
-        want.as_deref()
-            .filter(|w| !w.is_empty())
-            .is_none_or(|w| w == v)
-    };
-    let t = |field: &str, v: &Option<String>| {
-        v.as_deref()
-            .filter(|s| !s.is_empty())
-            .map(|s| SessionFilter::parse_time(field, s))
-            .transpose()
-    };
-    let at = SessionFilter::parse_time("start_time", &c.start_time).unwrap_or(0);
-    let begin = t("login_start_time", &f.login_start_time)?;
-    let end = t("login_end_time", &f.login_end_time)?;
-    Ok(eq(&f.id, &c.id)
-        && eq(&f.user_name, &c.user_name)
-        && eq(&f.machine_name, &c.machine_name)
-        && eq(&f.vm_ip, &c.vm_ip)
-        && eq(&f.public_ip, &c.public_ip)
-        && eq(&f.client_type, &c.client_type)
-        && eq(&f.connect_type, &c.connect_type)
-        && eq(&f.tenant_id, &c.tenant_id)
-        && eq(&f.machine_sid, &c.machine_sid)
-        && eq(&f.client_name, &c.client_name)
-        && eq(&f.client_version, &c.client_version)
-        && eq(&f.agent_version, &c.agent_version)
-        && eq(&f.connect_flag, &c.connect_flag)
-        && eq(&f.failed_code, &c.failed_code)
-        && eq(&f.failed_reason, &c.failed_reason)
-        && eq(&f.virtual_ip, &c.virtual_ip)
-        && eq(&f.wi_ip, &c.wi_ip)
-        && begin.is_none_or(|b| at >= b)
-        && end.is_none_or(|e| at <= e))
+    filters_hold(
+        &[
+            (&f.id, &c.id),
+            (&f.user_name, &c.user_name),
+            (&f.machine_name, &c.machine_name),
+            (&f.vm_ip, &c.vm_ip),
+            (&f.public_ip, &c.public_ip),
+            (&f.client_type, &c.client_type),
+            (&f.connect_type, &c.connect_type),
+            (&f.tenant_id, &c.tenant_id),
+            (&f.machine_sid, &c.machine_sid),
+            (&f.client_name, &c.client_name),
+            (&f.client_version, &c.client_version),
+            (&f.agent_version, &c.agent_version),
+            (&f.connect_flag, &c.connect_flag),
+            (&f.failed_code, &c.failed_code),
+            (&f.failed_reason, &c.failed_reason),
+            (&f.virtual_ip, &c.virtual_ip),
+            (&f.wi_ip, &c.wi_ip),
+        ],
+        ("start_time", &c.start_time),
+        ("login_start_time", &f.login_start_time),
+        ("login_end_time", &f.login_end_time),
+    )
 }
 
 async fn user_connections(
@@ -444,7 +440,8 @@ pub async fn list_user_connection(
 ) -> ApiResult<Response> {
     let (offset, limit) = q.page()?;
     let f: ListUserConnectionReq = json_body_or_default(&body)?;
-    let (count, items) = page(user_connections(&st, &project_id, &f).await?, offset, limit);
+    let (count, items) =
+        openwks_core::paging::page(user_connections(&st, &project_id, &f).await?, offset, limit);
     Ok(Json(ListUserConnectionResponse { count, items }).into_response())
 }
 

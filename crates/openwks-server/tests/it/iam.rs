@@ -545,3 +545,253 @@ async fn users_keys_groups_and_policy_administration() {
         "WKS.00211103",
     );
 }
+
+async fn get_with(app: &TestApp, token: &str, path: &str) -> Resp {
+    let p = app.path(path);
+    app.send_raw(
+        "GET",
+        &p,
+        vec![],
+        vec![("x-auth-token".into(), token.to_string())],
+    )
+    .await
+}
+
+/// An IAM user's password gets a token; the token carries the user's rights, no more; a
+/// disabled user gets none.
+#[tokio::test]
+async fn iam_users_get_tokens_with_their_own_rights() {
+    let app = TestApp::new().await;
+    let u = user(&app, "token-user").await;
+    let p = policy(
+        &app,
+        "lister",
+        json!([{"Effect": "Allow", "Action": "workspace:serverGroup:list"}]),
+    )
+    .await;
+    attach(&app, &u.id, &p).await;
+    let body = |password: &str| {
+        serde_json::to_vec(&json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"name": "token-user", "password": password, "domain": {"name": "acme"}}}},
+            "scope": {"project": {"id": PID}}}}))
+        .expect("json")
+    };
+    let r = app
+        .send_raw("POST", "/v3/auth/tokens", body("pass-word-1"), vec![])
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let token = r
+        .headers
+        .get("x-subject-token")
+        .and_then(|v| v.to_str().ok())
+        .expect("token")
+        .to_string();
+    assert_eq!(
+        get_with(&app, &token, "/v1/{p}/app-server-groups")
+            .await
+            .status,
+        200
+    );
+    assert!(denied(&get_with(&app, &token, "/v1/{p}/app-groups").await));
+    assert_eq!(
+        app.send_raw("POST", "/v3/auth/tokens", body("wrong-password"), vec![])
+            .await
+            .status,
+        401
+    );
+    let r = app
+        .patch(
+            &format!("/openwks/v1/iam/users/{}", u.id),
+            json!({"enabled": false}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        app.send_raw("POST", "/v3/auth/tokens", body("pass-word-1"), vec![])
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        get_with(&app, &token, "/v1/{p}/app-server-groups")
+            .await
+            .status,
+        401
+    );
+}
+
+/// The vendor's IAM v5 shapes over the same directory.
+#[tokio::test]
+async fn iam_v5_users_keys_policies_and_groups() {
+    let app = TestApp::new().await;
+    let u = app
+        .post("/v5/users", json!({"name": "v5-user", "enabled": true}))
+        .await;
+    assert_eq!(u.status, 201, "{}", u.text);
+    let uid = u.body["user"]["user_id"].as_str().expect("id").to_string();
+    assert_eq!(u.body["user"]["is_root_user"], false);
+    assert!(u.body["user"]["urn"]
+        .as_str()
+        .is_some_and(|s| s.ends_with(":user:v5-user")));
+    assert_error(
+        &app.post("/v5/users", json!({"name": "no-enabled"})).await,
+        400,
+        "WKS.00211104",
+    );
+    let k = app
+        .post(&format!("/v5/users/{uid}/access-keys"), json!({}))
+        .await;
+    assert_eq!(k.status, 201, "{}", k.text);
+    let key = (
+        k.body["access_key"]["access_key_id"]
+            .as_str()
+            .expect("ak")
+            .to_string(),
+        k.body["access_key"]["secret_access_key"]
+            .as_str()
+            .expect("sk")
+            .to_string(),
+    );
+    let doc = json!({"Version": "5.0", "Statement": [{"Effect": "Allow", "Action": ["workspace:appGroup:list"]}]});
+    let p = app
+        .post(
+            "/v5/policies",
+            json!({"policy_name": "v5-lister", "policy_document": doc.to_string()}),
+        )
+        .await;
+    assert_eq!(p.status, 201, "{}", p.text);
+    let pid = p.body["policy"]["policy_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(p.body["policy"]["policy_type"], "custom");
+    assert_error(
+        &app.post(
+            "/v5/policies",
+            json!({"policy_name": "bad", "policy_document": "{\"Version\": \"1\"}"}),
+        )
+        .await,
+        400,
+        "WKS.00081103",
+    );
+    let as_user = |path: &'static str| app.call_as((&key.0, &key.1), "GET", path, None);
+    assert!(denied(&as_user("/v1/{p}/app-groups").await));
+    // Through a group.
+    let g = app
+        .post("/v5/groups", json!({"group_name": "v5-group"}))
+        .await;
+    assert_eq!(g.status, 201, "{}", g.text);
+    let gid = g.body["group"]["group_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(
+        app.post(
+            &format!("/v5/groups/{gid}/add-user"),
+            json!({"user_id": uid})
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        app.post(
+            &format!("/v5/policies/{pid}/attach-group"),
+            json!({"group_id": gid})
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(as_user("/v1/{p}/app-groups").await.status, 200);
+    assert_eq!(
+        app.get(&format!("/v5/policies/{pid}")).await.body["policy"]["attachment_count"],
+        1
+    );
+    assert_eq!(
+        app.post(
+            &format!("/v5/groups/{gid}/remove-user"),
+            json!({"user_id": uid})
+        )
+        .await
+        .status,
+        204
+    );
+    assert!(denied(&as_user("/v1/{p}/app-groups").await));
+    // Directly.
+    assert_eq!(
+        app.post(
+            &format!("/v5/policies/{pid}/attach-user"),
+            json!({"user_id": uid})
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(as_user("/v1/{p}/app-groups").await.status, 200);
+    assert_eq!(
+        app.get(&format!("/v5/policies/{pid}")).await.body["policy"]["attachment_count"],
+        2
+    );
+    let keys = app.get(&format!("/v5/users/{uid}/access-keys")).await;
+    assert_eq!(keys.body["access_keys"][0]["status"], "active");
+    assert!(keys.body["access_keys"][0]
+        .get("secret_access_key")
+        .is_none());
+    let kpath = format!("/v5/users/{uid}/access-keys/{}", key.0);
+    assert_eq!(
+        app.put(&kpath, json!({"status": "inactive"})).await.status,
+        200
+    );
+    assert_eq!(as_user("/v1/{p}/app-groups").await.status, 401);
+    assert_eq!(
+        app.put(&kpath, json!({"status": "active"})).await.status,
+        200
+    );
+    assert_eq!(
+        app.put(&format!("/v5/users/{uid}"), json!({"enabled": false}))
+            .await
+            .body["user"]["enabled"],
+        false
+    );
+    assert_eq!(as_user("/v1/{p}/app-groups").await.status, 401);
+    let list = app.get("/v5/users").await;
+    assert_eq!(list.body["page_info"]["current_count"], 2, "{}", list.text);
+    assert_eq!(
+        app.get("/v5/policies").await.body["policies"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_error(
+        &app.delete(&format!("/v5/policies/{pid}")).await,
+        409,
+        "WKS.00211123",
+    );
+    assert_eq!(
+        app.post(
+            &format!("/v5/policies/{pid}/detach-user"),
+            json!({"user_id": uid})
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        app.post(
+            &format!("/v5/policies/{pid}/detach-group"),
+            json!({"group_id": gid})
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(app.delete(&format!("/v5/policies/{pid}")).await.status, 204);
+    assert_eq!(app.delete(&kpath).await.status, 204);
+    assert_eq!(app.delete(&format!("/v5/users/{uid}")).await.status, 204);
+    assert_error(
+        &app.get(&format!("/v5/users/{uid}")).await,
+        404,
+        "WKS.00211902",
+    );
+}

@@ -7,7 +7,7 @@ use openwks_core::iam_model::{
 use openwks_core::{Error, ErrorKind, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{db_err, json_err};
+use super::{db_err, docs, json_err};
 use crate::Deleted;
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IamUser> {
@@ -274,17 +274,6 @@ pub(crate) fn create_policy(conn: &Connection, p: &IamPolicy) -> Result<()> {
     }
 }
 
-fn docs<T: serde::de::DeserializeOwned>(
-    conn: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
-) -> Result<Vec<T>> {
-    super::servers::strings(conn, sql, params)?
-        .iter()
-        .map(|d| serde_json::from_str(d).map_err(json_err))
-        .collect()
-}
-
 /// Policies of the account, by name.
 pub(crate) fn policies(conn: &Connection, account: &str) -> Result<Vec<IamPolicy>> {
     docs(
@@ -305,18 +294,25 @@ pub(crate) fn policy(conn: &Connection, account: &str, id: &str) -> Result<Optio
     .next())
 }
 
+/// How many users and groups a policy of the account is attached to.
+pub(crate) fn attachment_count(conn: &Connection, account: &str, id: &str) -> Result<i64> {
+    if policy(conn, account, id)?.is_none() {
+        return Err(Error::not_found("policy", id));
+    }
+    conn.query_row(
+        "SELECT COUNT(*) FROM iam_attachments WHERE policy_id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+    .map_err(db_err)
+}
+
 /// Delete a policy; refused while it is attached.
 pub(crate) fn delete_policy(conn: &Connection, account: &str, id: &str) -> Result<Deleted> {
     if policy(conn, account, id)?.is_none() {
         return Ok(Deleted::NotFound);
     }
-    let n: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM iam_attachments WHERE policy_id = ?1",
-            [id],
-            |r| r.get(0),
-        )
-        .map_err(db_err)?;
+    let n = attachment_count(conn, account, id)?;
     if n > 0 {
         return Err(Error::conflict(
             codes::IN_USE,
@@ -509,12 +505,5 @@ pub(crate) fn audit(
         params![account, f.from_ms, f.to_ms],
     )?;
     let hits: Vec<AuditEvent> = all.into_iter().filter(|e| f.matches(e)).collect();
-    let count = hits.len() as i64;
-    Ok((
-        count,
-        hits.into_iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(0))
-            .collect(),
-    ))
+    Ok(openwks_core::paging::page(hits, offset, limit))
 }

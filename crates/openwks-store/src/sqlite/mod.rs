@@ -47,6 +47,18 @@ pub(crate) fn json_err(e: serde_json::Error) -> Error {
     Error::internal(format!("stored document: {e}"))
 }
 
+/// The JSON documents in the first column of every row of `sql`, decoded.
+pub(crate) fn docs<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>> {
+    servers::strings(conn, sql, params)?
+        .iter()
+        .map(|d| serde_json::from_str(d).map_err(json_err))
+        .collect()
+}
+
 /// Whether a row of `table` other than `except` has `name` where `scope_column` is `scope`:
 /// group names are unique per project, app names per app group.
 pub(crate) fn name_taken(
@@ -1264,6 +1276,10 @@ impl crate::Store for SqliteStore {
         );
         self.write(move |c| iam::set_attachment(c, &a, &p, principal, &i, attach))
             .await
+    }
+    async fn iam_policy_attachments(&self, account_id: &str, policy_id: &str) -> Result<i64> {
+        let (a, p) = (account_id.to_string(), policy_id.to_string());
+        self.read(move |c| iam::attachment_count(c, &a, &p)).await
     }
     async fn iam_attached(
         &self,

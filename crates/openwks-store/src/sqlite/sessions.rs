@@ -24,7 +24,7 @@ use openwks_core::session::{
 use openwks_core::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{cache, db_err, json_err};
+use super::{cache, db_err, docs, json_err};
 use crate::{GroupDecision, LaunchArgs, LaunchOutcome, ScalingActivity};
 
 /// A group's routing state on the writer thread.
@@ -236,17 +236,6 @@ fn record_connection(conn: &Connection, c: &AppConnection) -> Result<()> {
     ])
     .map_err(db_err)?;
     Ok(())
-}
-
-fn docs<T: serde::de::DeserializeOwned>(
-    conn: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
-) -> Result<Vec<T>> {
-    super::servers::strings(conn, sql, params)?
-        .iter()
-        .map(|d| serde_json::from_str(d).map_err(json_err))
-        .collect()
 }
 
 /// A session of the project.
@@ -592,14 +581,7 @@ pub(crate) fn list(
         )?,
     };
     let hits: Vec<Session> = all.into_iter().filter(|s| f.matches(s)).collect();
-    let count = hits.len() as i64;
-    Ok((
-        count,
-        hits.into_iter()
-            .skip(usize::try_from(offset).unwrap_or(0))
-            .take(usize::try_from(limit).unwrap_or(0))
-            .collect(),
-    ))
+    Ok(openwks_core::paging::page(hits, offset, limit))
 }
 
 /// App connections of a project, newest first, with the sessions they ran in.
