@@ -72,3 +72,17 @@ def test_an_enterprise_project_scoped_user_and_an_explicit_deny(server, groups):
     assert e.value.status_code == 403
     status, body = openwks_call(server.url, "GET", "/openwks/v1/audit-events?user=sdk-ep&result=denied")
     assert status == 200 and body["count"] == 1 and body["items"][0]["action"] == "workspace:serverGroup:get"
+
+
+def test_temporary_keys_with_the_sdks_security_token(server, groups):
+    status, body = openwks_call(server.url, "POST", "/v3.0/OS-CREDENTIAL/securitytokens",
+                                {"auth": {"identity": {"methods": ["token"], "token": {"duration_seconds": 900}}}})
+    assert status == 201, body
+    c = body["credential"]
+    creds = credentials(c["access"], c["secret"]).with_security_token(c["securitytoken"])
+    temp = wks_client(server.url, creds)
+    assert temp.list_server_groups(ListServerGroupsRequest()).count >= 2
+    wrong = wks_client(server.url, credentials(c["access"], c["secret"]).with_security_token(c["securitytoken"] + "x"))
+    with pytest.raises(ClientRequestException) as e:
+        wrong.list_server_groups(ListServerGroupsRequest())
+    assert e.value.status_code == 401

@@ -148,3 +148,60 @@ pub async fn create_token(State(st): State<AppState>, body: Bytes) -> ApiResult<
     }
     Ok(resp)
 }
+
+/// `POST /v3.0/OS-CREDENTIAL/securitytokens` `{"auth": {"identity": {"methods": ["token"],
+/// "token": {"duration_seconds"?}}}}`, signed or with `X-Auth-Token`: temporary AK/SK and
+/// security token of the caller, valid 900–86400 s (default 900), with the caller's rights.
+/// The vendor needs no permission for it.
+pub async fn create_security_token(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let v: serde_json::Value = json_body(&body)?;
+    let identity = &v["auth"]["identity"];
+    let methods_ok = identity["methods"]
+        .as_array()
+        .is_some_and(|m| m.iter().any(|x| x == "token"));
+    if !methods_ok {
+        return Err(Error::invalid(
+            codes::INVALID_PARAMETER,
+            "auth.identity.methods must contain \"token\"",
+        )
+        .into());
+    }
+    let duration = match &identity["token"]["duration_seconds"] {
+        serde_json::Value::Null => 900,
+        serde_json::Value::Number(n) => n.as_i64().unwrap_or(-1),
+        serde_json::Value::String(s) => s.parse::<i64>().unwrap_or(-1),
+        _ => -1,
+    };
+    openwks_core::validate::check_range(
+        "auth.identity.token.duration_seconds",
+        duration,
+        900,
+        86_400,
+    )?;
+    let now = chrono::Utc::now().timestamp();
+    let ak = format!("T{}", crate::auth::random_hex(10).to_uppercase());
+    let (access, secret, security_token) = token::temporary::issue(
+        &st.token_secret,
+        token::temporary::TempClaims {
+            ak: String::new(),
+            user_id: ctx.caller.user_id.clone(),
+            account_id: ctx.caller.account_id.clone(),
+            expires_at: now + duration,
+        },
+        ak,
+    );
+    let expires_at = chrono::DateTime::from_timestamp(now + duration, 0)
+        .map(openwks_core::time::format_rfc3339)
+        .unwrap_or_default();
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"credential": {
+            "access": access, "secret": secret, "securitytoken": security_token, "expires_at": expires_at
+        }})),
+    )
+        .into_response())
+}

@@ -135,12 +135,28 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
             headers: &parts.headers,
             body: &bytes,
         };
-        let key = sdk_hmac::verify(
-            &signed,
-            |ak| st.directory.key(ak),
-            now,
-            st.settings.max_clock_skew_secs,
-        )?;
+        // Temporary keys carry their security token; permanent ones are in the directory.
+        let security_token = parts
+            .headers
+            .get("x-security-token")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let key =
+            sdk_hmac::verify(
+                &signed,
+                |ak| match &security_token {
+                    Some(t) => token::temporary::verify(&st.token_secret, t, ak, now.timestamp())
+                        .map(|c| openwks_core::identity::AccessKey {
+                            secret_key: token::temporary::secret_key(&st.token_secret, ak),
+                            access_key: c.ak,
+                            user_id: c.user_id,
+                            account_id: c.account_id,
+                            status: "active".into(),
+                        }),
+                    None => st.directory.key(ak),
+                },
+                now,
+                st.settings.max_clock_skew_secs,
+            )?;
         let user = st
             .directory
             .user(&key.user_id)

@@ -576,6 +576,10 @@ fn implemented() -> Router<AppState> {
         // IAM.
         .route("/v3/projects", get(iam::list_projects))
         .route("/v3/auth/tokens", axum::routing::post(iam::create_token))
+        .route(
+            "/v3.0/OS-CREDENTIAL/securitytokens",
+            axum::routing::post(iam::create_security_token),
+        )
         // Operations.
         .route("/health", get(ops::health))
         .route("/metrics", get(ops::metrics))

@@ -66,6 +66,26 @@ impl Directory {
             }
             snap.keys.insert(k.access_key.clone(), k);
         }
+        // Every enabled user of those accounts (users without keys sign in with a password or
+        // temporary keys); the directory never holds password hashes it does not need.
+        let accounts: std::collections::BTreeSet<String> =
+            snap.users.values().map(|u| u.account_id.clone()).collect();
+        for a in accounts {
+            for u in store.iam_users(&a).await? {
+                if u.enabled && !snap.users.contains_key(&u.id) {
+                    snap.users.insert(
+                        u.id.clone(),
+                        User {
+                            id: u.id,
+                            name: u.name,
+                            account_id: u.account_id,
+                            is_admin: u.is_admin,
+                            password_hash: String::new(),
+                        },
+                    );
+                }
+            }
+        }
         *self
             .snap
             .write()

@@ -92,3 +92,86 @@ mod tests {
         assert_eq!(verify("s", "nodot", 50), Err(TokenError::Invalid));
     }
 }
+
+/// Temporary access keys (`POST /v3.0/OS-CREDENTIAL/securitytokens`): stateless. The security
+/// token carries the AK, the user and the expiry under the server's MAC; the SK is derived from
+/// the AK with the server's secret, so any start of the server (or replica with the same
+/// secret) can verify a request signed with them, and nothing needs storing.
+pub mod temporary {
+    use super::{mac, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    use serde::{Deserialize, Serialize};
+    use subtle::ConstantTimeEq;
+
+    /// What a security token says.
+    #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+    pub struct TempClaims {
+        /// The temporary AK.
+        pub ak: String,
+        /// Its user.
+        pub user_id: String,
+        /// The user's account.
+        pub account_id: String,
+        /// Unix seconds.
+        pub expires_at: i64,
+    }
+
+    fn sts_secret(secret: &str) -> String {
+        format!("sts-token:{secret}")
+    }
+
+    /// The SK of a temporary AK.
+    pub fn secret_key(secret: &str, ak: &str) -> String {
+        mac(&format!("sts-sk:{secret}"), ak)[..40].to_string()
+    }
+
+    /// Issue `(ak, sk, security token)` for `claims` (its `ak` is filled in).
+    pub fn issue(secret: &str, mut claims: TempClaims, ak: String) -> (String, String, String) {
+        claims.ak = ak.clone();
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap_or_default());
+        let token = format!("{payload}.{}", mac(&sts_secret(secret), &payload));
+        (ak.clone(), secret_key(secret, &ak), token)
+    }
+
+    /// Check a security token: the MAC, the expiry, and that it was issued for `ak`.
+    pub fn verify(secret: &str, token: &str, ak: &str, now: i64) -> Option<TempClaims> {
+        let (payload, sig) = token.split_once('.')?;
+        let want = mac(&sts_secret(secret), payload);
+        if !bool::from(want.as_bytes().ct_eq(sig.as_bytes())) {
+            return None;
+        }
+        let claims: TempClaims =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+        (claims.ak == ak && now < claims.expires_at).then_some(claims)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn issue_verify_tamper_expire_and_bind_to_the_ak() {
+            let c = TempClaims {
+                ak: String::new(),
+                user_id: "u".into(),
+                account_id: "a".into(),
+                expires_at: 100,
+            };
+            let (ak, sk, token) = issue("s", c, "TAK1".into());
+            assert_eq!(sk, secret_key("s", "TAK1"));
+            assert_eq!(sk.len(), 40);
+            assert_eq!(
+                verify("s", &token, &ak, 99).map(|c| c.user_id),
+                Some("u".into())
+            );
+            assert!(verify("s", &token, &ak, 100).is_none(), "expired");
+            assert!(verify("s", &token, "TAK2", 99).is_none(), "another AK");
+            assert!(
+                verify("other", &token, &ak, 99).is_none(),
+                "another server secret"
+            );
+            let forged = token.replacen('e', "f", 1);
+            assert!(forged == token || verify("s", &forged, &ak, 99).is_none());
+        }
+    }
+}
