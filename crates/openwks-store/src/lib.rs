@@ -417,8 +417,9 @@ pub trait Store: Send + Sync + 'static {
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<AuthorizationView>)>;
-    /// The authorizations of an app group and the user groups `user` belongs to (what
-    /// `openwks_core::authorization::may_open` decides on), read in one snapshot.
+    /// The authorizations of an app group that concern `user` (its own and its user groups')
+    /// and the user groups `user` belongs to (what `openwks_core::authorization::may_open`
+    /// decides on), read in one snapshot.
     async fn access_facts(
         &self,
         project_id: &str,

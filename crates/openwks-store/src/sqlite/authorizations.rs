@@ -227,12 +227,17 @@ pub(crate) fn access_facts(
     app_group_id: &str,
     user: &str,
 ) -> Result<(Vec<Account>, Vec<String>)> {
+    // Only the authorizations that can concern this user (its own, its user groups'): an
+    // indexed lookup, however many accounts the app group has.
     let accounts = conn
         .prepare_cached(
-            "SELECT doc FROM authorizations WHERE project_id = ?1 AND app_group_id = ?2",
+            "SELECT doc FROM authorizations WHERE project_id = ?1 AND app_group_id = ?2 AND \
+             ((account_type = 'USER' AND account = ?3) OR (account_type = 'USER_GROUP' AND account IN \
+              (SELECT g.name FROM user_groups g JOIN user_group_members m ON m.user_group_id = g.id \
+               WHERE g.project_id = ?1 AND m.user_name = ?3)))",
         )
         .map_err(db_err)?
-        .query_map([project_id, app_group_id], |r| r.get::<_, String>(0))
+        .query_map([project_id, app_group_id, user], |r| r.get::<_, String>(0))
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?

@@ -193,7 +193,7 @@ fn with_router<R>(
     Ok(ROUTERS.with(|r| r.borrow_mut().get_mut(id).map(f)))
 }
 
-fn write_session(conn: &Connection, s: &Session, insert: bool) -> Result<()> {
+pub(crate) fn write_session(conn: &Connection, s: &Session, insert: bool) -> Result<()> {
     let doc = serde_json::to_string(s).map_err(json_err)?;
     let sql = if insert {
         "INSERT INTO sessions (id, project_id, user_name, primary_server_group_id, server_group_id, \
@@ -568,20 +568,61 @@ pub(crate) fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<Session>)> {
-    let all: Vec<Session> = match &f.user_name {
-        Some(u) => docs(
-            conn,
-            "SELECT doc FROM sessions WHERE project_id = ?1 AND user_name = ?2 ORDER BY seq DESC",
-            [project_id, u.as_str()],
-        )?,
-        None => docs(
-            conn,
-            "SELECT doc FROM sessions WHERE project_id = ?1 ORDER BY seq DESC",
-            [project_id],
-        )?,
+    use rusqlite::types::Value;
+    // The filter runs in SQL (indexed columns, JSON fields of the document for the rest), so a
+    // page costs the page, not the history; a store test checks it against
+    // `SessionFilter::matches`.
+    if f.is_success == Some(false) {
+        return Ok((0, Vec::new()));
+    }
+    let mut sql = String::from(" FROM sessions WHERE project_id = ?");
+    let mut ps: Vec<Value> = vec![Value::Text(project_id.to_string())];
+    let mut eq = |col: &str, v: &Option<String>, sql: &mut String| {
+        if let Some(v) = v {
+            sql.push_str(&format!(" AND {col} = ?"));
+            ps.push(Value::Text(v.clone()));
+        }
     };
-    let hits: Vec<Session> = all.into_iter().filter(|s| f.matches(s)).collect();
-    Ok(openwks_core::paging::page(hits, offset, limit))
+    eq("user_name", &f.user_name, &mut sql);
+    eq("server_group_id", &f.server_group_id, &mut sql);
+    eq("json_extract(doc, '$.vm_ip')", &f.vm_ip, &mut sql);
+    eq("json_extract(doc, '$.client_ip')", &f.public_ip, &mut sql);
+    eq(
+        "json_extract(doc, '$.machine_name')",
+        &f.machine_name,
+        &mut sql,
+    );
+    if let Some(b) = f.begin_ms {
+        sql.push_str(" AND start_ms >= ?");
+        ps.push(Value::Integer(b));
+    }
+    if let Some(e) = f.end_ms {
+        sql.push_str(" AND start_ms <= ?");
+        ps.push(Value::Integer(e));
+    }
+    if let Some(states) = &f.states {
+        if states.is_empty() {
+            return Ok((0, Vec::new()));
+        }
+        sql.push_str(&format!(
+            " AND state IN ({})",
+            vec!["?"; states.len()].join(", ")
+        ));
+        ps.extend(states.iter().map(|s| Value::Text(s.clone())));
+    }
+    let count: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*){sql}"))
+        .map_err(db_err)?
+        .query_row(rusqlite::params_from_iter(ps.iter()), |r| r.get(0))
+        .map_err(db_err)?;
+    ps.push(Value::Integer(limit.max(0)));
+    ps.push(Value::Integer(offset.max(0)));
+    let page = docs(
+        conn,
+        &format!("SELECT doc{sql} ORDER BY seq DESC LIMIT ? OFFSET ?"),
+        rusqlite::params_from_iter(ps.iter()),
+    )?;
+    Ok((count, page))
 }
 
 /// App connections of a project, newest first, with the sessions they ran in.

@@ -628,3 +628,102 @@ async fn scaling_activities_keep_the_newest_thousand_per_group() {
         3
     );
 }
+
+/// `list_sessions` filters in SQL; it answers exactly what `SessionFilter::matches` says.
+#[tokio::test]
+async fn session_filters_in_sql_agree_with_the_domain_rule() {
+    use openwks_core::session::{Session, SessionFilter};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(dir.path().join("db.sqlite")).expect("open");
+    let mut all = Vec::new();
+    for i in 0..60i64 {
+        let s = Session {
+            id: format!("s{i:02}"),
+            project_id: if i % 11 == 0 { "other" } else { "p" }.into(),
+            user_name: format!("u{}", i % 5),
+            app_group_id: "ag".into(),
+            app_id: "a".into(),
+            app_name: "App".into(),
+            server_id: format!("srv{}", i % 4),
+            machine_name: format!("m{}", i % 4),
+            vm_ip: format!("10.0.0.{}", i % 4),
+            server_group_id: format!("g{}", i % 3),
+            server_group_name: "g".into(),
+            primary_server_group_id: "g0".into(),
+            secondary_server_group_id: None,
+            session_type: "2".into(),
+            state: ["Active", "Disconnected", "SignedOut"][(i % 3) as usize].into(),
+            client_ip: format!("1.1.1.{}", i % 2),
+            client_type: "w".into(),
+            start_time: String::new(),
+            start_ms: 1_000 + i * 10,
+            end_time: String::new(),
+            end_ms: None,
+            last_update_status_time: String::new(),
+            last_update_ms: 0,
+            logoff_at_ms: None,
+        };
+        all.push(s.clone());
+        // Distinct users per primary group: the live-user index allows one live session each.
+        let mut stored = s;
+        stored.primary_server_group_id = format!("pg{i}");
+        store
+            .write(move |c| super::sessions::write_session(c, &stored, true))
+            .await
+            .expect("insert");
+    }
+    let filters = [
+        SessionFilter::default(),
+        SessionFilter {
+            user_name: Some("u2".into()),
+            ..Default::default()
+        },
+        SessionFilter {
+            server_group_id: Some("g1".into()),
+            ..Default::default()
+        },
+        SessionFilter {
+            vm_ip: Some("10.0.0.3".into()),
+            public_ip: Some("1.1.1.1".into()),
+            ..Default::default()
+        },
+        SessionFilter {
+            machine_name: Some("m2".into()),
+            begin_ms: Some(1_200),
+            end_ms: Some(1_450),
+            ..Default::default()
+        },
+        SessionFilter {
+            states: Some(vec!["Active".into(), "SignedOut".into()]),
+            ..Default::default()
+        },
+        SessionFilter {
+            is_success: Some(true),
+            user_name: Some("u1".into()),
+            ..Default::default()
+        },
+        SessionFilter {
+            is_success: Some(false),
+            ..Default::default()
+        },
+        SessionFilter {
+            states: Some(vec![]),
+            ..Default::default()
+        },
+    ];
+    for f in filters {
+        let mut want: Vec<String> = all
+            .iter()
+            .filter(|s| s.project_id == "p" && f.matches(s))
+            .map(|s| s.id.clone())
+            .collect();
+        want.reverse();
+        let (count, page) = store.list_sessions("p", &f, 0, 1000).await.expect("list");
+        let got: Vec<String> = page.into_iter().map(|s| s.id).collect();
+        assert_eq!(got, want, "{f:?}");
+        assert_eq!(count, want.len() as i64);
+        let (count2, page2) = store.list_sessions("p", &f, 1, 2).await.expect("page");
+        assert_eq!(count2, count);
+        assert_eq!(page2.len(), want.len().saturating_sub(1).min(2));
+    }
+}
