@@ -23,7 +23,10 @@ pub struct UserGroup {
     pub id: String,
     pub name: String,
     pub description: String,
+    /// The first 1,000 members, sorted.
     pub members: Vec<String>,
+    /// How many members the group has.
+    pub member_count: i64,
     pub create_at: String,
 }
 

@@ -32,6 +32,10 @@ pub struct LaunchArgs {
     /// Server groups (24 servers x 1024 sessions each).
     #[arg(long, default_value_t = 2)]
     pub groups: usize,
+    /// Launch on openwks only (the scale run: e.g. `--launches 1000000 --groups 42
+    /// --rounds 1 --skip-baseline`).
+    #[arg(long)]
+    pub skip_baseline: bool,
     #[command(flatten)]
     pub common: Common,
 }
@@ -61,6 +65,10 @@ pub struct LaunchReport {
     pub sessions_listed: i64,
     /// The most sessions on one server afterwards (must not exceed 1024).
     pub max_sessions_on_a_server: i64,
+    /// openwks RSS after the launches (KiB).
+    pub rss_after_kib: u64,
+    /// One `list_sessions` page (limit 100, count of all) afterwards, ms.
+    pub list_sessions_ms: f64,
 }
 
 async fn call(
@@ -202,7 +210,8 @@ pub async fn run(args: LaunchArgs) -> anyhow::Result<()> {
     let conns = args.common.connections;
     let warm = 2_000u64;
     // Each round's openwks launches are new users; the baseline's draw from the same counter.
-    let users = (args.launches * args.rounds as u64 + warm) * 2 + 1_000;
+    let per_server = if args.skip_baseline { 1 } else { 2 };
+    let users = (args.launches * args.rounds as u64 + warm) * per_server + 1_000;
     let capacity = args.groups as u64 * 24 * 1024;
     if args.launches * args.rounds as u64 + warm > capacity {
         anyhow::bail!(
@@ -220,36 +229,41 @@ pub async fn run(args: LaunchArgs) -> anyhow::Result<()> {
     let mk = launch_maker(apps, Arc::clone(&next));
     let long = Duration::from_secs(600);
     load::run(&t, Arc::clone(&mk), conns, long, Some(warm), false).await?;
-    load::run(&bt, Arc::clone(&mk), conns, long, Some(warm), false).await?;
+    if !args.skip_baseline {
+        load::run(&bt, Arc::clone(&mk), conns, long, Some(warm), false).await?;
+    }
     let (mut o, mut b) = (Vec::new(), Vec::new());
     for _ in 0..args.rounds {
         let (so, _) =
             load::run(&t, Arc::clone(&mk), conns, long, Some(args.launches), false).await?;
-        let (sb, _) = load::run(
-            &bt,
-            Arc::clone(&mk),
-            conns,
-            long,
-            Some(args.launches),
-            false,
-        )
-        .await?;
-        eprintln!(
-            "launch: openwks {:.0}/s (p99 {:.2} ms), baseline {:.0}/s",
-            so.rps, so.p99_ms, sb.rps
-        );
+        eprintln!("launch: openwks {:.0}/s (p99 {:.2} ms)", so.rps, so.p99_ms);
         o.push(so);
-        b.push(sb);
+        if !args.skip_baseline {
+            let (sb, _) = load::run(
+                &bt,
+                Arc::clone(&mk),
+                conns,
+                long,
+                Some(args.launches),
+                false,
+            )
+            .await?;
+            eprintln!("launch: baseline {:.0}/s", sb.rps);
+            b.push(sb);
+        }
     }
+    let rss_after_kib = ow.rss_kib();
     let (openwks, baseline) = (scenarios::merge(&o), scenarios::merge(&b));
+    let listed_at = std::time::Instant::now();
     let listed = call(
         &t,
         "GET",
         format!("/v1/{PID}/session/list-sessions"),
-        "query_begin_time=2000-01-01T00:00:00Z&query_end_time=2100-01-01T00:00:00Z&limit=1",
+        "query_begin_time=2000-01-01T00:00:00Z&query_end_time=2100-01-01T00:00:00Z&limit=100",
         Value::Null,
     )
     .await?;
+    let list_sessions_ms = listed_at.elapsed().as_secs_f64() * 1000.0;
     let servers = call(
         &t,
         "GET",
@@ -286,6 +300,8 @@ pub async fn run(args: LaunchArgs) -> anyhow::Result<()> {
         ratio,
         sessions_listed: listed["count"].as_i64().unwrap_or(-1),
         max_sessions_on_a_server: max_on,
+        rss_after_kib,
+        list_sessions_ms,
     };
     let mut text = String::new();
     use std::fmt::Write as _;
@@ -303,8 +319,11 @@ pub async fn run(args: LaunchArgs) -> anyhow::Result<()> {
     );
     let _ = writeln!(
         text,
-        "Afterwards openwks lists {} sessions; the fullest server holds {} (of 1024).",
-        rep.sessions_listed, rep.max_sessions_on_a_server
+        "Afterwards openwks lists {} sessions ({:.1} ms for a page of 100 with the count of all); the fullest of the first 100 servers holds {} (of 1024); openwks RSS {:.1} MiB.",
+        rep.sessions_listed,
+        rep.list_sessions_ms,
+        rep.max_sessions_on_a_server,
+        rep.rss_after_kib as f64 / 1024.0
     );
     report::write_out(
         args.common.json.as_deref(),

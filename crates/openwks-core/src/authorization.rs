@@ -181,11 +181,18 @@ pub struct UserGroup {
     pub name: String,
     /// Description.
     pub description: String,
-    /// Members' user names, sorted.
+    /// Members' user names, sorted (the first [`MEMBERS_SHOWN`] when read back).
     pub members: Vec<String>,
+    /// How many members the group has.
+    #[serde(default)]
+    pub member_count: i64,
     /// Creation time.
     pub create_at: String,
 }
+
+/// How many members a user group answers with (the rest are counted in `member_count`): a
+/// group of a million users stays cheap to read and to change.
+pub const MEMBERS_SHOWN: i64 = 1000;
 
 /// Validate a user-group name (1–64 letters, digits, `_`, `-`, `.`) and description (≤ 255).
 pub fn check_user_group(name: &str, description: &str) -> Result<()> {

@@ -24,6 +24,7 @@ fn out(g: CoreUserGroup) -> UserGroup {
         name,
         description,
         members,
+        member_count,
         create_at,
     } = g;
     UserGroup {
@@ -31,6 +32,7 @@ fn out(g: CoreUserGroup) -> UserGroup {
         name,
         description,
         members,
+        member_count,
         create_at,
     }
 }
@@ -54,6 +56,7 @@ pub async fn create_user_group(
         project_id,
         name,
         description,
+        member_count: 0,
         members,
         create_at: openwks_core::time::now_rfc3339(),
     };

@@ -352,3 +352,47 @@ async fn mails_are_recorded_listed_and_resent() {
         "WKS.00211107",
     );
 }
+
+/// A large user group answers its first 1,000 members and counts them all; its members can
+/// still open the group's apps.
+#[tokio::test]
+async fn large_user_groups_stay_bounded() {
+    let app = TestApp::new().await;
+    let g = app
+        .post("/openwks/v1/{p}/user-groups", json!({"name": "everyone"}))
+        .await;
+    assert_eq!(g.status, 201, "{}", g.text);
+    assert_eq!(g.body["member_count"], 0);
+    let gid = g.body["id"].as_str().expect("id").to_string();
+    let mut last = serde_json::Value::Null;
+    for batch in 0..11 {
+        let users: Vec<String> = (0..100)
+            .map(|i| format!("user{:05}", batch * 100 + i))
+            .collect();
+        let r = app
+            .post(
+                &format!("/openwks/v1/{{p}}/user-groups/{gid}/members"),
+                json!({"users": users}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        last = r.body;
+    }
+    assert_eq!(last["member_count"], 1100);
+    assert_eq!(last["members"].as_array().map(Vec::len), Some(1000));
+    assert_eq!(last["members"][0], "user00000");
+    let a = ag(&app, "for-everyone").await;
+    let auth = json!({"app_group_ids": [a], "accounts": [{"account": "everyone", "account_type": "USER_GROUP"}]});
+    assert_eq!(
+        app.post("/v1/{p}/app-groups/authorizations", auth)
+            .await
+            .status,
+        200
+    );
+    let check = app
+        .get(&format!(
+            "/openwks/v1/{{p}}/app-groups/{a}/access-check?user_name=user01099"
+        ))
+        .await;
+    assert_eq!(check.body["authorized"], true, "{}", check.text);
+}

@@ -382,12 +382,20 @@ fn load_user_group(conn: &Connection, project_id: &str, id: &str) -> Result<Opti
     let mut g: UserGroup = serde_json::from_str(&doc).map_err(json_err)?;
     g.members = conn
         .prepare_cached(
-            "SELECT user_name FROM user_group_members WHERE user_group_id = ?1 ORDER BY user_name",
+            "SELECT user_name FROM user_group_members WHERE user_group_id = ?1 ORDER BY user_name LIMIT ?2",
         )
         .map_err(db_err)?
-        .query_map([id], |r| r.get::<_, String>(0))
+        .query_map(
+            rusqlite::params![id, openwks_core::authorization::MEMBERS_SHOWN],
+            |r| r.get::<_, String>(0),
+        )
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    g.member_count = conn
+        .prepare_cached("SELECT COUNT(*) FROM user_group_members WHERE user_group_id = ?1")
+        .map_err(db_err)?
+        .query_row([id], |r| r.get(0))
         .map_err(db_err)?;
     Ok(Some(g))
 }
