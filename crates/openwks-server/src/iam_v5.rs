@@ -9,14 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use openwks_api::iam::v5;
-use openwks_core::iam::PolicyDocument;
-use openwks_core::iam_model::{check_iam_name, IamGroup, IamKey, IamPolicy, IamUser, Principal};
-use openwks_core::validate::check_enum;
+use openwks_core::iam_model::{IamGroup, IamKey, IamPolicy, IamUser, Principal};
 use openwks_core::Error;
 use openwks_store::Deleted;
 
-use crate::auth::random_hex;
 use crate::error::ApiResult;
+use crate::iam_ops as ops;
 use crate::middleware::Ctx;
 use crate::request::{json_body, P};
 use crate::AppState;
@@ -79,15 +77,6 @@ fn page_info(n: usize) -> v5::PageInfo {
     }
 }
 
-fn now(st: &AppState) -> String {
-    openwks_core::time::format_ms(st.settings.clock.now_ms())
-}
-
-async fn changed(st: &AppState) -> openwks_core::Result<()> {
-    st.policy_cache.invalidate();
-    st.directory.reload(st.store.as_ref()).await
-}
-
 fn gone(d: Deleted, kind: &str, id: &str) -> ApiResult<Response> {
     match d {
         Deleted::Yes => Ok(StatusCode::NO_CONTENT.into_response()),
@@ -104,21 +93,8 @@ pub async fn create_user(
 ) -> ApiResult<Response> {
     let r: v5::CreateUserReq = json_body(&body)?;
     let name = r.name.ok_or_else(|| Error::missing("name"))?;
-    check_iam_name("name", &name)?;
     let enabled = r.enabled.ok_or_else(|| Error::missing("enabled"))?;
-    let u = IamUser {
-        id: random_hex(16),
-        name,
-        account_id: ctx.caller.account_id.clone(),
-        is_admin: false,
-        enabled,
-        created_at: now(&st),
-    };
-    let u = st
-        .store
-        .create_iam_user(u, format!("!{}", random_hex(16)))
-        .await?;
-    changed(&st).await?;
+    let u = ops::create_user(&st, &ctx.caller.account_id, name, None, enabled).await?;
     Ok((
         StatusCode::CREATED,
         Json(v5::UserResponse { user: user(u) }),
@@ -167,11 +143,7 @@ pub async fn update_user(
     body: Bytes,
 ) -> ApiResult<Response> {
     let r: v5::UpdateUserReq = json_body(&body)?;
-    let u = st
-        .store
-        .update_iam_user(&ctx.caller.account_id, &id, r.enabled, None)
-        .await?;
-    changed(&st).await?;
+    let u = ops::update_user(&st, &ctx.caller.account_id, &id, r.enabled, None).await?;
     Ok(Json(v5::UserResponse { user: user(u) }).into_response())
 }
 
@@ -181,12 +153,11 @@ pub async fn delete_user(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    let d = st
-        .store
-        .delete_iam_user(&ctx.caller.account_id, &id)
-        .await?;
-    changed(&st).await?;
-    gone(d, "IAM user", &id)
+    gone(
+        ops::delete_user(&st, &ctx.caller.account_id, &id).await?,
+        "IAM user",
+        &id,
+    )
 }
 
 /// `POST /v5/users/{user_id}/access-keys` → 201 `{"access_key"}` with the secret.
@@ -195,13 +166,7 @@ pub async fn create_access_key(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    let ak = format!("AK{}", random_hex(9).to_uppercase());
-    let sk = format!("SK{}", random_hex(19));
-    let k = st
-        .store
-        .create_iam_key(&ctx.caller.account_id, &id, ak, sk.clone(), now(&st))
-        .await?;
-    changed(&st).await?;
+    let (k, sk) = ops::create_key(&st, &ctx.caller.account_id, &id).await?;
     Ok((
         StatusCode::CREATED,
         Json(v5::AccessKeyResponse {
@@ -239,13 +204,7 @@ pub async fn update_access_key(
     body: Bytes,
 ) -> ApiResult<Response> {
     let r: v5::UpdateAccessKeyReq = json_body(&body)?;
-    let status = r.status.ok_or_else(|| Error::missing("status"))?;
-    let status = check_enum("status", &status, &["active", "inactive"])?;
-    let k = st
-        .store
-        .set_iam_key_status(&ctx.caller.account_id, &id, &ak, status)
-        .await?;
-    changed(&st).await?;
+    let k = ops::set_key_status(&st, &ctx.caller.account_id, &id, &ak, r.status).await?;
     Ok(Json(v5::AccessKeyResponse {
         access_key: key(k, None),
     })
@@ -258,12 +217,11 @@ pub async fn delete_access_key(
     Extension(ctx): Extension<Ctx>,
     P((id, ak)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    let d = st
-        .store
-        .delete_iam_key(&ctx.caller.account_id, &id, &ak)
-        .await?;
-    changed(&st).await?;
-    gone(d, "access key", &ak)
+    gone(
+        ops::delete_key(&st, &ctx.caller.account_id, &id, &ak).await?,
+        "access key",
+        &ak,
+    )
 }
 
 /// `POST /v5/policies` `{policy_name, policy_document, description?}` → 201 `{"policy"}`.
@@ -274,20 +232,17 @@ pub async fn create_policy(
 ) -> ApiResult<Response> {
     let r: v5::CreatePolicyReq = json_body(&body)?;
     let name = r.policy_name.ok_or_else(|| Error::missing("policy_name"))?;
-    check_iam_name("policy_name", &name)?;
     let text = r
         .policy_document
         .ok_or_else(|| Error::missing("policy_document"))?;
-    PolicyDocument::parse(&text)?;
-    let p = IamPolicy {
-        id: random_hex(16),
-        account_id: ctx.caller.account_id.clone(),
-        name,
-        description: r.description.unwrap_or_default(),
-        document: text,
-        created_at: now(&st),
-    };
-    let p = st.store.create_iam_policy(p).await?;
+    let p = ops::create_policy(
+        &st,
+        &ctx.caller.account_id,
+        ("policy_name", name),
+        r.description.unwrap_or_default(),
+        text,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(v5::PolicyResponse {
@@ -342,12 +297,11 @@ pub async fn delete_policy(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    let d = st
-        .store
-        .delete_iam_policy(&ctx.caller.account_id, &id)
-        .await?;
-    st.policy_cache.invalidate();
-    gone(d, "policy", &id)
+    gone(
+        ops::delete_policy(&st, &ctx.caller.account_id, &id).await?,
+        "policy",
+        &id,
+    )
 }
 
 async fn set_attachment(
@@ -363,10 +317,15 @@ async fn set_attachment(
         Principal::Group => "group_id",
     };
     let id = id.ok_or_else(|| Error::missing(field))?;
-    st.store
-        .set_iam_attachment(&ctx.caller.account_id, policy_id, principal, &id, attach)
-        .await?;
-    st.policy_cache.invalidate();
+    ops::set_attachment(
+        st,
+        &ctx.caller.account_id,
+        policy_id,
+        principal,
+        &id,
+        attach,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -422,16 +381,13 @@ pub async fn create_group(
 ) -> ApiResult<Response> {
     let r: v5::CreateGroupReq = json_body(&body)?;
     let name = r.group_name.ok_or_else(|| Error::missing("group_name"))?;
-    check_iam_name("group_name", &name)?;
-    let g = IamGroup {
-        id: random_hex(16),
-        account_id: ctx.caller.account_id.clone(),
-        name,
-        description: r.description.unwrap_or_default(),
-        members: Vec::new(),
-        created_at: now(&st),
-    };
-    let g = st.store.create_iam_group(g).await?;
+    let g = ops::create_group(
+        &st,
+        &ctx.caller.account_id,
+        ("group_name", name),
+        r.description.unwrap_or_default(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(v5::GroupResponse { group: group(g) }),
@@ -448,10 +404,7 @@ async fn member(
 ) -> ApiResult<Response> {
     let r: v5::UserRef = json_body(body)?;
     let user = r.user_id.ok_or_else(|| Error::missing("user_id"))?;
-    st.store
-        .set_iam_member(&ctx.caller.account_id, id, &user, add)
-        .await?;
-    st.policy_cache.invalidate();
+    ops::set_member(st, &ctx.caller.account_id, id, &user, add).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

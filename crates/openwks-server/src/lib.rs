@@ -10,6 +10,7 @@ pub mod ecs;
 pub mod error;
 pub mod ext;
 pub mod iam;
+pub mod iam_ops;
 pub mod iam_v5;
 pub mod ims;
 pub mod jobs;

@@ -13,19 +13,15 @@ use openwks_api::ext::{
     IamKeyView, IamPolicyView, IamUserView, ListAuditEventsResponse, UpdateIamKeyReq,
     UpdateIamUserReq,
 };
-use openwks_core::error::codes;
-use openwks_core::iam::PolicyDocument;
-use openwks_core::iam_model::{
-    check_iam_name, check_password, AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal,
-};
+use openwks_core::iam_model::{AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal};
 use openwks_core::session::SessionFilter;
 use openwks_core::validate::check_enum;
 use openwks_core::Error;
 use openwks_store::Deleted;
 use serde_json::json;
 
-use crate::auth::{password, random_hex};
 use crate::error::ApiResult;
+use crate::iam_ops as ops;
 use crate::middleware::Ctx;
 use crate::request::{json_body, Query, P};
 use crate::AppState;
@@ -70,17 +66,6 @@ fn group_view(g: IamGroup) -> IamGroupView {
     }
 }
 
-fn now(st: &AppState) -> String {
-    openwks_core::time::format_ms(st.settings.clock.now_ms())
-}
-
-/// Keys and users changed: reload the authentication directory; policies may apply
-/// differently: drop compiled policies.
-async fn changed(st: &AppState) -> openwks_core::Result<()> {
-    st.policy_cache.invalidate();
-    st.directory.reload(st.store.as_ref()).await
-}
-
 fn deleted(d: Deleted, kind: &str, id: &str) -> ApiResult<Response> {
     match d {
         Deleted::Yes => Ok(StatusCode::NO_CONTENT.into_response()),
@@ -96,25 +81,14 @@ pub async fn create_user(
 ) -> ApiResult<Response> {
     let r: CreateIamUserReq = json_body(&body)?;
     let name = r.name.ok_or_else(|| Error::missing("name"))?;
-    check_iam_name("name", &name)?;
-    if let Some(p) = &r.password {
-        check_password(p)?;
-    }
-    // Without a password the user signs with access keys only (the hash matches nothing).
-    let hash = match &r.password {
-        Some(p) => password::hash(p),
-        None => format!("!{}", random_hex(16)),
-    };
-    let u = IamUser {
-        id: random_hex(16),
+    let u = ops::create_user(
+        &st,
+        &ctx.caller.account_id,
         name,
-        account_id: ctx.caller.account_id.clone(),
-        is_admin: false,
-        enabled: r.enabled.unwrap_or(true),
-        created_at: now(&st),
-    };
-    let u = st.store.create_iam_user(u, hash).await?;
-    changed(&st).await?;
+        r.password.as_deref(),
+        r.enabled.unwrap_or(true),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(user_view(u))).into_response())
 }
 
@@ -155,19 +129,14 @@ pub async fn update_user(
     body: Bytes,
 ) -> ApiResult<Response> {
     let r: UpdateIamUserReq = json_body(&body)?;
-    if let Some(p) = &r.password {
-        check_password(p)?;
-    }
-    let u = st
-        .store
-        .update_iam_user(
-            &ctx.caller.account_id,
-            &id,
-            r.enabled,
-            r.password.as_deref().map(password::hash),
-        )
-        .await?;
-    changed(&st).await?;
+    let u = ops::update_user(
+        &st,
+        &ctx.caller.account_id,
+        &id,
+        r.enabled,
+        r.password.as_deref(),
+    )
+    .await?;
     Ok(Json(user_view(u)).into_response())
 }
 
@@ -177,12 +146,11 @@ pub async fn delete_user(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    let d = st
-        .store
-        .delete_iam_user(&ctx.caller.account_id, &id)
-        .await?;
-    changed(&st).await?;
-    deleted(d, "IAM user", &id)
+    deleted(
+        ops::delete_user(&st, &ctx.caller.account_id, &id).await?,
+        "IAM user",
+        &id,
+    )
 }
 
 /// `POST /openwks/v1/iam/users/{user_id}/access-keys` → 201 with the secret (shown once).
@@ -191,13 +159,7 @@ pub async fn create_key(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    let ak = format!("AK{}", random_hex(9).to_uppercase());
-    let sk = format!("SK{}", random_hex(19));
-    let k = st
-        .store
-        .create_iam_key(&ctx.caller.account_id, &id, ak, sk.clone(), now(&st))
-        .await?;
-    changed(&st).await?;
+    let (k, sk) = ops::create_key(&st, &ctx.caller.account_id, &id).await?;
     Ok((StatusCode::CREATED, Json(key_view(k, Some(sk)))).into_response())
 }
 
@@ -225,13 +187,7 @@ pub async fn update_key(
     body: Bytes,
 ) -> ApiResult<Response> {
     let r: UpdateIamKeyReq = json_body(&body)?;
-    let status = r.status.ok_or_else(|| Error::missing("status"))?;
-    let status = check_enum("status", &status, &["active", "inactive"])?;
-    let k = st
-        .store
-        .set_iam_key_status(&ctx.caller.account_id, &id, &ak, status)
-        .await?;
-    changed(&st).await?;
+    let k = ops::set_key_status(&st, &ctx.caller.account_id, &id, &ak, r.status).await?;
     Ok(Json(key_view(k, None)).into_response())
 }
 
@@ -241,12 +197,11 @@ pub async fn delete_key(
     Extension(ctx): Extension<Ctx>,
     P((id, ak)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    let d = st
-        .store
-        .delete_iam_key(&ctx.caller.account_id, &id, &ak)
-        .await?;
-    changed(&st).await?;
-    deleted(d, "access key", &ak)
+    deleted(
+        ops::delete_key(&st, &ctx.caller.account_id, &id, &ak).await?,
+        "access key",
+        &ak,
+    )
 }
 
 /// `POST /openwks/v1/iam/policies` `{name, description?, document}` → 201.
@@ -257,29 +212,18 @@ pub async fn create_policy(
 ) -> ApiResult<Response> {
     let r: CreateIamPolicyReq = json_body(&body)?;
     let name = r.name.ok_or_else(|| Error::missing("name"))?;
-    check_iam_name("name", &name)?;
     let text = match r.document.ok_or_else(|| Error::missing("document"))? {
         serde_json::Value::String(s) => s,
         v => v.to_string(),
     };
-    PolicyDocument::parse(&text)?;
-    let description = r.description.unwrap_or_default();
-    if description.chars().count() > 1000 {
-        return Err(Error::invalid(
-            codes::INVALID_PARAMETER,
-            "description is at most 1000 characters",
-        )
-        .into());
-    }
-    let p = IamPolicy {
-        id: random_hex(16),
-        account_id: ctx.caller.account_id.clone(),
-        name,
-        description,
-        document: text,
-        created_at: now(&st),
-    };
-    let p = st.store.create_iam_policy(p).await?;
+    let p = ops::create_policy(
+        &st,
+        &ctx.caller.account_id,
+        ("name", name),
+        r.description.unwrap_or_default(),
+        text,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(policy_view(p))).into_response())
 }
 
@@ -318,12 +262,11 @@ pub async fn delete_policy(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    let d = st
-        .store
-        .delete_iam_policy(&ctx.caller.account_id, &id)
-        .await?;
-    st.policy_cache.invalidate();
-    deleted(d, "policy", &id)
+    deleted(
+        ops::delete_policy(&st, &ctx.caller.account_id, &id).await?,
+        "policy",
+        &id,
+    )
 }
 
 /// `POST /openwks/v1/iam/groups` `{name, description?}` → 201.
@@ -334,16 +277,13 @@ pub async fn create_group(
 ) -> ApiResult<Response> {
     let r: CreateIamGroupReq = json_body(&body)?;
     let name = r.name.ok_or_else(|| Error::missing("name"))?;
-    check_iam_name("name", &name)?;
-    let g = IamGroup {
-        id: random_hex(16),
-        account_id: ctx.caller.account_id.clone(),
-        name,
-        description: r.description.unwrap_or_default(),
-        members: Vec::new(),
-        created_at: now(&st),
-    };
-    let g = st.store.create_iam_group(g).await?;
+    let g = ops::create_group(
+        &st,
+        &ctx.caller.account_id,
+        ("name", name),
+        r.description.unwrap_or_default(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(group_view(g))).into_response())
 }
 
@@ -382,12 +322,11 @@ pub async fn delete_group(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    let d = st
-        .store
-        .delete_iam_group(&ctx.caller.account_id, &id)
-        .await?;
-    st.policy_cache.invalidate();
-    deleted(d, "IAM group", &id)
+    deleted(
+        ops::delete_group(&st, &ctx.caller.account_id, &id).await?,
+        "IAM group",
+        &id,
+    )
 }
 
 async fn member(
@@ -397,11 +336,7 @@ async fn member(
     user: &str,
     add: bool,
 ) -> ApiResult<Response> {
-    let g = st
-        .store
-        .set_iam_member(&ctx.caller.account_id, group, user, add)
-        .await?;
-    st.policy_cache.invalidate();
+    let g = ops::set_member(st, &ctx.caller.account_id, group, user, add).await?;
     Ok(Json(group_view(g)).into_response())
 }
 
@@ -431,10 +366,7 @@ async fn attach(
     policy: &str,
     on: bool,
 ) -> ApiResult<Response> {
-    st.store
-        .set_iam_attachment(&ctx.caller.account_id, policy, principal, id, on)
-        .await?;
-    st.policy_cache.invalidate();
+    ops::set_attachment(st, &ctx.caller.account_id, policy, principal, id, on).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

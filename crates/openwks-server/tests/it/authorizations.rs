@@ -381,6 +381,20 @@ async fn large_user_groups_stay_bounded() {
     assert_eq!(last["member_count"], 1100);
     assert_eq!(last["members"].as_array().map(Vec::len), Some(1000));
     assert_eq!(last["members"][0], "user00000");
+    // Adding members again changes nothing; removing counts down (and a non-member is fine).
+    let again: Vec<String> = (0..100).map(|i| format!("user{i:05}")).collect();
+    let members = format!("/openwks/v1/{{p}}/user-groups/{gid}/members");
+    let r = app.post(&members, json!({"users": again})).await;
+    assert_eq!(r.body["member_count"], 1100);
+    let gone: Vec<String> = (0..99)
+        .map(|i| format!("user{i:05}"))
+        .chain(["nobody".to_string()])
+        .collect();
+    let r = app
+        .call("DELETE", &members, Some(json!({"users": gone})))
+        .await;
+    assert_eq!(r.body["member_count"], 1001, "{}", r.text);
+    assert_eq!(r.body["members"][0], "user00099");
     let a = ag(&app, "for-everyone").await;
     let auth = json!({"app_group_ids": [a], "accounts": [{"account": "everyone", "account_type": "USER_GROUP"}]});
     assert_eq!(

@@ -38,3 +38,7 @@ CREATE TABLE audit_events (
     doc         TEXT NOT NULL
 );
 CREATE INDEX audit_events_account ON audit_events(account_id, seq);
+-- User groups count their members (reading a million memberships per request would not do).
+ALTER TABLE user_groups ADD COLUMN member_count INTEGER NOT NULL DEFAULT 0;
+UPDATE user_groups SET member_count =
+    (SELECT COUNT(*) FROM user_group_members m WHERE m.user_group_id = user_groups.id);

@@ -392,8 +392,9 @@ fn load_user_group(conn: &Connection, project_id: &str, id: &str) -> Result<Opti
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?;
+    // A counter kept with the memberships (counting a million rows per read would not be).
     g.member_count = conn
-        .prepare_cached("SELECT COUNT(*) FROM user_group_members WHERE user_group_id = ?1")
+        .prepare_cached("SELECT member_count FROM user_groups WHERE id = ?1")
         .map_err(db_err)?
         .query_row([id], |r| r.get(0))
         .map_err(db_err)?;
@@ -428,14 +429,7 @@ pub(crate) fn create_user_group(conn: &Connection, g: &UserGroup) -> Result<User
         serde_json::to_string(&stored).map_err(json_err)?
     ])
     .map_err(db_err)?;
-    for m in &g.members {
-        conn.prepare_cached(
-            "INSERT OR IGNORE INTO user_group_members (user_group_id, user_name) VALUES (?1, ?2)",
-        )
-        .map_err(db_err)?
-        .execute([&g.id, m])
-        .map_err(db_err)?;
-    }
+    set_members(conn, &g.id, &g.members, true)?;
     load_user_group(conn, &g.project_id, &g.id)?
         .ok_or_else(|| Error::internal("user group vanished"))
 }
@@ -472,6 +466,29 @@ pub(crate) fn list_user_groups(
 }
 
 /// Add (`add = true`) or remove members; the group must exist.
+/// Add (`true`) or remove members, keeping the group's `member_count` in step.
+fn set_members(conn: &Connection, id: &str, users: &[String], add: bool) -> Result<()> {
+    let sql = if add {
+        "INSERT OR IGNORE INTO user_group_members (user_group_id, user_name) VALUES (?1, ?2)"
+    } else {
+        "DELETE FROM user_group_members WHERE user_group_id = ?1 AND user_name = ?2"
+    };
+    let mut changed = 0i64;
+    for u in users {
+        changed += conn
+            .prepare_cached(sql)
+            .map_err(db_err)?
+            .execute([id, u])
+            .map_err(db_err)? as i64;
+    }
+    let delta = if add { changed } else { -changed };
+    conn.prepare_cached("UPDATE user_groups SET member_count = member_count + ?2 WHERE id = ?1")
+        .map_err(db_err)?
+        .execute(params![id, delta])
+        .map_err(db_err)?;
+    Ok(())
+}
+
 pub(crate) fn change_members(
     conn: &Connection,
     project_id: &str,
@@ -482,17 +499,7 @@ pub(crate) fn change_members(
     if load_user_group(conn, project_id, id)?.is_none() {
         return Err(Error::not_found("user group", id));
     }
-    let sql = if add {
-        "INSERT OR IGNORE INTO user_group_members (user_group_id, user_name) VALUES (?1, ?2)"
-    } else {
-        "DELETE FROM user_group_members WHERE user_group_id = ?1 AND user_name = ?2"
-    };
-    for u in users {
-        conn.prepare_cached(sql)
-            .map_err(db_err)?
-            .execute([id, u])
-            .map_err(db_err)?;
-    }
+    set_members(conn, id, users, add)?;
     load_user_group(conn, project_id, id)?.ok_or_else(|| Error::internal("user group vanished"))
 }
 

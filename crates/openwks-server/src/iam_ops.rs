@@ -1,0 +1,205 @@
+//! The IAM directory's operations, shared by its two HTTP surfaces (`/openwks/v1/iam/...` and
+//! the vendor's `/v5/...`): each checks the input, writes through the store and keeps the
+//! authentication directory and the policy cache in step. The surfaces only map shapes.
+
+use openwks_core::iam::PolicyDocument;
+use openwks_core::iam_model::{
+    check_iam_name, check_password, IamGroup, IamKey, IamPolicy, IamUser, Principal,
+};
+use openwks_core::validate::check_enum;
+use openwks_core::{Error, Result};
+use openwks_store::Deleted;
+
+use crate::auth::{password, random_hex};
+use crate::AppState;
+
+fn now(st: &AppState) -> String {
+    openwks_core::time::format_ms(st.settings.clock.now_ms())
+}
+
+/// Keys or users changed: reload the authentication directory and drop compiled policies.
+async fn identities_changed(st: &AppState) -> Result<()> {
+    st.policy_cache.invalidate();
+    st.directory.reload(st.store.as_ref()).await
+}
+
+/// Create a user; without a password it signs with access keys only.
+pub async fn create_user(
+    st: &AppState,
+    account: &str,
+    name: String,
+    pass: Option<&str>,
+    enabled: bool,
+) -> Result<IamUser> {
+    check_iam_name("name", &name)?;
+    if let Some(p) = pass {
+        check_password(p)?;
+    }
+    // A hash that no password matches.
+    let hash = pass.map_or_else(|| format!("!{}", random_hex(16)), password::hash);
+    let u = IamUser {
+        id: random_hex(16),
+        name,
+        account_id: account.to_string(),
+        is_admin: false,
+        enabled,
+        created_at: now(st),
+    };
+    let u = st.store.create_iam_user(u, hash).await?;
+    identities_changed(st).await?;
+    Ok(u)
+}
+
+/// Enable/disable a user, change its password.
+pub async fn update_user(
+    st: &AppState,
+    account: &str,
+    id: &str,
+    enabled: Option<bool>,
+    pass: Option<&str>,
+) -> Result<IamUser> {
+    if let Some(p) = pass {
+        check_password(p)?;
+    }
+    let u = st
+        .store
+        .update_iam_user(account, id, enabled, pass.map(password::hash))
+        .await?;
+    identities_changed(st).await?;
+    Ok(u)
+}
+
+/// Delete a user (its keys, memberships and attachments go with it).
+pub async fn delete_user(st: &AppState, account: &str, id: &str) -> Result<Deleted> {
+    let d = st.store.delete_iam_user(account, id).await?;
+    identities_changed(st).await?;
+    Ok(d)
+}
+
+/// A new key pair: `(key, secret)`; the secret is shown once.
+pub async fn create_key(st: &AppState, account: &str, user_id: &str) -> Result<(IamKey, String)> {
+    let ak = format!("AK{}", random_hex(9).to_uppercase());
+    let sk = format!("SK{}", random_hex(19));
+    let k = st
+        .store
+        .create_iam_key(account, user_id, ak, sk.clone(), now(st))
+        .await?;
+    identities_changed(st).await?;
+    Ok((k, sk))
+}
+
+/// Activate or deactivate a key (`status` as sent; required).
+pub async fn set_key_status(
+    st: &AppState,
+    account: &str,
+    user_id: &str,
+    ak: &str,
+    status: Option<String>,
+) -> Result<IamKey> {
+    let status = status.ok_or_else(|| Error::missing("status"))?;
+    let status = check_enum("status", &status, &["active", "inactive"])?;
+    let k = st
+        .store
+        .set_iam_key_status(account, user_id, ak, status)
+        .await?;
+    identities_changed(st).await?;
+    Ok(k)
+}
+
+/// Delete a key.
+pub async fn delete_key(st: &AppState, account: &str, user_id: &str, ak: &str) -> Result<Deleted> {
+    let d = st.store.delete_iam_key(account, user_id, ak).await?;
+    identities_changed(st).await?;
+    Ok(d)
+}
+
+/// Create a policy from its document text (checked against the grammar).
+pub async fn create_policy(
+    st: &AppState,
+    account: &str,
+    (field, name): (&str, String),
+    description: String,
+    document: String,
+) -> Result<IamPolicy> {
+    check_iam_name(field, &name)?;
+    PolicyDocument::parse(&document)?;
+    if description.chars().count() > 1000 {
+        return Err(Error::invalid(
+            openwks_core::error::codes::INVALID_PARAMETER,
+            "description is at most 1000 characters",
+        ));
+    }
+    st.store
+        .create_iam_policy(IamPolicy {
+            id: random_hex(16),
+            account_id: account.to_string(),
+            name,
+            description,
+            document,
+            created_at: now(st),
+        })
+        .await
+}
+
+/// Delete a policy (409 while attached).
+pub async fn delete_policy(st: &AppState, account: &str, id: &str) -> Result<Deleted> {
+    let d = st.store.delete_iam_policy(account, id).await?;
+    st.policy_cache.invalidate();
+    Ok(d)
+}
+
+/// Create a group.
+pub async fn create_group(
+    st: &AppState,
+    account: &str,
+    (field, name): (&str, String),
+    description: String,
+) -> Result<IamGroup> {
+    check_iam_name(field, &name)?;
+    st.store
+        .create_iam_group(IamGroup {
+            id: random_hex(16),
+            account_id: account.to_string(),
+            name,
+            description,
+            members: Vec::new(),
+            created_at: now(st),
+        })
+        .await
+}
+
+/// Delete a group.
+pub async fn delete_group(st: &AppState, account: &str, id: &str) -> Result<Deleted> {
+    let d = st.store.delete_iam_group(account, id).await?;
+    st.policy_cache.invalidate();
+    Ok(d)
+}
+
+/// Add or remove a member.
+pub async fn set_member(
+    st: &AppState,
+    account: &str,
+    group: &str,
+    user: &str,
+    add: bool,
+) -> Result<IamGroup> {
+    let g = st.store.set_iam_member(account, group, user, add).await?;
+    st.policy_cache.invalidate();
+    Ok(g)
+}
+
+/// Attach or detach a policy.
+pub async fn set_attachment(
+    st: &AppState,
+    account: &str,
+    policy: &str,
+    principal: Principal,
+    id: &str,
+    attach: bool,
+) -> Result<()> {
+    st.store
+        .set_iam_attachment(account, policy, principal, id, attach)
+        .await?;
+    st.policy_cache.invalidate();
+    Ok(())
+}
