@@ -49,3 +49,5 @@ ALTER TABLE server_groups ADD COLUMN scaling_enabled INTEGER NOT NULL DEFAULT 0;
 UPDATE server_groups SET scaling_enabled = COALESCE(json_extract(doc, '$.scaling_policy.enable'), 0);
 CREATE INDEX server_groups_scaling ON server_groups(scaling_enabled) WHERE scaling_enabled = 1;
 CREATE INDEX sessions_group ON sessions(project_id, server_group_id, seq);
+-- list_sessions: the vendor's time window, newest first, and its count, from the index alone.
+CREATE INDEX sessions_start ON sessions(project_id, start_ms);

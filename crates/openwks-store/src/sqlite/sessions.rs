@@ -560,7 +560,7 @@ pub(crate) fn end_on_server(
     Ok(())
 }
 
-/// Sessions of a project, newest first, filtered; `(count, page)`.
+/// Sessions of a project, newest first (by start), filtered; `(count, page)`.
 pub(crate) fn list(
     conn: &Connection,
     project_id: &str,
@@ -619,7 +619,7 @@ pub(crate) fn list(
     ps.push(Value::Integer(offset.max(0)));
     let page = docs(
         conn,
-        &format!("SELECT doc{sql} ORDER BY seq DESC LIMIT ? OFFSET ?"),
+        &format!("SELECT doc{sql} ORDER BY start_ms DESC, seq DESC LIMIT ? OFFSET ?"),
         rusqlite::params_from_iter(ps.iter()),
     )?;
     Ok((count, page))
