@@ -4,27 +4,9 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::harness::{assert_error, TestApp};
-
-fn create_body(app: &TestApp, sg: &str, n: i64) -> Value {
-    json!({"type": "createApps", "server_group_id": sg, "subscription_num": n, "product_id": "workspace.appstream.general.xlarge.2",
-           "flavor_id": "s6.xlarge.2", "root_volume": {"type": "SAS", "size": 80}, "vpc_id": app.vpc_id, "subnet_id": app.subnet_id,
-           "nics": [{"subnet_id": app.subnet_id}]})
-}
-
-async fn wait_v2(app: &TestApp, job: &str) -> Value {
-    for _ in 0..1000 {
-        let j = app.get(&format!("/v2/{{p}}/job/{job}")).await;
-        assert_eq!(j.status, 200, "{}", j.text);
-        if j.body["status"] != "RUNNING" {
-            return j.body;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("job {job} still running");
-}
 
 #[tokio::test]
 async fn app_servers_spread_over_hosts_and_count_in_their_group() {
@@ -33,12 +15,12 @@ async fn app_servers_spread_over_hosts_and_count_in_their_group() {
     let r = app
         .post(
             "/v1/{p}/app-servers/actions/create",
-            create_body(&app, &sg, 3),
+            app.app_servers_body(&sg, 3),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let job = r.body["job_id"].as_str().expect("job").to_string();
-    let j = wait_v2(&app, &job).await;
+    let j = app.wait_job(&job).await;
     assert_eq!(
         (
             j["status"].as_str(),
@@ -125,7 +107,7 @@ async fn app_servers_spread_over_hosts_and_count_in_their_group() {
         .await;
     assert_eq!(d.status, 200, "{}", d.text);
     assert_eq!(
-        wait_v2(&app, d.body["job_id"].as_str().expect("job")).await["status"],
+        app.wait_job(d.body["job_id"].as_str().expect("job")).await["status"],
         "SUCCESS"
     );
     assert_eq!(
@@ -156,15 +138,15 @@ async fn app_servers_spread_over_hosts_and_count_in_their_group() {
 async fn create_rules() {
     let app = TestApp::new().await;
     let sg = app.create_group(app.group_body("sg-rules")).await;
-    let mut no_type = create_body(&app, &sg, 1);
+    let mut no_type = app.app_servers_body(&sg, 1);
     no_type.as_object_mut().map(|o| o.remove("type"));
-    let mut bad_type = create_body(&app, &sg, 1);
+    let mut bad_type = app.app_servers_body(&sg, 1);
     bad_type["type"] = json!("createDesktops");
-    let mut too_many = create_body(&app, &sg, 1);
+    let mut too_many = app.app_servers_body(&sg, 1);
     too_many["subscription_num"] = json!(101);
-    let mut bad_product = create_body(&app, &sg, 1);
+    let mut bad_product = app.app_servers_body(&sg, 1);
     bad_product["product_id"] = json!("nope");
-    let mut gpu_in_a = create_body(&app, &sg, 1);
+    let mut gpu_in_a = app.app_servers_body(&sg, 1);
     gpu_in_a["product_id"] = json!("workspace.appstream.gpu.2xlarge.8.a40");
     gpu_in_a["availability_zone"] = json!("cn-north-4a");
     for (body, status, code) in [
@@ -173,7 +155,11 @@ async fn create_rules() {
         (too_many, 400, "WKS.00211107"),
         (bad_product, 400, "WKS.00211110"),
         (gpu_in_a, 400, "WKS.00211110"),
-        (create_body(&app, "no-such-group", 1), 404, "WKS.00211902"),
+        (
+            app.app_servers_body("no-such-group", 1),
+            404,
+            "WKS.00211902",
+        ),
     ] {
         assert_error(
             &app.post("/v1/{p}/app-servers/actions/create", body).await,
@@ -199,10 +185,10 @@ async fn the_group_view_follows_a_delete_that_finishes_later() {
     let r = app
         .post(
             "/v1/{p}/app-servers/actions/create",
-            create_body(&app, &sg, 1),
+            app.app_servers_body(&sg, 1),
         )
         .await;
-    let j = wait_v2(&app, r.body["job_id"].as_str().expect("job")).await;
+    let j = app.wait_job(r.body["job_id"].as_str().expect("job")).await;
     let id = j["sub_jobs"][0]["job_resource_info"]["resource_id"]
         .as_str()
         .expect("id")
@@ -224,7 +210,7 @@ async fn the_group_view_follows_a_delete_that_finishes_later() {
         1
     );
     assert_eq!(
-        wait_v2(&app, d.body["job_id"].as_str().expect("job")).await["status"],
+        app.wait_job(d.body["job_id"].as_str().expect("job")).await["status"],
         "SUCCESS"
     );
     assert_eq!(
@@ -242,10 +228,10 @@ async fn batch_stop_start_reboot_and_maintenance() {
     let r = app
         .post(
             "/v1/{p}/app-servers/actions/create",
-            create_body(&app, &sg, 2),
+            app.app_servers_body(&sg, 2),
         )
         .await;
-    let j = wait_v2(&app, r.body["job_id"].as_str().expect("job")).await;
+    let j = app.wait_job(r.body["job_id"].as_str().expect("job")).await;
     let ids: Vec<String> = j["sub_jobs"]
         .as_array()
         .expect("subs")
@@ -371,28 +357,6 @@ async fn field_of(app: &TestApp, id: &str, field: &str) -> String {
         .to_string()
 }
 
-async fn servers_of(app: &TestApp, sg: &str, n: i64) -> Vec<String> {
-    let r = app
-        .post(
-            "/v1/{p}/app-servers/actions/create",
-            create_body(app, sg, n),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let j = wait_v2(app, r.body["job_id"].as_str().expect("job")).await;
-    j["sub_jobs"]
-        .as_array()
-        .expect("subs")
-        .iter()
-        .map(|s| {
-            s["job_resource_info"]["resource_id"]
-                .as_str()
-                .unwrap_or("")
-                .to_string()
-        })
-        .collect()
-}
-
 const WIN2022: &str = "6f4d1f2a-2022-4b6e-9c0d-000000000002";
 
 /// The seed's update rule made visible: a group's image change reaches existing servers only
@@ -401,7 +365,7 @@ const WIN2022: &str = "6f4d1f2a-2022-4b6e-9c0d-000000000002";
 async fn an_image_change_applies_to_new_servers_and_to_reinstalled_ones() {
     let app = TestApp::new().await;
     let sg = app.create_group(app.group_body("sg-image")).await;
-    let old = servers_of(&app, &sg, 1).await;
+    let old = app.app_servers(&sg, 1).await;
     assert_eq!(
         app.patch(
             &format!("/v1/{{p}}/app-server-groups/{sg}"),
@@ -416,7 +380,7 @@ async fn an_image_change_applies_to_new_servers_and_to_reinstalled_ones() {
         "6f4d1f2a-2019-4b6e-9c0d-000000000001",
         "existing servers keep theirs"
     );
-    let new = servers_of(&app, &sg, 1).await;
+    let new = app.app_servers(&sg, 1).await;
     assert_eq!(
         field_of(&app, &new[0], "image_id").await,
         WIN2022,
@@ -430,7 +394,7 @@ async fn an_image_change_applies_to_new_servers_and_to_reinstalled_ones() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
-        wait_v2(&app, r.body["job_id"].as_str().expect("job")).await["job_type"],
+        app.wait_job(r.body["job_id"].as_str().expect("job")).await["job_type"],
         "REINSTALL_OS"
     );
     assert_eq!(
@@ -443,7 +407,7 @@ async fn an_image_change_applies_to_new_servers_and_to_reinstalled_ones() {
         .await;
     assert_eq!(c.status, 200, "{}", c.text);
     assert_eq!(
-        wait_v2(&app, c.body["job_id"].as_str().expect("job")).await["job_type"],
+        app.wait_job(c.body["job_id"].as_str().expect("job")).await["job_type"],
         "CHANGE_SERVER_IMAGE"
     );
     assert_eq!(
@@ -469,7 +433,7 @@ async fn an_image_change_applies_to_new_servers_and_to_reinstalled_ones() {
 async fn migrate_keeps_anti_affinity_or_refuses_and_vnc_and_sub_jobs() {
     let app = TestApp::new().await;
     let sg = app.create_group(app.group_body("sg-migrate")).await;
-    let ids = servers_of(&app, &sg, 2).await;
+    let ids = app.app_servers(&sg, 2).await;
     let (h0, h1) = (
         field_of(&app, &ids[0], "host_id").await,
         field_of(&app, &ids[1], "host_id").await,
@@ -512,7 +476,7 @@ async fn migrate_keeps_anti_affinity_or_refuses_and_vnc_and_sub_jobs() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
-        wait_v2(&app, r.body["job_id"].as_str().expect("job")).await["job_type"],
+        app.wait_job(r.body["job_id"].as_str().expect("job")).await["job_type"],
         "MIGRATE_SERVER"
     );
     assert_eq!(field_of(&app, &ids[0], "host_id").await, free);
@@ -596,7 +560,7 @@ async fn migrate_keeps_anti_affinity_or_refuses_and_vnc_and_sub_jobs() {
 async fn metric_data_of_a_running_server() {
     let app = TestApp::new().await;
     let sg = app.create_group(app.group_body("sg-metrics")).await;
-    let ids = servers_of(&app, &sg, 1).await;
+    let ids = app.app_servers(&sg, 1).await;
     let now = chrono::Utc::now();
     let start = (now - chrono::Duration::hours(2)).format("%Y-%m-%dT%H:%M:%S%.3fZ");
     let end = (now + chrono::Duration::minutes(10)).format("%Y-%m-%dT%H:%M:%S%.3fZ");
@@ -719,7 +683,7 @@ async fn metric_data_of_a_running_server() {
 async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
     let app = TestApp::new().await;
     let sg = app.create_group(app.group_body("sg-rejoin")).await;
-    let ids = servers_of(&app, &sg, 2).await;
+    let ids = app.app_servers(&sg, 2).await;
     let before = field_of(&app, &ids[0], "ou_name").await;
     let r = app
         .patch(
@@ -741,7 +705,7 @@ async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let j = wait_v2(&app, r.body["job_id"].as_str().expect("job")).await;
+    let j = app.wait_job(r.body["job_id"].as_str().expect("job")).await;
     assert_eq!(
         (&j["job_type"], &j["status"]),
         (&json!("REJOIN_DOMAIN"), &json!("SUCCESS"))
@@ -761,7 +725,7 @@ async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let j = wait_v2(&app, r.body["job_id"].as_str().expect("job")).await;
+    let j = app.wait_job(r.body["job_id"].as_str().expect("job")).await;
     assert_eq!(j["job_type"], "UPDATE_SERVER_TSVI");
 
     // Bad input: nothing starts.

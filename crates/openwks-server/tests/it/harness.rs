@@ -283,6 +283,39 @@ impl TestApp {
         })
     }
 
+    /// The body of `create_app_servers` for `n` servers of group `sg` on the default network.
+    pub fn app_servers_body(&self, sg: &str, n: i64) -> Value {
+        json!({"type": "createApps", "server_group_id": sg, "subscription_num": n, "product_id": PRODUCT,
+               "flavor_id": "s6.xlarge.2", "root_volume": {"type": "SAS", "size": 80}, "vpc_id": self.vpc_id,
+               "subnet_id": self.subnet_id, "nics": [{"subnet_id": self.subnet_id}]})
+    }
+
+    /// Wait for a WKS job to leave `RUNNING` (its v2 view, as Terraform polls it).
+    pub async fn wait_job(&self, job: &str) -> Value {
+        for _ in 0..2000 {
+            let j = self.get(&format!("/v2/{{p}}/job/{job}")).await;
+            assert_eq!(j.status, 200, "{}", j.text);
+            if j.body["status"] != "RUNNING" {
+                return j.body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        panic!("job {job} still running");
+    }
+
+    /// Create `n` app servers in group `sg`, wait for the job; the servers' ids.
+    pub async fn app_servers(&self, sg: &str, n: i64) -> Vec<String> {
+        let r = self
+            .post(
+                "/v1/{p}/app-servers/actions/create",
+                self.app_servers_body(sg, n),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let j = self.wait_job(r.body["job_id"].as_str().expect("job")).await;
+        job_servers(&j)
+    }
+
     /// Create a group and return its id.
     pub async fn create_group(&self, body: Value) -> String {
         let r = self.post("/v1/{p}/app-server-groups", body).await;
@@ -306,4 +339,19 @@ pub fn assert_error(r: &Resp, status: u16, code: &str) {
     assert!(!r.msg().is_empty(), "error_msg is empty: {}", r.text);
     let rid = r.request_id().expect("X-Request-Id header");
     assert_eq!(r.body["request_id"].as_str(), Some(rid));
+}
+
+/// The servers of a finished WKS job (v2 view): `sub_jobs[i].job_resource_info.resource_id`.
+pub fn job_servers(job: &Value) -> Vec<String> {
+    job["sub_jobs"]
+        .as_array()
+        .expect("sub_jobs")
+        .iter()
+        .map(|s| {
+            s["job_resource_info"]["resource_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
 }

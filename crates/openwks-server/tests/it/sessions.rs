@@ -10,7 +10,7 @@ use openwks_core::clock::VirtualClock;
 use openwks_server::scaler;
 use serde_json::{json, Value};
 
-use crate::harness::{assert_error, Resp, TestApp};
+use crate::harness::{assert_error, job_servers, Resp, TestApp};
 
 const LAUNCH: &str = "/openwks/v1/{p}/app-launches";
 
@@ -27,7 +27,7 @@ async fn setup(
     body["route_policy"] = route_policy;
     let sg = app.create_group(body).await;
     if servers > 0 {
-        add_servers(app, &sg, servers).await;
+        app.app_servers(&sg, servers).await;
     }
     let (ag, app_id) = app_group_for(app, &sg, &format!("ag-{name}"), users).await;
     (sg, ag, app_id)
@@ -66,43 +66,11 @@ async fn app_group_for(app: &TestApp, sg: &str, name: &str, users: &[String]) ->
     (ag, app_id)
 }
 
-async fn add_servers(app: &TestApp, sg: &str, n: i64) -> Vec<String> {
-    let r = app
-        .post(
-            "/v1/{p}/app-servers/actions/create",
-            json!({"type": "createApps", "server_group_id": sg, "subscription_num": n,
-                   "product_id": "workspace.appstream.general.xlarge.2", "flavor_id": "s6.xlarge.2",
-                   "root_volume": {"type": "SAS", "size": 80}, "vpc_id": app.vpc_id, "subnet_id": app.subnet_id,
-                   "nics": [{"subnet_id": app.subnet_id}]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let job = r.body["job_id"].as_str().expect("job").to_string();
-    wait_job(app, &job).await
-}
-
-/// Wait for a job to finish successfully; its servers.
+/// Wait for a job and check it succeeded; its servers.
 async fn wait_job(app: &TestApp, job: &str) -> Vec<String> {
-    for _ in 0..2000 {
-        let j = app.get(&format!("/v2/{{p}}/job/{job}")).await;
-        assert_eq!(j.status, 200, "{}", j.text);
-        if j.body["status"] != "RUNNING" {
-            assert_eq!(j.body["status"], "SUCCESS", "{}", j.text);
-            return j.body["sub_jobs"]
-                .as_array()
-                .expect("subs")
-                .iter()
-                .map(|s| {
-                    s["job_resource_info"]["resource_id"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string()
-                })
-                .collect();
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("job {job} still running");
+    let j = app.wait_job(job).await;
+    assert_eq!(j["status"], "SUCCESS", "{j}");
+    job_servers(&j)
 }
 
 async fn launch(app: &TestApp, user: &str, ag: &str, app_id: &str) -> Resp {
@@ -404,7 +372,7 @@ async fn launches_fail_over_to_the_standby_group() {
     body["primary_server_group_id"] = json!(primary);
     body["route_policy"] = json!({"max_session": 2});
     let standby = app.create_group(body).await;
-    let standby_servers = add_servers(&app, &standby, 1).await;
+    let standby_servers = app.app_servers(&standby, 1).await;
 
     let first = launch(&app, "f000", &ag, &app_id).await;
     assert_eq!(first.status, 200, "{}", first.text);
