@@ -277,6 +277,34 @@ impl LogoffSpec {
     }
 }
 
+/// The fields of an [`AppConnection`] a filter may name (exact matches).
+pub const CONNECTION_FIELDS: [&str; 10] = [
+    "id",
+    "user_name",
+    "app_group_id",
+    "app_group_name",
+    "app_name",
+    "machine_name",
+    "vm_ip",
+    "client_ip",
+    "client_type",
+    "project_id",
+];
+
+/// Filters of `list_app_connection` (and its export): exact matches on fields of
+/// [`CONNECTION_FIELDS`], a window on the brokering time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectionFilter {
+    /// `(field, value)` pairs that must all be equal.
+    pub exact: Vec<(&'static str, String)>,
+    /// Brokered at or after (epoch ms).
+    pub from_ms: Option<i64>,
+    /// Brokered at or before (epoch ms).
+    pub to_ms: Option<i64>,
+    /// A non-empty filter on a field openwks does not record was sent: nothing matches.
+    pub nothing: bool,
+}
+
 /// Filters of `list_sessions` (and `export_sessions`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionFilter {

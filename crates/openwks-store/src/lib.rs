@@ -260,6 +260,15 @@ pub struct ScalingInputs {
     pub servers: Vec<openwks_core::scaling::ServerLoad>,
 }
 
+/// A page of app connections, each with its session, and the count of all that match.
+pub type ConnectionPage = (
+    i64,
+    Vec<(
+        openwks_core::session::AppConnection,
+        Option<openwks_core::session::Session>,
+    )>,
+);
+
 /// What a delete found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deleted {
@@ -685,16 +694,14 @@ pub trait Store: Send + Sync + 'static {
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::session::Session>)>;
-    /// App connections, newest first, each with its session.
+    /// App connections, newest first, filtered, each with its session: `(count, page)`.
     async fn app_connections(
         &self,
         project_id: &str,
-    ) -> Result<
-        Vec<(
-            openwks_core::session::AppConnection,
-            Option<openwks_core::session::Session>,
-        )>,
-    >;
+        filter: &openwks_core::session::ConnectionFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<ConnectionPage>;
     /// Live sessions per server.
     async fn live_session_counts(
         &self,

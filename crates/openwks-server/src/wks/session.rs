@@ -15,7 +15,9 @@ use openwks_api::wks::session::{
     SessionInfo, SessionTypeEntity, SessionTypesResponse, UserConnectionInfo,
 };
 use openwks_core::error::codes;
-use openwks_core::session::{AppConnection, LogoffSpec, Session, SessionFilter, LIVE};
+use openwks_core::session::{
+    AppConnection, ConnectionFilter, LogoffSpec, Session, SessionFilter, LIVE,
+};
 use openwks_core::Error;
 
 use crate::error::ApiResult;
@@ -324,47 +326,69 @@ fn filters_hold(
         && end.is_none_or(|e| at <= e))
 }
 
-fn app_connection_matches(f: &ListAppConnectionReq, c: &AppConnectionInfo) -> Result<bool, Error> {
-    filters_hold(
-        &[
-            (&f.id, &c.id),
-            (&f.user_name, &c.user_name),
-            (&f.app_group_id, &c.app_group_id),
-            (&f.app_group_name, &c.app_group_name),
-            (&f.app_name, &c.app_name),
-            (&f.machine_name, &c.machine_name),
-            (&f.vm_ip, &c.vm_ip),
-            (&f.public_ip, &c.public_ip),
-            (&f.client_type, &c.client_type),
-            (&f.tenant_id, &c.tenant_id),
-            (&f.client_name, &c.client_name),
-            (&f.client_version, &c.client_version),
-            (&f.agent_version, &c.agent_version),
-            (&f.connection_failure_reason, &c.connection_failure_reason),
-            (&f.failed_code, &c.failed_code),
-            (&f.sid, &c.sid),
-            (&f.virtual_ip, &c.virtual_ip),
-            (&f.wi_ip, &c.wi_ip),
-        ],
-        ("brokering_time", &c.brokering_time),
-        ("brokering_start_time", &f.brokering_start_time),
-        ("brokering_end_time", &f.brokering_end_time),
-    )
+/// The store's filter for a `ListAppConnectionReq`: the fields openwks records as exact
+/// matches, the brokering window; a non-empty filter on a field it does not record matches
+/// nothing.
+fn connection_filter(
+    f: &ListAppConnectionReq,
+    project_id: &str,
+) -> Result<ConnectionFilter, Error> {
+    let sent = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    let exact: Vec<(&'static str, String)> = [
+        ("id", &f.id),
+        ("user_name", &f.user_name),
+        ("app_group_id", &f.app_group_id),
+        ("app_group_name", &f.app_group_name),
+        ("app_name", &f.app_name),
+        ("machine_name", &f.machine_name),
+        ("vm_ip", &f.vm_ip),
+        ("client_ip", &f.public_ip),
+        ("client_type", &f.client_type),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| sent(v).map(|v| (k, v)))
+    .collect();
+    let unrecorded = [
+        &f.client_name,
+        &f.client_version,
+        &f.agent_version,
+        &f.connection_failure_reason,
+        &f.failed_code,
+        &f.sid,
+        &f.virtual_ip,
+        &f.wi_ip,
+    ];
+    let time = |field: &str, v: &Option<String>| {
+        sent(v)
+            .map(|s| SessionFilter::parse_time(field, &s))
+            .transpose()
+    };
+    Ok(ConnectionFilter {
+        exact,
+        from_ms: time("brokering_start_time", &f.brokering_start_time)?,
+        to_ms: time("brokering_end_time", &f.brokering_end_time)?,
+        nothing: unrecorded.iter().any(|v| sent(v).is_some())
+            || sent(&f.tenant_id).is_some_and(|t| t != project_id),
+    })
 }
 
 async fn app_connections(
     st: &AppState,
     project_id: &str,
     f: &ListAppConnectionReq,
-) -> Result<Vec<AppConnectionInfo>, Error> {
-    let mut out = Vec::new();
-    for (c, s) in st.store.app_connections(project_id).await? {
-        let info = app_connection(c, s.as_ref());
-        if app_connection_matches(f, &info)? {
-            out.push(info);
-        }
-    }
-    Ok(out)
+    (offset, limit): (i64, i64),
+) -> Result<(i64, Vec<AppConnectionInfo>), Error> {
+    let filter = connection_filter(f, project_id)?;
+    let (count, page) = st
+        .store
+        .app_connections(project_id, &filter, offset, limit)
+        .await?;
+    Ok((
+        count,
+        page.into_iter()
+            .map(|(c, s)| app_connection(c, s.as_ref()))
+            .collect(),
+    ))
 }
 
 /// `list_app_connection`: `POST /v1/{project_id}/session/app-connection?limit=&offset=`.
@@ -376,8 +400,7 @@ pub async fn list_app_connection(
 ) -> ApiResult<Response> {
     let (offset, limit) = q.page()?;
     let f: ListAppConnectionReq = json_body_or_default(&body)?;
-    let (count, items) =
-        openwks_core::paging::page(app_connections(&st, &project_id, &f).await?, offset, limit);
+    let (count, items) = app_connections(&st, &project_id, &f, (offset, limit)).await?;
     Ok(Json(ListAppConnectionResponse { count, items }).into_response())
 }
 
@@ -416,9 +439,25 @@ async fn user_connections(
     project_id: &str,
     f: &ListUserConnectionReq,
 ) -> Result<Vec<UserConnectionInfo>, Error> {
+    // What the sessions' own filter can do runs in the store; the rest is checked per record.
+    let sent = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    let time = |field: &str, v: &Option<String>| {
+        sent(v)
+            .map(|s| SessionFilter::parse_time(field, &s))
+            .transpose()
+    };
+    let narrowed = SessionFilter {
+        user_name: sent(&f.user_name),
+        machine_name: sent(&f.machine_name),
+        vm_ip: sent(&f.vm_ip),
+        public_ip: sent(&f.public_ip),
+        begin_ms: time("login_start_time", &f.login_start_time)?,
+        end_ms: time("login_end_time", &f.login_end_time)?,
+        ..Default::default()
+    };
     let (_, all) = st
         .store
-        .list_sessions(project_id, &SessionFilter::default(), 0, i64::MAX)
+        .list_sessions(project_id, &narrowed, 0, i64::MAX)
         .await?;
     let mut out = Vec::new();
     for s in all {
@@ -549,7 +588,7 @@ pub async fn export_app_connection(
     body: Bytes,
 ) -> ApiResult<Response> {
     let f: ListAppConnectionReq = json_body_or_default(&body)?;
-    let items = app_connections(&st, &project_id, &f).await?;
+    let (_, items) = app_connections(&st, &project_id, &f, (0, i64::MAX)).await?;
     save_export(&st, &project_id, "app_connections", values(items)).await
 }
 

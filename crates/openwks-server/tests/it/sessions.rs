@@ -664,6 +664,42 @@ async fn list_sessions_filters_and_exports() {
         .await;
     assert_eq!(early.body["count"], 0);
 
+    // App connections filter in the store: recorded fields, the brokering window, the tenant.
+    for (filter, n) in [
+        (json!({"app_group_id": ag}), 3),
+        (json!({"user_name": "e001", "app_name": "Notepad"}), 1),
+        (
+            json!({"public_ip": "203.0.113.7", "client_type": "Windows 10"}),
+            3,
+        ),
+        (
+            json!({"brokering_start_time": "2000-01-01T00:00:00Z", "brokering_end_time": "2100-01-01T00:00:00Z"}),
+            3,
+        ),
+        (json!({"brokering_start_time": "2100-01-01T00:00:00Z"}), 0),
+        (json!({"tenant_id": "someone-else"}), 0),
+        (json!({"wi_ip": "10.1.1.1"}), 0),
+    ] {
+        let r = app
+            .post("/v1/{p}/session/app-connection?limit=2", filter.clone())
+            .await;
+        assert_eq!(r.body["count"], n, "{filter}: {}", r.text);
+        assert_eq!(
+            r.body["items"].as_array().map(Vec::len),
+            Some(n.min(2) as usize),
+            "{filter}"
+        );
+    }
+    assert_error(
+        &app.post(
+            "/v1/{p}/session/app-connection",
+            json!({"brokering_start_time": "soon"}),
+        )
+        .await,
+        400,
+        "WKS.00211102",
+    );
+
     // Exports: a task whose result can be fetched.
     let ex = app
         .post(

@@ -1056,14 +1056,13 @@ impl crate::Store for SqliteStore {
     async fn app_connections(
         &self,
         project_id: &str,
-    ) -> Result<
-        Vec<(
-            openwks_core::session::AppConnection,
-            Option<openwks_core::session::Session>,
-        )>,
-    > {
-        let p = project_id.to_string();
-        self.read(move |c| sessions::connections(c, &p)).await
+        filter: &openwks_core::session::ConnectionFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<crate::ConnectionPage> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| sessions::connections(c, &p, &f, offset, limit))
+            .await
     }
     async fn live_session_counts(
         &self,

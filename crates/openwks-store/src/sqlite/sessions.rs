@@ -19,7 +19,7 @@ use openwks_core::routing::{self, Candidate, Policy, Router};
 use openwks_core::scaling::ServerLoad;
 use openwks_core::server_group::ServerGroup;
 use openwks_core::session::{
-    AppConnection, Session, SessionFilter, ACTIVE, DISCONNECTED, SIGNED_OUT,
+    AppConnection, ConnectionFilter, Session, SessionFilter, ACTIVE, DISCONNECTED, SIGNED_OUT,
 };
 use openwks_core::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -625,30 +625,67 @@ pub(crate) fn list(
     Ok((count, page))
 }
 
-/// App connections of a project, newest first, with the sessions they ran in.
+/// App connections of a project, newest first, filtered in SQL, each with the session it
+/// ran in; `(count, page)`.
 pub(crate) fn connections(
     conn: &Connection,
     project_id: &str,
-) -> Result<Vec<(AppConnection, Option<Session>)>> {
-    let conns: Vec<AppConnection> = docs(
-        conn,
-        "SELECT doc FROM app_connections WHERE project_id = ?1 ORDER BY seq DESC",
-        [project_id],
-    )?;
-    let mut sessions: HashMap<String, Option<Session>> = HashMap::new();
-    let mut out = Vec::with_capacity(conns.len());
-    for c in conns {
-        let s = match sessions.get(&c.session_id) {
-            Some(s) => s.clone(),
-            None => {
-                let s = load(conn, project_id, &c.session_id)?;
-                sessions.insert(c.session_id.clone(), s.clone());
-                s
-            }
-        };
-        out.push((c, s));
+    f: &ConnectionFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<crate::ConnectionPage> {
+    use rusqlite::types::Value;
+    if f.nothing {
+        return Ok((0, Vec::new()));
     }
-    Ok(out)
+    let mut sql = String::from(" FROM app_connections c WHERE c.project_id = ?");
+    let mut ps: Vec<Value> = vec![Value::Text(project_id.to_string())];
+    for (field, v) in &f.exact {
+        // Field names come from a fixed list, never from the request.
+        if !openwks_core::session::CONNECTION_FIELDS.contains(field) {
+            return Err(Error::internal(format!("unknown connection field {field}")));
+        }
+        sql.push_str(&format!(" AND json_extract(c.doc, '$.{field}') = ?"));
+        ps.push(Value::Text(v.clone()));
+    }
+    if let Some(from) = f.from_ms {
+        sql.push_str(" AND json_extract(c.doc, '$.brokering_ms') >= ?");
+        ps.push(Value::Integer(from));
+    }
+    if let Some(to) = f.to_ms {
+        sql.push_str(" AND json_extract(c.doc, '$.brokering_ms') <= ?");
+        ps.push(Value::Integer(to));
+    }
+    let count: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*){sql}"))
+        .map_err(db_err)?
+        .query_row(rusqlite::params_from_iter(ps.iter()), |r| r.get(0))
+        .map_err(db_err)?;
+    ps.push(Value::Integer(limit.max(0)));
+    ps.push(Value::Integer(offset.max(0)));
+    let rows: Vec<(String, Option<String>)> = conn
+        .prepare_cached(&format!(
+            "SELECT c.doc, (SELECT s.doc FROM sessions s WHERE s.id = c.session_id){sql} \
+             ORDER BY c.seq DESC LIMIT ? OFFSET ?"
+        ))
+        .map_err(db_err)?
+        .query_map(rusqlite::params_from_iter(ps.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    let page = rows
+        .into_iter()
+        .map(|(c, s)| {
+            Ok((
+                serde_json::from_str(&c).map_err(json_err)?,
+                s.map(|s| serde_json::from_str(&s).map_err(json_err))
+                    .transpose()?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((count, page))
 }
 
 /// Scaling activities kept per group (older ones are dropped as new ones arrive).
