@@ -59,6 +59,11 @@ pub enum Decision {
     },
 }
 
+/// Whether a server counts as capacity: running or still building, not in maintenance.
+pub fn serves(s: &ServerLoad) -> bool {
+    !s.maintain && matches!(s.vm_status.as_str(), "ACTIVE" | "BUILD")
+}
+
 /// The decision for a group with `cap` sessions per server (routing's effective cap), `gpus`
 /// per server, at `now_ms`.
 pub fn decide(
@@ -73,10 +78,7 @@ pub fn decide(
             reason: "the scaling policy is disabled".into(),
         };
     }
-    let serving: Vec<&ServerLoad> = servers
-        .iter()
-        .filter(|s| !s.maintain && matches!(s.vm_status.as_str(), "ACTIVE" | "BUILD"))
-        .collect();
+    let serving: Vec<&ServerLoad> = servers.iter().filter(|s| serves(s)).collect();
     let sessions: u64 = serving.iter().map(|s| u64::from(s.sessions)).sum();
     let capacity = serving.len() as u64 * u64::from(cap.max(1));
     let usage = |capacity: u64| {

@@ -368,6 +368,14 @@ impl SessionFilter {
         }
     }
 
+    /// Parse a time filter when one was sent (empty means not sent).
+    pub fn parse_sent_time(field: &str, v: &Option<String>) -> Result<Option<i64>> {
+        v.as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| Self::parse_time(field, s))
+            .transpose()
+    }
+
     /// Parse a query time (`2024-02-27T03:47:51.182Z`) to epoch ms.
     pub fn parse_time(field: &str, v: &str) -> Result<i64> {
         chrono::DateTime::parse_from_rfc3339(v)

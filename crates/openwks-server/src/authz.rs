@@ -1230,8 +1230,15 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// The rule of a route.
+/// Every request looks its rule up (the administrator's too, to audit its writes): a map built
+/// once, not a scan of the table.
 pub fn rule(method: &str, path: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.method == method && r.path == path)
+    static BY_ROUTE: std::sync::OnceLock<HashMap<(&'static str, &'static str), &'static Rule>> =
+        std::sync::OnceLock::new();
+    BY_ROUTE
+        .get_or_init(|| RULES.iter().map(|r| ((r.method, r.path), r)).collect())
+        .get(&(method, path))
+        .copied()
 }
 
 /// A user's compiled policies and the generation they were read at.
@@ -1421,10 +1428,7 @@ fn denied(action: &str, what: &str, d: Decision) -> Error {
 }
 
 /// Tags and enterprise project sent in a body (creates and tag operations).
-fn request_values(v: &mut Values, body: &[u8], new_group: bool) {
-    let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return;
-    };
+fn request_values(v: &mut Values, json: &serde_json::Value, new_group: bool) {
     if let Some(tags) = json.get("tags").and_then(|t| t.as_array()) {
         let mut keys = Vec::new();
         for t in tags {
@@ -1487,18 +1491,17 @@ async fn resource_of(
     req: &Req<'_>,
     values: &mut Values,
 ) -> Result<String> {
-    let (template, path, query, body) = (req.template, req.path, req.query, req.body);
+    let (template, path, query) = (req.template, req.path, req.query);
     let region = &st.settings.region;
+    // The body is read once, for request tags and a server group named in it.
+    let body: serde_json::Value = serde_json::from_slice(req.body).unwrap_or_default();
     let group_id = match rule.resource {
         Res::ServerGroup(name) => path_param(template, path, name).map(str::to_string),
-        Res::ServerGroupRef(name) => query_param(query, name).or_else(|| {
-            serde_json::from_slice::<serde_json::Value>(body)
-                .ok()
-                .and_then(|j| j.get(name).and_then(|x| x.as_str()).map(str::to_string))
-        }),
+        Res::ServerGroupRef(name) => query_param(query, name)
+            .or_else(|| body.get(name).and_then(|x| x.as_str()).map(str::to_string)),
         _ => None,
     };
-    request_values(values, body, rule.resource == Res::NewServerGroup);
+    request_values(values, &body, rule.resource == Res::NewServerGroup);
     Ok(match rule.resource {
         Res::None => "*".to_string(),
         Res::NewServerGroup => urn("workspace", region, project_id, "serverGroup", "*"),

@@ -91,3 +91,16 @@ impl IntoResponse for EcsApiError {
         (status, axum::Json(body)).into_response()
     }
 }
+
+/// The answer of a delete: `204` when something was deleted, the vendor's 404 for `kind` `id`
+/// when there was nothing.
+pub fn deleted_or_not_found(
+    d: openwks_store::Deleted,
+    kind: &str,
+    id: &str,
+) -> ApiResult<Response> {
+    match d {
+        openwks_store::Deleted::Yes => Ok(StatusCode::NO_CONTENT.into_response()),
+        openwks_store::Deleted::NotFound => Err(Error::not_found(kind, id).into()),
+    }
+}

@@ -11,9 +11,8 @@ use bytes::Bytes;
 use openwks_api::iam::v5;
 use openwks_core::iam_model::{IamGroup, IamKey, IamPolicy, IamUser, Principal};
 use openwks_core::Error;
-use openwks_store::Deleted;
 
-use crate::error::ApiResult;
+use crate::error::{deleted_or_not_found, ApiResult};
 use crate::iam_ops as ops;
 use crate::middleware::Ctx;
 use crate::request::{json_body, P};
@@ -74,13 +73,6 @@ fn page_info(n: usize) -> v5::PageInfo {
     v5::PageInfo {
         next_marker: None,
         current_count: n as i64,
-    }
-}
-
-fn gone(d: Deleted, kind: &str, id: &str) -> ApiResult<Response> {
-    match d {
-        Deleted::Yes => Ok(StatusCode::NO_CONTENT.into_response()),
-        Deleted::NotFound => Err(Error::not_found(kind, id).into()),
     }
 }
 
@@ -153,7 +145,7 @@ pub async fn delete_user(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    gone(
+    deleted_or_not_found(
         ops::delete_user(&st, &ctx.caller.account_id, &id).await?,
         "IAM user",
         &id,
@@ -217,7 +209,7 @@ pub async fn delete_access_key(
     Extension(ctx): Extension<Ctx>,
     P((id, ak)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    gone(
+    deleted_or_not_found(
         ops::delete_key(&st, &ctx.caller.account_id, &id, &ak).await?,
         "access key",
         &ak,
@@ -297,7 +289,7 @@ pub async fn delete_policy(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    gone(
+    deleted_or_not_found(
         ops::delete_policy(&st, &ctx.caller.account_id, &id).await?,
         "policy",
         &id,

@@ -38,14 +38,10 @@ pub fn plan(inputs: &ScalingInputs, now_ms: i64) -> Plan {
         &inputs.servers,
         now_ms,
     );
-    let serving = inputs
-        .servers
-        .iter()
-        .filter(|s| !s.maintain && matches!(s.vm_status.as_str(), "ACTIVE" | "BUILD"));
     Plan {
         decision,
         sessions: inputs.servers.iter().map(|s| u64::from(s.sessions)).sum(),
-        servers: serving.count() as u64,
+        servers: inputs.servers.iter().filter(|s| scaling::serves(s)).count() as u64,
         auto_created: inputs.servers.iter().filter(|s| s.auto_created).count() as u64,
     }
 }

@@ -14,7 +14,7 @@ use openwks_core::network::{check_subnet, check_vpc, Subnet, Vpc};
 use openwks_core::validate::check_range;
 use openwks_core::Error;
 
-use crate::error::ApiResult;
+use crate::error::{deleted_or_not_found, ApiResult};
 use crate::middleware::Ctx;
 use crate::request::{json_body, Query, P};
 use crate::wks::empty_ok;
@@ -154,10 +154,7 @@ pub async fn delete_vpc(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    match st.store.delete_vpc(&project_id, &id).await? {
-        openwks_store::Deleted::Yes => Ok(axum::http::StatusCode::NO_CONTENT.into_response()),
-        openwks_store::Deleted::NotFound => Err(Error::not_found("VPC", &id).into()),
-    }
+    deleted_or_not_found(st.store.delete_vpc(&project_id, &id).await?, "VPC", &id)
 }
 
 /// `create_subnet`: `POST /v1/{project_id}/subnets`.
@@ -252,14 +249,13 @@ pub async fn delete_subnet(
     State(st): State<AppState>,
     P((project_id, vpc_id, id)): P<(String, String, String)>,
 ) -> ApiResult<Response> {
-    match st
-        .store
-        .delete_subnet(&project_id, Some(&vpc_id), &id)
-        .await?
-    {
-        openwks_store::Deleted::Yes => Ok(axum::http::StatusCode::NO_CONTENT.into_response()),
-        openwks_store::Deleted::NotFound => Err(Error::not_found("subnet", &id).into()),
-    }
+    deleted_or_not_found(
+        st.store
+            .delete_subnet(&project_id, Some(&vpc_id), &id)
+            .await?,
+        "subnet",
+        &id,
+    )
 }
 
 /// `DELETE /v1/{project_id}/subnets/{subnet_id}`.

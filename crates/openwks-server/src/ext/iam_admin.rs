@@ -17,10 +17,9 @@ use openwks_core::iam_model::{AuditFilter, IamGroup, IamKey, IamPolicy, IamUser,
 use openwks_core::session::SessionFilter;
 use openwks_core::validate::check_enum;
 use openwks_core::Error;
-use openwks_store::Deleted;
 use serde_json::json;
 
-use crate::error::ApiResult;
+use crate::error::{deleted_or_not_found, ApiResult};
 use crate::iam_ops as ops;
 use crate::middleware::Ctx;
 use crate::request::{json_body, Query, P};
@@ -63,13 +62,6 @@ fn group_view(g: IamGroup) -> IamGroupView {
         description: g.description,
         members: g.members,
         created_at: g.created_at,
-    }
-}
-
-fn deleted(d: Deleted, kind: &str, id: &str) -> ApiResult<Response> {
-    match d {
-        Deleted::Yes => Ok(StatusCode::NO_CONTENT.into_response()),
-        Deleted::NotFound => Err(Error::not_found(kind, id).into()),
     }
 }
 
@@ -146,7 +138,7 @@ pub async fn delete_user(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    deleted(
+    deleted_or_not_found(
         ops::delete_user(&st, &ctx.caller.account_id, &id).await?,
         "IAM user",
         &id,
@@ -197,7 +189,7 @@ pub async fn delete_key(
     Extension(ctx): Extension<Ctx>,
     P((id, ak)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    deleted(
+    deleted_or_not_found(
         ops::delete_key(&st, &ctx.caller.account_id, &id, &ak).await?,
         "access key",
         &ak,
@@ -262,7 +254,7 @@ pub async fn delete_policy(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    deleted(
+    deleted_or_not_found(
         ops::delete_policy(&st, &ctx.caller.account_id, &id).await?,
         "policy",
         &id,
@@ -322,7 +314,7 @@ pub async fn delete_group(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    deleted(
+    deleted_or_not_found(
         ops::delete_group(&st, &ctx.caller.account_id, &id).await?,
         "IAM group",
         &id,

@@ -122,9 +122,9 @@ pub async fn launch(
             .explain_routing(&project_id, &primary, st.catalogue.clone())
             .await?;
         let hit = ds.iter().find(|d| d.chosen.is_some()).cloned();
-        let server = match (&hit, &hit.as_ref().and_then(|d| d.chosen.clone())) {
-            (Some(_), Some(id)) => st.store.server(&project_id, id).await?,
-            _ => None,
+        let server = match hit.as_ref().and_then(|d| d.chosen.as_deref()) {
+            Some(id) => st.store.server(&project_id, id).await?,
+            None => None,
         };
         return Ok(Json(LaunchResponse {
             session_id: None,

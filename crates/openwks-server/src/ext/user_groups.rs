@@ -13,7 +13,7 @@ use openwks_core::authorization::{
 };
 use openwks_core::Error;
 
-use crate::error::ApiResult;
+use crate::error::{deleted_or_not_found, ApiResult};
 use crate::request::{json_body, Query, P};
 use crate::AppState;
 
@@ -101,10 +101,11 @@ pub async fn delete_user_group(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    match st.store.delete_user_group(&project_id, &id).await? {
-        openwks_store::Deleted::Yes => Ok(StatusCode::NO_CONTENT.into_response()),
-        openwks_store::Deleted::NotFound => Err(Error::not_found("user group", &id).into()),
-    }
+    deleted_or_not_found(
+        st.store.delete_user_group(&project_id, &id).await?,
+        "user group",
+        &id,
+    )
 }
 
 async fn members(

@@ -182,12 +182,8 @@ fn session_filter(r: ExportSessionsReq, times_required: bool) -> Result<SessionF
             "query_begin_time and query_end_time must be sent together or not at all",
         ));
     }
-    let begin_ms = begin
-        .map(|b| SessionFilter::parse_time("query_begin_time", &b))
-        .transpose()?;
-    let end_ms = end
-        .map(|e| SessionFilter::parse_time("query_end_time", &e))
-        .transpose()?;
+    let begin_ms = SessionFilter::parse_sent_time("query_begin_time", &begin)?;
+    let end_ms = SessionFilter::parse_sent_time("query_end_time", &end)?;
     if let (Some(b), Some(e)) = (begin_ms, end_ms) {
         if b > e {
             return Err(Error::invalid(
@@ -310,13 +306,10 @@ fn filters_hold(
     begin: (&str, &Option<String>),
     end: (&str, &Option<String>),
 ) -> Result<bool, Error> {
-    let t = |(field, v): (&str, &Option<String>)| {
-        v.as_deref()
-            .filter(|s| !s.is_empty())
-            .map(|s| SessionFilter::parse_time(field, s))
-            .transpose()
-    };
-    let (begin, end) = (t(begin)?, t(end)?);
+    let (begin, end) = (
+        SessionFilter::parse_sent_time(begin.0, begin.1)?,
+        SessionFilter::parse_sent_time(end.0, end.1)?,
+    );
     let at = SessionFilter::parse_time(at_field, at).unwrap_or(0);
     Ok(exact.iter().all(|(want, v)| {
         want.as_deref()
@@ -326,6 +319,11 @@ fn filters_hold(
         && end.is_none_or(|e| at <= e))
 }
 
+/// A filter field's value when one was sent (empty means not sent).
+fn sent(v: &Option<String>) -> Option<String> {
+    v.as_deref().filter(|s| !s.is_empty()).map(str::to_string)
+}
+
 /// The store's filter for a `ListAppConnectionReq`: the fields openwks records as exact
 /// matches, the brokering window; a non-empty filter on a field it does not record matches
 /// nothing.
@@ -333,7 +331,6 @@ fn connection_filter(
     f: &ListAppConnectionReq,
     project_id: &str,
 ) -> Result<ConnectionFilter, Error> {
-    let sent = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
     let exact: Vec<(&'static str, String)> = [
         ("id", &f.id),
         ("user_name", &f.user_name),
@@ -358,15 +355,10 @@ fn connection_filter(
         &f.virtual_ip,
         &f.wi_ip,
     ];
-    let time = |field: &str, v: &Option<String>| {
-        sent(v)
-            .map(|s| SessionFilter::parse_time(field, &s))
-            .transpose()
-    };
     Ok(ConnectionFilter {
         exact,
-        from_ms: time("brokering_start_time", &f.brokering_start_time)?,
-        to_ms: time("brokering_end_time", &f.brokering_end_time)?,
+        from_ms: SessionFilter::parse_sent_time("brokering_start_time", &f.brokering_start_time)?,
+        to_ms: SessionFilter::parse_sent_time("brokering_end_time", &f.brokering_end_time)?,
         nothing: unrecorded.iter().any(|v| sent(v).is_some())
             || sent(&f.tenant_id).is_some_and(|t| t != project_id),
     })
@@ -440,19 +432,13 @@ async fn user_connections(
     f: &ListUserConnectionReq,
 ) -> Result<Vec<UserConnectionInfo>, Error> {
     // What the sessions' own filter can do runs in the store; the rest is checked per record.
-    let sent = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
-    let time = |field: &str, v: &Option<String>| {
-        sent(v)
-            .map(|s| SessionFilter::parse_time(field, &s))
-            .transpose()
-    };
     let narrowed = SessionFilter {
         user_name: sent(&f.user_name),
         machine_name: sent(&f.machine_name),
         vm_ip: sent(&f.vm_ip),
         public_ip: sent(&f.public_ip),
-        begin_ms: time("login_start_time", &f.login_start_time)?,
-        end_ms: time("login_end_time", &f.login_end_time)?,
+        begin_ms: SessionFilter::parse_sent_time("login_start_time", &f.login_start_time)?,
+        end_ms: SessionFilter::parse_sent_time("login_end_time", &f.login_end_time)?,
         ..Default::default()
     };
     let (_, all) = st
