@@ -3,13 +3,14 @@
 #   scripts/bench.sh run     openwks vs the baseline server, every scenario, alternating
 #   scripts/bench.sh scale   100,000 server groups: RSS and show/list latency next to an empty store
 #   scripts/bench.sh launch  end-to-end launches (routing + durable sessions) vs the baseline
+#   scripts/bench.sh replicas the scenarios on SQLite and on PostgreSQL replicas (needs PostgreSQL)
 #   scripts/bench.sh micro   criterion micro-benchmarks (signature verification, JSON)
 # Extra arguments go to the command (e.g. `scripts/bench.sh run --scenarios show --duration 10`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-run}"; shift || true
 case "$what" in
-  run|scale|launch)
+  run|scale|launch|replicas)
     cargo build --release -p openwks -p openwks-bench
     exec target/release/openwks-bench "$what" "$@" ;;
   micro)
@@ -18,5 +19,5 @@ case "$what" in
     cargo bench -p openwks-sched --bench placement "$@"
     cargo bench -p openwks-core --bench routing "$@"
     cargo bench -p openwks-core --bench iam "$@" ;;
-  *) echo "usage: $0 run|scale|launch|micro [args]" >&2; exit 2 ;;
+  *) echo "usage: $0 run|scale|launch|replicas|micro [args]" >&2; exit 2 ;;
 esac

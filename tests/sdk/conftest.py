@@ -34,6 +34,16 @@ class Server:
             "OPENWKS_LOG": "warn",
             "OPENWKS_BOOT_DELAY_MS": "0",
         })
+        pg = os.environ.get("OPENWKS_TEST_DATABASE_URL")
+        if pg:
+            # The PostgreSQL pass: each server its own schema (named after its data dir).
+            run = "".join(c for c in os.environ.get("OPENWKS_TEST_RUN", "") if c.isalnum())
+            tail = "".join(c.lower() if c.isalnum() else "_" for c in str(data_dir))[-40:]
+            env.update({
+                "OPENWKS_DATABASE_URL": pg,
+                "OPENWKS_DATABASE_SCHEMA": "t_%s_%s" % (run[:12].lower(), tail),
+                "OPENWKS_DATABASE_POOL": "4",
+            })
         env.update(extra_env or {})
         binary = os.environ.get("OPENWKS_BIN", "target/debug/openwks")
         self.proc = subprocess.Popen(

@@ -113,13 +113,39 @@ pub async fn run(
     max_requests: Option<u64>,
     keep_bodies: bool,
 ) -> anyhow::Result<(Stats, Vec<Bytes>)> {
+    run_spread(
+        std::slice::from_ref(target),
+        maker,
+        conns,
+        duration,
+        max_requests,
+        keep_bodies,
+    )
+    .await
+}
+
+/// [`run`] with the connections spread round-robin over several servers (replicas behind a
+/// load balancer): connection `i` talks to `targets[i % targets.len()]`.
+pub async fn run_spread(
+    targets: &[Target],
+    maker: CallMaker,
+    conns: usize,
+    duration: Duration,
+    max_requests: Option<u64>,
+    keep_bodies: bool,
+) -> anyhow::Result<(Stats, Vec<Bytes>)> {
+    anyhow::ensure!(!targets.is_empty(), "no server to load");
     static SEQ: AtomicU64 = AtomicU64::new(0);
     let done = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let deadline = start + duration;
     let mut tasks = Vec::with_capacity(conns);
-    for _ in 0..conns {
-        let (target, maker, done) = (target.clone(), Arc::clone(&maker), Arc::clone(&done));
+    for i in 0..conns {
+        let (target, maker, done) = (
+            targets[i % targets.len()].clone(),
+            Arc::clone(&maker),
+            Arc::clone(&done),
+        );
         tasks.push(tokio::spawn(async move {
             let mut lat: Vec<u32> = Vec::with_capacity(4096);
             let mut errors = 0u64;

@@ -7,11 +7,13 @@
 //!   ratio, idle and loaded RSS, and cold start (table, JSON, Markdown).
 //! - `openwks-bench scale`: RSS and show/list latency with 100,000 server groups next to the
 //!   figures of an empty store.
+//! - `openwks-bench replicas`: the scenarios on SQLite and on PostgreSQL with several replicas.
 
 mod baseline;
 mod launch;
 mod load;
 mod procs;
+mod replicas;
 mod report;
 mod scenarios;
 
@@ -41,6 +43,8 @@ enum Command {
     Scale(scenarios::ScaleArgs),
     /// End-to-end launches (routing + durable session) against the baseline's launch route.
     Launch(launch::LaunchArgs),
+    /// The scenarios on SQLite (one process) and on PostgreSQL (several replicas), alternating.
+    Replicas(replicas::ReplicasArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -53,5 +57,6 @@ fn main() -> anyhow::Result<()> {
         Command::Run(args) => rt.block_on(scenarios::run(args)),
         Command::Scale(args) => rt.block_on(scenarios::scale(args)),
         Command::Launch(args) => rt.block_on(launch::run(args)),
+        Command::Replicas(args) => rt.block_on(replicas::run(args)),
     }
 }

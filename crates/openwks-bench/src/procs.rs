@@ -68,6 +68,7 @@ fn wait_for_addr(child: &mut Child, prefix: &str) -> anyhow::Result<String> {
 }
 
 /// Settings of the openwks under test.
+#[derive(Clone)]
 pub struct OpenwksCfg {
     /// Binary.
     pub bin: PathBuf,
@@ -87,11 +88,17 @@ pub struct OpenwksCfg {
 
 /// Start openwks and wait for its address.
 pub fn start_openwks(cfg: &OpenwksCfg) -> anyhow::Result<Proc> {
+    start_openwks_with(cfg, &[])
+}
+
+/// Start openwks with extra flags (e.g. `--database`) and wait for its address.
+pub fn start_openwks_with(cfg: &OpenwksCfg, extra: &[&str]) -> anyhow::Result<Proc> {
     let mut child = Command::new(&cfg.bin)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(&cfg.data)
         .arg("--catalog")
         .arg(&cfg.catalog)
+        .args(extra)
         .env("OPENWKS_PROJECT_ID", &cfg.project_id)
         .env("OPENWKS_ACCESS_KEY", &cfg.ak)
         .env("OPENWKS_SECRET_KEY", &cfg.sk)

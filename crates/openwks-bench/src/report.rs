@@ -185,3 +185,52 @@ pub fn emit_scale(r: &ScaleReport, json: Option<&Path>, md: Option<&Path>) -> an
     );
     write_out(json, md, r, &t)
 }
+
+/// Print and write the results of `replicas`.
+pub fn emit_replicas(
+    r: &crate::replicas::ReplicasReport,
+    json: Option<&Path>,
+    md: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "Run {} on {} cores / {} GiB, commit `{}`, PostgreSQL {}: one openwks on SQLite vs {} \
+         replicas on PostgreSQL (pool {} each), {} connections (spread round-robin over the \
+         replicas), {} rounds x {} s, {} groups preloaded on each.\n",
+        r.env.date,
+        r.env.cores,
+        r.env.memory_gib,
+        r.env.commit,
+        r.postgres_version,
+        r.replicas,
+        r.pool,
+        r.connections,
+        r.rounds,
+        r.duration_s,
+        r.groups
+    );
+    let _ = writeln!(
+        t,
+        "| scenario | backend | req/s | p50 ms | p90 ms | p99 ms | max ms | errors / requests |"
+    );
+    let _ = writeln!(t, "|---|---|---|---|---|---|---|---|");
+    let pg = format!("postgres x{}", r.replicas);
+    let _ = writeln!(
+        t,
+        "{}",
+        row("preload (create)", "sqlite", &r.preload_sqlite)
+    );
+    let _ = writeln!(t, "{}", row("preload (create)", &pg, &r.preload_postgres));
+    for p in &r.scenarios {
+        let _ = writeln!(t, "{}", row(&p.scenario, "sqlite", &p.sqlite));
+        let _ = writeln!(t, "{}", row(&p.scenario, &pg, &p.postgres));
+        let _ = writeln!(
+            t,
+            "| {} | **postgres / sqlite** | **{:.0}%** | | | | | |",
+            p.scenario,
+            p.ratio * 100.0
+        );
+    }
+    write_out(json, md, r, &t)
+}

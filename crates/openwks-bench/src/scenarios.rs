@@ -79,7 +79,7 @@ pub struct ScaleArgs {
 pub(crate) struct World {
     pub(crate) vpc: String,
     pub(crate) subnet: String,
-    ids: Arc<Vec<String>>,
+    pub(crate) ids: Arc<Vec<String>>,
     run_tag: String,
 }
 
@@ -157,7 +157,7 @@ async fn show_then_list(
     Ok((show, list))
 }
 
-fn maker(name: &str, w: &World) -> anyhow::Result<CallMaker> {
+pub(crate) fn maker(name: &str, w: &World) -> anyhow::Result<CallMaker> {
     let w = w.clone();
     Ok(match name {
         "show" => Arc::new(move |_, rng| show_call(&w, rng)),
@@ -248,8 +248,8 @@ pub(crate) async fn discover(t: &Target) -> anyhow::Result<World> {
 }
 
 /// Create `n` groups through the API (64 connections); returns their ids and the create stats.
-async fn preload(
-    t: &Target,
+pub(crate) async fn preload(
+    t: &[Target],
     w: &World,
     n: u64,
     conns: usize,
@@ -258,7 +258,8 @@ async fn preload(
     let mut pw = w.clone();
     pw.run_tag = format!("{}-pre{tag}", w.run_tag);
     let mk: CallMaker = Arc::new(move |i, _| create_call(&pw, i));
-    let (stats, bodies) = load::run(t, mk, conns, Duration::from_secs(3600), Some(n), true).await?;
+    let (stats, bodies) =
+        load::run_spread(t, mk, conns, Duration::from_secs(3600), Some(n), true).await?;
     let ids = bodies
         .iter()
         .filter_map(|b| serde_json::from_slice::<Value>(b).ok())
@@ -339,7 +340,14 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let t = target(&ow.addr);
     let mut world = discover(&t).await?;
     eprintln!("preloading {} server groups...", args.groups);
-    let (ids, preload) = preload(&t, &world, args.groups, args.common.connections, "").await?;
+    let (ids, preload) = preload(
+        std::slice::from_ref(&t),
+        &world,
+        args.groups,
+        args.common.connections,
+        "",
+    )
+    .await?;
     world.ids = Arc::new(ids);
     let bl = procs::start_baseline()?;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -487,12 +495,19 @@ pub async fn scale(args: ScaleArgs) -> anyhow::Result<()> {
     let t = target(&ow.addr);
     let mut world = discover(&t).await?;
     let d = Duration::from_secs(args.duration);
-    let (ids, _) = preload(&t, &world, 100, args.common.connections, "small").await?;
+    let (ids, _) = preload(
+        std::slice::from_ref(&t),
+        &world,
+        100,
+        args.common.connections,
+        "small",
+    )
+    .await?;
     world.ids = Arc::new(ids);
     let (small_show, small_list) = show_then_list(&t, &world, args.common.connections, d).await?;
     eprintln!("loading {} server groups...", args.groups);
     let (more, load) = preload(
-        &t,
+        std::slice::from_ref(&t),
         &world,
         args.groups.saturating_sub(100),
         args.common.connections,

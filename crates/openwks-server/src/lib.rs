@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod authz;
+pub mod cluster;
 pub mod ecs;
 pub mod error;
 pub mod ext;
@@ -98,6 +99,10 @@ pub struct StateInner {
     pub settings: Arc<Settings>,
     /// IAM users' compiled identity policies.
     pub policy_cache: Arc<authz::PolicyCache>,
+    /// This replica's part among replicas sharing the database.
+    pub cluster: Arc<cluster::Cluster>,
+    /// Snowflake ids (app groups), with a node number of this process's own.
+    pub ids: Arc<openwks_core::ids::Snowflake>,
 }
 
 impl AppState {
@@ -110,6 +115,9 @@ impl AppState {
         settings: Settings,
     ) -> openwks_core::Result<Self> {
         let bootstrap = store.bootstrap(wanted, &catalogue).await?;
+        let shared = store.shared();
+        // Each start takes the next node number (of 1,024), so replicas never mint the same id.
+        let node = store.next_counter("snowflake_node").await?;
         let token_secret = store
             .setting_or_init("token_secret", auth::random_hex(32))
             .await?;
@@ -124,12 +132,19 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             settings: Arc::new(settings),
             policy_cache: Arc::new(authz::PolicyCache::default()),
+            cluster: Arc::new(cluster::Cluster::new(!shared)),
+            ids: Arc::new(openwks_core::ids::Snowflake::new(
+                node.rem_euclid(1024) as u64
+            )),
         }));
         // Jobs that were running when the process stopped are resumed: no server is left in a
         // transient state.
-        for (project, job) in state.store.running_jobs().await? {
-            jobs::finish_later(&state, project, job);
+        // On a shared database that includes other replicas' jobs: finishing is idempotent, and
+        // a job begun just before this start finishes about when it would have anyway.
+        for job in state.store.running_jobs().await? {
+            jobs::finish_later(&state, job.project_id, job.id);
         }
+        cluster::spawn(&state);
         if let Some(every) = state.settings.scaling_interval {
             scaler::spawn(&state, every);
         }

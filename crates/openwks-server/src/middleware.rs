@@ -140,6 +140,15 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
             .headers
             .get("x-security-token")
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        // A key this replica does not know may have been created on another one just now.
+        if security_token.is_none() && st.store.shared() {
+            let ak = sdk_hmac::header_utf8(&parts.headers, "authorization")
+                .and_then(|a| openwks_api::signer::parse_authorization(&a))
+                .map(|p| p.access_key);
+            if ak.is_some_and(|ak| st.directory.key(&ak).is_none()) {
+                crate::cluster::refresh_iam(st).await;
+            }
+        }
         let key =
             sdk_hmac::verify(
                 &signed,

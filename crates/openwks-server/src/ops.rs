@@ -9,7 +9,14 @@ use crate::AppState;
 
 /// `GET /health`.
 pub async fn health(State(st): State<AppState>) -> Response {
-    Json(serde_json::json!({"status": "ok", "region": st.settings.region})).into_response()
+    Json(serde_json::json!({
+        "status": "ok",
+        "region": st.settings.region,
+        "replica": st.cluster.replica_id,
+        "leader": st.cluster.is_leader(),
+        "shared_database": st.store.shared(),
+    }))
+    .into_response()
 }
 
 /// `GET /metrics`: request metrics, event counters, and live sessions per group and server.

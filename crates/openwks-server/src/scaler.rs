@@ -191,6 +191,10 @@ pub fn spawn(st: &AppState, every: std::time::Duration) {
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             t.tick().await;
+            // One replica scales (the holder of the background lease, see `cluster`).
+            if !st.cluster.is_leader() {
+                continue;
+            }
             if let Err(e) = tick(&st).await {
                 tracing::warn!(error = %e, "scaling round failed");
             }

@@ -6,7 +6,10 @@
 //! `openwks-core`: where a rule needs state that must not change under it (a primary group, a
 //! name's uniqueness), the store runs the core function inside its transaction.
 
+pub mod db;
+pub mod postgres;
 pub mod sqlite;
+pub mod testing;
 
 use async_trait::async_trait;
 use openwks_core::app::{App, Icon};
@@ -557,8 +560,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Job>;
     /// A job.
     async fn job(&self, project_id: &str, id: &str) -> Result<Option<Job>>;
-    /// `(project, job)` of every running job.
-    async fn running_jobs(&self) -> Result<Vec<(String, String)>>;
+    /// Every running job.
+    async fn running_jobs(&self) -> Result<Vec<Job>>;
     /// A server.
     async fn server(&self, project_id: &str, id: &str) -> Result<Option<Server>>;
     /// A page of a project's servers.
@@ -846,4 +849,20 @@ pub trait Store: Send + Sync + 'static {
         server_group_id: &str,
         limit: i64,
     ) -> Result<Vec<ScalingActivity>>;
+
+    // Replicas (issue 8).
+    /// Whether other processes may write the same database (PostgreSQL): process-local caches
+    /// must then be refreshed from it.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// Take or renew a lease on a background duty until `now_ms + ttl_ms`; `false` while
+    /// another holder's lease runs.
+    async fn try_lease(&self, name: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<bool>;
+    /// Give a lease up (if `holder` has it).
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<()>;
+    /// Add one to the counter `key` (kept with the settings) and answer its new value.
+    async fn next_counter(&self, key: &str) -> Result<i64>;
+    /// A counter moved by every change of keys, users, projects or identity policies.
+    async fn iam_generation(&self) -> Result<i64>;
 }

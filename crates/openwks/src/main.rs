@@ -22,8 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the server (embedded SQLite store in --data-dir).
-    Serve(serve::ServeArgs),
+    /// Start the server (embedded SQLite store in --data-dir, or PostgreSQL with --database).
+    Serve(Box<serve::ServeArgs>),
     /// Manage IAM users, keys and policies of a running openwks (docs/authorization.md).
     Iam(iam_cli::IamArgs),
 }
@@ -31,7 +31,7 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Iam(args) => iam_cli::run(args),
     }
 }

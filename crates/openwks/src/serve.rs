@@ -10,7 +10,8 @@ use clap::Args;
 use openwks_core::catalogue::Catalogue;
 use openwks_core::identity::{is_project_id, AccessKey, Bootstrap, Project, User};
 use openwks_server::{AppState, Settings};
-use openwks_store::sqlite::SqliteStore;
+use openwks_store::postgres::PgConfig;
+use openwks_store::sqlite::SqlStore;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +73,24 @@ pub struct ServeArgs {
     /// Worker threads of the async runtime (default: one per core).
     #[arg(long, env = "OPENWKS_WORKERS")]
     workers: Option<usize>,
+    /// PostgreSQL instead of the embedded SQLite store: `postgres://user@host:5432/db` (or
+    /// the key=value form). Several replicas may share one database (docs/deployment.md).
+    #[arg(long, env = "OPENWKS_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
+    /// Schema of openwks's tables in that database (created when missing); default: the
+    /// server's search path (`public`).
+    #[arg(long, env = "OPENWKS_DATABASE_SCHEMA")]
+    database_schema: Option<String>,
+    /// Connections this replica opens to PostgreSQL: one writer and the rest for reads.
+    #[arg(long, env = "OPENWKS_DATABASE_POOL", default_value_t = 16, value_parser = clap::value_parser!(u32).range(2..=1000))]
+    database_pool: u32,
+    /// How long to wait for PostgreSQL (to connect, or for a free pooled connection) before
+    /// answering 503 with Retry-After: `5s`, `500ms`.
+    #[arg(long, env = "OPENWKS_DATABASE_TIMEOUT", default_value = "5s", value_parser = parse_delay)]
+    database_timeout: std::time::Duration,
+    /// Longest SQL statement on PostgreSQL.
+    #[arg(long, env = "OPENWKS_DATABASE_STATEMENT_TIMEOUT", default_value = "30s", value_parser = parse_delay)]
+    database_statement_timeout: std::time::Duration,
 }
 
 /// What `<data-dir>/credentials.json` holds.
@@ -219,8 +238,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("reading {}", cred_path.display()))?;
         serde_json::from_str(&text).with_context(|| format!("parsing {}", cred_path.display()))?
     };
-    let store = SqliteStore::open(args.data_dir.join("openwks.db"))
-        .map_err(|e| anyhow::anyhow!("opening the store: {}", e.message))?;
+    let store = match &args.database {
+        None => SqlStore::open(args.data_dir.join("openwks.db")),
+        Some(url) => SqlStore::open_postgres(PgConfig {
+            schema: args.database_schema.clone(),
+            pool_size: args.database_pool as usize,
+            connect_timeout: args.database_timeout,
+            statement_timeout: args.database_statement_timeout,
+            ..PgConfig::new(url.clone())
+        }),
+    }
+    .map_err(|e| anyhow::anyhow!("opening the store: {}", e.message))?;
     let account_id = hex::encode(rand::random::<[u8; 16]>());
     let user_id = hex::encode(rand::random::<[u8; 16]>());
     let want = Bootstrap {
@@ -274,7 +302,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         access_key: b.key.access_key.clone(),
         secret_key: b.key.secret_key.clone(),
         admin_user: b.admin.name.clone(),
-        admin_password: creds.admin_password.clone(),
+        // A replica joining a database another one created cannot know the admin password.
+        admin_password: if b.key.access_key == creds.access_key {
+            creds.admin_password.clone()
+        } else {
+            String::new()
+        },
     };
     if first_start {
         write_private(&cred_path, &serde_json::to_string_pretty(&actual)?)?;
@@ -290,11 +323,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     writeln!(out, "access key:   {}", actual.access_key)?;
     if first_start {
         writeln!(out, "secret key:   {}", actual.secret_key)?;
-        writeln!(
-            out,
-            "admin password (IAM user admin, account {}): {}",
-            actual.account_name, actual.admin_password
-        )?;
+        if actual.admin_password.is_empty() {
+            writeln!(
+                out,
+                "admin password (IAM user admin, account {}): (set where the database was created)",
+                actual.account_name
+            )?;
+        } else {
+            writeln!(
+                out,
+                "admin password (IAM user admin, account {}): {}",
+                actual.account_name, actual.admin_password
+            )?;
+        }
     } else {
         writeln!(out, "secret key:   (in {})", cred_path.display())?;
     }
@@ -321,7 +362,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         #[cfg(not(unix))]
         let _ = ctrl_c.await;
     };
-    openwks_server::serve_with_listener(listener, state, shutdown).await?;
+    openwks_server::serve_with_listener(listener, state.clone(), shutdown).await?;
+    openwks_server::cluster::resign(&state).await;
     drop(lock);
     Ok(())
 }

@@ -1,129 +1,15 @@
 //! Tests of the `openwks` binary as a user runs it: first start, restart, credentials, and
 //! durability of acknowledged writes across `kill -9`.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use common::*;
 use openwks_api::signer::{sign_request, ClientRequest, KeyPair};
 use serde_json::{json, Value};
-
-const PID: &str = "00112233445566778899aabbccddeeff";
-const AK: &str = "AKBINARYTEST0000001";
-const SK: &str = "SKbinarytest00000000000000000000000000001";
-
-struct Server {
-    child: Child,
-    addr: String,
-    stdout: Vec<String>,
-}
-
-fn start(data: &Path, fixed: bool) -> Server {
-    start_with(data, fixed, &[])
-}
-
-fn start_with(data: &Path, fixed: bool, extra: &[&str]) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_openwks"));
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .args(extra)
-        .env("OPENWKS_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    if fixed {
-        cmd.env("OPENWKS_PROJECT_ID", PID)
-            .env("OPENWKS_ACCESS_KEY", AK)
-            .env("OPENWKS_SECRET_KEY", SK);
-    }
-    let mut child = cmd.spawn().expect("spawn openwks");
-    let out = child.stdout.take().expect("stdout");
-    let mut lines = Vec::new();
-    let mut reader = BufReader::new(out);
-    let mut addr = String::new();
-    loop {
-        let mut l = String::new();
-        if reader.read_line(&mut l).expect("read stdout") == 0 {
-            panic!("openwks exited early: {lines:?}");
-        }
-        let l = l.trim_end().to_string();
-        if let Some(a) = l.strip_prefix("openwks listening on http://") {
-            addr = a.to_string();
-        }
-        let done = l.starts_with("credentials:");
-        lines.push(l);
-        if done {
-            break;
-        }
-    }
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in reader.lines() {});
-    Server {
-        child,
-        addr,
-        stdout: lines,
-    }
-}
-
-async fn call(
-    client: &reqwest::Client,
-    addr: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> Result<(u16, Value), reqwest::Error> {
-    let bytes = body
-        .map(|b| serde_json::to_vec(&b).unwrap_or_default())
-        .unwrap_or_default();
-    let date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let (raw_path, raw_query) = path.split_once('?').unwrap_or((path, ""));
-    let hs = sign_request(
-        KeyPair {
-            access_key: AK,
-            secret_key: SK,
-        },
-        &date,
-        ClientRequest {
-            method,
-            raw_path,
-            raw_query,
-            headers: &[("Content-Type", "application/json"), ("Host", addr)],
-            body: &bytes,
-        },
-    );
-    let mut rb = client
-        .request(
-            reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET),
-            format!("http://{addr}{path}"),
-        )
-        .body(bytes);
-    for (k, v) in hs {
-        rb = rb.header(k, v);
-    }
-    let r = rb.send().await?;
-    let status = r.status().as_u16();
-    let text = r.text().await?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
-}
-
-async fn default_network(client: &reqwest::Client, addr: &str) -> (String, String) {
-    let (_, s) = call(client, addr, "GET", &format!("/v1/{PID}/subnets"), None)
-        .await
-        .expect("subnets");
-    let sn = &s["subnets"][0];
-    (
-        sn["vpc_id"].as_str().expect("vpc").to_string(),
-        sn["id"].as_str().expect("subnet").to_string(),
-    )
-}
-
-fn group(name: &str, vpc: &str, subnet: &str) -> Value {
-    json!({
-        "name": name, "image_id": "6f4d1f2a-2019-4b6e-9c0d-000000000001", "image_type": "public",
-        "os_type": "Windows", "product_id": "workspace.appstream.general.xlarge.2", "vpc_id": vpc,
-        "subnet_id": subnet, "system_disk_type": "SAS", "system_disk_size": 80
-    })
-}
 
 #[test]
 fn help_documents_every_flag() {
@@ -137,7 +23,10 @@ fn help_documents_every_flag() {
         "--data-dir",
         "--region",
         "--catalog",
+        "--database",
+        "--database-pool",
         "OPENWKS_LISTEN",
+        "OPENWKS_DATABASE_URL",
         "OPENWKS_DATA_DIR",
         "OPENWKS_REGION",
     ] {
@@ -240,7 +129,8 @@ async fn acknowledged_creates_survive_kill_9() {
             }
         }));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    // Mid-load: once a good number of creates were acknowledged (however fast this machine).
+    wait_for_acks(&acked, 100).await;
     s.child.kill().expect("kill -9");
     let _ = s.child.wait();
     for t in tasks {

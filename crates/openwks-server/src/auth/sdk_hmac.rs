@@ -31,7 +31,7 @@ fn fail(msg: impl Into<String>) -> Error {
     ))
 }
 
-fn header_utf8(headers: &HeaderMap, name: &str) -> Option<String> {
+pub fn header_utf8(headers: &HeaderMap, name: &str) -> Option<String> {
     let vals: Vec<String> = headers
         .get_all(name)
         .iter()

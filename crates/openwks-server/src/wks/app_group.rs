@@ -11,7 +11,6 @@ use openwks_api::wks::convert;
 use openwks_api::wks::server_group::{ListResponse, ValidateNameReq, ValidateResponse};
 use openwks_core::app_group::{CreateAppGroupSpec, UpdateAppGroupSpec, AUTHORIZATION_TYPES};
 use openwks_core::error::codes;
-use openwks_core::ids::Snowflake;
 use openwks_core::server_group::APP_TYPES;
 use openwks_core::validate::{check_enum, is_valid_name};
 use openwks_core::Error;
@@ -26,11 +25,6 @@ use super::empty_ok;
 
 /// Most ids in one batch delete.
 const MAX_BATCH: usize = 100;
-
-fn ids() -> &'static Snowflake {
-    static IDS: std::sync::OnceLock<Snowflake> = std::sync::OnceLock::new();
-    IDS.get_or_init(|| Snowflake::new(0))
-}
 
 /// `create_app_group`: `POST /v1/{project_id}/app-groups`.
 pub async fn create_app_group(
@@ -49,7 +43,7 @@ pub async fn create_app_group(
     };
     let group = spec.validate(
         sg.as_ref(),
-        ids().next(),
+        st.ids.next(),
         project_id,
         openwks_core::time::now_rfc3339(),
     )?;

@@ -7,7 +7,6 @@ use openwks_api::signer::{ClientRequest, KeyPair};
 use openwks_core::catalogue::Catalogue;
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_server::{AppState, Settings};
-use openwks_store::sqlite::SqliteStore;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
@@ -103,8 +102,24 @@ impl TestApp {
     }
 
     pub async fn with(dir: Arc<tempfile::TempDir>, settings: Settings) -> Self {
-        let store = Arc::new(SqliteStore::open(dir.path().join("openwks.db")).expect("open store"));
         let cat = Catalogue::default_for("cn-north-4").expect("catalogue");
+        Self::with_catalogue(dir, settings, cat).await
+    }
+
+    /// Another replica of this app: its own store (writer, connections, caches) on the same
+    /// database. Only on the PostgreSQL pass (`None` on SQLite, whose file has one writer).
+    pub async fn replica(&self) -> Option<Self> {
+        openwks_store::testing::database_url()?;
+        let cat = (*self.state.catalogue).clone();
+        Some(Self::with_catalogue(Arc::clone(&self.dir), Self::settings(), cat).await)
+    }
+
+    pub async fn with_catalogue(
+        dir: Arc<tempfile::TempDir>,
+        settings: Settings,
+        cat: Catalogue,
+    ) -> Self {
+        let store = Arc::new(openwks_store::testing::open(dir.path()).expect("open store"));
         let state = AppState::new(store, cat, wanted(), settings)
             .await
             .expect("state");

@@ -13,6 +13,7 @@ mod errors;
 mod harness;
 mod iam;
 mod network;
+mod replicas;
 mod scaling;
 mod server_groups;
 mod sessions;

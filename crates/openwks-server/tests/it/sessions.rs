@@ -16,7 +16,7 @@ const LAUNCH: &str = "/openwks/v1/{p}/app-launches";
 
 /// A server group with `servers` running servers, its app group with one published app, and
 /// `users` authorized; `(server group, app group, app id)`.
-async fn setup(
+pub(crate) async fn setup(
     app: &TestApp,
     name: &str,
     route_policy: Value,
@@ -73,7 +73,7 @@ async fn wait_job(app: &TestApp, job: &str) -> Vec<String> {
     job_servers(&j)
 }
 
-async fn launch(app: &TestApp, user: &str, ag: &str, app_id: &str) -> Resp {
+pub(crate) async fn launch(app: &TestApp, user: &str, ag: &str, app_id: &str) -> Resp {
     app.post(
         LAUNCH,
         json!({"user_name": user, "app_group_id": ag, "app_id": app_id, "client_ip": "203.0.113.7", "client_type": "Windows 10"}),
@@ -82,7 +82,7 @@ async fn launch(app: &TestApp, user: &str, ag: &str, app_id: &str) -> Resp {
 }
 
 /// Live sessions per server as `list_servers` reports them.
-async fn session_counts(app: &TestApp, sg: &str) -> HashMap<String, i64> {
+pub(crate) async fn session_counts(app: &TestApp, sg: &str) -> HashMap<String, i64> {
     let r = app
         .get(&format!(
             "/v1/{{p}}/app-servers?server_group_id={sg}&limit=100"
@@ -102,7 +102,7 @@ async fn session_counts(app: &TestApp, sg: &str) -> HashMap<String, i64> {
         .collect()
 }
 
-fn users(prefix: &str, n: usize) -> Vec<String> {
+pub(crate) fn users(prefix: &str, n: usize) -> Vec<String> {
     (0..n).map(|i| format!("{prefix}{i:03}")).collect()
 }
 

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
+use crate::db::Value;
+use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::app_group::{check_binding, check_server_group, AppGroup, AppGroupView};
 use openwks_core::error::codes;
 use openwks_core::server_group::ServerGroup;
 use openwks_core::{Error, Result};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::cache::touch;
 use super::{db_err, json_err, server_groups};
@@ -42,7 +42,7 @@ pub(crate) fn views(conn: &Connection, groups: Vec<AppGroup>) -> Result<Vec<AppG
             .map_err(db_err)?
             .query_map(params_from_iter(sg_ids.iter()), |r| r.get::<_, String>(0))
             .map_err(db_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
+            .collect::<crate::db::DbResult<Vec<_>>>()
             .map_err(db_err)?;
         for d in docs {
             let g: ServerGroup = serde_json::from_str(&d).map_err(json_err)?;
@@ -218,7 +218,7 @@ pub(crate) fn disassociate(
         .map_err(db_err)?
         .query_map([server_group_id], |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     for d in &docs {
         let mut g: AppGroup = serde_json::from_str(d).map_err(json_err)?;
@@ -278,7 +278,7 @@ pub(crate) fn list(
         .map_err(db_err)?
         .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let groups = docs
         .iter()

@@ -1,10 +1,10 @@
 //! Published apps and icons.
 
+use crate::db::Value;
+use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::app::{App, Icon};
 use openwks_core::error::codes;
 use openwks_core::{Error, Result};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::{app_groups, db_err, json_err};
 use crate::{AppFilter, AppUpdate};
@@ -65,7 +65,9 @@ fn write(conn: &Connection, a: &App, insert: bool) -> Result<()> {
 
 fn put_icon(conn: &Connection, project_id: &str, icon: &Icon) -> Result<()> {
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO icons (id, project_id, content_type, data) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO icons (id, project_id, content_type, data) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (id) DO UPDATE SET project_id = excluded.project_id, \
+         content_type = excluded.content_type, data = excluded.data",
     )
     .map_err(db_err)?
     .execute(params![icon.id, project_id, icon.content_type, icon.data])
@@ -164,7 +166,7 @@ pub(crate) fn list(
         .map_err(db_err)?
         .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let apps = docs
         .iter()
@@ -179,7 +181,7 @@ pub(crate) fn names(conn: &Connection, app_group_id: &str) -> Result<Vec<String>
         .map_err(db_err)?
         .query_map([app_group_id], |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)
 }
 
@@ -252,7 +254,7 @@ pub(crate) fn remove_all_of_app_group(conn: &Connection, app_group_id: &str) -> 
         .map_err(db_err)?
         .query_map([app_group_id], |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     for d in docs {
         let a: App = serde_json::from_str(&d).map_err(json_err)?;
@@ -280,7 +282,7 @@ pub(crate) fn counts(
         .map_err(db_err)?
         .query_map(params_from_iter(app_group_ids.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     out.extend(rows);
     Ok(out)

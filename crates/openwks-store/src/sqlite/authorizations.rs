@@ -1,12 +1,12 @@
 //! Authorizations, authorization mail records and user groups.
 
+use crate::db::Value;
+use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::authorization::{
     Account, Authorization, AuthorizationView, MailRecord, UserGroup,
 };
 use openwks_core::error::codes;
 use openwks_core::{Error, Result};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::{app_groups, db_err, json_err};
 use crate::{AuthorizationFilter, Deleted, MailFilter};
@@ -200,7 +200,7 @@ pub(crate) fn list(
         .map_err(db_err)?
         .query_map(params_from_iter(args.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let mut out = Vec::with_capacity(rows.len());
     for (doc, name) in rows {
@@ -239,7 +239,7 @@ pub(crate) fn access_facts(
         .map_err(db_err)?
         .query_map([project_id, app_group_id, user], |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?
         .iter()
         .map(|d| {
@@ -256,7 +256,7 @@ pub(crate) fn access_facts(
         .map_err(db_err)?
         .query_map([project_id, user], |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     Ok((accounts, groups))
 }
@@ -269,11 +269,11 @@ pub(crate) fn list_mails(
     limit: i64,
 ) -> Result<(i64, Vec<MailRecord>)> {
     let all = conn
-        .prepare_cached("SELECT doc FROM mail_records WHERE project_id = ?1 AND (?2 IS NULL OR app_group_id = ?2) AND (?3 IS NULL OR account = ?3) ORDER BY seq DESC")
+        .prepare_cached("SELECT doc FROM mail_records WHERE project_id = ?1 AND (app_group_id = ?2 OR ?2 IS NULL) AND (account = ?3 OR ?3 IS NULL) ORDER BY seq DESC")
         .map_err(db_err)?
         .query_map(params![project_id, f.app_group_id, f.account], |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let mut records = Vec::new();
     for d in all {
@@ -386,11 +386,11 @@ fn load_user_group(conn: &Connection, project_id: &str, id: &str) -> Result<Opti
         )
         .map_err(db_err)?
         .query_map(
-            rusqlite::params![id, openwks_core::authorization::MEMBERS_SHOWN],
+            crate::db::params![id, openwks_core::authorization::MEMBERS_SHOWN],
             |r| r.get::<_, String>(0),
         )
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     // A counter kept with the memberships (counting a million rows per read would not be).
     g.member_count = conn
@@ -454,7 +454,7 @@ pub(crate) fn list_user_groups(
             r.get::<_, String>(0)
         })
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
@@ -469,7 +469,7 @@ pub(crate) fn list_user_groups(
 /// Add (`true`) or remove members, keeping the group's `member_count` in step.
 fn set_members(conn: &Connection, id: &str, users: &[String], add: bool) -> Result<()> {
     let sql = if add {
-        "INSERT OR IGNORE INTO user_group_members (user_group_id, user_name) VALUES (?1, ?2)"
+        "INSERT INTO user_group_members (user_group_id, user_name) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
     } else {
         "DELETE FROM user_group_members WHERE user_group_id = ?1 AND user_name = ?2"
     };

@@ -50,6 +50,7 @@ struct Inner {
 pub(crate) struct ViewCache {
     inner: RwLock<Inner>,
     capacity: usize,
+    enabled: bool,
 }
 
 impl ViewCache {
@@ -61,11 +62,24 @@ impl ViewCache {
                 views: HashMap::new(),
             }),
             capacity,
+            enabled: true,
+        }
+    }
+
+    /// A cache that keeps nothing (several processes share the database: another one's
+    /// commit would not evict anything here).
+    pub(crate) fn disabled() -> Self {
+        Self {
+            enabled: false,
+            ..Self::new(0)
         }
     }
 
     /// The view of `id` in `project_id`, if cached.
     pub(crate) fn get(&self, project_id: &str, id: &str) -> Option<ServerGroupView> {
+        if !self.enabled {
+            return None;
+        }
         let g = self.inner.read().ok()?;
         g.views
             .get(id)
@@ -80,6 +94,9 @@ impl ViewCache {
 
     /// Insert a view read at `generation`, unless a commit happened since.
     pub(crate) fn insert(&self, generation: u64, view: &ServerGroupView) {
+        if !self.enabled {
+            return;
+        }
         let Ok(mut g) = self.inner.write() else {
             return;
         };

@@ -1,9 +1,9 @@
 //! ECS server groups.
 
+use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::ecs::{invalid, EcsServerGroup};
 use openwks_core::error::{codes, ErrorKind};
 use openwks_core::{Error, Result};
-use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{db_err, json_err};
 use crate::Deleted;
@@ -23,7 +23,7 @@ fn members(conn: &Connection, id: &str) -> Result<Vec<String>> {
     .map_err(db_err)?
     .query_map([id], |r| r.get::<_, String>(0))
     .map_err(db_err)?
-    .collect::<rusqlite::Result<Vec<_>>>()
+    .collect::<crate::db::DbResult<Vec<_>>>()
     .map_err(db_err)
 }
 
@@ -101,7 +101,7 @@ pub(crate) fn list(
         .map_err(db_err)?
         .query_map(params![project_id, after, limit + 1], |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let more = docs.len() as i64 > limit;
     let mut out = Vec::new();

@@ -1,16 +1,16 @@
 //! IAM users, access keys, groups, identity policies, attachments and the audit trail.
 
+use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::error::codes;
 use openwks_core::iam_model::{
     AuditEvent, AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal,
 };
 use openwks_core::{Error, ErrorKind, Result};
-use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{db_err, docs, json_err};
 use crate::Deleted;
 
-fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IamUser> {
+fn user_row(r: &crate::db::Row) -> crate::db::DbResult<IamUser> {
     Ok(IamUser {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -75,7 +75,7 @@ pub(crate) fn users(conn: &Connection, account: &str) -> Result<Vec<IamUser>> {
         .map_err(db_err)?
         .query_map([account], user_row)
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)
 }
 
@@ -167,7 +167,7 @@ pub(crate) fn create_key(
     })
 }
 
-fn key_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IamKey> {
+fn key_row(r: &crate::db::Row) -> crate::db::DbResult<IamKey> {
     Ok(IamKey {
         access_key: r.get(0)?,
         user_id: r.get(1)?,
@@ -185,7 +185,7 @@ pub(crate) fn keys(conn: &Connection, account: &str, user_id: &str) -> Result<Ve
     .map_err(db_err)?
     .query_map([user_id], key_row)
     .map_err(db_err)?
-    .collect::<rusqlite::Result<Vec<_>>>()
+    .collect::<crate::db::DbResult<Vec<_>>>()
     .map_err(db_err)
 }
 
@@ -265,9 +265,7 @@ pub(crate) fn create_policy(conn: &Connection, p: &IamPolicy) -> Result<()> {
         ]);
     match r {
         Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
+        Err(crate::db::DbError::Constraint(_)) => {
             Err(conflict(format!("policy {} already exists", p.name)))
         }
         Err(e) => Err(db_err(e)),
@@ -339,9 +337,7 @@ pub(crate) fn create_group(conn: &Connection, g: &IamGroup) -> Result<()> {
         ]);
     match r {
         Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
+        Err(crate::db::DbError::Constraint(_)) => {
             Err(conflict(format!("IAM group {} already exists", g.name)))
         }
         Err(e) => Err(db_err(e)),
@@ -408,7 +404,7 @@ pub(crate) fn set_member(
     group(conn, account, group_id)?.ok_or_else(|| Error::not_found("IAM group", group_id))?;
     must_user(conn, account, user_id)?;
     let sql = if member {
-        "INSERT OR IGNORE INTO iam_group_members (group_id, user_id) VALUES (?1, ?2)"
+        "INSERT INTO iam_group_members (group_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
     } else {
         "DELETE FROM iam_group_members WHERE group_id = ?1 AND user_id = ?2"
     };
@@ -436,7 +432,7 @@ pub(crate) fn set_attachment(
         }
     }
     let sql = if attach {
-        "INSERT OR IGNORE INTO iam_attachments (policy_id, principal_type, principal_id) VALUES (?1, ?2, ?3)"
+        "INSERT INTO iam_attachments (policy_id, principal_type, principal_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"
     } else {
         "DELETE FROM iam_attachments WHERE policy_id = ?1 AND principal_type = ?2 AND principal_id = ?3"
     };
@@ -500,8 +496,8 @@ pub(crate) fn audit(
 ) -> Result<(i64, Vec<AuditEvent>)> {
     let all: Vec<AuditEvent> = docs(
         conn,
-        "SELECT doc FROM audit_events WHERE account_id = ?1 AND (?2 IS NULL OR time_ms >= ?2) \
-         AND (?3 IS NULL OR time_ms <= ?3) ORDER BY seq DESC",
+        "SELECT doc FROM audit_events WHERE account_id = ?1 AND (time_ms >= ?2 OR ?2 IS NULL) \
+         AND (time_ms <= ?3 OR ?3 IS NULL) ORDER BY seq DESC",
         params![account, f.from_ms, f.to_ms],
     )?;
     let hits: Vec<AuditEvent> = all.into_iter().filter(|e| f.matches(e)).collect();

@@ -1,14 +1,14 @@
 //! Accounts, projects, users, access keys and settings.
 
+use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::catalogue::Catalogue;
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::network::{Subnet, Vpc};
-use openwks_core::Result;
-use rusqlite::{params, Connection, OptionalExtension};
+use openwks_core::{Error, Result};
 
 use super::{db_err, network};
 
-fn project_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Project> {
+fn project_from_row(r: &crate::db::Row) -> crate::db::DbResult<Project> {
     Ok(Project {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -20,7 +20,7 @@ fn project_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Project> {
 
 const PROJECT_SQL: &str = "SELECT p.id, p.name, p.account_id, a.name, p.created_at FROM projects p JOIN accounts a ON a.id = p.account_id";
 
-fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+fn user_from_row(r: &crate::db::Row) -> crate::db::DbResult<User> {
     Ok(User {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -155,7 +155,8 @@ pub(crate) fn access_keys(conn: &Connection) -> Result<Vec<AccessKey>> {
             })
         })
         .map_err(db_err)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)
+    rows.collect::<crate::db::DbResult<Vec<_>>>()
+        .map_err(db_err)
 }
 
 pub(crate) fn user(conn: &Connection, id: &str) -> Result<Option<User>> {
@@ -187,12 +188,13 @@ pub(crate) fn projects(
     name: Option<&str>,
 ) -> Result<Vec<Project>> {
     let mut st = conn
-        .prepare(&format!("{PROJECT_SQL} WHERE p.account_id = ?1 AND (?2 IS NULL OR p.name = ?2) ORDER BY p.created_at"))
+        .prepare(&format!("{PROJECT_SQL} WHERE p.account_id = ?1 AND (p.name = ?2 OR ?2 IS NULL) ORDER BY p.created_at"))
         .map_err(db_err)?;
     let rows = st
         .query_map(params![account_id, name], project_from_row)
         .map_err(db_err)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)
+    rows.collect::<crate::db::DbResult<Vec<_>>>()
+        .map_err(db_err)
 }
 
 pub(crate) fn project(conn: &Connection, id: &str) -> Result<Option<Project>> {
@@ -215,4 +217,63 @@ pub(crate) fn setting_or_init(conn: &Connection, key: &str, init: &str) -> Resul
         r.get(0)
     })
     .map_err(db_err)
+}
+
+/// Move the IAM generation (in the caller's write).
+pub(crate) fn bump_iam_generation(conn: &Connection) -> Result<()> {
+    conn.execute("UPDATE write_generation SET gen = gen + 1 WHERE id = 2", [])
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// The IAM generation.
+pub(crate) fn iam_generation(conn: &Connection) -> Result<i64> {
+    conn.query_row("SELECT gen FROM write_generation WHERE id = 2", [], |r| {
+        r.get(0)
+    })
+    .map_err(db_err)
+}
+
+/// Take or renew lease `name` for `holder` until `now_ms + ttl_ms`: granted when nobody
+/// holds it, `holder` does, or the holder's lease has run out.
+pub(crate) fn try_lease(
+    conn: &Connection,
+    name: &str,
+    holder: &str,
+    now_ms: i64,
+    ttl_ms: i64,
+) -> Result<bool> {
+    let n = conn
+        .execute(
+            "INSERT INTO leases (name, holder, expires_ms) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_ms = excluded.expires_ms \
+             WHERE leases.holder = excluded.holder OR leases.expires_ms < ?4",
+            params![name, holder, now_ms + ttl_ms, now_ms],
+        )
+        .map_err(db_err)?;
+    Ok(n == 1)
+}
+
+/// Give lease `name` up if `holder` has it (a replica shutting down hands over at once).
+pub(crate) fn release_lease(conn: &Connection, name: &str, holder: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM leases WHERE name = ?1 AND holder = ?2",
+        [name, holder],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// Add one to the counter `key` of the settings; its new value.
+pub(crate) fn next_counter(conn: &Connection, key: &str) -> Result<i64> {
+    let v: String = conn
+        .query_row(
+            "INSERT INTO settings (key, value) VALUES (?1, '1') ON CONFLICT (key) DO UPDATE \
+             SET value = CAST(CAST(settings.value AS BIGINT) + 1 AS TEXT) RETURNING value",
+            [key],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    v.parse()
+        .map_err(|_| Error::internal(format!("setting {key} is not a counter: {v:?}")))
 }

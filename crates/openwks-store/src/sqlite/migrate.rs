@@ -4,7 +4,11 @@
 use openwks_core::{Error, Result};
 use rusqlite::Connection;
 
-use super::db_err;
+use super::conn::sqlite_err;
+
+fn db_err(e: rusqlite::Error) -> Error {
+    crate::db::db_err(sqlite_err(e))
+}
 
 /// `(version, sql)` in order.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -29,6 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (8, include_str!("../../migrations/sqlite/0008_sessions.sql")),
     (9, include_str!("../../migrations/sqlite/0009_iam.sql")),
+    (10, include_str!("../../migrations/sqlite/0010_cluster.sql")),
 ];
 
 /// Apply every migration newer than the database.

@@ -16,6 +16,7 @@ mod app_groups;
 mod apps;
 mod authorizations;
 mod cache;
+mod conn;
 mod ecs;
 mod iam;
 mod identity;
@@ -36,12 +37,11 @@ use openwks_core::iam_model::{
     AuditEvent, AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal,
 };
 use openwks_core::{Error, Result};
-use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-pub(crate) fn db_err(e: rusqlite::Error) -> Error {
-    Error::internal(format!("sqlite: {e}"))
-}
+pub(crate) use crate::db::db_err;
+use crate::db::{Connection, Db, DbError};
+use conn::SqliteDb;
 
 pub(crate) fn json_err(e: serde_json::Error) -> Error {
     Error::internal(format!("stored document: {e}"))
@@ -51,7 +51,7 @@ pub(crate) fn json_err(e: serde_json::Error) -> Error {
 pub(crate) fn docs<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     sql: &str,
-    params: impl rusqlite::Params,
+    params: impl crate::db::Params,
 ) -> Result<Vec<T>> {
     servers::strings(conn, sql, params)?
         .iter()
@@ -69,7 +69,7 @@ pub(crate) fn name_taken(
     name: &str,
     except: Option<&str>,
 ) -> Result<bool> {
-    use rusqlite::OptionalExtension;
+    use crate::db::OptionalExtension;
     let other: Option<String> = conn
         .prepare_cached(&format!(
             "SELECT id FROM {table} WHERE {scope_column} = ?1 AND name = ?2"
@@ -83,7 +83,7 @@ pub(crate) fn name_taken(
 
 trait Job: Send {
     fn run(&mut self, conn: &Connection);
-    fn finish(self: Box<Self>, committed: std::result::Result<(), String>);
+    fn finish(self: Box<Self>, committed: std::result::Result<(), DbError>);
 }
 
 struct TypedJob<R, F> {
@@ -112,11 +112,13 @@ impl<R: Send, F: FnOnce(&Connection) -> Result<R> + Send> Job for TypedJob<R, F>
         }
     }
 
-    fn finish(self: Box<Self>, committed: std::result::Result<(), String>) {
+    fn finish(self: Box<Self>, committed: std::result::Result<(), DbError>) {
         let out = match (self.out, committed) {
-            (Some(Err(e)), _) => Err(e),
+            (Some(Err(e)), Ok(())) => Err(e),
             (Some(Ok(v)), Ok(())) => Ok(v),
-            (Some(Ok(_)), Err(e)) => Err(Error::internal(format!("commit failed: {e}"))),
+            // The batch did not commit: whatever the job found, nothing of it was written.
+            (Some(Err(e)), Err(_)) if e.kind != openwks_core::ErrorKind::Internal => Err(e),
+            (_, Err(e)) => Err(db_err(e)),
             (None, _) => Err(Error::internal("write job did not run")),
         };
         // The caller may have gone away (client disconnected); the write stands regardless.
@@ -130,12 +132,105 @@ const VIEW_CACHE_CAPACITY: usize = 20_000;
 /// Largest number of writes committed together.
 const MAX_BATCH: usize = 1024;
 
+/// The engine's side of a write batch.
+trait BatchConn {
+    /// Begin the batch's transaction, holding the write lock; `Ok(true)` when another process
+    /// may have written since this one's last batch (in-memory state must then be rebuilt).
+    fn begin(&mut self) -> std::result::Result<bool, DbError>;
+    /// The connection the batch runs on (after a successful `begin`).
+    fn db(&self) -> Option<&Connection>;
+    /// The batch committed (`true`) or was rolled back.
+    fn ended(&mut self, committed: bool);
+}
+
+/// SQLite: the only writer of its file (the data directory is locked).
+struct SqliteBatch(SqliteDb);
+
+impl BatchConn for SqliteBatch {
+    fn begin(&mut self) -> std::result::Result<bool, DbError> {
+        self.0.batch("BEGIN IMMEDIATE").map(|()| false)
+    }
+    fn db(&self) -> Option<&Connection> {
+        Some(&self.0)
+    }
+    fn ended(&mut self, _: bool) {}
+}
+
+/// PostgreSQL: one writer per replica; every batch first takes the row lock of
+/// `write_generation` (so batches of all replicas are serialized, as on SQLite) and bumps it.
+/// A generation other than the last one plus one means another replica wrote in between.
+struct PgBatch {
+    cfg: crate::postgres::PgConfig,
+    conn: Option<crate::postgres::PgDb>,
+    last: Option<i64>,
+    pending: Option<i64>,
+}
+
+impl BatchConn for PgBatch {
+    fn begin(&mut self) -> std::result::Result<bool, DbError> {
+        match self.try_begin() {
+            // The connection died since the last batch: one new connection is tried.
+            Err(DbError::Unavailable(_)) if self.conn.is_none() => self.try_begin(),
+            r => r,
+        }
+    }
+    fn db(&self) -> Option<&Connection> {
+        self.conn.as_ref().map(|c| c as &Connection)
+    }
+    fn ended(&mut self, committed: bool) {
+        self.last = if committed { self.pending } else { None };
+        self.pending = None;
+        if self.conn.as_ref().is_some_and(|c| c.is_broken()) {
+            self.conn = None;
+        }
+    }
+}
+
+impl PgBatch {
+    fn try_begin(&mut self) -> std::result::Result<bool, DbError> {
+        if self.conn.as_ref().is_none_or(|c| c.is_broken()) {
+            self.conn = None;
+            self.last = None;
+            self.conn = Some(crate::postgres::connect(&self.cfg)?);
+        }
+        let c: &Connection = self.conn.as_ref().ok_or(DbError::NoRows)?;
+        let r = c.execute_batch("BEGIN").and_then(|()| {
+            c.query_row(
+                "UPDATE write_generation SET gen = gen + 1 WHERE id = 1 RETURNING gen",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        });
+        match r {
+            Ok(gen) => {
+                self.pending = Some(gen);
+                Ok(self.last.is_none_or(|l| l + 1 != gen))
+            }
+            Err(e) => {
+                let _ = c.execute_batch("ROLLBACK");
+                if matches!(e, DbError::Unavailable(_)) {
+                    self.conn = None;
+                    self.last = None;
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
 fn writer_loop(
-    conn: Connection,
+    mut conn: impl BatchConn,
     rx: mpsc::Receiver<Box<dyn Job>>,
     views: Arc<cache::ViewCache>,
     fleet: Arc<Mutex<Option<servers::FleetState>>>,
 ) {
+    let mark_fleet_stale = || {
+        if let Ok(mut f) = fleet.lock() {
+            if let Some(f) = f.as_mut() {
+                f.stale = true;
+            }
+        }
+    };
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -144,18 +239,26 @@ fn writer_loop(
                 Err(_) => break,
             }
         }
-        let committed = match conn.execute_batch("BEGIN IMMEDIATE") {
-            Ok(()) => {
-                for j in batch.iter_mut() {
-                    j.run(&conn);
+        let begun = conn.begin();
+        let committed = match (begun, conn.db()) {
+            (Ok(foreign), Some(db)) => {
+                if foreign {
+                    // Another replica wrote: what this one keeps in memory may be behind.
+                    views.clear();
+                    sessions::after_commit(&[], false);
+                    mark_fleet_stale();
                 }
-                conn.execute_batch("COMMIT").map_err(|e| {
-                    let _ = conn.execute_batch("ROLLBACK");
-                    e.to_string()
+                for j in batch.iter_mut() {
+                    j.run(db);
+                }
+                db.execute_batch("COMMIT").inspect_err(|_| {
+                    let _ = db.execute_batch("ROLLBACK");
                 })
             }
-            Err(e) => Err(e.to_string()),
+            (Err(e), _) => Err(e),
+            (Ok(_), None) => Err(DbError::Unavailable("no connection".into())),
         };
+        conn.ended(committed.is_ok());
         // Evict what the batch changed before anyone hears of the commit.
         let touched = cache::take_touched();
         sessions::after_commit(&touched, committed.is_ok());
@@ -166,11 +269,7 @@ fn writer_loop(
         } else {
             views.clear();
             // The fleet may hold claims of the rolled-back batch: rebuild it before the next use.
-            if let Ok(mut f) = fleet.lock() {
-                if let Some(f) = f.as_mut() {
-                    f.stale = true;
-                }
-            }
+            mark_fleet_stale();
         }
         for j in batch {
             j.finish(committed.clone());
@@ -178,47 +277,106 @@ fn writer_loop(
     }
 }
 
-/// The SQLite implementation of [`crate::Store`].
-pub struct SqliteStore {
-    path: PathBuf,
+/// Where reads go.
+enum Reads {
+    /// Inline on the caller's thread, on pooled connections to the file.
+    Sqlite {
+        path: PathBuf,
+        idle: Mutex<Vec<SqliteDb>>,
+    },
+    /// On blocking threads, on a bounded pool of server connections.
+    Postgres(Arc<crate::postgres::ReadPool>),
+}
+
+/// The SQL implementation of [`crate::Store`], on embedded SQLite ([`SqlStore::open`]) or on
+/// PostgreSQL ([`SqlStore::open_postgres`]).
+pub struct SqlStore {
+    reads: Reads,
     writer: Mutex<mpsc::Sender<Box<dyn Job>>>,
-    readers: Mutex<Vec<Connection>>,
     views: Arc<cache::ViewCache>,
     fleet: Arc<Mutex<Option<servers::FleetState>>>,
 }
 
-fn open_conn(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path).map_err(db_err)?;
+/// The store on SQLite (the name the binary and tests have always used).
+pub type SqliteStore = SqlStore;
+
+fn open_conn(path: &Path) -> Result<SqliteDb> {
+    let conn = rusqlite::Connection::open(path).map_err(|e| db_err(conn::sqlite_err(e)))?;
     conn.execute_batch(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; \
          PRAGMA busy_timeout=10000; PRAGMA cache_size=-16000;",
     )
-    .map_err(db_err)?;
-    Ok(conn)
+    .map_err(|e| db_err(conn::sqlite_err(e)))?;
+    Ok(SqliteDb(conn))
 }
 
-impl SqliteStore {
-    /// Open (creating if needed) the database at `path` and apply pending migrations.
+fn start_writer(
+    name: &str,
+    conn: impl BatchConn + Send + 'static,
+    views: &Arc<cache::ViewCache>,
+    fleet: &Arc<Mutex<Option<servers::FleetState>>>,
+) -> Result<mpsc::Sender<Box<dyn Job>>> {
+    let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+    let (views, fleet) = (Arc::clone(views), Arc::clone(fleet));
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || writer_loop(conn, rx, views, fleet))
+        .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
+    Ok(tx)
+}
+
+impl SqlStore {
+    /// Open (creating if needed) the SQLite database at `path` and apply pending migrations.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let mut conn = open_conn(&path)?;
-        migrate::migrate(&mut conn)?;
-        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        migrate::migrate(&mut conn.0)?;
         let views = Arc::new(cache::ViewCache::new(VIEW_CACHE_CAPACITY));
-        let writer_views = Arc::clone(&views);
         let fleet = Arc::new(Mutex::new(None));
-        let writer_fleet = Arc::clone(&fleet);
-        std::thread::Builder::new()
-            .name("openwks-sqlite-writer".into())
-            .spawn(move || writer_loop(conn, rx, writer_views, writer_fleet))
-            .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
+        let tx = start_writer("openwks-sqlite-writer", SqliteBatch(conn), &views, &fleet)?;
         Ok(Self {
-            path,
+            reads: Reads::Sqlite {
+                path,
+                idle: Mutex::new(Vec::new()),
+            },
             writer: Mutex::new(tx),
-            readers: Mutex::new(Vec::new()),
             views,
             fleet,
         })
+    }
+
+    /// Connect to PostgreSQL, create the schema if needed and apply pending migrations (under
+    /// an advisory lock: replicas may start together). Several processes may share the
+    /// database: writes of all of them are serialized by the database, and nothing is cached
+    /// across requests that another replica could change.
+    pub fn open_postgres(cfg: crate::postgres::PgConfig) -> Result<Self> {
+        let migrate_cfg = cfg.clone();
+        // The synchronous client must not run on an async worker: migrate on a thread.
+        std::thread::spawn(move || crate::postgres::migrate(&migrate_cfg))
+            .join()
+            .map_err(|_| Error::internal("the migration thread panicked"))?
+            .map_err(db_err)?;
+        let views = Arc::new(cache::ViewCache::disabled());
+        let fleet = Arc::new(Mutex::new(None));
+        let batch = PgBatch {
+            cfg: cfg.clone(),
+            conn: None,
+            last: None,
+            pending: None,
+        };
+        let tx = start_writer("openwks-pg-writer", batch, &views, &fleet)?;
+        let readers = cfg.pool_size.saturating_sub(1).max(1);
+        Ok(Self {
+            reads: Reads::Postgres(Arc::new(crate::postgres::ReadPool::new(cfg, readers))),
+            writer: Mutex::new(tx),
+            views,
+            fleet,
+        })
+    }
+
+    /// Whether other processes may write the same database.
+    fn shared(&self) -> bool {
+        matches!(self.reads, Reads::Postgres(_))
     }
 
     /// Run `f` in the write transaction; resolves after the commit that includes it.
@@ -246,30 +404,49 @@ impl SqliteStore {
             .map_err(|_| Error::unavailable("the store's writer has stopped"))?
     }
 
-    /// Run `f` on a read connection, inside one read transaction.
+    /// A write that changes the authentication directory or identity policies: it also moves
+    /// the IAM generation, by which other replicas learn to reload their caches.
+    pub(crate) async fn iam_write<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+    {
+        self.write(move |c| {
+            let r = f(c)?;
+            identity::bump_iam_generation(c)?;
+            Ok(r)
+        })
+        .await
+    }
+
+    /// Run `f` on a read connection, inside one read transaction (one snapshot).
     ///
-    /// Reads run inline on the calling (async worker) thread: a read of page-cached data takes
-    /// microseconds, far less than handing it to a blocking thread and back (measured: the
-    /// hand-off cost more than the query). WAL readers never wait for the writer.
+    /// SQLite reads run inline on the calling (async worker) thread: a read of page-cached
+    /// data takes microseconds, far less than handing it to a blocking thread and back
+    /// (measured: the hand-off cost more than the query). WAL readers never wait for the
+    /// writer. PostgreSQL reads go over the network and run on blocking threads.
     pub(crate) async fn read<R, F>(&self, f: F) -> Result<R>
     where
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R> + Send + 'static,
     {
-        let pooled = self
-            .readers
+        let (path, idle) = match &self.reads {
+            Reads::Postgres(pool) => return pool.read(f).await,
+            Reads::Sqlite { path, idle } => (path, idle),
+        };
+        let pooled = idle
             .lock()
             .map_err(|_| Error::internal("reader pool poisoned"))?
             .pop();
         let conn = match pooled {
             Some(c) => c,
-            None => open_conn(&self.path)?,
+            None => open_conn(path)?,
         };
-        conn.execute_batch("BEGIN").map_err(db_err)?;
+        conn.batch("BEGIN").map_err(db_err)?;
         let r = catch_unwind(AssertUnwindSafe(|| f(&conn)))
             .unwrap_or_else(|_| Err(Error::internal("a read panicked")));
-        if conn.execute_batch("COMMIT").is_ok() {
-            if let Ok(mut pool) = self.readers.lock() {
+        if conn.batch("COMMIT").is_ok() {
+            if let Ok(mut pool) = idle.lock() {
                 if pool.len() < 16 {
                     pool.push(conn);
                 }
@@ -283,14 +460,14 @@ impl SqliteStore {
 mod tests;
 
 #[async_trait::async_trait]
-impl crate::Store for SqliteStore {
+impl crate::Store for SqlStore {
     async fn bootstrap(
         &self,
         wanted: openwks_core::identity::Bootstrap,
         catalogue: &openwks_core::catalogue::Catalogue,
     ) -> Result<openwks_core::identity::Bootstrap> {
         let cat = catalogue.clone();
-        self.write(move |c| identity::bootstrap(c, wanted, &cat))
+        self.iam_write(move |c| identity::bootstrap(c, wanted, &cat))
             .await
     }
     async fn access_keys(&self) -> Result<Vec<openwks_core::identity::AccessKey>> {
@@ -789,14 +966,21 @@ impl crate::Store for SqliteStore {
         .await
     }
     async fn host_usage(&self) -> Result<crate::HostUsage> {
-        let usage = match self
+        let (usage, specs) = match self
             .fleet
             .lock()
             .map_err(|_| Error::internal("fleet lock poisoned"))?
             .as_ref()
         {
-            Some(f) => f.usage(),
+            Some(f) => (f.usage(), f.specs()),
             None => Default::default(),
+        };
+        // Another replica may have placed servers since this one's last write: count afresh.
+        let usage = if self.shared() && !specs.is_empty() {
+            self.read(move |c| servers::FleetState::load(c, specs).map(|f| f.usage()))
+                .await?
+        } else {
+            usage
         };
         let by_host = self.read(servers::by_host).await?;
         Ok(usage
@@ -846,7 +1030,7 @@ impl crate::Store for SqliteStore {
         let (p, i) = (project_id.to_string(), id.to_string());
         self.read(move |c| servers::load_job(c, &p, &i)).await
     }
-    async fn running_jobs(&self) -> Result<Vec<(String, String)>> {
+    async fn running_jobs(&self) -> Result<Vec<openwks_core::compute::Job>> {
         self.read(servers::running_jobs).await
     }
     async fn server(
@@ -1142,7 +1326,7 @@ impl crate::Store for SqliteStore {
     }
 
     async fn create_iam_user(&self, user: IamUser, password_hash: String) -> Result<IamUser> {
-        self.write(move |c| iam::create_user(c, &user, &password_hash).map(|()| user))
+        self.iam_write(move |c| iam::create_user(c, &user, &password_hash).map(|()| user))
             .await
     }
     async fn iam_user(&self, account_id: &str, id: &str) -> Result<Option<IamUser>> {
@@ -1161,12 +1345,12 @@ impl crate::Store for SqliteStore {
         password_hash: Option<String>,
     ) -> Result<IamUser> {
         let (a, i) = (account_id.to_string(), id.to_string());
-        self.write(move |c| iam::update_user(c, &a, &i, enabled, password_hash.as_deref()))
+        self.iam_write(move |c| iam::update_user(c, &a, &i, enabled, password_hash.as_deref()))
             .await
     }
     async fn delete_iam_user(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
         let (a, i) = (account_id.to_string(), id.to_string());
-        self.write(move |c| iam::delete_user(c, &a, &i)).await
+        self.iam_write(move |c| iam::delete_user(c, &a, &i)).await
     }
     async fn create_iam_key(
         &self,
@@ -1177,7 +1361,7 @@ impl crate::Store for SqliteStore {
         now: String,
     ) -> Result<IamKey> {
         let (a, u) = (account_id.to_string(), user_id.to_string());
-        self.write(move |c| iam::create_key(c, &a, &u, &access_key, &secret_key, &now))
+        self.iam_write(move |c| iam::create_key(c, &a, &u, &access_key, &secret_key, &now))
             .await
     }
     async fn iam_keys(&self, account_id: &str, user_id: &str) -> Result<Vec<IamKey>> {
@@ -1197,7 +1381,7 @@ impl crate::Store for SqliteStore {
             access_key.to_string(),
             status.to_string(),
         );
-        self.write(move |c| iam::set_key_status(c, &a, &u, &k, &s))
+        self.iam_write(move |c| iam::set_key_status(c, &a, &u, &k, &s))
             .await
     }
     async fn delete_iam_key(
@@ -1211,10 +1395,11 @@ impl crate::Store for SqliteStore {
             user_id.to_string(),
             access_key.to_string(),
         );
-        self.write(move |c| iam::delete_key(c, &a, &u, &k)).await
+        self.iam_write(move |c| iam::delete_key(c, &a, &u, &k))
+            .await
     }
     async fn create_iam_policy(&self, policy: IamPolicy) -> Result<IamPolicy> {
-        self.write(move |c| iam::create_policy(c, &policy).map(|()| policy))
+        self.iam_write(move |c| iam::create_policy(c, &policy).map(|()| policy))
             .await
     }
     async fn iam_policies(&self, account_id: &str) -> Result<Vec<IamPolicy>> {
@@ -1227,10 +1412,10 @@ impl crate::Store for SqliteStore {
     }
     async fn delete_iam_policy(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
         let (a, i) = (account_id.to_string(), id.to_string());
-        self.write(move |c| iam::delete_policy(c, &a, &i)).await
+        self.iam_write(move |c| iam::delete_policy(c, &a, &i)).await
     }
     async fn create_iam_group(&self, group: IamGroup) -> Result<IamGroup> {
-        self.write(move |c| iam::create_group(c, &group).map(|()| group))
+        self.iam_write(move |c| iam::create_group(c, &group).map(|()| group))
             .await
     }
     async fn iam_groups(&self, account_id: &str) -> Result<Vec<IamGroup>> {
@@ -1243,7 +1428,7 @@ impl crate::Store for SqliteStore {
     }
     async fn delete_iam_group(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
         let (a, i) = (account_id.to_string(), id.to_string());
-        self.write(move |c| iam::delete_group(c, &a, &i)).await
+        self.iam_write(move |c| iam::delete_group(c, &a, &i)).await
     }
     async fn set_iam_member(
         &self,
@@ -1257,7 +1442,7 @@ impl crate::Store for SqliteStore {
             group_id.to_string(),
             user_id.to_string(),
         );
-        self.write(move |c| iam::set_member(c, &a, &g, &u, member))
+        self.iam_write(move |c| iam::set_member(c, &a, &g, &u, member))
             .await
     }
     async fn set_iam_attachment(
@@ -1273,7 +1458,7 @@ impl crate::Store for SqliteStore {
             policy_id.to_string(),
             principal_id.to_string(),
         );
-        self.write(move |c| iam::set_attachment(c, &a, &p, principal, &i, attach))
+        self.iam_write(move |c| iam::set_attachment(c, &a, &p, principal, &i, attach))
             .await
     }
     async fn iam_policy_attachments(&self, account_id: &str, policy_id: &str) -> Result<i64> {
@@ -1311,5 +1496,26 @@ impl crate::Store for SqliteStore {
         let (a, f) = (account_id.to_string(), filter.clone());
         self.read(move |c| iam::audit(c, &a, &f, offset, limit))
             .await
+    }
+
+    fn shared(&self) -> bool {
+        SqlStore::shared(self)
+    }
+    async fn try_lease(&self, name: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<bool> {
+        let (n, h) = (name.to_string(), holder.to_string());
+        self.write(move |c| identity::try_lease(c, &n, &h, now_ms, ttl_ms))
+            .await
+    }
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
+        let (n, h) = (name.to_string(), holder.to_string());
+        self.write(move |c| identity::release_lease(c, &n, &h))
+            .await
+    }
+    async fn next_counter(&self, key: &str) -> Result<i64> {
+        let k = key.to_string();
+        self.write(move |c| identity::next_counter(c, &k)).await
+    }
+    async fn iam_generation(&self) -> Result<i64> {
+        self.read(identity::iam_generation).await
     }
 }

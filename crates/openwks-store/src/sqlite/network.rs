@@ -1,9 +1,9 @@
 //! VPCs and subnets.
 
+use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::error::codes;
 use openwks_core::network::{Subnet, Vpc};
 use openwks_core::{Error, Result};
-use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{db_err, json_err};
 use crate::Deleted;
@@ -81,14 +81,14 @@ pub(crate) fn list_vpcs(
 ) -> Result<Vec<Vpc>> {
     let after = marker_seq(conn, "vpcs", marker)?;
     let mut st = conn
-        .prepare("SELECT doc FROM vpcs WHERE project_id = ?1 AND seq > ?2 AND (?3 IS NULL OR id = ?3) ORDER BY seq LIMIT ?4")
+        .prepare("SELECT doc FROM vpcs WHERE project_id = ?1 AND seq > ?2 AND (id = ?3 OR ?3 IS NULL) ORDER BY seq LIMIT ?4")
         .map_err(db_err)?;
     let docs = st
         .query_map(params![project_id, after, id, limit], |r| {
             r.get::<_, String>(0)
         })
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     docs.iter()
         .map(|d| serde_json::from_str(d).map_err(json_err))
@@ -104,14 +104,14 @@ pub(crate) fn list_subnets(
 ) -> Result<Vec<Subnet>> {
     let after = marker_seq(conn, "subnets", marker)?;
     let mut st = conn
-        .prepare("SELECT doc FROM subnets WHERE project_id = ?1 AND seq > ?2 AND (?3 IS NULL OR vpc_id = ?3) ORDER BY seq LIMIT ?4")
+        .prepare("SELECT doc FROM subnets WHERE project_id = ?1 AND seq > ?2 AND (vpc_id = ?3 OR ?3 IS NULL) ORDER BY seq LIMIT ?4")
         .map_err(db_err)?;
     let docs = st
         .query_map(params![project_id, after, vpc_id, limit], |r| {
             r.get::<_, String>(0)
         })
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     docs.iter()
         .map(|d| serde_json::from_str(d).map_err(json_err))

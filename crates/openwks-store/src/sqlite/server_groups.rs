@@ -1,11 +1,11 @@
 //! Server groups and their tags. The group's document (JSON) is the source of truth; the
 //! indexed columns and the tag table are kept in step with it in the same transaction.
 
+use crate::db::Value;
+use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::error::codes;
 use openwks_core::server_group::{check_standby, ServerGroup, ServerGroupView};
 use openwks_core::{Error, Result};
-use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::cache::touch;
 use super::{db_err, json_err};
@@ -29,7 +29,7 @@ fn standbys(conn: &Connection, id: &str) -> Result<Vec<ServerGroup>> {
     let docs = st
         .query_map([id], |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     docs.iter()
         .map(|d| serde_json::from_str(d).map_err(json_err))
@@ -43,7 +43,7 @@ fn standby_ids(conn: &Connection, id: &str) -> Result<Vec<String>> {
     let ids = st
         .query_map([id], |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     Ok(ids)
 }
@@ -313,7 +313,7 @@ pub(crate) fn tag_keys(conn: &Connection, project_id: &str) -> Result<Vec<(Strin
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for (k, v) in rows {
@@ -496,7 +496,7 @@ pub(crate) fn list(
             r.get::<_, String>(0)
         })
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let mut slots: Vec<Option<ServerGroupView>> = ids.iter().map(|id| cached(id)).collect();
     let missing: Vec<Value> = ids
@@ -515,7 +515,7 @@ pub(crate) fn list(
             .map_err(db_err)?
             .query_map(params_from_iter(missing.iter()), |r| r.get::<_, String>(0))
             .map_err(db_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
+            .collect::<crate::db::DbResult<Vec<_>>>()
             .map_err(db_err)?;
         let groups = docs
             .iter()

@@ -9,13 +9,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
+use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::catalogue::HostSpec;
 use openwks_core::compute::{Job, Server, SubJob};
 use openwks_core::ecs::invalid;
 use openwks_core::error::{codes, ErrorKind};
 use openwks_core::{Error, Result};
 use openwks_sched::{Demand, Fleet, Host, HostIdx};
-use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{db_err, ecs, json_err};
 
@@ -89,19 +89,37 @@ impl FleetState {
     }
 }
 
+/// The loaded fleet, rebuilt from the database first when it may differ from it (a failed
+/// commit, or another replica's write since this one's last batch).
+fn fresh<'a>(conn: &Connection, fleet: &'a mut Option<FleetState>) -> Result<&'a mut FleetState> {
+    let state = fleet
+        .as_mut()
+        .ok_or_else(|| Error::internal("the fleet is not loaded"))?;
+    if state.stale {
+        *state = FleetState::load(conn, state.specs.clone())?;
+    }
+    Ok(state)
+}
+
+/// The specs of the loaded fleet's hosts.
+impl FleetState {
+    pub(crate) fn specs(&self) -> Vec<HostSpec> {
+        self.specs.clone()
+    }
+}
+
 /// The first column (text) of every row of `sql` run with `params`.
 pub(crate) fn strings(
     conn: &Connection,
     sql: &str,
-    params: impl rusqlite::Params,
+    params: impl crate::db::Params,
 ) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
-    let rows = stmt
+    conn.prepare_cached(sql)
+        .map_err(db_err)?
         .query_map(params, |r| r.get::<_, String>(0))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err);
-    rows
+        .collect::<crate::db::DbResult<Vec<_>>>()
+        .map_err(db_err)
 }
 
 fn all_placed(conn: &Connection) -> Result<Vec<Server>> {
@@ -154,7 +172,9 @@ fn write_server(conn: &Connection, s: &Server, insert: bool) -> Result<()> {
 
 fn write_job(conn: &Connection, j: &Job) -> Result<()> {
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO jobs (id, project_id, status, doc) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO jobs (id, project_id, status, doc) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (id) DO UPDATE SET project_id = excluded.project_id, \
+         status = excluded.status, doc = excluded.doc",
     )
     .map_err(db_err)?
     .execute(params![
@@ -217,12 +237,7 @@ pub(crate) fn create(
     let mut guard = fleet
         .lock()
         .map_err(|_| Error::internal("fleet lock poisoned"))?;
-    let state = guard
-        .as_mut()
-        .ok_or_else(|| Error::internal("the fleet is not loaded"))?;
-    if state.stale {
-        *state = FleetState::load(conn, state.specs.clone())?;
-    }
+    let state = fresh(conn, &mut guard)?;
     if let Some(g) = &r.group {
         ecs::require(conn, &a.project_id, g)?;
         let members: Vec<String> = conn
@@ -230,7 +245,7 @@ pub(crate) fn create(
             .map_err(db_err)?
             .query_map([g], |row| row.get::<_, String>(0))
             .map_err(db_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
+            .collect::<crate::db::DbResult<Vec<_>>>()
             .map_err(db_err)?;
         if members.len() as i64 + r.count as i64 > a.max_members {
             return Err(Error::new(
@@ -511,13 +526,8 @@ pub(crate) fn delete(
 }
 
 /// `(project, job)` of every running job (to resume after a restart).
-pub(crate) fn running_jobs(conn: &Connection) -> Result<Vec<(String, String)>> {
-    conn.prepare_cached("SELECT project_id, id FROM jobs WHERE status = 'RUNNING'")
-        .map_err(db_err)?
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)
+pub(crate) fn running_jobs(conn: &Connection) -> Result<Vec<Job>> {
+    super::docs(conn, "SELECT doc FROM jobs WHERE status = 'RUNNING'", [])
 }
 
 pub(crate) fn list(
@@ -540,7 +550,7 @@ pub(crate) fn list(
             r.get::<_, String>(0)
         })
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     Ok((
         count,
@@ -557,7 +567,7 @@ pub(crate) fn by_host(conn: &Connection) -> Result<HashMap<String, Vec<String>>>
         .map_err(db_err)?
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     for (h, s) in rows {
@@ -618,14 +628,14 @@ pub(crate) fn list_app(
     let docs = conn
         .prepare_cached(
             "SELECT doc FROM servers WHERE project_id = ?1 AND app_server_group_id IS NOT NULL \
-             AND (?2 IS NULL OR app_server_group_id = ?2) AND (?3 IS NULL OR id = ?3) ORDER BY seq",
+             AND (app_server_group_id = ?2 OR ?2 IS NULL) AND (id = ?3 OR ?3 IS NULL) ORDER BY seq",
         )
         .map_err(db_err)?
         .query_map(params![project_id, f.server_group_id, f.server_id], |r| {
             r.get::<_, String>(0)
         })
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let mut all = Vec::new();
     for d in docs {
@@ -695,7 +705,7 @@ pub(crate) fn group_states(
 /// Servers per server group, for views.
 pub(crate) fn counts_by_group(
     conn: &Connection,
-    ids: &[rusqlite::types::Value],
+    ids: &[crate::db::Value],
 ) -> Result<HashMap<String, i64>> {
     let marks = vec!["?"; ids.len()].join(",");
     let rows = conn
@@ -703,9 +713,9 @@ pub(crate) fn counts_by_group(
             "SELECT app_server_group_id, COUNT(*) FROM servers WHERE app_server_group_id IN ({marks}) GROUP BY app_server_group_id"
         ))
         .map_err(db_err)?
-        .query_map(rusqlite::params_from_iter(ids.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .query_map(crate::db::params_from_iter(ids.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     Ok(rows.into_iter().collect())
 }
@@ -811,9 +821,7 @@ pub(crate) fn add_to_group(
     let mut guard = fleet
         .lock()
         .map_err(|_| Error::internal("fleet lock poisoned"))?;
-    let state = guard
-        .as_mut()
-        .ok_or_else(|| Error::internal("the fleet is not loaded"))?;
+    let state = fresh(conn, &mut guard)?;
     let on_member_host = s.host_id.as_ref().is_some_and(|h| members.contains(h));
     if on_member_host || s.host_id.is_none() {
         let avoid: HashSet<HostIdx> = members
@@ -984,9 +992,7 @@ pub(crate) fn migrate(
     let mut guard = fleet
         .lock()
         .map_err(|_| Error::internal("fleet lock poisoned"))?;
-    let state = guard
-        .as_mut()
-        .ok_or_else(|| Error::internal("the fleet is not loaded"))?;
+    let state = fresh(conn, &mut guard)?;
     let target = *state.hosts.get(host_id).ok_or_else(|| {
         Error::invalid(
             codes::INVALID_PARAMETER,

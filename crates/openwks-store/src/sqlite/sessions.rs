@@ -13,6 +13,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::catalogue::Catalogue;
 use openwks_core::error::{codes, ErrorKind};
 use openwks_core::routing::{self, Candidate, Policy, Router};
@@ -22,7 +23,6 @@ use openwks_core::session::{
     AppConnection, ConnectionFilter, Session, SessionFilter, ACTIVE, DISCONNECTED, SIGNED_OUT,
 };
 use openwks_core::{Error, Result};
-use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{cache, db_err, docs, json_err};
 use crate::{GroupDecision, LaunchArgs, LaunchOutcome, ScalingActivity};
@@ -108,7 +108,7 @@ pub(crate) fn group_state(
         .map_err(db_err)?
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let mut candidates = Vec::with_capacity(rows.len());
     let mut places = HashMap::with_capacity(rows.len());
@@ -568,7 +568,7 @@ pub(crate) fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<Session>)> {
-    use rusqlite::types::Value;
+    use crate::db::Value;
     // The filter runs in SQL (indexed columns, JSON fields of the document for the rest), so a
     // page costs the page, not the history; a store test checks it against
     // `SessionFilter::matches`.
@@ -613,14 +613,14 @@ pub(crate) fn list(
     let count: i64 = conn
         .prepare_cached(&format!("SELECT COUNT(*){sql}"))
         .map_err(db_err)?
-        .query_row(rusqlite::params_from_iter(ps.iter()), |r| r.get(0))
+        .query_row(crate::db::params_from_iter(ps.iter()), |r| r.get(0))
         .map_err(db_err)?;
     ps.push(Value::Integer(limit.max(0)));
     ps.push(Value::Integer(offset.max(0)));
     let page = docs(
         conn,
         &format!("SELECT doc{sql} ORDER BY start_ms DESC, seq DESC LIMIT ? OFFSET ?"),
-        rusqlite::params_from_iter(ps.iter()),
+        crate::db::params_from_iter(ps.iter()),
     )?;
     Ok((count, page))
 }
@@ -634,7 +634,7 @@ pub(crate) fn connections(
     offset: i64,
     limit: i64,
 ) -> Result<crate::ConnectionPage> {
-    use rusqlite::types::Value;
+    use crate::db::Value;
     if f.nothing {
         return Ok((0, Vec::new()));
     }
@@ -649,17 +649,17 @@ pub(crate) fn connections(
         ps.push(Value::Text(v.clone()));
     }
     if let Some(from) = f.from_ms {
-        sql.push_str(" AND json_extract(c.doc, '$.brokering_ms') >= ?");
+        sql.push_str(" AND CAST(json_extract(c.doc, '$.brokering_ms') AS BIGINT) >= ?");
         ps.push(Value::Integer(from));
     }
     if let Some(to) = f.to_ms {
-        sql.push_str(" AND json_extract(c.doc, '$.brokering_ms') <= ?");
+        sql.push_str(" AND CAST(json_extract(c.doc, '$.brokering_ms') AS BIGINT) <= ?");
         ps.push(Value::Integer(to));
     }
     let count: i64 = conn
         .prepare_cached(&format!("SELECT COUNT(*){sql}"))
         .map_err(db_err)?
-        .query_row(rusqlite::params_from_iter(ps.iter()), |r| r.get(0))
+        .query_row(crate::db::params_from_iter(ps.iter()), |r| r.get(0))
         .map_err(db_err)?;
     ps.push(Value::Integer(limit.max(0)));
     ps.push(Value::Integer(offset.max(0)));
@@ -669,11 +669,11 @@ pub(crate) fn connections(
              ORDER BY c.seq DESC LIMIT ? OFFSET ?"
         ))
         .map_err(db_err)?
-        .query_map(rusqlite::params_from_iter(ps.iter()), |r| {
+        .query_map(crate::db::params_from_iter(ps.iter()), |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+        .collect::<crate::db::DbResult<Vec<_>>>()
         .map_err(db_err)?;
     let page = rows
         .into_iter()
@@ -778,7 +778,7 @@ pub(crate) fn live_by_server(conn: &Connection) -> Result<Vec<(String, String, u
     .map_err(db_err)?
     .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
     .map_err(db_err)?
-    .collect::<rusqlite::Result<Vec<_>>>()
+    .collect::<crate::db::DbResult<Vec<_>>>()
     .map_err(db_err)
 }
 
@@ -809,6 +809,6 @@ pub(crate) fn scaling_groups(conn: &Connection) -> Result<Vec<(String, String)>>
     .map_err(db_err)?
     .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
     .map_err(db_err)?
-    .collect::<rusqlite::Result<Vec<_>>>()
+    .collect::<crate::db::DbResult<Vec<_>>>()
     .map_err(db_err)
 }

@@ -37,7 +37,17 @@ fn wanted() -> Bootstrap {
     }
 }
 
+/// A store on the backend of this pass (SQLite, or PostgreSQL on the PostgreSQL pass).
 async fn setup() -> (tempfile::TempDir, Arc<SqliteStore>, Catalogue, Bootstrap) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(crate::testing::open(dir.path()).expect("open"));
+    let cat = Catalogue::default_for("cn-north-4").expect("cat");
+    let b = store.bootstrap(wanted(), &cat).await.expect("bootstrap");
+    (dir, store, cat, b)
+}
+
+/// A store on SQLite at `db.sqlite` (for the tests that look into the SQLite file).
+async fn setup_sqlite() -> (tempfile::TempDir, Arc<SqliteStore>, Catalogue, Bootstrap) {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(SqliteStore::open(dir.path().join("db.sqlite")).expect("open"));
     let cat = Catalogue::default_for("cn-north-4").expect("cat");
@@ -207,7 +217,7 @@ async fn concurrent_writes_group_commit_and_survive_reopen() {
     assert_eq!(ok.len() + failed, 200);
     assert!(ok.len() >= 180);
     drop(store);
-    let reopened = SqliteStore::open(dir.path().join("db.sqlite")).expect("reopen");
+    let reopened = crate::testing::open(dir.path()).expect("reopen");
     let (count, _) = reopened
         .list_server_groups(&b.project.id, &ServerGroupFilter::default(), 0, 10)
         .await
@@ -295,7 +305,7 @@ async fn list_filters_by_substring_tags_and_secondary() {
 /// The list queries are index searches for every filter: no full table scan per request.
 #[tokio::test]
 async fn list_queries_search_indexes_and_never_scan() {
-    let (dir, _store, _cat, b) = setup().await;
+    let (dir, _store, _cat, b) = setup_sqlite().await;
     let conn = rusqlite::Connection::open(dir.path().join("db.sqlite")).expect("open");
     let filters = [
         ServerGroupFilter::default(),
@@ -556,7 +566,7 @@ fn the_cache_refuses_inserts_read_before_a_commit() {
 /// openwks is refused rather than misread.
 #[tokio::test]
 async fn migrations_are_versioned_and_applied_once() {
-    let (dir, store, _cat, _b) = setup().await;
+    let (dir, store, _cat, _b) = setup_sqlite().await;
     drop(store);
     let path = dir.path().join("db.sqlite");
     let versions = |p: &std::path::Path| -> Vec<i64> {
@@ -569,9 +579,9 @@ async fn migrations_are_versioned_and_applied_once() {
             .collect::<rusqlite::Result<Vec<i64>>>()
             .expect("rows")
     };
-    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     drop(SqliteStore::open(&path).expect("reopen"));
-    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     rusqlite::Connection::open(&path)
         .expect("open")
         .execute(
@@ -588,7 +598,7 @@ async fn migrations_are_versioned_and_applied_once() {
 #[tokio::test]
 async fn scaling_activities_keep_the_newest_thousand_per_group() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = SqliteStore::open(dir.path().join("db.sqlite")).expect("open");
+    let store = crate::testing::open(dir.path()).expect("open");
     for i in 0..1005 {
         for g in ["g1", "g2"] {
             if g == "g2" && i >= 3 {
@@ -634,7 +644,7 @@ async fn scaling_activities_keep_the_newest_thousand_per_group() {
 async fn session_filters_in_sql_agree_with_the_domain_rule() {
     use openwks_core::session::{Session, SessionFilter};
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = SqliteStore::open(dir.path().join("db.sqlite")).expect("open");
+    let store = crate::testing::open(dir.path()).expect("open");
     let mut all = Vec::new();
     for i in 0..60i64 {
         let s = Session {
