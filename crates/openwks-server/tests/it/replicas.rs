@@ -256,3 +256,63 @@ async fn a_write_on_one_replica_is_read_on_another_at_once() {
     }
     assert_eq!(allowed, 200, "the policy attached on A applies on B");
 }
+
+/// Two replicas each run the scaling controller every 200 ms; only the holder of the
+/// background lease acts, so a full group grows by one step (`single_expansion_count` 2), not
+/// by one step per replica.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_scaling_controller_acts_once_across_replicas() {
+    let Some(apps) = replicas(TestApp::new().await, 2).await else {
+        return;
+    };
+    let team = users("once", 2);
+    let (sg, ag, app_id) = setup(&apps[0], "sg-once", json!({"max_session": 2}), 1, &team).await;
+    for u in &team {
+        let r = launch(&apps[1], u, &ag, &app_id).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let r = apps[0]
+        .put(
+            "/v1/{p}/scaling-policy",
+            json!({"server_group_id": sg, "enable": true, "max_scaling_amount": 10, "single_expansion_count": 2,
+                   "scaling_policy_by_session": {"session_usage_threshold": 50, "shrink_after_session_idle_minutes": 30}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for app in &apps {
+        openwks_server::scaler::spawn(&app.state, std::time::Duration::from_millis(200));
+    }
+    // About fifteen controller rounds on each replica.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let leaders = apps.iter().filter(|a| a.state.cluster.is_leader()).count();
+    assert_eq!(leaders, 1, "one replica holds the background lease");
+    let acts = apps[1]
+        .get(&format!(
+            "/openwks/v1/{{p}}/scaling-activities?server_group_id={sg}&limit=100"
+        ))
+        .await;
+    assert_eq!(acts.status, 200, "{}", acts.text);
+    let outs: Vec<_> = acts.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|a| a["action"] == "SCALE_OUT")
+        .collect();
+    assert_eq!(
+        outs.len(),
+        1,
+        "one scale-out, not one per replica: {}",
+        acts.text
+    );
+    let servers = apps[0]
+        .get(&format!(
+            "/v1/{{p}}/app-servers?server_group_id={sg}&limit=100"
+        ))
+        .await;
+    assert_eq!(servers.status, 200, "{}", servers.text);
+    assert_eq!(
+        servers.body["count"], 3,
+        "1 + 2 auto-created: {}",
+        servers.text
+    );
+}

@@ -50,7 +50,7 @@ struct Inner {
 pub(crate) struct ViewCache {
     inner: RwLock<Inner>,
     capacity: usize,
-    enabled: bool,
+    local: bool,
 }
 
 impl ViewCache {
@@ -62,22 +62,71 @@ impl ViewCache {
                 views: HashMap::new(),
             }),
             capacity,
-            enabled: true,
+            local: true,
         }
     }
 
-    /// A cache that keeps nothing (several processes share the database: another one's
-    /// commit would not evict anything here).
-    pub(crate) fn disabled() -> Self {
+    /// A cache for a database other processes write too (PostgreSQL replicas). Another
+    /// replica's commit evicts nothing here, so entries are kept per *database* write
+    /// generation (`write_generation` row 1, moved by every write batch of every replica):
+    /// a reader first reads the current generation (one statement) and uses the cache only
+    /// if its entries were read at that generation ([`Self::get_at`]); an entry is inserted
+    /// with the generation of the snapshot it was read in ([`Self::insert_at`]). Any commit
+    /// anywhere moves the generation and so retires every entry.
+    pub(crate) fn shared(capacity: usize) -> Self {
         Self {
-            enabled: false,
-            ..Self::new(0)
+            local: false,
+            ..Self::new(capacity)
         }
+    }
+
+    /// Move to database generation `gen` (dropping every entry if it moved on).
+    fn advance(g: &mut Inner, gen: u64) {
+        if gen > g.generation {
+            g.generation = gen;
+            g.views.clear();
+        }
+    }
+
+    /// Shared mode: the view of `id` if it was read at database generation `gen`.
+    pub(crate) fn get_at(&self, gen: u64, project_id: &str, id: &str) -> Option<ServerGroupView> {
+        {
+            let g = self.inner.read().ok()?;
+            if g.generation == gen {
+                return g
+                    .views
+                    .get(id)
+                    .filter(|v| v.group.project_id == project_id)
+                    .cloned();
+            }
+            if g.generation > gen {
+                return None;
+            }
+        }
+        if let Ok(mut g) = self.inner.write() {
+            Self::advance(&mut g, gen);
+        }
+        None
+    }
+
+    /// Shared mode: keep a view read in a snapshot at database generation `gen`.
+    pub(crate) fn insert_at(&self, gen: u64, view: &ServerGroupView) {
+        let Ok(mut g) = self.inner.write() else {
+            return;
+        };
+        Self::advance(&mut g, gen);
+        if g.generation != gen {
+            return;
+        }
+        if g.views.len() >= self.capacity {
+            g.views.clear();
+        }
+        g.views.insert(view.group.id.clone(), view.clone());
     }
 
     /// The view of `id` in `project_id`, if cached.
     pub(crate) fn get(&self, project_id: &str, id: &str) -> Option<ServerGroupView> {
-        if !self.enabled {
+        if !self.local {
             return None;
         }
         let g = self.inner.read().ok()?;
@@ -94,7 +143,7 @@ impl ViewCache {
 
     /// Insert a view read at `generation`, unless a commit happened since.
     pub(crate) fn insert(&self, generation: u64, view: &ServerGroupView) {
-        if !self.enabled {
+        if !self.local {
             return;
         }
         let Ok(mut g) = self.inner.write() else {
@@ -120,6 +169,10 @@ impl ViewCache {
 
     /// After a commit: bump the generation and evict what the batch touched.
     pub(crate) fn evict(&self, ids: &[String]) {
+        // Shared mode: the database generation retires entries (see `shared`).
+        if !self.local {
+            return;
+        }
         if let Ok(mut g) = self.inner.write() {
             g.generation += 1;
             for id in ids {
@@ -130,6 +183,9 @@ impl ViewCache {
 
     /// After a failed commit: nothing changed, but be safe and drop everything.
     pub(crate) fn clear(&self) {
+        if !self.local {
+            return;
+        }
         if let Ok(mut g) = self.inner.write() {
             g.generation += 1;
             g.views.clear();

@@ -277,3 +277,11 @@ pub(crate) fn next_counter(conn: &Connection, key: &str) -> Result<i64> {
     v.parse()
         .map_err(|_| Error::internal(format!("setting {key} is not a counter: {v:?}")))
 }
+
+/// The database write generation (moved by every write batch on PostgreSQL).
+pub(crate) fn write_generation(conn: &Connection) -> Result<u64> {
+    conn.query_row("SELECT gen FROM write_generation WHERE id = 1", [], |r| {
+        r.get(0)
+    })
+    .map_err(db_err)
+}

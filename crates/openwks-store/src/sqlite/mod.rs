@@ -356,7 +356,7 @@ impl SqlStore {
             .join()
             .map_err(|_| Error::internal("the migration thread panicked"))?
             .map_err(db_err)?;
-        let views = Arc::new(cache::ViewCache::disabled());
+        let views = Arc::new(cache::ViewCache::shared(VIEW_CACHE_CAPACITY));
         let fleet = Arc::new(Mutex::new(None));
         let batch = PgBatch {
             cfg: cfg.clone(),
@@ -600,6 +600,28 @@ impl crate::Store for SqlStore {
         project_id: &str,
         id: &str,
     ) -> Result<Option<openwks_core::server_group::ServerGroupView>> {
+        if let Reads::Postgres(pool) = &self.reads {
+            // One statement tells whether anything was written since the cached views were
+            // read; only on a miss does the full read run.
+            let gen = pool.autocommit(identity::write_generation).await?;
+            if let Some(v) = self.views.get_at(gen, project_id, id) {
+                return Ok(Some(v));
+            }
+            let (p, i) = (project_id.to_string(), id.to_string());
+            let (gen, v) = self
+                .read(move |c| {
+                    let gen = identity::write_generation(c)?;
+                    let v = server_groups::load(c, &p, &i)?
+                        .map(|g| server_groups::view(c, g))
+                        .transpose()?;
+                    Ok((gen, v))
+                })
+                .await?;
+            if let Some(v) = &v {
+                self.views.insert_at(gen, v);
+            }
+            return Ok(v);
+        }
         if let Some(v) = self.views.get(project_id, id) {
             return Ok(Some(v));
         }
@@ -632,14 +654,24 @@ impl crate::Store for SqlStore {
         let generation = self.views.generation();
         let (p, f) = (project_id.to_string(), filter.clone());
         let views = Arc::clone(&self.views);
-        let page = self
+        let shared = self.shared();
+        let (db_gen, page) = self
             .read(move |c| {
+                if shared {
+                    let gen = identity::write_generation(c)?;
+                    let cached = |id: &str| views.get_at(gen, &p, id);
+                    return Ok((gen, server_groups::list(c, &p, &f, offset, limit, &cached)?));
+                }
                 let cached = |id: &str| views.get(&p, id);
-                server_groups::list(c, &p, &f, offset, limit, &cached)
+                Ok((0, server_groups::list(c, &p, &f, offset, limit, &cached)?))
             })
             .await?;
         for v in &page.loaded {
-            self.views.insert(generation, v);
+            if shared {
+                self.views.insert_at(db_gen, v);
+            } else {
+                self.views.insert(generation, v);
+            }
         }
         Ok((page.count, page.items))
     }
@@ -1503,8 +1535,18 @@ impl crate::Store for SqlStore {
     }
     async fn try_lease(&self, name: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<bool> {
         let (n, h) = (name.to_string(), holder.to_string());
-        self.write(move |c| identity::try_lease(c, &n, &h, now_ms, ttl_ms))
-            .await
+        match &self.reads {
+            // One atomic statement: it needs neither the write lock nor a generation move
+            // (a lease changes nothing any cache holds).
+            Reads::Postgres(pool) => {
+                pool.autocommit(move |c| identity::try_lease(c, &n, &h, now_ms, ttl_ms))
+                    .await
+            }
+            Reads::Sqlite { .. } => {
+                self.write(move |c| identity::try_lease(c, &n, &h, now_ms, ttl_ms))
+                    .await
+            }
+        }
     }
     async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
         let (n, h) = (name.to_string(), holder.to_string());

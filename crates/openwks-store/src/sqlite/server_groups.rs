@@ -74,11 +74,13 @@ pub(crate) fn name_is_taken(conn: &Connection, project_id: &str, name: &str) -> 
     name_taken(conn, project_id, name, None)
 }
 
-fn write_tags(conn: &Connection, g: &ServerGroup) -> Result<()> {
-    conn.prepare_cached("DELETE FROM server_group_tags WHERE server_group_id = ?1")
-        .map_err(db_err)?
-        .execute([&g.id])
-        .map_err(db_err)?;
+fn write_tags(conn: &Connection, g: &ServerGroup, fresh: bool) -> Result<()> {
+    if !fresh {
+        conn.prepare_cached("DELETE FROM server_group_tags WHERE server_group_id = ?1")
+            .map_err(db_err)?
+            .execute([&g.id])
+            .map_err(db_err)?;
+    }
     let mut ins = conn
         .prepare_cached(
             "INSERT INTO server_group_tags (server_group_id, project_id, tag_key, tag_value) VALUES (?1, ?2, ?3, ?4)",
@@ -111,7 +113,7 @@ fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
     ])
     .map_err(db_err)?;
     if !g.tags.is_empty() {
-        write_tags(conn, g)?;
+        write_tags(conn, g, true)?;
     }
     touch(&g.id);
     if let Some(p) = &g.primary_server_group_id {
@@ -144,7 +146,7 @@ fn replace(conn: &Connection, g: &ServerGroup, tags_changed: bool) -> Result<()>
     ])
     .map_err(db_err)?;
     if tags_changed {
-        write_tags(conn, g)?;
+        write_tags(conn, g, false)?;
     }
     touch(&g.id);
     if let Some(p) = &g.primary_server_group_id {
@@ -158,10 +160,15 @@ pub(crate) fn create(
     g: &ServerGroup,
     max_groups: i64,
 ) -> Result<ServerGroupView> {
-    let count: i64 = conn
-        .prepare_cached("SELECT server_group_count FROM projects WHERE id = ?1")
+    // The quota and the name in one statement (each round trip counts on a networked
+    // database): quota first, then the name.
+    let (count, taken): (i64, bool) = conn
+        .prepare_cached(
+            "SELECT p.server_group_count, EXISTS (SELECT 1 FROM server_groups s \
+             WHERE s.project_id = p.id AND s.name = ?2) FROM projects p WHERE p.id = ?1",
+        )
         .map_err(db_err)?
-        .query_row([&g.project_id], |r| r.get(0))
+        .query_row([&g.project_id, &g.name], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
         .map_err(db_err)?
         .ok_or_else(|| Error::not_found("project", &g.project_id))?;
@@ -171,19 +178,22 @@ pub(crate) fn create(
             format!("the project already has {count} server groups, the quota is {max_groups}"),
         ));
     }
-    if name_taken(conn, &g.project_id, &g.name, None)? {
+    if taken {
         return Err(Error::conflict(
             codes::DUPLICATE_NAME,
             format!("a server group named {} already exists", g.name),
         ));
     }
-    let subnet_there: Option<String> = conn
-        .prepare_cached("SELECT vpc_id FROM subnets WHERE id = ?1 AND project_id = ?2")
+    let subnet: Option<(String, String)> = conn
+        .prepare_cached("SELECT vpc_id, name FROM subnets WHERE id = ?1 AND project_id = ?2")
         .map_err(db_err)?
-        .query_row([&g.subnet_id, &g.project_id], |r| r.get(0))
+        .query_row([&g.subnet_id, &g.project_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()
         .map_err(db_err)?;
-    if subnet_there.as_deref() != Some(g.vpc_id.as_str()) {
+    let (subnet_vpc, subnet_name) = subnet.unzip();
+    if subnet_vpc.as_deref() != Some(g.vpc_id.as_str()) {
         return Err(Error::invalid(
             codes::INVALID_NETWORK,
             format!("subnet {} is not a subnet of VPC {}", g.subnet_id, g.vpc_id),
@@ -200,7 +210,14 @@ pub(crate) fn create(
     .map_err(db_err)?
     .execute([&g.project_id])
     .map_err(db_err)?;
-    view(conn, g.clone())
+    // A new id: nothing is bound to it, no standby names it, no server is in it yet.
+    Ok(ServerGroupView {
+        group: g.clone(),
+        secondary_ids: Vec::new(),
+        subnet_name: subnet_name.unwrap_or_default(),
+        app_group_count: 0,
+        app_server_count: 0,
+    })
 }
 
 pub(crate) fn update(
