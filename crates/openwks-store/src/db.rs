@@ -309,6 +309,18 @@ pub trait Db {
     fn batch(&self, sql: &str) -> DbResult<()>;
     /// The engine.
     fn dialect(&self) -> Dialect;
+    /// Start one write of a batch (a savepoint, so that it can fail alone).
+    fn start_job(&self) -> DbResult<()> {
+        self.batch("SAVEPOINT job")
+    }
+    /// End one write of a batch: keep it (`ok`) or roll back to its savepoint.
+    fn end_job(&self, ok: bool) -> DbResult<()> {
+        self.batch(if ok {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        })
+    }
 }
 
 /// What the store's SQL functions take.

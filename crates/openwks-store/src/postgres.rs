@@ -181,9 +181,31 @@ impl<'a> FromSql<'a> for Any {
 pub(crate) struct PgDb {
     client: RefCell<postgres::Client>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// The last write of the batch succeeded and its savepoint is still to be released
+    /// (with the next write's savepoint, or by the commit: one round trip instead of two).
+    release_pending: std::cell::Cell<bool>,
 }
 
 impl PgDb {
+    /// Begin a write batch and take the write lock: `BEGIN` and the generation bump in one
+    /// round trip; the new generation.
+    pub(crate) fn begin_batch(&self) -> DbResult<i64> {
+        self.release_pending.set(false);
+        let msgs = self
+            .client
+            .borrow_mut()
+            .simple_query(
+                "BEGIN; UPDATE write_generation SET gen = gen + 1 WHERE id = 1 RETURNING gen",
+            )
+            .map_err(pg_err)?;
+        msgs.iter()
+            .find_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse().ok()),
+                _ => None,
+            })
+            .ok_or_else(|| DbError::Other("write_generation has no row 1".into()))
+    }
+
     /// Whether the connection is gone (it is then dropped and a new one made).
     pub(crate) fn is_broken(&self) -> bool {
         self.client.borrow().is_closed()
@@ -242,11 +264,32 @@ impl Db for PgDb {
     }
 
     fn batch(&self, sql: &str) -> DbResult<()> {
+        if sql == "COMMIT" || sql == "ROLLBACK" {
+            // Either ends every savepoint of the batch.
+            self.release_pending.set(false);
+        }
         self.client.borrow_mut().batch_execute(sql).map_err(pg_err)
     }
 
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
+    }
+
+    fn start_job(&self) -> DbResult<()> {
+        if self.release_pending.replace(false) {
+            self.batch("RELEASE job; SAVEPOINT job")
+        } else {
+            self.batch("SAVEPOINT job")
+        }
+    }
+
+    fn end_job(&self, ok: bool) -> DbResult<()> {
+        if ok {
+            self.release_pending.set(true);
+            Ok(())
+        } else {
+            self.batch("ROLLBACK TO job; RELEASE job")
+        }
     }
 }
 
@@ -268,6 +311,7 @@ pub(crate) fn connect(cfg: &PgConfig) -> DbResult<PgDb> {
     let db = PgDb {
         client: RefCell::new(client),
         statements: RefCell::new(HashMap::new()),
+        release_pending: std::cell::Cell::new(false),
     };
     let mut setup = format!(
         "SET statement_timeout = {}; SET lock_timeout = {};",
