@@ -309,6 +309,11 @@ pub trait Db {
     fn batch(&self, sql: &str) -> DbResult<()>;
     /// The engine.
     fn dialect(&self) -> Dialect;
+    /// Run a write whose answer nobody needs now: an engine may send it with the next
+    /// round trip; its error then surfaces there (at the latest when the write ends).
+    fn run_later(&self, sql: &str, params: Vec<Value>) -> DbResult<()> {
+        self.run(sql, params).map(|_| ())
+    }
     /// Start one write of a batch (a savepoint, so that it can fail alone).
     fn start_job(&self) -> DbResult<()> {
         self.batch("SAVEPOINT job")
@@ -349,6 +354,11 @@ impl dyn Db {
     /// Run a statement.
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> DbResult<usize> {
         self.run(sql, params.into_values())
+    }
+
+    /// Run a write whose changed-row count is not needed (see [`Db::run_later`]).
+    pub fn execute_later<P: Params>(&self, sql: &str, params: P) -> DbResult<()> {
+        self.run_later(sql, params.into_values())
     }
 
     /// Run statements without parameters.

@@ -2,21 +2,28 @@
 //! the migrations (applied under an advisory lock, so replicas starting together do not race)
 //! and a bounded pool for reads.
 //!
-//! The synchronous `postgres` client runs on blocking threads only (the writer thread and
-//! `spawn_blocking` readers); a client is never dropped on an async worker (its drop blocks).
+//! Each connection owns a small single-threaded runtime and drives `tokio-postgres` with it
+//! (`block_on`), so the store's synchronous SQL functions run unchanged; it is used on
+//! blocking threads only (the writer thread and `spawn_blocking` readers) and never dropped
+//! on an async worker. Round trips are what a networked database costs, so a connection
+//! *pipelines*: a savepoint and the writes whose answer nobody waits for
+//! ([`crate::db::Connection::execute_later`]) are sent with the next statement that needs an
+//! answer, or with the end of the write, in one round trip.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::future::Future;
+use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::BytesMut;
 use openwks_core::{Error, Result};
-use postgres::error::SqlState;
-use postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
-use postgres::NoTls;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
+use tokio_postgres::NoTls;
 
 use crate::db::{db_err, Db, DbError, DbResult, Dialect, Row, Value};
 
@@ -50,7 +57,7 @@ impl PgConfig {
 
 /// A PostgreSQL error as the store's: constraint violations, an unreachable or restarting
 /// server, and the rest.
-fn pg_err(e: postgres::Error) -> DbError {
+fn pg_err(e: tokio_postgres::Error) -> DbError {
     if let Some(db) = e.as_db_error() {
         let code = db.code();
         if *code == SqlState::UNIQUE_VIOLATION
@@ -177,53 +184,89 @@ impl<'a> FromSql<'a> for Any {
     }
 }
 
-/// One PostgreSQL connection, with its prepared statements.
+/// A request sent ahead, whose answer is only checked for an error.
+type Pending = Pin<Box<dyn Future<Output = std::result::Result<(), tokio_postgres::Error>> + Send>>;
+
+/// One PostgreSQL connection, with its prepared statements and the requests it has queued
+/// to send with the next round trip.
 pub(crate) struct PgDb {
-    client: RefCell<postgres::Client>,
-    statements: RefCell<HashMap<String, postgres::Statement>>,
+    rt: tokio::runtime::Runtime,
+    client: Arc<tokio_postgres::Client>,
+    statements: RefCell<HashMap<String, tokio_postgres::Statement>>,
+    /// Queued, not yet sent: a savepoint, writes nobody waits for.
+    pending: RefCell<Vec<Pending>>,
     /// The last write of the batch succeeded and its savepoint is still to be released
     /// (with the next write's savepoint, or by the commit: one round trip instead of two).
-    release_pending: std::cell::Cell<bool>,
+    release_pending: Cell<bool>,
+    /// The current write has sent (or queued) statements of its own since its savepoint.
+    job_used: Cell<bool>,
+    /// The current write's savepoint also released the previous one.
+    job_released_previous: Cell<bool>,
 }
 
 impl PgDb {
-    /// Begin a write batch and take the write lock: `BEGIN` and the generation bump in one
-    /// round trip; the new generation.
-    pub(crate) fn begin_batch(&self) -> DbResult<i64> {
-        self.release_pending.set(false);
-        let msgs = self
-            .client
-            .borrow_mut()
-            .simple_query(
-                "BEGIN; UPDATE write_generation SET gen = gen + 1 WHERE id = 1 RETURNING gen",
-            )
-            .map_err(pg_err)?;
-        msgs.iter()
-            .find_map(|m| match m {
-                postgres::SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse().ok()),
-                _ => None,
-            })
-            .ok_or_else(|| DbError::Other("write_generation has no row 1".into()))
-    }
-
     /// Whether the connection is gone (it is then dropped and a new one made).
     pub(crate) fn is_broken(&self) -> bool {
-        self.client.borrow().is_closed()
+        self.client.is_closed()
     }
 
-    fn statement(&self, sql: &str) -> DbResult<postgres::Statement> {
+    /// Send what is queued, then `op`, in one round trip; the first error wins (a queued
+    /// write that failed aborts the transaction, and `op` fails after it).
+    fn pipeline<T>(
+        &self,
+        op: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
+    ) -> DbResult<T> {
+        let pending: Vec<Pending> = self.pending.borrow_mut().drain(..).collect();
+        let (queued, r) = self.rt.block_on(async {
+            // Joined in order: each request is sent when first polled, so the queued ones
+            // reach the server before `op`.
+            futures_util::future::join(futures_util::future::join_all(pending), op).await
+        });
+        for q in queued {
+            q.map_err(pg_err)?;
+        }
+        r.map_err(pg_err)
+    }
+
+    fn statement(&self, sql: &str) -> DbResult<tokio_postgres::Statement> {
         if let Some(s) = self.statements.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let st = self
-            .client
-            .borrow_mut()
-            .prepare(&crate::db::translate(sql))
-            .map_err(pg_err)?;
+        let translated = crate::db::translate(sql);
+        let client = Arc::clone(&self.client);
+        let st = self.pipeline(async move { client.prepare(&translated).await })?;
         self.statements
             .borrow_mut()
             .insert(sql.to_string(), st.clone());
         Ok(st)
+    }
+
+    fn queue_simple(&self, sql: &'static str) {
+        let client = Arc::clone(&self.client);
+        self.pending
+            .borrow_mut()
+            .push(Box::pin(async move { client.batch_execute(sql).await }));
+    }
+
+    /// Begin a write batch and take the write lock: `BEGIN` and the generation bump in one
+    /// round trip; the new generation.
+    pub(crate) fn begin_batch(&self) -> DbResult<i64> {
+        self.release_pending.set(false);
+        self.pending.borrow_mut().clear();
+        let client = Arc::clone(&self.client);
+        let msgs = self.pipeline(async move {
+            client
+                .simple_query(
+                    "BEGIN; UPDATE write_generation SET gen = gen + 1 WHERE id = 1 RETURNING gen",
+                )
+                .await
+        })?;
+        msgs.iter()
+            .find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse().ok()),
+                _ => None,
+            })
+            .ok_or_else(|| DbError::Other("write_generation has no row 1".into()))
     }
 }
 
@@ -234,21 +277,27 @@ fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
 impl Db for PgDb {
     fn run(&self, sql: &str, params: Vec<Value>) -> DbResult<usize> {
         let st = self.statement(sql)?;
-        let n = self
-            .client
-            .borrow_mut()
-            .execute(&st, &refs(&params))
-            .map_err(pg_err)?;
+        self.job_used.set(true);
+        let client = Arc::clone(&self.client);
+        let n = self.pipeline(async move { client.execute(&st, &refs(&params)).await })?;
         Ok(n as usize)
+    }
+
+    fn run_later(&self, sql: &str, params: Vec<Value>) -> DbResult<()> {
+        let st = self.statement(sql)?;
+        self.job_used.set(true);
+        let client = Arc::clone(&self.client);
+        self.pending.borrow_mut().push(Box::pin(async move {
+            client.execute(&st, &refs(&params)).await.map(|_| ())
+        }));
+        Ok(())
     }
 
     fn fetch(&self, sql: &str, params: Vec<Value>) -> DbResult<Vec<Row>> {
         let st = self.statement(sql)?;
-        let rows = self
-            .client
-            .borrow_mut()
-            .query(&st, &refs(&params))
-            .map_err(pg_err)?;
+        self.job_used.set(true);
+        let client = Arc::clone(&self.client);
+        let rows = self.pipeline(async move { client.query(&st, &refs(&params)).await })?;
         rows.iter()
             .map(|r| {
                 (0..r.len())
@@ -268,7 +317,9 @@ impl Db for PgDb {
             // Either ends every savepoint of the batch.
             self.release_pending.set(false);
         }
-        self.client.borrow_mut().batch_execute(sql).map_err(pg_err)
+        self.job_used.set(true);
+        let (client, sql) = (Arc::clone(&self.client), sql.to_string());
+        self.pipeline(async move { client.batch_execute(&sql).await })
     }
 
     fn dialect(&self) -> Dialect {
@@ -276,19 +327,41 @@ impl Db for PgDb {
     }
 
     fn start_job(&self) -> DbResult<()> {
-        if self.release_pending.replace(false) {
-            self.batch("RELEASE job; SAVEPOINT job")
+        // Queued: it goes out with the write's first statement.
+        let release = self.release_pending.replace(false);
+        self.job_released_previous.set(release);
+        self.job_used.set(false);
+        self.queue_simple(if release {
+            "RELEASE job; SAVEPOINT job"
         } else {
-            self.batch("SAVEPOINT job")
-        }
+            "SAVEPOINT job"
+        });
+        Ok(())
     }
 
     fn end_job(&self, ok: bool) -> DbResult<()> {
-        if ok {
+        if !self.job_used.get() {
+            // The write sent nothing: neither its savepoint nor anything else needs to go.
+            self.pending.borrow_mut().clear();
+            self.release_pending.set(self.job_released_previous.get());
+            return Ok(());
+        }
+        if !ok {
+            // Queued writes of a failed write are never sent.
+            self.pending.borrow_mut().clear();
+            return self.batch("ROLLBACK TO job; RELEASE job");
+        }
+        if self.pending.borrow().is_empty() {
             self.release_pending.set(true);
-            Ok(())
-        } else {
-            self.batch("ROLLBACK TO job; RELEASE job")
+            return Ok(());
+        }
+        // Its queued writes go now, with the release: their errors are this write's.
+        match self.batch("RELEASE job") {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = self.batch("ROLLBACK TO job; RELEASE job");
+                Err(e)
+            }
         }
     }
 }
@@ -300,18 +373,35 @@ fn ident(name: &str) -> String {
 
 /// Open a connection (blocking: call on a blocking thread) with the schema on its search path.
 pub(crate) fn connect(cfg: &PgConfig) -> DbResult<PgDb> {
-    let mut pc = postgres::Config::from_str(&cfg.url).map_err(|e| DbError::Other(e.to_string()))?;
+    let mut pc =
+        tokio_postgres::Config::from_str(&cfg.url).map_err(|e| DbError::Other(e.to_string()))?;
     pc.connect_timeout(cfg.connect_timeout);
     pc.keepalives(true);
     pc.keepalives_idle(Duration::from_secs(10));
     if pc.get_application_name().is_none() {
         pc.application_name("openwks");
     }
-    let client = pc.connect(NoTls).map_err(pg_err)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| DbError::Other(format!("cannot start a runtime: {e}")))?;
+    let (client, connection) = rt
+        .block_on(async {
+            tokio::time::timeout(cfg.connect_timeout, pc.connect(NoTls))
+                .await
+                .unwrap_or_else(|_| Err(tokio_postgres::Error::__private_api_timeout()))
+        })
+        .map_err(pg_err)?;
+    // The connection is driven whenever this runtime runs (every call blocks on it).
+    rt.spawn(connection);
     let db = PgDb {
-        client: RefCell::new(client),
+        rt,
+        client: Arc::new(client),
         statements: RefCell::new(HashMap::new()),
-        release_pending: std::cell::Cell::new(false),
+        pending: RefCell::new(Vec::new()),
+        release_pending: Cell::new(false),
+        job_used: Cell::new(false),
+        job_released_previous: Cell::new(false),
     };
     let mut setup = format!(
         "SET statement_timeout = {}; SET lock_timeout = {};",
@@ -384,11 +474,69 @@ pub(crate) struct ReadPool {
     cfg: PgConfig,
     idle: Mutex<Vec<PgDb>>,
     permits: Arc<tokio::sync::Semaphore>,
+    generation: GenerationReads,
+}
+
+/// Reads of the write generation shared by the requests that wait at the same time: a
+/// request needs a value read *after* it arrived (so that it sees every write acknowledged
+/// before it); one read serves every request that arrived before that read started.
+/// Under load that is one round trip per round instead of one per request.
+#[derive(Default)]
+struct GenerationReads {
+    /// Rounds started so far.
+    started: std::sync::atomic::AtomicU64,
+    /// The newest finished round and what it read.
+    last: Mutex<(u64, Option<std::result::Result<u64, String>>)>,
+    running: tokio::sync::Mutex<()>,
+    done: tokio::sync::Notify,
 }
 
 impl ReadPool {
+    /// The database write generation as of a moment after this call began.
+    pub(crate) async fn write_generation(self: &Arc<Self>) -> Result<u64> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let g = &self.generation;
+        let arrived = g.started.load(SeqCst);
+        let finished = |g: &GenerationReads| -> Option<Result<u64>> {
+            let last = g.last.lock().ok()?;
+            match &last.1 {
+                Some(r) if last.0 > arrived => Some(r.clone().map_err(Error::unavailable)),
+                _ => None,
+            }
+        };
+        loop {
+            if let Some(r) = finished(g) {
+                return r;
+            }
+            if let Ok(_running) = g.running.try_lock() {
+                // This round starts after `arrived`: its value is fresh enough for everyone
+                // who arrived before it.
+                let round = g.started.fetch_add(1, SeqCst) + 1;
+                let r = self
+                    .autocommit(crate::sqlite::write_generation)
+                    .await
+                    .map_err(|e| e.message);
+                if let Ok(mut last) = g.last.lock() {
+                    if round > last.0 {
+                        *last = (round, Some(r.clone()));
+                    }
+                }
+                g.done.notify_waiters();
+                return r.map_err(Error::unavailable);
+            }
+            let notified = g.done.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(r) = finished(g) {
+                return r;
+            }
+            notified.await;
+        }
+    }
+
     pub(crate) fn new(cfg: PgConfig, size: usize) -> Self {
         Self {
+            generation: GenerationReads::default(),
             cfg,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(tokio::sync::Semaphore::new(size.max(1))),

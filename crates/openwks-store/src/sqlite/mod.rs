@@ -26,6 +26,7 @@ mod server_groups;
 mod servers;
 mod sessions;
 
+pub(crate) use identity::write_generation;
 pub use servers::PowerAction;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -606,7 +607,7 @@ impl crate::Store for SqlStore {
         if let Reads::Postgres(pool) = &self.reads {
             // One statement tells whether anything was written since the cached views were
             // read; only on a miss does the full read run.
-            let gen = pool.autocommit(identity::write_generation).await?;
+            let gen = pool.write_generation().await?;
             if let Some(v) = self.views.get_at(gen, project_id, id) {
                 return Ok(Some(v));
             }

@@ -81,26 +81,23 @@ fn write_tags(conn: &Connection, g: &ServerGroup, fresh: bool) -> Result<()> {
             .execute([&g.id])
             .map_err(db_err)?;
     }
-    let mut ins = conn
-        .prepare_cached(
+    for t in &g.tags {
+        conn.execute_later(
             "INSERT INTO server_group_tags (server_group_id, project_id, tag_key, tag_value) VALUES (?1, ?2, ?3, ?4)",
+            params![g.id, g.project_id, t.key, t.value],
         )
         .map_err(db_err)?;
-    for t in &g.tags {
-        ins.execute(params![g.id, g.project_id, t.key, t.value])
-            .map_err(db_err)?;
     }
     Ok(())
 }
 
 fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
     let doc = serde_json::to_string(g).map_err(json_err)?;
-    conn.prepare_cached(
+    // Sent with the write's next round trip (a clash of ids or names fails the write there).
+    conn.execute_later(
         "INSERT INTO server_groups (id, project_id, name, app_type, enterprise_project_id, primary_id, subnet_id, doc, \
          scaling_enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )
-    .map_err(db_err)?
-    .execute(params![
+        params![
         g.id,
         g.project_id,
         g.name,
@@ -110,7 +107,8 @@ fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
         g.subnet_id,
         doc,
         g.scaling_policy.enable
-    ])
+    ],
+    )
     .map_err(db_err)?;
     if !g.tags.is_empty() {
         write_tags(conn, g, true)?;
@@ -162,13 +160,20 @@ pub(crate) fn create(
 ) -> Result<ServerGroupView> {
     // The quota and the name in one statement (each round trip counts on a networked
     // database): quota first, then the name.
-    let (count, taken): (i64, bool) = conn
+    // ... and the subnet: everything the rules read, in one round trip.
+    type Facts = (i64, bool, Option<String>, Option<String>);
+    let (count, taken, subnet_vpc, subnet_name): Facts = conn
         .prepare_cached(
             "SELECT p.server_group_count, EXISTS (SELECT 1 FROM server_groups s \
-             WHERE s.project_id = p.id AND s.name = ?2) FROM projects p WHERE p.id = ?1",
+             WHERE s.project_id = p.id AND s.name = ?2), \
+             (SELECT n.vpc_id FROM subnets n WHERE n.id = ?3 AND n.project_id = p.id), \
+             (SELECT n.name FROM subnets n WHERE n.id = ?3 AND n.project_id = p.id) \
+             FROM projects p WHERE p.id = ?1",
         )
         .map_err(db_err)?
-        .query_row([&g.project_id, &g.name], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([&g.project_id, &g.name, &g.subnet_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()
         .map_err(db_err)?
         .ok_or_else(|| Error::not_found("project", &g.project_id))?;
@@ -184,15 +189,6 @@ pub(crate) fn create(
             format!("a server group named {} already exists", g.name),
         ));
     }
-    let subnet: Option<(String, String)> = conn
-        .prepare_cached("SELECT vpc_id, name FROM subnets WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([&g.subnet_id, &g.project_id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()
-        .map_err(db_err)?;
-    let (subnet_vpc, subnet_name) = subnet.unzip();
     if subnet_vpc.as_deref() != Some(g.vpc_id.as_str()) {
         return Err(Error::invalid(
             codes::INVALID_NETWORK,
@@ -204,11 +200,10 @@ pub(crate) fn create(
         check_standby(primary.as_ref(), g)?;
     }
     insert(conn, g)?;
-    conn.prepare_cached(
+    conn.execute_later(
         "UPDATE projects SET server_group_count = server_group_count + 1 WHERE id = ?1",
+        [&g.project_id],
     )
-    .map_err(db_err)?
-    .execute([&g.project_id])
     .map_err(db_err)?;
     // A new id: nothing is bound to it, no standby names it, no server is in it yet.
     Ok(ServerGroupView {

@@ -737,3 +737,62 @@ async fn session_filters_in_sql_agree_with_the_domain_rule() {
         assert_eq!(page2.len(), want.len().saturating_sub(1).min(2));
     }
 }
+
+/// A write whose queued statement (`execute_later`, pipelined on PostgreSQL) fails, fails
+/// alone: the writes committed with it in the same batch keep everything, it keeps nothing.
+#[tokio::test]
+async fn a_failing_queued_write_fails_alone_in_its_batch() {
+    let (_dir, store, _cat, _b) = setup().await;
+    let jobs = (0..20usize).map(|i| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .write(move |c| {
+                    c.execute_later(
+                        "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+                        [format!("other{i}"), "x".to_string()],
+                    )
+                    .map_err(crate::db::db_err)?;
+                    // Ten keys for twenty writes: every second one clashes.
+                    c.execute_later(
+                        "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+                        [format!("k{}", i % 10), i.to_string()],
+                    )
+                    .map_err(crate::db::db_err)?;
+                    Ok(i)
+                })
+                .await
+        }
+    });
+    let results = futures_util::future::join_all(jobs).await;
+    let ok: Vec<usize> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    assert_eq!(ok.len(), 10, "{results:?}");
+    let rows: Vec<(String, String)> = store
+        .read(|c| {
+            c.prepare_cached(
+                "SELECT key, value FROM settings WHERE key LIKE 'k%' OR key LIKE 'other%'",
+            )
+            .map_err(crate::db::db_err)?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(crate::db::db_err)?
+            .collect::<crate::db::DbResult<Vec<_>>>()
+            .map_err(crate::db::db_err)
+        })
+        .await
+        .expect("read");
+    let rows: std::collections::HashMap<String, String> = rows.into_iter().collect();
+    for i in 0..20 {
+        let kept = ok.contains(&i);
+        assert_eq!(
+            rows.contains_key(&format!("other{i}")),
+            kept,
+            "write {i}: all or nothing"
+        );
+        if kept {
+            assert_eq!(rows.get(&format!("k{}", i % 10)), Some(&i.to_string()));
+        }
+    }
+}
