@@ -39,6 +39,9 @@ pub struct ReplicasArgs {
     /// Server groups preloaded on each backend.
     #[arg(long, default_value_t = 5_000)]
     pub groups: u64,
+    /// Seconds of warm-up per scenario and backend (both keep a view cache: measured warm).
+    #[arg(long, default_value_t = 3)]
+    pub warmup: u64,
     #[command(flatten)]
     pub common: Common,
 }
@@ -71,6 +74,8 @@ pub struct ReplicasReport {
     pub duration_s: u64,
     /// Rounds.
     pub rounds: usize,
+    /// Warm-up seconds per scenario and backend.
+    pub warmup_s: u64,
     /// Preloaded groups per backend.
     pub groups: u64,
     /// The preload (durable creates at full speed) on SQLite.
@@ -169,7 +174,7 @@ pub async fn run(args: ReplicasArgs) -> anyhow::Result<()> {
         .filter(|s| !s.is_empty())
     {
         let (sm, pm) = (scenarios::maker(name, &sw)?, scenarios::maker(name, &pw)?);
-        let warm = Duration::from_millis(500);
+        let warm = Duration::from_secs(args.warmup);
         load::run_spread(&st, Arc::clone(&sm), conns, warm, None, false).await?;
         load::run_spread(&pt, Arc::clone(&pm), conns, warm, None, false).await?;
         let (mut s_runs, mut p_runs) = (Vec::new(), Vec::new());
@@ -213,6 +218,7 @@ pub async fn run(args: ReplicasArgs) -> anyhow::Result<()> {
         connections: conns,
         duration_s: args.duration,
         rounds: args.rounds,
+        warmup_s: args.warmup,
         groups: args.groups,
         preload_sqlite,
         preload_postgres,

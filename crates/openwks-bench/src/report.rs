@@ -197,7 +197,7 @@ pub fn emit_replicas(
         t,
         "Run {} on {} cores / {} GiB, commit `{}`, PostgreSQL {}: one openwks on SQLite vs {} \
          replicas on PostgreSQL (pool {} each), {} connections (spread round-robin over the \
-         replicas), {} rounds x {} s, {} groups preloaded on each.\n",
+         replicas), {} s warm-up, {} rounds x {} s, {} groups preloaded on each.\n",
         r.env.date,
         r.env.cores,
         r.env.memory_gib,
@@ -206,6 +206,7 @@ pub fn emit_replicas(
         r.replicas,
         r.pool,
         r.connections,
+        r.warmup_s,
         r.rounds,
         r.duration_s,
         r.groups

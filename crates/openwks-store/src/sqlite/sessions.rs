@@ -529,6 +529,16 @@ pub(crate) fn logoff(
 
 /// End every session whose deadline (pending logoff, disconnect timeout) has passed; returns
 /// how many ended.
+/// Whether a session's logoff or disconnect deadline has passed.
+pub(crate) fn any_due(conn: &Connection, now_ms: i64) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sessions WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?1)",
+        [now_ms],
+        |r| r.get(0),
+    )
+    .map_err(db_err)
+}
+
 pub(crate) fn expire(conn: &Connection, now_ms: i64, now: &str) -> Result<usize> {
     let due: Vec<Session> = docs(
         conn,
