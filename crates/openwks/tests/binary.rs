@@ -5,7 +5,6 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
 use common::*;
 use openwks_api::signer::{sign_request, ClientRequest, KeyPair};
@@ -97,46 +96,18 @@ async fn acknowledged_creates_survive_kill_9() {
     let mut s = start(dir.path(), true);
     let client = reqwest::Client::new();
     let (vpc, subnet) = default_network(&client, &s.addr).await;
-    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
-    let mut tasks = Vec::new();
-    for t in 0..16 {
-        let (client, addr, vpc, subnet, acked) = (
-            client.clone(),
-            s.addr.clone(),
-            vpc.clone(),
-            subnet.clone(),
-            Arc::clone(&acked),
-        );
-        tasks.push(tokio::spawn(async move {
-            for i in 0.. {
-                let name = format!("k9-{t}-{i}");
-                match call(
-                    &client,
-                    &addr,
-                    "POST",
-                    &format!("/v1/{PID}/app-server-groups"),
-                    Some(group(&name, &vpc, &subnet)),
-                )
-                .await
-                {
-                    Ok((200, b)) => acked
-                        .lock()
-                        .expect("lock")
-                        .push(b["id"].as_str().unwrap_or_default().to_string()),
-                    Ok((status, b)) => panic!("unexpected {status}: {b}"),
-                    Err(_) => break,
-                }
-            }
-        }));
-    }
+    let load = CreateLoad::start(
+        &client,
+        std::slice::from_ref(&s.addr),
+        (&vpc, &subnet),
+        16,
+        true,
+    );
     // Mid-load: once a good number of creates were acknowledged (however fast this machine).
-    wait_for_acks(&acked, 100).await;
+    wait_for_acks(&load.acked, 100).await;
     s.child.kill().expect("kill -9");
     let _ = s.child.wait();
-    for t in tasks {
-        t.await.expect("client task");
-    }
-    let acked = acked.lock().expect("lock").clone();
+    let acked = load.finish().await;
     assert!(
         acked.len() > 50,
         "too few creates were acknowledged before the kill: {}",

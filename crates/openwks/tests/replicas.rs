@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -157,55 +157,13 @@ async fn a_replica_killed_under_load_loses_no_acknowledged_write_and_its_job_is_
     let job = j["job_id"].as_str().expect("job").to_string();
 
     let addrs: Vec<String> = reps.iter().map(|s| s.addr.clone()).collect();
-    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
-    let deadline = Instant::now() + Duration::from_secs(25);
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let mut tasks = Vec::new();
-    for t in 0..16usize {
-        let (client, addrs, vpc, subnet, acked, stop) = (
-            client.clone(),
-            addrs.clone(),
-            vpc.clone(),
-            subnet.clone(),
-            Arc::clone(&acked),
-            Arc::clone(&stop),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut i = 0usize;
-            while Instant::now() < deadline && !stop.load(std::sync::atomic::Ordering::SeqCst) {
-                let addr = &addrs[(t + i) % addrs.len()];
-                let name = format!("k9-{t}-{i}");
-                i += 1;
-                match call(
-                    &client,
-                    addr,
-                    "POST",
-                    &format!("/v1/{PID}/app-server-groups"),
-                    Some(group(&name, &vpc, &subnet)),
-                )
-                .await
-                {
-                    Ok((200, b)) => acked
-                        .lock()
-                        .expect("lock")
-                        .push(b["id"].as_str().unwrap_or_default().to_string()),
-                    Ok((status, b)) => panic!("unexpected {status} from {addr}: {b}"),
-                    // The killed replica: its connections fail; the client goes on elsewhere.
-                    Err(_) => continue,
-                }
-            }
-        }));
-    }
-    wait_for_acks(&acked, 100).await;
+    let load = CreateLoad::start(&client, &addrs, (&vpc, &subnet), 16, false);
+    wait_for_acks(&load.acked, 100).await;
     reps[0].kill9();
     // The load goes on against the survivors for a while, then stops.
-    let at_kill = acked.lock().expect("lock").len();
-    wait_for_acks(&acked, at_kill + 100).await;
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    for t in tasks {
-        t.await.expect("client task");
-    }
-    let acked = acked.lock().expect("lock").clone();
+    let at_kill = load.acked.lock().expect("lock").len();
+    wait_for_acks(&load.acked, at_kill + 100).await;
+    let acked = load.finish().await;
     assert!(acked.len() >= 200, "too few acknowledged: {}", acked.len());
     let survivor = reps[1].addr.clone();
     let (status, list) = call(

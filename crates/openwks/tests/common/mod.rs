@@ -182,3 +182,76 @@ pub async fn wait_for_acks(acked: &std::sync::Mutex<Vec<String>>, n: usize) {
     }
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
 }
+
+/// Server-group creates from `clients` tasks until `stop` is set (or 30 s pass), every
+/// acknowledged id in `acked`. Client `t`'s `i`-th create goes to `addrs[(t + i) % len]`; a
+/// failed connection (a killed server) ends that client when `stop_on_error`, else it goes on
+/// with the next server. Any answer but 200 is a failure of the test.
+pub struct CreateLoad {
+    pub acked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl CreateLoad {
+    pub fn start(
+        client: &reqwest::Client,
+        addrs: &[String],
+        (vpc, subnet): (&str, &str),
+        clients: usize,
+        stop_on_error: bool,
+    ) -> CreateLoad {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::{Arc, Mutex};
+        let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let tasks = (0..clients)
+            .map(|t| {
+                let (client, addrs, acked, stop) = (
+                    client.clone(),
+                    addrs.to_vec(),
+                    Arc::clone(&acked),
+                    Arc::clone(&stop),
+                );
+                let (vpc, subnet) = (vpc.to_string(), subnet.to_string());
+                tokio::spawn(async move {
+                    let mut i = 0usize;
+                    while !stop.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+                        let addr = &addrs[(t + i) % addrs.len()];
+                        let name = format!("load-{t}-{i}");
+                        i += 1;
+                        match call(
+                            &client,
+                            addr,
+                            "POST",
+                            &format!("/v1/{PID}/app-server-groups"),
+                            Some(group(&name, &vpc, &subnet)),
+                        )
+                        .await
+                        {
+                            Ok((200, b)) => acked
+                                .lock()
+                                .expect("lock")
+                                .push(b["id"].as_str().unwrap_or_default().to_string()),
+                            Ok((status, b)) => panic!("unexpected {status} from {addr}: {b}"),
+                            Err(_) if stop_on_error => break,
+                            Err(_) => continue,
+                        }
+                    }
+                })
+            })
+            .collect();
+        CreateLoad { acked, stop, tasks }
+    }
+
+    /// Stop the clients, wait for them; every acknowledged id.
+    pub async fn finish(self) -> Vec<String> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for t in self.tasks {
+            t.await.expect("client task");
+        }
+        let acked = self.acked.lock().expect("lock").clone();
+        acked
+    }
+}
