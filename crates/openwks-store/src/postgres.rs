@@ -487,7 +487,7 @@ struct GenerationReads {
     started: std::sync::atomic::AtomicU64,
     /// The newest finished round and what it read.
     last: Mutex<(u64, Option<std::result::Result<u64, String>>)>,
-    running: tokio::sync::Mutex<()>,
+    running: Arc<tokio::sync::Mutex<()>>,
     done: tokio::sync::Notify,
 }
 
@@ -508,21 +508,31 @@ impl ReadPool {
             if let Some(r) = finished(g) {
                 return r;
             }
-            if let Ok(_running) = g.running.try_lock() {
+            if let Ok(running) = Arc::clone(&g.running).try_lock_owned() {
                 // This round starts after `arrived`: its value is fresh enough for everyone
-                // who arrived before it.
+                // who arrived before it. It runs as a task of its own, so that the requests
+                // waiting on it are answered even if the one that started it goes away.
                 let round = g.started.fetch_add(1, SeqCst) + 1;
-                let r = self
-                    .autocommit(crate::sqlite::write_generation)
-                    .await
-                    .map_err(|e| e.message);
-                if let Ok(mut last) = g.last.lock() {
-                    if round > last.0 {
-                        *last = (round, Some(r.clone()));
+                let pool = Arc::clone(self);
+                let task = tokio::spawn(async move {
+                    let _running = running;
+                    let r = pool
+                        .autocommit(crate::sqlite::write_generation)
+                        .await
+                        .map_err(|e| e.message);
+                    let g = &pool.generation;
+                    if let Ok(mut last) = g.last.lock() {
+                        if round > last.0 {
+                            *last = (round, Some(r.clone()));
+                        }
                     }
-                }
-                g.done.notify_waiters();
-                return r.map_err(Error::unavailable);
+                    g.done.notify_waiters();
+                    r
+                });
+                return task
+                    .await
+                    .map_err(|_| Error::internal("the generation read failed"))?
+                    .map_err(Error::unavailable);
             }
             let notified = g.done.notified();
             tokio::pin!(notified);
