@@ -1,14 +1,15 @@
-//! Storage of openwks: one [`Store`] trait with one method per use case, and its embedded
-//! SQLite implementation ([`sqlite::SqliteStore`]). A PostgreSQL implementation follows the same
-//! trait (its own issue), so the SQL stays portable and the trait narrow.
+//! Storage of openwks: one [`Store`] trait with one method per use case, implemented once in
+//! SQL ([`sql::SqlStore`]) over two engines: the embedded SQLite file ([`sql::SqlStore::open`])
+//! and PostgreSQL, shared by replicas ([`sql::SqlStore::open_postgres`]). The SQL functions
+//! run on a [`db::Connection`] that both engines implement.
 //!
 //! Domain types go in and out; wire DTOs never reach this crate. Rules live in
 //! `openwks-core`: where a rule needs state that must not change under it (a primary group, a
 //! name's uniqueness), the store runs the core function inside its transaction.
 
 pub mod db;
-pub mod postgres;
-pub mod sqlite;
+pub mod sql;
+pub use sql::postgres;
 pub mod testing;
 
 use async_trait::async_trait;
@@ -108,7 +109,7 @@ pub struct CreateServersArgs {
     pub app: Option<openwks_core::compute::AppInfo>,
 }
 
-pub use sqlite::PowerAction;
+pub use sql::PowerAction;
 
 /// Filters of `list_servers` (app servers).
 #[derive(Debug, Clone, Default)]

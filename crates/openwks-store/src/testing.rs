@@ -6,7 +6,7 @@ use std::path::Path;
 use openwks_core::Result;
 
 use crate::postgres::PgConfig;
-use crate::sqlite::SqlStore;
+use crate::sql::SqlStore;
 
 /// The variable naming the PostgreSQL server of the PostgreSQL pass.
 pub const DATABASE_URL_VAR: &str = "OPENWKS_TEST_DATABASE_URL";

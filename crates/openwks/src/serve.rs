@@ -11,7 +11,7 @@ use openwks_core::catalogue::Catalogue;
 use openwks_core::identity::{is_project_id, AccessKey, Bootstrap, Project, User};
 use openwks_server::{AppState, Settings};
 use openwks_store::postgres::PgConfig;
-use openwks_store::sqlite::SqlStore;
+use openwks_store::sql::SqlStore;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 

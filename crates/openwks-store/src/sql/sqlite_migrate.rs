@@ -4,7 +4,7 @@
 use openwks_core::{Error, Result};
 use rusqlite::Connection;
 
-use super::conn::sqlite_err;
+use super::sqlite_conn::sqlite_err;
 
 fn db_err(e: rusqlite::Error) -> Error {
     crate::db::db_err(sqlite_err(e))

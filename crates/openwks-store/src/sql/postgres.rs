@@ -417,8 +417,11 @@ pub(crate) fn connect(cfg: &PgConfig) -> DbResult<PgDb> {
 
 /// `(version, sql)` in order.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_schema.sql")),
-    (2, include_str!("../migrations/postgres/0002_cluster.sql")),
+    (1, include_str!("../../migrations/postgres/0001_schema.sql")),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_cluster.sql"),
+    ),
 ];
 
 /// Key of the advisory lock the migrations hold (`openwks` in ASCII).
@@ -517,7 +520,7 @@ impl ReadPool {
                 let task = tokio::spawn(async move {
                     let _running = running;
                     let r = pool
-                        .autocommit(crate::sqlite::write_generation)
+                        .autocommit(crate::sql::write_generation)
                         .await
                         .map_err(|e| e.message);
                     let g = &pool.generation;

@@ -1,4 +1,13 @@
-//! The embedded SQLite store.
+//! The store in SQL, on two engines: the embedded SQLite file and PostgreSQL.
+//!
+//! Every use case is a function of a resource module (`server_groups`, `servers`, `sessions`,
+//! ...) over a [`Connection`]; this module runs them: writes on the process's one writer
+//! thread (group commit), reads on pooled connections. The engine-specific parts are the
+//! connections (`sqlite_conn`, `postgres`), the migrations (`sqlite_migrate`, `postgres`) and
+//! how a write batch begins (`SqliteBatch`, `PgBatch`). What follows describes the SQLite
+//! engine; `docs/deployment.md` the PostgreSQL one with replicas.
+//!
+//! SQLite:
 //!
 //! Durability: WAL with `synchronous=FULL`, so a write is on disk when its transaction commits,
 //! and every write is acknowledged only after that commit (a `kill -9` loses nothing that was
@@ -16,15 +25,16 @@ mod app_groups;
 mod apps;
 mod authorizations;
 mod cache;
-mod conn;
 mod ecs;
 mod iam;
 mod identity;
-mod migrate;
 mod network;
+pub mod postgres;
 mod server_groups;
 mod servers;
 mod sessions;
+mod sqlite_conn;
+mod sqlite_migrate;
 
 pub(crate) use identity::write_generation;
 pub use servers::PowerAction;
@@ -42,7 +52,7 @@ use tokio::sync::oneshot;
 
 pub(crate) use crate::db::db_err;
 use crate::db::{Connection, Db, DbError};
-use conn::SqliteDb;
+use sqlite_conn::SqliteDb;
 
 pub(crate) fn json_err(e: serde_json::Error) -> Error {
     Error::internal(format!("stored document: {e}"))
@@ -156,8 +166,8 @@ impl BatchConn for SqliteBatch {
 /// `write_generation` (so batches of all replicas are serialized, as on SQLite) and bumps it.
 /// A generation other than the last one plus one means another replica wrote in between.
 struct PgBatch {
-    cfg: crate::postgres::PgConfig,
-    conn: Option<crate::postgres::PgDb>,
+    cfg: postgres::PgConfig,
+    conn: Option<postgres::PgDb>,
     last: Option<i64>,
     pending: Option<i64>,
 }
@@ -187,7 +197,7 @@ impl PgBatch {
         if self.conn.as_ref().is_none_or(|c| c.is_broken()) {
             self.conn = None;
             self.last = None;
-            self.conn = Some(crate::postgres::connect(&self.cfg)?);
+            self.conn = Some(postgres::connect(&self.cfg)?);
         }
         let db = self.conn.as_ref().ok_or(DbError::NoRows)?;
         let c: &Connection = db;
@@ -276,7 +286,7 @@ enum Reads {
         idle: Mutex<Vec<SqliteDb>>,
     },
     /// On blocking threads, on a bounded pool of server connections.
-    Postgres(Arc<crate::postgres::ReadPool>),
+    Postgres(Arc<postgres::ReadPool>),
 }
 
 /// The SQL implementation of [`crate::Store`], on embedded SQLite ([`SqlStore::open`]) or on
@@ -292,12 +302,12 @@ pub struct SqlStore {
 pub type SqliteStore = SqlStore;
 
 fn open_conn(path: &Path) -> Result<SqliteDb> {
-    let conn = rusqlite::Connection::open(path).map_err(|e| db_err(conn::sqlite_err(e)))?;
+    let conn = rusqlite::Connection::open(path).map_err(|e| db_err(sqlite_conn::sqlite_err(e)))?;
     conn.execute_batch(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; \
          PRAGMA busy_timeout=10000; PRAGMA cache_size=-16000;",
     )
-    .map_err(|e| db_err(conn::sqlite_err(e)))?;
+    .map_err(|e| db_err(sqlite_conn::sqlite_err(e)))?;
     Ok(SqliteDb(conn))
 }
 
@@ -321,7 +331,7 @@ impl SqlStore {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let mut conn = open_conn(&path)?;
-        migrate::migrate(&mut conn.0)?;
+        sqlite_migrate::migrate(&mut conn.0)?;
         let views = Arc::new(cache::ViewCache::new(VIEW_CACHE_CAPACITY));
         let fleet = Arc::new(Mutex::new(None));
         let tx = start_writer("openwks-sqlite-writer", SqliteBatch(conn), &views, &fleet)?;
@@ -340,10 +350,10 @@ impl SqlStore {
     /// an advisory lock: replicas may start together). Several processes may share the
     /// database: writes of all of them are serialized by the database, and nothing is cached
     /// across requests that another replica could change.
-    pub fn open_postgres(cfg: crate::postgres::PgConfig) -> Result<Self> {
+    pub fn open_postgres(cfg: postgres::PgConfig) -> Result<Self> {
         let migrate_cfg = cfg.clone();
         // The synchronous client must not run on an async worker: migrate on a thread.
-        std::thread::spawn(move || crate::postgres::migrate(&migrate_cfg))
+        std::thread::spawn(move || postgres::migrate(&migrate_cfg))
             .join()
             .map_err(|_| Error::internal("the migration thread panicked"))?
             .map_err(db_err)?;
@@ -358,7 +368,7 @@ impl SqlStore {
         let tx = start_writer("openwks-pg-writer", batch, &views, &fleet)?;
         let readers = cfg.pool_size.saturating_sub(1).max(1);
         Ok(Self {
-            reads: Reads::Postgres(Arc::new(crate::postgres::ReadPool::new(cfg, readers))),
+            reads: Reads::Postgres(Arc::new(postgres::ReadPool::new(cfg, readers))),
             writer: Mutex::new(tx),
             views,
             fleet,
