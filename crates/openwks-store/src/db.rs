@@ -307,6 +307,14 @@ pub trait Db {
     fn fetch(&self, sql: &str, params: Vec<Value>) -> DbResult<Vec<Row>>;
     /// Run statements without parameters.
     fn batch(&self, sql: &str) -> DbResult<()>;
+    /// Run independent queries; every row of each, in order (an engine may send them
+    /// together).
+    fn fetch_all(&self, queries: Vec<(String, Vec<Value>)>) -> DbResult<Vec<Vec<Row>>> {
+        queries
+            .into_iter()
+            .map(|(sql, params)| self.fetch(&sql, params))
+            .collect()
+    }
     /// The engine.
     fn dialect(&self) -> Dialect;
     /// Run a write whose answer nobody needs now: an engine may send it with the next

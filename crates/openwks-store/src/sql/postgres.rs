@@ -202,6 +202,8 @@ pub(crate) struct PgDb {
     job_used: Cell<bool>,
     /// The current write's savepoint also released the previous one.
     job_released_previous: Cell<bool>,
+    /// When the connection was last handed back to the pool.
+    idle_since: Cell<std::time::Instant>,
 }
 
 impl PgDb {
@@ -274,6 +276,22 @@ fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
+/// Rows as the store's, every column read by its type.
+fn rows_of(rows: &[tokio_postgres::Row]) -> DbResult<Vec<Row>> {
+    rows.iter()
+        .map(|r| {
+            (0..r.len())
+                .map(|i| {
+                    r.try_get::<_, Any>(i)
+                        .map(|a| a.0)
+                        .map_err(|e| DbError::Conversion(e.to_string()))
+                })
+                .collect::<DbResult<Vec<_>>>()
+                .map(Row::new)
+        })
+        .collect()
+}
+
 impl Db for PgDb {
     fn run(&self, sql: &str, params: Vec<Value>) -> DbResult<usize> {
         let st = self.statement(sql)?;
@@ -298,18 +316,26 @@ impl Db for PgDb {
         self.job_used.set(true);
         let client = Arc::clone(&self.client);
         let rows = self.pipeline(async move { client.query(&st, &refs(&params)).await })?;
-        rows.iter()
-            .map(|r| {
-                (0..r.len())
-                    .map(|i| {
-                        r.try_get::<_, Any>(i)
-                            .map(|a| a.0)
-                            .map_err(|e| DbError::Conversion(e.to_string()))
-                    })
-                    .collect::<DbResult<Vec<_>>>()
-                    .map(Row::new)
-            })
-            .collect()
+        rows_of(&rows)
+    }
+
+    fn fetch_all(&self, queries: Vec<(String, Vec<Value>)>) -> DbResult<Vec<Vec<Row>>> {
+        let statements = queries
+            .iter()
+            .map(|(sql, _)| self.statement(sql))
+            .collect::<DbResult<Vec<_>>>()?;
+        self.job_used.set(true);
+        let client = Arc::clone(&self.client);
+        let answers = self.pipeline(async move {
+            let params: Vec<Vec<&(dyn ToSql + Sync)>> =
+                queries.iter().map(|(_, p)| refs(p)).collect();
+            let calls = statements
+                .iter()
+                .zip(&params)
+                .map(|(st, p)| client.query(st, p));
+            futures_util::future::try_join_all(calls).await
+        })?;
+        answers.iter().map(|rows| rows_of(rows)).collect()
     }
 
     fn batch(&self, sql: &str) -> DbResult<()> {
@@ -402,6 +428,7 @@ pub(crate) fn connect(cfg: &PgConfig) -> DbResult<PgDb> {
         release_pending: Cell::new(false),
         job_used: Cell::new(false),
         job_released_previous: Cell::new(false),
+        idle_since: Cell::new(std::time::Instant::now()),
     };
     let mut setup = format!(
         "SET statement_timeout = {}; SET lock_timeout = {};",
@@ -601,10 +628,17 @@ impl ReadPool {
                 ""
             };
             let pooled = pool.idle.lock().ok().and_then(|mut p| p.pop());
-            // A pooled connection may have died since its last use (the server restarted, the
-            // network cut it): then one new connection is tried before the read fails.
+            // A connection in use a moment ago sends its BEGIN with the read's first query.
+            // One idle for a while may have died since (the server restarted, the network cut
+            // it): its BEGIN goes alone, and if that fails one new connection is tried before
+            // the read fails.
+            let hot = |db: &PgDb| db.idle_since.get().elapsed() < Duration::from_secs(1);
             let start = |db: &PgDb| if snapshot { db.batch(begin) } else { Ok(()) };
             let db = match pooled.filter(|db| !db.is_broken()) {
+                Some(db) if snapshot && hot(&db) => {
+                    db.queue_simple(begin);
+                    db
+                }
                 Some(db) if start(&db).is_ok() => db,
                 _ => {
                     let db = connect(&pool.cfg).map_err(db_err)?;
@@ -623,6 +657,7 @@ impl ReadPool {
                 Ok(())
             };
             if ended.is_ok() && !db.is_broken() {
+                db.idle_since.set(std::time::Instant::now());
                 if let Ok(mut p) = pool.idle.lock() {
                     p.push(db);
                 }

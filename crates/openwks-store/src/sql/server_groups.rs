@@ -386,71 +386,63 @@ pub(crate) fn where_clause(project_id: &str, f: &ServerGroupFilter) -> (String, 
     (wh, args)
 }
 
-/// Views of several groups with two batched queries for their derived fields.
+/// Views of several groups: their derived fields in four batched queries, sent together
+/// (one round trip on PostgreSQL).
 fn views(conn: &Connection, groups: Vec<ServerGroup>) -> Result<Vec<ServerGroupView>> {
+    use std::collections::HashMap;
     if groups.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<Value> = groups.iter().map(|g| Value::Text(g.id.clone())).collect();
-    let marks = vec!["?"; ids.len()].join(",");
-    let mut standbys: std::collections::HashMap<String, Vec<String>> =
-        std::collections::HashMap::new();
-    {
-        let mut st = conn
-            .prepare_cached(&format!(
-                "SELECT primary_id, id FROM server_groups WHERE primary_id IN ({marks}) ORDER BY seq"
-            ))
-            .map_err(db_err)?;
-        let rows = st
-            .query_map(params_from_iter(ids.iter()), |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(db_err)?;
-        for row in rows {
-            let (p, id) = row.map_err(db_err)?;
-            standbys.entry(p).or_default().push(id);
-        }
-    }
     let subnet_ids: Vec<Value> = groups
         .iter()
         .map(|g| Value::Text(g.subnet_id.clone()))
         .collect();
-    let mut subnet_names: std::collections::HashMap<String, String> =
-        std::collections::HashMap::new();
-    {
-        let mut st = conn
-            .prepare_cached(&format!(
-                "SELECT id, name FROM subnets WHERE id IN ({marks})"
-            ))
-            .map_err(db_err)?;
-        let rows = st
-            .query_map(params_from_iter(subnet_ids.iter()), |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(db_err)?;
-        for row in rows {
-            let (id, name) = row.map_err(db_err)?;
-            subnet_names.insert(id, name);
-        }
+    let marks = vec!["?"; ids.len()].join(",");
+    let answers = conn
+        .fetch_all(vec![
+            (
+                format!("SELECT primary_id, id FROM server_groups WHERE primary_id IN ({marks}) ORDER BY seq"),
+                ids.clone(),
+            ),
+            (
+                format!("SELECT id, name FROM subnets WHERE id IN ({marks})"),
+                subnet_ids,
+            ),
+            (
+                format!("SELECT app_server_group_id, COUNT(*) FROM app_groups WHERE app_server_group_id IN ({marks}) GROUP BY app_server_group_id"),
+                ids.clone(),
+            ),
+            (super::servers::counts_by_group_sql(ids.len()), ids),
+        ])
+        .map_err(db_err)?;
+    let pairs = |rows: &[crate::db::Row]| -> Result<Vec<(String, crate::db::Value)>> {
+        rows.iter()
+            .map(|r| Ok((r.get(0).map_err(db_err)?, r.get(1).map_err(db_err)?)))
+            .collect()
+    };
+    let [standby_rows, subnet_rows, app_group_rows, server_rows] =
+        <[Vec<crate::db::Row>; 4]>::try_from(answers)
+            .map_err(|_| Error::internal("four queries, not four answers"))?;
+    let mut standbys: HashMap<String, Vec<String>> = HashMap::new();
+    for (p, id) in pairs(&standby_rows)? {
+        standbys
+            .entry(p)
+            .or_default()
+            .push(crate::db::FromValue::from_value(&id).map_err(db_err)?);
     }
-    let mut app_groups: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
-    {
-        let mut st = conn
-            .prepare_cached(&format!(
-                "SELECT app_server_group_id, COUNT(*) FROM app_groups WHERE app_server_group_id IN ({marks}) GROUP BY app_server_group_id"
-            ))
-            .map_err(db_err)?;
-        let rows = st
-            .query_map(params_from_iter(ids.iter()), |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-            })
-            .map_err(db_err)?;
-        for row in rows {
-            let (id, n) = row.map_err(db_err)?;
-            app_groups.insert(id, n);
-        }
+    let mut subnet_names: HashMap<String, String> = HashMap::new();
+    for (id, name) in pairs(&subnet_rows)? {
+        subnet_names.insert(id, crate::db::FromValue::from_value(&name).map_err(db_err)?);
     }
-    let servers = super::servers::counts_by_group(conn, &ids)?;
+    let count = |rows: &[crate::db::Row]| -> Result<HashMap<String, i64>> {
+        pairs(rows)?
+            .into_iter()
+            .map(|(id, n)| Ok((id, crate::db::FromValue::from_value(&n).map_err(db_err)?)))
+            .collect()
+    };
+    let app_groups = count(&app_group_rows)?;
+    let servers = count(&server_rows)?;
     Ok(groups
         .into_iter()
         .map(|g| ServerGroupView {

@@ -703,21 +703,12 @@ pub(crate) fn group_states(
 }
 
 /// Servers per server group, for views.
-pub(crate) fn counts_by_group(
-    conn: &Connection,
-    ids: &[crate::db::Value],
-) -> Result<HashMap<String, i64>> {
-    let marks = vec!["?"; ids.len()].join(",");
-    let rows = conn
-        .prepare_cached(&format!(
-            "SELECT app_server_group_id, COUNT(*) FROM servers WHERE app_server_group_id IN ({marks}) GROUP BY app_server_group_id"
-        ))
-        .map_err(db_err)?
-        .query_map(crate::db::params_from_iter(ids.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
-    Ok(rows.into_iter().collect())
+/// Servers per server group, for `n` group ids.
+pub(crate) fn counts_by_group_sql(n: usize) -> String {
+    let marks = vec!["?"; n].join(",");
+    format!(
+        "SELECT app_server_group_id, COUNT(*) FROM servers WHERE app_server_group_id IN ({marks}) GROUP BY app_server_group_id"
+    )
 }
 
 /// The power actions.
