@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::Args;
 use serde::Serialize;
 
-use crate::load::{self, Stats, Target};
+use crate::load::{Stats, Target};
 use crate::procs::{self, Proc};
 use crate::report;
 use crate::scenarios::{self, Common};
@@ -174,22 +174,17 @@ pub async fn run(args: ReplicasArgs) -> anyhow::Result<()> {
         .filter(|s| !s.is_empty())
     {
         let (sm, pm) = (scenarios::maker(name, &sw)?, scenarios::maker(name, &pw)?);
-        let warm = Duration::from_secs(args.warmup);
-        load::run_spread(&st, Arc::clone(&sm), conns, warm, None, false).await?;
-        load::run_spread(&pt, Arc::clone(&pm), conns, warm, None, false).await?;
-        let (mut s_runs, mut p_runs) = (Vec::new(), Vec::new());
-        for _ in 0..args.rounds {
-            let (s, _) = load::run_spread(&st, Arc::clone(&sm), conns, d, None, false).await?;
-            let (p, _) = load::run_spread(&pt, Arc::clone(&pm), conns, d, None, false).await?;
-            eprintln!(
-                "{name}: sqlite {:.0} req/s, postgres x{} {:.0} req/s",
-                s.rps,
-                reps.len(),
-                p.rps
-            );
-            s_runs.push(s);
-            p_runs.push(p);
-        }
+        let pg = format!("postgres x{}", reps.len());
+        let (s_runs, p_runs) = scenarios::alternate(
+            name,
+            ("sqlite", &st, &sm),
+            (&pg, &pt, &pm),
+            conns,
+            Duration::from_secs(args.warmup),
+            d,
+            args.rounds,
+        )
+        .await?;
         let (sqlite, postgres) = (scenarios::merge(&s_runs), scenarios::merge(&p_runs));
         let ratio = if sqlite.rps > 0.0 {
             postgres.rps / sqlite.rps

@@ -283,6 +283,37 @@ pub struct Comparison {
     pub rounds: Vec<(String, Stats)>,
 }
 
+/// One side of a comparison: its name, its servers, its calls.
+pub(crate) type Side<'a> = (&'a str, &'a [Target], &'a CallMaker);
+
+/// Warm both sides up for `warm`, then run `rounds` runs of `d` on each, alternating (so that
+/// drift of the machine hits both alike); every run of each side.
+pub(crate) async fn alternate(
+    scenario: &str,
+    a: Side<'_>,
+    b: Side<'_>,
+    conns: usize,
+    warm: Duration,
+    d: Duration,
+    rounds: usize,
+) -> anyhow::Result<(Vec<Stats>, Vec<Stats>)> {
+    for (_, t, mk) in [a, b] {
+        load::run_spread(t, Arc::clone(mk), conns, warm, None, false).await?;
+    }
+    let (mut ra, mut rb) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let (sa, _) = load::run_spread(a.1, Arc::clone(a.2), conns, d, None, false).await?;
+        let (sb, _) = load::run_spread(b.1, Arc::clone(b.2), conns, d, None, false).await?;
+        eprintln!(
+            "{scenario}: {} {:.0} req/s, {} {:.0} req/s",
+            a.0, sa.rps, b.0, sb.rps
+        );
+        ra.push(sa);
+        rb.push(sb);
+    }
+    Ok((ra, rb))
+}
+
 pub(crate) fn merge(runs: &[Stats]) -> Stats {
     let n = runs.len().max(1) as f64;
     let requests: u64 = runs.iter().map(|r| r.requests).sum();
@@ -362,48 +393,26 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         .filter(|s| !s.is_empty())
     {
         let mk = maker(name, &world)?;
-        // Warm both up.
-        load::run(
-            &t,
-            Arc::clone(&mk),
+        let (o, b) = alternate(
+            name,
+            ("openwks", std::slice::from_ref(&t), &mk),
+            ("baseline", std::slice::from_ref(&bt), &mk),
             args.common.connections,
             Duration::from_millis(500),
-            None,
-            false,
+            d,
+            args.rounds,
         )
         .await?;
-        load::run(
-            &bt,
-            Arc::clone(&mk),
-            args.common.connections,
-            Duration::from_millis(500),
-            None,
-            false,
-        )
-        .await?;
-        let mut rounds = Vec::new();
-        let (mut o, mut b) = (Vec::new(), Vec::new());
-        for _ in 0..args.rounds {
-            let (so, _) =
-                load::run(&t, Arc::clone(&mk), args.common.connections, d, None, false).await?;
-            let (sb, _) = load::run(
-                &bt,
-                Arc::clone(&mk),
-                args.common.connections,
-                d,
-                None,
-                false,
-            )
-            .await?;
-            eprintln!(
-                "{name}: openwks {:.0} req/s, baseline {:.0} req/s",
-                so.rps, sb.rps
-            );
-            rounds.push(("openwks".to_string(), so.clone()));
-            rounds.push(("baseline".to_string(), sb.clone()));
-            o.push(so);
-            b.push(sb);
-        }
+        let rounds = o
+            .iter()
+            .zip(&b)
+            .flat_map(|(so, sb)| {
+                [
+                    ("openwks".to_string(), so.clone()),
+                    ("baseline".to_string(), sb.clone()),
+                ]
+            })
+            .collect();
         let (openwks, baseline) = (merge(&o), merge(&b));
         let ratio = if baseline.rps > 0.0 {
             openwks.rps / baseline.rps

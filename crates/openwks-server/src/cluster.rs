@@ -38,12 +38,13 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// A replica; `alone` (embedded store): it is always the leader.
-    pub fn new(alone: bool) -> Self {
+    /// A replica; `alone` (embedded store): it is always the leader. `iam_seen`: the IAM
+    /// generation read before the authentication directory was loaded.
+    pub fn new(alone: bool, iam_seen: i64) -> Self {
         Self {
             replica_id: uuid::Uuid::new_v4().simple().to_string(),
             leader: AtomicBool::new(alone),
-            iam_seen: AtomicI64::new(i64::MIN),
+            iam_seen: AtomicI64::new(iam_seen),
             refresh: tokio::sync::Mutex::new(()),
         }
     }

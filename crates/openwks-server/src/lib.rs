@@ -121,6 +121,12 @@ impl AppState {
         let token_secret = store
             .setting_or_init("token_secret", auth::random_hex(32))
             .await?;
+        // Read before the directory loads: a change in between makes the first check reload.
+        let iam_seen = if shared {
+            store.iam_generation().await?
+        } else {
+            i64::MIN
+        };
         let directory = auth::Directory::load(store.as_ref(), &settings.region).await?;
         store.load_hosts(catalogue.hosts()).await?;
         let state = Self(Arc::new(StateInner {
@@ -132,7 +138,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             settings: Arc::new(settings),
             policy_cache: Arc::new(authz::PolicyCache::default()),
-            cluster: Arc::new(cluster::Cluster::new(!shared)),
+            cluster: Arc::new(cluster::Cluster::new(!shared, iam_seen)),
             ids: Arc::new(openwks_core::ids::Snowflake::new(
                 node.rem_euclid(1024) as u64
             )),

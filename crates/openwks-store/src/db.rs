@@ -55,15 +55,6 @@ pub(crate) fn db_err(e: DbError) -> Error {
     }
 }
 
-/// Which engine runs the SQL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// Embedded SQLite.
-    Sqlite,
-    /// PostgreSQL (or a PostgreSQL-compatible server).
-    Postgres,
-}
-
 /// A value bound to a parameter or read from a column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -315,8 +306,6 @@ pub trait Db {
             .map(|(sql, params)| self.fetch(&sql, params))
             .collect()
     }
-    /// The engine.
-    fn dialect(&self) -> Dialect;
     /// Run a write whose answer nobody needs now: an engine may send it with the next
     /// round trip; its error then surfaces there (at the latest when the write ends).
     fn run_later(&self, sql: &str, params: Vec<Value>) -> DbResult<()> {

@@ -70,8 +70,8 @@ impl ViewCache {
     /// replica's commit evicts nothing here, so entries are kept per *database* write
     /// generation (`write_generation` row 1, moved by every write batch of every replica):
     /// a reader first reads the current generation (one statement) and uses the cache only
-    /// if its entries were read at that generation ([`Self::get_at`]); an entry is inserted
-    /// with the generation of the snapshot it was read in ([`Self::insert_at`]). Any commit
+    /// if its entries were read at that generation ([`Self::lookup`]); an entry is kept with
+    /// the generation of the snapshot it was read in ([`Self::store`]). Any commit
     /// anywhere moves the generation and so retires every entry.
     pub(crate) fn shared(capacity: usize) -> Self {
         Self {
@@ -80,7 +80,44 @@ impl ViewCache {
         }
     }
 
-    /// Move to database generation `gen` (dropping every entry if it moved on).
+    /// The cached view of `id` in `project_id`, for a reader that noted `stamp` before it
+    /// looked: the local generation ([`Self::generation`]), or in shared mode the database
+    /// write generation read just now.
+    pub(crate) fn lookup(&self, stamp: u64, project_id: &str, id: &str) -> Option<ServerGroupView> {
+        if self.local {
+            return self.get(project_id, id);
+        }
+        {
+            let g = self.inner.read().ok()?;
+            if g.generation == stamp {
+                return Self::find(&g, project_id, id);
+            }
+            if g.generation > stamp {
+                return None;
+            }
+        }
+        if let Ok(mut g) = self.inner.write() {
+            Self::advance(&mut g, stamp);
+        }
+        None
+    }
+
+    /// Keep a view read after noting `stamp` (local mode: unless a commit happened since;
+    /// shared mode: the write generation of the snapshot it was read in).
+    pub(crate) fn store(&self, stamp: u64, view: &ServerGroupView) {
+        if self.local {
+            return self.insert(stamp, view);
+        }
+        let Ok(mut g) = self.inner.write() else {
+            return;
+        };
+        Self::advance(&mut g, stamp);
+        if g.generation == stamp {
+            self.put(&mut g, view);
+        }
+    }
+
+    /// Shared mode: move to database generation `gen` (dropping every entry if it moved on).
     fn advance(g: &mut Inner, gen: u64) {
         if gen > g.generation {
             g.generation = gen;
@@ -88,72 +125,16 @@ impl ViewCache {
         }
     }
 
-    /// Shared mode: the view of `id` if it was read at database generation `gen`.
-    pub(crate) fn get_at(&self, gen: u64, project_id: &str, id: &str) -> Option<ServerGroupView> {
-        {
-            let g = self.inner.read().ok()?;
-            if g.generation == gen {
-                return g
-                    .views
-                    .get(id)
-                    .filter(|v| v.group.project_id == project_id)
-                    .cloned();
-            }
-            if g.generation > gen {
-                return None;
-            }
-        }
-        if let Ok(mut g) = self.inner.write() {
-            Self::advance(&mut g, gen);
-        }
-        None
-    }
-
-    /// Shared mode: keep a view read in a snapshot at database generation `gen`.
-    pub(crate) fn insert_at(&self, gen: u64, view: &ServerGroupView) {
-        let Ok(mut g) = self.inner.write() else {
-            return;
-        };
-        Self::advance(&mut g, gen);
-        if g.generation != gen {
-            return;
-        }
-        if g.views.len() >= self.capacity {
-            g.views.clear();
-        }
-        g.views.insert(view.group.id.clone(), view.clone());
-    }
-
-    /// The view of `id` in `project_id`, if cached.
-    pub(crate) fn get(&self, project_id: &str, id: &str) -> Option<ServerGroupView> {
-        if !self.local {
-            return None;
-        }
-        let g = self.inner.read().ok()?;
+    fn find(g: &Inner, project_id: &str, id: &str) -> Option<ServerGroupView> {
         g.views
             .get(id)
             .filter(|v| v.group.project_id == project_id)
             .cloned()
     }
 
-    /// The generation to note before a database read.
-    pub(crate) fn generation(&self) -> u64 {
-        self.inner.read().map(|g| g.generation).unwrap_or(u64::MAX)
-    }
-
-    /// Insert a view read at `generation`, unless a commit happened since.
-    pub(crate) fn insert(&self, generation: u64, view: &ServerGroupView) {
-        if !self.local {
-            return;
-        }
-        let Ok(mut g) = self.inner.write() else {
-            return;
-        };
-        if g.generation != generation {
-            return;
-        }
+    /// Add a view, keeping the bound: a quarter of the capacity goes when it is full.
+    fn put(&self, g: &mut Inner, view: &ServerGroupView) {
         if g.views.len() >= self.capacity {
-            // Bounded: drop an arbitrary entry (a quarter of the capacity at a time).
             let drop: Vec<String> = g
                 .views
                 .keys()
@@ -165,6 +146,33 @@ impl ViewCache {
             }
         }
         g.views.insert(view.group.id.clone(), view.clone());
+    }
+
+    /// The view of `id` in `project_id`, if cached (local mode).
+    pub(crate) fn get(&self, project_id: &str, id: &str) -> Option<ServerGroupView> {
+        if !self.local {
+            return None;
+        }
+        let g = self.inner.read().ok()?;
+        Self::find(&g, project_id, id)
+    }
+
+    /// The generation to note before a database read.
+    pub(crate) fn generation(&self) -> u64 {
+        self.inner.read().map(|g| g.generation).unwrap_or(u64::MAX)
+    }
+
+    /// Insert a view read at `generation`, unless a commit happened since (local mode).
+    pub(crate) fn insert(&self, generation: u64, view: &ServerGroupView) {
+        if !self.local {
+            return;
+        }
+        let Ok(mut g) = self.inner.write() else {
+            return;
+        };
+        if g.generation == generation {
+            self.put(&mut g, view);
+        }
     }
 
     /// After a commit: bump the generation and evict what the batch touched.

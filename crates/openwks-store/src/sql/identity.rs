@@ -228,9 +228,16 @@ pub(crate) fn bump_iam_generation(conn: &Connection) -> Result<()> {
 
 /// The IAM generation.
 pub(crate) fn iam_generation(conn: &Connection) -> Result<i64> {
-    conn.query_row("SELECT gen FROM write_generation WHERE id = 2", [], |r| {
-        r.get(0)
-    })
+    generation(conn, 2)
+}
+
+/// Counter `id` of `write_generation` (1: write batches, 2: IAM changes).
+fn generation<T: crate::db::FromValue>(conn: &Connection, id: i64) -> Result<T> {
+    conn.query_row(
+        "SELECT gen FROM write_generation WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
     .map_err(db_err)
 }
 
@@ -280,8 +287,5 @@ pub(crate) fn next_counter(conn: &Connection, key: &str) -> Result<i64> {
 
 /// The database write generation (moved by every write batch on PostgreSQL).
 pub(crate) fn write_generation(conn: &Connection) -> Result<u64> {
-    conn.query_row("SELECT gen FROM write_generation WHERE id = 1", [], |r| {
-        r.get(0)
-    })
-    .map_err(db_err)
+    generation(conn, 1)
 }

@@ -54,6 +54,17 @@ pub(crate) use crate::db::db_err;
 use crate::db::{Connection, Db, DbError};
 use sqlite_conn::SqliteDb;
 
+/// The stamp of views read in this snapshot: on PostgreSQL the snapshot's own write
+/// generation (it may be newer than the one checked before), on SQLite the local generation
+/// noted before the read.
+fn snapshot_stamp(conn: &Connection, shared: bool, noted: u64) -> Result<u64> {
+    if shared {
+        identity::write_generation(conn)
+    } else {
+        Ok(noted)
+    }
+}
+
 pub(crate) fn json_err(e: serde_json::Error) -> Error {
     Error::internal(format!("stored document: {e}"))
 }
@@ -194,24 +205,26 @@ impl BatchConn for PgBatch {
 
 impl PgBatch {
     fn try_begin(&mut self) -> std::result::Result<bool, DbError> {
-        if self.conn.as_ref().is_none_or(|c| c.is_broken()) {
-            self.conn = None;
-            self.last = None;
-            self.conn = Some(postgres::connect(&self.cfg)?);
-        }
-        let db = self.conn.as_ref().ok_or(DbError::NoRows)?;
-        let c: &Connection = db;
-        let r = db.begin_batch();
-        match r {
+        let db = match self.conn.take().filter(|c| !c.is_broken()) {
+            Some(db) => db,
+            None => {
+                // A new connection knows nothing of what this replica saw before.
+                self.last = None;
+                postgres::connect(&self.cfg)?
+            }
+        };
+        match db.begin_batch() {
             Ok(gen) => {
                 self.pending = Some(gen);
+                self.conn = Some(db);
                 Ok(self.last.is_none_or(|l| l + 1 != gen))
             }
             Err(e) => {
-                let _ = c.execute_batch("ROLLBACK");
+                let _ = db.batch("ROLLBACK");
                 if matches!(e, DbError::Unavailable(_)) {
-                    self.conn = None;
                     self.last = None;
+                } else {
+                    self.conn = Some(db);
                 }
                 Err(e)
             }
@@ -244,8 +257,8 @@ fn writer_loop(
         let committed = match (begun, conn.db()) {
             (Ok(foreign), Some(db)) => {
                 if foreign {
-                    // Another replica wrote: what this one keeps in memory may be behind.
-                    views.clear();
+                    // Another replica wrote: what this one keeps in memory may be behind (the
+                    // views need nothing: they are kept per database generation).
                     sessions::after_commit(&[], false);
                     mark_fleet_stale();
                 }
@@ -348,8 +361,8 @@ impl SqlStore {
 
     /// Connect to PostgreSQL, create the schema if needed and apply pending migrations (under
     /// an advisory lock: replicas may start together). Several processes may share the
-    /// database: writes of all of them are serialized by the database, and nothing is cached
-    /// across requests that another replica could change.
+    /// database: writes of all of them are serialized by the database, and what a replica
+    /// keeps in memory is checked against the database's write generation before it is used.
     pub fn open_postgres(cfg: postgres::PgConfig) -> Result<Self> {
         let migrate_cfg = cfg.clone();
         // The synchronous client must not run on an async worker: migrate on a thread.
@@ -418,6 +431,30 @@ impl SqlStore {
             Ok(r)
         })
         .await
+    }
+
+    /// What a reader of cached views notes before it looks: the local generation on SQLite,
+    /// the database's write generation on PostgreSQL (one statement, shared by the requests
+    /// waiting at the same time).
+    async fn view_stamp(&self) -> Result<u64> {
+        match &self.reads {
+            Reads::Postgres(pool) => pool.write_generation().await,
+            Reads::Sqlite { .. } => Ok(self.views.generation()),
+        }
+    }
+
+    /// A write of one statement that no rule reads back and no cache holds (an audit record,
+    /// a lease): on PostgreSQL one autocommit statement (durable when it returns) instead of
+    /// a wait for the serialized writer and a move of the write generation; on SQLite a write.
+    async fn write_one<R, F>(&self, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+    {
+        match &self.reads {
+            Reads::Postgres(pool) => pool.autocommit(f).await,
+            Reads::Sqlite { .. } => self.write(f).await,
+        }
     }
 
     /// A read of one statement: on PostgreSQL without a transaction around it (two round
@@ -614,42 +651,22 @@ impl crate::Store for SqlStore {
         project_id: &str,
         id: &str,
     ) -> Result<Option<openwks_core::server_group::ServerGroupView>> {
-        if let Reads::Postgres(pool) = &self.reads {
-            // One statement tells whether anything was written since the cached views were
-            // read; only on a miss does the full read run.
-            let gen = pool.write_generation().await?;
-            if let Some(v) = self.views.get_at(gen, project_id, id) {
-                return Ok(Some(v));
-            }
-            let (p, i) = (project_id.to_string(), id.to_string());
-            let (gen, v) = self
-                .read(move |c| {
-                    let gen = identity::write_generation(c)?;
-                    let v = server_groups::load(c, &p, &i)?
-                        .map(|g| server_groups::view(c, g))
-                        .transpose()?;
-                    Ok((gen, v))
-                })
-                .await?;
-            if let Some(v) = &v {
-                self.views.insert_at(gen, v);
-            }
-            return Ok(v);
-        }
-        if let Some(v) = self.views.get(project_id, id) {
+        let stamp = self.view_stamp().await?;
+        if let Some(v) = self.views.lookup(stamp, project_id, id) {
             return Ok(Some(v));
         }
-        let generation = self.views.generation();
-        let (p, i) = (project_id.to_string(), id.to_string());
-        let v = self
+        let (p, i, shared) = (project_id.to_string(), id.to_string(), self.shared());
+        let (stamp, v) = self
             .read(move |c| {
-                server_groups::load(c, &p, &i)?
+                let stamp = snapshot_stamp(c, shared, stamp)?;
+                let v = server_groups::load(c, &p, &i)?
                     .map(|g| server_groups::view(c, g))
-                    .transpose()
+                    .transpose()?;
+                Ok((stamp, v))
             })
             .await?;
         if let Some(v) = &v {
-            self.views.insert(generation, v);
+            self.views.store(stamp, v);
         }
         Ok(v)
     }
@@ -666,26 +683,20 @@ impl crate::Store for SqlStore {
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::server_group::ServerGroupView>)> {
         let generation = self.views.generation();
-        let (p, f) = (project_id.to_string(), filter.clone());
+        let (p, f, shared) = (project_id.to_string(), filter.clone(), self.shared());
         let views = Arc::clone(&self.views);
-        let shared = self.shared();
-        let (db_gen, page) = self
+        let (stamp, page) = self
             .read(move |c| {
-                if shared {
-                    let gen = identity::write_generation(c)?;
-                    let cached = |id: &str| views.get_at(gen, &p, id);
-                    return Ok((gen, server_groups::list(c, &p, &f, offset, limit, &cached)?));
-                }
-                let cached = |id: &str| views.get(&p, id);
-                Ok((0, server_groups::list(c, &p, &f, offset, limit, &cached)?))
+                let stamp = snapshot_stamp(c, shared, generation)?;
+                let cached = |id: &str| views.lookup(stamp, &p, id);
+                Ok((
+                    stamp,
+                    server_groups::list(c, &p, &f, offset, limit, &cached)?,
+                ))
             })
             .await?;
         for v in &page.loaded {
-            if shared {
-                self.views.insert_at(db_gen, v);
-            } else {
-                self.views.insert(generation, v);
-            }
+            self.views.store(stamp, v);
         }
         Ok((page.count, page.items))
     }
@@ -1536,12 +1547,7 @@ impl crate::Store for SqlStore {
         self.read(move |c| iam::effective(c, &a, &u)).await
     }
     async fn append_audit(&self, event: AuditEvent) -> Result<()> {
-        match &self.reads {
-            // An append that no rule reads back and no cache holds: one autocommit INSERT
-            // (durable when it returns), not a second wait for the serialized writer.
-            Reads::Postgres(pool) => pool.autocommit(move |c| iam::append_audit(c, &event)).await,
-            Reads::Sqlite { .. } => self.write(move |c| iam::append_audit(c, &event)).await,
-        }
+        self.write_one(move |c| iam::append_audit(c, &event)).await
     }
     async fn audit_events(
         &self,
@@ -1560,22 +1566,12 @@ impl crate::Store for SqlStore {
     }
     async fn try_lease(&self, name: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<bool> {
         let (n, h) = (name.to_string(), holder.to_string());
-        match &self.reads {
-            // One atomic statement: it needs neither the write lock nor a generation move
-            // (a lease changes nothing any cache holds).
-            Reads::Postgres(pool) => {
-                pool.autocommit(move |c| identity::try_lease(c, &n, &h, now_ms, ttl_ms))
-                    .await
-            }
-            Reads::Sqlite { .. } => {
-                self.write(move |c| identity::try_lease(c, &n, &h, now_ms, ttl_ms))
-                    .await
-            }
-        }
+        self.write_one(move |c| identity::try_lease(c, &n, &h, now_ms, ttl_ms))
+            .await
     }
     async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
         let (n, h) = (name.to_string(), holder.to_string());
-        self.write(move |c| identity::release_lease(c, &n, &h))
+        self.write_one(move |c| identity::release_lease(c, &n, &h))
             .await
     }
     async fn next_counter(&self, key: &str) -> Result<i64> {
@@ -1583,6 +1579,6 @@ impl crate::Store for SqlStore {
         self.write(move |c| identity::next_counter(c, &k)).await
     }
     async fn iam_generation(&self) -> Result<i64> {
-        self.read(identity::iam_generation).await
+        self.read_one(identity::iam_generation).await
     }
 }

@@ -25,7 +25,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
 use tokio_postgres::NoTls;
 
-use crate::db::{db_err, Db, DbError, DbResult, Dialect, Row, Value};
+use crate::db::{db_err, Db, DbError, DbResult, Row, Value};
 
 /// Where and how to connect.
 #[derive(Debug, Clone)]
@@ -348,10 +348,6 @@ impl Db for PgDb {
         self.pipeline(async move { client.batch_execute(&sql).await })
     }
 
-    fn dialect(&self) -> Dialect {
-        Dialect::Postgres
-    }
-
     fn start_job(&self) -> DbResult<()> {
         // Queued: it goes out with the write's first statement.
         let release = self.release_pending.replace(false);
@@ -651,8 +647,6 @@ impl ReadPool {
                 .unwrap_or_else(|_| Err(Error::internal("a read panicked")));
             let ended = if snapshot {
                 c.batch(if r.is_ok() { "COMMIT" } else { "ROLLBACK" })
-            } else if r.is_err() && db.is_broken() {
-                Err(DbError::Unavailable("connection lost".into()))
             } else {
                 Ok(())
             };

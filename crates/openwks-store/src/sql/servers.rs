@@ -79,6 +79,11 @@ impl FleetState {
         })
     }
 
+    /// The specs of the fleet's hosts.
+    pub(crate) fn specs(&self) -> Vec<HostSpec> {
+        self.specs.clone()
+    }
+
     /// Host usage for the admin view: (vcpus, memory, gpus) used per host id.
     pub(crate) fn usage(&self) -> HashMap<String, (u32, u64, u32)> {
         self.fleet
@@ -99,13 +104,6 @@ fn fresh<'a>(conn: &Connection, fleet: &'a mut Option<FleetState>) -> Result<&'a
         *state = FleetState::load(conn, state.specs.clone())?;
     }
     Ok(state)
-}
-
-/// The specs of the loaded fleet's hosts.
-impl FleetState {
-    pub(crate) fn specs(&self) -> Vec<HostSpec> {
-        self.specs.clone()
-    }
 }
 
 /// The first column (text) of every row of `sql` run with `params`.

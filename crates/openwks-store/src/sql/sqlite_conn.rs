@@ -3,7 +3,7 @@
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::ErrorCode;
 
-use crate::db::{Db, DbError, DbResult, Dialect, Row, Value};
+use crate::db::{Db, DbError, DbResult, Row, Value};
 
 /// One SQLite connection.
 pub(crate) struct SqliteDb(pub(crate) rusqlite::Connection);
@@ -63,9 +63,5 @@ impl Db for SqliteDb {
 
     fn batch(&self, sql: &str) -> DbResult<()> {
         self.0.execute_batch(sql).map_err(sqlite_err)
-    }
-
-    fn dialect(&self) -> Dialect {
-        Dialect::Sqlite
     }
 }
