@@ -11,7 +11,8 @@
 //! - **Caches follow other replicas' changes.** The authentication directory and the compiled
 //!   identity policies are reloaded when the store's IAM generation moves: checked every
 //!   second, and at once when a request signs with an access key this replica does not know
-//!   (a key just created on another replica works at once).
+//!   (a key just created on another replica works at once; requests arriving together share
+//!   one check, see [`Rounds`]).
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
@@ -34,7 +35,35 @@ pub struct Cluster {
     pub replica_id: String,
     leader: AtomicBool,
     iam_seen: AtomicI64,
-    refresh: tokio::sync::Mutex<()>,
+    refresh: Rounds,
+}
+
+/// Work that serves everyone who asked before it started (a check of the IAM generation): a
+/// caller waits for a round that *began after it asked*, and rounds run one at a time, so any
+/// number of callers arriving together cost one round, at most two, not one each (a flood
+/// of requests signed with unknown access keys must not queue one database read each).
+#[derive(Debug, Default)]
+pub(crate) struct Rounds {
+    /// Rounds begun so far.
+    begun: std::sync::atomic::AtomicU64,
+    /// The newest round finished.
+    finished: std::sync::atomic::AtomicU64,
+    one: tokio::sync::Mutex<()>,
+}
+
+impl Rounds {
+    /// Run `work`, unless a round that began after this call has finished by the time it is
+    /// this call's turn.
+    pub(crate) async fn run<F: std::future::Future<Output = ()>>(&self, work: impl FnOnce() -> F) {
+        let asked = self.begun.load(Ordering::SeqCst);
+        let _turn = self.one.lock().await;
+        if self.finished.load(Ordering::SeqCst) > asked {
+            return;
+        }
+        let round = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
+        work().await;
+        self.finished.store(round, Ordering::SeqCst);
+    }
 }
 
 impl Cluster {
@@ -45,7 +74,7 @@ impl Cluster {
             replica_id: uuid::Uuid::new_v4().simple().to_string(),
             leader: AtomicBool::new(alone),
             iam_seen: AtomicI64::new(iam_seen),
-            refresh: tokio::sync::Mutex::new(()),
+            refresh: Rounds::default(),
         }
     }
 
@@ -65,7 +94,10 @@ pub async fn refresh_iam(st: &AppState) {
     if !st.store.shared() {
         return;
     }
-    let _one = st.cluster.refresh.lock().await;
+    st.cluster.refresh.run(|| refresh_iam_now(st)).await;
+}
+
+async fn refresh_iam_now(st: &AppState) {
     let generation = match st.store.iam_generation().await {
         Ok(g) => g,
         Err(e) => {
@@ -148,5 +180,49 @@ pub fn spawn(st: &AppState) {
 pub async fn resign(st: &AppState) {
     if st.store.shared() && st.cluster.leader.swap(false, Ordering::SeqCst) {
         let _ = st.store.release_lease(LEASE, &st.cluster.replica_id).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rounds;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// Callers arriving together share rounds: far fewer rounds than callers, yet every
+    /// caller returns only after a round that began after it asked has finished.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn callers_arriving_together_share_a_round() {
+        let rounds = Arc::new(Rounds::default());
+        let ran = Arc::new(AtomicUsize::new(0));
+        let callers: Vec<_> = (0..200)
+            .map(|_| {
+                let (rounds, ran) = (Arc::clone(&rounds), Arc::clone(&ran));
+                tokio::spawn(async move {
+                    let before = ran.load(Ordering::SeqCst);
+                    rounds
+                        .run(|| async {
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                            ran.fetch_add(1, Ordering::SeqCst);
+                        })
+                        .await;
+                    // A round that finished after this caller asked.
+                    assert!(ran.load(Ordering::SeqCst) > before);
+                })
+            })
+            .collect();
+        for c in callers {
+            c.await.expect("caller");
+        }
+        let n = ran.load(Ordering::SeqCst);
+        assert!((1..=3).contains(&n), "{n} rounds for 200 callers");
+
+        // A caller after them all gets a round of its own.
+        rounds
+            .run(|| async {
+                ran.fetch_add(1, Ordering::SeqCst);
+            })
+            .await;
+        assert_eq!(ran.load(Ordering::SeqCst), n + 1);
     }
 }
