@@ -201,6 +201,25 @@ async fn a_write_on_one_replica_is_read_on_another_at_once() {
             seen.text
         );
     }
+    // A write elsewhere changes the group's derived fields: an app group bound to it on A.
+    let other = a.create_group(a.group_body("sg-other")).await;
+    let other_path = format!("/v1/{{p}}/app-server-groups/{other}");
+    assert_eq!(b.get(&other_path).await.body["app_group_count"], 0);
+    let ag = a
+        .post(
+            "/v1/{p}/app-groups",
+            json!({"name": "rep-ag", "app_server_group_id": other, "description": ""}),
+        )
+        .await;
+    assert_eq!(ag.status, 200, "{}", ag.text);
+    assert_eq!(b.get(&other_path).await.body["app_group_count"], 1);
+    assert_eq!(
+        b.get(&format!("/v1/{{p}}/app-server-groups/{sg}"))
+            .await
+            .body["description"],
+        "rev 4",
+        "the untouched group reads the same"
+    );
     // An IAM user with a key made on A signs at once on B; its policy (made on A) applies on B.
     let u = a
         .post(

@@ -10,6 +10,9 @@
 //! only if the generation is unchanged when it takes the lock: a commit that happened after
 //! its snapshot always either evicts the inserted entry or prevents the insert. So the cache
 //! never serves a view older than the last commit.
+//!
+//! On a database that other processes write too (PostgreSQL replicas), the cache follows the
+//! database's write generation and the changes each batch records ([`ViewCache::shared`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -26,7 +29,6 @@ pub(crate) fn touch(id: &str) {
     TOUCHED.with(|t| t.borrow_mut().push(id.to_string()));
 }
 
-/// Take what was touched since the last call (writer thread).
 /// How many touches this batch has made so far (a mark for [`touched_since`]).
 pub(crate) fn touched_len() -> usize {
     TOUCHED.with(|t| t.borrow().len())
@@ -37,6 +39,12 @@ pub(crate) fn touched_since(mark: usize, id: &str) -> bool {
     TOUCHED.with(|t| t.borrow().iter().skip(mark).any(|x| x == id))
 }
 
+/// What was touched so far in this batch (writer thread).
+pub(crate) fn touched() -> Vec<String> {
+    TOUCHED.with(|t| t.borrow().clone())
+}
+
+/// Take what was touched since the last call (writer thread).
 pub(crate) fn take_touched() -> Vec<String> {
     TOUCHED.with(|t| std::mem::take(&mut *t.borrow_mut()))
 }
@@ -67,12 +75,16 @@ impl ViewCache {
     }
 
     /// A cache for a database other processes write too (PostgreSQL replicas). Another
-    /// replica's commit evicts nothing here, so entries are kept per *database* write
-    /// generation (`write_generation` row 1, moved by every write batch of every replica):
-    /// a reader first reads the current generation (one statement) and uses the cache only
-    /// if its entries were read at that generation ([`Self::lookup`]); an entry is kept with
-    /// the generation of the snapshot it was read in ([`Self::store`]). Any commit
-    /// anywhere moves the generation and so retires every entry.
+    /// replica's commit evicts nothing here directly; instead every write batch of every
+    /// replica moves the *database* write generation (`write_generation` row 1) and records
+    /// the groups whose views it changed under that generation (`view_changes`). The cache
+    /// is valid through one generation (its `generation`): a reader first learns the current
+    /// generation, and whoever reads it also reads the changes since the cache's and applies
+    /// them ([`Self::advance`]: those views go, the rest stay valid); a lookup is served only
+    /// if the cache is valid through the reader's generation ([`Self::lookup`]). A view read
+    /// from the database is kept with the generation of its snapshot, unless that is older
+    /// than the cache's: changes between the two may already have been applied
+    /// ([`Self::store`]).
     pub(crate) fn shared(capacity: usize) -> Self {
         Self {
             local: false,
@@ -87,17 +99,9 @@ impl ViewCache {
         if self.local {
             return self.get(project_id, id);
         }
-        {
-            let g = self.inner.read().ok()?;
-            if g.generation == stamp {
-                return Self::find(&g, project_id, id);
-            }
-            if g.generation > stamp {
-                return None;
-            }
-        }
-        if let Ok(mut g) = self.inner.write() {
-            Self::advance(&mut g, stamp);
+        let g = self.inner.read().ok()?;
+        if g.generation >= stamp {
+            return Self::find(&g, project_id, id);
         }
         None
     }
@@ -111,18 +115,31 @@ impl ViewCache {
         let Ok(mut g) = self.inner.write() else {
             return;
         };
-        Self::advance(&mut g, stamp);
-        if g.generation == stamp {
+        if stamp >= g.generation {
             self.put(&mut g, view);
         }
     }
 
-    /// Shared mode: move to database generation `gen` (dropping every entry if it moved on).
-    fn advance(g: &mut Inner, gen: u64) {
-        if gen > g.generation {
-            g.generation = gen;
-            g.views.clear();
+    /// Shared mode: the database is at generation `gen`, and `changed` are the groups whose
+    /// views changed after `since` (read together, in one snapshot); `None`: start over.
+    /// Afterwards the cache is valid through `gen`.
+    pub(crate) fn advance(&self, since: u64, gen: u64, changed: Option<Vec<String>>) {
+        let Ok(mut g) = self.inner.write() else {
+            return;
+        };
+        if gen <= g.generation {
+            return;
         }
+        match changed {
+            // What was read covers everything after the cache's generation.
+            Some(ids) if since <= g.generation => {
+                for id in ids {
+                    g.views.remove(&id);
+                }
+            }
+            _ => g.views.clear(),
+        }
+        g.generation = gen;
     }
 
     fn find(g: &Inner, project_id: &str, id: &str) -> Option<ServerGroupView> {

@@ -36,7 +36,6 @@ mod sessions;
 mod sqlite_conn;
 mod sqlite_migrate;
 
-pub(crate) use identity::write_generation;
 pub use servers::PowerAction;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -158,6 +157,10 @@ trait BatchConn {
     fn db(&self) -> Option<&Connection>;
     /// The batch committed (`true`) or was rolled back.
     fn ended(&mut self, committed: bool);
+    /// Before the commit: the groups whose views the batch changed (for other processes).
+    fn changed_views(&self, _ids: &[String]) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// SQLite: the only writer of its file (the data directory is locked).
@@ -194,6 +197,15 @@ impl BatchConn for PgBatch {
     fn db(&self) -> Option<&Connection> {
         self.conn.as_ref().map(|c| c as &Connection)
     }
+    /// Recorded under the batch's generation, for the other replicas' view caches (sent
+    /// with the commit).
+    fn changed_views(&self, ids: &[String]) -> Result<()> {
+        match (&self.conn, self.pending) {
+            (Some(db), Some(gen)) => identity::log_view_changes(db, gen as u64, ids),
+            _ => Ok(()),
+        }
+    }
+
     fn ended(&mut self, committed: bool) {
         self.last = if committed { self.pending } else { None };
         self.pending = None;
@@ -265,7 +277,11 @@ fn writer_loop(
                 for j in batch.iter_mut() {
                     j.run(db);
                 }
-                db.execute_batch("COMMIT").inspect_err(|_| {
+                match conn.changed_views(&cache::touched()) {
+                    Ok(()) => db.execute_batch("COMMIT"),
+                    Err(e) => Err(DbError::Other(e.message)),
+                }
+                .inspect_err(|_| {
                     let _ = db.execute_batch("ROLLBACK");
                 })
             }
@@ -381,7 +397,11 @@ impl SqlStore {
         let tx = start_writer("openwks-pg-writer", batch, &views, &fleet)?;
         let readers = cfg.pool_size.saturating_sub(1).max(1);
         Ok(Self {
-            reads: Reads::Postgres(Arc::new(postgres::ReadPool::new(cfg, readers))),
+            reads: Reads::Postgres(Arc::new(postgres::ReadPool::new(
+                cfg,
+                readers,
+                Arc::clone(&views),
+            ))),
             writer: Mutex::new(tx),
             views,
             fleet,

@@ -470,6 +470,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/postgres/0002_cluster.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/postgres/0003_view_changes.sql"),
+    ),
 ];
 
 /// Key of the advisory lock the migrations hold (`openwks` in ASCII).
@@ -526,6 +530,9 @@ pub(crate) struct ReadPool {
     idle: Mutex<Vec<PgDb>>,
     permits: Arc<tokio::sync::Semaphore>,
     generation: GenerationReads,
+    /// The replica's view cache, brought up to each generation read (see
+    /// [`ReadPool::write_generation`]).
+    views: Arc<super::cache::ViewCache>,
 }
 
 /// Reads of the write generation shared by the requests that wait at the same time: a
@@ -567,8 +574,16 @@ impl ReadPool {
                 let pool = Arc::clone(self);
                 let task = tokio::spawn(async move {
                     let _running = running;
+                    // With the generation come the views changed since the cache's, which
+                    // go before anyone is told the generation.
+                    let views = Arc::clone(&pool.views);
                     let r = pool
-                        .autocommit(crate::sql::write_generation)
+                        .autocommit(move |c| {
+                            let since = views.generation();
+                            let (gen, changed) = crate::sql::identity::view_changes(c, since)?;
+                            views.advance(since, gen, changed);
+                            Ok(gen)
+                        })
                         .await
                         .map_err(|e| e.message);
                     let g = &pool.generation;
@@ -595,9 +610,10 @@ impl ReadPool {
         }
     }
 
-    pub(crate) fn new(cfg: PgConfig, size: usize) -> Self {
+    pub(crate) fn new(cfg: PgConfig, size: usize, views: Arc<super::cache::ViewCache>) -> Self {
         Self {
             generation: GenerationReads::default(),
+            views,
             cfg,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(tokio::sync::Semaphore::new(size.max(1))),

@@ -34,6 +34,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../../migrations/sqlite/0008_sessions.sql")),
     (9, include_str!("../../migrations/sqlite/0009_iam.sql")),
     (10, include_str!("../../migrations/sqlite/0010_cluster.sql")),
+    (
+        11,
+        include_str!("../../migrations/sqlite/0011_view_changes.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database.

@@ -524,12 +524,10 @@ async fn reads_see_every_acknowledged_write_despite_the_cache() {
         .is_none());
 }
 
-#[test]
-fn the_cache_refuses_inserts_read_before_a_commit() {
-    let c = super::cache::ViewCache::new(4);
-    let v = openwks_core::server_group::ServerGroupView {
+fn cached_view(id: &str) -> openwks_core::server_group::ServerGroupView {
+    openwks_core::server_group::ServerGroupView {
         group: serde_json::from_value(serde_json::json!({
-            "id": "g", "project_id": "p", "name": "n", "description": "", "image_id": "", "image_type": "public",
+            "id": id, "project_id": "p", "name": "n", "description": "", "image_id": "", "image_type": "public",
             "image_product_id": "", "os_type": "Windows", "product_id": "", "flavor_id": "", "vpc_id": "", "subnet_id": "",
             "system_disk_type": "SAS", "system_disk_size": 80, "ou_name": "", "cluster_id": "", "availability_zone": "",
             "ip_virtual": false, "is_vdi": false, "app_type": "COMMON_APP", "extra_session_type": null,
@@ -546,7 +544,13 @@ fn the_cache_refuses_inserts_read_before_a_commit() {
         subnet_name: String::new(),
         app_group_count: 0,
         app_server_count: 0,
-    };
+    }
+}
+
+#[test]
+fn the_cache_refuses_inserts_read_before_a_commit() {
+    let c = super::cache::ViewCache::new(4);
+    let v = cached_view("g");
     let gen = c.generation();
     c.evict(&["other".into()]);
     c.insert(gen, &v);
@@ -560,6 +564,49 @@ fn the_cache_refuses_inserts_read_before_a_commit() {
     assert!(c.get("other-project", "g").is_none());
     c.evict(&["g".into()]);
     assert!(c.get("p", "g").is_none());
+}
+
+/// The cache of a replica (shared database): valid through one database generation; the
+/// changes read with a newer generation evict just their groups; a view read in a snapshot
+/// older than the cache's generation is not kept; a gap in the changes empties it.
+#[test]
+fn a_shared_cache_keeps_what_other_writes_did_not_change() {
+    let c = super::cache::ViewCache::shared(8);
+    let (a, b) = (cached_view("a"), cached_view("b"));
+    c.advance(0, 10, None);
+    assert_eq!(c.generation(), 10);
+    c.store(10, &a);
+    c.store(11, &b);
+    assert!(c.lookup(10, "p", "a").is_some());
+    assert!(
+        c.lookup(10, "p", "b").is_some(),
+        "read later than the cache: newer, kept"
+    );
+    assert!(
+        c.lookup(12, "p", "a").is_none(),
+        "a reader at 12 waits until the changes through 12 are applied"
+    );
+
+    // Generation 12 changed b (and a group not cached).
+    c.advance(10, 12, Some(vec!["b".into(), "zzz".into()]));
+    assert!(c.lookup(12, "p", "a").is_some(), "a unchanged: still valid");
+    assert!(c.lookup(12, "p", "b").is_none(), "b changed: gone");
+    c.store(11, &b);
+    assert!(
+        c.lookup(12, "p", "b").is_none(),
+        "read at 11, older than the cache (12): generation 12's change may be missing"
+    );
+    c.store(12, &b);
+    assert!(c.lookup(12, "p", "b").is_some());
+
+    // An older answer arriving late changes nothing.
+    c.advance(10, 11, Some(vec!["a".into()]));
+    assert!(c.lookup(12, "p", "a").is_some());
+
+    // The changes could not be read one by one (pruned, too many): start over.
+    c.advance(12, 20, None);
+    assert!(c.lookup(20, "p", "a").is_none() && c.lookup(20, "p", "b").is_none());
+    assert_eq!(c.generation(), 20);
 }
 
 /// Migrations apply once each, in order; reopening changes nothing; a database from a newer
@@ -579,9 +626,9 @@ async fn migrations_are_versioned_and_applied_once() {
             .collect::<rusqlite::Result<Vec<i64>>>()
             .expect("rows")
     };
-    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     drop(SqliteStore::open(&path).expect("reopen"));
-    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     rusqlite::Connection::open(&path)
         .expect("open")
         .execute(
