@@ -843,3 +843,68 @@ async fn a_failing_queued_write_fails_alone_in_its_batch() {
         }
     }
 }
+
+/// What a batch records for the other replicas' view caches is read back by generation,
+/// deduplicated per batch; old records are pruned, and a cache older than the pruning
+/// starts over (PostgreSQL only: SQLite has one process and records nothing).
+#[test]
+fn view_changes_are_read_since_a_generation_and_pruned() {
+    use super::identity::{log_view_changes, view_changes};
+    use crate::db::Connection;
+    let Some(url) = crate::testing::database_url() else {
+        eprintln!("skipped: needs the PostgreSQL pass (OPENWKS_TEST_DATABASE_URL)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    drop(crate::testing::open(dir.path()).expect("migrate"));
+    let db = super::postgres::connect(&crate::postgres::PgConfig {
+        schema: Some(crate::testing::schema_for(dir.path())),
+        ..crate::postgres::PgConfig::new(url)
+    })
+    .expect("connect");
+    let c: &Connection = &db;
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let sorted = |r: (u64, Option<Vec<String>>)| {
+        (
+            r.0,
+            r.1.map(|mut v| {
+                v.sort();
+                v
+            }),
+        )
+    };
+    c.execute_batch("BEGIN; UPDATE write_generation SET gen = 9216 WHERE id = 1")
+        .expect("begin");
+    log_view_changes(c, 5, &ids(&["a", "b", "a"])).expect("log 5");
+    log_view_changes(c, 9000, &ids(&["c"])).expect("log 9000");
+    c.execute_batch("COMMIT").expect("commit");
+    assert_eq!(
+        sorted(view_changes(c, 4).expect("read")),
+        (9216, Some(ids(&["a", "b", "c"])))
+    );
+    assert_eq!(view_changes(c, 5).expect("read"), (9216, Some(ids(&["c"]))));
+    assert_eq!(view_changes(c, 9000).expect("read"), (9216, Some(vec![])));
+    assert_eq!(
+        view_changes(c, 0).expect("read"),
+        (9216, None),
+        "nothing cached yet"
+    );
+
+    // Generation 9216 is a pruning one: what is 8,192 generations old goes.
+    c.execute_batch("BEGIN").expect("begin");
+    log_view_changes(c, 9216, &[]).expect("prune");
+    c.execute_batch("COMMIT").expect("commit");
+    assert_eq!(
+        view_changes(c, 4).expect("read"),
+        (9216, None),
+        "older than the pruning: start over"
+    );
+    assert_eq!(
+        view_changes(c, 2000).expect("read"),
+        (9216, Some(ids(&["c"])))
+    );
+    let left: i64 = c
+        .query_row("SELECT COUNT(*) FROM view_changes", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(left, 1);
+}
