@@ -113,7 +113,9 @@ fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
     if !g.tags.is_empty() {
         write_tags(conn, g, true)?;
     }
-    touch(&g.id);
+    // The new group itself needs no touch: no cache can hold a view of an id that did not
+    // exist (a miss is not cached), and a list read before the commit does not contain it.
+    // Its primary's view changes (its standby list).
     if let Some(p) = &g.primary_server_group_id {
         touch(p);
     }
