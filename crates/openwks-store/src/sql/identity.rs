@@ -331,14 +331,15 @@ pub(crate) fn view_changes(conn: &Connection, since: u64) -> Result<(u64, Option
     Ok((now, Some(rows.into_iter().filter_map(|r| r.2).collect())))
 }
 
-/// Record (in the write batch of generation `gen`) which groups' views the batch changed, and
-/// now and then forget changes older than what any live cache still needs.
+/// Record (in the write batch of generation `gen`) which groups' views the batch changed; every
+/// 1,024th generation also forgets the changes older than 8,192 generations (a cache further
+/// behind starts over, see [`view_changes`]).
 pub(crate) fn log_view_changes(conn: &Connection, gen: u64, ids: &[String]) -> Result<()> {
     if !ids.is_empty() {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        // Group ids are UUIDs: a comma never occurs in one.
+        // Group ids are UUIDs openwks made: a comma never occurs in one.
         conn.execute_later(
             "INSERT INTO view_changes (gen, group_id) SELECT CAST(?1 AS BIGINT), unnest(string_to_array(?2, ','))",
             params![gen, ids.join(",")],
