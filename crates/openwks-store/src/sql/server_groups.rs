@@ -22,18 +22,38 @@ pub(crate) fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Opti
         .transpose()
 }
 
-fn standbys(conn: &Connection, id: &str) -> Result<Vec<ServerGroup>> {
-    let mut st = conn
-        .prepare_cached("SELECT doc FROM server_groups WHERE primary_id = ?1 ORDER BY seq")
+/// Group `id` of `project_id` and its standbys in order, in one round trip.
+fn load_with_standbys(
+    conn: &Connection,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<(ServerGroup, Vec<ServerGroup>)>> {
+    let answers = conn
+        .fetch_all(vec![
+            (
+                "SELECT doc FROM server_groups WHERE id = ?1 AND project_id = ?2".to_string(),
+                vec![Value::Text(id.into()), Value::Text(project_id.into())],
+            ),
+            (
+                "SELECT doc FROM server_groups WHERE primary_id = ?1 ORDER BY seq".to_string(),
+                vec![Value::Text(id.into())],
+            ),
+        ])
         .map_err(db_err)?;
-    let docs = st
-        .query_map([id], |r| r.get::<_, String>(0))
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
-    docs.iter()
-        .map(|d| serde_json::from_str(d).map_err(json_err))
-        .collect()
+    let decode = |rows: &[crate::db::Row]| -> Result<Vec<ServerGroup>> {
+        rows.iter()
+            .map(|r| {
+                let d: String = r.get(0).map_err(db_err)?;
+                serde_json::from_str(&d).map_err(json_err)
+            })
+            .collect()
+    };
+    let [group, standbys] = <[Vec<crate::db::Row>; 2]>::try_from(answers)
+        .map_err(|_| Error::internal("two queries, not two answers"))?;
+    let Some(g) = decode(&group)?.pop() else {
+        return Ok(None);
+    };
+    Ok(Some((g, decode(&standbys)?)))
 }
 
 fn standby_ids(conn: &Connection, id: &str) -> Result<Vec<String>> {
@@ -76,10 +96,11 @@ pub(crate) fn name_is_taken(conn: &Connection, project_id: &str, name: &str) -> 
 
 fn write_tags(conn: &Connection, g: &ServerGroup, fresh: bool) -> Result<()> {
     if !fresh {
-        conn.prepare_cached("DELETE FROM server_group_tags WHERE server_group_id = ?1")
-            .map_err(db_err)?
-            .execute([&g.id])
-            .map_err(db_err)?;
+        conn.execute_later(
+            "DELETE FROM server_group_tags WHERE server_group_id = ?1",
+            [&g.id],
+        )
+        .map_err(db_err)?;
     }
     for t in &g.tags {
         conn.execute_later(
@@ -129,12 +150,11 @@ pub(crate) fn replace_doc(conn: &Connection, g: &ServerGroup) -> Result<()> {
 
 fn replace(conn: &Connection, g: &ServerGroup, tags_changed: bool) -> Result<()> {
     let doc = serde_json::to_string(g).map_err(json_err)?;
-    conn.prepare_cached(
+    // Sent with the write's next round trip, like the tag changes.
+    conn.execute_later(
         "UPDATE server_groups SET name = ?2, app_type = ?3, enterprise_project_id = ?4, primary_id = ?5, \
          subnet_id = ?6, doc = ?7, scaling_enabled = ?8 WHERE id = ?1",
-    )
-    .map_err(db_err)?
-    .execute(params![
+        params![
         g.id,
         g.name,
         g.app_type,
@@ -223,13 +243,13 @@ pub(crate) fn update(
     id: &str,
     f: ServerGroupUpdate,
 ) -> Result<ServerGroupView> {
-    let mut g = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("server group", id))?;
+    let (mut g, mut subs) = load_with_standbys(conn, project_id, id)?
+        .ok_or_else(|| Error::not_found("server group", id))?;
     let before = g.clone();
     let primary = match &g.primary_server_group_id {
         Some(p) => load(conn, project_id, p)?,
         None => None,
     };
-    let mut subs = standbys(conn, id)?;
     let subs_before = subs.clone();
     f(&mut g, primary.as_ref(), &mut subs)?;
     if g.name != before.name && name_taken(conn, project_id, &g.name, Some(id))? {
