@@ -702,7 +702,9 @@ impl crate::Store for SqlStore {
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::server_group::ServerGroupView>)> {
-        let generation = self.views.generation();
+        // On a shared database this also brings the cache up to the database's generation,
+        // so that the page's views can come from it.
+        let generation = self.view_stamp().await?;
         let (p, f, shared) = (project_id.to_string(), filter.clone(), self.shared());
         let views = Arc::clone(&self.views);
         let (stamp, page) = self
