@@ -276,6 +276,118 @@ async fn a_write_on_one_replica_is_read_on_another_at_once() {
     assert_eq!(allowed, 200, "the policy attached on A applies on B");
 }
 
+/// Writes on one replica race reads on both while their caches fill and follow the writes:
+/// a read never shows a group older than the last update acknowledged before the read began
+/// (single reads and list pages, on the writing replica and on the other).
+#[tokio::test]
+async fn racing_reads_never_see_a_view_older_than_an_acknowledged_write() {
+    use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+    let Some(apps) = replicas(TestApp::new().await, 2).await else {
+        return;
+    };
+    const GROUPS: usize = 12;
+    const WRITERS: usize = 3;
+    let mut ids = Vec::new();
+    for i in 0..GROUPS {
+        ids.push(
+            apps[0]
+                .create_group(apps[0].group_body(&format!("race-{i}")))
+                .await,
+        );
+    }
+    let ids = Arc::new(ids);
+    // The newest revision of each group acknowledged so far (-1: none yet).
+    let acked: Arc<Vec<AtomicI64>> = Arc::new((0..GROUPS).map(|_| AtomicI64::new(-1)).collect());
+    let done = Arc::new(AtomicBool::new(false));
+    let rev_of = |v: &serde_json::Value| -> i64 {
+        v["description"]
+            .as_str()
+            .and_then(|d| d.strip_prefix("rev "))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(-1)
+    };
+    // Each writer owns some groups and moves each of them through revisions 0, 1, 2, ...
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let (a, ids, acked) = (Arc::clone(&apps[0]), Arc::clone(&ids), Arc::clone(&acked));
+            tokio::spawn(async move {
+                for rev in 0..15i64 {
+                    for g in (w..GROUPS).step_by(WRITERS) {
+                        let r = a
+                            .patch(
+                                &format!("/v1/{{p}}/app-server-groups/{}", ids[g]),
+                                json!({"description": format!("rev {rev}")}),
+                            )
+                            .await;
+                        assert_eq!(r.status, 200, "{}", r.text);
+                        acked[g].store(rev, Ordering::SeqCst);
+                    }
+                }
+            })
+        })
+        .collect();
+    let readers: Vec<_> = (0..4usize)
+        .map(|k| {
+            let app = Arc::clone(&apps[k % 2]);
+            let (ids, acked, done) = (Arc::clone(&ids), Arc::clone(&acked), Arc::clone(&done));
+            tokio::spawn(async move {
+                let mut reads = 0usize;
+                let mut i = k;
+                while !done.load(Ordering::SeqCst) {
+                    i += 1;
+                    if i % 5 == 0 {
+                        let before: Vec<i64> =
+                            acked.iter().map(|a| a.load(Ordering::SeqCst)).collect();
+                        let page = app.get("/v1/{p}/app-server-groups?limit=100").await;
+                        assert_eq!(page.status, 200, "{}", page.text);
+                        for item in page.body["items"].as_array().cloned().unwrap_or_default() {
+                            if let Some(g) = ids.iter().position(|id| item["id"] == *id) {
+                                assert!(
+                                    rev_of(&item) >= before[g],
+                                    "list on replica {}: group {g} at rev {} after rev {} was acknowledged",
+                                    k % 2,
+                                    rev_of(&item),
+                                    before[g]
+                                );
+                            }
+                        }
+                    } else {
+                        let g = i % GROUPS;
+                        let before = acked[g].load(Ordering::SeqCst);
+                        let r = app
+                            .get(&format!("/v1/{{p}}/app-server-groups/{}", ids[g]))
+                            .await;
+                        assert_eq!(r.status, 200, "{}", r.text);
+                        assert!(
+                            rev_of(&r.body) >= before,
+                            "replica {}: group {g} at rev {} after rev {before} was acknowledged",
+                            k % 2,
+                            rev_of(&r.body)
+                        );
+                    }
+                    reads += 1;
+                }
+                reads
+            })
+        })
+        .collect();
+    for w in writers {
+        w.await.expect("writer");
+    }
+    done.store(true, Ordering::SeqCst);
+    let mut reads = 0;
+    for r in readers {
+        reads += r.await.expect("reader");
+    }
+    assert!(reads > 100, "{reads} reads raced the writes");
+    for (g, id) in ids.iter().enumerate() {
+        for app in &apps {
+            let r = app.get(&format!("/v1/{{p}}/app-server-groups/{id}")).await;
+            assert_eq!(rev_of(&r.body), 14, "group {g} at the end");
+        }
+    }
+}
+
 /// Two replicas each run the scaling controller every 200 ms; only the holder of the
 /// background lease acts, so a full group grows by one step (`single_expansion_count` 2), not
 /// by one step per replica.
