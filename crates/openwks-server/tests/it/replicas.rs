@@ -278,13 +278,16 @@ async fn a_write_on_one_replica_is_read_on_another_at_once() {
 
 /// Writes on one replica race reads on both while their caches fill and follow the writes:
 /// a read never shows a group older than the last update acknowledged before the read began
-/// (single reads and list pages, on the writing replica and on the other).
+/// (single reads and list pages, on the writing replica and on the other). On the SQLite pass
+/// the same race runs in one process (its cache is evicted by its own writer).
 #[tokio::test]
 async fn racing_reads_never_see_a_view_older_than_an_acknowledged_write() {
     use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-    let Some(apps) = replicas(TestApp::new().await, 2).await else {
-        return;
-    };
+    let first = Arc::new(TestApp::new().await);
+    let mut apps = vec![Arc::clone(&first)];
+    if let Some(other) = first.replica().await {
+        apps.push(Arc::new(other));
+    }
     const GROUPS: usize = 12;
     const WRITERS: usize = 3;
     let mut ids = Vec::new();
@@ -328,7 +331,7 @@ async fn racing_reads_never_see_a_view_older_than_an_acknowledged_write() {
         .collect();
     let readers: Vec<_> = (0..4usize)
         .map(|k| {
-            let app = Arc::clone(&apps[k % 2]);
+            let (app, replica) = (Arc::clone(&apps[k % apps.len()]), k % apps.len());
             let (ids, acked, done) = (Arc::clone(&ids), Arc::clone(&acked), Arc::clone(&done));
             tokio::spawn(async move {
                 let mut reads = 0usize;
@@ -344,8 +347,7 @@ async fn racing_reads_never_see_a_view_older_than_an_acknowledged_write() {
                             if let Some(g) = ids.iter().position(|id| item["id"] == *id) {
                                 assert!(
                                     rev_of(&item) >= before[g],
-                                    "list on replica {}: group {g} at rev {} after rev {} was acknowledged",
-                                    k % 2,
+                                    "list on replica {replica}: group {g} at rev {} after rev {} was acknowledged",
                                     rev_of(&item),
                                     before[g]
                                 );
@@ -360,8 +362,7 @@ async fn racing_reads_never_see_a_view_older_than_an_acknowledged_write() {
                         assert_eq!(r.status, 200, "{}", r.text);
                         assert!(
                             rev_of(&r.body) >= before,
-                            "replica {}: group {g} at rev {} after rev {before} was acknowledged",
-                            k % 2,
+                            "replica {replica}: group {g} at rev {} after rev {before} was acknowledged",
                             rev_of(&r.body)
                         );
                     }
