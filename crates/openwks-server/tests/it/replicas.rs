@@ -1,8 +1,8 @@
 //! Several replicas on one PostgreSQL database (issue 8): each `TestApp::replica` has its own
 //! store — writer, connection pool, caches — on the same schema, as separate `openwks serve`
 //! processes have (the process-level tests, kill -9 and the lease among them, are in
-//! `crates/openwks/tests/replicas.rs`). On the SQLite pass these tests say they are skipped:
-//! one SQLite file has one writer.
+//! `crates/openwks/tests/replicas.rs`). On the SQLite pass the multi-replica tests say they
+//! are skipped (one SQLite file has one writer); the racing-reads test runs in one process.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
