@@ -41,7 +41,10 @@ pub struct Cluster {
 /// Work that serves everyone who asked before it started (a check of the IAM generation): a
 /// caller waits for a round that *began after it asked*, and rounds run one at a time, so any
 /// number of callers arriving together cost one round, at most two, not one each (a flood
-/// of requests signed with unknown access keys must not queue one database read each).
+/// of requests signed with unknown access keys must not queue one database read each). The
+/// store's `GenerationReads` applies the same rule to the write generation, but shares the
+/// value read and wakes every waiter at once (it is on the path of every read); this guards
+/// a rare path and needs neither.
 #[derive(Debug, Default)]
 pub(crate) struct Rounds {
     /// Rounds begun so far.

@@ -39,11 +39,6 @@ pub(crate) fn touched_since(mark: usize, id: &str) -> bool {
     TOUCHED.with(|t| t.borrow().iter().skip(mark).any(|x| x == id))
 }
 
-/// What was touched so far in this batch (writer thread).
-pub(crate) fn touched() -> Vec<String> {
-    TOUCHED.with(|t| t.borrow().clone())
-}
-
 /// Take what was touched since the last call (writer thread).
 pub(crate) fn take_touched() -> Vec<String> {
     TOUCHED.with(|t| std::mem::take(&mut *t.borrow_mut()))

@@ -74,9 +74,17 @@ pub(crate) fn docs<T: serde::de::DeserializeOwned>(
     sql: &str,
     params: impl crate::db::Params,
 ) -> Result<Vec<T>> {
-    servers::strings(conn, sql, params)?
-        .iter()
-        .map(|d| serde_json::from_str(d).map_err(json_err))
+    row_docs(&conn.fetch(sql, params.into_values()).map_err(db_err)?)
+}
+
+/// The JSON documents in the first column of `rows`, decoded (also for rows fetched
+/// together, by [`Db::fetch_all`]).
+pub(crate) fn row_docs<T: serde::de::DeserializeOwned>(rows: &[crate::db::Row]) -> Result<Vec<T>> {
+    rows.iter()
+        .map(|r| {
+            let d: String = r.get(0).map_err(db_err)?;
+            serde_json::from_str(&d).map_err(json_err)
+        })
         .collect()
 }
 
@@ -266,6 +274,9 @@ fn writer_loop(
             }
         }
         let begun = conn.begin();
+        // What the batch changed: recorded with the commit for other replicas, evicted here
+        // after it. Only jobs touch, so a batch that never began has nothing to take.
+        let mut touched = Vec::new();
         let committed = match (begun, conn.db()) {
             (Ok(foreign), Some(db)) => {
                 if foreign {
@@ -277,7 +288,8 @@ fn writer_loop(
                 for j in batch.iter_mut() {
                     j.run(db);
                 }
-                match conn.changed_views(&cache::touched()) {
+                touched = cache::take_touched();
+                match conn.changed_views(&touched) {
                     Ok(()) => db.execute_batch("COMMIT"),
                     Err(e) => Err(DbError::Other(e.message)),
                 }
@@ -290,7 +302,6 @@ fn writer_loop(
         };
         conn.ended(committed.is_ok());
         // Evict what the batch changed before anyone hears of the commit.
-        let touched = cache::take_touched();
         sessions::after_commit(&touched, committed.is_ok());
         if committed.is_ok() {
             if !touched.is_empty() {

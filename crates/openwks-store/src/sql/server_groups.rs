@@ -8,7 +8,7 @@ use openwks_core::server_group::{check_standby, ServerGroup, ServerGroupView};
 use openwks_core::{Error, Result};
 
 use super::cache::touch;
-use super::{db_err, json_err};
+use super::{db_err, json_err, row_docs};
 use crate::{Deleted, ServerGroupFilter, ServerGroupUpdate, TagUpdate};
 
 pub(crate) fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Option<ServerGroup>> {
@@ -40,20 +40,12 @@ fn load_with_standbys(
             ),
         ])
         .map_err(db_err)?;
-    let decode = |rows: &[crate::db::Row]| -> Result<Vec<ServerGroup>> {
-        rows.iter()
-            .map(|r| {
-                let d: String = r.get(0).map_err(db_err)?;
-                serde_json::from_str(&d).map_err(json_err)
-            })
-            .collect()
-    };
     let [group, standbys] = <[Vec<crate::db::Row>; 2]>::try_from(answers)
         .map_err(|_| Error::internal("two queries, not two answers"))?;
-    let Some(g) = decode(&group)?.pop() else {
+    let Some(g) = row_docs::<ServerGroup>(&group)?.pop() else {
         return Ok(None);
     };
-    Ok(Some((g, decode(&standbys)?)))
+    Ok(Some((g, row_docs(&standbys)?)))
 }
 
 fn standby_ids(conn: &Connection, id: &str) -> Result<Vec<String>> {
