@@ -28,6 +28,8 @@ pub enum ErrorKind {
     UnsupportedMediaType,
     /// 500: a bug or a failed dependency. The message is never the cause.
     Internal,
+    /// 501: an operation of the vendor's API openwks does not implement (yet).
+    NotImplemented,
     /// 503: temporarily unavailable; retry later.
     Unavailable,
 }
@@ -45,6 +47,7 @@ impl ErrorKind {
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::Internal => 500,
+            Self::NotImplemented => 501,
             Self::Unavailable => 503,
         }
     }

@@ -257,9 +257,46 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
             }
         }
     }
+    // One spelling of every path from here on (routing, authorization, handlers, the audit
+    // trail): `%35` is `5` (RFC 3986 §6.2.2.2).
+    if let Some(canonical) = canonical_path(parts.uri.path()) {
+        let pq = match parts.uri.query() {
+            Some(q) => format!("{canonical}?{q}"),
+            None => canonical,
+        };
+        parts.uri = pq
+            .parse::<Uri>()
+            .map_err(|e| Error::invalid(codes::INVALID_PARAMETER, format!("bad path: {e}")))?;
+    }
     let user = caller.user_id.clone();
     parts.extensions.insert(Ctx { caller });
     Ok((Request::from_parts(parts, Body::from(bytes)), Some(user)))
+}
+
+/// The path with every percent-encoded unreserved character (`A-Z a-z 0-9 - . _ ~`) decoded;
+/// `None` when it has none. Other escapes (`%2F`, `%20`, …) stay: they are data.
+pub fn canonical_path(path: &str) -> Option<String> {
+    let b = path.as_bytes();
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(b.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                let c = h * 16 + l;
+                if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~') {
+                    out.push(c);
+                    changed = true;
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    changed.then(|| String::from_utf8_lossy(&out).into_owned())
 }
 
 fn forbidden(msg: &str) -> Error {
@@ -279,6 +316,19 @@ pub async fn keep_matched_path(req: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn canonical_paths_decode_unreserved_escapes_only() {
+        use super::canonical_path as c;
+        assert_eq!(c("/v1/p/app-server-groups/abc"), None);
+        assert_eq!(
+            c("/v1/%37b/app-server-groups/%35237b62f%2D%7e%5F").as_deref(),
+            Some("/v1/7b/app-server-groups/5237b62f-~_")
+        );
+        assert_eq!(c("/a/%2F%20%25"), None);
+        assert_eq!(c("/a/%4").as_deref(), None);
+        assert_eq!(c("/a/%41").as_deref(), Some("/a/A"));
+    }
+
     #[test]
     fn project_segment_positions() {
         use super::project_segment as ps;

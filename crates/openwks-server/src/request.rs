@@ -82,6 +82,32 @@ impl Query {
         Self(m)
     }
 
+    /// Parse a raw query string strictly: a key given twice (also once percent-encoded and once
+    /// not: `a%5Fb=1&a_b=2`) or a control character is refused with 400, so that every reader
+    /// of the query (authorization, the handler) sees one value per key.
+    pub fn parse_strict(raw: Option<&str>) -> Result<Self> {
+        let mut m = HashMap::new();
+        for pair in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let k = percent_decode_str(k).decode_utf8_lossy().into_owned();
+            let v = percent_decode_str(v).decode_utf8_lossy().into_owned();
+            if crate::input::has_control(&k) || crate::input::has_control(&v) {
+                return Err(Error::invalid(
+                    codes::INVALID_QUERY,
+                    format!("query parameter {k:?} holds a control character"),
+                ));
+            }
+            if m.contains_key(&k) {
+                return Err(Error::invalid(
+                    codes::INVALID_QUERY,
+                    format!("query parameter {k} is given more than once"),
+                ));
+            }
+            m.insert(k, v);
+        }
+        Ok(Self(m))
+    }
+
     /// A string parameter; empty counts as absent.
     pub fn str(&self, key: &str) -> Option<&str> {
         self.0
@@ -140,7 +166,11 @@ impl Query {
 impl<S: Send + Sync> FromRequestParts<S> for Query {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> std::result::Result<Self, ApiError> {
-        Ok(Self::parse(parts.uri.query()))
+        // The query authorization decided on (every authenticated route has it).
+        Ok(match parts.extensions.get::<Self>() {
+            Some(q) => q.clone(),
+            None => Self::parse(parts.uri.query()),
+        })
     }
 }
 
@@ -180,6 +210,21 @@ mod tests {
             Query::parse(Some("limit=100&offset=5")).page().expect("ok"),
             (5, 100)
         );
+    }
+
+    #[test]
+    fn strict_queries_refuse_repeated_keys_also_when_encoded_and_control_characters() {
+        for q in [
+            "a=1&a=2",
+            "server%5Fgroup%5Fid=x&server_group_id=y",
+            "a=x%00y",
+            "a%0A=1",
+        ] {
+            let e = Query::parse_strict(Some(q)).expect_err(q);
+            assert_eq!(e.code, codes::INVALID_QUERY);
+        }
+        let q = Query::parse_strict(Some("server%5Fgroup%5Fid=x&b=1")).expect("ok");
+        assert_eq!(q.str("server_group_id"), Some("x"));
     }
 
     #[test]

@@ -37,7 +37,10 @@ fn readme_serve_command(readme: &str) -> String {
 fn the_readme_names_serve_first_and_the_test_command_second() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
-    assert_eq!(readme_serve_command(&readme), "cargo run --release -- serve");
+    assert_eq!(
+        readme_serve_command(&readme),
+        "cargo run --release -- serve"
+    );
     let block = readme.split("```").nth(1).unwrap_or_default();
     let second = block
         .lines()
@@ -46,7 +49,10 @@ fn the_readme_names_serve_first_and_the_test_command_second() {
         .unwrap_or_default();
     assert!(second.starts_with("./test.sh"), "{second}");
     let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run");
-    assert!(ci.contains("exec ./test.sh"), ".ci/run calls the README's test command");
+    assert!(
+        ci.contains("exec ./test.sh"),
+        ".ci/run calls the README's test command"
+    );
 }
 
 #[test]

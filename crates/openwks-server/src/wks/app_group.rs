@@ -171,9 +171,34 @@ pub async fn batch_delete_app_group(
     Ok(empty_ok())
 }
 
+/// Whether an app group named `name` is one the caller may see (an IAM user is not told of
+/// names it may not `get`).
+async fn name_visible(
+    st: &AppState,
+    ctx: &Ctx,
+    project_id: &str,
+    name: &str,
+) -> openwks_core::Result<bool> {
+    if ctx.caller.is_admin {
+        return Ok(true);
+    }
+    let f = AppGroupFilter {
+        name_contains: Some(name.to_string()),
+        ..AppGroupFilter::default()
+    };
+    let (_, all) = st
+        .store
+        .list_app_groups(project_id, &f, 0, i64::MAX)
+        .await?;
+    let (_, seen) =
+        crate::authz::visible_app_groups(st, &ctx.caller, project_id, all, 0, i64::MAX).await?;
+    Ok(seen.iter().any(|v| v.group.name == name))
+}
+
 /// `check_app_group`: `POST /v1/{project_id}/app-groups/rules/validate` `{name}`.
 pub async fn check_app_group(
     State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
@@ -184,7 +209,9 @@ pub async fn check_app_group(
             result: false,
             validate_rule: Some("naming".into()),
         }
-    } else if st.store.app_group_name_taken(&project_id, &name).await? {
+    } else if st.store.app_group_name_taken(&project_id, &name).await?
+        && name_visible(&st, &ctx, &project_id, &name).await?
+    {
         ValidateResponse {
             result: false,
             validate_rule: Some("duplicate".into()),

@@ -158,6 +158,7 @@ pub async fn show_server_group_restrict(
 /// (`naming`: breaks the name rule, `duplicate`: already used in the project).
 pub async fn validate_server_group(
     State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
@@ -168,7 +169,9 @@ pub async fn validate_server_group(
             result: false,
             validate_rule: Some("naming".into()),
         }
-    } else if st.store.server_group_name_taken(&project_id, &name).await? {
+    } else if st.store.server_group_name_taken(&project_id, &name).await?
+        && name_visible(&st, &ctx, &project_id, &name).await?
+    {
         ValidateResponse {
             result: false,
             validate_rule: Some("duplicate".into()),
@@ -180,6 +183,25 @@ pub async fn validate_server_group(
         }
     };
     Ok(Json(resp).into_response())
+}
+
+/// Whether a group named `name` is one the caller may see (an IAM user is not told of names
+/// it may not `get`; the administrator sees all).
+async fn name_visible(
+    st: &AppState,
+    ctx: &Ctx,
+    project_id: &str,
+    name: &str,
+) -> openwks_core::Result<bool> {
+    if ctx.caller.is_admin {
+        return Ok(true);
+    }
+    let f = ServerGroupFilter {
+        name_contains: Some(name.to_string()),
+        ..ServerGroupFilter::default()
+    };
+    let (_, seen) = list_visible(st, ctx, project_id, &f, 0, i64::MAX).await?;
+    Ok(seen.iter().any(|v| v.group.name == name))
 }
 
 /// `show_server_group`: `GET /v1/{project_id}/app-server-groups/{server_group_id}`.

@@ -2,7 +2,7 @@
 //! accepts only 204 from batch-create), are idempotent (an existing key is overwritten, a
 //! missing tag deletes fine) and all-or-nothing across the groups of a batch.
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
@@ -14,9 +14,10 @@ use openwks_core::error::codes;
 use openwks_core::server_group::{apply_tags, TagMode};
 use openwks_core::validate::{check_tag, check_tags, Tag};
 use openwks_core::{Error, Result};
-use openwks_store::TagUpdate;
+use openwks_store::{ServerGroupFilter, TagUpdate};
 
 use crate::error::ApiResult;
+use crate::middleware::Ctx;
 use crate::request::{json_body, P};
 use crate::AppState;
 
@@ -156,9 +157,31 @@ pub async fn show_server_group_tag(
 /// project with its values.
 pub async fn list_server_group_tag(
     State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
     P(project_id): P<String>,
 ) -> ApiResult<Response> {
-    let keys = st.store.server_group_tag_keys(&project_id).await?;
+    let keys = if ctx.caller.is_admin {
+        st.store.server_group_tag_keys(&project_id).await?
+    } else {
+        // An IAM user sees the tags of the groups it may `get` only.
+        let (_, all) = st
+            .store
+            .list_server_groups(&project_id, &ServerGroupFilter::default(), 0, i64::MAX)
+            .await?;
+        let (_, seen) =
+            crate::authz::visible_server_groups(&st, &ctx.caller, &project_id, all, 0, i64::MAX)
+                .await?;
+        let mut keys: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+            Default::default();
+        for v in seen {
+            for t in v.group.tags {
+                keys.entry(t.key).or_default().insert(t.value);
+            }
+        }
+        keys.into_iter()
+            .map(|(k, vs)| (k, vs.into_iter().collect()))
+            .collect()
+    };
     let tags = keys
         .into_iter()
         .map(|(key, values)| TmsTagValues { key, values })

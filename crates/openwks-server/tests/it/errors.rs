@@ -56,6 +56,8 @@ async fn an_unbuilt_sdk_operation_answers_501_not_404() {
     let r = app.get("/v1/{p}/policy-groups").await;
     assert_eq!(r.status, 501, "{}", r.text);
     assert_eq!(r.code(), "WKS.00211401");
+    // What docs/compatibility.md promises, not the message of an internal error.
+    assert_eq!(r.msg(), "not implemented", "{}", r.text);
 }
 
 #[tokio::test]

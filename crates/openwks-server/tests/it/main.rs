@@ -4,6 +4,7 @@
 mod app_groups;
 mod app_servers;
 mod apps;
+mod attacks;
 mod auth;
 mod authorizations;
 mod catalogue;
