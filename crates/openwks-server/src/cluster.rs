@@ -149,15 +149,30 @@ async fn sweep_jobs(st: &AppState) {
     }
 }
 
-/// Start the replica's heartbeat: lease, job sweep, IAM refresh.
+/// Delete the audit events older than the retention (on the injected clock).
+pub async fn prune_audit(st: &AppState) {
+    let Some(keep) = st.settings.audit_retention else {
+        return;
+    };
+    let before = st.settings.clock.now_ms() - i64::try_from(keep.as_millis()).unwrap_or(i64::MAX);
+    match st.store.prune_audit(before).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(deleted = n, "audit events past their retention deleted"),
+        Err(e) => tracing::warn!(error = %e, "could not prune the audit trail"),
+    }
+}
+
+/// Start the replica's heartbeat: lease, job sweep, IAM refresh, audit retention.
 pub fn spawn(st: &AppState) {
     let st = st.clone();
     tokio::spawn(async move {
         let shared = st.store.shared();
         let mut t = tokio::time::interval(BEAT);
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut beats: u64 = 0;
         loop {
             t.tick().await;
+            beats += 1;
             if shared {
                 let held = st
                     .store
@@ -174,6 +189,10 @@ pub fn spawn(st: &AppState) {
             }
             if st.cluster.is_leader() {
                 sweep_jobs(&st).await;
+                // Once a minute (the first beat included).
+                if beats % 60 == 1 {
+                    prune_audit(&st).await;
+                }
             }
         }
     });

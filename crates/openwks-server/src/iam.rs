@@ -45,6 +45,10 @@ pub async fn list_projects(
     Ok(Json(ListProjectsResponse { projects }).into_response())
 }
 
+/// The one answer to an unknown user and a wrong password (the caller learns nothing of which
+/// users exist).
+const NOT_VALID: &str = "the user name, domain or password is not valid";
+
 fn refused(msg: &str) -> Error {
     Error::new(
         ErrorKind::Unauthorized,
@@ -94,9 +98,9 @@ pub async fn create_token(State(st): State<AppState>, body: Bytes) -> ApiResult<
         .store
         .user_by_name(&domain, &name)
         .await?
-        .ok_or_else(|| refused("no such user"))?;
+        .ok_or_else(|| refused(NOT_VALID))?;
     if !password::verify(&u.password_hash, &pw) {
-        return Err(refused("wrong password").into());
+        return Err(refused(NOT_VALID).into());
     }
     let projects = st.store.projects(&u.account_id, None).await?;
     let project = projects
@@ -158,6 +162,15 @@ pub async fn create_security_token(
     Extension(ctx): Extension<Ctx>,
     body: Bytes,
 ) -> ApiResult<Response> {
+    if ctx.temporary {
+        // A temporary key pair must not outlive itself by minting the next one.
+        return Err(Error::new(
+            openwks_core::ErrorKind::Forbidden,
+            codes::FORBIDDEN,
+            "temporary access keys cannot create temporary access keys",
+        )
+        .into());
+    }
     let v: serde_json::Value = json_body(&body)?;
     let identity = &v["auth"]["identity"];
     let methods_ok = identity["methods"]

@@ -55,6 +55,8 @@ pub struct Settings {
     /// How often the scaling controller runs (and disconnected or logged-off sessions
     /// expire); `None`: never by itself (tests call `scaler::tick`).
     pub scaling_interval: Option<std::time::Duration>,
+    /// How long the audit trail keeps an event; `None`: for ever.
+    pub audit_retention: Option<std::time::Duration>,
 }
 
 impl Default for Settings {
@@ -68,6 +70,7 @@ impl Default for Settings {
             weigher: Weigher::Spread,
             clock: Arc::new(openwks_core::clock::SystemClock),
             scaling_interval: Some(std::time::Duration::from_secs(5)),
+            audit_retention: Some(std::time::Duration::from_secs(90 * 86_400)),
         }
     }
 }

@@ -24,6 +24,8 @@ use crate::AppState;
 pub struct Ctx {
     /// Who is calling.
     pub caller: Caller,
+    /// Whether the request is signed with temporary keys (those cannot mint more).
+    pub temporary: bool,
 }
 
 /// Paths served without authentication.
@@ -127,6 +129,7 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
     let raw_path = parts.uri.path().to_string();
     let raw_query = parts.uri.query().unwrap_or("").to_string();
     let now = chrono::Utc::now();
+    let mut temporary = false;
     let (caller, token_project) = if parts.headers.contains_key("authorization") {
         let signed = sdk_hmac::Signed {
             method: parts.method.as_str(),
@@ -140,6 +143,7 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
             .headers
             .get("x-security-token")
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        temporary = security_token.is_some();
         // A key this replica does not know may have been created on another one just now.
         if security_token.is_none() && st.store.shared() {
             let ak = sdk_hmac::header_utf8(&parts.headers, "authorization")
@@ -269,7 +273,7 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
             .map_err(|e| Error::invalid(codes::INVALID_PARAMETER, format!("bad path: {e}")))?;
     }
     let user = caller.user_id.clone();
-    parts.extensions.insert(Ctx { caller });
+    parts.extensions.insert(Ctx { caller, temporary });
     Ok((Request::from_parts(parts, Body::from(bytes)), Some(user)))
 }
 

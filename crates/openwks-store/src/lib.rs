@@ -811,7 +811,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<IamPolicy>>;
     /// Append an audit event (durable before it returns).
     async fn append_audit(&self, event: AuditEvent) -> Result<()>;
-    /// The account's audit events, newest first: `(count, page)`.
+    /// The account's audit events, newest first, filtered and paged in the database:
+    /// `(count, page)`.
     async fn audit_events(
         &self,
         account_id: &str,
@@ -819,6 +820,8 @@ pub trait Store: Send + Sync + 'static {
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<AuditEvent>)>;
+    /// Delete the audit events older than `before_ms` (retention); how many went.
+    async fn prune_audit(&self, before_ms: i64) -> Result<u64>;
 
     // Scaling (issue 5).
     /// Groups whose scaling policy is enabled: `(project, id)`.

@@ -70,6 +70,10 @@ pub struct ServeArgs {
     /// `5s` (default), `500ms`; `0` turns the controller off.
     #[arg(long, env = "OPENWKS_SCALING_INTERVAL", default_value = "5s", value_parser = parse_delay)]
     scaling_interval: std::time::Duration,
+    /// How many days the audit trail keeps an event (older ones are deleted by the replica
+    /// holding the background lease, once a minute); `0` keeps everything.
+    #[arg(long, env = "OPENWKS_AUDIT_RETENTION_DAYS", default_value_t = 90)]
+    audit_retention_days: u32,
     /// Worker threads of the async runtime (default: one per core).
     #[arg(long, env = "OPENWKS_WORKERS")]
     workers: Option<usize>,
@@ -288,6 +292,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             openwks_server::Weigher::Spread
         },
         scaling_interval: (!args.scaling_interval.is_zero()).then_some(args.scaling_interval),
+        audit_retention: (args.audit_retention_days > 0)
+            .then(|| std::time::Duration::from_secs(u64::from(args.audit_retention_days) * 86_400)),
         ..Settings::default()
     };
     let state = AppState::new(Arc::new(store), catalogue, want, settings)

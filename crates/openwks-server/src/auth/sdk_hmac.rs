@@ -62,16 +62,20 @@ pub fn verify(
         .ok_or_else(|| fail("the Authorization header is missing"))?;
     let parsed = signer::parse_authorization(&auth)
         .ok_or_else(|| fail("the Authorization header is not of the form 'SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...'"))?;
+    // An unknown and a disabled key get the same answer: the caller learns nothing of which
+    // keys exist.
     let key = lookup(&parsed.access_key)
-        .ok_or_else(|| fail(format!("access key {} does not exist", parsed.access_key)))?;
-    if key.status != "active" {
-        return Err(fail(format!(
-            "access key {} is disabled",
-            parsed.access_key
-        )));
-    }
-    if !parsed.signed_headers.iter().any(|h| h == "x-sdk-date") {
-        return Err(fail("x-sdk-date must be a signed header"));
+        .filter(|k| k.status == "active")
+        .ok_or_else(|| {
+            fail(format!(
+                "access key {} is not a valid key",
+                parsed.access_key
+            ))
+        })?;
+    for must in ["x-sdk-date", "host"] {
+        if !parsed.signed_headers.iter().any(|h| h == must) {
+            return Err(fail(format!("{must} must be a signed header")));
+        }
     }
     let date = header_utf8(req.headers, "x-sdk-date")
         .ok_or_else(|| fail("the X-Sdk-Date header is missing"))?;

@@ -303,8 +303,19 @@ pub async fn upload_app_icon(
     State(st): State<AppState>,
     P((project_id, group, id)): P<(String, String, String)>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
+    // Not multipart at all: the vendor's JSON error, never axum's plain text.
+    let mut multipart = multipart.map_err(|e| {
+        Error::new(
+            openwks_core::ErrorKind::UnsupportedMediaType,
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "the icon is uploaded as multipart/form-data: {}",
+                e.body_text()
+            ),
+        )
+    })?;
     let bad = |e: String| {
         Error::invalid(
             codes::MALFORMED_BODY,

@@ -306,6 +306,12 @@ async fn icons_raw_multipart_served_and_deleted() {
     );
     let up = app.send_raw("POST", &mp, body, hs).await;
     assert_eq!(up.status, 200, "{}", up.text);
+    // A JSON body where multipart is expected: the vendor's JSON error shape.
+    let r = app
+        .post(&format!("{base}/{id}/icon"), json!({"data": "x"}))
+        .await;
+    crate::harness::assert_error(&r, 415, "WKS.00000415");
+    assert!(r.msg().contains("multipart"), "{}", r.text);
     let new_url = up.body["icon_url"].as_str().expect("url").to_string();
     let new_path = new_url
         .split_once(&app.host)

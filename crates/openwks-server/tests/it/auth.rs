@@ -23,7 +23,40 @@ async fn unknown_key_wrong_signature_and_missing_auth_are_401() {
     let hs = app.signed_headers("GET", &p, b"", "AKNOSUCHKEY", SK, &date);
     let r = app.send_raw("GET", &p, vec![], hs).await;
     assert_error(&r, 401, "APIGW.0301");
-    assert!(r.msg().contains("does not exist"), "{}", r.text);
+    assert!(r.msg().contains("is not a valid key"), "{}", r.text);
+    // A disabled key gets the same answer as an unknown one.
+    let u = app
+        .post(
+            "/openwks/v1/iam/users",
+            json!({"name": "disabled-key-user", "password": "pass-word-1"}),
+        )
+        .await;
+    let uid = u.body["id"].as_str().expect("user").to_string();
+    let k = app
+        .post(
+            &format!("/openwks/v1/iam/users/{uid}/access-keys"),
+            json!({}),
+        )
+        .await;
+    let (ak2, sk2) = (
+        k.body["access_key"].as_str().expect("ak").to_string(),
+        k.body["secret_key"].as_str().expect("sk").to_string(),
+    );
+    let d = app
+        .patch(
+            &format!("/openwks/v1/iam/users/{uid}/access-keys/{ak2}"),
+            json!({"status": "inactive"}),
+        )
+        .await;
+    assert_eq!(d.status, 200, "{}", d.text);
+    let hs = app.signed_headers("GET", &p, b"", &ak2, &sk2, &date);
+    let r2 = app.send_raw("GET", &p, vec![], hs).await;
+    assert_error(&r2, 401, "APIGW.0301");
+    assert_eq!(
+        r2.msg().replace(&ak2, "AK"),
+        r.msg().replace("AKNOSUCHKEY", "AK"),
+        "an unknown and a disabled key are told apart by nothing"
+    );
     // Wrong SK: the signature does not verify.
     let hs = app.signed_headers("GET", &p, b"", AK, "wrong-secret", &date);
     let r = app.send_raw("GET", &p, vec![], hs).await;
@@ -249,4 +282,33 @@ async fn expired_tokens_are_refused() {
         .await;
     assert_error(&r, 401, "APIGW.0307");
     assert!(r.msg().contains("expired"), "{}", r.text);
+}
+
+/// A signature must cover `host` (else a request signed for one server replays on another)
+/// and `x-sdk-date`.
+#[tokio::test]
+async fn a_signature_without_host_is_refused() {
+    let app = TestApp::new().await;
+    let p = app.path("/v1/{p}/app-server-groups");
+    let hs = openwks_api::signer::sign_request(
+        KeyPair {
+            access_key: AK,
+            secret_key: SK,
+        },
+        &TestApp::sdk_date(),
+        ClientRequest {
+            method: "GET",
+            raw_path: &p,
+            raw_query: "",
+            headers: &[("Content-Type", "application/json"), ("X-Project-Id", PID)],
+            body: b"",
+        },
+    );
+    let r = app.send_raw("GET", &p, vec![], hs).await;
+    assert_error(&r, 401, "APIGW.0301");
+    assert!(
+        r.msg().contains("host must be a signed header"),
+        "{}",
+        r.text
+    );
 }

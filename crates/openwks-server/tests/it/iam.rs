@@ -803,7 +803,19 @@ async fn iam_v5_users_keys_policies_and_groups() {
 }
 
 /// A GET signed with temporary keys and their security token (a signed header).
-async fn temp_get(app: &TestApp, (ak, sk): (&str, &str), path: &str, security_token: &str) -> Resp {
+async fn temp_get(app: &TestApp, key: (&str, &str), path: &str, security_token: &str) -> Resp {
+    temp_call(app, key, "GET", path, security_token, b"").await
+}
+
+/// A call signed with temporary keys and their security token (a signed header).
+async fn temp_call(
+    app: &TestApp,
+    (ak, sk): (&str, &str),
+    method: &str,
+    path: &str,
+    security_token: &str,
+    body: &[u8],
+) -> Resp {
     let pq = app.path(path);
     let date = TestApp::sdk_date();
     let hs = openwks_api::signer::sign_request(
@@ -813,7 +825,7 @@ async fn temp_get(app: &TestApp, (ak, sk): (&str, &str), path: &str, security_to
         },
         &date,
         openwks_api::signer::ClientRequest {
-            method: "GET",
+            method,
             raw_path: &pq,
             raw_query: "",
             headers: &[
@@ -821,10 +833,10 @@ async fn temp_get(app: &TestApp, (ak, sk): (&str, &str), path: &str, security_to
                 ("Host", &app.host),
                 ("X-Security-Token", security_token),
             ],
-            body: b"",
+            body,
         },
     );
-    app.send_raw("GET", &pq, vec![], hs).await
+    app.send_raw(method, &pq, body.to_vec(), hs).await
 }
 
 /// Temporary keys: a password-only user gets a token, trades it for a temporary AK/SK and
@@ -900,6 +912,18 @@ async fn temporary_keys_carry_the_users_rights() {
     assert!(denied(
         &temp_get(&app, (&ak, &sk), "/v1/{p}/app-groups", &st).await
     ));
+    // Temporary keys cannot mint the next temporary keys (they would never expire).
+    let again = temp_call(
+        &app,
+        (&ak, &sk),
+        "POST",
+        "/v3.0/OS-CREDENTIAL/securitytokens",
+        &st,
+        br#"{"auth": {"identity": {"methods": ["token"], "token": {"duration_seconds": 900}}}}"#,
+    )
+    .await;
+    assert_error(&again, 403, "WKS.00081102");
+    assert!(again.msg().contains("temporary"), "{}", again.text);
     let forged = format!("{}x", st);
     assert_eq!(
         temp_get(&app, (&ak, &sk), "/v1/{p}/app-server-groups", &forged)

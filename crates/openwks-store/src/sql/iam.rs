@@ -471,7 +471,8 @@ pub(crate) fn effective(conn: &Connection, account: &str, user_id: &str) -> Resu
 /// Append an audit event.
 pub(crate) fn append_audit(conn: &Connection, e: &AuditEvent) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO audit_events (account_id, user_id, action, resource, time_ms, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO audit_events (account_id, user_id, action, resource, time_ms, doc, result, user_name) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )
     .map_err(db_err)?
     .execute(params![
@@ -480,13 +481,21 @@ pub(crate) fn append_audit(conn: &Connection, e: &AuditEvent) -> Result<()> {
         e.action,
         e.resource,
         e.time_ms,
-        serde_json::to_string(e).map_err(json_err)?
+        serde_json::to_string(e).map_err(json_err)?,
+        e.result,
+        e.user_name
     ])
     .map_err(db_err)?;
     Ok(())
 }
 
-/// Audit events of the account, newest first, filtered; `(count, page)`.
+/// What the audit queries filter on (`?1` account … `?8` result), as `AuditFilter::matches`.
+const AUDIT_WHERE: &str = "account_id = ?1 AND (time_ms >= ?2 OR ?2 IS NULL) \
+     AND (time_ms <= ?3 OR ?3 IS NULL) AND (user_id = ?4 OR user_name = ?4 OR ?4 IS NULL) \
+     AND (action = ?5 OR ?5 IS NULL) AND (instr(resource, ?6) > 0 OR ?6 IS NULL) \
+     AND (result = ?7 OR ?7 IS NULL)";
+
+/// Audit events of the account, newest first, filtered and paged in SQL; `(count, page)`.
 pub(crate) fn audit(
     conn: &Connection,
     account: &str,
@@ -494,12 +503,27 @@ pub(crate) fn audit(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<AuditEvent>)> {
-    let all: Vec<AuditEvent> = docs(
+    let count: i64 = conn
+        .query_row(
+            &format!("SELECT COUNT(*) FROM audit_events WHERE {AUDIT_WHERE}"),
+            params![account, f.from_ms, f.to_ms, f.user, f.action, f.resource, f.result],
+            |r| r.get(0),
+        )
+        .map_err(db_err)?;
+    let page: Vec<AuditEvent> = docs(
         conn,
-        "SELECT doc FROM audit_events WHERE account_id = ?1 AND (time_ms >= ?2 OR ?2 IS NULL) \
-         AND (time_ms <= ?3 OR ?3 IS NULL) ORDER BY seq DESC",
-        params![account, f.from_ms, f.to_ms],
+        &format!(
+            "SELECT doc FROM audit_events WHERE {AUDIT_WHERE} ORDER BY seq DESC LIMIT ?8 OFFSET ?9"
+        ),
+        params![account, f.from_ms, f.to_ms, f.user, f.action, f.resource, f.result, limit, offset],
     )?;
-    let hits: Vec<AuditEvent> = all.into_iter().filter(|e| f.matches(e)).collect();
-    Ok(openwks_core::paging::page(hits, offset, limit))
+    Ok((count, page))
+}
+
+/// Delete the audit events older than `before_ms`; how many.
+pub(crate) fn prune_audit(conn: &Connection, before_ms: i64) -> Result<u64> {
+    let n = conn
+        .execute("DELETE FROM audit_events WHERE time_ms < ?1", [before_ms])
+        .map_err(db_err)?;
+    Ok(n as u64)
 }

@@ -1593,6 +1593,10 @@ impl crate::Store for SqlStore {
         self.read(move |c| iam::audit(c, &a, &f, offset, limit))
             .await
     }
+    async fn prune_audit(&self, before_ms: i64) -> Result<u64> {
+        self.write_one(move |c| iam::prune_audit(c, before_ms))
+            .await
+    }
 
     fn shared(&self) -> bool {
         SqlStore::shared(self)

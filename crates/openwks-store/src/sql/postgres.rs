@@ -474,6 +474,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../migrations/postgres/0003_view_changes.sql"),
     ),
+    (
+        4,
+        include_str!("../../migrations/postgres/0004_audit_columns.sql"),
+    ),
 ];
 
 /// Key of the advisory lock the migrations hold (`openwks` in ASCII).

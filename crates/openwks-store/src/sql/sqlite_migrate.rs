@@ -38,6 +38,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../../migrations/sqlite/0011_view_changes.sql"),
     ),
+    (
+        12,
+        include_str!("../../migrations/sqlite/0012_audit_columns.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database.
