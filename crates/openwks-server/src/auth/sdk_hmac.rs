@@ -186,10 +186,25 @@ mod tests {
             headers: &h,
             body: BODY,
         };
-        assert!(verify(&req3, |_| None, now, 900)
-            .expect_err("unknown")
-            .message
-            .contains("does not exist"));
+        let unknown = verify(&req3, |_| None, now, 900).expect_err("unknown");
+        assert!(
+            unknown.message.contains("is not a valid key"),
+            "{unknown:?}"
+        );
+        // A disabled key: the same answer.
+        let disabled = verify(
+            &req3,
+            |_| {
+                Some(AccessKey {
+                    status: "inactive".into(),
+                    ..key()
+                })
+            },
+            now,
+            900,
+        )
+        .expect_err("disabled");
+        assert_eq!(disabled.message, unknown.message);
         // Skewed clock.
         assert!(verify(&req3, |_| Some(key()), at("20240227T050000Z"), 900)
             .expect_err("skew")
