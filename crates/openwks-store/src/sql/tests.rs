@@ -626,9 +626,9 @@ async fn migrations_are_versioned_and_applied_once() {
             .collect::<rusqlite::Result<Vec<i64>>>()
             .expect("rows")
     };
-    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     drop(SqliteStore::open(&path).expect("reopen"));
-    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(versions(&path), vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     rusqlite::Connection::open(&path)
         .expect("open")
         .execute(
