@@ -136,14 +136,7 @@ pub fn decode_icon(content: &str, id: String) -> Result<Icon> {
 }
 
 fn check_len(field: &str, v: &str, lo: usize, hi: usize) -> Result<()> {
-    let n = v.chars().count();
-    if n < lo || n > hi {
-        return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
-            format!("{field} must be {lo} to {hi} characters, got {n}"),
-        ));
-    }
-    Ok(())
+    crate::validate::check_text(field, v, lo, hi, codes::OUT_OF_RANGE)
 }
 
 /// App names: 1–64 characters, no tabs or line breaks, not only spaces (vendor pattern
@@ -153,7 +146,9 @@ pub fn check_app_name(name: &str) -> Result<()> {
     if n == 0
         || n > 64
         || name.trim().is_empty()
-        || name.chars().any(|c| c.is_whitespace() && c != ' ')
+        || name
+            .chars()
+            .any(|c| (c.is_whitespace() && c != ' ') || c.is_control())
     {
         return Err(Error::invalid(
             codes::INVALID_NAME,

@@ -63,14 +63,7 @@ pub struct UpdateAppGroupSpec {
 }
 
 fn check_description(d: &str) -> Result<()> {
-    let n = d.chars().count();
-    if n > 255 {
-        return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
-            format!("description must be at most 255 characters, got {n}"),
-        ));
-    }
-    Ok(())
+    crate::validate::check_text("description", d, 0, 255, codes::OUT_OF_RANGE)
 }
 
 fn check_authorization_type(t: Option<&str>) -> Result<String> {

@@ -208,13 +208,7 @@ pub fn check_user_group(name: &str, description: &str) -> Result<()> {
             "name must be 1 to 64 letters, digits, '_', '-' or '.'",
         ));
     }
-    if description.chars().count() > 255 {
-        return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
-            "description must be at most 255 characters",
-        ));
-    }
-    Ok(())
+    crate::validate::check_text("description", description, 0, 255, codes::OUT_OF_RANGE)
 }
 
 /// Validate user names given to a group (1–100 names of 1–64 printable characters).

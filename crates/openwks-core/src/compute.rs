@@ -192,8 +192,10 @@ impl CreateServersSpec {
             .name
             .filter(|n| !n.is_empty())
             .ok_or_else(|| invalid("server.name is required"))?;
-        if name.chars().count() > 64 {
-            return Err(invalid("server.name must be at most 64 characters"));
+        if name.chars().count() > 64 || name.chars().any(char::is_control) {
+            return Err(invalid(
+                "server.name must be at most 64 characters, without control characters",
+            ));
         }
         let flavor_id = self
             .flavor_ref

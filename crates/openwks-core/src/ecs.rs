@@ -17,7 +17,7 @@ pub struct EcsServerGroup {
     pub id: String,
     /// Owning project.
     pub project_id: String,
-    /// 1–255 bytes.
+    /// 1–255 characters.
     pub name: String,
     /// `["anti-affinity"]`.
     pub policies: Vec<String>,
@@ -32,8 +32,9 @@ pub fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Invalid, codes::ECS_INVALID, message)
 }
 
-/// Validate a create request: name 1–255 bytes (seed Table 3; SDK: "longer than 0 and
-/// shorter than 256 bytes"), policies exactly `["anti-affinity"]`.
+/// Validate a create request: name 1–255 characters (seed Table 3, "Range: 1 to 255
+/// characters"; the SDK's docstring says bytes, the seed's table wins), no control characters,
+/// policies exactly `["anti-affinity"]`.
 pub fn validate_create(
     name: Option<String>,
     policies: Option<Vec<String>>,
@@ -42,11 +43,16 @@ pub fn validate_create(
     now: String,
 ) -> Result<EcsServerGroup> {
     let name = name.ok_or_else(|| invalid("server_group.name is required"))?;
-    if name.is_empty() || name.len() > 255 {
+    let n = name.chars().count();
+    if n == 0 || n > 255 {
         return Err(invalid(format!(
-            "server_group.name must be 1 to 255 bytes, got {}",
-            name.len()
+            "server_group.name must be 1 to 255 characters, got {n}"
         )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(invalid(
+            "server_group.name must not contain control characters",
+        ));
     }
     let policies = policies.ok_or_else(|| invalid("server_group.policies is required"))?;
     if policies.len() != 1 || policies[0] != ANTI_AFFINITY {
@@ -69,7 +75,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_anti_affinity_and_names_of_1_to_255_bytes() {
+    fn only_anti_affinity_and_names_of_1_to_255_characters() {
         let ok = |n: &str, p: &[&str]| {
             validate_create(
                 Some(n.into()),
@@ -83,6 +89,7 @@ mod tests {
         for bad in [
             ok("", &["anti-affinity"]),
             ok(&"n".repeat(256), &["anti-affinity"]),
+            ok("tab\tname", &["anti-affinity"]),
             ok("t", &["affinity"]),
             ok("t", &["soft-anti-affinity"]),
             ok("t", &[]),
@@ -90,10 +97,9 @@ mod tests {
         ] {
             assert_eq!(bad.expect_err("refused").code, codes::ECS_INVALID);
         }
-        assert!(
-            ok(&"名".repeat(85), &["anti-affinity"]).is_ok(),
-            "255 bytes of CJK"
-        );
-        assert!(ok(&"名".repeat(86), &["anti-affinity"]).is_err());
+        // The seed's table says 1 to 255 *characters*: 86 CJK characters (258 bytes) pass.
+        assert!(ok(&"名".repeat(86), &["anti-affinity"]).is_ok());
+        assert!(ok(&"名".repeat(255), &["anti-affinity"]).is_ok());
+        assert!(ok(&"名".repeat(256), &["anti-affinity"]).is_err());
     }
 }

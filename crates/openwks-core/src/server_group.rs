@@ -360,23 +360,11 @@ fn required(field: &str, v: &Option<String>) -> Result<String> {
 }
 
 fn check_description(d: &str) -> Result<()> {
-    let n = d.chars().count();
-    if n > 255 {
-        return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
-            format!("description must be at most 255 characters, got {n}"),
-        ));
-    }
-    Ok(())
+    crate::validate::check_text("description", d, 0, 255, codes::OUT_OF_RANGE)
 }
 
 fn check_ou(ou: &str) -> Result<()> {
-    if ou.chars().count() > 255 {
-        return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
-            "ou_name must be at most 255 characters",
-        ));
-    }
+    crate::validate::check_text("ou_name", ou, 0, 255, codes::OUT_OF_RANGE)?;
     Ok(())
 }
 

@@ -172,14 +172,7 @@ pub struct LaunchSpec {
 }
 
 fn check_len(field: &str, v: &str, min: usize, max: usize) -> Result<()> {
-    let n = v.chars().count();
-    if n < min || n > max {
-        return Err(Error::invalid(
-            codes::INVALID_PARAMETER,
-            format!("{field} must be {min} to {max} characters long"),
-        ));
-    }
-    Ok(())
+    crate::validate::check_text(field, v, min, max, codes::INVALID_PARAMETER)
 }
 
 impl LaunchSpec {

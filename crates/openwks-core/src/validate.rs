@@ -30,6 +30,34 @@ pub fn check_name(field: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Free text (descriptions, paths, command lines, display names): `lo`–`hi` characters and no
+/// control character (C0, DEL, C1 — a NUL, a line break, an escape), whatever the backend would
+/// store. Refused with `code` and a message that names the field.
+pub fn check_text(field: &str, v: &str, lo: usize, hi: usize, code: &'static str) -> Result<()> {
+    let n = v.chars().count();
+    if n < lo || n > hi {
+        let range = if lo == 0 {
+            format!("at most {hi}")
+        } else {
+            format!("{lo} to {hi}")
+        };
+        return Err(Error::invalid(
+            code,
+            format!("{field} must be {range} characters long, got {n}"),
+        ));
+    }
+    if let Some(c) = v.chars().find(|c| c.is_control()) {
+        return Err(Error::invalid(
+            code,
+            format!(
+                "{field} must not contain control characters (found U+{:04X})",
+                c as u32
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether `name` passes [`check_name`].
 pub fn is_valid_name(name: &str) -> bool {
     check_name("name", name).is_ok()
@@ -191,6 +219,30 @@ mod tests {
         let many: Vec<String> = (0..21).map(|i| format!("k{i}")).collect();
         assert!(check_tags(many.iter().map(|k| (Some(k.as_str()), None))).is_err());
         assert!(check_tags(many.iter().take(20).map(|k| (Some(k.as_str()), None))).is_ok());
+    }
+
+    #[test]
+    fn free_text_refuses_control_characters() {
+        let ok = |v: &str| check_text("description", v, 0, 255, codes::OUT_OF_RANGE);
+        assert!(ok("").is_ok());
+        assert!(ok("第一组 — cad lab: ünïcode & \"quotes\"").is_ok());
+        assert!(ok(&"d".repeat(255)).is_ok());
+        for bad in [
+            "a\0b",
+            "line\nbreak",
+            "tab\there",
+            "esc\u{1b}[0m",
+            "del\u{7f}",
+            "c1\u{85}",
+        ] {
+            let e = ok(bad).expect_err(bad);
+            assert!(e.message.contains("control characters"), "{}", e.message);
+            assert!(e.message.contains("description"), "{}", e.message);
+        }
+        let e = ok(&"d".repeat(256)).expect_err("too long");
+        assert!(e.message.contains("at most 255"), "{}", e.message);
+        let e = check_text("execute_path", "", 1, 255, codes::OUT_OF_RANGE).expect_err("empty");
+        assert!(e.message.contains("1 to 255"), "{}", e.message);
     }
 
     #[test]

@@ -123,12 +123,13 @@ pub async fn create_policy(
 ) -> Result<IamPolicy> {
     check_iam_name(field, &name)?;
     PolicyDocument::parse(&document)?;
-    if description.chars().count() > 1000 {
-        return Err(Error::invalid(
-            openwks_core::error::codes::INVALID_PARAMETER,
-            "description is at most 1000 characters",
-        ));
-    }
+    openwks_core::validate::check_text(
+        "description",
+        &description,
+        0,
+        1000,
+        openwks_core::error::codes::INVALID_PARAMETER,
+    )?;
     st.store
         .create_iam_policy(IamPolicy {
             id: random_hex(16),

@@ -1,31 +1,46 @@
 //! The axum router, built from the route table ([`crate::routes`]).
 
 use axum::extract::Request;
-use axum::response::IntoResponse;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
 use axum::routing::on;
 use axum::{Router, ServiceExt};
 use openwks_core::error::codes;
 use openwks_core::{Error, ErrorKind};
 use tokio::net::TcpListener;
 
-use crate::error::ApiError;
-use crate::routes::{unimplemented_sdk_operations, Route, ROUTES};
+use crate::error::{ApiError, EcsApiError};
+use crate::routes::{unimplemented_sdk_operations, Dialect, Route, ROUTES};
 use crate::{middleware, AppState};
 
-async fn no_such_api() -> ApiError {
-    ApiError(Error::new(
-        ErrorKind::NotFound,
-        codes::NO_SUCH_API,
-        "The API does not exist or has not been published",
-    ))
+/// An error in the dialect of the collection `uri` is in ([`Dialect::of_path`]).
+fn in_dialect(uri: &Uri, e: Error) -> Response {
+    match Dialect::of_path(uri.path()) {
+        Dialect::Wks => ApiError(e).into_response(),
+        Dialect::Ecs => EcsApiError(e).into_response(),
+    }
 }
 
-async fn method_not_allowed() -> ApiError {
-    ApiError(Error::new(
-        ErrorKind::MethodNotAllowed,
-        codes::METHOD_NOT_ALLOWED,
-        "The method specified in the request is not allowed for this resource.",
-    ))
+async fn no_such_api(uri: Uri) -> Response {
+    in_dialect(
+        &uri,
+        Error::new(
+            ErrorKind::NotFound,
+            codes::NO_SUCH_API,
+            "The API does not exist or has not been published",
+        ),
+    )
+}
+
+async fn method_not_allowed(uri: Uri) -> Response {
+    in_dialect(
+        &uri,
+        Error::new(
+            ErrorKind::MethodNotAllowed,
+            codes::METHOD_NOT_ALLOWED,
+            "The method specified in the request is not allowed for this resource.",
+        ),
+    )
 }
 
 /// The answer of an SDK operation openwks does not implement: 501, `"not implemented"` (an

@@ -132,6 +132,42 @@ pub enum Dialect {
     Ecs,
 }
 
+impl Dialect {
+    /// The dialect of a request no row answers (the 404 of an unknown path, the 405 of a
+    /// known path with another method): that of the rows whose collection it is in — the
+    /// rows whose first three segments (version, project, collection) match its own, when
+    /// they all speak one dialect. `PUT /v1/{p}/cloudservers/{id}` answers like ECS.
+    pub fn of_path(path: &str) -> Dialect {
+        let head = |p: &str| -> Vec<String> {
+            p.trim_start_matches('/')
+                .split('/')
+                .take(3)
+                .map(str::to_string)
+                .collect()
+        };
+        let want = head(path);
+        let mut found = None;
+        for r in ROUTES {
+            let have = head(r.path);
+            if have.len() < 3 || have[2].starts_with('{') || want.len() < 3 {
+                continue;
+            }
+            let matches = have
+                .iter()
+                .zip(&want)
+                .all(|(h, w)| h.starts_with('{') || h == w);
+            if matches {
+                match found {
+                    None => found = Some(r.dialect),
+                    Some(d) if d != r.dialect => return Dialect::Wks,
+                    Some(_) => {}
+                }
+            }
+        }
+        found.unwrap_or(Dialect::Wks)
+    }
+}
+
 /// One route.
 #[derive(Clone, Copy)]
 pub struct Route {
@@ -497,6 +533,26 @@ mod tests {
 
     use super::*;
     use crate::wks::operations::OPERATIONS;
+
+    #[test]
+    fn unanswered_paths_speak_the_dialect_of_their_collection() {
+        for p in [
+            "/v1/p1/cloudservers/abc",
+            "/v1/p1/cloudservers/os-server-groups/x/nothing",
+            "/v1/p1/jobs/j1/extra",
+        ] {
+            assert_eq!(Dialect::of_path(p), Dialect::Ecs, "{p}");
+        }
+        for p in [
+            "/v1/p1/app-server-groups/x/y/z",
+            "/v1/p1/nothing-here",
+            "/",
+            "/v1",
+            "/openwks/v1/audit-events/x",
+        ] {
+            assert_eq!(Dialect::of_path(p), Dialect::Wks, "{p}");
+        }
+    }
 
     #[test]
     fn every_route_is_written_once_and_names_an_action() {

@@ -177,11 +177,14 @@ pub async fn list_servers_details(
         .i64("offset")
         .map_err(|e| invalid(e.message))?
         .unwrap_or(1);
-    if !(1..=1000).contains(&limit) || offset < 1 {
+    // `offset` is a page number from 1; 0 also means the first page (the vendor's
+    // ListServersDetails: "0 returns the first page, as 1 does").
+    if !(1..=1000).contains(&limit) || offset < 0 {
         return Err(
-            invalid("limit must be 1 to 1000 and offset (a page number) at least 1").into(),
+            invalid("limit must be 1 to 1000 and offset (a page number) at least 0").into(),
         );
     }
+    let offset = offset.max(1);
     let (count, servers) = st
         .store
         .list_servers(&project_id, (offset - 1) * limit, limit)

@@ -354,11 +354,7 @@ pub async fn update_server(
         .into());
     }
     if let Some(n) = &req.name {
-        if n.is_empty() || n.chars().count() > 64 {
-            return Err(
-                Error::invalid(codes::INVALID_NAME, "name must be 1 to 64 characters").into(),
-            );
-        }
+        openwks_core::validate::check_text("name", n, 1, 64, codes::INVALID_NAME)?;
     }
     let now = openwks_core::time::now_rfc3339();
     st.store

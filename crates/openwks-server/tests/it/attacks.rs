@@ -635,3 +635,74 @@ async fn random_encodings_change_neither_the_decision_nor_the_resource() {
     }
     assert!(checked >= 100, "{checked} encoded requests");
 }
+
+/// Control characters (a line break, an escape, a bell, DEL, C1) in names, descriptions and
+/// command lines are refused with 400 on every backend, and nothing is written.
+#[tokio::test]
+async fn control_characters_in_free_text_are_refused_and_nothing_is_written() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("ctl-sg")).await;
+    let ag = app
+        .post(
+            "/v1/{p}/app-groups",
+            json!({"name": "ctl-ag", "app_server_group_id": sg}),
+        )
+        .await;
+    assert_eq!(ag.status, 200, "{}", ag.text);
+    let ag = ag.body["id"].as_str().expect("id").to_string();
+    for bad in [
+        "two\nlines",
+        "esc\u{1b}[31m",
+        "bell\u{7}",
+        "del\u{7f}",
+        "c1\u{85}",
+    ] {
+        let mut body = app.group_body("ctl-new");
+        body["description"] = json!(bad);
+        let r = app.post("/v1/{p}/app-server-groups", body).await;
+        assert_eq!(r.status, 400, "{bad:?}: {}", r.text);
+        assert!(r.msg().contains("control characters"), "{}", r.text);
+        let r = app
+            .patch(
+                &format!("/v1/{{p}}/app-server-groups/{sg}"),
+                json!({"description": bad}),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{bad:?}: {}", r.text);
+        let r = app
+            .patch(
+                &format!("/v1/{{p}}/app-groups/{ag}"),
+                json!({"description": bad}),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{bad:?}: {}", r.text);
+        let app_item = json!({"name": "Notepad", "execute_path": "C:\\notepad.exe",
+            "command_param": format!("/A {bad}"), "source_type": 1});
+        let r = app
+            .post(
+                &format!("/v1/{{p}}/app-groups/{ag}/apps"),
+                json!({"items": [app_item]}),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{bad:?}: {}", r.text);
+        let app_item =
+            json!({"name": format!("N{bad}"), "execute_path": "C:\\notepad.exe", "source_type": 1});
+        let r = app
+            .post(
+                &format!("/v1/{{p}}/app-groups/{ag}/apps"),
+                json!({"items": [app_item]}),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{bad:?}: {}", r.text);
+    }
+    let list = app.get("/v1/{p}/app-server-groups").await;
+    assert_eq!(list.body["count"], 1, "{}", list.text);
+    let shown = app.get(&format!("/v1/{{p}}/app-server-groups/{sg}")).await;
+    assert!(
+        !shown.text.contains("\\u001b") && !shown.text.contains("\\n"),
+        "{}",
+        shown.text
+    );
+    let apps = app.get(&format!("/v1/{{p}}/app-groups/{ag}/apps")).await;
+    assert_eq!(apps.body["count"], 0, "{}", apps.text);
+}

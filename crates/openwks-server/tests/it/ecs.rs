@@ -63,14 +63,29 @@ async fn the_seed_example_creates_and_the_group_round_trips() {
 }
 
 #[tokio::test]
-async fn only_anti_affinity_names_of_1_to_255_bytes_and_the_group_quota() {
+async fn only_anti_affinity_names_of_1_to_255_characters_and_the_group_quota() {
     let app = TestApp::new().await;
+    // The seed's Range says "1 to 255 characters": 86 CJK characters (258 bytes) are a name.
+    let cjk = app
+        .post(
+            BASE,
+            json!({"server_group": {"name": "组".repeat(86), "policies": ["anti-affinity"]}}),
+        )
+        .await;
+    assert_eq!(cjk.status, 200, "{}", cjk.text);
+    let cjk_id = cjk.body["server_group"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(app.delete(&format!("{BASE}/{cjk_id}")).await.status, 204);
     for body in [
         json!({"server_group": {"name": "t", "policies": ["affinity"]}}),
         json!({"server_group": {"name": "t", "policies": ["soft-anti-affinity"]}}),
         json!({"server_group": {"name": "t", "policies": []}}),
         json!({"server_group": {"name": "", "policies": ["anti-affinity"]}}),
         json!({"server_group": {"name": "n".repeat(256), "policies": ["anti-affinity"]}}),
+        json!({"server_group": {"name": "组".repeat(256), "policies": ["anti-affinity"]}}),
+        json!({"server_group": {"name": "bell\u{7}", "policies": ["anti-affinity"]}}),
         json!({"server_group": {"policies": ["anti-affinity"]}}),
         json!({"server_group": {"name": "t"}}),
         json!({}),
@@ -252,4 +267,22 @@ async fn the_hosts_view_lists_the_fleet() {
         .expect("hosts")
         .iter()
         .any(|h| h["gpus"] == 4));
+}
+
+#[tokio::test]
+async fn unknown_ecs_paths_and_methods_answer_in_the_ecs_shape() {
+    let app = TestApp::new().await;
+    let r = app
+        .get("/v1/{p}/cloudservers/os-server-groups/x/nothing")
+        .await;
+    assert_ecs_error(&r, 404, "APIGW.0101");
+    assert!(r.body.get("error_code").is_none(), "{}", r.text);
+    let r = app.put("/v1/{p}/cloudservers/some-server", json!({})).await;
+    assert_ecs_error(&r, 405, "WKS.00000405");
+    // A WorkspaceApp path keeps the WorkspaceApp shape.
+    let r = app.get("/v1/{p}/app-server-groups/x/y/z").await;
+    assert_eq!(
+        (r.status, r.body["error_code"].clone()),
+        (404, json!("APIGW.0101"))
+    );
 }

@@ -111,6 +111,17 @@ async fn a_server_in_a_group_builds_through_its_job() {
         app.get("/v1/{p}/cloudservers/detail").await.body["count"],
         1
     );
+    // `offset` is a page number; 0 means the first page, as 1 does (vendor ListServersDetails).
+    for q in ["offset=0", "offset=1", "offset=0&limit=1"] {
+        let page = app.get(&format!("/v1/{{p}}/cloudservers/detail?{q}")).await;
+        assert_eq!(page.status, 200, "{q}: {}", page.text);
+        assert_eq!(page.body["servers"][0]["id"], sid.as_str(), "{q}");
+    }
+    let neg = app.get("/v1/{p}/cloudservers/detail?offset=-1").await;
+    assert_eq!(
+        (neg.status, neg.body["error"]["code"].clone()),
+        (400, json!("Ecs.0005"))
+    );
     // A running ECS cannot be added to another group (it must be stopped).
     let flavors = app.get("/v1/{p}/cloudservers/flavors").await;
     assert!(flavors.body["flavors"]
