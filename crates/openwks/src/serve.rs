@@ -242,8 +242,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("reading {}", cred_path.display()))?;
         serde_json::from_str(&text).with_context(|| format!("parsing {}", cred_path.display()))?
     };
+    let db_path = args.data_dir.join("openwks.db");
+    if args.database.is_none() && !first_start {
+        // credentials.json is written after the first start's store: beside it, a missing or
+        // empty database is a store that was lost, not a first start. Re-seeding would
+        // answer every earlier resource with 404 and mint a new administrator.
+        let len = std::fs::metadata(&db_path).map(|m| m.len()).unwrap_or(0);
+        if len == 0 {
+            bail!(
+                "{} is missing or empty but {} exists: the store of this data dir was lost. \
+                 Restore openwks.db from a backup, or remove credentials.json to start afresh",
+                db_path.display(),
+                cred_path.display()
+            );
+        }
+    }
     let store = match &args.database {
-        None => SqlStore::open(args.data_dir.join("openwks.db")),
+        None => SqlStore::open(&db_path),
         Some(url) => SqlStore::open_postgres(PgConfig {
             schema: args.database_schema.clone(),
             pool_size: args.database_pool as usize,

@@ -367,10 +367,28 @@ fn start_writer(
 }
 
 impl SqlStore {
-    /// Open (creating if needed) the SQLite database at `path` and apply pending migrations.
+    /// Open (creating if needed) the SQLite database at `path`, check it (`PRAGMA
+    /// quick_check`: a damaged file is refused with an error that names it, rather than
+    /// served with 500s while it accepts writes) and apply pending migrations.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let mut conn = open_conn(&path)?;
+        let damaged = |why: String| {
+            Error::internal(format!(
+                "the database {} is damaged ({why}); restore it from a backup, or move it away to start with an empty store",
+                path.display()
+            ))
+        };
+        let mut conn = open_conn(&path).map_err(|e| damaged(e.message))?;
+        let verdict: std::result::Result<Vec<String>, rusqlite::Error> =
+            conn.0.prepare("PRAGMA quick_check(5)").and_then(|mut st| {
+                st.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            });
+        match verdict {
+            Ok(rows) if rows == ["ok"] => {}
+            Ok(rows) => return Err(damaged(rows.join("; "))),
+            Err(e) => return Err(damaged(e.to_string())),
+        }
         sqlite_migrate::migrate(&mut conn.0)?;
         let views = Arc::new(cache::ViewCache::new(VIEW_CACHE_CAPACITY));
         let fleet = Arc::new(Mutex::new(None));

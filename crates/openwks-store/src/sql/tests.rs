@@ -991,3 +991,44 @@ async fn audit_events_filter_page_and_prune_in_the_database() {
         .expect("audit");
     assert_eq!(count, 40);
 }
+
+/// A page of garbage in the middle of the file is found by the quick check at open and
+/// refused with an error that names the file (it would otherwise be served with 500s while
+/// the store accepts writes).
+#[test]
+fn a_damaged_database_is_refused_when_opened() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("openwks.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "PRAGMA page_size=4096; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); \
+             CREATE INDEX t_v ON t(v);",
+        )
+        .expect("schema");
+        let tx = conn.transaction().expect("tx");
+        for i in 0..2000 {
+            tx.execute(
+                "INSERT INTO t (v) VALUES (?1)",
+                [format!("value-{i}-{}", "x".repeat(40))],
+            )
+            .expect("row");
+        }
+        tx.commit().expect("commit");
+    }
+    let mut bytes = std::fs::read(&path).expect("read");
+    assert!(bytes.len() > 8 * 4096, "{} bytes", bytes.len());
+    for b in &mut bytes[4 * 4096..6 * 4096] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).expect("write");
+    let e = match SqliteStore::open(&path) {
+        Ok(_) => panic!("a damaged database opened"),
+        Err(e) => e,
+    };
+    assert!(e.message.contains("is damaged"), "{}", e.message);
+    assert!(e.message.contains("openwks.db"), "{}", e.message);
+    // An intact database opens.
+    let fresh = dir.path().join("fresh.db");
+    assert!(SqliteStore::open(&fresh).is_ok());
+}
