@@ -28,6 +28,8 @@ pub enum ErrorKind {
     UnsupportedMediaType,
     /// 500: a bug or a failed dependency. The message is never the cause.
     Internal,
+    /// 429: too many attempts; retry after a while.
+    TooManyRequests,
     /// 501: an operation of the vendor's API openwks does not implement (yet).
     NotImplemented,
     /// 503: temporarily unavailable; retry later.
@@ -46,6 +48,7 @@ impl ErrorKind {
             Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
+            Self::TooManyRequests => 429,
             Self::Internal => 500,
             Self::NotImplemented => 501,
             Self::Unavailable => 503,
@@ -150,6 +153,8 @@ pub mod codes {
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "WKS.00000415";
     /// Internal error (vendor default for 500).
     pub const INTERNAL: &str = "WKS.00211401";
+    /// Too many failed sign-ins for one user name (429; the API gateway's throttling code).
+    pub const TOO_MANY_ATTEMPTS: &str = "APIGW.0308";
     /// Service unavailable (vendor default for 503).
     pub const UNAVAILABLE: &str = "WKS.00050902";
 
@@ -201,6 +206,7 @@ pub mod codes {
         PAYLOAD_TOO_LARGE,
         UNSUPPORTED_MEDIA_TYPE,
         INTERNAL,
+        TOO_MANY_ATTEMPTS,
         UNAVAILABLE,
         LAUNCH_NOT_AUTHORIZED,
         APP_DISABLED,
@@ -261,6 +267,25 @@ impl Error {
     /// A 500; `cause` is for the log only.
     pub fn internal(cause: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, codes::INTERNAL, cause)
+    }
+    /// A 429 for `secs` seconds: the message ends with "try again in N s", which the HTTP
+    /// layer also sends as `Retry-After`.
+    pub fn too_many_attempts(what: &str, secs: i64) -> Self {
+        Self::new(
+            ErrorKind::TooManyRequests,
+            codes::TOO_MANY_ATTEMPTS,
+            format!("{what}; try again in {secs} s"),
+        )
+    }
+    /// The seconds of a [`Error::too_many_attempts`].
+    pub fn retry_after_secs(&self) -> Option<i64> {
+        if self.kind != ErrorKind::TooManyRequests {
+            return None;
+        }
+        self.message
+            .rsplit_once("try again in ")
+            .and_then(|(_, rest)| rest.strip_suffix(" s"))
+            .and_then(|n| n.parse().ok())
     }
     /// A 503.
     pub fn unavailable(message: impl Into<String>) -> Self {

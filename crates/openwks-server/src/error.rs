@@ -27,6 +27,7 @@ impl IntoResponse for ApiError {
         let e = self.0;
         let status =
             StatusCode::from_u16(e.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = e.retry_after_secs();
         let message = if e.kind == ErrorKind::Internal {
             tracing::error!(code = e.code, cause = %e.message, "internal error");
             "The requested operation failed. Please try again later.".to_string()
@@ -42,6 +43,11 @@ impl IntoResponse for ApiError {
         if e.kind == ErrorKind::Unavailable {
             resp.headers_mut()
                 .insert("retry-after", HeaderValue::from_static("1"));
+        }
+        if let Some(secs) = retry_after {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut().insert("retry-after", v);
+            }
         }
         resp
     }

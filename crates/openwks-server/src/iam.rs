@@ -14,7 +14,7 @@ use openwks_api::iam::{
 use openwks_core::error::codes;
 use openwks_core::{Error, ErrorKind};
 
-use crate::auth::{password, token};
+use crate::auth::{lockout, password, token};
 use crate::error::ApiResult;
 use crate::middleware::Ctx;
 use crate::request::{json_body, Query};
@@ -94,14 +94,37 @@ pub async fn create_token(State(st): State<AppState>, body: Bytes) -> ApiResult<
         .scope
         .and_then(|s| s.project)
         .ok_or_else(|| Error::missing("auth.scope.project"))?;
-    let u = st
-        .store
-        .user_by_name(&domain, &name)
-        .await?
-        .ok_or_else(|| refused(NOT_VALID))?;
-    if !password::verify(&u.password_hash, &pw) {
-        return Err(refused(NOT_VALID).into());
+    let now_ms = st.settings.clock.now_ms();
+    if let Err(secs) = st.sign_ins.check(&domain, &name, now_ms) {
+        return Err(Error::too_many_attempts(
+            &format!(
+                "{} wrong passwords for this user within {} minutes: sign-in is locked",
+                lockout::MAX_FAILURES,
+                lockout::WINDOW_MS / 60_000
+            ),
+            secs,
+        )
+        .into());
     }
+    let u = match st.store.user_by_name(&domain, &name).await? {
+        Some(u) if password::verify(&u.password_hash, &pw) => u,
+        _ => {
+            st.sign_ins.failed(&domain, &name, now_ms);
+            return Err(refused(NOT_VALID).into());
+        }
+    };
+    st.sign_ins.succeeded(&domain, &name);
+    // A hash of an earlier version (salted SHA-256) is replaced by Argon2id now that the
+    // password is known to be right.
+    let u = if password::needs_rehash(&u.password_hash) {
+        st.store
+            .update_iam_user(&u.account_id, &u.id, None, Some(password::hash(&pw)))
+            .await?;
+        st.directory.reload(st.store.as_ref()).await?;
+        st.store.user(&u.id).await?.unwrap_or(u)
+    } else {
+        u
+    };
     let projects = st.store.projects(&u.account_id, None).await?;
     let project = projects
         .into_iter()
@@ -118,6 +141,7 @@ pub async fn create_token(State(st): State<AppState>, body: Bytes) -> ApiResult<
         project_id: project.id.clone(),
         expires_at: exp,
         issued_at: now.timestamp(),
+        stamp: password::stamp(&u.password_hash),
     };
     let t = token::issue(&st.token_secret, &claims);
     let domain = TokenDomain {

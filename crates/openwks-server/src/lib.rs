@@ -108,6 +108,8 @@ pub struct StateInner {
     pub cluster: Arc<cluster::Cluster>,
     /// Snowflake ids (app groups), with a node number of this process's own.
     pub ids: Arc<openwks_core::ids::Snowflake>,
+    /// Failed password sign-ins per user name (lockout).
+    pub sign_ins: Arc<auth::lockout::SignInGuard>,
 }
 
 impl AppState {
@@ -147,6 +149,7 @@ impl AppState {
             ids: Arc::new(openwks_core::ids::Snowflake::new(
                 node.rem_euclid(1024) as u64
             )),
+            sign_ins: Arc::new(auth::lockout::SignInGuard::default()),
         }));
         // Jobs that were running when the process stopped are resumed: no server is left in a
         // transient state.

@@ -199,6 +199,13 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
             .directory
             .user(&claims.user_id)
             .ok_or_else(|| Error::unauthorized("the token's user no longer exists"))?;
+        if st.directory.password_stamp(&user.id).as_deref() != Some(claims.stamp.as_str()) {
+            return Err(Error::new(
+                ErrorKind::Unauthorized,
+                codes::TOKEN_INVALID,
+                "Incorrect token authentication information: the user's password has changed since the token was issued",
+            ));
+        }
         (
             Caller {
                 account_id: user.account_id,

@@ -5,6 +5,7 @@
 //! - [`password`]: password hashing for IAM users.
 //! - [`Directory`]: keys, users and projects, cached in memory for the hot path.
 
+pub mod lockout;
 pub mod password;
 pub mod sdk_hmac;
 pub mod token;
@@ -29,6 +30,8 @@ struct Snapshot {
     keys: HashMap<String, AccessKey>,
     users: HashMap<String, User>,
     projects: HashMap<String, Project>,
+    /// Per user, the [`password::stamp`] of its current password hash.
+    stamps: HashMap<String, String>,
 }
 
 /// The identities the authentication path looks up on every request, cached in memory and
@@ -61,6 +64,8 @@ impl Directory {
                             snap.projects.insert(p.id.clone(), p);
                         }
                     }
+                    snap.stamps
+                        .insert(u.id.clone(), password::stamp(&u.password_hash));
                     snap.users.insert(u.id.clone(), u);
                 }
             }
@@ -73,6 +78,10 @@ impl Directory {
         for a in accounts {
             for u in store.iam_users(&a).await? {
                 if u.enabled && !snap.users.contains_key(&u.id) {
+                    if let Some(full) = store.user(&u.id).await? {
+                        snap.stamps
+                            .insert(u.id.clone(), password::stamp(&full.password_hash));
+                    }
                     snap.users.insert(
                         u.id.clone(),
                         User {
@@ -101,6 +110,12 @@ impl Directory {
     /// A user by id.
     pub fn user(&self, id: &str) -> Option<User> {
         self.snap.read().ok()?.users.get(id).cloned()
+    }
+
+    /// The [`password::stamp`] of a user's current password (tokens carry the one they were
+    /// issued under).
+    pub fn password_stamp(&self, user_id: &str) -> Option<String> {
+        self.snap.read().ok()?.stamps.get(user_id).cloned()
     }
 
     /// A project by id.

@@ -21,6 +21,10 @@ pub struct Claims {
     pub expires_at: i64,
     /// Issue time, unix seconds.
     pub issued_at: i64,
+    /// The [`super::password::stamp`] of the user's password hash when the token was issued:
+    /// a password change makes every earlier token of the user stop working.
+    #[serde(default)]
+    pub stamp: String,
 }
 
 fn mac(secret: &str, payload: &str) -> String {
@@ -73,6 +77,7 @@ mod tests {
             project_id: "p".into(),
             expires_at: exp,
             issued_at: 0,
+            stamp: "s1".into(),
         }
     }
 

@@ -2,6 +2,9 @@
 //! over Allow; each condition key; list filtering; the audit trail.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use openwks_core::clock::VirtualClock;
 
 use openwks_server::routes::ROUTES;
 use serde_json::{json, Value};
@@ -944,4 +947,235 @@ async fn temporary_keys_carry_the_users_rights() {
             .status,
         401
     );
+}
+
+fn password_login(name: &str, password: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {"name": name, "password": password, "domain": {"name": "acme"}}}},
+        "scope": {"project": {"id": PID}}}}))
+    .expect("json")
+}
+
+fn subject_token(r: &crate::harness::Resp) -> String {
+    r.headers
+        .get("x-subject-token")
+        .and_then(|v| v.to_str().ok())
+        .expect("token")
+        .to_string()
+}
+
+/// Passwords are stored as Argon2id; a token issued before a password change stops working,
+/// one issued after works.
+#[tokio::test]
+async fn a_password_change_ends_the_tokens_issued_before_it() {
+    let app = TestApp::new().await;
+    let u = user(&app, "rotating").await;
+    let p = policy(&app, "all", json!([{"Effect": "Allow", "Action": ["*"]}])).await;
+    attach(&app, &u.id, &p).await;
+    let r = app
+        .send_raw(
+            "POST",
+            "/v3/auth/tokens",
+            password_login("rotating", "pass-word-1"),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let old = subject_token(&r);
+    assert_eq!(
+        get_with(&app, &old, "/v1/{p}/app-server-groups")
+            .await
+            .status,
+        200
+    );
+    let stored = app
+        .state
+        .store
+        .user(&u.id)
+        .await
+        .expect("store")
+        .expect("user");
+    assert!(
+        stored.password_hash.starts_with("$argon2id$"),
+        "{}",
+        stored.password_hash
+    );
+    let r = app
+        .patch(
+            &format!("/openwks/v1/iam/users/{}", u.id),
+            json!({"password": "pass-word-2"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = get_with(&app, &old, "/v1/{p}/app-server-groups").await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    assert!(r.msg().contains("password has changed"), "{}", r.text);
+    let r = app
+        .send_raw(
+            "POST",
+            "/v3/auth/tokens",
+            password_login("rotating", "pass-word-1"),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 401, "the old password: {}", r.text);
+    let r = app
+        .send_raw(
+            "POST",
+            "/v3/auth/tokens",
+            password_login("rotating", "pass-word-2"),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let new = subject_token(&r);
+    assert_eq!(
+        get_with(&app, &new, "/v1/{p}/app-server-groups")
+            .await
+            .status,
+        200
+    );
+    // Re-enabling or other changes that keep the password keep the token.
+    let r = app
+        .patch(
+            &format!("/openwks/v1/iam/users/{}", u.id),
+            json!({"enabled": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        get_with(&app, &new, "/v1/{p}/app-server-groups")
+            .await
+            .status,
+        200
+    );
+}
+
+/// Five wrong passwords within 15 minutes lock the user name for 15 minutes (429 with
+/// Retry-After; the right password is refused too); an unknown name is counted the same way;
+/// the lock ends with the time, on the one clock.
+#[tokio::test]
+async fn failed_passwords_lock_the_name_for_a_while() {
+    let clock = Arc::new(VirtualClock::at(chrono::Utc::now().timestamp_millis()));
+    let app = TestApp::with(
+        Arc::new(tempfile::tempdir().expect("tempdir")),
+        openwks_server::Settings {
+            clock: clock.clone(),
+            ..TestApp::settings()
+        },
+    )
+    .await;
+    user(&app, "guessed").await;
+    for name in ["guessed", "nobody-at-all"] {
+        for i in 0..5 {
+            let r = app
+                .send_raw(
+                    "POST",
+                    "/v3/auth/tokens",
+                    password_login(name, &format!("guess-{i}-x")),
+                    vec![],
+                )
+                .await;
+            assert_eq!(r.status, 401, "{name} try {i}: {}", r.text);
+        }
+        let r = app
+            .send_raw(
+                "POST",
+                "/v3/auth/tokens",
+                password_login(name, "pass-word-1"),
+                vec![],
+            )
+            .await;
+        assert_error(&r, 429, "APIGW.0308");
+        assert_eq!(
+            r.headers.get("retry-after").and_then(|v| v.to_str().ok()),
+            Some("900"),
+            "{}",
+            r.text
+        );
+    }
+    // Another user is not affected.
+    user(&app, "bystander").await;
+    let r = app
+        .send_raw(
+            "POST",
+            "/v3/auth/tokens",
+            password_login("bystander", "pass-word-1"),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    clock.advance(15 * 60 * 1000);
+    let r = app
+        .send_raw(
+            "POST",
+            "/v3/auth/tokens",
+            password_login("guessed", "pass-word-1"),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 201, "after the lock: {}", r.text);
+}
+
+/// A salted SHA-256 hash left by an earlier version still signs the user in, and is replaced
+/// by Argon2id on that sign-in.
+#[tokio::test]
+async fn a_legacy_password_hash_is_upgraded_on_sign_in() {
+    use sha2::Digest;
+    let app = TestApp::new().await;
+    let u = user(&app, "legacy").await;
+    let salt = "00112233445566778899aabbccddeeff";
+    let mut h = sha2::Sha256::new();
+    h.update(salt.as_bytes());
+    h.update(b"old-pass-word");
+    let legacy = format!("sha256${salt}${}", hex::encode(h.finalize()));
+    let stored = app
+        .state
+        .store
+        .user(&u.id)
+        .await
+        .expect("store")
+        .expect("user");
+    app.state
+        .store
+        .update_iam_user(&stored.account_id, &u.id, None, Some(legacy.clone()))
+        .await
+        .expect("legacy hash");
+    let r = app
+        .send_raw(
+            "POST",
+            "/v3/auth/tokens",
+            password_login("legacy", "old-pass-word"),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let token = subject_token(&r);
+    let now = app
+        .state
+        .store
+        .user(&u.id)
+        .await
+        .expect("store")
+        .expect("user");
+    assert!(
+        now.password_hash.starts_with("$argon2id$"),
+        "{}",
+        now.password_hash
+    );
+    assert_eq!(
+        get_with(&app, &token, "/v1/{p}/app-server-groups")
+            .await
+            .status,
+        403
+    );
+    let r = app
+        .send_raw(
+            "POST",
+            "/v3/auth/tokens",
+            password_login("legacy", "old-pass-word"),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
 }
