@@ -20,6 +20,8 @@ pub enum ErrorKind {
     NotFound,
     /// 405: the path exists, the method does not.
     MethodNotAllowed,
+    /// 408: the client did not send its request in time.
+    RequestTimeout,
     /// 409: the request conflicts with the state of a resource.
     Conflict,
     /// 413: the body is over the limit.
@@ -45,6 +47,7 @@ impl ErrorKind {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
+            Self::RequestTimeout => 408,
             Self::Conflict => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -153,6 +156,8 @@ pub mod codes {
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "WKS.00000415";
     /// Internal error (vendor default for 500).
     pub const INTERNAL: &str = "WKS.00211401";
+    /// The request body did not arrive within the body timeout (408).
+    pub const REQUEST_TIMEOUT: &str = "WKS.00000408";
     /// Too many failed sign-ins for one user name (429; the API gateway's throttling code).
     pub const TOO_MANY_ATTEMPTS: &str = "APIGW.0308";
     /// Service unavailable (vendor default for 503).
@@ -207,6 +212,7 @@ pub mod codes {
         UNSUPPORTED_MEDIA_TYPE,
         INTERNAL,
         TOO_MANY_ATTEMPTS,
+        REQUEST_TIMEOUT,
         UNAVAILABLE,
         LAUNCH_NOT_AUTHORIZED,
         APP_DISABLED,

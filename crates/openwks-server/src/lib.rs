@@ -57,6 +57,13 @@ pub struct Settings {
     pub scaling_interval: Option<std::time::Duration>,
     /// How long the audit trail keeps an event; `None`: for ever.
     pub audit_retention: Option<std::time::Duration>,
+    /// How long a connection may take to send a request's headers (also how long an idle
+    /// keep-alive connection waits for its next request); then it is closed.
+    pub header_timeout: std::time::Duration,
+    /// How long a request may take to send its body; then 408.
+    pub body_timeout: std::time::Duration,
+    /// Connections served at once; further ones wait in the listen backlog until one closes.
+    pub max_connections: usize,
 }
 
 impl Default for Settings {
@@ -71,6 +78,9 @@ impl Default for Settings {
             clock: Arc::new(openwks_core::clock::SystemClock),
             scaling_interval: Some(std::time::Duration::from_secs(5)),
             audit_retention: Some(std::time::Duration::from_secs(90 * 86_400)),
+            header_timeout: std::time::Duration::from_secs(10),
+            body_timeout: std::time::Duration::from_secs(30),
+            max_connections: 4096,
         }
     }
 }

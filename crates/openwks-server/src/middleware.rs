@@ -120,8 +120,19 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
         }
     }
     let (mut parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, limit)
+    let timeout = st.settings.body_timeout;
+    let bytes = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit))
         .await
+        .map_err(|_| {
+            Error::new(
+                ErrorKind::RequestTimeout,
+                codes::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} s",
+                    timeout.as_secs_f64()
+                ),
+            )
+        })?
         .map_err(|_| too_large())?;
     if is_public(parts.uri.path()) {
         return Ok((Request::from_parts(parts, Body::from(bytes)), None));

@@ -4,7 +4,7 @@ use axum::extract::Request;
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::on;
-use axum::{Router, ServiceExt};
+use axum::Router;
 use openwks_core::error::codes;
 use openwks_core::{Error, ErrorKind};
 use tokio::net::TcpListener;
@@ -110,14 +110,71 @@ pub fn app(
     tower::Layer::layer(&outer, router(state))
 }
 
-/// Serve on an already bound listener until `shutdown` resolves.
+/// Serve on an already bound listener until `shutdown` resolves, then let the connections
+/// in flight finish. Each connection gets [`crate::Settings::header_timeout`] to send a
+/// request's headers (and as much idle time between requests) and is closed after it: a
+/// silent or slow client holds a connection no longer than that. At most
+/// [`crate::Settings::max_connections`] are served at once; the next waits in the listen
+/// backlog, so stalled clients cannot use up the process's file descriptors.
 pub async fn serve_with_listener(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use std::sync::Arc;
+    use tower::ServiceExt as _;
+
+    let settings = state.settings.clone();
     let app = app(state);
-    axum::serve(listener, ServiceExt::<Request>::into_make_service(app))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let slots = Arc::new(tokio::sync::Semaphore::new(settings.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(settings.header_timeout)
+        .keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            s = Arc::clone(&slots).acquire_owned() => match s {
+                Ok(s) => s,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, _peer) = tokio::select! {
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors or a connection reset before accept: wait a little
+                    // rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let svc = app
+            .clone()
+            .map_request(|req: hyper::Request<hyper::body::Incoming>| {
+                req.map(axum::body::Body::new)
+            });
+        let conn = http.serve_connection(
+            TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(svc),
+        );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // Errors here are the client's (a reset, a header timeout): nothing to answer.
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection closed");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

@@ -74,6 +74,17 @@ pub struct ServeArgs {
     /// holding the background lease, once a minute); `0` keeps everything.
     #[arg(long, env = "OPENWKS_AUDIT_RETENTION_DAYS", default_value_t = 90)]
     audit_retention_days: u32,
+    /// How long a connection may take to send a request's headers, and how long an idle
+    /// keep-alive connection is kept: `10s`; then it is closed.
+    #[arg(long, env = "OPENWKS_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_delay)]
+    header_timeout: std::time::Duration,
+    /// How long a request may take to send its body: `30s`; then 408.
+    #[arg(long, env = "OPENWKS_BODY_TIMEOUT", default_value = "30s", value_parser = parse_delay)]
+    body_timeout: std::time::Duration,
+    /// Connections served at once (further ones wait in the listen backlog); lowered to fit
+    /// the open-files limit, which openwks raises to its hard limit at start.
+    #[arg(long, env = "OPENWKS_MAX_CONNECTIONS", default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
     /// Worker threads of the async runtime (default: one per core).
     #[arg(long, env = "OPENWKS_WORKERS")]
     workers: Option<usize>,
@@ -294,8 +305,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             status: "active".into(),
         },
     };
+    // Each connection is a descriptor: raise the soft open-files limit to the hard one, and
+    // keep connections under it with room for the database, logs and the listener.
+    let nofile = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let fit = usize::try_from(nofile.saturating_sub(256).max(64)).unwrap_or(usize::MAX);
+    let max_connections = (args.max_connections as usize).min(fit);
+    if max_connections < args.max_connections as usize {
+        tracing::warn!(
+            open_files = nofile,
+            max_connections,
+            "--max-connections lowered to fit the open-files limit"
+        );
+    }
     let settings = Settings {
         region: args.region.clone(),
+        header_timeout: args.header_timeout.max(std::time::Duration::from_millis(1)),
+        body_timeout: args.body_timeout.max(std::time::Duration::from_millis(1)),
+        max_connections,
         max_body_bytes: args.max_body_bytes,
         token_ttl_secs: args.token_ttl_secs,
         boot_delay: args

@@ -8,6 +8,7 @@ mod attacks;
 mod auth;
 mod authorizations;
 mod catalogue;
+mod connections;
 mod ecs;
 mod ecs_servers;
 mod errors;
