@@ -60,7 +60,10 @@ def test_app_server_life_cycle(wks, network):
     wks.batch_change_server_maintain_mode(BatchChangeServerMaintainModeRequest(body=BatchChangeMaintainServerReq(items=[ids[1]], maintain_status=True)))
     wks.update_server(UpdateServerRequest(server_id=ids[1], body=UpdateServerReq(maintain_status=False)))
     wks.update_server(UpdateServerRequest(server_id=ids[0], body=UpdateServerReq(maintain_status=True)))
-    assert wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status["MAINTAINING"] == 1
+    # Maintenance is maintain_status; the server stays REGISTERED (what the provider waits for).
+    assert wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status.get("MAINTAINING", 0) == 0
+    maintained = wks.list_servers(ListServersRequest(server_group_id=sg.id, maintain_status=True)).items
+    assert [(s.id, s.status, s.maintain_status) for s in maintained] == [(ids[0], "REGISTERED", True)]
     with pytest.raises(ClientRequestException) as e:
         wks.delete_server_groups(DeleteServerGroupsRequest(server_group_id=sg.id))
     assert (e.value.status_code, e.value.error_code) == (409, "WKS.00211122")

@@ -83,9 +83,11 @@ pub struct AppInfo {
 
 /// The vendor's `ServerStatus` of an app server (what `show_server_group_state` counts).
 pub fn server_status(s: &Server) -> &'static str {
-    let maint = s.app.as_ref().is_some_and(|a| a.maintain_status);
+    // Maintenance mode is `maintain_status`, not a status: a running server in maintenance is
+    // still REGISTERED (the vendor's Terraform provider waits for REGISTERED, STOPPED, FREEZE
+    // or NONE after a batch action, maintenance included). MAINTAINING is the vendor's
+    // transient "being maintained" state, which nothing in openwks takes time to do.
     match s.status.as_str() {
-        "ACTIVE" if maint => "MAINTAINING",
         "ACTIVE" => "REGISTERED",
         "SHUTOFF" => "STOPPED",
         "BUILD" | "REBOOT" => "UNREGISTER",

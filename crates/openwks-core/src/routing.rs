@@ -60,8 +60,8 @@ impl Strategy {
 
 impl Policy {
     /// The policy of a server group: `max_session` defaults to the product's `sessions` plus
-    /// the group's paid `extra_session_size` (1 when the product is unknown), thresholds as
-    /// set, enabled as `server_group_status`.
+    /// the group's paid `extra_session_size` (1 when the product is unknown) and is 1 in a VDI
+    /// (`is_vdi`, single-session) group; thresholds as set, enabled as `server_group_status`.
     pub fn for_group(
         group: &crate::server_group::ServerGroup,
         product: Option<&crate::catalogue::Product>,
@@ -72,12 +72,18 @@ impl Policy {
         let rp = &group.route_policy;
         Self {
             enabled: group.server_group_status,
-            max_session: to_u32(
-                rp.max_session
-                    .or(product.map(|p| p.sessions + group.extra_session_size.unwrap_or(0)))
-                    .unwrap_or(1)
-                    .max(1),
-            ),
+            // A VDI group's servers are single-session desktops: one session each, whatever
+            // the route policy or the product say.
+            max_session: if group.is_vdi {
+                1
+            } else {
+                to_u32(
+                    rp.max_session
+                        .or(product.map(|p| p.sessions + group.extra_session_size.unwrap_or(0)))
+                        .unwrap_or(1)
+                        .max(1),
+                )
+            },
             cpu_threshold: rp.cpu_threshold.map(to_u32),
             mem_threshold: rp.mem_threshold.map(to_u32),
             gpu_threshold: rp.gpu_threshold.map(to_u32),

@@ -483,7 +483,13 @@ impl CreateSpec {
             None | Some("") => "COMMON_APP".to_string(),
             Some(a) => check_enum("app_type", a, APP_TYPES)?.to_string(),
         };
+        let standby = self
+            .primary_server_group_id
+            .as_deref()
+            .is_some_and(|p| !p.is_empty());
         let storage_mount_policy = match self.storage_mount_policy.as_deref() {
+            // A standby inherits its primary's: the store fills it in the write.
+            None | Some("") if standby => String::new(),
             None | Some("") => "ANY".to_string(),
             Some(s) => check_enum("storage_mount_policy", s, STORAGE_MOUNT_POLICIES)?.to_string(),
         };
@@ -1063,6 +1069,9 @@ mod tests {
         let mut s = spec();
         s.primary_server_group_id = Some(primary.id.clone());
         let mut standby = run(s).expect("s");
+        // Omitted, the standby's storage_mount_policy is left for the store to inherit.
+        assert_eq!(standby.storage_mount_policy, "");
+        standby.storage_mount_policy = primary.storage_mount_policy.clone();
         assert!(check_standby(Some(&primary), &standby).is_ok());
         assert!(check_standby(None, &standby).is_err());
         standby.app_type = "SESSION_DESKTOP_APP".into();

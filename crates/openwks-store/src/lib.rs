@@ -120,7 +120,7 @@ pub struct AppServerFilter {
     pub name_contains: Option<String>,
     /// Exact id.
     pub server_id: Option<String>,
-    /// Exact IP.
+    /// Part of the IP (the vendor: "fuzzy match").
     pub ip: Option<String>,
     /// In maintenance or not.
     pub maintain_status: Option<bool>,

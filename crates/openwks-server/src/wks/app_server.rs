@@ -48,17 +48,23 @@ fn wks_status(s: &str) -> &'static str {
 }
 
 /// The `AppServer` of a server with its live sessions.
-fn app_server(st: &AppState, s: &Server, group_name: &str, sessions: u32) -> Value {
+fn app_server(
+    st: &AppState,
+    s: &Server,
+    group_name: &str,
+    sessions: u32,
+    job: Option<&Job>,
+) -> Value {
     let app = s.app.clone();
     let product = app
         .as_ref()
         .and_then(|a| st.catalogue.product(&a.product_id))
         .map(|p| convert::product_info(&st.catalogue, p));
-    json!({
+    let mut out = json!({
         "id": s.id, "name": s.name, "machine_name": s.name.to_uppercase(), "description": app.as_ref().map(|a| a.description.clone()).unwrap_or_default(),
         "server_group_id": app.as_ref().map(|a| a.server_group_id.clone()).unwrap_or_default(),
         "flavor": {"id": s.flavor_id, "links": []},
-        "status": server_status(s), "vm_status": s.status, "task_status": if s.status == "BUILD" { "spawning" } else { "" },
+        "status": server_status(s), "vm_status": s.status, "task_status": if s.status == "BUILD" { "spawning" } else { "null" },
         "create_time": s.created, "update_time": s.updated, "image_id": s.image_id, "availability_zone": s.availability_zone,
         "ou_name": app.as_ref().map(|a| a.ou_name.clone()).unwrap_or_default(), "instance_id": s.id,
         "os_type": app.as_ref().map(|a| a.os_type.clone()).unwrap_or_default(),
@@ -69,7 +75,27 @@ fn app_server(st: &AppState, s: &Server, group_name: &str, sessions: u32) -> Val
         "host_address": [{"addr": s.ip, "version": 4, "vpc_id": s.vpc_id, "subnet_id": s.subnet_id, "OS-EXT-IPS:type": "fixed"}],
         "addresses": {s.vpc_id.clone(): [{"addr": s.ip, "version": "4", "OS-EXT-IPS:type": "fixed"}]},
         "root_volume": {"type": s.root_volume_type, "size": s.root_volume_size},
-    })
+    });
+    // The server's last job (`job_id`): its vendor type, state and time. A job deleted since
+    // leaves only the id.
+    if let Some(j) = job {
+        out["job_type"] = json!(wks_job_type(&j.job_type));
+        out["job_status"] = json!(wks_status(&j.status));
+        out["job_time"] = json!(if j.end_time.is_empty() {
+            &j.begin_time
+        } else {
+            &j.end_time
+        });
+    }
+    out
+}
+
+/// The last job of a server, when it is still there.
+async fn last_job(st: &AppState, s: &Server) -> openwks_core::Result<Option<Job>> {
+    if s.job_id.is_empty() {
+        return Ok(None);
+    }
+    st.store.job(&s.project_id, &s.job_id).await
 }
 
 /// `create_app_servers`: `POST /v1/{project_id}/app-servers/actions/create` → `{job_id}`.
@@ -299,7 +325,8 @@ pub async fn list_servers(
             None => String::new(),
         };
         let n = counts.get(&s.id).copied().unwrap_or(0);
-        items.push(app_server(&st, s, &name, n));
+        let job = last_job(&st, s).await?;
+        items.push(app_server(&st, s, &name, n, job.as_ref()));
     }
     Ok(Json(ListResponse { count, items }).into_response())
 }
@@ -335,7 +362,8 @@ pub async fn show_server(
         None => String::new(),
     };
     let n = sessions_on(&st, &s.id).await?;
-    Ok(Json(app_server(&st, &s, &name, n)).into_response())
+    let job = last_job(&st, &s).await?;
+    Ok(Json(app_server(&st, &s, &name, n, job.as_ref())).into_response())
 }
 
 /// `update_server`: `PATCH /v1/{project_id}/app-servers/{server_id}` `{name, description,
@@ -477,8 +505,25 @@ pub async fn show_job_detail(
     Ok(Json(job_detail(&j, &names)).into_response())
 }
 
-/// `show_job`: `GET /v1/{project_id}/job/{job_id}` → `{job: {...}}` (integer type and status
-/// as the v1 API has them: status 0 running, 1 success, 2 failed).
+/// The v1 `job_status` of a job or sub-job status (the vendor's `JobDetail`/`SubJobInfo`:
+/// 0 failed, 1 success, 2 processing, 3 initialising).
+fn v1_job_status(status: &str) -> i64 {
+    match status {
+        "FAIL" => 0,
+        "SUCCESS" => 1,
+        "WAITING" | "INIT" => 3,
+        _ => 2,
+    }
+}
+
+/// A non-empty time, or nothing (the vendor's `end_time` is absent or a time, never `""`).
+fn time_or_absent(t: &str) -> Option<&str> {
+    (!t.is_empty()).then_some(t)
+}
+
+/// `show_job`: `GET /v1/{project_id}/job/{job_id}` → `{job: JobDetail}`: `job_type` is the
+/// vendor's fixed 1 (2 for sub-jobs), `job_status` 0 failed, 1 success, 2 processing, 3
+/// initialising; each sub-job a `SubJobInfo` whose `entities` name its server.
 pub async fn show_job(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
@@ -488,16 +533,35 @@ pub async fn show_job(
         .job(&project_id, &id)
         .await?
         .ok_or_else(|| Error::not_found("job", &id))?;
-    let status = match j.status.as_str() {
-        "SUCCESS" => 1,
-        "FAIL" => 2,
-        _ => 0,
-    };
-    let job_type = if j.job_type == "deleteServer" { 1 } else { 0 };
-    Ok(Json(json!({"job": {"job_id": j.id, "job_type": job_type, "job_status": status, "begin_time": j.begin_time,
-        "end_time": j.end_time, "execute_code": j.error_code, "execute_message": j.fail_reason,
-        "sub_jobs": j.sub_jobs.iter().map(|s| json!({"sub_job_id": s.job_id, "server_id": s.server_id, "status": s.status})).collect::<Vec<_>>()}}))
-    .into_response())
+    let mut sub_jobs = Vec::with_capacity(j.sub_jobs.len());
+    for s in &j.sub_jobs {
+        let name = st
+            .store
+            .server(&project_id, &s.server_id)
+            .await?
+            .map(|v| v.name)
+            .unwrap_or_default();
+        let mut sub = json!({
+            "job_id": s.job_id, "job_type": 2, "job_status": v1_job_status(&s.status),
+            "begin_time": s.begin_time, "execute_code": s.error_code, "execute_message": s.fail_reason,
+            "entities": [{"resource_id": s.server_id, "resource_name": name,
+                          "resource_type": "hws.resource.type.vm", "cloud_service_type": "hws.service.type.ec2"}],
+        });
+        if let Some(t) = time_or_absent(&s.end_time) {
+            sub["end_time"] = json!(t);
+        }
+        sub_jobs.push(sub);
+    }
+    let mut job = json!({
+        "job_id": j.id, "job_type": 1, "job_status": v1_job_status(&j.status), "begin_time": j.begin_time,
+        "execute_code": if j.status == "SUCCESS" && j.error_code.is_empty() { "0" } else { j.error_code.as_str() },
+        "execute_message": if j.status == "SUCCESS" && j.fail_reason.is_empty() { "success" } else { j.fail_reason.as_str() },
+        "sub_jobs": sub_jobs,
+    });
+    if let Some(t) = time_or_absent(&j.end_time) {
+        job["end_time"] = json!(t);
+    }
+    Ok(Json(json!({ "job": job })).into_response())
 }
 
 /// `{items, type}` of the WKS batch power operations (`ServerHaltReq`, `BatchStartServerReq`).
@@ -831,11 +895,15 @@ pub async fn show_server_vnc(
     Ok(Json(json!({"type": "novnc", "protocol": "vnc", "url": format!("https://console.openwks.invalid/vnc/{}?host={}", s.id, s.host_id.unwrap_or_default())})).into_response())
 }
 
-fn sub_job_out(j: &Job, s: &openwks_core::compute::SubJob) -> Value {
-    json!({"id": s.job_id, "job_id": j.id, "job_type": wks_job_type(&j.job_type), "status": wks_status(&s.status),
-           "begin_time": s.begin_time, "end_time": if s.end_time.is_empty() { Value::Null } else { json!(s.end_time) },
+fn sub_job_out(j: &Job, s: &openwks_core::compute::SubJob, name: &str) -> Value {
+    let mut out = json!({"id": s.job_id, "job_id": j.id, "job_type": wks_job_type(&j.job_type), "status": wks_status(&s.status),
+           "begin_time": s.begin_time,
            "error_code": s.error_code, "error_message": s.fail_reason, "project_id": j.project_id,
-           "job_resource_info": {"resource_id": s.server_id}})
+           "job_resource_info": {"resource_id": s.server_id, "resource_name": name}});
+    if let Some(t) = time_or_absent(&s.end_time) {
+        out["end_time"] = json!(t);
+    }
+    out
 }
 
 /// Sub-jobs matching the query. `job_type` is required by the vendor's `ListSubJobs` and optional
@@ -852,20 +920,25 @@ async fn filtered_sub_jobs(
     }
     let status = q.str("status").map(str::to_string);
     let job_id = q.str("job_id").map(str::to_string);
-    Ok(st
-        .store
-        .sub_jobs(project_id)
-        .await?
-        .iter()
-        .filter(|(j, s)| {
-            job_type
-                .as_deref()
-                .is_none_or(|x| x == wks_job_type(&j.job_type))
-                && status.as_deref().is_none_or(|x| x == wks_status(&s.status))
-                && job_id.as_deref().is_none_or(|x| x == j.id)
-        })
-        .map(|(j, s)| sub_job_out(j, s))
-        .collect())
+    let all = st.store.sub_jobs(project_id).await?;
+    let mut out = Vec::new();
+    for (j, s) in all.iter().filter(|(j, s)| {
+        job_type
+            .as_deref()
+            .is_none_or(|x| x == wks_job_type(&j.job_type))
+            && status.as_deref().is_none_or(|x| x == wks_status(&s.status))
+            && job_id.as_deref().is_none_or(|x| x == j.id)
+    }) {
+        // A deleted server's sub-job keeps its id; its name is gone with it.
+        let name = st
+            .store
+            .server(project_id, &s.server_id)
+            .await?
+            .map(|v| v.name)
+            .unwrap_or_default();
+        out.push(sub_job_out(j, s, &name));
+    }
+    Ok(out)
 }
 
 /// `list_sub_jobs`: `GET /v1/{project_id}/app-server-sub-jobs?job_type=&status=&job_id=`.

@@ -86,12 +86,18 @@ async fn app_servers_spread_over_hosts_and_count_in_their_group() {
             .body["count"],
         1
     );
+    // Maintenance is `maintain_status`; the server stays REGISTERED (issue 15, item 6).
+    let state = app
+        .get(&format!("/v1/{{p}}/app-server-groups/{sg}/state"))
+        .await;
+    assert_eq!(state.body["aps_status"]["MAINTAINING"], 0, "{}", state.text);
+    let maint = app.get("/v1/{p}/app-servers?maintain_status=true").await;
     assert_eq!(
-        app.get(&format!("/v1/{{p}}/app-server-groups/{sg}/state"))
-            .await
-            .body["aps_status"]["MAINTAINING"],
-        1
+        maint.body["items"][0]["status"], "REGISTERED",
+        "{}",
+        maint.text
     );
+    assert_eq!(maint.body["items"][0]["maintain_status"], true);
     // The group cannot go while it has servers.
     assert_error(
         &app.delete(&format!("/v1/{{p}}/app-server-groups/{sg}"))

@@ -8,6 +8,7 @@ mod attacks;
 mod auth;
 mod authorizations;
 mod catalogue;
+mod client_findings;
 mod connections;
 mod ecs;
 mod ecs_servers;

@@ -3,6 +3,7 @@
 
 use crate::db::Value;
 use crate::db::{params, params_from_iter, Connection, OptionalExtension};
+use openwks_core::app_group::check_binding;
 use openwks_core::error::codes;
 use openwks_core::server_group::{check_standby, ServerGroup, ServerGroupView};
 use openwks_core::{Error, Result};
@@ -209,10 +210,25 @@ pub(crate) fn create(
             format!("subnet {} is not a subnet of VPC {}", g.subnet_id, g.vpc_id),
         ));
     }
-    if let Some(pid) = &g.primary_server_group_id {
-        let primary = load(conn, &g.project_id, pid)?;
-        check_standby(primary.as_ref(), g)?;
-    }
+    // A standby that does not say its storage_mount_policy inherits its primary's (what the
+    // Terraform provider sends: it sets the policy with a PATCH after the POST), read here,
+    // in the write.
+    let standby;
+    let g = match &g.primary_server_group_id {
+        Some(pid) => {
+            let primary = load(conn, &g.project_id, pid)?;
+            let mut s = g.clone();
+            if s.storage_mount_policy.is_empty() {
+                s.storage_mount_policy = primary
+                    .as_ref()
+                    .map_or_else(|| "ANY".to_string(), |p| p.storage_mount_policy.clone());
+            }
+            check_standby(primary.as_ref(), &s)?;
+            standby = s;
+            &standby
+        }
+        None => g,
+    };
     insert(conn, g)?;
     conn.execute_later(
         "UPDATE projects SET server_group_count = server_group_count + 1 WHERE id = ?1",
@@ -249,6 +265,32 @@ pub(crate) fn update(
             codes::DUPLICATE_NAME,
             format!("a server group named {} already exists", g.name),
         ));
+    }
+    // A change of app_type keeps the app-group rules create enforces: every bound app group
+    // has the group's app type (WKS.00131108), and a shared desktop group has one app group
+    // at most (WKS.00131105). Checked here, inside the write: a binding made meanwhile counts.
+    let changed_type = std::iter::once((&g, &before))
+        .chain(subs.iter().zip(&subs_before))
+        .filter(|(now, was)| now.app_type != was.app_type);
+    for (now, _) in changed_type {
+        let bound = super::app_groups::bound_count(conn, &now.id, None)?;
+        check_binding(Some(now), bound - 1)?;
+        let other: i64 = conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM app_groups WHERE app_server_group_id = ?1 AND app_type != ?2",
+            )
+            .map_err(db_err)?
+            .query_row([now.id.as_str(), now.app_type.as_str()], |r| r.get(0))
+            .map_err(db_err)?;
+        if other > 0 {
+            return Err(Error::invalid(
+                codes::APP_TYPE_MISMATCH,
+                format!(
+                    "server group {} has {other} app group(s) of another app_type bound; app_type cannot become {} while they are",
+                    now.id, now.app_type
+                ),
+            ));
+        }
     }
     replace(conn, &g, g.tags != before.tags)?;
     for (s, b) in subs.iter().zip(&subs_before) {

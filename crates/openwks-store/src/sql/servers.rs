@@ -646,7 +646,7 @@ pub(crate) fn list_app(
                 .is_some_and(|m| app.is_none_or(|a| a.maintain_status != m))
             || f.scaling_auto_create
                 .is_some_and(|m| app.is_none_or(|a| a.scaling_auto_create != m))
-            || f.ip.as_ref().is_some_and(|ip| *ip != s.ip)
+            || f.ip.as_ref().is_some_and(|ip| !s.ip.contains(ip.as_str()))
         {
             continue;
         }

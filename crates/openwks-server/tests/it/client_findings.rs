@@ -1,0 +1,354 @@
+//! What real clients found (issue 15): the official SDK, a second signer and the Terraform
+//! provider's HTTP sequences against openwks. One test per finding, through HTTP (the SDK
+//! side is in `tests/sdk/test_client_findings.py`).
+
+use serde_json::{json, Value};
+
+use crate::harness::{assert_error, TestApp};
+use crate::sessions::{launch, users};
+
+/// Item 3: an update of `app_type` keeps the rules create keeps: no bound app group of the
+/// other type (`WKS.00131108`), one app group at most in shared-desktop mode (`WKS.00131105`).
+#[tokio::test]
+async fn updating_app_type_keeps_the_app_group_rules() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("type-sg")).await;
+    let base = format!("/v1/{{p}}/app-server-groups/{sg}");
+    let ag = |name: &str| json!({"name": name, "app_server_group_id": sg});
+    let r = app.post("/v1/{p}/app-groups", ag("type-ag-1")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let first = r.body["id"].as_str().expect("id").to_string();
+    // One COMMON_APP app group bound: the group cannot become SESSION_DESKTOP_APP.
+    assert_error(
+        &app.patch(&base, json!({"app_type": "SESSION_DESKTOP_APP"}))
+            .await,
+        400,
+        "WKS.00131108",
+    );
+    let r = app.post("/v1/{p}/app-groups", ag("type-ag-2")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Two bound: shared desktop mode takes one app group only.
+    assert_error(
+        &app.patch(&base, json!({"app_type": "SESSION_DESKTOP_APP"}))
+            .await,
+        400,
+        "WKS.00131105",
+    );
+    assert_eq!(
+        app.get(&base).await.body["app_type"],
+        "COMMON_APP",
+        "nothing written"
+    );
+    // Unbound, the type may change; the same value is not a change.
+    assert_eq!(
+        app.patch(&base, json!({"app_type": "COMMON_APP"}))
+            .await
+            .status,
+        200
+    );
+    let r = app
+        .post("/v1/{p}/app-groups/batch-delete", json!({"ids": [first]}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .get(&format!("/v1/{{p}}/app-groups?app_server_group_id={sg}"))
+        .await;
+    let rest: Vec<String> = r.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|g| g["id"].as_str().unwrap_or("").to_string())
+        .collect();
+    let r = app
+        .post("/v1/{p}/app-groups/batch-delete", json!({"ids": rest}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .patch(&base, json!({"app_type": "SESSION_DESKTOP_APP"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(app.get(&base).await.body["app_type"], "SESSION_DESKTOP_APP");
+}
+
+/// Item 4: a VDI (`is_vdi: true`) server takes one session: four users on a group of two
+/// servers get two sessions, on two servers, and two 503s.
+#[tokio::test]
+async fn a_vdi_server_takes_one_session() {
+    let app = TestApp::new().await;
+    let mut body = app.group_body("vdi-sg");
+    body["is_vdi"] = json!(true);
+    let sg = app.create_group(body).await;
+    app.app_servers(&sg, 2).await;
+    let people = users("vdi-user-", 4);
+    let (_, ag, app_id) = {
+        // The app group and authorizations of `setup`, on the VDI group made above.
+        let r = app
+            .post(
+                "/v1/{p}/app-groups",
+                json!({"name": "vdi-ag", "app_server_group_id": sg}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let ag = r.body["id"].as_str().expect("id").to_string();
+        let r = app
+            .post(
+                &format!("/v1/{{p}}/app-groups/{ag}/apps"),
+                json!({"items": [{"name": "Desk", "execute_path": "C:\\desk.exe", "source_type": 1}]}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let app_id = r.body["items"][0]["id"].as_str().expect("app").to_string();
+        let accounts: Vec<Value> = people
+            .iter()
+            .map(|u| json!({"account": u, "account_type": "USER"}))
+            .collect();
+        let r = app
+            .post(
+                "/v1/{p}/app-groups/authorizations",
+                json!({"app_group_ids": [ag], "accounts": accounts}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        (sg.clone(), ag, app_id)
+    };
+    let mut servers = Vec::new();
+    let mut refused = 0;
+    for u in &people {
+        let r = launch(&app, u, &ag, &app_id).await;
+        match r.status {
+            200 | 201 => servers.push(r.body["server_id"].as_str().unwrap_or("").to_string()),
+            503 => refused += 1,
+            s => panic!("launch answered {s}: {}", r.text),
+        }
+    }
+    servers.sort();
+    servers.dedup();
+    assert_eq!(
+        (servers.len(), refused),
+        (2, 2),
+        "one session per VDI server"
+    );
+}
+
+/// Item 5: a standby created without `storage_mount_policy` (the Terraform provider's POST)
+/// inherits its primary's; one that names another policy is still refused.
+#[tokio::test]
+async fn a_standby_without_storage_mount_policy_inherits_the_primarys() {
+    let app = TestApp::new().await;
+    for policy in ["USER", "SHARE"] {
+        let mut p = app.group_body(&format!("primary-{policy}"));
+        p["storage_mount_policy"] = json!(policy);
+        let primary = app.create_group(p).await;
+        let mut s = app.group_body(&format!("standby-{policy}"));
+        s["primary_server_group_id"] = json!(primary);
+        let r = app.post("/v1/{p}/app-server-groups", s).await;
+        assert_eq!(r.status, 200, "{policy}: {}", r.text);
+        assert_eq!(r.body["storage_mount_policy"], policy, "{}", r.text);
+        let id = r.body["id"].as_str().expect("id");
+        let shown = app.get(&format!("/v1/{{p}}/app-server-groups/{id}")).await;
+        assert_eq!(shown.body["storage_mount_policy"], policy);
+        let mut other = app.group_body(&format!("standby-any-{policy}"));
+        other["primary_server_group_id"] = json!(primary);
+        other["storage_mount_policy"] = json!("ANY");
+        assert_error(
+            &app.post("/v1/{p}/app-server-groups", other).await,
+            400,
+            "WKS.00211115",
+        );
+    }
+    // A primary that omits it gets ANY, as before.
+    let r = app
+        .post("/v1/{p}/app-server-groups", app.group_body("plain-primary"))
+        .await;
+    assert_eq!(r.body["storage_mount_policy"], "ANY", "{}", r.text);
+}
+
+/// A catalogue with one host per pool: AZs a and b have one host, c two (one of them GPU).
+fn one_host_per_az() -> openwks_core::catalogue::Catalogue {
+    let text = include_str!("../../../openwks-core/src/default-catalog.toml")
+        .replace("count = 24", "count = 1")
+        .replace("count = 16", "count = 1")
+        .replace("count = 4", "count = 1");
+    openwks_core::catalogue::Catalogue::parse_file("one-host.toml", &text, "cn-north-4")
+        .expect("catalogue")
+}
+
+/// Item 2: v1 `show_job` speaks the vendor's `JobDetail`: `job_type` 1, `job_status` 0
+/// failed, 1 success, 2 processing; `sub_jobs` are `SubJobInfo` (type 2, entities naming the
+/// server); `end_time` absent while running. The sub-job list names the server; an app
+/// server shows its last job's vendor type, state and time.
+#[tokio::test]
+async fn v1_jobs_use_the_vendors_codes_and_shapes() {
+    // Running: servers take an hour to boot.
+    let slow = TestApp::with(
+        std::sync::Arc::new(tempfile::tempdir().expect("tempdir")),
+        openwks_server::Settings {
+            boot_delay: std::time::Duration::from_secs(3600),
+            ..TestApp::settings()
+        },
+    )
+    .await;
+    let sg = slow.create_group(slow.group_body("slow-sg")).await;
+    let r = slow
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            slow.app_servers_body(&sg, 1),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let job = r.body["job_id"].as_str().expect("job").to_string();
+    let j = slow.get(&format!("/v1/{{p}}/job/{job}")).await;
+    assert_eq!(j.status, 200, "{}", j.text);
+    let d = &j.body["job"];
+    assert_eq!(
+        (d["job_type"].clone(), d["job_status"].clone()),
+        (json!(1), json!(2)),
+        "{}",
+        j.text
+    );
+    assert!(
+        d.get("end_time").is_none(),
+        "running: no end_time: {}",
+        j.text
+    );
+    let sub = &d["sub_jobs"][0];
+    assert_eq!(
+        (sub["job_type"].clone(), sub["job_status"].clone()),
+        (json!(2), json!(2)),
+        "{}",
+        j.text
+    );
+    assert!(sub["job_id"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(
+        sub.get("sub_job_id").is_none() && sub.get("server_id").is_none(),
+        "{sub}"
+    );
+    let server = sub["entities"][0]["resource_id"]
+        .as_str()
+        .expect("entity")
+        .to_string();
+    let shown = slow.get(&format!("/v1/{{p}}/app-servers/{server}")).await;
+    assert_eq!(
+        (
+            shown.body["job_id"].as_str(),
+            shown.body["job_type"].as_str(),
+            shown.body["job_status"].as_str()
+        ),
+        (Some(job.as_str()), Some("CREATE_SERVER"), Some("RUNNING")),
+        "{}",
+        shown.text
+    );
+    assert_eq!(shown.body["task_status"], "spawning");
+
+    // Success.
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("ok-sg")).await;
+    let r = app
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            app.app_servers_body(&sg, 1),
+        )
+        .await;
+    let job = r.body["job_id"].as_str().expect("job").to_string();
+    app.wait_job(&job).await;
+    let j = app.get(&format!("/v1/{{p}}/job/{job}")).await;
+    let d = &j.body["job"];
+    assert_eq!(
+        (d["job_type"].clone(), d["job_status"].clone()),
+        (json!(1), json!(1)),
+        "{}",
+        j.text
+    );
+    assert!(
+        d["end_time"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{}",
+        j.text
+    );
+    assert_eq!(d["sub_jobs"][0]["job_status"], 1);
+    let server = d["sub_jobs"][0]["entities"][0]["resource_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let name = app.get(&format!("/v1/{{p}}/app-servers/{server}")).await;
+    assert_eq!(
+        d["sub_jobs"][0]["entities"][0]["resource_name"],
+        name.body["name"]
+    );
+    assert_eq!(name.body["job_status"], "SUCCESS", "{}", name.text);
+    assert!(name.body["job_time"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
+    // Item 13: an idle server's task_status is the SDK's "null", not "".
+    assert_eq!(name.body["task_status"], "null");
+    let subs = app
+        .get(&format!(
+            "/v1/{{p}}/app-server-sub-jobs?job_type=CREATE_SERVER&job_id={job}"
+        ))
+        .await;
+    assert_eq!(
+        subs.body["items"][0]["job_resource_info"]["resource_name"], name.body["name"],
+        "{}",
+        subs.text
+    );
+    assert!(subs.body["items"][0]["end_time"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
+
+    // Failed: three servers of one anti-affinity group, and no AZ has three hosts.
+    let tight = TestApp::with_catalogue(
+        std::sync::Arc::new(tempfile::tempdir().expect("tempdir")),
+        TestApp::settings(),
+        one_host_per_az(),
+    )
+    .await;
+    let sg = tight.create_group(tight.group_body("tight-sg")).await;
+    let r = tight
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            tight.app_servers_body(&sg, 3),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let job = r.body["job_id"].as_str().expect("job").to_string();
+    tight.wait_job(&job).await;
+    let j = tight.get(&format!("/v1/{{p}}/job/{job}")).await;
+    let d = &j.body["job"];
+    assert_eq!(d["job_status"], 0, "failed: {}", j.text);
+    let states: Vec<i64> = d["sub_jobs"]
+        .as_array()
+        .expect("subs")
+        .iter()
+        .filter_map(|s| s["job_status"].as_i64())
+        .collect();
+    assert!(states.contains(&0), "{}", j.text);
+}
+
+/// Item 7: `ip_addr` of `list_servers` matches part of the address.
+#[tokio::test]
+async fn list_servers_matches_part_of_the_ip() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("ip-sg")).await;
+    let ids = app.app_servers(&sg, 2).await;
+    let ip_of = |v: &Value| {
+        v["host_address"][0]["addr"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let first = app.get(&format!("/v1/{{p}}/app-servers/{}", ids[0])).await;
+    let ip = ip_of(&first.body);
+    let prefix = ip
+        .rsplit_once('.')
+        .map(|(p, _)| p.to_string())
+        .expect("dotted");
+    let all = app
+        .get(&format!("/v1/{{p}}/app-servers?ip_addr={prefix}."))
+        .await;
+    assert_eq!(all.body["count"], 2, "{}", all.text);
+    let one = app
+        .get(&format!("/v1/{{p}}/app-servers?ip_addr={ip}"))
+        .await;
+    assert_eq!(one.body["count"], 1, "{}", one.text);
+    let none = app.get("/v1/{p}/app-servers?ip_addr=203.0.113.").await;
+    assert_eq!(none.body["count"], 0, "{}", none.text);
+}
