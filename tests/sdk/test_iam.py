@@ -29,7 +29,7 @@ def iam_user(server, name, statements):
 def groups(wks, network):
     vpc_id, subnet_id = network
     made = {}
-    for name, team, ep in (("sdk-iam-cad", "cad", "ep-cad"), ("sdk-iam-ops", "ops", "0")):
+    for name, team, ep in (("sdk-iam-cad", "cad", "6d3f2a1b-0c4e-4b5a-9f87-1e2d3c4b5a62"), ("sdk-iam-ops", "ops", "0")):
         made[team] = wks.create_server_group(CreateServerGroupRequest(body=CreateServerGroupReq(
             name=name, image_id="6f4d1f2a-2019-4b6e-9c0d-000000000001", image_type="public", os_type="Windows",
             product_id="workspace.appstream.general.xlarge.2", vpc_id=vpc_id, subnet_id=subnet_id,
@@ -62,7 +62,7 @@ def test_a_tag_scoped_user_sees_and_changes_only_its_groups(server, groups):
 def test_an_enterprise_project_scoped_user_and_an_explicit_deny(server, groups):
     ep = iam_user(server, "sdk-ep", [
         {"Effect": "Allow", "Action": ["workspace:serverGroup:*"],
-         "Condition": {"StringEquals": {"g:EnterpriseProjectId": ["ep-cad"]}}},
+         "Condition": {"StringEquals": {"g:EnterpriseProjectId": ["6d3f2a1b-0c4e-4b5a-9f87-1e2d3c4b5a62"]}}},
         {"Effect": "Allow", "Action": ["workspace:serverGroup:list"]},
         {"Effect": "Deny", "Action": ["workspace:serverGroup:delete"]},
     ])

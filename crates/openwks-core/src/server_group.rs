@@ -35,6 +35,10 @@ pub const DISK_MIN: i64 = 10;
 /// Upper bound of the system disk size.
 pub const DISK_MAX: i64 = 32768;
 
+/// The largest `route_policy.max_session` an update may set (the vendor's
+/// `UpdateServerGroupReq.route_policy.max_session`: 1–100; create allows the quota, 1024).
+pub const UPDATE_MAX_SESSION: i64 = 100;
+
 /// The routing policy. A threshold of `None` is "not set".
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RoutePolicy {
@@ -352,6 +356,16 @@ pub struct UpdateSpec {
     pub ip_virtual_sent: bool,
 }
 
+/// `8-4-4-4-12` hex digits.
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 fn required(field: &str, v: &Option<String>) -> Result<String> {
     match v.as_deref() {
         Some(s) if !s.trim().is_empty() => Ok(s.to_string()),
@@ -467,6 +481,14 @@ impl CreateSpec {
         check_enum("image_type", &image_type, IMAGE_TYPES)?;
         let os_type = required("os_type", &self.os_type)?;
         check_enum("os_type", &os_type, OS_TYPES)?;
+        // The seed lists Linux and Other but says "Currently, only Windows is supported"
+        // (create-server-group, os_type): they are refused, not silently served.
+        if os_type != "Windows" {
+            return Err(Error::invalid(
+                codes::INVALID_ENUM,
+                format!("os_type {os_type} is not supported: currently only Windows is"),
+            ));
+        }
         let product_id = required("product_id", &self.product_id)?;
         let vpc_id = required("vpc_id", &self.vpc_id)?;
         let subnet_id = required("subnet_id", &self.subnet_id)?;
@@ -498,7 +520,12 @@ impl CreateSpec {
             Some(t) => Some(check_enum("extra_session_type", t, EXTRA_SESSION_TYPES)?.to_string()),
         };
         // Image.
-        let image_product_id = self.image_product_id.unwrap_or_default();
+        // The product id belongs to Marketplace (gold) images only.
+        let image_product_id = if image_type == "gold" {
+            self.image_product_id.unwrap_or_default()
+        } else {
+            String::new()
+        };
         let min_disk = check_image(cat, &image_id, &image_type, &image_product_id, &os_type)?;
         let system_disk_size = check_disk(system_disk_size, min_disk)?;
         if cat.volume_type(&system_disk_type).is_none() {
@@ -576,18 +603,13 @@ impl CreateSpec {
                 format!("subnet {subnet_id} does not belong to VPC {vpc_id}"),
             ));
         }
-        // Virtual IP: Windows only, and it needs DHCP.
+        // Virtual IP (Windows, which every group is).
         let ip_virtual = match self.ip_virtual {
             None => false,
             Some(None) => return Err(Error::missing("ip_virtual.enable")),
             Some(Some(e)) => e,
         };
-        if ip_virtual && os_type != "Windows" {
-            return Err(Error::invalid(
-                codes::INVALID_IP_VIRTUAL,
-                "ip_virtual can be enabled only for Windows images",
-            ));
-        }
+
         if ip_virtual && !subnet.dhcp_enable {
             return Err(Error::invalid(
                 codes::INVALID_IP_VIRTUAL,
@@ -599,14 +621,16 @@ impl CreateSpec {
             Some(rp) => rp.apply(&RoutePolicy::default(), cat.quotas.max_session)?,
             None => RoutePolicy::default(),
         };
-        // Paid sessions: at least 1, at most 10 x vCPUs minus the package default
-        // (anchors-appstream.md §5, from the vendor's Terraform docs).
+        // Paid sessions: at least 1 (the vendor's `minimum: 1`; 0 is refused, not dropped);
+        // the vendor sets no maximum, so only the integer's (int32) bounds it.
         let extra_session_size = match self.extra_session_size {
-            None | Some(0) => None,
-            Some(n) => {
-                let cap = (10 * product.cpu - product.sessions).max(1);
-                Some(check_range("extra_session_size", n, 1, cap)?)
-            }
+            None => None,
+            Some(n) => Some(check_range(
+                "extra_session_size",
+                n,
+                1,
+                i64::from(i32::MAX),
+            )?),
         };
         if extra_session_size.is_some() && extra_session_type.is_none() {
             return Err(Error::missing("extra_session_type"));
@@ -618,10 +642,13 @@ impl CreateSpec {
         let enterprise_project_id = match self.enterprise_project_id.as_deref() {
             None | Some("") | Some("0") => "0".to_string(),
             Some(e) => {
-                if e.len() > 64 || !e.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                // Enterprise projects have UUIDs (36 characters); "0" or empty is the default.
+                if !is_uuid(e) {
                     return Err(Error::invalid(
                         codes::INVALID_PARAMETER,
-                        format!("enterprise_project_id {e:?} is malformed"),
+                        format!(
+                            "enterprise_project_id {e:?} is malformed: \"0\", empty, or an enterprise project's UUID"
+                        ),
                     ));
                 }
                 e.to_string()
@@ -749,7 +776,11 @@ impl UpdateSpec {
             g.description = d.clone();
         }
         if let Some(rp) = &self.route_policy {
-            let new = rp.apply(&g.route_policy, cat.quotas.max_session)?;
+            // The vendor's UpdateServerGroupReq bounds max_session at 100 (create: 1024).
+            let new = rp.apply(
+                &g.route_policy,
+                cat.quotas.max_session.min(UPDATE_MAX_SESSION),
+            )?;
             if new.max_session != g.route_policy.max_session {
                 g.routing_epoch += 1;
             }
@@ -781,6 +812,10 @@ impl UpdateSpec {
         }
         if let Some(p) = &self.image_product_id {
             g.image_product_id = p.clone();
+        }
+        if g.image_type != "gold" {
+            // Switching to a public or private image drops the Marketplace product.
+            g.image_product_id.clear();
         }
         let disk_changed = self.system_disk_size.is_some() || self.system_disk_type.is_some();
         if let Some(s) = self.system_disk_size {
@@ -993,18 +1028,19 @@ mod tests {
     }
 
     #[test]
-    fn disk_below_image_min_and_linux_virtual_ip_are_refused() {
+    fn disk_below_image_min_and_other_than_windows_are_refused() {
         let mut s = spec();
         s.system_disk_size = Some(30);
         assert_eq!(run(s).expect_err("small").code, codes::INVALID_DISK);
-        let mut s = spec();
-        s.image_id = Some("c1b2e3d4-2204-4c5d-8e9f-000000000005".into());
-        s.os_type = Some("Linux".into());
-        s.ip_virtual = Some(Some(true));
-        assert_eq!(
-            run(s).expect_err("linux vip").code,
-            codes::INVALID_IP_VIRTUAL
-        );
+        // Only Windows is supported (seed, os_type): Linux and Other are refused by name.
+        for os in ["Linux", "Other"] {
+            let mut s = spec();
+            s.image_id = Some("c1b2e3d4-2204-4c5d-8e9f-000000000005".into());
+            s.os_type = Some(os.into());
+            let e = run(s).expect_err("not windows");
+            assert_eq!(e.code, codes::INVALID_ENUM);
+            assert!(e.message.contains("only Windows"), "{}", e.message);
+        }
     }
 
     #[test]

@@ -2,9 +2,17 @@
 
 use crate::error::{codes, Error, Result};
 
-/// Server-group and app-group names: 1–64 characters of letters (any script, so CJK and other
-/// non-ASCII letters count), digits, `_` and `-`; no spaces (seeds, create-server-group Table 3,
-/// create-app-group Table 3).
+/// A character of a server-group or app-group name: an ASCII letter or digit, a CJK unified
+/// ideograph (U+4E00–U+9FA5), `_` or `-` — the vendor's pattern
+/// `[\w\u4e00-\u9fa5\u002d_]` (Java's `\w` is ASCII) and its text "中文,英文大小写,数字,_-".
+fn name_char_ok(c: char) -> bool {
+    c.is_ascii_alphanumeric() || ('\u{4e00}'..='\u{9fa5}').contains(&c) || c == '_' || c == '-'
+}
+
+/// Server-group and app-group names: 1–64 characters of ASCII letters, digits, Chinese
+/// characters, `_` and `-`; no spaces (seeds, create-server-group Table 3, create-app-group
+/// Table 3: "letters, digits, underscores and hyphens"; the vendor's definitions say which
+/// letters).
 pub fn check_name(field: &str, name: &str) -> Result<()> {
     let len = name.chars().count();
     if len == 0 || len > 64 {
@@ -13,10 +21,7 @@ pub fn check_name(field: &str, name: &str) -> Result<()> {
             format!("{field} must be 1 to 64 characters long, got {len}"),
         ));
     }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
-    {
+    if let Some(bad) = name.chars().find(|c| !name_char_ok(*c)) {
         let what = if bad.is_whitespace() {
             "spaces are not allowed".to_string()
         } else {
@@ -24,7 +29,7 @@ pub fn check_name(field: &str, name: &str) -> Result<()> {
         };
         return Err(Error::invalid(
             codes::INVALID_NAME,
-            format!("{field} may contain only letters, digits, '_' and '-': {what}"),
+            format!("{field} may contain only ASCII letters, digits, Chinese characters, '_' and '-': {what}"),
         ));
     }
     Ok(())
@@ -106,6 +111,12 @@ fn tag_chars_ok(s: &str) -> bool {
         .all(|c| c.is_alphanumeric() || c == ' ' || "_.:=+-@".contains(c))
 }
 
+/// Tag values also take `/` (the vendor's `TmsTag.value` pattern
+/// `^([\p{L}\p{Z}\p{N}_.:/=+\-@]{0,255})$`; keys do not).
+fn tag_value_chars_ok(s: &str) -> bool {
+    s.chars().all(|c| c == '/' || tag_chars_ok(&c.to_string()))
+}
+
 /// Maximum number of tags on one resource (seed Table 3, `tags`).
 pub const MAX_TAGS: usize = 20;
 
@@ -146,11 +157,11 @@ pub fn check_tag(key: Option<&str>, value: Option<&str>) -> Result<Tag> {
             format!("tag value must be at most 255 characters, got {vlen}"),
         ));
     }
-    if !tag_chars_ok(value) {
+    if !tag_value_chars_ok(value) {
         return Err(Error::invalid(
             codes::INVALID_TAG,
             format!(
-                "tag value {value:?} may contain only letters, digits, spaces and _ . : = + - @"
+                "tag value {value:?} may contain only letters, digits, spaces and _ . : / = + - @"
             ),
         ));
     }
@@ -192,7 +203,10 @@ mod tests {
     fn names_follow_the_seed_table() {
         assert!(is_valid_name("sg-01_a"));
         assert!(is_valid_name("服务器组"));
-        assert!(is_valid_name("Grüße"));
+        // Letters are ASCII and Chinese (the vendor's pattern): other scripts are refused.
+        assert!(!is_valid_name("Grüße"));
+        assert!(!is_valid_name("Ωmega"));
+        assert!(is_valid_name("组-1_a"));
         assert!(is_valid_name(&"a".repeat(64)));
         assert!(!is_valid_name(&"a".repeat(65)));
         assert!(!is_valid_name(""));
@@ -214,6 +228,9 @@ mod tests {
         assert!(check_tag(Some(&"k".repeat(128)), Some(&"v".repeat(255))).is_ok());
         assert!(check_tag(Some("k"), Some(&"v".repeat(256))).is_err());
         assert!(check_tag(Some("k#"), None).is_err());
+        // `/` is allowed in values, not in keys.
+        assert!(check_tag(Some("path"), Some("a/b/c")).is_ok());
+        assert!(check_tag(Some("a/b"), Some("v")).is_err());
         let dup = check_tags([(Some("a"), None), (Some("a"), Some("b"))]);
         assert!(dup.is_err());
         let many: Vec<String> = (0..21).map(|i| format!("k{i}")).collect();

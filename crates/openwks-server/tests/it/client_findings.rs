@@ -352,3 +352,108 @@ async fn list_servers_matches_part_of_the_ip() {
     let none = app.get("/v1/{p}/app-servers?ip_addr=203.0.113.").await;
     assert_eq!(none.body["count"], 0, "{}", none.text);
 }
+
+/// Item 10: switching from a Marketplace image to a public one drops `image_product_id`.
+#[tokio::test]
+async fn a_public_image_drops_the_marketplace_product() {
+    let app = TestApp::new().await;
+    let mut b = app.group_body("gold-sg");
+    b["image_id"] = json!(crate::harness::GOLD);
+    b["image_type"] = json!("gold");
+    b["image_product_id"] = json!("00301-2019002-0--0");
+    b["system_disk_size"] = json!(100);
+    let sg = app.create_group(b).await;
+    let base = format!("/v1/{{p}}/app-server-groups/{sg}");
+    assert_eq!(
+        app.get(&base).await.body["image_product_id"],
+        "00301-2019002-0--0"
+    );
+    let r = app
+        .patch(
+            &base,
+            json!({"image_id": crate::harness::WIN2022, "image_type": "public"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let shown = app.get(&base).await;
+    assert_eq!(shown.body["image_type"], "public");
+    assert_eq!(shown.body["image_product_id"], "", "{}", shown.text);
+    // A product id sent with a public image at create is not kept either.
+    let mut b = app.group_body("public-sg");
+    b["image_product_id"] = json!("00301-2019002-0--0");
+    let id = app.create_group(b).await;
+    let shown = app.get(&format!("/v1/{{p}}/app-server-groups/{id}")).await;
+    assert_eq!(shown.body["image_product_id"], "", "{}", shown.text);
+}
+
+/// Items 11 and 12: the vendor's definitions bound what the seed's text does not. Update
+/// `max_session` 1–100 (create: up to the quota, 1024); `extra_session_size` at least 1,
+/// no maximum; tag values take `/`; names are ASCII or Chinese letters, digits, `_`, `-`;
+/// `enterprise_project_id` is "0", empty or a UUID; only Windows is supported.
+#[tokio::test]
+async fn the_vendors_definitions_bound_what_the_seed_leaves_open() {
+    let app = TestApp::new().await;
+    let mut b = app.group_body("bounds-sg");
+    b["route_policy"] = json!({"max_session": 500});
+    let sg = app.create_group(b).await;
+    let base = format!("/v1/{{p}}/app-server-groups/{sg}");
+    assert_error(
+        &app.patch(&base, json!({"route_policy": {"max_session": 101}}))
+            .await,
+        400,
+        "WKS.00211107",
+    );
+    let r = app
+        .patch(&base, json!({"route_policy": {"max_session": 100}}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        app.get(&base).await.body["route_policy"]["max_session"],
+        100
+    );
+    // Thresholds: 1–100; 0 is "not set" (the Terraform provider sends it for an omitted one).
+    assert_error(
+        &app.patch(&base, json!({"route_policy": {"cpu_threshold": -1}}))
+            .await,
+        400,
+        "WKS.00211107",
+    );
+    assert_eq!(
+        app.patch(&base, json!({"route_policy": {"cpu_threshold": 0}}))
+            .await
+            .status,
+        200
+    );
+    // Tags: '/' in values, not in keys.
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/server-group/{sg}/tags/create"),
+            json!({"tags": [{"key": "path", "value": "dept/cad/2026"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let mut b = app.group_body("tag-key-slash");
+    b["tags"] = json!([{"key": "a/b", "value": "v"}]);
+    assert_error(
+        &app.post("/v1/{p}/app-server-groups", b).await,
+        400,
+        "WKS.00211108",
+    );
+    for (field, value, code) in [
+        ("extra_session_size", json!(0), "WKS.00211107"),
+        ("name", json!("Ωmega"), "WKS.00211105"),
+        ("enterprise_project_id", json!("abc"), "WKS.00211102"),
+        ("os_type", json!("Other"), "WKS.00211106"),
+    ] {
+        let mut b = app.group_body("bounds-case");
+        b[field] = value;
+        assert_error(&app.post("/v1/{p}/app-server-groups", b).await, 400, code);
+    }
+    let mut b = app.group_body("组-paid");
+    b["extra_session_type"] = json!("CPU");
+    b["extra_session_size"] = json!(80);
+    b["enterprise_project_id"] = json!("6d3f2a1b-0c4e-4b5a-9f87-1e2d3c4b5a61");
+    let r = app.post("/v1/{p}/app-server-groups", b).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["extra_session_size"], 80, "{}", r.text);
+}

@@ -225,7 +225,7 @@ async fn deny_beats_allow_conditions_scope_and_lists_hide_the_rest() {
     let app = TestApp::new().await;
     let mut cad = app.group_body("cad-sg");
     cad["tags"] = json!([{"key": "team", "value": "cad"}]);
-    cad["enterprise_project_id"] = json!("ep-1");
+    cad["enterprise_project_id"] = json!("6d3f2a1b-0c4e-4b5a-9f87-1e2d3c4b5a61");
     let cad = app.create_group(cad).await;
     let mut ops = app.group_body("ops-sg");
     ops["tags"] = json!([{"key": "team", "value": "ops"}]);
@@ -284,7 +284,7 @@ async fn deny_beats_allow_conditions_scope_and_lists_hide_the_rest() {
         &app,
         "ep-1",
         json!([{"Effect": "Allow", "Action": "workspace:serverGroup:get",
-        "Condition": {"StringEquals": {"g:EnterpriseProjectId": "ep-1"}}}]),
+        "Condition": {"StringEquals": {"g:EnterpriseProjectId": "6d3f2a1b-0c4e-4b5a-9f87-1e2d3c4b5a61"}}}]),
     )
     .await;
     attach(&app, &u2.id, &ep).await;

@@ -321,9 +321,24 @@ async fn every_create_rule_is_enforced_with_its_code() {
             "WKS.00211106",
         ),
         (
-            "extra sessions over the cap",
-            set("extra_session_size", json!(37)),
+            "no extra sessions (the vendor's minimum is 1)",
+            set("extra_session_size", json!(0)),
             "WKS.00211107",
+        ),
+        (
+            "os_type Linux (the seed: only Windows is supported)",
+            set("os_type", json!("Linux")),
+            "WKS.00211106",
+        ),
+        (
+            "a name in a script the vendor's pattern lacks",
+            set("name", json!("Grüße")),
+            "WKS.00211105",
+        ),
+        (
+            "an enterprise project id that is not one",
+            set("enterprise_project_id", json!("abc")),
+            "WKS.00211102",
         ),
         (
             "21 tags",
@@ -393,8 +408,8 @@ async fn every_create_rule_is_enforced_with_its_code() {
         assert_eq!(r.code(), *code, "{what}: {}", r.text);
         assert_error(&r, 400, code);
     }
-    // A Linux image with a virtual IP; a gold image without its product id; a standby that
-    // does not match its primary; a product not sold in the AZ asked for.
+    // A Linux image (only Windows is supported, virtual IP or not); a gold image without its
+    // product id; a standby that does not match its primary; a product not sold in the AZ.
     let mut b = app.group_body("rule-case");
     b["image_id"] = json!(UBUNTU);
     b["os_type"] = json!("Linux");
@@ -402,7 +417,7 @@ async fn every_create_rule_is_enforced_with_its_code() {
     assert_error(
         &app.post("/v1/{p}/app-server-groups", b).await,
         400,
-        "WKS.00211114",
+        "WKS.00211106",
     );
     let mut b = app.group_body("rule-case");
     b["image_id"] = json!(GOLD);
@@ -435,20 +450,23 @@ async fn every_create_rule_is_enforced_with_its_code() {
 #[tokio::test]
 async fn what_the_table_allows_is_accepted() {
     let app = TestApp::new().await;
-    let mut b = app.group_body("服务器组-Grüße_1");
+    let mut b = app.group_body("服务器组-Gruppe_1");
     b["image_id"] = json!(GOLD);
     b["image_type"] = json!("gold");
     b["image_product_id"] = json!("00301-2019002-0--0");
     b["ip_virtual"] = json!({"enable": true});
     b["route_policy"] = json!({"max_session": 1024, "cpu_threshold": 0, "mem_threshold": 0});
     b["tags"] = json!((0..20)
-        .map(|i| json!({"key": format!("k {i}:=+-@_."), "value": "v x"}))
+        .map(|i| json!({"key": format!("k {i}:=+-@_."), "value": "v x/y"}))
         .collect::<Vec<_>>());
     b["product_id"] = json!(GPU_PRODUCT);
     b["system_disk_size"] = json!(100);
     b["server_group_status"] = json!(false);
     b["storage_mount_policy"] = json!("USER");
     b["enterprise_project_id"] = json!("");
+    b["extra_session_type"] = json!("GPU");
+    // The vendor sets no maximum on paid sessions (the old cap was 10 x vCPUs).
+    b["extra_session_size"] = json!(100);
     let id = app.create_group(b).await;
     let s = app.get(&format!("/v1/{{p}}/app-server-groups/{id}")).await;
     assert_eq!(s.body["ip_virtual"]["enable"], true);
