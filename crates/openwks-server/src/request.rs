@@ -103,6 +103,16 @@ impl Query {
                     format!("query parameter {k} is given more than once"),
                 ));
             }
+            // The vendor's definitions bound every query parameter: ids at 128 characters,
+            // and nothing over 1,024 (names and other filters).
+            let n = v.chars().count();
+            let max = if k.ends_with("_id") { 128 } else { 1024 };
+            if n > max {
+                return Err(Error::invalid(
+                    codes::INVALID_QUERY,
+                    format!("query parameter {k} must be at most {max} characters, got {n}"),
+                ));
+            }
             m.insert(k, v);
         }
         Ok(Self(m))

@@ -47,6 +47,39 @@ fn wks_status(s: &str) -> &'static str {
     }
 }
 
+/// What a real registered server has and the simulation derives from its id, the same on
+/// every replica and every read: its Windows SID, its NIC's MAC (OpenStack's `fa:16:3e`
+/// prefix) and port id.
+struct SimulatedIdentity {
+    sid: String,
+    mac: String,
+    port_id: String,
+}
+
+fn simulated_identity(server_id: &str) -> SimulatedIdentity {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(server_id.as_bytes());
+    let word = |i: usize| u32::from_be_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
+    SimulatedIdentity {
+        sid: format!(
+            "S-1-5-21-{}-{}-{}-{}",
+            word(0),
+            word(4),
+            word(8),
+            1000 + (word(12) % 100_000)
+        ),
+        mac: format!("fa:16:3e:{:02x}:{:02x}:{:02x}", h[16], h[17], h[18]),
+        port_id: format!(
+            "{}-{}-4{}-8{}-{}",
+            hex::encode(&h[19..23]),
+            hex::encode(&h[23..25]),
+            &hex::encode(&h[25..27])[1..],
+            &hex::encode(&h[27..29])[1..],
+            hex::encode(&h[26..32])
+        ),
+    }
+}
+
 /// The `AppServer` of a server with its live sessions.
 fn app_server(
     st: &AppState,
@@ -60,6 +93,14 @@ fn app_server(
         .as_ref()
         .and_then(|a| st.catalogue.product(&a.product_id))
         .map(|p| convert::product_info(&st.catalogue, p));
+    let nic = simulated_identity(&s.id);
+    let os_version = st
+        .catalogue
+        .image(&s.image_id)
+        .map(|i| i.os_version.clone())
+        .unwrap_or_default();
+    // The domain a registered server joined: its OU's, under the simulated directory.
+    let domain = "openwks.local";
     let mut out = json!({
         "id": s.id, "name": s.name, "machine_name": s.name.to_uppercase(), "description": app.as_ref().map(|a| a.description.clone()).unwrap_or_default(),
         "server_group_id": app.as_ref().map(|a| a.server_group_id.clone()).unwrap_or_default(),
@@ -72,10 +113,22 @@ fn app_server(
         "scaling_auto_create": app.as_ref().is_some_and(|a| a.scaling_auto_create),
         "job_id": s.job_id, "host_id": s.host_id.clone().unwrap_or_default(), "server_group_name": group_name,
         "product_info": product, "metadata": {}, "session_count": sessions, "freeze": [], "enterprise_project_id": "0", "tags": [],
-        "host_address": [{"addr": s.ip, "version": 4, "vpc_id": s.vpc_id, "subnet_id": s.subnet_id, "OS-EXT-IPS:type": "fixed"}],
+        "host_address": [{"addr": s.ip, "version": 4, "vpc_id": s.vpc_id, "subnet_id": s.subnet_id, "OS-EXT-IPS:type": "fixed",
+                          "OS-EXT-IPS-MAC:mac_addr": nic.mac, "OS-EXT-IPS:port_id": nic.port_id, "tenant_type": "tenant"}],
+
         "addresses": {s.vpc_id.clone(): [{"addr": s.ip, "version": "4", "OS-EXT-IPS:type": "fixed"}]},
         "root_volume": {"type": s.root_volume_type, "size": s.root_volume_size},
     });
+    for (k, v) in [
+        ("sid", json!(nic.sid)),
+        ("domain", json!(domain)),
+        ("os_version", json!(os_version)),
+        ("order_id", json!("")),
+        ("resource_pool_id", json!("")),
+        ("resource_pool_type", json!("public")),
+    ] {
+        out[k] = v;
+    }
     // The server's last job (`job_id`): its vendor type, state and time. A job deleted since
     // leaves only the id.
     if let Some(j) = job {

@@ -197,21 +197,22 @@ pub async fn check_quota(
         q.i64("subscription_num")?
             .ok_or_else(|| Error::missing("subscription_num"))?,
         1,
-        10_000,
+        100,
     )?;
+    // The vendor's CheckQuota bounds: disk_size 10–328704 GB, disk_num 1–11.
     let disk_size = check_range(
         "disk_size",
         q.i64("disk_size")?
             .ok_or_else(|| Error::missing("disk_size"))?,
-        1,
-        32_768,
+        10,
+        328_704,
     )?;
     let disk_num = check_range(
         "disk_num",
         q.i64("disk_num")?
             .ok_or_else(|| Error::missing("disk_num"))?,
         1,
-        64,
+        11,
     )?;
     let product = cat.product(pid).ok_or_else(|| {
         Error::invalid(

@@ -137,7 +137,7 @@ async fn zones_volume_types_quota_and_profile() {
         "51 GPU servers exceed the 50 GPU quota"
     );
     assert_error(
-        &app.get("/v1/{p}/check/quota?product_id=x&subscription_num=1&disk_size=1&disk_num=1")
+        &app.get("/v1/{p}/check/quota?product_id=x&subscription_num=1&disk_size=10&disk_num=1")
             .await,
         400,
         "WKS.00211110",

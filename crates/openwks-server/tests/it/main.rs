@@ -9,6 +9,7 @@ mod auth;
 mod authorizations;
 mod catalogue;
 mod client_findings;
+mod conformance;
 mod connections;
 mod ecs;
 mod ecs_servers;
