@@ -67,6 +67,8 @@ def test_v1_show_job_speaks_job_detail(wks, network):
     # The server's last job, in the vendor's enums; an idle server's task_status is "null".
     assert (shown.job_id, shown.job_type, shown.job_status) == (job_id, "CREATE_SERVER", "SUCCESS")
     assert shown.job_time and shown.task_status == "null"
+    # What a real registered server has, from the simulation.
+    assert shown.sid.startswith("S-1-5-21-") and shown.domain and "Windows" in shown.os_version
 
 
 def test_updating_app_type_keeps_the_app_group_rules(wks, network):

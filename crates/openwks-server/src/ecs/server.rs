@@ -23,6 +23,7 @@ use crate::AppState;
 
 /// `ServerDetail` (the fields openwks knows; the SDK tolerates the others' absence).
 pub fn server_detail(s: &Server) -> Value {
+    let id = crate::simulated::identity(&s.id, &s.vpc_id);
     let mut v = json!({
         "id": s.id, "name": s.name, "status": s.status, "tenant_id": s.project_id,
         "flavor": {"id": s.flavor_id, "name": s.flavor_id, "vcpus": s.vcpus.to_string(), "ram": s.memory_mb.to_string(), "gpus": []},
@@ -32,11 +33,13 @@ pub fn server_detail(s: &Server) -> Value {
         "OS-EXT-SRV-ATTR:hypervisor_hostname": s.host_id.clone().unwrap_or_default(),
         "OS-EXT-AZ:availability_zone": s.availability_zone,
         "OS-EXT-STS:vm_state": s.status.to_lowercase(),
-        "addresses": {s.vpc_id.clone(): [{"addr": s.ip, "version": "4", "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:00:00:01"}]},
+        "addresses": {s.vpc_id.clone(): [{"addr": s.ip, "version": "4", "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": id.mac, "OS-EXT-IPS:port_id": id.port_id, "primary": true}]},
         "os:scheduler_hints": {"group": s.ecs_group_id.iter().collect::<Vec<_>>()},
         "metadata": {"vpc_id": s.vpc_id},
         "created": s.created, "updated": s.updated,
     });
+    v["security_groups"] = json!([{"name": "default", "id": id.security_group_id}]);
+    v["os-extended-volumes:volumes_attached"] = json!([{"id": id.volume_id, "delete_on_termination": "true", "bootIndex": "0", "device": "/dev/vda"}]);
     if let Some(f) = &s.fault {
         v["fault"] = json!({"code": 500, "message": f, "created": s.updated});
     }

@@ -47,39 +47,6 @@ fn wks_status(s: &str) -> &'static str {
     }
 }
 
-/// What a real registered server has and the simulation derives from its id, the same on
-/// every replica and every read: its Windows SID, its NIC's MAC (OpenStack's `fa:16:3e`
-/// prefix) and port id.
-struct SimulatedIdentity {
-    sid: String,
-    mac: String,
-    port_id: String,
-}
-
-fn simulated_identity(server_id: &str) -> SimulatedIdentity {
-    use sha2::{Digest, Sha256};
-    let h = Sha256::digest(server_id.as_bytes());
-    let word = |i: usize| u32::from_be_bytes([h[i], h[i + 1], h[i + 2], h[i + 3]]);
-    SimulatedIdentity {
-        sid: format!(
-            "S-1-5-21-{}-{}-{}-{}",
-            word(0),
-            word(4),
-            word(8),
-            1000 + (word(12) % 100_000)
-        ),
-        mac: format!("fa:16:3e:{:02x}:{:02x}:{:02x}", h[16], h[17], h[18]),
-        port_id: format!(
-            "{}-{}-4{}-8{}-{}",
-            hex::encode(&h[19..23]),
-            hex::encode(&h[23..25]),
-            &hex::encode(&h[25..27])[1..],
-            &hex::encode(&h[27..29])[1..],
-            hex::encode(&h[26..32])
-        ),
-    }
-}
-
 /// The `AppServer` of a server with its live sessions.
 fn app_server(
     st: &AppState,
@@ -93,7 +60,7 @@ fn app_server(
         .as_ref()
         .and_then(|a| st.catalogue.product(&a.product_id))
         .map(|p| convert::product_info(&st.catalogue, p));
-    let nic = simulated_identity(&s.id);
+    let nic = crate::simulated::identity(&s.id, &s.vpc_id);
     let os_version = st
         .catalogue
         .image(&s.image_id)

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::harness::{assert_error, TestApp};
-use crate::sessions::{launch, users};
+use crate::sessions::{app_group_for, launch, users};
 
 /// Item 3: an update of `app_type` keeps the rules create keeps: no bound app group of the
 /// other type (`WKS.00131108`), one app group at most in shared-desktop mode (`WKS.00131105`).
@@ -80,37 +80,7 @@ async fn a_vdi_server_takes_one_session() {
     let sg = app.create_group(body).await;
     app.app_servers(&sg, 2).await;
     let people = users("vdi-user-", 4);
-    let (_, ag, app_id) = {
-        // The app group and authorizations of `setup`, on the VDI group made above.
-        let r = app
-            .post(
-                "/v1/{p}/app-groups",
-                json!({"name": "vdi-ag", "app_server_group_id": sg}),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let ag = r.body["id"].as_str().expect("id").to_string();
-        let r = app
-            .post(
-                &format!("/v1/{{p}}/app-groups/{ag}/apps"),
-                json!({"items": [{"name": "Desk", "execute_path": "C:\\desk.exe", "source_type": 1}]}),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        let app_id = r.body["items"][0]["id"].as_str().expect("app").to_string();
-        let accounts: Vec<Value> = people
-            .iter()
-            .map(|u| json!({"account": u, "account_type": "USER"}))
-            .collect();
-        let r = app
-            .post(
-                "/v1/{p}/app-groups/authorizations",
-                json!({"app_group_ids": [ag], "accounts": accounts}),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        (sg.clone(), ag, app_id)
-    };
+    let (ag, app_id) = app_group_for(&app, &sg, "vdi-ag", &people).await;
     let mut servers = Vec::new();
     let mut refused = 0;
     for u in &people {
@@ -456,4 +426,58 @@ async fn the_vendors_definitions_bound_what_the_seed_leaves_open() {
     let r = app.post("/v1/{p}/app-server-groups", b).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["extra_session_size"], 80, "{}", r.text);
+}
+
+/// The response fields a real registered server has, derived by the simulation: the app
+/// server's SID, domain, OS version, NIC MAC and port id; the ECS server's security group and
+/// system volume.
+#[tokio::test]
+async fn servers_carry_what_a_real_registered_server_has() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("real-sg")).await;
+    let ids = app.app_servers(&sg, 2).await;
+    let a = app.get(&format!("/v1/{{p}}/app-servers/{}", ids[0])).await;
+    let b = app.get(&format!("/v1/{{p}}/app-servers/{}", ids[1])).await;
+    let s = &a.body;
+    assert!(
+        s["sid"]
+            .as_str()
+            .is_some_and(|x| x.starts_with("S-1-5-21-")),
+        "{}",
+        a.text
+    );
+    assert_eq!(s["domain"], "openwks.local");
+    assert!(
+        s["os_version"]
+            .as_str()
+            .is_some_and(|v| v.contains("Windows")),
+        "{}",
+        a.text
+    );
+    let nic = &s["host_address"][0];
+    assert!(nic["OS-EXT-IPS-MAC:mac_addr"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("fa:16:3e:")));
+    assert_eq!(nic["OS-EXT-IPS:port_id"].as_str().map(str::len), Some(36));
+    assert_ne!(s["sid"], b.body["sid"], "each server its own SID");
+    assert_ne!(
+        nic["OS-EXT-IPS-MAC:mac_addr"],
+        b.body["host_address"][0]["OS-EXT-IPS-MAC:mac_addr"]
+    );
+    // The same answer on every read.
+    let again = app.get(&format!("/v1/{{p}}/app-servers/{}", ids[0])).await;
+    assert_eq!(again.body["sid"], s["sid"]);
+    let ecs = app.get(&format!("/v1/{{p}}/cloudservers/{}", ids[0])).await;
+    assert_eq!(ecs.status, 200, "{}", ecs.text);
+    let e = &ecs.body["server"];
+    assert_eq!(e["security_groups"][0]["name"], "default", "{}", ecs.text);
+    assert_eq!(
+        e["os-extended-volumes:volumes_attached"][0]["bootIndex"],
+        "0"
+    );
+    assert_eq!(
+        e["addresses"][app.vpc_id.as_str()][0]["OS-EXT-IPS-MAC:mac_addr"],
+        nic["OS-EXT-IPS-MAC:mac_addr"],
+        "one NIC, one MAC in both views"
+    );
 }

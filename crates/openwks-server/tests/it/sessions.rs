@@ -33,7 +33,12 @@ pub(crate) async fn setup(
     (sg, ag, app_id)
 }
 
-async fn app_group_for(app: &TestApp, sg: &str, name: &str, users: &[String]) -> (String, String) {
+pub(crate) async fn app_group_for(
+    app: &TestApp,
+    sg: &str,
+    name: &str,
+    users: &[String],
+) -> (String, String) {
     let r = app
         .post(
             "/v1/{p}/app-groups",
