@@ -218,6 +218,70 @@ impl LaunchSpec {
     }
 }
 
+/// What a launch takes from its app group and app once they pass [`check_launch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaunchTarget {
+    /// The app group's server group (the primary: standbys follow it).
+    pub primary_server_group_id: String,
+    /// App group name (for the connection record).
+    pub app_group_name: String,
+    /// App name.
+    pub app_name: String,
+    /// `1` shared desktop, `2` application.
+    pub session_type: String,
+}
+
+/// The preconditions of a launch, in the order they are refused: the app group exists (404),
+/// the app exists in it (404), the user is authorized on the group, directly or through a user
+/// group (403 `WKS.00131112`), the app is enabled (400), the group is bound to a server group
+/// (409). The store calls it inside the launch's write, on what that write reads, so a revoke,
+/// disable or unbind acknowledged before the launch is never walked around.
+pub fn check_launch(
+    spec: &LaunchSpec,
+    group: Option<&crate::app_group::AppGroup>,
+    app: Option<&crate::app::App>,
+    authorizations: &[crate::authorization::Account],
+    user_groups: &[String],
+) -> Result<LaunchTarget> {
+    let group = group.ok_or_else(|| Error::not_found("app group", &spec.app_group_id))?;
+    let app = app.ok_or_else(|| Error::not_found("app", &spec.app_id))?;
+    if !crate::authorization::authorized_on_group(&spec.user_name, user_groups, authorizations) {
+        return Err(Error::new(
+            crate::ErrorKind::Forbidden,
+            codes::LAUNCH_NOT_AUTHORIZED,
+            format!(
+                "user {} is not authorized on app group {}, directly or through a user group",
+                spec.user_name, spec.app_group_id
+            ),
+        ));
+    }
+    if app.state != "NORMAL" {
+        return Err(Error::invalid(
+            codes::APP_DISABLED,
+            format!(
+                "app {} is {}: a disabled app cannot be opened",
+                app.id, app.state
+            ),
+        ));
+    }
+    let primary = group.app_server_group_id.clone().ok_or_else(|| {
+        Error::conflict(
+            codes::APP_GROUP_UNBOUND,
+            format!("app group {} is bound to no server group", group.id),
+        )
+    })?;
+    Ok(LaunchTarget {
+        primary_server_group_id: primary,
+        app_group_name: group.name.clone(),
+        app_name: app.name.clone(),
+        session_type: if group.app_type == "SESSION_DESKTOP_APP" {
+            "1".into()
+        } else {
+            "2".into()
+        },
+    })
+}
+
 /// A logoff request, validated (vendor `LogoffUserSessionReq`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogoffSpec {

@@ -23,6 +23,7 @@ pub mod request;
 pub mod router;
 pub mod routes;
 pub mod scaler;
+pub mod service;
 pub(crate) mod simulated;
 pub mod vpc;
 pub mod wks;

@@ -12,7 +12,7 @@ use openwks_core::Result;
 use openwks_store::{ScalingActivity, ScalingInputs};
 
 use crate::jobs::{finish_later, new_id};
-use crate::wks::app_server::{app_server_args, NewServers};
+use crate::service::app_server::{self, NewServers};
 use crate::AppState;
 
 /// What the controller would do for a group now.
@@ -117,7 +117,7 @@ async fn act(
         }
         Decision::ScaleOut { count, reason } => {
             let g = &inputs.group;
-            let args = app_server_args(
+            let (job, servers) = app_server::create(
                 st,
                 project_id,
                 g,
@@ -134,10 +134,6 @@ async fn act(
                 },
             )
             .await?;
-            let (job, servers) = st.store.create_app_servers(args).await?;
-            if job.status == "RUNNING" {
-                finish_later(st, project_id.to_string(), job.id.clone());
-            }
             activity.action = "SCALE_OUT".into();
             activity.server_ids = servers.into_iter().map(|s| s.id).collect();
             activity.reason = format!("add {count} server(s): {reason}");

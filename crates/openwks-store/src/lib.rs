@@ -182,16 +182,10 @@ pub type TagUpdate = Box<dyn FnOnce(&mut Vec<Tag>) -> Result<()> + Send>;
 pub struct LaunchArgs {
     /// Project.
     pub project_id: String,
-    /// The validated request.
+    /// The validated request. The app group, the app, the user's authorizations and the
+    /// binding are read and checked ([`openwks_core::session::check_launch`]) inside the
+    /// launch's write.
     pub spec: openwks_core::session::LaunchSpec,
-    /// The app group's server group (the primary: standbys follow it).
-    pub primary_server_group_id: String,
-    /// App group name (for the connection record).
-    pub app_group_name: String,
-    /// App name.
-    pub app_name: String,
-    /// `1` shared desktop, `2` application.
-    pub session_type: String,
     /// Id of the new session (used only when one is created).
     pub session_id: String,
     /// Id of the app-connection record.

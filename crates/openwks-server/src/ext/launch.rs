@@ -6,14 +6,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use openwks_api::ext::{GroupExplanation, LaunchReq, LaunchResponse, PassedOver};
-use openwks_core::authorization::authorized_on_group;
 use openwks_core::error::codes;
 use openwks_core::session::{LaunchSpec, Session};
 use openwks_core::{Error, ErrorKind};
-use openwks_store::{GroupDecision, LaunchArgs};
+use openwks_store::GroupDecision;
 
 use crate::error::ApiResult;
 use crate::request::{json_body, P};
+use crate::service::session;
 use crate::AppState;
 
 fn explanation(ds: Vec<GroupDecision>) -> Vec<GroupExplanation> {
@@ -35,9 +35,24 @@ fn explanation(ds: Vec<GroupDecision>) -> Vec<GroupExplanation> {
         .collect()
 }
 
-fn refused(st: &AppState, reason: &str, e: Error) -> Error {
+/// The refusal's metric label, by its code.
+fn reason_of(e: &Error) -> &'static str {
+    match e.code {
+        c if c == codes::NO_CAPACITY => "no_capacity",
+        c if c == codes::LAUNCH_NOT_AUTHORIZED => "not_authorized",
+        c if c == codes::APP_DISABLED => "app_disabled",
+        c if c == codes::APP_GROUP_UNBOUND => "unbound",
+        _ if e.kind == ErrorKind::NotFound && e.message.contains("app group") => {
+            "unknown_app_group"
+        }
+        _ if e.kind == ErrorKind::NotFound => "unknown_app",
+        _ => "error",
+    }
+}
+
+fn refused(st: &AppState, e: Error) -> Error {
     st.metrics
-        .count("openwks_launch_refusals_total", "reason", reason);
+        .count("openwks_launch_refusals_total", "reason", reason_of(&e));
     e
 }
 
@@ -57,70 +72,12 @@ pub async fn launch(
         req.client_type,
         req.dry_run,
     )?;
-    let ag = st
-        .store
-        .app_group(&project_id, &spec.app_group_id)
-        .await?
-        .ok_or_else(|| {
-            refused(
-                &st,
-                "unknown_app_group",
-                Error::not_found("app group", &spec.app_group_id),
-            )
-        })?;
-    let app = st
-        .store
-        .app(&project_id, &spec.app_group_id, &spec.app_id)
-        .await?
-        .ok_or_else(|| refused(&st, "unknown_app", Error::not_found("app", &spec.app_id)))?;
-    let (auths, user_groups) = st
-        .store
-        .access_facts(&project_id, &spec.app_group_id, &spec.user_name)
-        .await?;
-    if !authorized_on_group(&spec.user_name, &user_groups, &auths) {
-        return Err(refused(
-            &st,
-            "not_authorized",
-            Error::new(
-                ErrorKind::Forbidden,
-                codes::LAUNCH_NOT_AUTHORIZED,
-                format!(
-                    "user {} is not authorized on app group {}, directly or through a user group",
-                    spec.user_name, spec.app_group_id
-                ),
-            ),
-        )
-        .into());
-    }
-    if app.state != "NORMAL" {
-        return Err(refused(
-            &st,
-            "app_disabled",
-            Error::invalid(
-                codes::APP_DISABLED,
-                format!(
-                    "app {} is {}: a disabled app cannot be opened",
-                    app.id, app.state
-                ),
-            ),
-        )
-        .into());
-    }
-    let primary = ag.group.app_server_group_id.clone().ok_or_else(|| {
-        refused(
-            &st,
-            "unbound",
-            Error::conflict(
-                codes::APP_GROUP_UNBOUND,
-                format!("app group {} is bound to no server group", ag.group.id),
-            ),
-        )
-    })?;
     if spec.dry_run {
-        let ds = st
-            .store
-            .explain_routing(&project_id, &primary, st.catalogue.clone())
-            .await?;
+        let target = session::target(&st, &project_id, &spec)
+            .await
+            .map_err(|e| refused(&st, e))?;
+        let primary = target.primary_server_group_id;
+        let ds = session::explain(&st, &project_id, &primary).await?;
         let hit = ds.iter().find(|d| d.chosen.is_some()).cloned();
         let server = match hit.as_ref().and_then(|d| d.chosen.as_deref()) {
             Some(id) => st.store.server(&project_id, id).await?,
@@ -146,36 +103,10 @@ pub async fn launch(
         })
         .into_response());
     }
-    let now_ms = st.settings.clock.now_ms();
-    let args = LaunchArgs {
-        project_id: project_id.clone(),
-        primary_server_group_id: primary.clone(),
-        app_group_name: ag.group.name.clone(),
-        app_name: app.name.clone(),
-        session_type: if ag.group.app_type == "SESSION_DESKTOP_APP" {
-            "1".into()
-        } else {
-            "2".into()
-        },
-        session_id: uuid::Uuid::new_v4().simple().to_string(),
-        connection_id: uuid::Uuid::new_v4().simple().to_string(),
-        now_ms,
-        now: openwks_core::time::format_ms(now_ms),
-        catalogue: st.catalogue.clone(),
-        spec,
-    };
-    let (app_group_id, app_id) = (args.spec.app_group_id.clone(), args.spec.app_id.clone());
-    let outcome = match st.store.launch(args).await {
-        Ok(o) => o,
-        Err(e) => {
-            let reason = if e.code == codes::NO_CAPACITY {
-                "no_capacity"
-            } else {
-                "error"
-            };
-            return Err(refused(&st, reason, e).into());
-        }
-    };
+    let (app_group_id, app_id) = (spec.app_group_id.clone(), spec.app_id.clone());
+    let outcome = session::launch(&st, &project_id, spec)
+        .await
+        .map_err(|e| refused(&st, e))?;
     let s: Session = outcome.session;
     st.metrics.count(
         "openwks_launches_total",
@@ -190,9 +121,7 @@ pub async fn launch(
     );
     let explanation = if explain {
         Some(explanation(
-            st.store
-                .explain_routing(&project_id, &primary, st.catalogue.clone())
-                .await?,
+            session::explain(&st, &project_id, &s.primary_server_group_id).await?,
         ))
     } else {
         None

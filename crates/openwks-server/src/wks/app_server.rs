@@ -12,16 +12,17 @@ use openwks_api::wks::app_server::{
 };
 use openwks_api::wks::convert;
 use openwks_api::wks::server_group::ListResponse;
-use openwks_core::compute::{server_status, AppInfo, CreateServersSpec, Job, Server};
+use openwks_core::compute::{server_status, Job, Server};
 use openwks_core::error::codes;
 use openwks_core::validate::check_range;
 use openwks_core::Error;
-use openwks_store::{AppServerFilter, CreateServersArgs};
+use openwks_store::AppServerFilter;
 use serde_json::{json, Value};
 
 use crate::error::ApiResult;
-use crate::jobs::{finish_later, new_id, start_job};
+use crate::jobs::start_job;
 use crate::request::{json_body, Query, P};
+use crate::service::app_server::NewServers;
 use crate::AppState;
 
 use super::empty_ok;
@@ -193,7 +194,7 @@ pub async fn create_app_servers(
         )
         .into());
     }
-    let args = app_server_args(
+    let (job, _) = crate::service::app_server::create(
         &st,
         &project_id,
         &sg,
@@ -210,101 +211,12 @@ pub async fn create_app_servers(
         },
     )
     .await?;
-    let job_id = args.job_id.clone();
-    let (job, _) = st.store.create_app_servers(args).await?;
-    if job.status == "RUNNING" {
-        finish_later(&st, project_id, job_id.clone());
-    }
+    let job_id = job.id;
     Ok(Json(CreateAppServersResponse {
         job_id,
         order_id: None,
     })
     .into_response())
-}
-
-/// What [`app_server_args`] needs besides the group.
-pub(crate) struct NewServers {
-    pub(crate) product_id: String,
-    pub(crate) vpc_id: String,
-    pub(crate) subnet_id: String,
-    pub(crate) root_type: Option<String>,
-    pub(crate) root_size: Option<i64>,
-    pub(crate) az: String,
-    pub(crate) count: i64,
-    pub(crate) ou_name: Option<String>,
-    pub(crate) scaling_auto_create: bool,
-}
-
-/// The store's arguments for creating servers in server group `sg` (by people, or by the
-/// scaling controller with `scaling_auto_create`).
-pub(crate) async fn app_server_args(
-    st: &AppState,
-    project_id: &str,
-    sg: &openwks_core::server_group::ServerGroup,
-    n: NewServers,
-) -> openwks_core::Result<CreateServersArgs> {
-    let product = st.catalogue.product(&n.product_id).ok_or_else(|| {
-        Error::invalid(
-            codes::INVALID_PRODUCT,
-            format!("product {} does not exist", n.product_id),
-        )
-    })?;
-    let subnet_id = n.subnet_id;
-    let vpc_id = n.vpc_id;
-    let subnet = st
-        .store
-        .subnet(project_id, &subnet_id)
-        .await?
-        .ok_or_else(|| {
-            Error::invalid(
-                codes::INVALID_NETWORK,
-                format!("subnet {subnet_id} does not exist"),
-            )
-        })?;
-    if subnet.vpc_id != vpc_id {
-        return Err(Error::invalid(
-            codes::INVALID_NETWORK,
-            format!("subnet {subnet_id} does not belong to VPC {vpc_id}"),
-        ));
-    }
-    let spec = CreateServersSpec {
-        name: Some(format!("{}-{}", sg.name, &new_id()[..6])),
-        image_ref: Some(sg.image_id.clone()),
-        flavor_ref: Some(product.flavor_id.clone()),
-        vpcid: Some(vpc_id),
-        subnet_id: Some(subnet_id),
-        root_volume_type: n.root_type.or(Some(sg.system_disk_type.clone())),
-        root_volume_size: n.root_size.or(Some(sg.system_disk_size)),
-        availability_zone: Some(n.az),
-        count: Some(n.count),
-        group: None,
-    };
-    let request = spec.validate(&st.catalogue).map_err(|mut e| {
-        e.code = codes::INVALID_PARAMETER;
-        e
-    })?;
-    let job_id = new_id();
-    let args = CreateServersArgs {
-        project_id: project_id.to_string(),
-        server_ids: (0..request.count).map(|_| new_id()).collect(),
-        request,
-        job_id: job_id.clone(),
-        now: openwks_core::time::now_rfc3339(),
-        subnet_cidr: subnet.cidr,
-        max_members: i64::MAX,
-        weigher: st.settings.weigher,
-        app: Some(AppInfo {
-            server_group_id: sg.id.clone(),
-            maintain_status: false,
-            scaling_auto_create: n.scaling_auto_create,
-            description: String::new(),
-            ou_name: n.ou_name.unwrap_or_else(|| sg.ou_name.clone()),
-            config_version: sg.config_version,
-            product_id: n.product_id,
-            os_type: sg.os_type.clone(),
-        }),
-    };
-    Ok(args)
 }
 
 /// `list_servers`: `GET /v1/{project_id}/app-servers` with its filters.

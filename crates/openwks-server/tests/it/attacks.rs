@@ -706,3 +706,72 @@ async fn control_characters_in_free_text_are_refused_and_nothing_is_written() {
     let apps = app.get(&format!("/v1/{{p}}/app-groups/{ag}/apps")).await;
     assert_eq!(apps.body["count"], 0, "{}", apps.text);
 }
+
+/// The launch's preconditions are checked in the launch's own write, not before it: the
+/// store's launch itself refuses a user whose authorization was revoked, an app that was
+/// disabled and an app group that was unbound, whatever a handler read earlier.
+#[tokio::test]
+async fn the_launch_write_checks_its_own_preconditions() {
+    use openwks_core::session::LaunchSpec;
+    let app = TestApp::new().await;
+    let people = crate::sessions::users("write-", 3);
+    let (sg, ag, app_id) =
+        crate::sessions::setup(&app, "pre-sg", json!({"max_session": 10}), 1, &people).await;
+    let store = app.state.store.clone();
+    let args = |user: &str| openwks_store::LaunchArgs {
+        project_id: PID.to_string(),
+        spec: LaunchSpec::new(
+            Some(user.to_string()),
+            Some(ag.clone()),
+            Some(app_id.clone()),
+            None,
+            None,
+            false,
+        )
+        .expect("spec"),
+        session_id: format!("s-{user}"),
+        connection_id: format!("c-{user}"),
+        now_ms: 1,
+        now: "2026-12-04T00:00:00.000Z".into(),
+        catalogue: app.state.catalogue.clone(),
+    };
+    // Authorized: the write launches.
+    assert!(store.launch(args(&people[0])).await.is_ok());
+    // Revoked (acknowledged), then launched straight at the store: refused there.
+    let r = app
+        .post(
+            "/v1/{p}/app-groups/actions/batch-delete-authorization",
+            json!({"app_group_ids": [ag], "accounts": [{"account": people[1], "account_type": "USER"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let e = store.launch(args(&people[1])).await.expect_err("revoked");
+    assert_eq!(e.code, "WKS.00131112", "{}", e.message);
+    // Disabled app: refused, the authorized user included.
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/app-groups/{ag}/apps/actions/disable"),
+            json!({"ids": [app_id]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let e = store.launch(args(&people[2])).await.expect_err("disabled");
+    assert_eq!(e.code, "WKS.00131113", "{}", e.message);
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/app-groups/{ag}/apps/actions/enable"),
+            json!({"ids": [app_id]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Unbound: refused.
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/app-groups/actions/disassociate-app-group?server_group_id={sg}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let e = store.launch(args(&people[2])).await.expect_err("unbound");
+    assert_eq!(e.code, "WKS.00131115", "{}", e.message);
+}

@@ -20,7 +20,8 @@ use openwks_core::routing::{self, Candidate, Policy, Router};
 use openwks_core::scaling::ServerLoad;
 use openwks_core::server_group::ServerGroup;
 use openwks_core::session::{
-    AppConnection, ConnectionFilter, Session, SessionFilter, ACTIVE, DISCONNECTED, SIGNED_OUT,
+    check_launch, AppConnection, ConnectionFilter, LaunchTarget, Session, SessionFilter, ACTIVE,
+    DISCONNECTED, SIGNED_OUT,
 };
 use openwks_core::{Error, Result};
 
@@ -329,8 +330,36 @@ fn no_capacity(decisions: &[GroupDecision]) -> Error {
 }
 
 /// Route and record a launch (see the module comment).
+/// The preconditions of a launch, read and checked in the launch's own write: what a revoke,
+/// a disable or an unbind acknowledged before it changed is what it sees.
+fn launch_target(conn: &Connection, a: &LaunchArgs) -> Result<LaunchTarget> {
+    let group = super::app_groups::get(conn, &a.project_id, &a.spec.app_group_id)?;
+    let app = match &group {
+        Some(_) => super::apps::get(conn, &a.project_id, &a.spec.app_group_id, &a.spec.app_id)?,
+        None => None,
+    };
+    let (auths, user_groups) = if group.is_some() && app.is_some() {
+        super::authorizations::access_facts(
+            conn,
+            &a.project_id,
+            &a.spec.app_group_id,
+            &a.spec.user_name,
+        )?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    check_launch(
+        &a.spec,
+        group.as_ref().map(|g| &g.group),
+        app.as_ref(),
+        &auths,
+        &user_groups,
+    )
+}
+
 pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome> {
-    let primary = a.primary_server_group_id.as_str();
+    let target = launch_target(conn, a)?;
+    let primary = target.primary_server_group_id.as_str();
     if let Some(mut s) = live_of_user(conn, &a.project_id, &a.spec.user_name, primary)? {
         // Reconnect: the user's session on this group is reused (apps share it).
         if s.state == DISCONNECTED {
@@ -340,7 +369,7 @@ pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome>
             s.client_ip = a.spec.client_ip.clone();
         }
         write_session(conn, &s, false)?;
-        record_connection(conn, &connection_of(a, &s))?;
+        record_connection(conn, &connection_of(a, &target, &s))?;
         return Ok(LaunchOutcome {
             session: s,
             reused: true,
@@ -390,7 +419,7 @@ pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome>
         user_name: a.spec.user_name.clone(),
         app_group_id: a.spec.app_group_id.clone(),
         app_id: a.spec.app_id.clone(),
-        app_name: a.app_name.clone(),
+        app_name: target.app_name.clone(),
         server_id: server_id.clone(),
         machine_name,
         vm_ip,
@@ -398,7 +427,7 @@ pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome>
         server_group_name: gname,
         primary_server_group_id: primary.to_string(),
         secondary_server_group_id: secondary,
-        session_type: a.session_type.clone(),
+        session_type: target.session_type.clone(),
         state: ACTIVE.to_string(),
         client_ip: a.spec.client_ip.clone(),
         client_type: a.spec.client_type.clone(),
@@ -411,7 +440,7 @@ pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome>
         logoff_at_ms: None,
     };
     write_session(conn, &s, true)?;
-    record_connection(conn, &connection_of(a, &s))?;
+    record_connection(conn, &connection_of(a, &target, &s))?;
     // Count it last: nothing after this can fail and roll the job back.
     ROUTERS.with(|r| {
         if let Some(e) = r.borrow_mut().get_mut(&gid) {
@@ -424,16 +453,16 @@ pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome>
     })
 }
 
-fn connection_of(a: &LaunchArgs, s: &Session) -> AppConnection {
+fn connection_of(a: &LaunchArgs, t: &LaunchTarget, s: &Session) -> AppConnection {
     AppConnection {
         id: a.connection_id.clone(),
         session_id: s.id.clone(),
         project_id: s.project_id.clone(),
         user_name: s.user_name.clone(),
         app_group_id: a.spec.app_group_id.clone(),
-        app_group_name: a.app_group_name.clone(),
+        app_group_name: t.app_group_name.clone(),
         app_id: a.spec.app_id.clone(),
-        app_name: a.app_name.clone(),
+        app_name: t.app_name.clone(),
         server_id: s.server_id.clone(),
         machine_name: s.machine_name.clone(),
         vm_ip: s.vm_ip.clone(),
