@@ -1,6 +1,7 @@
 //! Every operation of the official WorkspaceApp SDK (`huaweicloudsdkworkspaceapp` 3.1.219,
 //! `WorkspaceAppClient`): `(sdk method, HTTP method, path)`. Generated from the SDK's
-//! `_<op>_http_info` methods; `docs/compatibility.md` says which are implemented.
+//! `_<op>_http_info` methods by `scripts/sdk-operations.py`; `docs/compatibility.md` says
+//! which are implemented.
 
 /// The 174 operations.
 pub const OPERATIONS: &[(&str, &str, &str)] = &[
