@@ -267,6 +267,7 @@ async fn targets(
     caller: &Caller,
     route: &Route,
     input: &Input,
+    ids: &[String],
 ) -> Result<Vec<(String, Values)>> {
     let region = &st.settings.region;
     let project_id = input.project_id();
@@ -274,7 +275,6 @@ async fn targets(
     if let Some(body) = &input.body {
         request_values(&mut base, body, route.resource == Res::NewServerGroup);
     }
-    let ids = input.ids(route.resource)?;
     let one = |urn: String| vec![(urn, base.clone())];
     Ok(match route.resource {
         Res::Unscoped | Res::IamUser(_) => one("*".into()),
@@ -292,7 +292,7 @@ async fn targets(
             .collect(),
         Res::ServerGroup(_) => {
             let mut out = Vec::with_capacity(ids.len());
-            for id in &ids {
+            for id in ids {
                 let mut v = base.clone();
                 if let Some(g) = st.store.server_group(project_id, id).await? {
                     server_group_values(&mut v, &g.group);
@@ -306,21 +306,18 @@ async fn targets(
 
 /// The URNs a request acts on, for the audit row (no store reads: the administrator's writes
 /// are audited too).
-fn audited_resource(st: &AppState, route: &Route, input: &Input) -> String {
+fn audited_resource(st: &AppState, route: &Route, input: &Input, ids: &[String]) -> String {
     let region = &st.settings.region;
     let kind = match route.resource {
         Res::ServerGroup(_) | Res::NewServerGroup => "serverGroup",
         Res::AppGroup(_) | Res::NewAppGroup => "appGroup",
         Res::IamUser(_) => {
-            return input
-                .ids(route.resource)
-                .ok()
-                .and_then(|ids| ids.into_iter().next())
+            return ids
+                .first()
                 .map_or_else(|| "*".into(), |id| format!("iam::user:{id}"))
         }
         Res::Unscoped => return "*".into(),
     };
-    let ids = input.ids(route.resource).unwrap_or_default();
     if ids.is_empty() {
         return urn("workspace", region, input.project_id(), kind, "*");
     }
@@ -339,13 +336,11 @@ async fn decide(
     caller: &Caller,
     route: &Route,
     input: &Input,
+    ids: &[String],
 ) -> std::result::Result<String, (String, Error)> {
     if let Res::IamUser(_) = route.resource {
-        let ids = input
-            .ids(route.resource)
-            .map_err(|e| ("*".to_string(), e))?;
         for id in ids {
-            if st.directory.user(&id).is_some_and(|u| u.is_admin) {
+            if st.directory.user(id).is_some_and(|u| u.is_admin) {
                 return Err((
                     format!("iam::user:{id}"),
                     Error::new(
@@ -360,7 +355,7 @@ async fn decide(
             }
         }
     }
-    let targets = targets(st, caller, route, input)
+    let targets = targets(st, caller, route, input, ids)
         .await
         .map_err(|e| ("*".to_string(), e))?;
     let mut resources = Vec::with_capacity(targets.len());
@@ -471,15 +466,26 @@ pub async fn authorize(State(g): State<Guarded>, req: Request, next: Next) -> Re
             parts.method != axum::http::Method::GET,
         ),
     };
-    let outcome = match route {
-        Some(r) if caller.is_admin || r.open => {
-            // Refuse what would be refused for anyone (a resource named twice differently).
-            match input.ids(r.resource) {
-                Ok(_) => Ok(audited_resource(&st, r, &input)),
-                Err(e) => return render(e),
-            }
+    // The resources the route acts on, taken once from the decoded input; a resource named
+    // twice differently is refused for anyone (audited when an IAM user sent it).
+    let ids = match route.map(|r| input.ids(r.resource)).transpose() {
+        Ok(ids) => ids.unwrap_or_default(),
+        Err(e) if caller.is_admin || route.is_some_and(|r| r.open) => return render(e),
+        Err(e) => {
+            return refuse(
+                &st,
+                &caller,
+                (&action, "*"),
+                (&parts.method, parts.uri.path()),
+                e,
+                render,
+            )
+            .await
         }
-        Some(r) => decide(&st, &caller, r, &input).await,
+    };
+    let outcome = match route {
+        Some(r) if caller.is_admin || r.open => Ok(audited_resource(&st, r, &input, &ids)),
+        Some(r) => decide(&st, &caller, r, &input, &ids).await,
         None if caller.is_admin => Ok("*".to_string()),
         None => Err((
             "*".to_string(),
@@ -518,18 +524,38 @@ pub async fn authorize(State(g): State<Guarded>, req: Request, next: Next) -> Re
             resp
         }
         Err((resource, err)) => {
-            let e = audit_event(
+            refuse(
                 &st,
                 &caller,
                 (&action, &resource),
-                (&method, &path),
-                err.kind.status(),
-                &err.message,
-            );
-            if let Err(e2) = st.store.append_audit(e).await {
-                tracing::error!(error = %e2, "could not append an audit event");
-            }
-            render(err)
+                (&parts.method, &path),
+                err,
+                render,
+            )
+            .await
         }
     }
+}
+
+/// Audit a refusal, then answer it.
+async fn refuse(
+    st: &AppState,
+    caller: &Caller,
+    (action, resource): (&str, &str),
+    (method, path): (&axum::http::Method, &str),
+    err: Error,
+    render: impl Fn(Error) -> Response,
+) -> Response {
+    let e = audit_event(
+        st,
+        caller,
+        (action, resource),
+        (method.as_str(), path),
+        err.kind.status(),
+        &err.message,
+    );
+    if let Err(e2) = st.store.append_audit(e).await {
+        tracing::error!(error = %e2, "could not append an audit event");
+    }
+    render(err)
 }
