@@ -87,10 +87,6 @@ impl Cluster {
     }
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 /// Reload the authentication directory and drop compiled policies if the IAM generation
 /// moved since this replica last looked (another replica changed keys, users or policies).
 pub async fn refresh_iam(st: &AppState) {
@@ -129,7 +125,7 @@ async fn sweep_jobs(st: &AppState) {
             return;
         }
     };
-    let due = chrono::Utc::now()
+    let due = st.now_utc()
         - chrono::Duration::from_std(st.settings.boot_delay + JOB_GRACE)
             .unwrap_or_else(|_| chrono::Duration::seconds(2));
     for job in jobs {
@@ -139,8 +135,11 @@ async fn sweep_jobs(st: &AppState) {
         if begun > due {
             continue;
         }
-        let now = openwks_core::time::now_rfc3339();
-        match st.store.finish_job(&job.project_id, &job.id, now).await {
+        match st
+            .store
+            .finish_job(&job.project_id, &job.id, st.now())
+            .await
+        {
             Ok(_) => tracing::info!(job = %job.id, "finished a job left running"),
             Err(e) => {
                 tracing::warn!(job = %job.id, error = %e, "could not finish a job left running")
@@ -176,7 +175,7 @@ pub fn spawn(st: &AppState) {
             if shared {
                 let held = st
                     .store
-                    .try_lease(LEASE, &st.cluster.replica_id, now_ms(), LEASE_TTL_MS)
+                    .try_lease(LEASE, &st.cluster.replica_id, st.now_ms(), LEASE_TTL_MS)
                     .await
                     .unwrap_or_else(|e| {
                         tracing::warn!(error = %e, "cannot renew the background lease");

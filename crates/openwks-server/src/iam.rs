@@ -133,7 +133,7 @@ pub async fn create_token(State(st): State<AppState>, body: Bytes) -> ApiResult<
                 || (scope.id.is_none() && scope.name.as_deref() == Some(p.name.as_str()))
         })
         .ok_or_else(|| refused("the scope names no project of the user's account"))?;
-    let now = chrono::Utc::now();
+    let now = st.now_utc();
     let exp = now.timestamp() + st.settings.token_ttl_secs;
     let claims = token::Claims {
         user_id: u.id.clone(),
@@ -219,7 +219,7 @@ pub async fn create_security_token(
         900,
         86_400,
     )?;
-    let now = chrono::Utc::now().timestamp();
+    let now = st.now_utc().timestamp();
     let ak = format!("T{}", crate::auth::random_hex(10).to_uppercase());
     let (access, secret, security_token) = token::temporary::issue(
         &st.token_secret,

@@ -23,7 +23,7 @@ where
     Fut: Future<Output = openwks_core::Result<T>>,
 {
     let job_id = new_id();
-    write(job_id.clone(), openwks_core::time::now_rfc3339()).await?;
+    write(job_id.clone(), st.now()).await?;
     finish_later(st, project_id.to_string(), job_id.clone());
     Ok(job_id)
 }
@@ -33,11 +33,7 @@ pub fn finish_later(st: &AppState, project: String, job: String) {
     let st = st.clone();
     tokio::spawn(async move {
         tokio::time::sleep(st.settings.boot_delay).await;
-        if let Err(e) = st
-            .store
-            .finish_job(&project, &job, openwks_core::time::now_rfc3339())
-            .await
-        {
+        if let Err(e) = st.store.finish_job(&project, &job, st.now()).await {
             tracing::error!(job = %job, error = %e, "could not finish a job; it is resumed at the next start");
         }
     });

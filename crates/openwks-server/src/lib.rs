@@ -124,6 +124,24 @@ pub struct StateInner {
     pub sign_ins: Arc<auth::lockout::SignInGuard>,
 }
 
+impl StateInner {
+    /// Now, from the one clock every part of the server reads ([`Settings::clock`]): epoch
+    /// milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.settings.clock.now_ms()
+    }
+
+    /// Now, as wire time (`YYYY-MM-DDTHH:MM:SS.mmmZ`).
+    pub fn now(&self) -> String {
+        openwks_core::time::format_ms(self.now_ms())
+    }
+
+    /// Now, as a chrono time (signature skew, token expiry).
+    pub fn now_utc(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp_millis(self.now_ms()).unwrap_or_default()
+    }
+}
+
 impl AppState {
     /// Build the state: bootstrap the store (first start creates the account) and load the
     /// authentication directory.

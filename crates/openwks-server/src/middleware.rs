@@ -139,7 +139,7 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
     }
     let raw_path = parts.uri.path().to_string();
     let raw_query = parts.uri.query().unwrap_or("").to_string();
-    let now = chrono::Utc::now();
+    let now = st.now_utc();
     let mut temporary = false;
     let (caller, token_project) = if parts.headers.contains_key("authorization") {
         let signed = sdk_hmac::Signed {

@@ -114,7 +114,7 @@ pub async fn create_vpc(
             .enterprise_project_id
             .filter(|e| !e.is_empty())
             .unwrap_or_else(|| "0".into()),
-        created_at: openwks_core::time::now_rfc3339(),
+        created_at: st.now(),
     };
     let vpc = st.store.create_vpc(vpc).await?;
     Ok(Json(VpcEnvelope { vpc: vpc_out(vpc) }).into_response())
@@ -202,7 +202,7 @@ pub async fn create_subnet(
         primary_dns: o.primary_dns.unwrap_or_default(),
         secondary_dns: o.secondary_dns.unwrap_or_default(),
         availability_zone: o.availability_zone.unwrap_or_default(),
-        created_at: openwks_core::time::now_rfc3339(),
+        created_at: st.now(),
     };
     let s = st.store.create_subnet(subnet).await?;
     Ok(Json(SubnetEnvelope {

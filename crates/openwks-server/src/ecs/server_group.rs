@@ -59,7 +59,7 @@ pub async fn create_server_group(
         o.policies,
         uuid::Uuid::new_v4().to_string(),
         project_id,
-        openwks_core::time::now_rfc3339(),
+        st.now(),
     )?;
     let created = st
         .store

@@ -58,7 +58,7 @@ pub async fn create_user_group(
         description,
         member_count: 0,
         members,
-        create_at: openwks_core::time::now_rfc3339(),
+        create_at: st.now(),
     };
     let g = st.store.create_user_group(g).await?;
     Ok((StatusCode::CREATED, Json(out(g))).into_response())

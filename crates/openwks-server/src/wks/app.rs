@@ -61,7 +61,7 @@ pub async fn publish_app(
         )
         .into());
     }
-    let now = openwks_core::time::now_rfc3339();
+    let now = st.now();
     let mut apps = Vec::with_capacity(items.len());
     for it in items {
         apps.push(PublishSpec::from(it).validate(new_id(), new_id(), &project_id, &group, &now)?);

@@ -41,12 +41,7 @@ pub async fn create_app_group(
             .map(|v| v.group),
         None => None,
     };
-    let group = spec.validate(
-        sg.as_ref(),
-        st.ids.next(),
-        project_id,
-        openwks_core::time::now_rfc3339(),
-    )?;
+    let group = spec.validate(sg.as_ref(), st.ids.next(), project_id, st.now())?;
     let view = st.store.create_app_group(group).await?;
     Ok(Json(convert::app_group(&view)).into_response())
 }

@@ -316,7 +316,7 @@ pub async fn update_server(
     if let Some(n) = &req.name {
         openwks_core::validate::check_text("name", n, 1, 64, codes::INVALID_NAME)?;
     }
-    let now = openwks_core::time::now_rfc3339();
+    let now = st.now();
     st.store
         .update_app_server(
             &project_id,

@@ -50,12 +50,7 @@ pub async fn add_app_group_authorization(
 ) -> ApiResult<Response> {
     let (ids, accounts) = parse(&body)?;
     st.store
-        .add_authorizations(
-            &project_id,
-            ids,
-            accounts,
-            openwks_core::time::now_rfc3339(),
-        )
+        .add_authorizations(&project_id, ids, accounts, st.now())
         .await?;
     Ok(empty_ok())
 }
@@ -69,12 +64,7 @@ pub async fn batch_delete_app_group_authorization(
 ) -> ApiResult<Response> {
     let (ids, accounts) = parse(&body)?;
     st.store
-        .remove_authorizations(
-            &project_id,
-            ids,
-            accounts,
-            openwks_core::time::now_rfc3339(),
-        )
+        .remove_authorizations(&project_id, ids, accounts, st.now())
         .await?;
     Ok(empty_ok())
 }
@@ -201,11 +191,7 @@ pub async fn send_authorization_mail(
     let ids = req.records.ok_or_else(|| Error::missing("records"))?;
     let ids = ids.into_iter().map(|r| r.id.unwrap_or_default()).collect();
     st.store
-        .resend_mails(
-            &project_id,
-            check_ids(ids, "mail record")?,
-            openwks_core::time::now_rfc3339(),
-        )
+        .resend_mails(&project_id, check_ids(ids, "mail record")?, st.now())
         .await?;
     Ok(empty_ok())
 }
@@ -220,11 +206,7 @@ pub async fn send_authorized_mail(
     let req: ResendAuthorizedMailReq = json_body(&body)?;
     let ids = req.records.ok_or_else(|| Error::missing("records"))?;
     st.store
-        .send_authorization_mails(
-            &project_id,
-            check_ids(ids, "authorization")?,
-            openwks_core::time::now_rfc3339(),
-        )
+        .send_authorization_mails(&project_id, check_ids(ids, "authorization")?, st.now())
         .await?;
     Ok(empty_ok())
 }

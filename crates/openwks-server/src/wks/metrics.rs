@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime};
 use openwks_core::compute::Server;
 use openwks_core::error::codes;
 use openwks_core::metrics::{self, Load, Point};
@@ -144,7 +144,7 @@ pub async fn show_server_metric_data(
     }
     let s = load(&st, &project_id, &id).await?;
     let n = super::app_server::sessions_on(&st, &s.id).await?;
-    let l = load_of(&s, n, Utc::now().timestamp_millis());
+    let l = load_of(&s, n, st.now_ms());
     let mut out = Map::new();
     for (field, metric) in SHOW_FIELDS {
         if wanted.is_some_and(|m| m != *metric) {
@@ -230,7 +230,7 @@ pub async fn list_server_metric_data(
     check_range(from, to, period)?;
     let s = load(&st, &project_id, &id).await?;
     let n = super::app_server::sessions_on(&st, &s.id).await?;
-    let l = load_of(&s, n, Utc::now().timestamp_millis());
+    let l = load_of(&s, n, st.now_ms());
     let points: Vec<Value> = metrics::series(&l, metric, from, to, period)
         .unwrap_or_default()
         .iter()

@@ -51,7 +51,7 @@ pub async fn create_or_update_scaling_policy(
         .filter(|s| !s.is_empty())
         .ok_or_else(|| Error::missing("server_group_id"))?;
     let policy = ScalingPolicySpec::from(req).validate()?;
-    let now = openwks_core::time::now_rfc3339();
+    let now = st.now();
     let p = policy.clone();
     st.store
         .update_server_group(
@@ -75,7 +75,7 @@ pub async fn delete_scaling_policy(
     q: Query,
 ) -> ApiResult<Response> {
     let id = group_id(&q)?;
-    let now = openwks_core::time::now_rfc3339();
+    let now = st.now();
     st.store
         .update_server_group(
             &project_id,

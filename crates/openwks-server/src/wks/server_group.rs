@@ -49,7 +49,7 @@ pub async fn create_server_group(
         subnet: subnet.as_ref(),
         id: uuid::Uuid::new_v4().to_string(),
         project_id: project_id.clone(),
-        now: openwks_core::time::now_rfc3339(),
+        now: st.now(),
         az_pick: rand::rng().random_range(0..1024),
     };
     let group = spec.validate(&ctx)?;
@@ -244,7 +244,7 @@ pub async fn update_server_group(
         .into());
     }
     let cat = std::sync::Arc::clone(&st.catalogue);
-    let now = openwks_core::time::now_rfc3339();
+    let now = st.now();
     st.store
         .update_server_group(
             &project_id,

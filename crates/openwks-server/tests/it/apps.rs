@@ -291,7 +291,7 @@ async fn icons_raw_multipart_served_and_deleted() {
             access_key: AK,
             secret_key: SK,
         },
-        &TestApp::sdk_date(),
+        &app.sdk_date(),
         openwks_api::signer::ClientRequest {
             method: "POST",
             raw_path: &mp,

@@ -296,7 +296,7 @@ async fn query_and_body_naming_different_groups_are_refused() {
         body.as_bytes(),
         u.key().0,
         u.key().1,
-        &TestApp::sdk_date(),
+        &app.sdk_date(),
     );
     let r = app
         .send_raw(

@@ -18,7 +18,7 @@ async fn a_signed_request_is_accepted() {
 async fn unknown_key_wrong_signature_and_missing_auth_are_401() {
     let app = TestApp::new().await;
     let p = app.path("/v1/{p}/app-server-groups");
-    let date = TestApp::sdk_date();
+    let date = app.sdk_date();
     // Unknown AK.
     let hs = app.signed_headers("GET", &p, b"", "AKNOSUCHKEY", SK, &date);
     let r = app.send_raw("GET", &p, vec![], hs).await;
@@ -82,7 +82,7 @@ async fn malformed_header_missing_date_and_skew_are_401() {
     assert_error(&r, 401, "APIGW.0301");
     assert!(r.msg().contains("form"), "{}", r.text);
     // X-Sdk-Date not signed and not sent.
-    let mut hs = app.signed_headers("GET", &p, b"", AK, SK, &TestApp::sdk_date());
+    let mut hs = app.signed_headers("GET", &p, b"", AK, SK, &app.sdk_date());
     hs.retain(|(n, _)| n != "x-sdk-date");
     for (n, v) in hs.iter_mut() {
         if n == "authorization" {
@@ -116,7 +116,7 @@ async fn a_body_changed_after_signing_is_401_and_writes_nothing() {
     let app = TestApp::new().await;
     let p = app.path("/v1/{p}/app-server-groups");
     let body = serde_json::to_vec(&app.group_body("signed-name")).expect("json");
-    let hs = app.signed_headers("POST", &p, &body, AK, SK, &TestApp::sdk_date());
+    let hs = app.signed_headers("POST", &p, &body, AK, SK, &app.sdk_date());
     let tampered = serde_json::to_vec(&app.group_body("other-name")).expect("json");
     let r = app.send_raw("POST", &p, tampered, hs).await;
     assert_error(&r, 401, "APIGW.0301");
@@ -137,7 +137,7 @@ async fn another_projects_path_is_403_and_template_path_uses_the_default_project
             access_key: AK,
             secret_key: SK,
         },
-        &TestApp::sdk_date(),
+        &app.sdk_date(),
         ClientRequest {
             method: "GET",
             raw_path: p,
@@ -155,7 +155,7 @@ async fn another_projects_path_is_403_and_template_path_uses_the_default_project
             access_key: AK,
             secret_key: SK,
         },
-        &TestApp::sdk_date(),
+        &app.sdk_date(),
         ClientRequest {
             method: "GET",
             raw_path: &p,
@@ -295,7 +295,7 @@ async fn a_signature_without_host_is_refused() {
             access_key: AK,
             secret_key: SK,
         },
-        &TestApp::sdk_date(),
+        &app.sdk_date(),
         ClientRequest {
             method: "GET",
             raw_path: &p,
@@ -311,4 +311,62 @@ async fn a_signature_without_host_is_refused() {
         "{}",
         r.text
     );
+}
+
+/// The server reads one clock ([`openwks_server::Settings::clock`]) for everything: the
+/// signature's skew window, token expiry and the times it writes. A virtual clock two days
+/// ahead of the wall is the server's now: requests signed at that time pass, resources are
+/// stamped with it, and a token expires when that clock passes its lifetime — no sleeping.
+#[tokio::test]
+async fn the_server_reads_one_clock() {
+    use openwks_core::clock::VirtualClock;
+    let start = chrono::Utc::now().timestamp_millis() + 2 * 86_400_000;
+    let clock = std::sync::Arc::new(VirtualClock::at(start));
+    let app = TestApp::with(
+        std::sync::Arc::new(tempfile::tempdir().expect("dir")),
+        openwks_server::Settings {
+            clock: clock.clone(),
+            token_ttl_secs: 3600,
+            ..TestApp::settings()
+        },
+    )
+    .await;
+    // Signed with the virtual time (the harness signs on the server's clock): accepted.
+    let id = app.create_group(app.group_body("clock-sg")).await;
+    let g = app.get(&format!("/v1/{{p}}/app-server-groups/{id}")).await;
+    let created = g.body["create_time"]
+        .as_str()
+        .expect("create_time")
+        .to_string();
+    assert_eq!(created, openwks_core::time::format_ms(start), "{}", g.text);
+    // A request signed on the wall clock is two days off the server's: refused.
+    let p = app.path("/v1/{p}/app-server-groups");
+    let wall = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let hs = app.signed_headers("GET", &p, b"", AK, SK, &wall);
+    let r = app.send_raw("GET", &p, vec![], hs).await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    // A token lives for its TTL on the same clock.
+    let r = app
+        .send_raw(
+            "POST",
+            "/v3/auth/tokens",
+            serde_json::to_vec(&token_body(PASSWORD)).expect("json"),
+            vec![],
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let token = r
+        .headers
+        .get("x-subject-token")
+        .and_then(|v| v.to_str().ok())
+        .expect("token")
+        .to_string();
+    let with_token = |t: String| app.send_raw("GET", &p, vec![], vec![("x-auth-token".into(), t)]);
+    assert_eq!(with_token(token.clone()).await.status, 200);
+    clock.advance(3_599_000);
+    assert_eq!(with_token(token.clone()).await.status, 200);
+    clock.advance(1_000);
+    let r = with_token(token).await;
+    assert_error(&r, 401, "APIGW.0307");
+    assert!(r.msg().contains("expired"), "{}", r.text);
 }

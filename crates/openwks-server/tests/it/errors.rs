@@ -21,7 +21,7 @@ async fn body_over_the_limit_is_413() {
     let app = TestApp::new().await;
     let p = app.path("/v1/{p}/app-server-groups");
     let big = vec![b' '; 3 * 1024 * 1024];
-    let hs = app.signed_headers("POST", &p, &big, AK, SK, &TestApp::sdk_date());
+    let hs = app.signed_headers("POST", &p, &big, AK, SK, &app.sdk_date());
     assert_error(
         &app.send_raw("POST", &p, big, hs).await,
         413,
@@ -43,7 +43,7 @@ async fn malformed_and_empty_bodies_are_400_naming_the_problem() {
         ),
         (&b""[..], "WKS.0001", "empty"),
     ] {
-        let hs = app.signed_headers("POST", &p, body, AK, SK, &TestApp::sdk_date());
+        let hs = app.signed_headers("POST", &p, body, AK, SK, &app.sdk_date());
         let r = app.send_raw("POST", &p, body.to_vec(), hs).await;
         assert_error(&r, 400, code);
         assert!(r.msg().contains(needle), "{} lacks {needle}", r.text);

@@ -185,8 +185,10 @@ impl TestApp {
         p.replace("{p}", PID)
     }
 
-    pub fn sdk_date() -> String {
-        chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string()
+    /// `X-Sdk-Date` now, on the server's own clock (a test that moves a virtual clock signs
+    /// with the time the server reads).
+    pub fn sdk_date(&self) -> String {
+        self.state.now_utc().format("%Y%m%dT%H%M%SZ").to_string()
     }
 
     /// Build signed headers like the SDK does.
@@ -253,7 +255,7 @@ impl TestApp {
         let bytes = body
             .map(|b| serde_json::to_vec(&b).expect("json"))
             .unwrap_or_default();
-        let hs = self.signed_headers(method, &pq, &bytes, AK, SK, &Self::sdk_date());
+        let hs = self.signed_headers(method, &pq, &bytes, AK, SK, &self.sdk_date());
         self.send_raw(method, &pq, bytes, hs).await
     }
 
@@ -269,7 +271,7 @@ impl TestApp {
         let bytes = body
             .map(|b| serde_json::to_vec(&b).expect("json"))
             .unwrap_or_default();
-        let hs = self.signed_headers(method, &pq, &bytes, ak, sk, &Self::sdk_date());
+        let hs = self.signed_headers(method, &pq, &bytes, ak, sk, &self.sdk_date());
         self.send_raw(method, &pq, bytes, hs).await
     }
 

@@ -820,7 +820,7 @@ async fn temp_call(
     body: &[u8],
 ) -> Resp {
     let pq = app.path(path);
-    let date = TestApp::sdk_date();
+    let date = app.sdk_date();
     let hs = openwks_api::signer::sign_request(
         openwks_api::signer::KeyPair {
             access_key: ak,

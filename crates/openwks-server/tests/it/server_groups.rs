@@ -56,7 +56,17 @@ const SHOW_EXTRA: &[&str] = &[
 
 #[tokio::test]
 async fn create_show_list_update_delete_round_trip() {
-    let app = TestApp::new().await;
+    let clock = std::sync::Arc::new(openwks_core::clock::VirtualClock::at(
+        chrono::Utc::now().timestamp_millis(),
+    ));
+    let app = TestApp::with(
+        std::sync::Arc::new(tempfile::tempdir().expect("dir")),
+        openwks_server::Settings {
+            clock: clock.clone(),
+            ..TestApp::settings()
+        },
+    )
+    .await;
     let mut body = app.group_body("sg-round_trip");
     body["description"] = json!("CAD apps");
     body["route_policy"] = json!({"max_session": 5, "cpu_threshold": 80, "mem_threshold": 0});
@@ -114,7 +124,8 @@ async fn create_show_list_update_delete_round_trip() {
     assert_eq!(l.body["count"], 1);
     assert_eq!(l.body["items"][0]["id"], id.as_str());
 
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    // A minute later, on the server's clock: the update stamps that time.
+    clock.advance(60_000);
     let u = app
         .patch(
             &format!("/v1/{{p}}/app-server-groups/{id}"),
@@ -128,6 +139,11 @@ async fn create_show_list_update_delete_round_trip() {
     assert_eq!(s2.body["name"], "sg-round_trip", "only fields sent change");
     assert_eq!(s2.body["route_policy"], s.body["route_policy"]);
     assert_ne!(s2.body["update_time"], s.body["update_time"]);
+    assert_eq!(
+        s2.body["update_time"],
+        openwks_core::time::format_ms(openwks_core::clock::Clock::now_ms(clock.as_ref())),
+        "the update's time is the server's clock"
+    );
     assert_eq!(s2.body["create_time"], s.body["create_time"]);
 
     assert_eq!(
