@@ -161,38 +161,44 @@ pub async fn prune_audit(st: &AppState) {
     }
 }
 
-/// Start the replica's heartbeat: lease, job sweep, IAM refresh, audit retention.
+/// One heartbeat of this replica: take or renew the background lease, pick up IAM changes
+/// made elsewhere; as the lease holder, finish jobs left running and (on every 60th beat,
+/// the first included) prune the audit trail. `beat` counts from 1. The heartbeat task calls
+/// it every [`BEAT`]; tests call it by hand.
+pub async fn beat(st: &AppState, beat: u64) {
+    if st.store.shared() {
+        let held = st
+            .store
+            .try_lease(LEASE, &st.cluster.replica_id, st.now_ms(), LEASE_TTL_MS)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "cannot renew the background lease");
+                false
+            });
+        if held != st.cluster.leader.swap(held, Ordering::SeqCst) {
+            tracing::info!(replica = %st.cluster.replica_id, leader = held, "background duties {}", if held { "taken" } else { "given up" });
+        }
+        refresh_iam(st).await;
+    }
+    if st.cluster.is_leader() {
+        sweep_jobs(st).await;
+        if beat % 60 == 1 {
+            prune_audit(st).await;
+        }
+    }
+}
+
+/// Start the replica's heartbeat: [`beat`] every [`BEAT`].
 pub fn spawn(st: &AppState) {
     let st = st.clone();
     tokio::spawn(async move {
-        let shared = st.store.shared();
         let mut t = tokio::time::interval(BEAT);
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut beats: u64 = 0;
         loop {
             t.tick().await;
             beats += 1;
-            if shared {
-                let held = st
-                    .store
-                    .try_lease(LEASE, &st.cluster.replica_id, st.now_ms(), LEASE_TTL_MS)
-                    .await
-                    .unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "cannot renew the background lease");
-                        false
-                    });
-                if held != st.cluster.leader.swap(held, Ordering::SeqCst) {
-                    tracing::info!(replica = %st.cluster.replica_id, leader = held, "background duties {}", if held { "taken" } else { "given up" });
-                }
-                refresh_iam(&st).await;
-            }
-            if st.cluster.is_leader() {
-                sweep_jobs(&st).await;
-                // Once a minute (the first beat included).
-                if beats % 60 == 1 {
-                    prune_audit(&st).await;
-                }
-            }
+            beat(&st, beats).await;
         }
     });
 }

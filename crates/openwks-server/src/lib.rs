@@ -122,6 +122,8 @@ pub struct StateInner {
     pub ids: Arc<openwks_core::ids::Snowflake>,
     /// Failed password sign-ins per user name (lockout).
     pub sign_ins: Arc<auth::lockout::SignInGuard>,
+    /// Jobs waiting for their boot delay to pass on the clock.
+    pub jobs: Arc<jobs::JobQueue>,
 }
 
 impl StateInner {
@@ -180,6 +182,7 @@ impl AppState {
                 node.rem_euclid(1024) as u64
             )),
             sign_ins: Arc::new(auth::lockout::SignInGuard::default()),
+            jobs: Arc::new(jobs::JobQueue::default()),
         }));
         // Jobs that were running when the process stopped are resumed: no server is left in a
         // transient state.
@@ -188,6 +191,7 @@ impl AppState {
         for job in state.store.running_jobs().await? {
             jobs::finish_later(&state, job.project_id, job.id);
         }
+        jobs::spawn(&state);
         cluster::spawn(&state);
         if let Some(every) = state.settings.scaling_interval {
             scaler::spawn(&state, every);

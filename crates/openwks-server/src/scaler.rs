@@ -187,13 +187,19 @@ pub fn spawn(st: &AppState, every: std::time::Duration) {
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             t.tick().await;
-            // One replica scales (the holder of the background lease, see `cluster`).
-            if !st.cluster.is_leader() {
-                continue;
-            }
-            if let Err(e) = tick(&st).await {
-                tracing::warn!(error = %e, "scaling round failed");
-            }
+            round(&st).await;
         }
     });
+}
+
+/// One round of the controller on this replica: a [`tick`] if it holds the background lease
+/// (one replica scales, see `cluster`), nothing otherwise. The timer calls it; tests call it by
+/// hand.
+pub async fn round(st: &AppState) {
+    if !st.cluster.is_leader() {
+        return;
+    }
+    if let Err(e) = tick(st).await {
+        tracing::warn!(error = %e, "scaling round failed");
+    }
 }

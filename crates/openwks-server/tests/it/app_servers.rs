@@ -181,9 +181,14 @@ async fn create_rules() {
 /// delete has finished: the finishing write evicts it.
 #[tokio::test]
 async fn the_group_view_follows_a_delete_that_finishes_later() {
+    // Servers take five minutes to boot or tear down, on a clock the test moves.
     let dir = std::sync::Arc::new(tempfile::tempdir().expect("dir"));
+    let clock = std::sync::Arc::new(openwks_core::clock::VirtualClock::at(
+        chrono::Utc::now().timestamp_millis(),
+    ));
     let settings = openwks_server::Settings {
-        boot_delay: Duration::from_millis(300),
+        boot_delay: Duration::from_secs(300),
+        clock: clock.clone(),
         ..TestApp::settings()
     };
     let app = TestApp::with(dir, settings).await;
@@ -194,6 +199,7 @@ async fn the_group_view_follows_a_delete_that_finishes_later() {
             app.app_servers_body(&sg, 1),
         )
         .await;
+    clock.advance(300_000);
     let j = app.wait_job(r.body["job_id"].as_str().expect("job")).await;
     let id = j["sub_jobs"][0]["job_resource_info"]["resource_id"]
         .as_str()
@@ -215,6 +221,10 @@ async fn the_group_view_follows_a_delete_that_finishes_later() {
             .body["app_server_count"],
         1
     );
+    // A second short of the delay the job still runs; at the delay it is done.
+    clock.advance(299_000);
+    assert_eq!(openwks_server::jobs::run_due(&app.state).await, 0);
+    clock.advance(1_000);
     assert_eq!(
         app.wait_job(d.body["job_id"].as_str().expect("job")).await["status"],
         "SUCCESS"
@@ -266,12 +276,7 @@ async fn batch_stop_start_reboot_and_maintenance() {
         )
         .await;
     assert_eq!(stop.status, 200, "{}", stop.text);
-    for _ in 0..500 {
-        if state("STOPPED").await == Some(2) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    app.run_jobs().await;
     assert_eq!(state("STOPPED").await, Some(2));
     let again = app
         .call(
@@ -291,12 +296,7 @@ async fn batch_stop_start_reboot_and_maintenance() {
         .status,
         200
     );
-    for _ in 0..500 {
-        if state("REGISTERED").await == Some(2) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    app.run_jobs().await;
     assert_eq!(state("REGISTERED").await, Some(2));
     assert_eq!(
         app.call(
@@ -781,13 +781,9 @@ async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    for _ in 0..500 {
-        let s = app.get(&format!("/v1/{{p}}/app-servers/{}", ids[1])).await;
-        if s.body["vm_status"] == "SHUTOFF" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    app.run_jobs().await;
+    let s = app.get(&format!("/v1/{{p}}/app-servers/{}", ids[1])).await;
+    assert_eq!(s.body["vm_status"], "SHUTOFF", "{}", s.text);
     let r = app
         .call(
             "PATCH",

@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
 
 use openwks_core::clock::VirtualClock;
 use openwks_server::scaler;
@@ -1092,12 +1091,7 @@ async fn strategy_thresholds_policy_changes_maintenance_and_stops() {
         )
         .await;
     assert_eq!(stop.status, 200, "{}", stop.text);
-    for _ in 0..500 {
-        if session_counts(&app, &sg).await[&first] == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    app.run_jobs().await;
     assert_eq!(session_counts(&app, &sg).await[&first], 0);
     assert_eq!(state_of(&app, &ids[0]).await, "SignedOut");
     assert_error(
