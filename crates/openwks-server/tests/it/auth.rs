@@ -206,12 +206,7 @@ async fn tokens_authenticate_expire_and_survive_restart() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let token = r
-        .headers
-        .get("x-subject-token")
-        .and_then(|v| v.to_str().ok())
-        .expect("X-Subject-Token")
-        .to_string();
+    let token = r.subject_token();
     assert_eq!(r.body["token"]["project"]["id"], PID);
     assert!(r.body["token"]["expires_at"]
         .as_str()
@@ -270,12 +265,7 @@ async fn expired_tokens_are_refused() {
             vec![],
         )
         .await;
-    let token = r
-        .headers
-        .get("x-subject-token")
-        .and_then(|v| v.to_str().ok())
-        .expect("token")
-        .to_string();
+    let token = r.subject_token();
     let p = app.path("/v1/{p}/app-server-groups");
     let r = app
         .send_raw("GET", &p, vec![], vec![("x-auth-token".into(), token)])
@@ -355,12 +345,7 @@ async fn the_server_reads_one_clock() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let token = r
-        .headers
-        .get("x-subject-token")
-        .and_then(|v| v.to_str().ok())
-        .expect("token")
-        .to_string();
+    let token = r.subject_token();
     let with_token = |t: String| app.send_raw("GET", &p, vec![], vec![("x-auth-token".into(), t)]);
     assert_eq!(with_token(token.clone()).await.status, 200);
     clock.advance(3_599_000);

@@ -29,6 +29,15 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// The token of a `POST /v3/auth/tokens` answer (`X-Subject-Token`).
+    pub fn subject_token(&self) -> String {
+        self.headers
+            .get("x-subject-token")
+            .and_then(|v| v.to_str().ok())
+            .expect("X-Subject-Token")
+            .to_string()
+    }
+
     pub fn code(&self) -> &str {
         self.body["error_code"].as_str().unwrap_or("")
     }

@@ -589,12 +589,7 @@ async fn iam_users_get_tokens_with_their_own_rights() {
         .send_raw("POST", "/v3/auth/tokens", body("pass-word-1"), vec![])
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let token = r
-        .headers
-        .get("x-subject-token")
-        .and_then(|v| v.to_str().ok())
-        .expect("token")
-        .to_string();
+    let token = r.subject_token();
     assert_eq!(
         get_with(&app, &token, "/v1/{p}/app-server-groups")
             .await
@@ -873,12 +868,7 @@ async fn temporary_keys_carry_the_users_rights() {
         "a user without keys gets a token: {}",
         r.text
     );
-    let token = r
-        .headers
-        .get("x-subject-token")
-        .and_then(|v| v.to_str().ok())
-        .expect("token")
-        .to_string();
+    let token = r.subject_token();
     let sts = |body: Value| {
         app.send_raw(
             "POST",
@@ -956,14 +946,6 @@ fn password_login(name: &str, password: &str) -> Vec<u8> {
     .expect("json")
 }
 
-fn subject_token(r: &crate::harness::Resp) -> String {
-    r.headers
-        .get("x-subject-token")
-        .and_then(|v| v.to_str().ok())
-        .expect("token")
-        .to_string()
-}
-
 /// Passwords are stored as Argon2id; a token issued before a password change stops working,
 /// one issued after works.
 #[tokio::test]
@@ -981,7 +963,7 @@ async fn a_password_change_ends_the_tokens_issued_before_it() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let old = subject_token(&r);
+    let old = r.subject_token();
     assert_eq!(
         get_with(&app, &old, "/v1/{p}/app-server-groups")
             .await
@@ -1028,7 +1010,7 @@ async fn a_password_change_ends_the_tokens_issued_before_it() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let new = subject_token(&r);
+    let new = r.subject_token();
     assert_eq!(
         get_with(&app, &new, "/v1/{p}/app-server-groups")
             .await
@@ -1150,7 +1132,7 @@ async fn a_legacy_password_hash_is_upgraded_on_sign_in() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let token = subject_token(&r);
+    let token = r.subject_token();
     let now = app
         .state
         .store
