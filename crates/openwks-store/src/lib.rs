@@ -644,6 +644,13 @@ pub trait Store: Send + Sync + 'static {
     /// Route a launch and record its session atomically (or reuse the user's live session on
     /// the group). No capacity anywhere: `WKS.00131114` (503) saying why.
     async fn launch(&self, args: LaunchArgs) -> Result<LaunchOutcome>;
+    /// The preconditions of a launch ([`openwks_core::session::check_launch`]) on a read
+    /// snapshot: what a dry run answers. [`Store::launch`] checks the same in its write.
+    async fn launch_target(
+        &self,
+        project_id: &str,
+        spec: openwks_core::session::LaunchSpec,
+    ) -> Result<openwks_core::session::LaunchTarget>;
     /// Routing's decision for a group and its standbys now, assigning nothing.
     async fn explain_routing(
         &self,

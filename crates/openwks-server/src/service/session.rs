@@ -1,14 +1,14 @@
 //! Sessions: the launch (route a user's app to a server of the app group's server group or a
 //! standby) and its dry run.
 
-use openwks_core::session::{check_launch, LaunchSpec, LaunchTarget};
+use openwks_core::session::{LaunchSpec, LaunchTarget};
 use openwks_core::Result;
 use openwks_store::{GroupDecision, LaunchArgs, LaunchOutcome};
 
 use crate::AppState;
 
 /// Launch: the store reads the app group, the app, the user's authorizations and the binding
-/// and checks them ([`check_launch`]) in the same write that routes and records the session.
+/// and checks them (`openwks_core::session::check_launch`) in the same write that routes and records the session.
 pub async fn launch(st: &AppState, project_id: &str, spec: LaunchSpec) -> Result<LaunchOutcome> {
     let now_ms = st.settings.clock.now_ms();
     st.store
@@ -25,31 +25,10 @@ pub async fn launch(st: &AppState, project_id: &str, spec: LaunchSpec) -> Result
 }
 
 /// The preconditions of a launch on a read snapshot (a dry run writes nothing, so nothing can
-/// change between its check and its answer that it would act on).
+/// change between its check and its answer that it would act on); the store checks the same
+/// (`openwks_core::session::check_launch`) inside a launch's write.
 pub async fn target(st: &AppState, project_id: &str, spec: &LaunchSpec) -> Result<LaunchTarget> {
-    let group = st.store.app_group(project_id, &spec.app_group_id).await?;
-    let app = match &group {
-        Some(_) => {
-            st.store
-                .app(project_id, &spec.app_group_id, &spec.app_id)
-                .await?
-        }
-        None => None,
-    };
-    let (auths, user_groups) = if group.is_some() && app.is_some() {
-        st.store
-            .access_facts(project_id, &spec.app_group_id, &spec.user_name)
-            .await?
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    check_launch(
-        spec,
-        group.as_ref().map(|g| &g.group),
-        app.as_ref(),
-        &auths,
-        &user_groups,
-    )
+    st.store.launch_target(project_id, spec.clone()).await
 }
 
 /// How routing decides for `primary` and its standbys now, group by group.

@@ -1280,6 +1280,15 @@ impl crate::Store for SqlStore {
     async fn launch(&self, args: crate::LaunchArgs) -> Result<crate::LaunchOutcome> {
         self.write(move |c| sessions::launch(c, &args)).await
     }
+    async fn launch_target(
+        &self,
+        project_id: &str,
+        spec: openwks_core::session::LaunchSpec,
+    ) -> Result<openwks_core::session::LaunchTarget> {
+        let p = project_id.to_string();
+        self.read(move |c| sessions::launch_target(c, &p, &spec))
+            .await
+    }
     async fn explain_routing(
         &self,
         project_id: &str,

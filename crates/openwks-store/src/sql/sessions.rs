@@ -20,8 +20,8 @@ use openwks_core::routing::{self, Candidate, Policy, Router};
 use openwks_core::scaling::ServerLoad;
 use openwks_core::server_group::ServerGroup;
 use openwks_core::session::{
-    check_launch, AppConnection, ConnectionFilter, LaunchTarget, Session, SessionFilter, ACTIVE,
-    DISCONNECTED, SIGNED_OUT,
+    check_launch, AppConnection, ConnectionFilter, LaunchSpec, LaunchTarget, Session,
+    SessionFilter, ACTIVE, DISCONNECTED, SIGNED_OUT,
 };
 use openwks_core::{Error, Result};
 
@@ -330,26 +330,26 @@ fn no_capacity(decisions: &[GroupDecision]) -> Error {
 }
 
 /// Route and record a launch (see the module comment).
-/// The preconditions of a launch, read and checked in the launch's own write: what a revoke,
-/// a disable or an unbind acknowledged before it changed is what it sees.
-fn launch_target(conn: &Connection, a: &LaunchArgs) -> Result<LaunchTarget> {
-    let group = super::app_groups::get(conn, &a.project_id, &a.spec.app_group_id)?;
+/// The preconditions of a launch, read and checked on `conn`: in the launch's own write
+/// (so what a revoke, a disable or an unbind acknowledged before it changed is what it sees),
+/// or on a read snapshot for a dry run.
+pub(crate) fn launch_target(
+    conn: &Connection,
+    project_id: &str,
+    spec: &LaunchSpec,
+) -> Result<LaunchTarget> {
+    let group = super::app_groups::get(conn, project_id, &spec.app_group_id)?;
     let app = match &group {
-        Some(_) => super::apps::get(conn, &a.project_id, &a.spec.app_group_id, &a.spec.app_id)?,
+        Some(_) => super::apps::get(conn, project_id, &spec.app_group_id, &spec.app_id)?,
         None => None,
     };
     let (auths, user_groups) = if group.is_some() && app.is_some() {
-        super::authorizations::access_facts(
-            conn,
-            &a.project_id,
-            &a.spec.app_group_id,
-            &a.spec.user_name,
-        )?
+        super::authorizations::access_facts(conn, project_id, &spec.app_group_id, &spec.user_name)?
     } else {
         (Vec::new(), Vec::new())
     };
     check_launch(
-        &a.spec,
+        spec,
         group.as_ref().map(|g| &g.group),
         app.as_ref(),
         &auths,
@@ -358,7 +358,7 @@ fn launch_target(conn: &Connection, a: &LaunchArgs) -> Result<LaunchTarget> {
 }
 
 pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome> {
-    let target = launch_target(conn, a)?;
+    let target = launch_target(conn, &a.project_id, &a.spec)?;
     let primary = target.primary_server_group_id.as_str();
     if let Some(mut s) = live_of_user(conn, &a.project_id, &a.spec.user_name, primary)? {
         // Reconnect: the user's session on this group is reused (apps share it).
