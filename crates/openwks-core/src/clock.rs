@@ -7,6 +7,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// Now, epoch milliseconds.
     fn now_ms(&self) -> i64;
+
+    /// Now, as a [`crate::time::Timestamp`].
+    fn now(&self) -> crate::time::Timestamp {
+        crate::time::Timestamp::from_ms(self.now_ms())
+    }
 }
 
 /// The system's wall clock.

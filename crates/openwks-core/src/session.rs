@@ -102,14 +102,14 @@ impl Session {
         }
     }
 
-    /// Move to `state` at `now_ms` (`now` as wire time); ending states close the session.
-    pub fn set_state(&mut self, state: &str, now_ms: i64, now: &str) {
+    /// Move to `state` at `now`; ending states close the session.
+    pub fn set_state(&mut self, state: &str, now: crate::time::Timestamp) {
         self.state = state.to_string();
-        self.last_update_ms = now_ms;
-        self.last_update_status_time = now.to_string();
+        self.last_update_ms = now.ms();
+        self.last_update_status_time = now.wire();
         if !self.is_live() {
-            self.end_ms = Some(now_ms);
-            self.end_time = now.to_string();
+            self.end_ms = Some(now.ms());
+            self.end_time = now.wire();
             self.logoff_at_ms = None;
         }
     }
@@ -483,12 +483,12 @@ mod tests {
     fn a_disconnected_session_times_out_and_a_logoff_can_come_first() {
         let mut s = session();
         assert_eq!(s.deadline_ms(), None);
-        s.set_state(DISCONNECTED, 2_000, "t2");
+        s.set_state(DISCONNECTED, crate::time::Timestamp::from_ms(2_000));
         assert_eq!(s.deadline_ms(), Some(2_000 + DISCONNECT_TIMEOUT_MS));
         s.logoff_at_ms = Some(5_000);
         assert_eq!(s.deadline_ms(), Some(5_000));
         assert!(s.is_live());
-        s.set_state(SIGNED_OUT, 5_000, "t5");
+        s.set_state(SIGNED_OUT, crate::time::Timestamp::from_ms(5_000));
         assert!(!s.is_live());
         assert_eq!((s.end_ms, s.logoff_at_ms), (Some(5_000), None));
     }

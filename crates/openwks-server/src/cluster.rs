@@ -137,7 +137,7 @@ async fn sweep_jobs(st: &AppState) {
         }
         match st
             .store
-            .finish_job(&job.project_id, &job.id, st.now())
+            .finish_job(&job.project_id, &job.id, st.timestamp())
             .await
         {
             Ok(_) => tracing::info!(job = %job.id, "finished a job left running"),
@@ -169,7 +169,7 @@ pub async fn beat(st: &AppState, beat: u64) {
     if st.store.shared() {
         let held = st
             .store
-            .try_lease(LEASE, &st.cluster.replica_id, st.now_ms(), LEASE_TTL_MS)
+            .try_lease(LEASE, &st.cluster.replica_id, st.timestamp(), LEASE_TTL_MS)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "cannot renew the background lease");

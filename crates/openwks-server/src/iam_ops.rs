@@ -13,10 +13,6 @@ use openwks_store::Deleted;
 use crate::auth::{password, random_hex};
 use crate::AppState;
 
-fn now(st: &AppState) -> String {
-    openwks_core::time::format_ms(st.settings.clock.now_ms())
-}
-
 /// Keys or users changed: reload the authentication directory and drop compiled policies.
 async fn identities_changed(st: &AppState) -> Result<()> {
     st.policy_cache.invalidate();
@@ -43,7 +39,7 @@ pub async fn create_user(
         account_id: account.to_string(),
         is_admin: false,
         enabled,
-        created_at: now(st),
+        created_at: st.now(),
     };
     let u = st.store.create_iam_user(u, hash).await?;
     identities_changed(st).await?;
@@ -82,7 +78,7 @@ pub async fn create_key(st: &AppState, account: &str, user_id: &str) -> Result<(
     let sk = format!("SK{}", random_hex(19));
     let k = st
         .store
-        .create_iam_key(account, user_id, ak, sk.clone(), now(st))
+        .create_iam_key(account, user_id, ak, sk.clone(), st.timestamp())
         .await?;
     identities_changed(st).await?;
     Ok((k, sk))
@@ -137,7 +133,7 @@ pub async fn create_policy(
             name,
             description,
             document,
-            created_at: now(st),
+            created_at: st.now(),
         })
         .await
 }
@@ -164,7 +160,7 @@ pub async fn create_group(
             name,
             description,
             members: Vec::new(),
-            created_at: now(st),
+            created_at: st.now(),
         })
         .await
 }

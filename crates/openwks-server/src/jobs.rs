@@ -75,11 +75,11 @@ pub async fn start_job<F, Fut, T>(
     write: F,
 ) -> openwks_core::Result<String>
 where
-    F: FnOnce(String, String) -> Fut,
+    F: FnOnce(String, openwks_core::time::Timestamp) -> Fut,
     Fut: Future<Output = openwks_core::Result<T>>,
 {
     let job_id = new_id();
-    write(job_id.clone(), st.now()).await?;
+    write(job_id.clone(), st.timestamp()).await?;
     finish_later(st, project_id.to_string(), job_id.clone());
     Ok(job_id)
 }
@@ -99,7 +99,7 @@ pub async fn run_due(st: &AppState) -> usize {
     let due = st.jobs.take_due(st.now_ms());
     let n = due.len();
     for (project, job) in due {
-        if let Err(e) = st.store.finish_job(&project, &job, st.now()).await {
+        if let Err(e) = st.store.finish_job(&project, &job, st.timestamp()).await {
             tracing::error!(job = %job, error = %e, "could not finish a job; it is resumed at the next start");
         }
     }

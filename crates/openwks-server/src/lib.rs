@@ -133,6 +133,11 @@ impl StateInner {
         self.settings.clock.now_ms()
     }
 
+    /// Now, as a timestamp (what the store's writes take).
+    pub fn timestamp(&self) -> openwks_core::time::Timestamp {
+        openwks_core::time::Timestamp::from_ms(self.now_ms())
+    }
+
     /// Now, as wire time (`YYYY-MM-DDTHH:MM:SS.mmmZ`).
     pub fn now(&self) -> String {
         openwks_core::time::format_ms(self.now_ms())

@@ -8,6 +8,7 @@
 
 use openwks_core::routing::effective_cap;
 use openwks_core::scaling::{self, Decision};
+use openwks_core::time::Timestamp;
 use openwks_core::Result;
 use openwks_store::{ScalingActivity, ScalingInputs};
 
@@ -59,12 +60,11 @@ pub async fn preview(st: &AppState, project_id: &str, id: &str) -> Result<Option
 /// One round: expire sessions, then decide and act for every group with scaling enabled.
 /// Returns the activities recorded.
 pub async fn tick(st: &AppState) -> Result<Vec<ScalingActivity>> {
-    let now_ms = st.settings.clock.now_ms();
-    let now = openwks_core::time::format_ms(now_ms);
-    st.store.expire_sessions(now_ms, now.clone()).await?;
+    let now = st.timestamp();
+    st.store.expire_sessions(now).await?;
     let mut out = Vec::new();
     for (project, group) in st.store.scaling_groups().await? {
-        match act(st, &project, &group, now_ms, &now).await {
+        match act(st, &project, &group, now).await {
             Ok(Some(a)) => out.push(a),
             Ok(None) => {}
             Err(e) => {
@@ -79,8 +79,7 @@ async fn act(
     st: &AppState,
     project_id: &str,
     id: &str,
-    now_ms: i64,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Option<ScalingActivity>> {
     let Some(inputs) = st
         .store
@@ -89,7 +88,7 @@ async fn act(
     else {
         return Ok(None);
     };
-    let p = plan(&inputs, now_ms);
+    let p = plan(&inputs, now.ms());
     let mut activity = ScalingActivity {
         id: new_id().replace('-', ""),
         project_id: project_id.to_string(),
@@ -98,7 +97,7 @@ async fn act(
         server_ids: Vec::new(),
         reason: String::new(),
         job_id: None,
-        time: now.to_string(),
+        time: now.wire(),
         sessions: p.sessions,
         servers: p.servers,
         auto_created: p.auto_created,
@@ -143,7 +142,7 @@ async fn act(
             let job_id = new_id();
             match st
                 .store
-                .scale_in(project_id, id, servers.clone(), job_id, now.to_string())
+                .scale_in(project_id, id, servers.clone(), job_id, now)
                 .await?
             {
                 Some((job, released)) => {

@@ -25,6 +25,7 @@ use openwks_core::iam_model::{
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::network::{Subnet, Vpc};
 use openwks_core::server_group::{ServerGroup, ServerGroupView};
+use openwks_core::time::Timestamp;
 use openwks_core::validate::Tag;
 use openwks_core::Result;
 
@@ -97,7 +98,7 @@ pub struct CreateServersArgs {
     /// The job's id.
     pub job_id: String,
     /// Now.
-    pub now: String,
+    pub now: Timestamp,
     /// The subnet's CIDR (addresses are allocated from it).
     pub subnet_cidr: String,
     /// `maxServerGroupMembers`.
@@ -190,10 +191,8 @@ pub struct LaunchArgs {
     pub session_id: String,
     /// Id of the app-connection record.
     pub connection_id: String,
-    /// Now, epoch ms and wire time.
-    pub now_ms: i64,
-    /// Now, wire time.
-    pub now: String,
+    /// Now.
+    pub now: Timestamp,
     /// Products (a group's default `max_session`).
     pub catalogue: std::sync::Arc<openwks_core::catalogue::Catalogue>,
 }
@@ -406,7 +405,7 @@ pub trait Store: Send + Sync + 'static {
         project_id: &str,
         app_group_ids: Vec<String>,
         accounts: Vec<Account>,
-        now: String,
+        now: Timestamp,
     ) -> Result<usize>;
     /// Remove authorizations (missing ones are fine); records mails.
     async fn remove_authorizations(
@@ -414,7 +413,7 @@ pub trait Store: Send + Sync + 'static {
         project_id: &str,
         app_group_ids: Vec<String>,
         accounts: Vec<Account>,
-        now: String,
+        now: Timestamp,
     ) -> Result<usize>;
     /// A page of authorizations, newest first.
     async fn list_authorizations(
@@ -446,14 +445,14 @@ pub trait Store: Send + Sync + 'static {
         &self,
         project_id: &str,
         record_ids: Vec<String>,
-        now: String,
+        now: Timestamp,
     ) -> Result<usize>;
     /// Record the mails of these authorizations (all must exist).
     async fn send_authorization_mails(
         &self,
         project_id: &str,
         authorization_ids: Vec<String>,
-        now: String,
+        now: Timestamp,
     ) -> Result<usize>;
     /// Create a user group (unique name), with initial members.
     async fn create_user_group(&self, group: UserGroup) -> Result<UserGroup>;
@@ -544,14 +543,19 @@ pub trait Store: Send + Sync + 'static {
     /// no host fits, the servers are recorded in `ERROR` with the reason and the job `FAIL`.
     async fn create_servers(&self, args: CreateServersArgs) -> Result<(Job, Vec<Server>)>;
     /// Finish a running job (boot or teardown done).
-    async fn finish_job(&self, project_id: &str, job_id: &str, now: String) -> Result<Option<Job>>;
+    async fn finish_job(
+        &self,
+        project_id: &str,
+        job_id: &str,
+        now: Timestamp,
+    ) -> Result<Option<Job>>;
     /// Start deleting servers (all must exist): a running `deleteServer` job.
     async fn delete_servers(
         &self,
         project_id: &str,
         ids: Vec<String>,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<Job>;
     /// A job.
     async fn job(&self, project_id: &str, id: &str) -> Result<Option<Job>>;
@@ -605,7 +609,7 @@ pub trait Store: Send + Sync + 'static {
         ids: Vec<String>,
         action: PowerAction,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<Job>;
     /// Rebuild app servers (reinstall with the group's current image, or change to `image`).
     async fn rebuild_app_servers(
@@ -614,7 +618,7 @@ pub trait Store: Send + Sync + 'static {
         ids: Vec<String>,
         image: Option<String>,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<Job>;
     /// Start a `rejoinDomain` or `updateTsvi` job over running app servers (all or nothing).
     async fn reconfigure_app_servers(
@@ -623,7 +627,7 @@ pub trait Store: Send + Sync + 'static {
         ids: Vec<String>,
         kind: &'static str,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<Job>;
     /// Migrate app servers to a host (all or nothing, anti-affinity and capacity kept).
     async fn migrate_app_servers(
@@ -632,7 +636,7 @@ pub trait Store: Send + Sync + 'static {
         ids: Vec<String>,
         host_id: String,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<Job>;
     /// Every sub-job of a project's jobs with its job.
     async fn sub_jobs(&self, project_id: &str)
@@ -669,16 +673,14 @@ pub trait Store: Send + Sync + 'static {
         &self,
         project_id: &str,
         id: &str,
-        now_ms: i64,
-        now: String,
+        now: Timestamp,
     ) -> Result<openwks_core::session::Session>;
     /// Mark a live session disconnected (it keeps its slot until the disconnect timeout).
     async fn disconnect_session(
         &self,
         project_id: &str,
         id: &str,
-        now_ms: i64,
-        now: String,
+        now: Timestamp,
     ) -> Result<openwks_core::session::Session>;
     /// `logoff_user_session`: all ids must exist; live sessions end now or after the delay.
     async fn logoff_sessions(
@@ -686,11 +688,10 @@ pub trait Store: Send + Sync + 'static {
         project_id: &str,
         ids: Vec<String>,
         delay_secs: i64,
-        now_ms: i64,
-        now: String,
+        now: Timestamp,
     ) -> Result<()>;
     /// End every session whose logoff or disconnect deadline has passed; how many.
-    async fn expire_sessions(&self, now_ms: i64, now: String) -> Result<usize>;
+    async fn expire_sessions(&self, now: Timestamp) -> Result<usize>;
     /// Sessions, newest first: `(count, page)`.
     async fn list_sessions(
         &self,
@@ -743,7 +744,7 @@ pub trait Store: Send + Sync + 'static {
         user_id: &str,
         access_key: String,
         secret_key: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<IamKey>;
     /// A user's keys.
     async fn iam_keys(&self, account_id: &str, user_id: &str) -> Result<Vec<IamKey>>;
@@ -843,7 +844,7 @@ pub trait Store: Send + Sync + 'static {
         server_group_id: &str,
         ids: Vec<String>,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<Option<(Job, Vec<String>)>>;
     /// Record a scaling decision.
     async fn record_scaling_activity(&self, activity: ScalingActivity) -> Result<()>;
@@ -861,9 +862,15 @@ pub trait Store: Send + Sync + 'static {
     fn shared(&self) -> bool {
         false
     }
-    /// Take or renew a lease on a background duty until `now_ms + ttl_ms`; `false` while
+    /// Take or renew a lease on a background duty until `now + ttl_ms`; `false` while
     /// another holder's lease runs.
-    async fn try_lease(&self, name: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<bool>;
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: Timestamp,
+        ttl_ms: i64,
+    ) -> Result<bool>;
     /// Give a lease up (if `holder` has it).
     async fn release_lease(&self, name: &str, holder: &str) -> Result<()>;
     /// Add one to the counter `key` (kept with the settings) and answer its new value.

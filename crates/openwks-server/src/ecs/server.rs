@@ -119,7 +119,7 @@ pub async fn create_post_paid_servers(
         server_ids: (0..request.count).map(|_| new_id()).collect(),
         request,
         job_id: job_id.clone(),
-        now: st.now(),
+        now: st.timestamp(),
         subnet_cidr: subnet.cidr,
         max_members: st.catalogue.quotas.ecs_server_group_members,
         weigher: st.settings.weigher,

@@ -155,10 +155,10 @@ pub async fn end(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    let now_ms = st.settings.clock.now_ms();
-    let now = openwks_core::time::format_ms(now_ms);
     Ok(state_answer(
-        st.store.end_session(&project_id, &id, now_ms, now).await?,
+        st.store
+            .end_session(&project_id, &id, st.timestamp())
+            .await?,
     ))
 }
 
@@ -168,11 +168,9 @@ pub async fn disconnect(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    let now_ms = st.settings.clock.now_ms();
-    let now = openwks_core::time::format_ms(now_ms);
     Ok(state_answer(
         st.store
-            .disconnect_session(&project_id, &id, now_ms, now)
+            .disconnect_session(&project_id, &id, st.timestamp())
             .await?,
     ))
 }

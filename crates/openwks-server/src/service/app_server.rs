@@ -75,7 +75,7 @@ async fn create_args(
         server_ids: (0..request.count).map(|_| new_id()).collect(),
         request,
         job_id: job_id.clone(),
-        now: st.now(),
+        now: st.timestamp(),
         subnet_cidr: subnet.cidr,
         max_members: i64::MAX,
         weigher: st.settings.weigher,

@@ -10,14 +10,12 @@ use crate::AppState;
 /// Launch: the store reads the app group, the app, the user's authorizations and the binding
 /// and checks them (`openwks_core::session::check_launch`) in the same write that routes and records the session.
 pub async fn launch(st: &AppState, project_id: &str, spec: LaunchSpec) -> Result<LaunchOutcome> {
-    let now_ms = st.settings.clock.now_ms();
     st.store
         .launch(LaunchArgs {
             project_id: project_id.to_string(),
             session_id: uuid::Uuid::new_v4().simple().to_string(),
             connection_id: uuid::Uuid::new_v4().simple().to_string(),
-            now_ms,
-            now: openwks_core::time::format_ms(now_ms),
+            now: st.timestamp(),
             catalogue: st.catalogue.clone(),
             spec,
         })

@@ -285,14 +285,12 @@ pub async fn logoff_user_session(
         r.title.as_deref(),
         r.transaction_id.as_deref(),
     )?;
-    let now_ms = st.settings.clock.now_ms();
     st.store
         .logoff_sessions(
             &project_id,
             spec.session_ids,
             spec.delay_secs,
-            now_ms,
-            openwks_core::time::format_ms(now_ms),
+            st.timestamp(),
         )
         .await?;
     Ok(empty_ok())

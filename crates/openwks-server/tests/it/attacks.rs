@@ -731,8 +731,7 @@ async fn the_launch_write_checks_its_own_preconditions() {
         .expect("spec"),
         session_id: format!("s-{user}"),
         connection_id: format!("c-{user}"),
-        now_ms: 1,
-        now: "2026-12-04T00:00:00.000Z".into(),
+        now: app.state.timestamp(),
         catalogue: app.state.catalogue.clone(),
     };
     // Authorized: the write launches.

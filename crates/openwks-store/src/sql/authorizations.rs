@@ -6,6 +6,7 @@ use openwks_core::authorization::{
     Account, Authorization, AuthorizationView, MailRecord, UserGroup,
 };
 use openwks_core::error::codes;
+use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 
 use super::{app_groups, db_err, json_err};
@@ -22,7 +23,7 @@ fn record_mail(
     ag_id: &str,
     ag_name: &str,
     kind: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<()> {
     let (result, error_msg) = if a.account_type == "USER" && a.email.is_empty() {
         ("FAIL", "the account has no mail address")
@@ -40,7 +41,7 @@ fn record_mail(
         mail_send_type: kind.to_string(),
         mail_send_result: result.to_string(),
         error_msg: error_msg.to_string(),
-        send_at: now.to_string(),
+        send_at: now.wire(),
     };
     conn.prepare_cached("INSERT INTO mail_records (id, project_id, app_group_id, account, doc) VALUES (?1, ?2, ?3, ?4, ?5)")
         .map_err(db_err)?
@@ -66,7 +67,7 @@ pub(crate) fn add(
     project_id: &str,
     ag_ids: &[String],
     accounts: &[Account],
-    now: &str,
+    now: Timestamp,
 ) -> Result<usize> {
     let mut groups = Vec::with_capacity(ag_ids.len());
     for id in ag_ids {
@@ -94,7 +95,7 @@ pub(crate) fn add(
                 project_id: project_id.to_string(),
                 app_group_id: g.id.clone(),
                 account: a.clone(),
-                create_at: now.to_string(),
+                create_at: now.wire(),
             };
             let n = conn
                 .prepare_cached(
@@ -127,7 +128,7 @@ pub(crate) fn remove(
     project_id: &str,
     ag_ids: &[String],
     accounts: &[Account],
-    now: &str,
+    now: Timestamp,
 ) -> Result<usize> {
     let mut removed = 0;
     for id in ag_ids {
@@ -305,7 +306,7 @@ pub(crate) fn resend(
     conn: &Connection,
     project_id: &str,
     record_ids: &[String],
-    now: &str,
+    now: Timestamp,
 ) -> Result<usize> {
     for id in record_ids {
         let doc: String = conn
@@ -347,7 +348,7 @@ pub(crate) fn send_for_authorizations(
     conn: &Connection,
     project_id: &str,
     auth_ids: &[String],
-    now: &str,
+    now: Timestamp,
 ) -> Result<usize> {
     for id in auth_ids {
         let row: (String, Option<String>) = conn

@@ -5,6 +5,7 @@ use openwks_core::error::codes;
 use openwks_core::iam_model::{
     AuditEvent, AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal,
 };
+use openwks_core::time::Timestamp;
 use openwks_core::{Error, ErrorKind, Result};
 
 use super::{db_err, docs, json_err};
@@ -138,7 +139,7 @@ pub(crate) fn create_key(
     user_id: &str,
     ak: &str,
     sk: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<IamKey> {
     must_user(conn, account, user_id)?;
     let n: i64 = conn
@@ -157,13 +158,13 @@ pub(crate) fn create_key(
         "INSERT INTO access_keys (access_key, secret_key, user_id, status, created_at) VALUES (?1, ?2, ?3, 'active', ?4)",
     )
     .map_err(db_err)?
-    .execute(params![ak, sk, user_id, now])
+    .execute(params![ak, sk, user_id, now.wire()])
     .map_err(db_err)?;
     Ok(IamKey {
         access_key: ak.to_string(),
         user_id: user_id.to_string(),
         status: "active".into(),
-        created_at: now.to_string(),
+        created_at: now.wire(),
     })
 }
 

@@ -46,6 +46,7 @@ use std::sync::{Arc, Mutex};
 use openwks_core::iam_model::{
     AuditEvent, AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal,
 };
+use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 use tokio::sync::oneshot;
 
@@ -838,10 +839,10 @@ impl crate::Store for SqlStore {
         project_id: &str,
         app_group_ids: Vec<String>,
         accounts: Vec<openwks_core::authorization::Account>,
-        now: String,
+        now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| authorizations::add(c, &p, &app_group_ids, &accounts, &now))
+        self.write(move |c| authorizations::add(c, &p, &app_group_ids, &accounts, now))
             .await
     }
     async fn remove_authorizations(
@@ -849,10 +850,10 @@ impl crate::Store for SqlStore {
         project_id: &str,
         app_group_ids: Vec<String>,
         accounts: Vec<openwks_core::authorization::Account>,
-        now: String,
+        now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| authorizations::remove(c, &p, &app_group_ids, &accounts, &now))
+        self.write(move |c| authorizations::remove(c, &p, &app_group_ids, &accounts, now))
             .await
     }
     async fn list_authorizations(
@@ -895,23 +896,21 @@ impl crate::Store for SqlStore {
         &self,
         project_id: &str,
         record_ids: Vec<String>,
-        now: String,
+        now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| authorizations::resend(c, &p, &record_ids, &now))
+        self.write(move |c| authorizations::resend(c, &p, &record_ids, now))
             .await
     }
     async fn send_authorization_mails(
         &self,
         project_id: &str,
         authorization_ids: Vec<String>,
-        now: String,
+        now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| {
-            authorizations::send_for_authorizations(c, &p, &authorization_ids, &now)
-        })
-        .await
+        self.write(move |c| authorizations::send_for_authorizations(c, &p, &authorization_ids, now))
+            .await
     }
     async fn create_user_group(
         &self,
@@ -1113,14 +1112,14 @@ impl crate::Store for SqlStore {
         &self,
         project_id: &str,
         job_id: &str,
-        now: String,
+        now: Timestamp,
     ) -> Result<Option<openwks_core::compute::Job>> {
         let (p, j, fleet) = (
             project_id.to_string(),
             job_id.to_string(),
             Arc::clone(&self.fleet),
         );
-        self.write(move |c| servers::finish_job(c, &fleet, &p, &j, &now))
+        self.write(move |c| servers::finish_job(c, &fleet, &p, &j, now))
             .await
     }
     async fn delete_servers(
@@ -1128,10 +1127,10 @@ impl crate::Store for SqlStore {
         project_id: &str,
         ids: Vec<String>,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
         let p = project_id.to_string();
-        self.write(move |c| servers::delete(c, &p, &ids, &job_id, &now))
+        self.write(move |c| servers::delete(c, &p, &ids, &job_id, now))
             .await
     }
     async fn job(&self, project_id: &str, id: &str) -> Result<Option<openwks_core::compute::Job>> {
@@ -1222,10 +1221,10 @@ impl crate::Store for SqlStore {
         ids: Vec<String>,
         action: crate::PowerAction,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
         let p = project_id.to_string();
-        self.write(move |c| servers::power(c, &p, &ids, action, &job_id, &now))
+        self.write(move |c| servers::power(c, &p, &ids, action, &job_id, now))
             .await
     }
     async fn rebuild_app_servers(
@@ -1234,10 +1233,10 @@ impl crate::Store for SqlStore {
         ids: Vec<String>,
         image: Option<String>,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
         let p = project_id.to_string();
-        self.write(move |c| servers::rebuild(c, &p, &ids, image.as_deref(), &job_id, &now))
+        self.write(move |c| servers::rebuild(c, &p, &ids, image.as_deref(), &job_id, now))
             .await
     }
     async fn reconfigure_app_servers(
@@ -1246,10 +1245,10 @@ impl crate::Store for SqlStore {
         ids: Vec<String>,
         kind: &'static str,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
         let p = project_id.to_string();
-        self.write(move |c| servers::reconfigure(c, &p, &ids, kind, &job_id, &now))
+        self.write(move |c| servers::reconfigure(c, &p, &ids, kind, &job_id, now))
             .await
     }
     async fn migrate_app_servers(
@@ -1258,10 +1257,10 @@ impl crate::Store for SqlStore {
         ids: Vec<String>,
         host_id: String,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
         let (p, fleet) = (project_id.to_string(), Arc::clone(&self.fleet));
-        self.write(move |c| servers::migrate(c, &fleet, &p, &ids, &host_id, &job_id, &now))
+        self.write(move |c| servers::migrate(c, &fleet, &p, &ids, &host_id, &job_id, now))
             .await
     }
     async fn sub_jobs(
@@ -1311,22 +1310,20 @@ impl crate::Store for SqlStore {
         &self,
         project_id: &str,
         id: &str,
-        now_ms: i64,
-        now: String,
+        now: Timestamp,
     ) -> Result<openwks_core::session::Session> {
         let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| sessions::logoff_now(c, &p, &i, now_ms, &now))
+        self.write(move |c| sessions::logoff_now(c, &p, &i, now))
             .await
     }
     async fn disconnect_session(
         &self,
         project_id: &str,
         id: &str,
-        now_ms: i64,
-        now: String,
+        now: Timestamp,
     ) -> Result<openwks_core::session::Session> {
         let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| sessions::disconnect(c, &p, &i, now_ms, &now))
+        self.write(move |c| sessions::disconnect(c, &p, &i, now))
             .await
     }
     async fn logoff_sessions(
@@ -1334,20 +1331,22 @@ impl crate::Store for SqlStore {
         project_id: &str,
         ids: Vec<String>,
         delay_secs: i64,
-        now_ms: i64,
-        now: String,
+        now: Timestamp,
     ) -> Result<()> {
         let p = project_id.to_string();
-        self.write(move |c| sessions::logoff(c, &p, &ids, delay_secs, now_ms, &now))
+        self.write(move |c| sessions::logoff(c, &p, &ids, delay_secs, now))
             .await
     }
-    async fn expire_sessions(&self, now_ms: i64, now: String) -> Result<usize> {
+    async fn expire_sessions(&self, now: Timestamp) -> Result<usize> {
         // Most rounds find nothing due: then no write (which on PostgreSQL would also retire
         // every replica's cached views).
-        if !self.read_one(move |c| sessions::any_due(c, now_ms)).await? {
+        if !self
+            .read_one(move |c| sessions::any_due(c, now.ms()))
+            .await?
+        {
             return Ok(0);
         }
-        self.write(move |c| sessions::expire(c, now_ms, &now)).await
+        self.write(move |c| sessions::expire(c, now)).await
     }
     async fn list_sessions(
         &self,
@@ -1420,7 +1419,7 @@ impl crate::Store for SqlStore {
         server_group_id: &str,
         ids: Vec<String>,
         job_id: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<Option<(openwks_core::compute::Job, Vec<String>)>> {
         let (p, g) = (project_id.to_string(), server_group_id.to_string());
         self.write(move |c| {
@@ -1428,7 +1427,7 @@ impl crate::Store for SqlStore {
             if idle.is_empty() {
                 return Ok(None);
             }
-            let job = servers::delete(c, &p, &idle, &job_id, &now)?;
+            let job = servers::delete(c, &p, &idle, &job_id, now)?;
             Ok(Some((job, idle)))
         })
         .await
@@ -1481,10 +1480,10 @@ impl crate::Store for SqlStore {
         user_id: &str,
         access_key: String,
         secret_key: String,
-        now: String,
+        now: Timestamp,
     ) -> Result<IamKey> {
         let (a, u) = (account_id.to_string(), user_id.to_string());
-        self.iam_write(move |c| iam::create_key(c, &a, &u, &access_key, &secret_key, &now))
+        self.iam_write(move |c| iam::create_key(c, &a, &u, &access_key, &secret_key, now))
             .await
     }
     async fn iam_keys(&self, account_id: &str, user_id: &str) -> Result<Vec<IamKey>> {
@@ -1628,9 +1627,15 @@ impl crate::Store for SqlStore {
     fn shared(&self) -> bool {
         SqlStore::shared(self)
     }
-    async fn try_lease(&self, name: &str, holder: &str, now_ms: i64, ttl_ms: i64) -> Result<bool> {
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: Timestamp,
+        ttl_ms: i64,
+    ) -> Result<bool> {
         let (n, h) = (name.to_string(), holder.to_string());
-        self.write_one(move |c| identity::try_lease(c, &n, &h, now_ms, ttl_ms))
+        self.write_one(move |c| identity::try_lease(c, &n, &h, now.ms(), ttl_ms))
             .await
     }
     async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {

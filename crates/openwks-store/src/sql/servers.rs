@@ -14,6 +14,7 @@ use openwks_core::catalogue::HostSpec;
 use openwks_core::compute::{Job, Server, SubJob};
 use openwks_core::ecs::invalid;
 use openwks_core::error::{codes, ErrorKind};
+use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 use openwks_sched::{Demand, Fleet, Host, HostIdx};
 
@@ -153,14 +154,6 @@ fn write_server(conn: &Connection, s: &Server, insert: bool) -> Result<()> {
             sg
         ])
         .map_err(db_err)?;
-    // A server that stops serving ends its sessions (maintenance does not: it drains).
-    if !insert && s.status != "ACTIVE" {
-        let now_ms = chrono::DateTime::parse_from_rfc3339(&s.updated).map_or_else(
-            |_| chrono::Utc::now().timestamp_millis(),
-            |t| t.timestamp_millis(),
-        );
-        super::sessions::end_on_server(conn, &s.id, now_ms, &s.updated)?;
-    }
     // The server group's view counts its servers.
     if let Some(sg) = &sg {
         super::cache::touch(sg);
@@ -183,6 +176,16 @@ fn write_job(conn: &Connection, j: &Job) -> Result<()> {
     ])
     .map_err(db_err)?;
     Ok(())
+}
+
+/// The cascade of a status change, called where the status changes: a server that stops
+/// serving (stopped, rebuilding, migrating, deleting) ends its live sessions at `now`.
+/// Maintenance does not (it drains), and neither does a write that leaves it `ACTIVE`.
+fn leave_service(conn: &Connection, s: &Server, now: Timestamp) -> Result<()> {
+    if s.status == "ACTIVE" {
+        return Ok(());
+    }
+    super::sessions::end_on_server(conn, &s.id, now)
 }
 
 /// Store a changed server.
@@ -318,8 +321,8 @@ pub(crate) fn create(
                 root_volume_type: r.root_volume_type.clone(),
                 root_volume_size: r.root_volume_size,
                 job_id: a.job_id.clone(),
-                created: a.now.clone(),
-                updated: a.now.clone(),
+                created: a.now.wire(),
+                updated: a.now.wire(),
                 app: a.app.clone(),
             };
             write_server(conn, &s, true)?;
@@ -338,11 +341,11 @@ pub(crate) fn create(
                     "FAIL".into()
                 },
                 server_id: s.id.clone(),
-                begin_time: a.now.clone(),
+                begin_time: a.now.wire(),
                 end_time: if s.host_id.is_some() {
                     String::new()
                 } else {
-                    a.now.clone()
+                    a.now.wire()
                 },
                 error_code: if s.host_id.is_some() {
                     String::new()
@@ -364,8 +367,8 @@ pub(crate) fn create(
                 "RUNNING".into()
             },
             sub_jobs: subs,
-            begin_time: a.now.clone(),
-            end_time: if failed { a.now.clone() } else { String::new() },
+            begin_time: a.now.wire(),
+            end_time: if failed { a.now.wire() } else { String::new() },
             error_code: if failed {
                 "Ecs.0319".into()
             } else {
@@ -407,7 +410,7 @@ pub(crate) fn finish_job(
     fleet: &Mutex<Option<FleetState>>,
     project_id: &str,
     job_id: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Option<Job>> {
     let Some(mut job) = load_job(conn, project_id, job_id)? else {
         return Ok(None);
@@ -422,8 +425,9 @@ pub(crate) fn finish_job(
         if let Some(mut s) = load_server(conn, project_id, &sub.server_id)? {
             if let Some(next) = settled_status(&job.job_type, &s.status) {
                 s.status = next.into();
-                s.updated = now.to_string();
+                s.updated = now.wire();
                 write_server(conn, &s, false)?;
+                leave_service(conn, &s, now)?;
             }
             match job.job_type.as_str() {
                 "rejoinDomain" => {
@@ -436,7 +440,7 @@ pub(crate) fn finish_job(
                     if let (Some(g), Some(a)) = (group, s.app.as_mut()) {
                         if a.ou_name != g.ou_name {
                             a.ou_name = g.ou_name.clone();
-                            s.updated = now.to_string();
+                            s.updated = now.wire();
                             write_server(conn, &s, false)?;
                         }
                     }
@@ -465,10 +469,10 @@ pub(crate) fn finish_job(
             }
         }
         sub.status = "SUCCESS".into();
-        sub.end_time = now.to_string();
+        sub.end_time = now.wire();
     }
     job.status = "SUCCESS".into();
-    job.end_time = now.to_string();
+    job.end_time = now.wire();
     write_job(conn, &job)?;
     Ok(Some(job))
 }
@@ -480,7 +484,7 @@ pub(crate) fn delete(
     project_id: &str,
     ids: &[String],
     job_id: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Job> {
     let mut servers = Vec::with_capacity(ids.len());
     for id in ids {
@@ -495,14 +499,15 @@ pub(crate) fn delete(
     let mut subs = Vec::with_capacity(servers.len());
     for (n, mut s) in servers.into_iter().enumerate() {
         s.status = "DELETING".into();
-        s.updated = now.to_string();
+        s.updated = now.wire();
         write_server(conn, &s, false)?;
+        leave_service(conn, &s, now)?;
         subs.push(SubJob {
             job_id: format!("{job_id}-{}", n + 1),
             job_type: "deleteSingleServer".into(),
             status: "RUNNING".into(),
             server_id: s.id,
-            begin_time: now.to_string(),
+            begin_time: now.wire(),
             end_time: String::new(),
             error_code: String::new(),
             fail_reason: String::new(),
@@ -514,7 +519,7 @@ pub(crate) fn delete(
         job_type: "deleteServer".into(),
         status: "RUNNING".into(),
         sub_jobs: subs,
-        begin_time: now.to_string(),
+        begin_time: now.wire(),
         end_time: String::new(),
         error_code: String::new(),
         fail_reason: String::new(),
@@ -599,7 +604,7 @@ pub(crate) fn create_app(
                 metadata: [("openwks:server_group_id".to_string(), sg.id.clone())]
                     .into_iter()
                     .collect(),
-                created_at: a.now.clone(),
+                created_at: a.now.wire(),
             };
             super::ecs::create(conn, &g, i64::MAX)?;
             sg.ecs_group_id = Some(g.id.clone());
@@ -731,7 +736,7 @@ pub(crate) fn power(
     ids: &[String],
     action: PowerAction,
     job_id: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Job> {
     let (job_type, need) = match action {
         PowerAction::Start => ("startServer", "SHUTOFF"),
@@ -764,15 +769,16 @@ pub(crate) fn power(
             } else {
                 "REBOOT".into()
             };
-            s.updated = now.to_string();
+            s.updated = now.wire();
             write_server(conn, &s, false)?;
+            leave_service(conn, &s, now)?;
         }
         subs.push(SubJob {
             job_id: format!("{job_id}-{}", n + 1),
             job_type: job_type.into(),
             status: "RUNNING".into(),
             server_id: s.id,
-            begin_time: now.to_string(),
+            begin_time: now.wire(),
             end_time: String::new(),
             error_code: String::new(),
             fail_reason: String::new(),
@@ -784,7 +790,7 @@ pub(crate) fn power(
         job_type: job_type.into(),
         status: "RUNNING".into(),
         sub_jobs: subs,
-        begin_time: now.to_string(),
+        begin_time: now.wire(),
         end_time: String::new(),
         error_code: String::new(),
         fail_reason: String::new(),
@@ -848,7 +854,13 @@ pub(crate) fn add_to_group(
     write_server(conn, s, false)
 }
 
-fn running_job(project_id: &str, job_id: &str, job_type: &str, ids: &[String], now: &str) -> Job {
+fn running_job(
+    project_id: &str,
+    job_id: &str,
+    job_type: &str,
+    ids: &[String],
+    now: Timestamp,
+) -> Job {
     Job {
         id: job_id.to_string(),
         project_id: project_id.to_string(),
@@ -862,13 +874,13 @@ fn running_job(project_id: &str, job_id: &str, job_type: &str, ids: &[String], n
                 job_type: job_type.to_string(),
                 status: "RUNNING".into(),
                 server_id: id.clone(),
-                begin_time: now.to_string(),
+                begin_time: now.wire(),
                 end_time: String::new(),
                 error_code: String::new(),
                 fail_reason: String::new(),
             })
             .collect(),
-        begin_time: now.to_string(),
+        begin_time: now.wire(),
         end_time: String::new(),
         error_code: String::new(),
         fail_reason: String::new(),
@@ -891,7 +903,7 @@ pub(crate) fn rebuild(
     ids: &[String],
     image: Option<&str>,
     job_id: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Job> {
     let mut servers = Vec::with_capacity(ids.len());
     for id in ids {
@@ -925,8 +937,9 @@ pub(crate) fn rebuild(
             }
         }
         s.status = "REBUILD".into();
-        s.updated = now.to_string();
+        s.updated = now.wire();
         write_server(conn, &s, false)?;
+        leave_service(conn, &s, now)?;
     }
     let kind = if image.is_some() {
         "changeImage"
@@ -948,7 +961,7 @@ pub(crate) fn reconfigure(
     ids: &[String],
     kind: &str,
     job_id: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Job> {
     if !matches!(kind, "rejoinDomain" | "updateTsvi") {
         return Err(Error::internal(format!("unknown reconfiguration {kind}")));
@@ -976,7 +989,7 @@ pub(crate) fn migrate(
     ids: &[String],
     host_id: &str,
     job_id: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Job> {
     let mut guard = fleet
         .lock()
@@ -1070,8 +1083,9 @@ pub(crate) fn migrate(
             let mut s = s.clone();
             s.host_id = Some(host_id.to_string());
             s.status = "MIGRATING".into();
-            s.updated = now.to_string();
+            s.updated = now.wire();
             write_server(conn, &s, false)?;
+            leave_service(conn, &s, now)?;
             conn.execute(
                 "UPDATE ecs_group_members SET host_id = ?1 WHERE server_id = ?2",
                 [host_id, &s.id],

@@ -23,6 +23,7 @@ use openwks_core::session::{
     check_launch, AppConnection, ConnectionFilter, LaunchSpec, LaunchTarget, Session,
     SessionFilter, ACTIVE, DISCONNECTED, SIGNED_OUT,
 };
+use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 
 use super::{cache, db_err, docs, json_err};
@@ -363,7 +364,7 @@ pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome>
     if let Some(mut s) = live_of_user(conn, &a.project_id, &a.spec.user_name, primary)? {
         // Reconnect: the user's session on this group is reused (apps share it).
         if s.state == DISCONNECTED {
-            s.set_state(ACTIVE, a.now_ms, &a.now);
+            s.set_state(ACTIVE, a.now);
         }
         if !a.spec.client_ip.is_empty() {
             s.client_ip = a.spec.client_ip.clone();
@@ -431,12 +432,12 @@ pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome>
         state: ACTIVE.to_string(),
         client_ip: a.spec.client_ip.clone(),
         client_type: a.spec.client_type.clone(),
-        start_time: a.now.clone(),
-        start_ms: a.now_ms,
+        start_time: a.now.wire(),
+        start_ms: a.now.ms(),
         end_time: String::new(),
         end_ms: None,
-        last_update_status_time: a.now.clone(),
-        last_update_ms: a.now_ms,
+        last_update_status_time: a.now.wire(),
+        last_update_ms: a.now.ms(),
         logoff_at_ms: None,
     };
     write_session(conn, &s, true)?;
@@ -470,15 +471,15 @@ fn connection_of(a: &LaunchArgs, t: &LaunchTarget, s: &Session) -> AppConnection
         secondary_server_group_id: s.secondary_server_group_id.clone(),
         client_ip: a.spec.client_ip.clone(),
         client_type: a.spec.client_type.clone(),
-        brokering_time: a.now.clone(),
-        brokering_ms: a.now_ms,
+        brokering_time: a.now.wire(),
+        brokering_ms: a.now.ms(),
     }
 }
 
 /// End a live session (it frees its slot): the router of its group counts one fewer.
-fn end(conn: &Connection, s: &mut Session, now_ms: i64, now: &str) -> Result<()> {
+fn end(conn: &Connection, s: &mut Session, now: Timestamp) -> Result<()> {
     let was_live = s.is_live();
-    s.set_state(SIGNED_OUT, now_ms, now);
+    s.set_state(SIGNED_OUT, now);
     write_session(conn, s, false)?;
     if was_live {
         ROUTERS.with(|r| {
@@ -495,12 +496,11 @@ pub(crate) fn logoff_now(
     conn: &Connection,
     project_id: &str,
     id: &str,
-    now_ms: i64,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Session> {
     let mut s = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("session", id))?;
     if s.is_live() {
-        end(conn, &mut s, now_ms, now)?;
+        end(conn, &mut s, now)?;
     }
     Ok(s)
 }
@@ -510,8 +510,7 @@ pub(crate) fn disconnect(
     conn: &Connection,
     project_id: &str,
     id: &str,
-    now_ms: i64,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Session> {
     let mut s = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("session", id))?;
     if !s.is_live() {
@@ -524,7 +523,7 @@ pub(crate) fn disconnect(
         ));
     }
     if s.state == ACTIVE {
-        s.set_state(DISCONNECTED, now_ms, now);
+        s.set_state(DISCONNECTED, now);
         write_session(conn, &s, false)?;
     }
     Ok(s)
@@ -537,8 +536,7 @@ pub(crate) fn logoff(
     project_id: &str,
     ids: &[String],
     delay_secs: i64,
-    now_ms: i64,
-    now: &str,
+    now: Timestamp,
 ) -> Result<()> {
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
@@ -546,9 +544,9 @@ pub(crate) fn logoff(
     }
     for mut s in found.into_iter().filter(Session::is_live) {
         if delay_secs == 0 {
-            end(conn, &mut s, now_ms, now)?;
+            end(conn, &mut s, now)?;
         } else {
-            let at = now_ms + delay_secs * 1000;
+            let at = now.ms() + delay_secs * 1000;
             s.logoff_at_ms = Some(s.logoff_at_ms.map_or(at, |x| x.min(at)));
             write_session(conn, &s, false)?;
         }
@@ -568,33 +566,28 @@ pub(crate) fn any_due(conn: &Connection, now_ms: i64) -> Result<bool> {
     .map_err(db_err)
 }
 
-pub(crate) fn expire(conn: &Connection, now_ms: i64, now: &str) -> Result<usize> {
+pub(crate) fn expire(conn: &Connection, now: Timestamp) -> Result<usize> {
     let due: Vec<Session> = docs(
         conn,
         "SELECT doc FROM sessions WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?1",
-        [now_ms],
+        [now.ms()],
     )?;
     let n = due.len();
     for mut s in due {
-        end(conn, &mut s, now_ms, now)?;
+        end(conn, &mut s, now)?;
     }
     Ok(n)
 }
 
 /// End the live sessions of a server that stops serving (stopped, deleted, rebuilt).
-pub(crate) fn end_on_server(
-    conn: &Connection,
-    server_id: &str,
-    now_ms: i64,
-    now: &str,
-) -> Result<()> {
+pub(crate) fn end_on_server(conn: &Connection, server_id: &str, now: Timestamp) -> Result<()> {
     let live: Vec<Session> = docs(
         conn,
         "SELECT doc FROM sessions WHERE server_id = ?1 AND state IN ('Active', 'Disconnected')",
         [server_id],
     )?;
     for mut s in live {
-        end(conn, &mut s, now_ms, now)?;
+        end(conn, &mut s, now)?;
     }
     Ok(())
 }
