@@ -1,29 +1,20 @@
 //! App groups. The document is the source of truth; `name`, `app_server_group_id`,
 //! `authorization_type` and `app_type` are indexed copies kept in the same transaction.
 
+use super::rows;
+use super::tx::WriteTx;
 use std::collections::HashMap;
 
 use crate::db::Value;
-use crate::db::{params, params_from_iter, Connection, OptionalExtension};
+use crate::db::{params, params_from_iter, Connection};
 use openwks_core::app_group::{check_binding, check_server_group, AppGroup, AppGroupView};
 use openwks_core::error::codes;
 use openwks_core::server_group::ServerGroup;
 use openwks_core::{Error, Result};
 
-use super::cache::touch;
-use super::{db_err, json_err, server_groups};
+use super::rows::json_err;
+use crate::db::db_err;
 use crate::{AppGroupFilter, AppGroupUpdate};
-
-pub(crate) fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Option<AppGroup>> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM app_groups WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
-}
 
 /// Views with the bound server groups' names and descriptions, loaded in one batch.
 pub(crate) fn views(conn: &Connection, groups: Vec<AppGroup>) -> Result<Vec<AppGroupView>> {
@@ -50,7 +41,7 @@ pub(crate) fn views(conn: &Connection, groups: Vec<AppGroup>) -> Result<Vec<AppG
         }
     }
     let ag_ids: Vec<Value> = groups.iter().map(|g| Value::Text(g.id.clone())).collect();
-    let app_counts = super::apps::counts(conn, &ag_ids)?;
+    let app_counts = rows::app_counts(conn, &ag_ids)?;
     Ok(groups
         .into_iter()
         .map(|g| {
@@ -72,7 +63,7 @@ fn view(conn: &Connection, g: AppGroup) -> Result<AppGroupView> {
 }
 
 pub(crate) fn get(conn: &Connection, project_id: &str, id: &str) -> Result<Option<AppGroupView>> {
-    load(conn, project_id, id)?
+    rows::app_group(conn, project_id, id)?
         .map(|g| view(conn, g))
         .transpose()
 }
@@ -83,41 +74,28 @@ fn name_taken(
     name: &str,
     except: Option<&str>,
 ) -> Result<bool> {
-    super::name_taken(conn, "app_groups", "project_id", project_id, name, except)
+    rows::name_taken(conn, "app_groups", "project_id", project_id, name, except)
 }
 
 pub(crate) fn name_is_taken(conn: &Connection, project_id: &str, name: &str) -> Result<bool> {
     name_taken(conn, project_id, name, None)
 }
 
-/// App groups bound to a server group, other than `except`.
-pub(crate) fn bound_count(
-    conn: &Connection,
-    server_group_id: &str,
-    except: Option<&str>,
-) -> Result<i64> {
-    conn.prepare_cached(
-        "SELECT COUNT(*) FROM app_groups WHERE app_server_group_id = ?1 AND id != ?2",
-    )
-    .map_err(db_err)?
-    .query_row([server_group_id, except.unwrap_or("")], |r| r.get(0))
-    .map_err(db_err)
-}
-
 /// The server group `g` binds to, with the binding rules checked.
 fn check(conn: &Connection, g: &AppGroup) -> Result<()> {
     let sg = match &g.app_server_group_id {
-        Some(sid) => server_groups::load(conn, &g.project_id, sid)?,
+        Some(sid) => rows::server_group(conn, &g.project_id, sid)?,
         None => None,
     };
     check_server_group(g, sg.as_ref())?;
     if let Some(sid) = &g.app_server_group_id {
-        check_binding(sg.as_ref(), bound_count(conn, sid, Some(&g.id))?)?;
+        check_binding(sg.as_ref(), rows::app_groups_bound(conn, sid, Some(&g.id))?)?;
     }
     Ok(())
 }
 
-fn write(conn: &Connection, g: &AppGroup, insert: bool) -> Result<()> {
+fn write(tx: &WriteTx, g: &AppGroup, insert: bool) -> Result<()> {
+    let conn = tx.db();
     let doc = serde_json::to_string(g).map_err(json_err)?;
     let sql = if insert {
         "INSERT INTO app_groups (id, project_id, name, app_server_group_id, authorization_type, app_type, doc) \
@@ -140,12 +118,13 @@ fn write(conn: &Connection, g: &AppGroup, insert: bool) -> Result<()> {
         .map_err(db_err)?;
     // The server group's view shows how many app groups are bound to it.
     if let Some(sid) = &g.app_server_group_id {
-        touch(sid);
+        tx.touch(sid);
     }
     Ok(())
 }
 
-pub(crate) fn create(conn: &Connection, g: &AppGroup) -> Result<AppGroupView> {
+pub(crate) fn create(tx: &WriteTx, g: &AppGroup) -> Result<AppGroupView> {
+    let conn = tx.db();
     if name_taken(conn, &g.project_id, &g.name, None)? {
         return Err(Error::conflict(
             codes::DUPLICATE_APP_GROUP_NAME,
@@ -153,19 +132,21 @@ pub(crate) fn create(conn: &Connection, g: &AppGroup) -> Result<AppGroupView> {
         ));
     }
     check(conn, g)?;
-    write(conn, g, true)?;
+    write(tx, g, true)?;
     view(conn, g.clone())
 }
 
 pub(crate) fn update(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     id: &str,
     f: AppGroupUpdate,
 ) -> Result<AppGroupView> {
-    let mut g = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("app group", id))?;
+    let conn = tx.db();
+    let mut g =
+        rows::app_group(conn, project_id, id)?.ok_or_else(|| Error::not_found("app group", id))?;
     let before = g.clone();
-    let lookup = |sid: &str| server_groups::load(conn, project_id, sid).ok().flatten();
+    let lookup = |sid: &str| rows::server_group(conn, project_id, sid).ok().flatten();
     f(&mut g, &lookup)?;
     if g.name != before.name && name_taken(conn, project_id, &g.name, Some(id))? {
         return Err(Error::conflict(
@@ -176,20 +157,21 @@ pub(crate) fn update(
     if g.app_server_group_id != before.app_server_group_id || g.app_type != before.app_type {
         check(conn, &g)?;
     }
-    write(conn, &g, false)?;
+    write(tx, &g, false)?;
     if let Some(old) = &before.app_server_group_id {
-        touch(old);
+        tx.touch(old);
     }
     view(conn, g)
 }
 
 /// Delete the app groups of `ids` that exist (others are ignored); returns how many went.
-pub(crate) fn delete(conn: &Connection, project_id: &str, ids: &[String]) -> Result<usize> {
+pub(crate) fn delete(tx: &WriteTx, project_id: &str, ids: &[String]) -> Result<usize> {
+    let conn = tx.db();
     let mut n = 0;
     for id in ids {
-        if let Some(g) = load(conn, project_id, id)? {
+        if let Some(g) = rows::app_group(conn, project_id, id)? {
             if let Some(sid) = &g.app_server_group_id {
-                touch(sid);
+                tx.touch(sid);
             }
             // Deleting an app group removes its authorizations (issue 3).
             super::authorizations::remove_all_of_app_group(conn, id)?;
@@ -205,12 +187,9 @@ pub(crate) fn delete(conn: &Connection, project_id: &str, ids: &[String]) -> Res
 }
 
 /// Unbind every app group of a server group.
-pub(crate) fn disassociate(
-    conn: &Connection,
-    project_id: &str,
-    server_group_id: &str,
-) -> Result<usize> {
-    if server_groups::load(conn, project_id, server_group_id)?.is_none() {
+pub(crate) fn disassociate(tx: &WriteTx, project_id: &str, server_group_id: &str) -> Result<usize> {
+    let conn = tx.db();
+    if rows::server_group(conn, project_id, server_group_id)?.is_none() {
         return Err(Error::not_found("server group", server_group_id));
     }
     let docs = conn
@@ -223,9 +202,9 @@ pub(crate) fn disassociate(
     for d in &docs {
         let mut g: AppGroup = serde_json::from_str(d).map_err(json_err)?;
         g.app_server_group_id = None;
-        write(conn, &g, false)?;
+        write(tx, &g, false)?;
     }
-    touch(server_group_id);
+    tx.touch(server_group_id);
     Ok(docs.len())
 }
 

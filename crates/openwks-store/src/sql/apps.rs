@@ -1,16 +1,18 @@
 //! Published apps and icons.
 
+use super::rows;
 use crate::db::Value;
 use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::app::{App, Icon};
 use openwks_core::error::codes;
 use openwks_core::{Error, Result};
 
-use super::{app_groups, db_err, json_err};
+use super::rows::json_err;
+use crate::db::db_err;
 use crate::{AppFilter, AppUpdate};
 
 fn require_group(conn: &Connection, project_id: &str, app_group_id: &str) -> Result<()> {
-    app_groups::load(conn, project_id, app_group_id)?
+    rows::app_group(conn, project_id, app_group_id)?
         .ok_or_else(|| Error::not_found("app group", app_group_id))?;
     Ok(())
 }
@@ -39,7 +41,7 @@ fn name_taken(
     name: &str,
     except: Option<&str>,
 ) -> Result<bool> {
-    super::name_taken(conn, "apps", "app_group_id", app_group_id, name, except)
+    rows::name_taken(conn, "apps", "app_group_id", app_group_id, name, except)
 }
 
 fn write(conn: &Connection, a: &App, insert: bool) -> Result<()> {
@@ -265,27 +267,6 @@ pub(crate) fn remove_all_of_app_group(conn: &Connection, app_group_id: &str) -> 
         .execute([app_group_id])
         .map_err(db_err)?;
     Ok(())
-}
-
-/// App counts of app groups.
-pub(crate) fn counts(
-    conn: &Connection,
-    app_group_ids: &[Value],
-) -> Result<std::collections::HashMap<String, i64>> {
-    let mut out = std::collections::HashMap::new();
-    if app_group_ids.is_empty() {
-        return Ok(out);
-    }
-    let marks = vec!["?"; app_group_ids.len()].join(",");
-    let rows = conn
-        .prepare_cached(&format!("SELECT app_group_id, COUNT(*) FROM apps WHERE app_group_id IN ({marks}) GROUP BY app_group_id"))
-        .map_err(db_err)?
-        .query_map(params_from_iter(app_group_ids.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
-    out.extend(rows);
-    Ok(out)
 }
 
 /// An icon by id.

@@ -1,5 +1,6 @@
 //! Authorizations, authorization mail records and user groups.
 
+use super::rows;
 use crate::db::Value;
 use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::authorization::{
@@ -9,7 +10,8 @@ use openwks_core::error::codes;
 use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 
-use super::{app_groups, db_err, json_err};
+use super::rows::json_err;
+use crate::db::db_err;
 use crate::{AuthorizationFilter, Deleted, MailFilter};
 
 fn new_id() -> String {
@@ -72,7 +74,7 @@ pub(crate) fn add(
     let mut groups = Vec::with_capacity(ag_ids.len());
     for id in ag_ids {
         groups.push(
-            app_groups::load(conn, project_id, id)?
+            rows::app_group(conn, project_id, id)?
                 .ok_or_else(|| Error::not_found("app group", id))?,
         );
     }
@@ -132,7 +134,7 @@ pub(crate) fn remove(
 ) -> Result<usize> {
     let mut removed = 0;
     for id in ag_ids {
-        let Some(g) = app_groups::load(conn, project_id, id)? else {
+        let Some(g) = rows::app_group(conn, project_id, id)? else {
             continue;
         };
         for a in accounts {

@@ -1,7 +1,7 @@
 //! A bounded cache of server-group views, kept coherent with the database.
 //!
 //! Only this process writes the database file (the data directory is locked), so every change
-//! passes through the writer thread. Write functions call [`touch`] for every group whose view
+//! passes through the writer thread. Write functions call `WriteTx::touch` for every group whose view
 //! they change (the group itself, its primary when its standby set changes, its standbys when
 //! they follow it). After the batch commits, the writer calls [`ViewCache::evict`], which, under
 //! the cache lock, bumps the generation and removes those entries.
@@ -14,35 +14,10 @@
 //! On a database that other processes write too (PostgreSQL replicas), the cache follows the
 //! database's write generation and the changes each batch records ([`ViewCache::shared`]).
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 use openwks_core::server_group::ServerGroupView;
-
-thread_local! {
-    static TOUCHED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Record (on the writer thread) that the view of group `id` changes in this transaction.
-pub(crate) fn touch(id: &str) {
-    TOUCHED.with(|t| t.borrow_mut().push(id.to_string()));
-}
-
-/// How many touches this batch has made so far (a mark for [`touched_since`]).
-pub(crate) fn touched_len() -> usize {
-    TOUCHED.with(|t| t.borrow().len())
-}
-
-/// Whether `id` was touched after `mark` in this batch.
-pub(crate) fn touched_since(mark: usize, id: &str) -> bool {
-    TOUCHED.with(|t| t.borrow().iter().skip(mark).any(|x| x == id))
-}
-
-/// Take what was touched since the last call (writer thread).
-pub(crate) fn take_touched() -> Vec<String> {
-    TOUCHED.with(|t| std::mem::take(&mut *t.borrow_mut()))
-}
 
 struct Inner {
     generation: u64,

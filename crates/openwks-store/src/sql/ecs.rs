@@ -5,7 +5,8 @@ use openwks_core::ecs::{invalid, EcsServerGroup};
 use openwks_core::error::{codes, ErrorKind};
 use openwks_core::{Error, Result};
 
-use super::{db_err, json_err};
+use super::rows::json_err;
+use crate::db::db_err;
 use crate::Deleted;
 
 fn not_found(id: &str) -> Error {
@@ -130,65 +131,4 @@ pub(crate) fn require(conn: &Connection, project_id: &str, id: &str) -> Result<(
     load(conn, project_id, id)?
         .ok_or_else(|| not_found(id))
         .map(|_| ())
-}
-
-/// Apply a member operation to existing servers: `remove` drops the membership (the policy no
-/// longer applies to the ECS); `add` needs a stopped ECS (vendor rule) and is refused otherwise.
-/// Returns, per server, `None` on success or the failure.
-pub(crate) fn change_members(
-    conn: &Connection,
-    fleet: &std::sync::Mutex<Option<super::servers::FleetState>>,
-    project_id: &str,
-    group_id: &str,
-    ids: &[String],
-    add: bool,
-) -> Result<Vec<Option<Error>>> {
-    require(conn, project_id, group_id)?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        let Some(mut s) = super::servers::load_server(conn, project_id, id)? else {
-            out.push(Some(Error::new(
-                ErrorKind::NotFound,
-                codes::ECS_SERVER_NOT_FOUND,
-                format!("ECS {id} does not exist"),
-            )));
-            continue;
-        };
-        if add {
-            if s.status != "SHUTOFF" {
-                out.push(Some(Error::new(
-                    ErrorKind::Invalid,
-                    codes::ECS_BAD_STATUS,
-                    format!(
-                        "ECS {id} is {}: only a stopped ECS can be added to an ECS group",
-                        s.status
-                    ),
-                )));
-            } else if s.ecs_group_id.is_some() {
-                out.push(Some(invalid(format!(
-                    "ECS {id} is already a member of an ECS group"
-                ))));
-            } else {
-                // Failure (no host keeps the policy) changes nothing.
-                out.push(super::servers::add_to_group(conn, fleet, &mut s, group_id).err());
-            }
-            continue;
-        }
-        let n = conn
-            .execute(
-                "DELETE FROM ecs_group_members WHERE group_id = ?1 AND server_id = ?2",
-                [group_id, id],
-            )
-            .map_err(db_err)?;
-        if n == 0 {
-            out.push(Some(invalid(format!(
-                "ECS {id} is not a member of ECS group {group_id}"
-            ))));
-            continue;
-        }
-        s.ecs_group_id = None;
-        super::servers::rewrite(conn, &s)?;
-        out.push(None);
-    }
-    Ok(out)
 }

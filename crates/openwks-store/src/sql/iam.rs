@@ -1,5 +1,6 @@
 //! IAM users, access keys, groups, identity policies, attachments and the audit trail.
 
+use super::rows;
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::error::codes;
 use openwks_core::iam_model::{
@@ -8,7 +9,8 @@ use openwks_core::iam_model::{
 use openwks_core::time::Timestamp;
 use openwks_core::{Error, ErrorKind, Result};
 
-use super::{db_err, docs, json_err};
+use super::rows::{docs, json_err};
+use crate::db::db_err;
 use crate::Deleted;
 
 fn user_row(r: &crate::db::Row) -> crate::db::DbResult<IamUser> {
@@ -346,7 +348,7 @@ pub(crate) fn create_group(conn: &Connection, g: &IamGroup) -> Result<()> {
 }
 
 fn with_members(conn: &Connection, mut g: IamGroup) -> Result<IamGroup> {
-    g.members = super::servers::strings(
+    g.members = rows::strings(
         conn,
         "SELECT user_id FROM iam_group_members WHERE group_id = ?1 ORDER BY user_id",
         [&g.id],

@@ -6,7 +6,8 @@ use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::network::{Subnet, Vpc};
 use openwks_core::{Error, Result};
 
-use super::{db_err, network};
+use super::network;
+use crate::db::db_err;
 
 fn project_from_row(r: &crate::db::Row) -> crate::db::DbResult<Project> {
     Ok(Project {

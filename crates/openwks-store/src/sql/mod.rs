@@ -30,11 +30,13 @@ mod iam;
 mod identity;
 mod network;
 pub mod postgres;
+mod rows;
 mod server_groups;
 mod servers;
 mod sessions;
 mod sqlite_conn;
 mod sqlite_migrate;
+mod tx;
 
 pub use servers::PowerAction;
 
@@ -53,6 +55,8 @@ use tokio::sync::oneshot;
 pub(crate) use crate::db::db_err;
 use crate::db::{Connection, Db, DbError};
 use sqlite_conn::SqliteDb;
+use std::cell::RefCell;
+use tx::{WriteTx, WriterState};
 
 /// The stamp of views read in this snapshot: on PostgreSQL the snapshot's own write
 /// generation (it may be newer than the one checked before), on SQLite the local generation
@@ -65,54 +69,8 @@ fn snapshot_stamp(conn: &Connection, shared: bool, noted: u64) -> Result<u64> {
     }
 }
 
-pub(crate) fn json_err(e: serde_json::Error) -> Error {
-    Error::internal(format!("stored document: {e}"))
-}
-
-/// The JSON documents in the first column of every row of `sql`, decoded.
-pub(crate) fn docs<T: serde::de::DeserializeOwned>(
-    conn: &Connection,
-    sql: &str,
-    params: impl crate::db::Params,
-) -> Result<Vec<T>> {
-    row_docs(&conn.fetch(sql, params.into_values()).map_err(db_err)?)
-}
-
-/// The JSON documents in the first column of `rows`, decoded (also for rows fetched
-/// together, by [`Db::fetch_all`]).
-pub(crate) fn row_docs<T: serde::de::DeserializeOwned>(rows: &[crate::db::Row]) -> Result<Vec<T>> {
-    rows.iter()
-        .map(|r| {
-            let d: String = r.get(0).map_err(db_err)?;
-            serde_json::from_str(&d).map_err(json_err)
-        })
-        .collect()
-}
-
-/// Whether a row of `table` other than `except` has `name` where `scope_column` is `scope`:
-/// group names are unique per project, app names per app group.
-pub(crate) fn name_taken(
-    conn: &Connection,
-    table: &str,
-    scope_column: &str,
-    scope: &str,
-    name: &str,
-    except: Option<&str>,
-) -> Result<bool> {
-    use crate::db::OptionalExtension;
-    let other: Option<String> = conn
-        .prepare_cached(&format!(
-            "SELECT id FROM {table} WHERE {scope_column} = ?1 AND name = ?2"
-        ))
-        .map_err(db_err)?
-        .query_row([scope, name], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    Ok(matches!(other, Some(o) if Some(o.as_str()) != except))
-}
-
 trait Job: Send {
-    fn run(&mut self, conn: &Connection);
+    fn run(&mut self, conn: &Connection, state: &RefCell<WriterState>);
     fn finish(self: Box<Self>, committed: std::result::Result<(), DbError>);
 }
 
@@ -122,15 +80,19 @@ struct TypedJob<R, F> {
     tx: oneshot::Sender<Result<R>>,
 }
 
-impl<R: Send, F: FnOnce(&Connection) -> Result<R> + Send> Job for TypedJob<R, F> {
-    fn run(&mut self, conn: &Connection) {
+impl<R: Send, F: FnOnce(&WriteTx) -> Result<R> + Send> Job for TypedJob<R, F> {
+    fn run(&mut self, conn: &Connection, state: &RefCell<WriterState>) {
         let Some(f) = self.f.take() else { return };
         if let Err(e) = conn.start_job() {
             self.out = Some(Err(db_err(e)));
             return;
         }
-        let r = catch_unwind(AssertUnwindSafe(|| f(conn)))
+        let tx = WriteTx::new(conn, state);
+        let r = catch_unwind(AssertUnwindSafe(|| f(&tx)))
             .unwrap_or_else(|_| Err(Error::internal("a write job panicked")));
+        if r.is_err() {
+            tx.job_failed();
+        }
         match conn.end_job(r.is_ok()) {
             Ok(()) => self.out = Some(r),
             Err(e) => self.out = Some(Err(db_err(e))),
@@ -266,6 +228,7 @@ fn writer_loop(
             }
         }
     };
+    let state = RefCell::new(WriterState::default());
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -275,22 +238,21 @@ fn writer_loop(
             }
         }
         let begun = conn.begin();
-        // What the batch changed: recorded with the commit for other replicas, evicted here
-        // after it. Only jobs touch, so a batch that never began has nothing to take.
-        let mut touched = Vec::new();
+        // What the batch changed (the jobs' touches) is recorded with the commit for other
+        // replicas and evicted here after it.
         let committed = match (begun, conn.db()) {
             (Ok(foreign), Some(db)) => {
                 if foreign {
                     // Another replica wrote: what this one keeps in memory may be behind (the
                     // views need nothing: they are kept per database generation).
-                    sessions::after_commit(&[], false);
+                    state.borrow_mut().foreign_write();
                     mark_fleet_stale();
                 }
                 for j in batch.iter_mut() {
-                    j.run(db);
+                    j.run(db, &state);
                 }
-                touched = cache::take_touched();
-                match conn.changed_views(&touched) {
+                let recorded = conn.changed_views(state.borrow().touched());
+                match recorded {
                     Ok(()) => db.execute_batch("COMMIT"),
                     Err(e) => Err(DbError::Other(e.message)),
                 }
@@ -303,7 +265,7 @@ fn writer_loop(
         };
         conn.ended(committed.is_ok());
         // Evict what the batch changed before anyone hears of the commit.
-        sessions::after_commit(&touched, committed.is_ok());
+        let touched = state.borrow_mut().batch_ended(committed.is_ok());
         if committed.is_ok() {
             if !touched.is_empty() {
                 views.evict(&touched);
@@ -447,7 +409,7 @@ impl SqlStore {
     pub(crate) async fn write<R, F>(&self, f: F) -> Result<R>
     where
         R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+        F: FnOnce(&WriteTx) -> Result<R> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
         let job: Box<dyn Job> = Box::new(TypedJob {
@@ -473,11 +435,11 @@ impl SqlStore {
     pub(crate) async fn iam_write<R, F>(&self, f: F) -> Result<R>
     where
         R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+        F: FnOnce(&WriteTx) -> Result<R> + Send + 'static,
     {
-        self.write(move |c| {
-            let r = f(c)?;
-            identity::bump_iam_generation(c)?;
+        self.write(move |tx| {
+            let r = f(tx)?;
+            identity::bump_iam_generation(tx.db())?;
             Ok(r)
         })
         .await
@@ -503,7 +465,7 @@ impl SqlStore {
     {
         match &self.reads {
             Reads::Postgres(pool) => pool.autocommit(f).await,
-            Reads::Sqlite { .. } => self.write(f).await,
+            Reads::Sqlite { .. } => self.write(move |tx| f(tx.db())).await,
         }
     }
 
@@ -568,7 +530,7 @@ impl crate::Store for SqlStore {
         catalogue: &openwks_core::catalogue::Catalogue,
     ) -> Result<openwks_core::identity::Bootstrap> {
         let cat = catalogue.clone();
-        self.iam_write(move |c| identity::bootstrap(c, wanted, &cat))
+        self.iam_write(move |c| identity::bootstrap(c.db(), wanted, &cat))
             .await
     }
     async fn access_keys(&self) -> Result<Vec<openwks_core::identity::AccessKey>> {
@@ -601,7 +563,7 @@ impl crate::Store for SqlStore {
     }
     async fn setting_or_init(&self, key: &str, init: String) -> Result<String> {
         let key = key.to_string();
-        self.write(move |c| identity::setting_or_init(c, &key, &init))
+        self.write(move |c| identity::setting_or_init(c.db(), &key, &init))
             .await
     }
 
@@ -609,7 +571,7 @@ impl crate::Store for SqlStore {
         &self,
         vpc: openwks_core::network::Vpc,
     ) -> Result<openwks_core::network::Vpc> {
-        self.write(move |c| network::insert_vpc(c, &vpc).map(|()| vpc))
+        self.write(move |c| network::insert_vpc(c.db(), &vpc).map(|()| vpc))
             .await
     }
     async fn vpc(&self, project_id: &str, id: &str) -> Result<Option<openwks_core::network::Vpc>> {
@@ -633,20 +595,21 @@ impl crate::Store for SqlStore {
     }
     async fn delete_vpc(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
         let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| network::delete_vpc(c, &p, &i)).await
+        self.write(move |c| network::delete_vpc(c.db(), &p, &i))
+            .await
     }
     async fn create_subnet(
         &self,
         subnet: openwks_core::network::Subnet,
     ) -> Result<openwks_core::network::Subnet> {
         self.write(move |c| {
-            if network::vpc(c, &subnet.project_id, &subnet.vpc_id)?.is_none() {
+            if network::vpc(c.db(), &subnet.project_id, &subnet.vpc_id)?.is_none() {
                 return Err(Error::invalid(
                     openwks_core::error::codes::INVALID_NETWORK,
                     format!("VPC {} does not exist", subnet.vpc_id),
                 ));
             }
-            network::insert_subnet(c, &subnet).map(|()| subnet)
+            network::insert_subnet(c.db(), &subnet).map(|()| subnet)
         })
         .await
     }
@@ -684,7 +647,7 @@ impl crate::Store for SqlStore {
             vpc_id.map(str::to_string),
             id.to_string(),
         );
-        self.write(move |c| network::delete_subnet(c, &p, v.as_deref(), &i))
+        self.write(move |c| network::delete_subnet(c.db(), &p, v.as_deref(), &i))
             .await
     }
 
@@ -709,7 +672,7 @@ impl crate::Store for SqlStore {
         let (stamp, v) = self
             .read(move |c| {
                 let stamp = snapshot_stamp(c, shared, stamp)?;
-                let v = server_groups::load(c, &p, &i)?
+                let v = rows::server_group(c, &p, &i)?
                     .map(|g| server_groups::view(c, g))
                     .transpose()?;
                 Ok((stamp, v))
@@ -842,7 +805,7 @@ impl crate::Store for SqlStore {
         now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| authorizations::add(c, &p, &app_group_ids, &accounts, now))
+        self.write(move |c| authorizations::add(c.db(), &p, &app_group_ids, &accounts, now))
             .await
     }
     async fn remove_authorizations(
@@ -853,7 +816,7 @@ impl crate::Store for SqlStore {
         now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| authorizations::remove(c, &p, &app_group_ids, &accounts, now))
+        self.write(move |c| authorizations::remove(c.db(), &p, &app_group_ids, &accounts, now))
             .await
     }
     async fn list_authorizations(
@@ -899,7 +862,7 @@ impl crate::Store for SqlStore {
         now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| authorizations::resend(c, &p, &record_ids, now))
+        self.write(move |c| authorizations::resend(c.db(), &p, &record_ids, now))
             .await
     }
     async fn send_authorization_mails(
@@ -909,14 +872,16 @@ impl crate::Store for SqlStore {
         now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| authorizations::send_for_authorizations(c, &p, &authorization_ids, now))
-            .await
+        self.write(move |c| {
+            authorizations::send_for_authorizations(c.db(), &p, &authorization_ids, now)
+        })
+        .await
     }
     async fn create_user_group(
         &self,
         group: openwks_core::authorization::UserGroup,
     ) -> Result<openwks_core::authorization::UserGroup> {
-        self.write(move |c| authorizations::create_user_group(c, &group))
+        self.write(move |c| authorizations::create_user_group(c.db(), &group))
             .await
     }
     async fn user_group(
@@ -946,12 +911,12 @@ impl crate::Store for SqlStore {
         add: bool,
     ) -> Result<openwks_core::authorization::UserGroup> {
         let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| authorizations::change_members(c, &p, &i, &users, add))
+        self.write(move |c| authorizations::change_members(c.db(), &p, &i, &users, add))
             .await
     }
     async fn delete_user_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
         let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| authorizations::delete_user_group(c, &p, &i))
+        self.write(move |c| authorizations::delete_user_group(c.db(), &p, &i))
             .await
     }
 
@@ -962,7 +927,8 @@ impl crate::Store for SqlStore {
         apps: Vec<(openwks_core::app::App, Option<openwks_core::app::Icon>)>,
     ) -> Result<Vec<openwks_core::app::App>> {
         let (p, g) = (project_id.to_string(), app_group_id.to_string());
-        self.write(move |c| apps::publish(c, &p, &g, &apps)).await
+        self.write(move |c| apps::publish(c.db(), &p, &g, &apps))
+            .await
     }
     async fn app(
         &self,
@@ -996,7 +962,7 @@ impl crate::Store for SqlStore {
     async fn app_names(&self, project_id: &str, app_group_id: &str) -> Result<Vec<String>> {
         let (p, g) = (project_id.to_string(), app_group_id.to_string());
         self.read(move |c| {
-            app_groups::load(c, &p, &g)?.ok_or_else(|| Error::not_found("app group", &g))?;
+            rows::app_group(c, &p, &g)?.ok_or_else(|| Error::not_found("app group", &g))?;
             apps::names(c, &g)
         })
         .await
@@ -1009,7 +975,7 @@ impl crate::Store for SqlStore {
         update: crate::AppUpdate,
     ) -> Result<Vec<openwks_core::app::App>> {
         let (p, g) = (project_id.to_string(), app_group_id.to_string());
-        self.write(move |c| apps::update_many(c, &p, &g, &ids, update))
+        self.write(move |c| apps::update_many(c.db(), &p, &g, &ids, update))
             .await
     }
     async fn unpublish_apps(
@@ -1019,7 +985,8 @@ impl crate::Store for SqlStore {
         ids: Vec<String>,
     ) -> Result<usize> {
         let (p, g) = (project_id.to_string(), app_group_id.to_string());
-        self.write(move |c| apps::unpublish(c, &p, &g, &ids)).await
+        self.write(move |c| apps::unpublish(c.db(), &p, &g, &ids))
+            .await
     }
     async fn icon(&self, id: &str) -> Result<Option<openwks_core::app::Icon>> {
         let i = id.to_string();
@@ -1031,7 +998,7 @@ impl crate::Store for SqlStore {
         group: openwks_core::ecs::EcsServerGroup,
         max_groups: i64,
     ) -> Result<crate::EcsGroupWithMembers> {
-        self.write(move |c| ecs::create(c, &group, max_groups))
+        self.write(move |c| ecs::create(c.db(), &group, max_groups))
             .await
     }
     async fn ecs_group(
@@ -1058,13 +1025,13 @@ impl crate::Store for SqlStore {
     }
     async fn delete_ecs_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
         let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| ecs::delete(c, &p, &i)).await
+        self.write(move |c| ecs::delete(c.db(), &p, &i)).await
     }
 
     async fn load_hosts(&self, hosts: Vec<openwks_core::catalogue::HostSpec>) -> Result<()> {
         let fleet = Arc::clone(&self.fleet);
         self.write(move |c| {
-            let state = servers::FleetState::load(c, hosts)?;
+            let state = servers::FleetState::load(c.db(), hosts)?;
             *fleet
                 .lock()
                 .map_err(|_| Error::internal("fleet lock poisoned"))? = Some(state);
@@ -1146,8 +1113,7 @@ impl crate::Store for SqlStore {
         id: &str,
     ) -> Result<Option<openwks_core::compute::Server>> {
         let (p, i) = (project_id.to_string(), id.to_string());
-        self.read_one(move |c| servers::load_server(c, &p, &i))
-            .await
+        self.read_one(move |c| rows::server(c, &p, &i)).await
     }
     async fn list_servers(
         &self,
@@ -1168,7 +1134,7 @@ impl crate::Store for SqlStore {
     ) -> Result<Vec<Option<Error>>> {
         let (p, g) = (project_id.to_string(), group_id.to_string());
         let fleet = Arc::clone(&self.fleet);
-        self.write(move |c| ecs::change_members(c, &fleet, &p, &g, &server_ids, add))
+        self.write(move |c| servers::change_ecs_members(c, &fleet, &p, &g, &server_ids, add))
             .await
     }
     async fn create_app_servers(
@@ -1210,7 +1176,7 @@ impl crate::Store for SqlStore {
     ) -> Result<std::collections::BTreeMap<String, i64>> {
         let (p, g) = (project_id.to_string(), server_group_id.to_string());
         self.read(move |c| {
-            server_groups::load(c, &p, &g)?.ok_or_else(|| Error::not_found("server group", &g))?;
+            rows::server_group(c, &p, &g)?.ok_or_else(|| Error::not_found("server group", &g))?;
             servers::group_states(c, &g)
         })
         .await
@@ -1248,7 +1214,7 @@ impl crate::Store for SqlStore {
         now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
         let p = project_id.to_string();
-        self.write(move |c| servers::reconfigure(c, &p, &ids, kind, &job_id, now))
+        self.write(move |c| servers::reconfigure(c.db(), &p, &ids, kind, &job_id, now))
             .await
     }
     async fn migrate_app_servers(
@@ -1272,7 +1238,7 @@ impl crate::Store for SqlStore {
     }
     async fn delete_sub_jobs(&self, project_id: &str, ids: Vec<String>) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| servers::delete_sub_jobs(c, &p, &ids))
+        self.write(move |c| servers::delete_sub_jobs(c.db(), &p, &ids))
             .await
     }
 
@@ -1385,7 +1351,7 @@ impl crate::Store for SqlStore {
     }
     async fn save_export(&self, project_id: &str, id: String, doc: String) -> Result<()> {
         let p = project_id.to_string();
-        self.write(move |c| sessions::save_export(c, &p, &id, &doc))
+        self.write(move |c| sessions::save_export(c.db(), &p, &id, &doc))
             .await
     }
     async fn export(&self, project_id: &str, id: &str) -> Result<Option<String>> {
@@ -1433,7 +1399,7 @@ impl crate::Store for SqlStore {
         .await
     }
     async fn record_scaling_activity(&self, activity: crate::ScalingActivity) -> Result<()> {
-        self.write(move |c| sessions::record_activity(c, &activity))
+        self.write(move |c| sessions::record_activity(c.db(), &activity))
             .await
     }
     async fn scaling_activities(
@@ -1448,7 +1414,7 @@ impl crate::Store for SqlStore {
     }
 
     async fn create_iam_user(&self, user: IamUser, password_hash: String) -> Result<IamUser> {
-        self.iam_write(move |c| iam::create_user(c, &user, &password_hash).map(|()| user))
+        self.iam_write(move |c| iam::create_user(c.db(), &user, &password_hash).map(|()| user))
             .await
     }
     async fn iam_user(&self, account_id: &str, id: &str) -> Result<Option<IamUser>> {
@@ -1467,12 +1433,13 @@ impl crate::Store for SqlStore {
         password_hash: Option<String>,
     ) -> Result<IamUser> {
         let (a, i) = (account_id.to_string(), id.to_string());
-        self.iam_write(move |c| iam::update_user(c, &a, &i, enabled, password_hash.as_deref()))
+        self.iam_write(move |c| iam::update_user(c.db(), &a, &i, enabled, password_hash.as_deref()))
             .await
     }
     async fn delete_iam_user(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
         let (a, i) = (account_id.to_string(), id.to_string());
-        self.iam_write(move |c| iam::delete_user(c, &a, &i)).await
+        self.iam_write(move |c| iam::delete_user(c.db(), &a, &i))
+            .await
     }
     async fn create_iam_key(
         &self,
@@ -1483,7 +1450,7 @@ impl crate::Store for SqlStore {
         now: Timestamp,
     ) -> Result<IamKey> {
         let (a, u) = (account_id.to_string(), user_id.to_string());
-        self.iam_write(move |c| iam::create_key(c, &a, &u, &access_key, &secret_key, now))
+        self.iam_write(move |c| iam::create_key(c.db(), &a, &u, &access_key, &secret_key, now))
             .await
     }
     async fn iam_keys(&self, account_id: &str, user_id: &str) -> Result<Vec<IamKey>> {
@@ -1503,7 +1470,7 @@ impl crate::Store for SqlStore {
             access_key.to_string(),
             status.to_string(),
         );
-        self.iam_write(move |c| iam::set_key_status(c, &a, &u, &k, &s))
+        self.iam_write(move |c| iam::set_key_status(c.db(), &a, &u, &k, &s))
             .await
     }
     async fn delete_iam_key(
@@ -1517,11 +1484,11 @@ impl crate::Store for SqlStore {
             user_id.to_string(),
             access_key.to_string(),
         );
-        self.iam_write(move |c| iam::delete_key(c, &a, &u, &k))
+        self.iam_write(move |c| iam::delete_key(c.db(), &a, &u, &k))
             .await
     }
     async fn create_iam_policy(&self, policy: IamPolicy) -> Result<IamPolicy> {
-        self.iam_write(move |c| iam::create_policy(c, &policy).map(|()| policy))
+        self.iam_write(move |c| iam::create_policy(c.db(), &policy).map(|()| policy))
             .await
     }
     async fn iam_policies(&self, account_id: &str) -> Result<Vec<IamPolicy>> {
@@ -1534,10 +1501,11 @@ impl crate::Store for SqlStore {
     }
     async fn delete_iam_policy(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
         let (a, i) = (account_id.to_string(), id.to_string());
-        self.iam_write(move |c| iam::delete_policy(c, &a, &i)).await
+        self.iam_write(move |c| iam::delete_policy(c.db(), &a, &i))
+            .await
     }
     async fn create_iam_group(&self, group: IamGroup) -> Result<IamGroup> {
-        self.iam_write(move |c| iam::create_group(c, &group).map(|()| group))
+        self.iam_write(move |c| iam::create_group(c.db(), &group).map(|()| group))
             .await
     }
     async fn iam_groups(&self, account_id: &str) -> Result<Vec<IamGroup>> {
@@ -1550,7 +1518,8 @@ impl crate::Store for SqlStore {
     }
     async fn delete_iam_group(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
         let (a, i) = (account_id.to_string(), id.to_string());
-        self.iam_write(move |c| iam::delete_group(c, &a, &i)).await
+        self.iam_write(move |c| iam::delete_group(c.db(), &a, &i))
+            .await
     }
     async fn set_iam_member(
         &self,
@@ -1564,7 +1533,7 @@ impl crate::Store for SqlStore {
             group_id.to_string(),
             user_id.to_string(),
         );
-        self.iam_write(move |c| iam::set_member(c, &a, &g, &u, member))
+        self.iam_write(move |c| iam::set_member(c.db(), &a, &g, &u, member))
             .await
     }
     async fn set_iam_attachment(
@@ -1580,7 +1549,7 @@ impl crate::Store for SqlStore {
             policy_id.to_string(),
             principal_id.to_string(),
         );
-        self.iam_write(move |c| iam::set_attachment(c, &a, &p, principal, &i, attach))
+        self.iam_write(move |c| iam::set_attachment(c.db(), &a, &p, principal, &i, attach))
             .await
     }
     async fn iam_policy_attachments(&self, account_id: &str, policy_id: &str) -> Result<i64> {
@@ -1645,7 +1614,8 @@ impl crate::Store for SqlStore {
     }
     async fn next_counter(&self, key: &str) -> Result<i64> {
         let k = key.to_string();
-        self.write(move |c| identity::next_counter(c, &k)).await
+        self.write(move |c| identity::next_counter(c.db(), &k))
+            .await
     }
     async fn iam_generation(&self) -> Result<i64> {
         self.read_one(identity::iam_generation).await

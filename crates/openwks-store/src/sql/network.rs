@@ -5,7 +5,8 @@ use openwks_core::error::codes;
 use openwks_core::network::{Subnet, Vpc};
 use openwks_core::{Error, Result};
 
-use super::{db_err, json_err};
+use super::rows::json_err;
+use crate::db::db_err;
 use crate::Deleted;
 
 pub(crate) fn insert_vpc(conn: &Connection, v: &Vpc) -> Result<()> {

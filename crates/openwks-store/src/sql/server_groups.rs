@@ -1,6 +1,8 @@
 //! Server groups and their tags. The group's document (JSON) is the source of truth; the
 //! indexed columns and the tag table are kept in step with it in the same transaction.
 
+use super::rows;
+use super::tx::WriteTx;
 use crate::db::Value;
 use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::app_group::check_binding;
@@ -8,20 +10,9 @@ use openwks_core::error::codes;
 use openwks_core::server_group::{check_standby, ServerGroup, ServerGroupView};
 use openwks_core::{Error, Result};
 
-use super::cache::touch;
-use super::{db_err, json_err, row_docs};
+use super::rows::{json_err, row_docs};
+use crate::db::db_err;
 use crate::{Deleted, ServerGroupFilter, ServerGroupUpdate, TagUpdate};
-
-pub(crate) fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Option<ServerGroup>> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM server_groups WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
-}
 
 /// Group `id` of `project_id` and its standbys in order, in one round trip.
 fn load_with_standbys(
@@ -73,7 +64,7 @@ fn name_taken(
     name: &str,
     except: Option<&str>,
 ) -> Result<bool> {
-    super::name_taken(
+    rows::name_taken(
         conn,
         "server_groups",
         "project_id",
@@ -105,7 +96,8 @@ fn write_tags(conn: &Connection, g: &ServerGroup, fresh: bool) -> Result<()> {
     Ok(())
 }
 
-fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
+fn insert(tx: &WriteTx, g: &ServerGroup) -> Result<()> {
+    let conn = tx.db();
     let doc = serde_json::to_string(g).map_err(json_err)?;
     // Sent with the write's next round trip (a clash of ids or names fails the write there).
     conn.execute_later(
@@ -131,17 +123,18 @@ fn insert(conn: &Connection, g: &ServerGroup) -> Result<()> {
     // exist (a miss is not cached), and a list read before the commit does not contain it.
     // Its primary's view changes (its standby list).
     if let Some(p) = &g.primary_server_group_id {
-        touch(p);
+        tx.touch(p);
     }
     Ok(())
 }
 
 /// Store a changed group document (no tag changes).
-pub(crate) fn replace_doc(conn: &Connection, g: &ServerGroup) -> Result<()> {
-    replace(conn, g, false)
+pub(crate) fn replace_doc(tx: &WriteTx, g: &ServerGroup) -> Result<()> {
+    replace(tx, g, false)
 }
 
-fn replace(conn: &Connection, g: &ServerGroup, tags_changed: bool) -> Result<()> {
+fn replace(tx: &WriteTx, g: &ServerGroup, tags_changed: bool) -> Result<()> {
+    let conn = tx.db();
     let doc = serde_json::to_string(g).map_err(json_err)?;
     // Sent with the write's next round trip, like the tag changes.
     conn.execute_later(
@@ -161,18 +154,15 @@ fn replace(conn: &Connection, g: &ServerGroup, tags_changed: bool) -> Result<()>
     if tags_changed {
         write_tags(conn, g, false)?;
     }
-    touch(&g.id);
+    tx.touch(&g.id);
     if let Some(p) = &g.primary_server_group_id {
-        touch(p);
+        tx.touch(p);
     }
     Ok(())
 }
 
-pub(crate) fn create(
-    conn: &Connection,
-    g: &ServerGroup,
-    max_groups: i64,
-) -> Result<ServerGroupView> {
+pub(crate) fn create(tx: &WriteTx, g: &ServerGroup, max_groups: i64) -> Result<ServerGroupView> {
+    let conn = tx.db();
     // The quota and the name in one statement (each round trip counts on a networked
     // database): quota first, then the name.
     // ... and the subnet: everything the rules read, in one round trip.
@@ -216,7 +206,7 @@ pub(crate) fn create(
     let standby;
     let g = match &g.primary_server_group_id {
         Some(pid) => {
-            let primary = load(conn, &g.project_id, pid)?;
+            let primary = rows::server_group(conn, &g.project_id, pid)?;
             let mut s = g.clone();
             if s.storage_mount_policy.is_empty() {
                 s.storage_mount_policy = primary
@@ -229,7 +219,7 @@ pub(crate) fn create(
         }
         None => g,
     };
-    insert(conn, g)?;
+    insert(tx, g)?;
     conn.execute_later(
         "UPDATE projects SET server_group_count = server_group_count + 1 WHERE id = ?1",
         [&g.project_id],
@@ -246,16 +236,17 @@ pub(crate) fn create(
 }
 
 pub(crate) fn update(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     id: &str,
     f: ServerGroupUpdate,
 ) -> Result<ServerGroupView> {
+    let conn = tx.db();
     let (mut g, mut subs) = load_with_standbys(conn, project_id, id)?
         .ok_or_else(|| Error::not_found("server group", id))?;
     let before = g.clone();
     let primary = match &g.primary_server_group_id {
-        Some(p) => load(conn, project_id, p)?,
+        Some(p) => rows::server_group(conn, project_id, p)?,
         None => None,
     };
     let subs_before = subs.clone();
@@ -273,7 +264,7 @@ pub(crate) fn update(
         .chain(subs.iter().zip(&subs_before))
         .filter(|(now, was)| now.app_type != was.app_type);
     for (now, _) in changed_type {
-        let bound = super::app_groups::bound_count(conn, &now.id, None)?;
+        let bound = rows::app_groups_bound(conn, &now.id, None)?;
         check_binding(Some(now), bound - 1)?;
         let other: i64 = conn
             .prepare_cached(
@@ -292,17 +283,18 @@ pub(crate) fn update(
             ));
         }
     }
-    replace(conn, &g, g.tags != before.tags)?;
+    replace(tx, &g, g.tags != before.tags)?;
     for (s, b) in subs.iter().zip(&subs_before) {
         if s != b {
-            replace(conn, s, s.tags != b.tags)?;
+            replace(tx, s, s.tags != b.tags)?;
         }
     }
     view(conn, g)
 }
 
-pub(crate) fn delete(conn: &Connection, project_id: &str, id: &str) -> Result<Deleted> {
-    let Some(existing) = load(conn, project_id, id)? else {
+pub(crate) fn delete(tx: &WriteTx, project_id: &str, id: &str) -> Result<Deleted> {
+    let conn = tx.db();
+    let Some(existing) = rows::server_group(conn, project_id, id)? else {
         return Ok(Deleted::NotFound);
     };
     let servers: i64 = conn
@@ -316,7 +308,7 @@ pub(crate) fn delete(conn: &Connection, project_id: &str, id: &str) -> Result<De
             format!("server group {id} still has {servers} server(s); delete them first"),
         ));
     }
-    let bound = super::app_groups::bound_count(conn, id, None)?;
+    let bound = rows::app_groups_bound(conn, id, None)?;
     if bound > 0 {
         return Err(Error::conflict(
             codes::HAS_APP_GROUPS,
@@ -333,12 +325,12 @@ pub(crate) fn delete(conn: &Connection, project_id: &str, id: &str) -> Result<De
             ),
         ));
     }
-    touch(id);
+    tx.touch(id);
     if let Some(p) = &existing.primary_server_group_id {
-        touch(p);
+        tx.touch(p);
     }
     if let Some(g) = &existing.ecs_group_id {
-        super::ecs::delete(conn, project_id, g)?;
+        super::ecs::delete(tx.db(), project_id, g)?;
     }
     conn.execute(
         "DELETE FROM server_group_tags WHERE server_group_id = ?1",
@@ -356,17 +348,18 @@ pub(crate) fn delete(conn: &Connection, project_id: &str, id: &str) -> Result<De
 }
 
 pub(crate) fn update_tags(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     changes: Vec<(String, TagUpdate)>,
 ) -> Result<()> {
+    let conn = tx.db();
     for (id, f) in changes {
-        let mut g =
-            load(conn, project_id, &id)?.ok_or_else(|| Error::not_found("server group", &id))?;
+        let mut g = rows::server_group(conn, project_id, &id)?
+            .ok_or_else(|| Error::not_found("server group", &id))?;
         let before = g.tags.clone();
         f(&mut g.tags)?;
         if g.tags != before {
-            replace(conn, &g, true)?;
+            replace(tx, &g, true)?;
         }
     }
     Ok(())
@@ -469,7 +462,7 @@ fn views(conn: &Connection, groups: Vec<ServerGroup>) -> Result<Vec<ServerGroupV
                 format!("SELECT app_server_group_id, COUNT(*) FROM app_groups WHERE app_server_group_id IN ({marks}) GROUP BY app_server_group_id"),
                 ids.clone(),
             ),
-            (super::servers::counts_by_group_sql(ids.len()), ids),
+            (rows::server_counts_by_group_sql(ids.len()), ids),
         ])
         .map_err(db_err)?;
     let pairs = |rows: &[crate::db::Row]| -> Result<Vec<(String, crate::db::Value)>> {

@@ -6,6 +6,8 @@
 //! facts (servers with their hosts; one member per host and group, enforced by a unique
 //! index), and the fleet is rebuilt from it at start and after a failed commit.
 
+use super::rows;
+use super::tx::WriteTx;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
@@ -18,7 +20,9 @@ use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 use openwks_sched::{Demand, Fleet, Host, HostIdx};
 
-use super::{db_err, ecs, json_err};
+use super::ecs;
+use super::rows::json_err;
+use crate::db::db_err;
 
 /// The fleet and how to find hosts and zones in it.
 pub(crate) struct FleetState {
@@ -107,22 +111,8 @@ fn fresh<'a>(conn: &Connection, fleet: &'a mut Option<FleetState>) -> Result<&'a
     Ok(state)
 }
 
-/// The first column (text) of every row of `sql` run with `params`.
-pub(crate) fn strings(
-    conn: &Connection,
-    sql: &str,
-    params: impl crate::db::Params,
-) -> Result<Vec<String>> {
-    conn.prepare_cached(sql)
-        .map_err(db_err)?
-        .query_map(params, |r| r.get::<_, String>(0))
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)
-}
-
 fn all_placed(conn: &Connection) -> Result<Vec<Server>> {
-    let docs = strings(
+    let docs = rows::strings(
         conn,
         "SELECT doc FROM servers WHERE host_id IS NOT NULL",
         [],
@@ -132,7 +122,8 @@ fn all_placed(conn: &Connection) -> Result<Vec<Server>> {
         .collect()
 }
 
-fn write_server(conn: &Connection, s: &Server, insert: bool) -> Result<()> {
+fn write_server(tx: &WriteTx, s: &Server, insert: bool) -> Result<()> {
+    let conn = tx.db();
     let doc = serde_json::to_string(s).map_err(json_err)?;
     let sql = if insert {
         "INSERT INTO servers (id, project_id, host_id, subnet_id, status, doc, app_server_group_id) \
@@ -156,7 +147,7 @@ fn write_server(conn: &Connection, s: &Server, insert: bool) -> Result<()> {
         .map_err(db_err)?;
     // The server group's view counts its servers.
     if let Some(sg) = &sg {
-        super::cache::touch(sg);
+        tx.touch(sg);
     }
     Ok(())
 }
@@ -181,27 +172,16 @@ fn write_job(conn: &Connection, j: &Job) -> Result<()> {
 /// The cascade of a status change, called where the status changes: a server that stops
 /// serving (stopped, rebuilding, migrating, deleting) ends its live sessions at `now`.
 /// Maintenance does not (it drains), and neither does a write that leaves it `ACTIVE`.
-fn leave_service(conn: &Connection, s: &Server, now: Timestamp) -> Result<()> {
+fn leave_service(tx: &WriteTx, s: &Server, now: Timestamp) -> Result<()> {
     if s.status == "ACTIVE" {
         return Ok(());
     }
-    super::sessions::end_on_server(conn, &s.id, now)
+    super::sessions::end_on_server(tx, &s.id, now)
 }
 
 /// Store a changed server.
-pub(crate) fn rewrite(conn: &Connection, s: &Server) -> Result<()> {
-    write_server(conn, s, false)
-}
-
-pub(crate) fn load_server(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Server>> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM servers WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
+pub(crate) fn rewrite(tx: &WriteTx, s: &Server) -> Result<()> {
+    write_server(tx, s, false)
 }
 
 pub(crate) fn load_job(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Job>> {
@@ -229,10 +209,11 @@ fn ip_for(conn: &Connection, subnet_cidr: &str, subnet_id: &str) -> Result<Strin
 /// nothing), and record servers, memberships and the job. Placement failure is not an error
 /// of the request: the servers go to `ERROR` with the reason and the job fails.
 pub(crate) fn create(
-    conn: &Connection,
+    tx: &WriteTx,
     fleet: &Mutex<Option<FleetState>>,
     a: &crate::CreateServersArgs,
 ) -> Result<(Job, Vec<Server>)> {
+    let conn = tx.db();
     let r = &a.request;
     let mut avoid: HashSet<HostIdx> = HashSet::new();
     let mut guard = fleet
@@ -325,7 +306,7 @@ pub(crate) fn create(
                 updated: a.now.wire(),
                 app: a.app.clone(),
             };
-            write_server(conn, &s, true)?;
+            write_server(tx, &s, true)?;
             if let (Some(g), Some(h)) = (&r.group, &s.host_id) {
                 conn.prepare_cached("INSERT INTO ecs_group_members (group_id, server_id, host_id) VALUES (?1, ?2, ?3)")
                     .map_err(db_err)?
@@ -406,12 +387,13 @@ fn settled_status(job_type: &str, status: &str) -> Option<&'static str> {
 /// Finish a running job (the simulated boot or teardown is over): a create's servers become
 /// `ACTIVE`; a delete's servers are removed, their claims and memberships released.
 pub(crate) fn finish_job(
-    conn: &Connection,
+    tx: &WriteTx,
     fleet: &Mutex<Option<FleetState>>,
     project_id: &str,
     job_id: &str,
     now: Timestamp,
 ) -> Result<Option<Job>> {
+    let conn = tx.db();
     let Some(mut job) = load_job(conn, project_id, job_id)? else {
         return Ok(None);
     };
@@ -422,26 +404,24 @@ pub(crate) fn finish_job(
         .lock()
         .map_err(|_| Error::internal("fleet lock poisoned"))?;
     for sub in job.sub_jobs.iter_mut().filter(|s| s.status == "RUNNING") {
-        if let Some(mut s) = load_server(conn, project_id, &sub.server_id)? {
+        if let Some(mut s) = rows::server(conn, project_id, &sub.server_id)? {
             if let Some(next) = settled_status(&job.job_type, &s.status) {
                 s.status = next.into();
                 s.updated = now.wire();
-                write_server(conn, &s, false)?;
-                leave_service(conn, &s, now)?;
+                write_server(tx, &s, false)?;
+                leave_service(tx, &s, now)?;
             }
             match job.job_type.as_str() {
                 "rejoinDomain" => {
                     let group = match &s.app {
-                        Some(a) => {
-                            super::server_groups::load(conn, project_id, &a.server_group_id)?
-                        }
+                        Some(a) => rows::server_group(conn, project_id, &a.server_group_id)?,
                         None => None,
                     };
                     if let (Some(g), Some(a)) = (group, s.app.as_mut()) {
                         if a.ou_name != g.ou_name {
                             a.ou_name = g.ou_name.clone();
                             s.updated = now.wire();
-                            write_server(conn, &s, false)?;
+                            write_server(tx, &s, false)?;
                         }
                     }
                 }
@@ -461,7 +441,7 @@ pub(crate) fn finish_job(
                         .map_err(db_err)?;
                     // The server group's view counts its servers.
                     if let Some(a) = &s.app {
-                        super::cache::touch(&a.server_group_id);
+                        tx.touch(&a.server_group_id);
                     }
                     s.status = "DELETED".into();
                 }
@@ -480,15 +460,16 @@ pub(crate) fn finish_job(
 /// Start deleting servers (all must exist in the project): they go to `DELETING` and a
 /// running `deleteServer` job is returned; [`finish_job`] removes them.
 pub(crate) fn delete(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     ids: &[String],
     job_id: &str,
     now: Timestamp,
 ) -> Result<Job> {
+    let conn = tx.db();
     let mut servers = Vec::with_capacity(ids.len());
     for id in ids {
-        servers.push(load_server(conn, project_id, id)?.ok_or_else(|| {
+        servers.push(rows::server(conn, project_id, id)?.ok_or_else(|| {
             Error::new(
                 ErrorKind::NotFound,
                 codes::ECS_SERVER_NOT_FOUND,
@@ -500,8 +481,8 @@ pub(crate) fn delete(
     for (n, mut s) in servers.into_iter().enumerate() {
         s.status = "DELETING".into();
         s.updated = now.wire();
-        write_server(conn, &s, false)?;
-        leave_service(conn, &s, now)?;
+        write_server(tx, &s, false)?;
+        leave_service(tx, &s, now)?;
         subs.push(SubJob {
             job_id: format!("{job_id}-{}", n + 1),
             job_type: "deleteSingleServer".into(),
@@ -530,7 +511,7 @@ pub(crate) fn delete(
 
 /// `(project, job)` of every running job (to resume after a restart).
 pub(crate) fn running_jobs(conn: &Connection) -> Result<Vec<Job>> {
-    super::docs(conn, "SELECT doc FROM jobs WHERE status = 'RUNNING'", [])
+    rows::docs(conn, "SELECT doc FROM jobs WHERE status = 'RUNNING'", [])
 }
 
 pub(crate) fn list(
@@ -582,16 +563,17 @@ pub(crate) fn by_host(conn: &Connection) -> Result<HashMap<String, Vec<String>>>
 /// Create app servers in a server group: the group's own anti-affinity ECS group is created
 /// with its first servers (outside the ECS-group quota), then [`create`] places them.
 pub(crate) fn create_app(
-    conn: &Connection,
+    tx: &WriteTx,
     fleet: &Mutex<Option<FleetState>>,
     mut a: crate::CreateServersArgs,
 ) -> Result<(Job, Vec<Server>)> {
+    let conn = tx.db();
     let sg_id = a
         .app
         .as_ref()
         .map(|x| x.server_group_id.clone())
         .ok_or_else(|| Error::internal("app info missing"))?;
-    let mut sg = super::server_groups::load(conn, &a.project_id, &sg_id)?
+    let mut sg = rows::server_group(conn, &a.project_id, &sg_id)?
         .ok_or_else(|| Error::not_found("server group", &sg_id))?;
     let ecs_group = match &sg.ecs_group_id {
         Some(g) => g.clone(),
@@ -606,9 +588,9 @@ pub(crate) fn create_app(
                     .collect(),
                 created_at: a.now.wire(),
             };
-            super::ecs::create(conn, &g, i64::MAX)?;
+            super::ecs::create(tx.db(), &g, i64::MAX)?;
             sg.ecs_group_id = Some(g.id.clone());
-            super::server_groups::replace_doc(conn, &sg)?;
+            super::server_groups::replace_doc(tx, &sg)?;
             g.id
         }
     };
@@ -617,7 +599,7 @@ pub(crate) fn create_app(
     }
     a.request.group = Some(ecs_group);
     a.max_members = i64::MAX;
-    create(conn, fleet, &a)
+    create(tx, fleet, &a)
 }
 
 /// App servers of a project, filtered.
@@ -669,16 +651,17 @@ pub(crate) fn list_app(
 
 /// Apply `f` to an app server.
 pub(crate) fn update_app(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     id: &str,
     f: crate::ServerUpdate,
 ) -> Result<Server> {
-    let mut s = load_server(conn, project_id, id)?
+    let conn = tx.db();
+    let mut s = rows::server(conn, project_id, id)?
         .filter(|s| s.app.is_some())
         .ok_or_else(|| Error::not_found("app server", id))?;
     f(&mut s)?;
-    write_server(conn, &s, false)?;
+    write_server(tx, &s, false)?;
     Ok(s)
 }
 
@@ -687,7 +670,7 @@ pub(crate) fn group_states(
     conn: &Connection,
     server_group_id: &str,
 ) -> Result<std::collections::BTreeMap<String, i64>> {
-    let docs = strings(
+    let docs = rows::strings(
         conn,
         "SELECT doc FROM servers WHERE app_server_group_id = ?1",
         [server_group_id],
@@ -703,15 +686,6 @@ pub(crate) fn group_states(
             .or_default() += 1;
     }
     Ok(out)
-}
-
-/// Servers per server group, for views.
-/// Servers per server group, for `n` group ids.
-pub(crate) fn counts_by_group_sql(n: usize) -> String {
-    let marks = vec!["?"; n].join(",");
-    format!(
-        "SELECT app_server_group_id, COUNT(*) FROM servers WHERE app_server_group_id IN ({marks}) GROUP BY app_server_group_id"
-    )
 }
 
 /// The power actions.
@@ -731,13 +705,14 @@ pub enum PowerAction {
 /// Start a power action on servers (all must exist and be in the state the action needs, else
 /// nothing changes): a running job that [`finish_job`] completes.
 pub(crate) fn power(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     ids: &[String],
     action: PowerAction,
     job_id: &str,
     now: Timestamp,
 ) -> Result<Job> {
+    let conn = tx.db();
     let (job_type, need) = match action {
         PowerAction::Start => ("startServer", "SHUTOFF"),
         PowerAction::Stop => ("stopServer", "ACTIVE"),
@@ -745,7 +720,7 @@ pub(crate) fn power(
     };
     let mut servers = Vec::with_capacity(ids.len());
     for id in ids {
-        let s = load_server(conn, project_id, id)?.ok_or_else(|| {
+        let s = rows::server(conn, project_id, id)?.ok_or_else(|| {
             Error::new(
                 ErrorKind::NotFound,
                 codes::ECS_SERVER_NOT_FOUND,
@@ -770,8 +745,8 @@ pub(crate) fn power(
                 "REBOOT".into()
             };
             s.updated = now.wire();
-            write_server(conn, &s, false)?;
-            leave_service(conn, &s, now)?;
+            write_server(tx, &s, false)?;
+            leave_service(tx, &s, now)?;
         }
         subs.push(SubJob {
             job_id: format!("{job_id}-{}", n + 1),
@@ -803,12 +778,13 @@ pub(crate) fn power(
 /// moves to a host that keeps the policy and has room; if there is none, nothing changes and
 /// the answer says why.
 pub(crate) fn add_to_group(
-    conn: &Connection,
+    tx: &WriteTx,
     fleet: &Mutex<Option<FleetState>>,
     s: &mut Server,
     group_id: &str,
 ) -> Result<()> {
-    let members: Vec<String> = strings(
+    let conn = tx.db();
+    let members: Vec<String> = rows::strings(
         conn,
         "SELECT host_id FROM ecs_group_members WHERE group_id = ?1",
         [group_id],
@@ -851,7 +827,7 @@ pub(crate) fn add_to_group(
     .execute([group_id, &s.id, &host])
     .map_err(db_err)?;
     s.ecs_group_id = Some(group_id.to_string());
-    write_server(conn, s, false)
+    write_server(tx, s, false)
 }
 
 fn running_job(
@@ -888,7 +864,7 @@ fn running_job(
 }
 
 fn app_server(conn: &Connection, project_id: &str, id: &str) -> Result<Server> {
-    load_server(conn, project_id, id)?
+    rows::server(conn, project_id, id)?
         .filter(|s| s.app.is_some())
         .ok_or_else(|| Error::not_found("app server", id))
 }
@@ -898,13 +874,14 @@ fn app_server(conn: &Connection, project_id: &str, id: &str) -> Result<Server> {
 /// existing servers only now); with `Some`, that image. Servers must be `ACTIVE` or `SHUTOFF`;
 /// all or nothing.
 pub(crate) fn rebuild(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     ids: &[String],
     image: Option<&str>,
     job_id: &str,
     now: Timestamp,
 ) -> Result<Job> {
+    let conn = tx.db();
     let mut servers = Vec::with_capacity(ids.len());
     for id in ids {
         let s = app_server(conn, project_id, id)?;
@@ -921,7 +898,7 @@ pub(crate) fn rebuild(
     }
     for mut s in servers {
         let Some(app) = s.app.clone() else { continue };
-        let sg = super::server_groups::load(conn, project_id, &app.server_group_id)?;
+        let sg = rows::server_group(conn, project_id, &app.server_group_id)?;
         match image {
             Some(i) => s.image_id = i.to_string(),
             None => {
@@ -938,8 +915,8 @@ pub(crate) fn rebuild(
         }
         s.status = "REBUILD".into();
         s.updated = now.wire();
-        write_server(conn, &s, false)?;
-        leave_service(conn, &s, now)?;
+        write_server(tx, &s, false)?;
+        leave_service(tx, &s, now)?;
     }
     let kind = if image.is_some() {
         "changeImage"
@@ -983,7 +960,7 @@ pub(crate) fn reconfigure(
 /// Migrate servers to `host_id`: all or nothing; the host must be in the server's AZ, have room
 /// and run no other member of the server's anti-affinity group.
 pub(crate) fn migrate(
-    conn: &Connection,
+    tx: &WriteTx,
     fleet: &Mutex<Option<FleetState>>,
     project_id: &str,
     ids: &[String],
@@ -991,6 +968,7 @@ pub(crate) fn migrate(
     job_id: &str,
     now: Timestamp,
 ) -> Result<Job> {
+    let conn = tx.db();
     let mut guard = fleet
         .lock()
         .map_err(|_| Error::internal("fleet lock poisoned"))?;
@@ -1084,8 +1062,8 @@ pub(crate) fn migrate(
             s.host_id = Some(host_id.to_string());
             s.status = "MIGRATING".into();
             s.updated = now.wire();
-            write_server(conn, &s, false)?;
-            leave_service(conn, &s, now)?;
+            write_server(tx, &s, false)?;
+            leave_service(tx, &s, now)?;
             conn.execute(
                 "UPDATE ecs_group_members SET host_id = ?1 WHERE server_id = ?2",
                 [host_id, &s.id],
@@ -1104,7 +1082,7 @@ pub(crate) fn migrate(
 
 /// Every sub-job of a project's jobs, newest job first, with its job's type.
 pub(crate) fn sub_jobs(conn: &Connection, project_id: &str) -> Result<Vec<(Job, SubJob)>> {
-    let docs = strings(
+    let docs = rows::strings(
         conn,
         "SELECT doc FROM jobs WHERE project_id = ?1 ORDER BY rowid DESC",
         [project_id],
@@ -1142,4 +1120,66 @@ pub(crate) fn delete_sub_jobs(
         }
     }
     Ok(n)
+}
+
+/// Apply a member operation to existing servers: `remove` drops the membership (the policy no
+/// longer applies to the ECS); `add` needs a stopped ECS (vendor rule) and is refused otherwise.
+/// Returns, per server, `None` on success or the failure.
+pub(crate) fn change_ecs_members(
+    tx: &WriteTx,
+    fleet: &Mutex<Option<FleetState>>,
+    project_id: &str,
+    group_id: &str,
+    ids: &[String],
+    add: bool,
+) -> Result<Vec<Option<Error>>> {
+    let conn = tx.db();
+    ecs::require(conn, project_id, group_id)?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(mut s) = rows::server(conn, project_id, id)? else {
+            out.push(Some(Error::new(
+                ErrorKind::NotFound,
+                codes::ECS_SERVER_NOT_FOUND,
+                format!("ECS {id} does not exist"),
+            )));
+            continue;
+        };
+        if add {
+            if s.status != "SHUTOFF" {
+                out.push(Some(Error::new(
+                    ErrorKind::Invalid,
+                    codes::ECS_BAD_STATUS,
+                    format!(
+                        "ECS {id} is {}: only a stopped ECS can be added to an ECS group",
+                        s.status
+                    ),
+                )));
+            } else if s.ecs_group_id.is_some() {
+                out.push(Some(invalid(format!(
+                    "ECS {id} is already a member of an ECS group"
+                ))));
+            } else {
+                // Failure (no host keeps the policy) changes nothing.
+                out.push(add_to_group(tx, fleet, &mut s, group_id).err());
+            }
+            continue;
+        }
+        let n = conn
+            .execute(
+                "DELETE FROM ecs_group_members WHERE group_id = ?1 AND server_id = ?2",
+                [group_id, id],
+            )
+            .map_err(db_err)?;
+        if n == 0 {
+            out.push(Some(invalid(format!(
+                "ECS {id} is not a member of ECS group {group_id}"
+            ))));
+            continue;
+        }
+        s.ecs_group_id = None;
+        rewrite(tx, &s)?;
+        out.push(None);
+    }
+    Ok(out)
 }

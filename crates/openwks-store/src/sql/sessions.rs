@@ -5,12 +5,12 @@
 //! can never put more than `max_session` sessions on a server. The writer keeps one
 //! [`Router`] per server group in memory (O(log n) per decision). A router is built from the
 //! database (servers and their live sessions) when first needed and is dropped whenever a write
-//! touches its group (`cache::touch`: a server created, started, stopped, put in maintenance or
+//! touches its group (`WriteTx::touch`: a server created, started, stopped, put in maintenance or
 //! deleted; the group updated; a standby added): within the batch that touched it, a launch
 //! rebuilds it from the transaction's own view, and after the commit it is forgotten. A failed
 //! commit forgets every router. Ending a session adjusts the router in place.
 
-use std::cell::RefCell;
+use super::rows;
 use std::collections::HashMap;
 
 use crate::db::{params, Connection, OptionalExtension};
@@ -26,38 +26,10 @@ use openwks_core::session::{
 use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 
-use super::{cache, db_err, docs, json_err};
+use super::rows::{docs, json_err};
+use super::tx::{Routed, WriteTx};
+use crate::db::db_err;
 use crate::{GroupDecision, LaunchArgs, LaunchOutcome, ScalingActivity};
-
-/// A group's routing state on the writer thread.
-struct Routed {
-    router: Router,
-    /// Its standby groups, oldest first.
-    standbys: Vec<String>,
-    name: String,
-    /// Name and address per server.
-    places: HashMap<String, (String, String)>,
-    /// `cache` touch mark when built: valid while the group is not touched after it.
-    mark: usize,
-}
-
-thread_local! {
-    static ROUTERS: RefCell<HashMap<String, Routed>> = RefCell::new(HashMap::new());
-}
-
-/// After a commit: forget the routers of groups the batch touched (all when it failed).
-pub(crate) fn after_commit(touched: &[String], ok: bool) {
-    ROUTERS.with(|r| {
-        let mut r = r.borrow_mut();
-        if ok {
-            for id in touched {
-                r.remove(id);
-            }
-        } else {
-            r.clear();
-        }
-    });
-}
 
 /// What routing needs of a group, read from the database.
 pub(crate) struct GroupState {
@@ -97,10 +69,10 @@ pub(crate) fn group_state(
     id: &str,
     catalogue: &Catalogue,
 ) -> Result<Option<GroupState>> {
-    let Some(group) = super::server_groups::load(conn, project_id, id)? else {
+    let Some(group) = rows::server_group(conn, project_id, id)? else {
         return Ok(None);
     };
-    let standbys = super::servers::strings(
+    let standbys = rows::strings(
         conn,
         "SELECT id FROM server_groups WHERE primary_id = ?1 ORDER BY seq",
         [id],
@@ -163,36 +135,27 @@ pub(crate) fn group_state(
 /// Run `f` on the writer's router of group `id`, building it first when it is missing or its
 /// group was touched since it was built. `None` when the group does not exist.
 fn with_router<R>(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     id: &str,
     catalogue: &Catalogue,
     f: impl FnOnce(&mut Routed) -> R,
 ) -> Result<Option<R>> {
-    let valid = ROUTERS.with(|r| {
-        r.borrow()
-            .get(id)
-            .is_some_and(|e| !cache::touched_since(e.mark, id))
-    });
-    if !valid {
-        let Some(gs) = group_state(conn, project_id, id, catalogue)? else {
-            ROUTERS.with(|r| r.borrow_mut().remove(id));
+    if !tx.has_router(id) {
+        let Some(gs) = group_state(tx.db(), project_id, id, catalogue)? else {
+            tx.drop_router(id);
             return Ok(None);
         };
         let mut router = Router::new(gs.policy);
         for c in gs.candidates {
             router.set(c);
         }
-        let routed = Routed {
-            router,
-            standbys: gs.standbys,
-            name: gs.group.name,
-            places: gs.places,
-            mark: cache::touched_len(),
-        };
-        ROUTERS.with(|r| r.borrow_mut().insert(id.to_string(), routed));
+        tx.put_router(
+            id,
+            Routed::new(router, gs.standbys, gs.group.name, gs.places),
+        );
     }
-    Ok(ROUTERS.with(|r| r.borrow_mut().get_mut(id).map(f)))
+    Ok(tx.with_router(id, f))
 }
 
 pub(crate) fn write_session(conn: &Connection, s: &Session, insert: bool) -> Result<()> {
@@ -358,7 +321,8 @@ pub(crate) fn launch_target(
     )
 }
 
-pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome> {
+pub(crate) fn launch(tx: &WriteTx, a: &LaunchArgs) -> Result<LaunchOutcome> {
+    let conn = tx.db();
     let target = launch_target(conn, &a.project_id, &a.spec)?;
     let primary = target.primary_server_group_id.as_str();
     if let Some(mut s) = live_of_user(conn, &a.project_id, &a.spec.user_name, primary)? {
@@ -381,7 +345,7 @@ pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome>
     let mut i = 0;
     while i < tried.len() {
         let gid = tried[i].clone();
-        let pick = with_router(conn, &a.project_id, &gid, &a.catalogue, |r| {
+        let pick = with_router(tx, &a.project_id, &gid, &a.catalogue, |r| {
             let pick = r.router.choose().and_then(|id| {
                 r.places
                     .get(id)
@@ -443,11 +407,7 @@ pub(crate) fn launch(conn: &Connection, a: &LaunchArgs) -> Result<LaunchOutcome>
     write_session(conn, &s, true)?;
     record_connection(conn, &connection_of(a, &target, &s))?;
     // Count it last: nothing after this can fail and roll the job back.
-    ROUTERS.with(|r| {
-        if let Some(e) = r.borrow_mut().get_mut(&gid) {
-            e.router.adjust(&server_id, 1);
-        }
-    });
+    tx.with_router(&gid, |r| r.router.adjust(&server_id, 1));
     Ok(LaunchOutcome {
         session: s,
         reused: false,
@@ -477,41 +437,40 @@ fn connection_of(a: &LaunchArgs, t: &LaunchTarget, s: &Session) -> AppConnection
 }
 
 /// End a live session (it frees its slot): the router of its group counts one fewer.
-fn end(conn: &Connection, s: &mut Session, now: Timestamp) -> Result<()> {
+fn end(tx: &WriteTx, s: &mut Session, now: Timestamp) -> Result<()> {
+    let conn = tx.db();
     let was_live = s.is_live();
     s.set_state(SIGNED_OUT, now);
     write_session(conn, s, false)?;
     if was_live {
-        ROUTERS.with(|r| {
-            if let Some(e) = r.borrow_mut().get_mut(&s.server_group_id) {
-                e.router.adjust(&s.server_id, -1);
-            }
-        });
+        tx.with_router(&s.server_group_id, |r| r.router.adjust(&s.server_id, -1));
     }
     Ok(())
 }
 
 /// Log off a session now (the launch route's `DELETE`); ending an ended session is a no-op.
 pub(crate) fn logoff_now(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     id: &str,
     now: Timestamp,
 ) -> Result<Session> {
+    let conn = tx.db();
     let mut s = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("session", id))?;
     if s.is_live() {
-        end(conn, &mut s, now)?;
+        end(tx, &mut s, now)?;
     }
     Ok(s)
 }
 
 /// The user disconnected: the session keeps its slot until the disconnect timeout.
 pub(crate) fn disconnect(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     id: &str,
     now: Timestamp,
 ) -> Result<Session> {
+    let conn = tx.db();
     let mut s = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("session", id))?;
     if !s.is_live() {
         return Err(Error::conflict(
@@ -532,19 +491,20 @@ pub(crate) fn disconnect(
 /// `logoff_user_session`: every id must name a session of the project (all or nothing); live
 /// ones end now (`delay_secs` 0) or get a pending logoff; ended ones are left alone.
 pub(crate) fn logoff(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     ids: &[String],
     delay_secs: i64,
     now: Timestamp,
 ) -> Result<()> {
+    let conn = tx.db();
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
         found.push(load(conn, project_id, id)?.ok_or_else(|| Error::not_found("session", id))?);
     }
     for mut s in found.into_iter().filter(Session::is_live) {
         if delay_secs == 0 {
-            end(conn, &mut s, now)?;
+            end(tx, &mut s, now)?;
         } else {
             let at = now.ms() + delay_secs * 1000;
             s.logoff_at_ms = Some(s.logoff_at_ms.map_or(at, |x| x.min(at)));
@@ -566,7 +526,8 @@ pub(crate) fn any_due(conn: &Connection, now_ms: i64) -> Result<bool> {
     .map_err(db_err)
 }
 
-pub(crate) fn expire(conn: &Connection, now: Timestamp) -> Result<usize> {
+pub(crate) fn expire(tx: &WriteTx, now: Timestamp) -> Result<usize> {
+    let conn = tx.db();
     let due: Vec<Session> = docs(
         conn,
         "SELECT doc FROM sessions WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?1",
@@ -574,20 +535,21 @@ pub(crate) fn expire(conn: &Connection, now: Timestamp) -> Result<usize> {
     )?;
     let n = due.len();
     for mut s in due {
-        end(conn, &mut s, now)?;
+        end(tx, &mut s, now)?;
     }
     Ok(n)
 }
 
 /// End the live sessions of a server that stops serving (stopped, deleted, rebuilt).
-pub(crate) fn end_on_server(conn: &Connection, server_id: &str, now: Timestamp) -> Result<()> {
+pub(crate) fn end_on_server(tx: &WriteTx, server_id: &str, now: Timestamp) -> Result<()> {
+    let conn = tx.db();
     let live: Vec<Session> = docs(
         conn,
         "SELECT doc FROM sessions WHERE server_id = ?1 AND state IN ('Active', 'Disconnected')",
         [server_id],
     )?;
     for mut s in live {
-        end(conn, &mut s, now)?;
+        end(tx, &mut s, now)?;
     }
     Ok(())
 }
@@ -767,14 +729,15 @@ pub(crate) fn activities(
 /// session goes on to be deleted (the caller's delete job). All of it in one write job, so no
 /// launch can land on it in between. Returns the ids to delete.
 pub(crate) fn release_idle(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     server_group_id: &str,
     ids: &[String],
 ) -> Result<Vec<String>> {
+    let conn = tx.db();
     let mut out = Vec::new();
     for id in ids {
-        let Some(s) = super::servers::load_server(conn, project_id, id)? else {
+        let Some(s) = rows::server(conn, project_id, id)? else {
             continue;
         };
         let ours = s
@@ -784,17 +747,13 @@ pub(crate) fn release_idle(
         if !ours || s.status == "DELETING" {
             continue;
         }
-        ROUTERS.with(|r| {
-            if let Some(e) = r.borrow_mut().get_mut(server_group_id) {
-                e.router.remove(id);
-            }
-        });
+        tx.with_router(server_group_id, |r| r.router.remove(id));
         if live_count(conn, id)? == 0 {
             out.push(id.clone());
         } else {
             // A session got there first: it stays in service. The group is touched so
             // its router is rebuilt with the server back in it.
-            cache::touch(server_group_id);
+            tx.touch(server_group_id);
         }
     }
     Ok(out)

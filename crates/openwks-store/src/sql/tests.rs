@@ -725,7 +725,7 @@ async fn session_filters_in_sql_agree_with_the_domain_rule() {
         let mut stored = s;
         stored.primary_server_group_id = format!("pg{i}");
         store
-            .write(move |c| super::sessions::write_session(c, &stored, true))
+            .write(move |c| super::sessions::write_session(c.db(), &stored, true))
             .await
             .expect("insert");
     }
@@ -795,17 +795,19 @@ async fn a_failing_queued_write_fails_alone_in_its_batch() {
         async move {
             store
                 .write(move |c| {
-                    c.execute_later(
-                        "INSERT INTO settings (key, value) VALUES (?1, ?2)",
-                        [format!("other{i}"), "x".to_string()],
-                    )
-                    .map_err(crate::db::db_err)?;
+                    c.db()
+                        .execute_later(
+                            "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+                            [format!("other{i}"), "x".to_string()],
+                        )
+                        .map_err(crate::db::db_err)?;
                     // Ten keys for twenty writes: every second one clashes.
-                    c.execute_later(
-                        "INSERT INTO settings (key, value) VALUES (?1, ?2)",
-                        [format!("k{}", i % 10), i.to_string()],
-                    )
-                    .map_err(crate::db::db_err)?;
+                    c.db()
+                        .execute_later(
+                            "INSERT INTO settings (key, value) VALUES (?1, ?2)",
+                            [format!("k{}", i % 10), i.to_string()],
+                        )
+                        .map_err(crate::db::db_err)?;
                     Ok(i)
                 })
                 .await
