@@ -12,6 +12,15 @@ pub mod sql;
 pub use sql::postgres;
 pub mod testing;
 
+/// The resource traits, for callers that hold a concrete store (`SqlStore`) rather than a
+/// `dyn Store`: `use openwks_store::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Iam, Identity,
+        Network, Scaling, ServerGroups, Sessions, Store,
+    };
+}
+
 use async_trait::async_trait;
 use openwks_core::app::{App, Icon};
 use openwks_core::app_group::{AppGroup, AppGroupView};
@@ -275,10 +284,9 @@ pub enum Deleted {
     NotFound,
 }
 
-/// Everything openwks keeps. One method per use case; every write is atomic and durable when
-/// it returns `Ok`.
+/// Accounts, users, projects and settings: what sign-in and the bootstrap read.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Identity: Send + Sync {
     /// First start: create the account, its project, the admin user and key (with the default
     /// VPC and subnet of the catalogue); later starts: return what is there.
     async fn bootstrap(&self, wanted: Bootstrap, catalogue: &Catalogue) -> Result<Bootstrap>;
@@ -294,7 +302,11 @@ pub trait Store: Send + Sync + 'static {
     async fn project(&self, id: &str) -> Result<Option<Project>>;
     /// A setting (server secrets), set once if absent: returns the stored value.
     async fn setting_or_init(&self, key: &str, init: String) -> Result<String>;
+}
 
+/// VPCs and subnets.
+#[async_trait]
+pub trait Network: Send + Sync {
     /// Create a VPC.
     async fn create_vpc(&self, vpc: Vpc) -> Result<Vpc>;
     /// A VPC of a project.
@@ -328,7 +340,11 @@ pub trait Store: Send + Sync + 'static {
         vpc_id: Option<&str>,
         id: &str,
     ) -> Result<Deleted>;
+}
 
+/// App server groups, their standbys and tags.
+#[async_trait]
+pub trait ServerGroups: Send + Sync {
     /// Create a server group: name unique in the project, quota kept, primary rules checked
     /// (`openwks_core::server_group::check_standby`) and the subnet still there, atomically.
     async fn create_server_group(
@@ -367,7 +383,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<()>;
     /// Every tag key of a project's server groups with its distinct values.
     async fn server_group_tag_keys(&self, project_id: &str) -> Result<Vec<(String, Vec<String>)>>;
+}
 
+/// App groups and their binding to a server group.
+#[async_trait]
+pub trait AppGroups: Send + Sync {
     /// Create an app group: unique name, and its server group (if any) still there, of its app
     /// type, and not in shared desktop mode with another app group, atomically.
     async fn create_app_group(&self, group: AppGroup) -> Result<AppGroupView>;
@@ -398,7 +418,11 @@ pub trait Store: Send + Sync + 'static {
         project_id: &str,
         server_group_id: &str,
     ) -> Result<usize>;
+}
 
+/// Who may open an app group: authorizations, their mails, and user groups.
+#[async_trait]
+pub trait Authorizations: Send + Sync {
     /// Authorize accounts on app groups (all app groups must exist; idempotent); records mails.
     async fn add_authorizations(
         &self,
@@ -475,7 +499,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<UserGroup>;
     /// Delete a user group, its memberships and the authorizations naming it.
     async fn delete_user_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
+}
 
+/// Published apps and their icons.
+#[async_trait]
+pub trait Apps: Send + Sync {
     /// Publish apps into an app group (all or nothing; names unique in the group).
     async fn publish_apps(
         &self,
@@ -513,7 +541,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<usize>;
     /// An icon by id.
     async fn icon(&self, id: &str) -> Result<Option<Icon>>;
+}
 
+/// ECS server groups (anti-affinity policies).
+#[async_trait]
+pub trait EcsGroups: Send + Sync {
     /// Create an ECS server group (quota kept atomically).
     async fn create_ecs_group(
         &self,
@@ -533,7 +565,11 @@ pub trait Store: Send + Sync + 'static {
     async fn ecs_group_count(&self, project_id: &str) -> Result<i64>;
     /// Delete an ECS server group.
     async fn delete_ecs_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
+}
 
+/// Hosts, servers (ECS and app servers), their placement and their jobs.
+#[async_trait]
+pub trait Compute: Send + Sync {
     /// Load the hypervisor fleet (from the catalogue) with the claims of the stored servers.
     async fn load_hosts(&self, hosts: Vec<HostSpec>) -> Result<()>;
     /// Every host's usage and servers.
@@ -643,8 +679,11 @@ pub trait Store: Send + Sync + 'static {
         -> Result<Vec<(Job, openwks_core::compute::SubJob)>>;
     /// Delete finished sub-jobs by id.
     async fn delete_sub_jobs(&self, project_id: &str, ids: Vec<String>) -> Result<usize>;
+}
 
-    // Sessions (issue 5).
+/// User sessions: launch (routing), state changes, lists and exports.
+#[async_trait]
+pub trait Sessions: Send + Sync {
     /// Route a launch and record its session atomically (or reuse the user's live session on
     /// the group). No capacity anywhere: `WKS.00131114` (503) saying why.
     async fn launch(&self, args: LaunchArgs) -> Result<LaunchOutcome>;
@@ -719,8 +758,11 @@ pub trait Store: Send + Sync + 'static {
     async fn save_export(&self, project_id: &str, id: String, doc: String) -> Result<()>;
     /// An export's result document.
     async fn export(&self, project_id: &str, id: &str) -> Result<Option<String>>;
+}
 
-    // IAM (issue 6). Everything is scoped to the caller's account.
+/// IAM users, keys, policies and groups, scoped to an account.
+#[async_trait]
+pub trait Iam: Send + Sync {
     /// Create an IAM user (name unique in the account: 409).
     async fn create_iam_user(&self, user: IamUser, password_hash: String) -> Result<IamUser>;
     /// An IAM user.
@@ -811,6 +853,11 @@ pub trait Store: Send + Sync + 'static {
         account_id: &str,
         user_id: &str,
     ) -> Result<Vec<IamPolicy>>;
+}
+
+/// The audit trail.
+#[async_trait]
+pub trait Audit: Send + Sync {
     /// Append an audit event (durable before it returns).
     async fn append_audit(&self, event: AuditEvent) -> Result<()>;
     /// The account's audit events, newest first, filtered and paged in the database:
@@ -824,8 +871,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(i64, Vec<AuditEvent>)>;
     /// Delete the audit events older than `before_ms` (retention); how many went.
     async fn prune_audit(&self, before_ms: i64) -> Result<u64>;
+}
 
-    // Scaling (issue 5).
+/// The scaling controller's inputs, its race-free scale-in and its activity log.
+#[async_trait]
+pub trait Scaling: Send + Sync {
     /// Groups whose scaling policy is enabled: `(project, id)`.
     async fn scaling_groups(&self) -> Result<Vec<(String, String)>>;
     /// A group's scaling inputs now.
@@ -855,8 +905,11 @@ pub trait Store: Send + Sync + 'static {
         server_group_id: &str,
         limit: i64,
     ) -> Result<Vec<ScalingActivity>>;
+}
 
-    // Replicas (issue 8).
+/// What replicas share: leases, counters and generations.
+#[async_trait]
+pub trait Cluster: Send + Sync {
     /// Whether other processes may write the same database (PostgreSQL): process-local caches
     /// must then be refreshed from it.
     fn shared(&self) -> bool {
@@ -877,4 +930,44 @@ pub trait Store: Send + Sync + 'static {
     async fn next_counter(&self, key: &str) -> Result<i64>;
     /// A counter moved by every change of keys, users, projects or identity policies.
     async fn iam_generation(&self) -> Result<i64>;
+}
+
+/// Everything openwks keeps: one trait per resource, each implemented by [`sql::SqlStore`] at
+/// the end of its `sql/<resource>.rs`. One method per use case; every write is atomic and
+/// durable when it returns `Ok`.
+pub trait Store:
+    Identity
+    + Network
+    + ServerGroups
+    + AppGroups
+    + Authorizations
+    + Apps
+    + EcsGroups
+    + Compute
+    + Sessions
+    + Iam
+    + Audit
+    + Scaling
+    + Cluster
+    + 'static
+{
+}
+
+impl<
+        T: Identity
+            + Network
+            + ServerGroups
+            + AppGroups
+            + Authorizations
+            + Apps
+            + EcsGroups
+            + Compute
+            + Sessions
+            + Iam
+            + Audit
+            + Scaling
+            + Cluster
+            + 'static,
+    > Store for T
+{
 }

@@ -1,6 +1,7 @@
 //! App groups. The document is the source of truth; `name`, `app_server_group_id`,
 //! `authorization_type` and `app_type` are indexed copies kept in the same transaction.
 
+use super::engine::SqlStore;
 use super::rows;
 use super::tx::WriteTx;
 use std::collections::HashMap;
@@ -264,4 +265,63 @@ pub(crate) fn list(
         .map(|d| serde_json::from_str::<AppGroup>(d).map_err(json_err))
         .collect::<Result<Vec<_>>>()?;
     Ok((count, views(conn, groups)?))
+}
+
+#[async_trait::async_trait]
+impl crate::AppGroups for SqlStore {
+    async fn create_app_group(
+        &self,
+        group: openwks_core::app_group::AppGroup,
+    ) -> Result<openwks_core::app_group::AppGroupView> {
+        self.write(move |c| create(c, &group)).await
+    }
+
+    async fn app_group(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::app_group::AppGroupView>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| get(c, &p, &i)).await
+    }
+
+    async fn app_group_name_taken(&self, project_id: &str, name: &str) -> Result<bool> {
+        let (p, n) = (project_id.to_string(), name.to_string());
+        self.read_one(move |c| name_is_taken(c, &p, &n)).await
+    }
+
+    async fn list_app_groups(
+        &self,
+        project_id: &str,
+        filter: &crate::AppGroupFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::app_group::AppGroupView>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| list(c, &p, &f, offset, limit)).await
+    }
+
+    async fn update_app_group(
+        &self,
+        project_id: &str,
+        id: &str,
+        update: crate::AppGroupUpdate,
+    ) -> Result<openwks_core::app_group::AppGroupView> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| self::update(c, &p, &i, update)).await
+    }
+
+    async fn delete_app_groups(&self, project_id: &str, ids: Vec<String>) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| delete(c, &p, &ids)).await
+    }
+
+    async fn disassociate_app_groups(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+    ) -> Result<usize> {
+        let (p, s) = (project_id.to_string(), server_group_id.to_string());
+        self.write(move |c| disassociate(c, &p, &s)).await
+    }
 }

@@ -1,5 +1,6 @@
 //! Published apps and icons.
 
+use super::engine::SqlStore;
 use super::rows;
 use crate::db::Value;
 use crate::db::{params, params_from_iter, Connection, OptionalExtension};
@@ -282,4 +283,83 @@ pub(crate) fn icon(conn: &Connection, id: &str) -> Result<Option<Icon>> {
         })
         .optional()
         .map_err(db_err)
+}
+
+#[async_trait::async_trait]
+impl crate::Apps for SqlStore {
+    async fn publish_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        apps: Vec<(openwks_core::app::App, Option<openwks_core::app::Icon>)>,
+    ) -> Result<Vec<openwks_core::app::App>> {
+        let (p, g) = (project_id.to_string(), app_group_id.to_string());
+        self.write(move |c| publish(c.db(), &p, &g, &apps)).await
+    }
+
+    async fn app(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::app::App>> {
+        let (p, g, i) = (
+            project_id.to_string(),
+            app_group_id.to_string(),
+            id.to_string(),
+        );
+        self.read(move |c| get(c, &p, &g, &i)).await
+    }
+
+    async fn list_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        filter: &crate::AppFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::app::App>)> {
+        let (p, g, f) = (
+            project_id.to_string(),
+            app_group_id.to_string(),
+            filter.clone(),
+        );
+        self.read(move |c| list(c, &p, &g, &f, offset, limit)).await
+    }
+
+    async fn app_names(&self, project_id: &str, app_group_id: &str) -> Result<Vec<String>> {
+        let (p, g) = (project_id.to_string(), app_group_id.to_string());
+        self.read(move |c| {
+            rows::app_group(c, &p, &g)?.ok_or_else(|| Error::not_found("app group", &g))?;
+            names(c, &g)
+        })
+        .await
+    }
+
+    async fn update_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        ids: Vec<String>,
+        update: crate::AppUpdate,
+    ) -> Result<Vec<openwks_core::app::App>> {
+        let (p, g) = (project_id.to_string(), app_group_id.to_string());
+        self.write(move |c| update_many(c.db(), &p, &g, &ids, update))
+            .await
+    }
+
+    async fn unpublish_apps(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        ids: Vec<String>,
+    ) -> Result<usize> {
+        let (p, g) = (project_id.to_string(), app_group_id.to_string());
+        self.write(move |c| unpublish(c.db(), &p, &g, &ids)).await
+    }
+
+    async fn icon(&self, id: &str) -> Result<Option<openwks_core::app::Icon>> {
+        let i = id.to_string();
+        self.read(move |c| icon(c, &i)).await
+    }
 }

@@ -1,5 +1,6 @@
 //! Authorizations, authorization mail records and user groups.
 
+use super::engine::SqlStore;
 use super::rows;
 use crate::db::Value;
 use crate::db::{params, params_from_iter, Connection, OptionalExtension};
@@ -524,4 +525,134 @@ pub(crate) fn delete_user_group(conn: &Connection, project_id: &str, id: &str) -
     conn.execute("DELETE FROM user_groups WHERE id = ?1", [id])
         .map_err(db_err)?;
     Ok(Deleted::Yes)
+}
+
+#[async_trait::async_trait]
+impl crate::Authorizations for SqlStore {
+    async fn add_authorizations(
+        &self,
+        project_id: &str,
+        app_group_ids: Vec<String>,
+        accounts: Vec<openwks_core::authorization::Account>,
+        now: Timestamp,
+    ) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| add(c.db(), &p, &app_group_ids, &accounts, now))
+            .await
+    }
+
+    async fn remove_authorizations(
+        &self,
+        project_id: &str,
+        app_group_ids: Vec<String>,
+        accounts: Vec<openwks_core::authorization::Account>,
+        now: Timestamp,
+    ) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| remove(c.db(), &p, &app_group_ids, &accounts, now))
+            .await
+    }
+
+    async fn list_authorizations(
+        &self,
+        project_id: &str,
+        filter: &crate::AuthorizationFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::authorization::AuthorizationView>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| list(c, &p, &f, offset, limit)).await
+    }
+
+    async fn access_facts(
+        &self,
+        project_id: &str,
+        app_group_id: &str,
+        user: &str,
+    ) -> Result<(Vec<openwks_core::authorization::Account>, Vec<String>)> {
+        let (p, g, u) = (
+            project_id.to_string(),
+            app_group_id.to_string(),
+            user.to_string(),
+        );
+        self.read(move |c| access_facts(c, &p, &g, &u)).await
+    }
+
+    async fn list_mail_records(
+        &self,
+        project_id: &str,
+        filter: &crate::MailFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::authorization::MailRecord>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| list_mails(c, &p, &f, offset, limit))
+            .await
+    }
+
+    async fn resend_mails(
+        &self,
+        project_id: &str,
+        record_ids: Vec<String>,
+        now: Timestamp,
+    ) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| resend(c.db(), &p, &record_ids, now))
+            .await
+    }
+
+    async fn send_authorization_mails(
+        &self,
+        project_id: &str,
+        authorization_ids: Vec<String>,
+        now: Timestamp,
+    ) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| send_for_authorizations(c.db(), &p, &authorization_ids, now))
+            .await
+    }
+
+    async fn create_user_group(
+        &self,
+        group: openwks_core::authorization::UserGroup,
+    ) -> Result<openwks_core::authorization::UserGroup> {
+        self.write(move |c| create_user_group(c.db(), &group)).await
+    }
+
+    async fn user_group(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::authorization::UserGroup>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| user_group(c, &p, &i)).await
+    }
+
+    async fn list_user_groups(
+        &self,
+        project_id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::authorization::UserGroup>)> {
+        let p = project_id.to_string();
+        self.read(move |c| list_user_groups(c, &p, offset, limit))
+            .await
+    }
+
+    async fn change_user_group_members(
+        &self,
+        project_id: &str,
+        id: &str,
+        users: Vec<String>,
+        add: bool,
+    ) -> Result<openwks_core::authorization::UserGroup> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| change_members(c.db(), &p, &i, &users, add))
+            .await
+    }
+
+    async fn delete_user_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| delete_user_group(c.db(), &p, &i)).await
+    }
 }

@@ -1,5 +1,6 @@
 //! ECS server groups.
 
+use super::engine::SqlStore;
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::ecs::{invalid, EcsServerGroup};
 use openwks_core::error::{codes, ErrorKind};
@@ -131,4 +132,45 @@ pub(crate) fn require(conn: &Connection, project_id: &str, id: &str) -> Result<(
     load(conn, project_id, id)?
         .ok_or_else(|| not_found(id))
         .map(|_| ())
+}
+
+#[async_trait::async_trait]
+impl crate::EcsGroups for SqlStore {
+    async fn create_ecs_group(
+        &self,
+        group: openwks_core::ecs::EcsServerGroup,
+        max_groups: i64,
+    ) -> Result<crate::EcsGroupWithMembers> {
+        self.write(move |c| create(c.db(), &group, max_groups))
+            .await
+    }
+
+    async fn ecs_group(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<crate::EcsGroupWithMembers>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| get(c, &p, &i)).await
+    }
+
+    async fn list_ecs_groups(
+        &self,
+        project_id: &str,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<crate::EcsGroupWithMembers>, bool)> {
+        let (p, m) = (project_id.to_string(), marker.map(str::to_string));
+        self.read(move |c| list(c, &p, m.as_deref(), limit)).await
+    }
+
+    async fn ecs_group_count(&self, project_id: &str) -> Result<i64> {
+        let p = project_id.to_string();
+        self.read(move |c| count(c, &p)).await
+    }
+
+    async fn delete_ecs_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| delete(c.db(), &p, &i)).await
+    }
 }

@@ -1,5 +1,6 @@
 //! IAM users, access keys, groups, identity policies, attachments and the audit trail.
 
+use super::engine::SqlStore;
 use super::rows;
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::error::codes;
@@ -529,4 +530,208 @@ pub(crate) fn prune_audit(conn: &Connection, before_ms: i64) -> Result<u64> {
         .execute("DELETE FROM audit_events WHERE time_ms < ?1", [before_ms])
         .map_err(db_err)?;
     Ok(n as u64)
+}
+
+#[async_trait::async_trait]
+impl crate::Iam for SqlStore {
+    async fn create_iam_user(&self, user: IamUser, password_hash: String) -> Result<IamUser> {
+        self.iam_write(move |c| create_user(c.db(), &user, &password_hash).map(|()| user))
+            .await
+    }
+
+    async fn iam_user(&self, account_id: &str, id: &str) -> Result<Option<IamUser>> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.read(move |c| user(c, &a, &i)).await
+    }
+
+    async fn iam_users(&self, account_id: &str) -> Result<Vec<IamUser>> {
+        let a = account_id.to_string();
+        self.read(move |c| users(c, &a)).await
+    }
+
+    async fn update_iam_user(
+        &self,
+        account_id: &str,
+        id: &str,
+        enabled: Option<bool>,
+        password_hash: Option<String>,
+    ) -> Result<IamUser> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.iam_write(move |c| update_user(c.db(), &a, &i, enabled, password_hash.as_deref()))
+            .await
+    }
+
+    async fn delete_iam_user(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.iam_write(move |c| delete_user(c.db(), &a, &i)).await
+    }
+
+    async fn create_iam_key(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        access_key: String,
+        secret_key: String,
+        now: Timestamp,
+    ) -> Result<IamKey> {
+        let (a, u) = (account_id.to_string(), user_id.to_string());
+        self.iam_write(move |c| create_key(c.db(), &a, &u, &access_key, &secret_key, now))
+            .await
+    }
+
+    async fn iam_keys(&self, account_id: &str, user_id: &str) -> Result<Vec<IamKey>> {
+        let (a, u) = (account_id.to_string(), user_id.to_string());
+        self.read(move |c| keys(c, &a, &u)).await
+    }
+
+    async fn set_iam_key_status(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        access_key: &str,
+        status: &str,
+    ) -> Result<IamKey> {
+        let (a, u, k, s) = (
+            account_id.to_string(),
+            user_id.to_string(),
+            access_key.to_string(),
+            status.to_string(),
+        );
+        self.iam_write(move |c| set_key_status(c.db(), &a, &u, &k, &s))
+            .await
+    }
+
+    async fn delete_iam_key(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        access_key: &str,
+    ) -> Result<crate::Deleted> {
+        let (a, u, k) = (
+            account_id.to_string(),
+            user_id.to_string(),
+            access_key.to_string(),
+        );
+        self.iam_write(move |c| delete_key(c.db(), &a, &u, &k))
+            .await
+    }
+
+    async fn create_iam_policy(&self, policy: IamPolicy) -> Result<IamPolicy> {
+        self.iam_write(move |c| create_policy(c.db(), &policy).map(|()| policy))
+            .await
+    }
+
+    async fn iam_policies(&self, account_id: &str) -> Result<Vec<IamPolicy>> {
+        let a = account_id.to_string();
+        self.read(move |c| policies(c, &a)).await
+    }
+
+    async fn iam_policy(&self, account_id: &str, id: &str) -> Result<Option<IamPolicy>> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.read(move |c| policy(c, &a, &i)).await
+    }
+
+    async fn delete_iam_policy(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.iam_write(move |c| delete_policy(c.db(), &a, &i)).await
+    }
+
+    async fn create_iam_group(&self, group: IamGroup) -> Result<IamGroup> {
+        self.iam_write(move |c| create_group(c.db(), &group).map(|()| group))
+            .await
+    }
+
+    async fn iam_groups(&self, account_id: &str) -> Result<Vec<IamGroup>> {
+        let a = account_id.to_string();
+        self.read(move |c| groups(c, &a)).await
+    }
+
+    async fn iam_group(&self, account_id: &str, id: &str) -> Result<Option<IamGroup>> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.read(move |c| group(c, &a, &i)).await
+    }
+
+    async fn delete_iam_group(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (a, i) = (account_id.to_string(), id.to_string());
+        self.iam_write(move |c| delete_group(c.db(), &a, &i)).await
+    }
+
+    async fn set_iam_member(
+        &self,
+        account_id: &str,
+        group_id: &str,
+        user_id: &str,
+        member: bool,
+    ) -> Result<IamGroup> {
+        let (a, g, u) = (
+            account_id.to_string(),
+            group_id.to_string(),
+            user_id.to_string(),
+        );
+        self.iam_write(move |c| set_member(c.db(), &a, &g, &u, member))
+            .await
+    }
+
+    async fn set_iam_attachment(
+        &self,
+        account_id: &str,
+        policy_id: &str,
+        principal: Principal,
+        principal_id: &str,
+        attach: bool,
+    ) -> Result<()> {
+        let (a, p, i) = (
+            account_id.to_string(),
+            policy_id.to_string(),
+            principal_id.to_string(),
+        );
+        self.iam_write(move |c| set_attachment(c.db(), &a, &p, principal, &i, attach))
+            .await
+    }
+
+    async fn iam_policy_attachments(&self, account_id: &str, policy_id: &str) -> Result<i64> {
+        let (a, p) = (account_id.to_string(), policy_id.to_string());
+        self.read(move |c| attachment_count(c, &a, &p)).await
+    }
+
+    async fn iam_attached(
+        &self,
+        account_id: &str,
+        principal: Principal,
+        principal_id: &str,
+    ) -> Result<Vec<IamPolicy>> {
+        let (a, i) = (account_id.to_string(), principal_id.to_string());
+        self.read(move |c| attached(c, &a, principal, &i)).await
+    }
+
+    async fn iam_effective_policies(
+        &self,
+        account_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<IamPolicy>> {
+        let (a, u) = (account_id.to_string(), user_id.to_string());
+        self.read(move |c| effective(c, &a, &u)).await
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::Audit for SqlStore {
+    async fn append_audit(&self, event: AuditEvent) -> Result<()> {
+        self.write_one(move |c| append_audit(c, &event)).await
+    }
+
+    async fn audit_events(
+        &self,
+        account_id: &str,
+        filter: &AuditFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<AuditEvent>)> {
+        let (a, f) = (account_id.to_string(), filter.clone());
+        self.read(move |c| audit(c, &a, &f, offset, limit)).await
+    }
+
+    async fn prune_audit(&self, before_ms: i64) -> Result<u64> {
+        self.write_one(move |c| prune_audit(c, before_ms)).await
+    }
 }

@@ -1,9 +1,12 @@
 //! Accounts, projects, users, access keys and settings.
 
+use super::engine::SqlStore;
+use super::generations;
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::catalogue::Catalogue;
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::network::{Subnet, Vpc};
+use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 
 use super::network;
@@ -220,28 +223,6 @@ pub(crate) fn setting_or_init(conn: &Connection, key: &str, init: &str) -> Resul
     .map_err(db_err)
 }
 
-/// Move the IAM generation (in the caller's write).
-pub(crate) fn bump_iam_generation(conn: &Connection) -> Result<()> {
-    conn.execute("UPDATE write_generation SET gen = gen + 1 WHERE id = 2", [])
-        .map_err(db_err)?;
-    Ok(())
-}
-
-/// The IAM generation.
-pub(crate) fn iam_generation(conn: &Connection) -> Result<i64> {
-    generation(conn, 2)
-}
-
-/// Counter `id` of `write_generation` (1: write batches, 2: IAM changes).
-fn generation<T: crate::db::FromValue>(conn: &Connection, id: i64) -> Result<T> {
-    conn.query_row(
-        "SELECT gen FROM write_generation WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )
-    .map_err(db_err)
-}
-
 /// Take or renew lease `name` for `holder` until `now_ms + ttl_ms`: granted when nobody
 /// holds it, `holder` does, or the holder's lease has run out.
 pub(crate) fn try_lease(
@@ -286,76 +267,86 @@ pub(crate) fn next_counter(conn: &Connection, key: &str) -> Result<i64> {
         .map_err(|_| Error::internal(format!("setting {key} is not a counter: {v:?}")))
 }
 
-/// The database write generation (moved by every write batch on PostgreSQL).
-pub(crate) fn write_generation(conn: &Connection) -> Result<u64> {
-    generation(conn, 1)
+#[async_trait::async_trait]
+impl crate::Identity for SqlStore {
+    async fn bootstrap(
+        &self,
+        wanted: openwks_core::identity::Bootstrap,
+        catalogue: &openwks_core::catalogue::Catalogue,
+    ) -> Result<openwks_core::identity::Bootstrap> {
+        let cat = catalogue.clone();
+        self.iam_write(move |c| bootstrap(c.db(), wanted, &cat))
+            .await
+    }
+
+    async fn access_keys(&self) -> Result<Vec<openwks_core::identity::AccessKey>> {
+        self.read(access_keys).await
+    }
+
+    async fn user(&self, id: &str) -> Result<Option<openwks_core::identity::User>> {
+        let id = id.to_string();
+        self.read_one(move |c| user(c, &id)).await
+    }
+
+    async fn user_by_name(
+        &self,
+        account: &str,
+        name: &str,
+    ) -> Result<Option<openwks_core::identity::User>> {
+        let (a, n) = (account.to_string(), name.to_string());
+        self.read(move |c| user_by_name(c, &a, &n)).await
+    }
+
+    async fn projects(
+        &self,
+        account_id: &str,
+        name: Option<&str>,
+    ) -> Result<Vec<openwks_core::identity::Project>> {
+        let (a, n) = (account_id.to_string(), name.map(str::to_string));
+        self.read(move |c| projects(c, &a, n.as_deref())).await
+    }
+
+    async fn project(&self, id: &str) -> Result<Option<openwks_core::identity::Project>> {
+        let id = id.to_string();
+        self.read_one(move |c| project(c, &id)).await
+    }
+
+    async fn setting_or_init(&self, key: &str, init: String) -> Result<String> {
+        let key = key.to_string();
+        self.write(move |c| setting_or_init(c.db(), &key, &init))
+            .await
+    }
 }
 
-/// Most view changes a cache applies one by one; with more it starts over.
-const VIEW_CHANGES_MAX: usize = 10_000;
+#[async_trait::async_trait]
+impl crate::Cluster for SqlStore {
+    fn shared(&self) -> bool {
+        SqlStore::shared(self)
+    }
 
-/// How many generations of view changes are kept, and how often older ones are pruned.
-const VIEW_CHANGES_KEPT: u64 = 8_192;
-const VIEW_CHANGES_PRUNE_EVERY: u64 = 1_024;
+    async fn try_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: Timestamp,
+        ttl_ms: i64,
+    ) -> Result<bool> {
+        let (n, h) = (name.to_string(), holder.to_string());
+        self.write_one(move |c| try_lease(c, &n, &h, now.ms(), ttl_ms))
+            .await
+    }
 
-/// The write generation now, and the groups whose views changed after generation `since`
-/// (one statement, one snapshot): `None` when a cache at `since` must start over instead (it
-/// has nothing yet, some of those changes were pruned, or they are too many).
-pub(crate) fn view_changes(conn: &Connection, since: u64) -> Result<(u64, Option<Vec<String>>)> {
-    if since == 0 {
-        return Ok((write_generation(conn)?, None));
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
+        let (n, h) = (name.to_string(), holder.to_string());
+        self.write_one(move |c| release_lease(c, &n, &h)).await
     }
-    let rows = conn
-        .prepare_cached(
-            "SELECT w.gen, h.gen, c.group_id FROM write_generation w \
-             JOIN write_generation h ON h.id = 3 \
-             LEFT JOIN view_changes c ON c.gen > ?1 AND c.gen <= w.gen \
-             WHERE w.id = 1 LIMIT ?2",
-        )
-        .map_err(db_err)?
-        .query_map(params![since, VIEW_CHANGES_MAX + 1], |r| {
-            Ok((
-                r.get::<_, u64>(0)?,
-                r.get::<_, u64>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
-    let Some(&(now, pruned, _)) = rows.first() else {
-        return Err(Error::internal("write_generation has no rows 1 and 3"));
-    };
-    if since < pruned || rows.len() > VIEW_CHANGES_MAX {
-        return Ok((now, None));
-    }
-    Ok((now, Some(rows.into_iter().filter_map(|r| r.2).collect())))
-}
 
-/// Record (in the write batch of generation `gen`) which groups' views the batch changed; every
-/// 1,024th generation also forgets the changes older than 8,192 generations (a cache further
-/// behind starts over, see [`view_changes`]).
-pub(crate) fn log_view_changes(conn: &Connection, gen: u64, ids: &[String]) -> Result<()> {
-    if !ids.is_empty() {
-        let mut ids = ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        // Group ids are UUIDs openwks made: a comma never occurs in one.
-        conn.execute_later(
-            "INSERT INTO view_changes (gen, group_id) SELECT CAST(?1 AS BIGINT), unnest(string_to_array(?2, ','))",
-            params![gen, ids.join(",")],
-        )
-        .map_err(db_err)?;
+    async fn next_counter(&self, key: &str) -> Result<i64> {
+        let k = key.to_string();
+        self.write(move |c| next_counter(c.db(), &k)).await
     }
-    if gen.is_multiple_of(VIEW_CHANGES_PRUNE_EVERY) && gen > VIEW_CHANGES_KEPT {
-        let cut = gen - VIEW_CHANGES_KEPT;
-        conn.execute_later("DELETE FROM view_changes WHERE gen <= ?1", [cut])
-            .map_err(db_err)?;
-        conn.execute_later(
-            "UPDATE write_generation SET gen = ?1 WHERE id = 3 AND gen < ?1",
-            [cut],
-        )
-        .map_err(db_err)?;
+
+    async fn iam_generation(&self) -> Result<i64> {
+        self.read_one(generations::iam_generation).await
     }
-    Ok(())
 }

@@ -1,5 +1,6 @@
 //! VPCs and subnets.
 
+use super::engine::SqlStore;
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::error::codes;
 use openwks_core::network::{Subnet, Vpc};
@@ -171,4 +172,97 @@ pub(crate) fn delete_subnet(
     conn.execute("DELETE FROM subnets WHERE id = ?1", [id])
         .map_err(db_err)?;
     Ok(Deleted::Yes)
+}
+
+#[async_trait::async_trait]
+impl crate::Network for SqlStore {
+    async fn create_vpc(
+        &self,
+        vpc: openwks_core::network::Vpc,
+    ) -> Result<openwks_core::network::Vpc> {
+        self.write(move |c| insert_vpc(c.db(), &vpc).map(|()| vpc))
+            .await
+    }
+
+    async fn vpc(&self, project_id: &str, id: &str) -> Result<Option<openwks_core::network::Vpc>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read_one(move |c| vpc(c, &p, &i)).await
+    }
+
+    async fn list_vpcs(
+        &self,
+        project_id: &str,
+        id: Option<&str>,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<openwks_core::network::Vpc>> {
+        let (p, i, m) = (
+            project_id.to_string(),
+            id.map(str::to_string),
+            marker.map(str::to_string),
+        );
+        self.read(move |c| list_vpcs(c, &p, i.as_deref(), m.as_deref(), limit))
+            .await
+    }
+
+    async fn delete_vpc(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| delete_vpc(c.db(), &p, &i)).await
+    }
+
+    async fn create_subnet(
+        &self,
+        subnet: openwks_core::network::Subnet,
+    ) -> Result<openwks_core::network::Subnet> {
+        self.write(move |c| {
+            if vpc(c.db(), &subnet.project_id, &subnet.vpc_id)?.is_none() {
+                return Err(Error::invalid(
+                    openwks_core::error::codes::INVALID_NETWORK,
+                    format!("VPC {} does not exist", subnet.vpc_id),
+                ));
+            }
+            insert_subnet(c.db(), &subnet).map(|()| subnet)
+        })
+        .await
+    }
+
+    async fn subnet(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::network::Subnet>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read_one(move |c| subnet(c, &p, &i)).await
+    }
+
+    async fn list_subnets(
+        &self,
+        project_id: &str,
+        vpc_id: Option<&str>,
+        marker: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<openwks_core::network::Subnet>> {
+        let (p, v, m) = (
+            project_id.to_string(),
+            vpc_id.map(str::to_string),
+            marker.map(str::to_string),
+        );
+        self.read(move |c| list_subnets(c, &p, v.as_deref(), m.as_deref(), limit))
+            .await
+    }
+
+    async fn delete_subnet(
+        &self,
+        project_id: &str,
+        vpc_id: Option<&str>,
+        id: &str,
+    ) -> Result<crate::Deleted> {
+        let (p, v, i) = (
+            project_id.to_string(),
+            vpc_id.map(str::to_string),
+            id.to_string(),
+        );
+        self.write(move |c| delete_subnet(c.db(), &p, v.as_deref(), &i))
+            .await
+    }
 }

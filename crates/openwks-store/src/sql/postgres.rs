@@ -584,7 +584,7 @@ impl ReadPool {
                     let r = pool
                         .autocommit(move |c| {
                             let since = views.generation();
-                            let (gen, changed) = crate::sql::identity::view_changes(c, since)?;
+                            let (gen, changed) = crate::sql::generations::view_changes(c, since)?;
                             views.advance(since, gen, changed);
                             Ok(gen)
                         })

@@ -1,6 +1,8 @@
 //! Server groups and their tags. The group's document (JSON) is the source of truth; the
 //! indexed columns and the tag table are kept in step with it in the same transaction.
 
+use super::engine::snapshot_stamp;
+use super::engine::SqlStore;
 use super::rows;
 use super::tx::WriteTx;
 use crate::db::Value;
@@ -9,6 +11,7 @@ use openwks_core::app_group::check_binding;
 use openwks_core::error::codes;
 use openwks_core::server_group::{check_standby, ServerGroup, ServerGroupView};
 use openwks_core::{Error, Result};
+use std::sync::Arc;
 
 use super::rows::{json_err, row_docs};
 use crate::db::db_err;
@@ -586,4 +589,99 @@ pub(crate) fn list(
         items: slots.into_iter().flatten().collect(),
         loaded,
     })
+}
+
+#[async_trait::async_trait]
+impl crate::ServerGroups for SqlStore {
+    async fn create_server_group(
+        &self,
+        group: openwks_core::server_group::ServerGroup,
+        max_groups: i64,
+    ) -> Result<openwks_core::server_group::ServerGroupView> {
+        self.write(move |c| create(c, &group, max_groups)).await
+    }
+
+    async fn server_group(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::server_group::ServerGroupView>> {
+        let stamp = self.view_stamp().await?;
+        if let Some(v) = self.views.lookup(stamp, project_id, id) {
+            return Ok(Some(v));
+        }
+        let (p, i, shared) = (project_id.to_string(), id.to_string(), self.shared());
+        let (stamp, v) = self
+            .read(move |c| {
+                let stamp = snapshot_stamp(c, shared, stamp)?;
+                let v = rows::server_group(c, &p, &i)?
+                    .map(|g| view(c, g))
+                    .transpose()?;
+                Ok((stamp, v))
+            })
+            .await?;
+        if let Some(v) = &v {
+            self.views.store(stamp, v);
+        }
+        Ok(v)
+    }
+
+    async fn server_group_name_taken(&self, project_id: &str, name: &str) -> Result<bool> {
+        let (p, n) = (project_id.to_string(), name.to_string());
+        self.read_one(move |c| name_is_taken(c, &p, &n)).await
+    }
+
+    async fn list_server_groups(
+        &self,
+        project_id: &str,
+        filter: &crate::ServerGroupFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::server_group::ServerGroupView>)> {
+        // On a shared database this also brings the cache up to the database's generation,
+        // so that the page's views can come from it.
+        let generation = self.view_stamp().await?;
+        let (p, f, shared) = (project_id.to_string(), filter.clone(), self.shared());
+        let views = Arc::clone(&self.views);
+        let (stamp, page) = self
+            .read(move |c| {
+                let stamp = snapshot_stamp(c, shared, generation)?;
+                let cached = |id: &str| views.lookup(stamp, &p, id);
+                Ok((stamp, list(c, &p, &f, offset, limit, &cached)?))
+            })
+            .await?;
+        for v in &page.loaded {
+            self.views.store(stamp, v);
+        }
+        Ok((page.count, page.items))
+    }
+
+    async fn update_server_group(
+        &self,
+        project_id: &str,
+        id: &str,
+        update: crate::ServerGroupUpdate,
+    ) -> Result<openwks_core::server_group::ServerGroupView> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| self::update(c, &p, &i, update)).await
+    }
+
+    async fn delete_server_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| delete(c, &p, &i)).await
+    }
+
+    async fn update_server_group_tags(
+        &self,
+        project_id: &str,
+        changes: Vec<(String, crate::TagUpdate)>,
+    ) -> Result<()> {
+        let p = project_id.to_string();
+        self.write(move |c| update_tags(c, &p, changes)).await
+    }
+
+    async fn server_group_tag_keys(&self, project_id: &str) -> Result<Vec<(String, Vec<String>)>> {
+        let p = project_id.to_string();
+        self.read(move |c| tag_keys(c, &p)).await
+    }
 }

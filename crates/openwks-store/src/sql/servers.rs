@@ -6,121 +6,25 @@
 //! facts (servers with their hosts; one member per host and group, enforced by a unique
 //! index), and the fleet is rebuilt from it at start and after a failed commit.
 
+use super::engine::SqlStore;
+use super::fleet::{demand_of, fresh, FleetState};
 use super::rows;
 use super::tx::WriteTx;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::Mutex;
 
 use crate::db::{params, Connection, OptionalExtension};
-use openwks_core::catalogue::HostSpec;
 use openwks_core::compute::{Job, Server, SubJob};
 use openwks_core::ecs::invalid;
 use openwks_core::error::{codes, ErrorKind};
 use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
-use openwks_sched::{Demand, Fleet, Host, HostIdx};
+use openwks_sched::{Demand, HostIdx};
 
 use super::ecs;
 use super::rows::json_err;
 use crate::db::db_err;
-
-/// The fleet and how to find hosts and zones in it.
-pub(crate) struct FleetState {
-    specs: Vec<HostSpec>,
-    fleet: Fleet,
-    zones: HashMap<String, u16>,
-    hosts: HashMap<String, HostIdx>,
-    /// Set when a commit failed: the fleet may hold claims the database does not.
-    pub(crate) stale: bool,
-}
-
-fn demand_of(s: &Server, zones: &HashMap<String, u16>) -> Demand {
-    Demand {
-        vcpus: s.vcpus,
-        memory_mb: s.memory_mb,
-        gpus: s.gpus,
-        az: zones.get(&s.availability_zone).copied(),
-    }
-}
-
-impl FleetState {
-    /// A fleet of `specs` with the claims of every placed server in the database.
-    pub(crate) fn load(conn: &Connection, specs: Vec<HostSpec>) -> Result<Self> {
-        let mut zones: HashMap<String, u16> = HashMap::new();
-        for h in &specs {
-            let n = zones.len() as u16;
-            zones.entry(h.availability_zone.clone()).or_insert(n);
-        }
-        let hosts_vec: Vec<Host> = specs
-            .iter()
-            .map(|h| Host {
-                id: h.id.clone(),
-                az: zones[&h.availability_zone],
-                vcpus: h.vcpus,
-                memory_mb: h.memory_mb,
-                gpus: h.gpus,
-                used_vcpus: 0,
-                used_memory_mb: 0,
-                used_gpus: 0,
-            })
-            .collect();
-        let hosts: HashMap<String, HostIdx> = specs
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.id.clone(), i as HostIdx))
-            .collect();
-        let mut fleet = Fleet::new(hosts_vec);
-        for s in all_placed(conn)? {
-            if let Some(i) = s.host_id.as_ref().and_then(|h| hosts.get(h)) {
-                fleet.claim(*i, &demand_of(&s, &zones));
-            }
-        }
-        Ok(Self {
-            specs,
-            fleet,
-            zones,
-            hosts,
-            stale: false,
-        })
-    }
-
-    /// The specs of the fleet's hosts.
-    pub(crate) fn specs(&self) -> Vec<HostSpec> {
-        self.specs.clone()
-    }
-
-    /// Host usage for the admin view: (vcpus, memory, gpus) used per host id.
-    pub(crate) fn usage(&self) -> HashMap<String, (u32, u64, u32)> {
-        self.fleet
-            .hosts()
-            .iter()
-            .map(|h| (h.id.clone(), (h.used_vcpus, h.used_memory_mb, h.used_gpus)))
-            .collect()
-    }
-}
-
-/// The loaded fleet, rebuilt from the database first when it may differ from it (a failed
-/// commit, or another replica's write since this one's last batch).
-fn fresh<'a>(conn: &Connection, fleet: &'a mut Option<FleetState>) -> Result<&'a mut FleetState> {
-    let state = fleet
-        .as_mut()
-        .ok_or_else(|| Error::internal("the fleet is not loaded"))?;
-    if state.stale {
-        *state = FleetState::load(conn, state.specs.clone())?;
-    }
-    Ok(state)
-}
-
-fn all_placed(conn: &Connection) -> Result<Vec<Server>> {
-    let docs = rows::strings(
-        conn,
-        "SELECT doc FROM servers WHERE host_id IS NOT NULL",
-        [],
-    )?;
-    docs.iter()
-        .map(|d| serde_json::from_str(d).map_err(json_err))
-        .collect()
-}
 
 fn write_server(tx: &WriteTx, s: &Server, insert: bool) -> Result<()> {
     let conn = tx.db();
@@ -1182,4 +1086,234 @@ pub(crate) fn change_ecs_members(
         out.push(None);
     }
     Ok(out)
+}
+
+#[async_trait::async_trait]
+impl crate::Compute for SqlStore {
+    async fn load_hosts(&self, hosts: Vec<openwks_core::catalogue::HostSpec>) -> Result<()> {
+        let fleet = Arc::clone(&self.fleet);
+        self.write(move |c| {
+            let state = FleetState::load(c.db(), hosts)?;
+            *fleet
+                .lock()
+                .map_err(|_| Error::internal("fleet lock poisoned"))? = Some(state);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn host_usage(&self) -> Result<crate::HostUsage> {
+        let (usage, specs) = match self
+            .fleet
+            .lock()
+            .map_err(|_| Error::internal("fleet lock poisoned"))?
+            .as_ref()
+        {
+            Some(f) => (f.usage(), f.specs()),
+            None => Default::default(),
+        };
+        // Another replica may have placed servers since this one's last write: count afresh.
+        let usage = if self.shared() && !specs.is_empty() {
+            self.read(move |c| FleetState::load(c, specs).map(|f| f.usage()))
+                .await?
+        } else {
+            usage
+        };
+        let by_host = self.read(by_host).await?;
+        Ok(usage
+            .into_iter()
+            .map(|(h, u)| {
+                let s = by_host.get(&h).cloned().unwrap_or_default();
+                (h, (u, s))
+            })
+            .collect())
+    }
+
+    async fn create_servers(
+        &self,
+        args: crate::CreateServersArgs,
+    ) -> Result<(
+        openwks_core::compute::Job,
+        Vec<openwks_core::compute::Server>,
+    )> {
+        let fleet = Arc::clone(&self.fleet);
+        self.write(move |c| create(c, &fleet, &args)).await
+    }
+
+    async fn finish_job(
+        &self,
+        project_id: &str,
+        job_id: &str,
+        now: Timestamp,
+    ) -> Result<Option<openwks_core::compute::Job>> {
+        let (p, j, fleet) = (
+            project_id.to_string(),
+            job_id.to_string(),
+            Arc::clone(&self.fleet),
+        );
+        self.write(move |c| finish_job(c, &fleet, &p, &j, now))
+            .await
+    }
+
+    async fn delete_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        job_id: String,
+        now: Timestamp,
+    ) -> Result<openwks_core::compute::Job> {
+        let p = project_id.to_string();
+        self.write(move |c| delete(c, &p, &ids, &job_id, now)).await
+    }
+
+    async fn job(&self, project_id: &str, id: &str) -> Result<Option<openwks_core::compute::Job>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read_one(move |c| load_job(c, &p, &i)).await
+    }
+
+    async fn running_jobs(&self) -> Result<Vec<openwks_core::compute::Job>> {
+        self.read(running_jobs).await
+    }
+
+    async fn server(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::compute::Server>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read_one(move |c| rows::server(c, &p, &i)).await
+    }
+
+    async fn list_servers(
+        &self,
+        project_id: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::compute::Server>)> {
+        let p = project_id.to_string();
+        self.read(move |c| list(c, &p, offset, limit)).await
+    }
+
+    async fn change_ecs_members(
+        &self,
+        project_id: &str,
+        group_id: &str,
+        server_ids: Vec<String>,
+        add: bool,
+    ) -> Result<Vec<Option<Error>>> {
+        let (p, g) = (project_id.to_string(), group_id.to_string());
+        let fleet = Arc::clone(&self.fleet);
+        self.write(move |c| change_ecs_members(c, &fleet, &p, &g, &server_ids, add))
+            .await
+    }
+
+    async fn create_app_servers(
+        &self,
+        args: crate::CreateServersArgs,
+    ) -> Result<(
+        openwks_core::compute::Job,
+        Vec<openwks_core::compute::Server>,
+    )> {
+        let fleet = Arc::clone(&self.fleet);
+        self.write(move |c| create_app(c, &fleet, args)).await
+    }
+
+    async fn list_app_servers(
+        &self,
+        project_id: &str,
+        filter: &crate::AppServerFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::compute::Server>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| list_app(c, &p, &f, offset, limit)).await
+    }
+
+    async fn update_app_server(
+        &self,
+        project_id: &str,
+        id: &str,
+        update: crate::ServerUpdate,
+    ) -> Result<openwks_core::compute::Server> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| update_app(c, &p, &i, update)).await
+    }
+
+    async fn server_group_states(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+    ) -> Result<std::collections::BTreeMap<String, i64>> {
+        let (p, g) = (project_id.to_string(), server_group_id.to_string());
+        self.read(move |c| {
+            rows::server_group(c, &p, &g)?.ok_or_else(|| Error::not_found("server group", &g))?;
+            group_states(c, &g)
+        })
+        .await
+    }
+
+    async fn power_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        action: crate::PowerAction,
+        job_id: String,
+        now: Timestamp,
+    ) -> Result<openwks_core::compute::Job> {
+        let p = project_id.to_string();
+        self.write(move |c| power(c, &p, &ids, action, &job_id, now))
+            .await
+    }
+
+    async fn rebuild_app_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        image: Option<String>,
+        job_id: String,
+        now: Timestamp,
+    ) -> Result<openwks_core::compute::Job> {
+        let p = project_id.to_string();
+        self.write(move |c| rebuild(c, &p, &ids, image.as_deref(), &job_id, now))
+            .await
+    }
+
+    async fn reconfigure_app_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        kind: &'static str,
+        job_id: String,
+        now: Timestamp,
+    ) -> Result<openwks_core::compute::Job> {
+        let p = project_id.to_string();
+        self.write(move |c| reconfigure(c.db(), &p, &ids, kind, &job_id, now))
+            .await
+    }
+
+    async fn migrate_app_servers(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        host_id: String,
+        job_id: String,
+        now: Timestamp,
+    ) -> Result<openwks_core::compute::Job> {
+        let (p, fleet) = (project_id.to_string(), Arc::clone(&self.fleet));
+        self.write(move |c| migrate(c, &fleet, &p, &ids, &host_id, &job_id, now))
+            .await
+    }
+
+    async fn sub_jobs(
+        &self,
+        project_id: &str,
+    ) -> Result<Vec<(openwks_core::compute::Job, openwks_core::compute::SubJob)>> {
+        let p = project_id.to_string();
+        self.read(move |c| sub_jobs(c, &p)).await
+    }
+
+    async fn delete_sub_jobs(&self, project_id: &str, ids: Vec<String>) -> Result<usize> {
+        let p = project_id.to_string();
+        self.write(move |c| delete_sub_jobs(c.db(), &p, &ids)).await
+    }
 }

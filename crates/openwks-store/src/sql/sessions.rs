@@ -10,8 +10,10 @@
 //! rebuilds it from the transaction's own view, and after the commit it is forgotten. A failed
 //! commit forgets every router. Ending a session adjusts the router in place.
 
+use super::engine::SqlStore;
 use super::rows;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::catalogue::Catalogue;
@@ -802,4 +804,129 @@ pub(crate) fn scaling_groups(conn: &Connection) -> Result<Vec<(String, String)>>
     .map_err(db_err)?
     .collect::<crate::db::DbResult<Vec<_>>>()
     .map_err(db_err)
+}
+
+#[async_trait::async_trait]
+impl crate::Sessions for SqlStore {
+    async fn launch(&self, args: crate::LaunchArgs) -> Result<crate::LaunchOutcome> {
+        self.write(move |c| launch(c, &args)).await
+    }
+
+    async fn launch_target(
+        &self,
+        project_id: &str,
+        spec: openwks_core::session::LaunchSpec,
+    ) -> Result<openwks_core::session::LaunchTarget> {
+        let p = project_id.to_string();
+        self.read(move |c| launch_target(c, &p, &spec)).await
+    }
+
+    async fn explain_routing(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        catalogue: Arc<openwks_core::catalogue::Catalogue>,
+    ) -> Result<Vec<crate::GroupDecision>> {
+        let (p, g) = (project_id.to_string(), server_group_id.to_string());
+        self.read(move |c| explain(c, &p, &g, &catalogue)).await
+    }
+
+    async fn session(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<openwks_core::session::Session>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| load(c, &p, &i)).await
+    }
+
+    async fn end_session(
+        &self,
+        project_id: &str,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<openwks_core::session::Session> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| logoff_now(c, &p, &i, now)).await
+    }
+
+    async fn disconnect_session(
+        &self,
+        project_id: &str,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<openwks_core::session::Session> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.write(move |c| disconnect(c, &p, &i, now)).await
+    }
+
+    async fn logoff_sessions(
+        &self,
+        project_id: &str,
+        ids: Vec<String>,
+        delay_secs: i64,
+        now: Timestamp,
+    ) -> Result<()> {
+        let p = project_id.to_string();
+        self.write(move |c| logoff(c, &p, &ids, delay_secs, now))
+            .await
+    }
+
+    async fn expire_sessions(&self, now: Timestamp) -> Result<usize> {
+        // Most rounds find nothing due: then no write (which on PostgreSQL would also retire
+        // every replica's cached views).
+        if !self.read_one(move |c| any_due(c, now.ms())).await? {
+            return Ok(0);
+        }
+        self.write(move |c| expire(c, now)).await
+    }
+
+    async fn list_sessions(
+        &self,
+        project_id: &str,
+        filter: &openwks_core::session::SessionFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::session::Session>)> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| list(c, &p, &f, offset, limit)).await
+    }
+
+    async fn app_connections(
+        &self,
+        project_id: &str,
+        filter: &openwks_core::session::ConnectionFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<crate::ConnectionPage> {
+        let (p, f) = (project_id.to_string(), filter.clone());
+        self.read(move |c| connections(c, &p, &f, offset, limit))
+            .await
+    }
+
+    async fn live_session_counts(
+        &self,
+        server_ids: Vec<String>,
+    ) -> Result<std::collections::HashMap<String, u32>> {
+        self.read(move |c| {
+            let ids: Vec<&str> = server_ids.iter().map(String::as_str).collect();
+            live_counts(c, &ids)
+        })
+        .await
+    }
+
+    async fn live_sessions_by_server(&self) -> Result<Vec<(String, String, u64)>> {
+        self.read(live_by_server).await
+    }
+
+    async fn save_export(&self, project_id: &str, id: String, doc: String) -> Result<()> {
+        let p = project_id.to_string();
+        self.write(move |c| save_export(c.db(), &p, &id, &doc))
+            .await
+    }
+
+    async fn export(&self, project_id: &str, id: &str) -> Result<Option<String>> {
+        let (p, i) = (project_id.to_string(), id.to_string());
+        self.read(move |c| export(c, &p, &i)).await
+    }
 }

@@ -1,5 +1,6 @@
 //! Store tests on a temporary SQLite file.
 
+use crate::prelude::*;
 use std::sync::Arc;
 
 use openwks_core::catalogue::Catalogue;
@@ -8,7 +9,7 @@ use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::server_group::{CreateContext, CreateSpec, ServerGroup};
 
 use super::SqliteStore;
-use crate::{Deleted, ServerGroupFilter, Store};
+use crate::{Deleted, ServerGroupFilter};
 
 fn wanted() -> Bootstrap {
     Bootstrap {
@@ -851,7 +852,7 @@ async fn a_failing_queued_write_fails_alone_in_its_batch() {
 /// starts over (PostgreSQL only: SQLite has one process and records nothing).
 #[test]
 fn view_changes_are_read_since_a_generation_and_pruned() {
-    use super::identity::{log_view_changes, view_changes};
+    use super::generations::{log_view_changes, view_changes};
     use crate::db::Connection;
     let Some(url) = crate::testing::database_url() else {
         eprintln!("skipped: needs the PostgreSQL pass (OPENWKS_TEST_DATABASE_URL)");

@@ -1,0 +1,72 @@
+//! The scaling controller's store side: the inputs of a decision (a group's servers with
+//! their sessions), the race-free scale-in, and the log of scaling activities.
+
+use std::sync::Arc;
+
+use openwks_core::time::Timestamp;
+use openwks_core::Result;
+
+use super::engine::SqlStore;
+use super::{servers, sessions};
+
+#[async_trait::async_trait]
+impl crate::Scaling for SqlStore {
+    async fn scaling_groups(&self) -> Result<Vec<(String, String)>> {
+        self.read(sessions::scaling_groups).await
+    }
+
+    async fn scaling_inputs(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        catalogue: Arc<openwks_core::catalogue::Catalogue>,
+    ) -> Result<Option<crate::ScalingInputs>> {
+        let (p, g) = (project_id.to_string(), server_group_id.to_string());
+        self.read(move |c| {
+            Ok(
+                sessions::group_state(c, &p, &g, &catalogue)?.map(|gs| crate::ScalingInputs {
+                    group: gs.group,
+                    policy: gs.policy,
+                    servers: gs.loads,
+                }),
+            )
+        })
+        .await
+    }
+
+    async fn scale_in(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        ids: Vec<String>,
+        job_id: String,
+        now: Timestamp,
+    ) -> Result<Option<(openwks_core::compute::Job, Vec<String>)>> {
+        let (p, g) = (project_id.to_string(), server_group_id.to_string());
+        self.write(move |c| {
+            let idle = sessions::release_idle(c, &p, &g, &ids)?;
+            if idle.is_empty() {
+                return Ok(None);
+            }
+            let job = servers::delete(c, &p, &idle, &job_id, now)?;
+            Ok(Some((job, idle)))
+        })
+        .await
+    }
+
+    async fn record_scaling_activity(&self, activity: crate::ScalingActivity) -> Result<()> {
+        self.write(move |c| sessions::record_activity(c.db(), &activity))
+            .await
+    }
+
+    async fn scaling_activities(
+        &self,
+        project_id: &str,
+        server_group_id: &str,
+        limit: i64,
+    ) -> Result<Vec<crate::ScalingActivity>> {
+        let (p, g) = (project_id.to_string(), server_group_id.to_string());
+        self.read(move |c| sessions::activities(c, &p, &g, limit))
+            .await
+    }
+}
