@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{codes, Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::validate::{check_enum, check_range};
 
 /// `AppStateEnum`.
@@ -81,11 +81,11 @@ pub struct Icon {
 /// by its magic number. Returns the content type.
 pub fn sniff_icon(data: &[u8]) -> Result<&'static str> {
     if data.is_empty() {
-        return Err(Error::invalid(codes::INVALID_ICON, "the icon is empty"));
+        return Err(Error::invalid(Reason::InvalidIcon, "the icon is empty"));
     }
     if data.len() > MAX_ICON_BYTES {
         return Err(Error::invalid(
-            codes::INVALID_ICON,
+            Reason::InvalidIcon,
             format!(
                 "the icon is {} bytes; at most {MAX_ICON_BYTES} are allowed",
                 data.len()
@@ -104,7 +104,7 @@ pub fn sniff_icon(data: &[u8]) -> Result<&'static str> {
         "image/x-icon"
     } else {
         return Err(Error::invalid(
-            codes::INVALID_ICON,
+            Reason::InvalidIcon,
             "the icon is not a PNG, JPEG, GIF, BMP or ICO image",
         ));
     };
@@ -118,12 +118,12 @@ pub fn decode_icon(content: &str, id: String) -> Result<Icon> {
         Some(rest) => rest
             .split_once(";base64,")
             .map(|(_, d)| d)
-            .ok_or_else(|| Error::invalid(codes::INVALID_ICON, "a data URI icon must be base64"))?,
+            .ok_or_else(|| Error::invalid(Reason::InvalidIcon, "a data URI icon must be base64"))?,
         None => b64,
     };
     let data = STANDARD.decode(b64.as_bytes()).map_err(|e| {
         Error::invalid(
-            codes::INVALID_ICON,
+            Reason::InvalidIcon,
             format!("icon_content is not valid base64: {e}"),
         )
     })?;
@@ -136,7 +136,7 @@ pub fn decode_icon(content: &str, id: String) -> Result<Icon> {
 }
 
 fn check_len(field: &str, v: &str, lo: usize, hi: usize) -> Result<()> {
-    crate::validate::check_text(field, v, lo, hi, codes::OUT_OF_RANGE)
+    crate::validate::check_text(field, v, lo, hi, Reason::OutOfRange)
 }
 
 /// App names: 1–64 characters, no tabs or line breaks, not only spaces (vendor pattern
@@ -151,7 +151,7 @@ pub fn check_app_name(name: &str) -> Result<()> {
             .any(|c| (c.is_whitespace() && c != ' ') || c.is_control())
     {
         return Err(Error::invalid(
-            codes::INVALID_NAME,
+            Reason::InvalidName,
             "app name must be 1 to 64 characters without tabs or line breaks, and not only spaces",
         ));
     }
@@ -225,7 +225,7 @@ impl PublishSpec {
         let source_image_ids = self.source_image_ids.unwrap_or_default();
         if source_image_ids.len() > 20 {
             return Err(Error::invalid(
-                codes::OUT_OF_RANGE,
+                Reason::OutOfRange,
                 "items[].source_image_ids holds at most 20 ids",
             ));
         }
@@ -346,7 +346,7 @@ pub fn check_ids(ids: Option<Vec<String>>) -> Result<Vec<String>> {
     let mut ids = ids.ok_or_else(|| Error::missing("ids"))?;
     if ids.is_empty() || ids.len() > 100 {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!("ids must hold 1 to 100 ids, got {}", ids.len()),
         ));
     }
@@ -388,7 +388,7 @@ mod tests {
             s.validate("1".into(), "i".into(), "p", "g", "t")
                 .expect_err("4")
                 .code,
-            codes::OUT_OF_RANGE
+            Reason::OutOfRange
         );
         let mut s = spec();
         s.execute_path = None;
@@ -396,7 +396,7 @@ mod tests {
             s.validate("1".into(), "i".into(), "p", "g", "t")
                 .expect_err("path")
                 .code,
-            codes::MISSING_PARAMETER
+            Reason::MissingParameter
         );
         let mut s = spec();
         s.icon_uri = Some(format!("data:image/png;base64,{PNG_1X1}"));
@@ -414,11 +414,11 @@ mod tests {
             decode_icon("bm90IGFuIGltYWdl", "i".into())
                 .expect_err("text")
                 .code,
-            codes::INVALID_ICON
+            Reason::InvalidIcon
         );
         assert_eq!(
             decode_icon("***", "i".into()).expect_err("b64").code,
-            codes::INVALID_ICON
+            Reason::InvalidIcon
         );
         let big = STANDARD.encode(
             [

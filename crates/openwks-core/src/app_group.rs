@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{codes, Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::server_group::{ServerGroup, APP_TYPES};
 use crate::validate::{check_enum, check_name};
 
@@ -63,7 +63,7 @@ pub struct UpdateAppGroupSpec {
 }
 
 fn check_description(d: &str) -> Result<()> {
-    crate::validate::check_text("description", d, 0, 255, codes::OUT_OF_RANGE)
+    crate::validate::check_text("description", d, 0, 255, Reason::OutOfRange)
 }
 
 fn check_authorization_type(t: Option<&str>) -> Result<String> {
@@ -73,7 +73,7 @@ fn check_authorization_type(t: Option<&str>) -> Result<String> {
             check_enum("authorization_type", t, AUTHORIZATION_TYPES)?;
             if t == "APP" {
                 return Err(Error::invalid(
-                    codes::UNSUPPORTED_AUTHORIZATION,
+                    Reason::UnsupportedAuthorization,
                     "authorization_type APP (application-based authorization) is not supported; use APP_GROUP",
                 ));
             }
@@ -131,13 +131,13 @@ pub fn check_server_group(g: &AppGroup, server_group: Option<&ServerGroup>) -> R
     };
     let sg = server_group.ok_or_else(|| {
         Error::invalid(
-            codes::INVALID_SERVER_GROUP_REF,
+            Reason::InvalidServerGroupRef,
             format!("app_server_group_id {sid} does not name a server group of this project"),
         )
     })?;
     if sg.app_type != g.app_type {
         return Err(Error::invalid(
-            codes::APP_TYPE_MISMATCH,
+            Reason::AppTypeMismatch,
             format!(
                 "app_type {} does not match the server group's app_type {}",
                 g.app_type, sg.app_type
@@ -154,7 +154,7 @@ pub fn check_binding(server_group: Option<&ServerGroup>, others_bound: i64) -> R
     if let Some(sg) = server_group {
         if sg.app_type == "SESSION_DESKTOP_APP" && others_bound > 0 {
             return Err(Error::invalid(
-                codes::SHARED_DESKTOP_ONE_APP_GROUP,
+                Reason::SharedDesktopOneAppGroup,
                 format!("In shared desktop mode, server group {} can be associated with only one application group", sg.id),
             ));
         }
@@ -246,7 +246,7 @@ mod tests {
             sp.validate(None, "1".into(), "p".into(), "t".into())
                 .expect_err("APP")
                 .code,
-            codes::UNSUPPORTED_AUTHORIZATION
+            Reason::UnsupportedAuthorization
         );
         let mut sp = spec("ag");
         sp.authorization_type = Some("USER".into());
@@ -254,7 +254,7 @@ mod tests {
             sp.validate(None, "1".into(), "p".into(), "t".into())
                 .expect_err("enum")
                 .code,
-            codes::INVALID_ENUM
+            Reason::InvalidEnum
         );
         let mut sp = spec("ag");
         sp.app_server_group_id = Some("missing".into());
@@ -262,7 +262,7 @@ mod tests {
             sp.validate(None, "1".into(), "p".into(), "t".into())
                 .expect_err("ref")
                 .code,
-            codes::INVALID_SERVER_GROUP_REF
+            Reason::InvalidServerGroupRef
         );
         let s = sg("COMMON_APP");
         let mut sp = spec("ag");
@@ -272,7 +272,7 @@ mod tests {
             sp.validate(Some(&s), "1".into(), "p".into(), "t".into())
                 .expect_err("type")
                 .code,
-            codes::APP_TYPE_MISMATCH
+            Reason::AppTypeMismatch
         );
         assert!(spec("Open Test for the API")
             .validate(None, "1".into(), "p".into(), "t".into())

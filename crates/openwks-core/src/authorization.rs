@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{codes, Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::validate::check_enum;
 
 /// `AccountTypeEnum`.
@@ -54,7 +54,7 @@ impl AccountSpec {
         let n = account.chars().count();
         if n > 64 || account.chars().any(char::is_control) {
             return Err(Error::invalid(
-                codes::OUT_OF_RANGE,
+                Reason::OutOfRange,
                 format!("accounts[].account must be 1 to 64 printable characters, got {n}"),
             ));
         }
@@ -91,13 +91,13 @@ pub fn check_authorize(
     let accounts = accounts.ok_or_else(|| Error::missing("accounts"))?;
     if ids.is_empty() || ids.len() > 100 {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!("app_group_ids must hold 1 to 100 ids, got {}", ids.len()),
         ));
     }
     if accounts.is_empty() || accounts.len() > 100 {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!(
                 "accounts must hold 1 to 100 accounts, got {}",
                 accounts.len()
@@ -204,11 +204,11 @@ pub fn check_user_group(name: &str, description: &str) -> Result<()> {
             .all(|c| c.is_alphanumeric() || "_-.".contains(c))
     {
         return Err(Error::invalid(
-            codes::INVALID_NAME,
+            Reason::InvalidName,
             "name must be 1 to 64 letters, digits, '_', '-' or '.'",
         ));
     }
-    crate::validate::check_text("description", description, 0, 255, codes::OUT_OF_RANGE)
+    crate::validate::check_text("description", description, 0, 255, Reason::OutOfRange)
 }
 
 /// Validate user names given to a group (1–100 names of 1–64 printable characters).
@@ -216,7 +216,7 @@ pub fn check_user_names(users: Option<Vec<String>>) -> Result<Vec<String>> {
     let mut users = users.ok_or_else(|| Error::missing("users"))?;
     if users.is_empty() || users.len() > 100 {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!("users must hold 1 to 100 names, got {}", users.len()),
         ));
     }
@@ -224,7 +224,7 @@ pub fn check_user_names(users: Option<Vec<String>>) -> Result<Vec<String>> {
         let n = u.chars().count();
         if n == 0 || n > 64 || u.chars().any(char::is_control) {
             return Err(Error::invalid(
-                codes::INVALID_NAME,
+                Reason::InvalidName,
                 format!("user name {u:?} must be 1 to 64 printable characters"),
             ));
         }

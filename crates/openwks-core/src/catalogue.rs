@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{codes, Error, Result};
+use crate::error::{Error, Reason, Result};
 
 /// The embedded default catalogue (`{region}` is replaced at load).
 pub const DEFAULT_CATALOG_TOML: &str = include_str!("default-catalog.toml");
@@ -266,7 +266,7 @@ impl Catalogue {
     pub fn parse_toml(text: &str, region: &str) -> Result<Self> {
         let text = text.replace("{region}", region);
         let c: Self = toml::from_str(&text)
-            .map_err(|e| Error::invalid(codes::INVALID_PARAMETER, format!("catalogue: {e}")))?;
+            .map_err(|e| Error::invalid(Reason::InvalidParameter, format!("catalogue: {e}")))?;
         c.check()?;
         Ok(c)
     }
@@ -275,7 +275,7 @@ impl Catalogue {
     pub fn parse_yaml(text: &str, region: &str) -> Result<Self> {
         let text = text.replace("{region}", region);
         let c: Self = serde_yaml_ng::from_str(&text)
-            .map_err(|e| Error::invalid(codes::INVALID_PARAMETER, format!("catalogue: {e}")))?;
+            .map_err(|e| Error::invalid(Reason::InvalidParameter, format!("catalogue: {e}")))?;
         c.check()?;
         Ok(c)
     }
@@ -292,7 +292,7 @@ impl Catalogue {
     fn check(&self) -> Result<()> {
         let bad = |m: String| {
             Err(Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 format!("catalogue: {m}"),
             ))
         };

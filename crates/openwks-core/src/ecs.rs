@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{codes, Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Reason, Result};
 
 /// The only policy (seed: "Only anti-affinity groups are supported").
 pub const ANTI_AFFINITY: &str = "anti-affinity";
@@ -29,7 +29,7 @@ pub struct EcsServerGroup {
 
 /// An ECS-dialect 400 (`Ecs.0005`).
 pub fn invalid(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Invalid, codes::ECS_INVALID, message)
+    Error::new(ErrorKind::Invalid, Reason::EcsInvalid, message)
 }
 
 /// Validate a create request: name 1–255 characters (seed Table 3, "Range: 1 to 255
@@ -95,7 +95,7 @@ mod tests {
             ok("t", &[]),
             ok("t", &["anti-affinity", "anti-affinity"]),
         ] {
-            assert_eq!(bad.expect_err("refused").code, codes::ECS_INVALID);
+            assert_eq!(bad.expect_err("refused").code, Reason::EcsInvalid);
         }
         // The seed's table says 1 to 255 *characters*: 86 CJK characters (258 bytes) pass.
         assert!(ok(&"名".repeat(86), &["anti-affinity"]).is_ok());

@@ -1,285 +1,254 @@
-//! The one error type of openwks and its stable code table.
+//! The one error type of openwks: a semantic [`Reason`], a coarse [`ErrorKind`], a message for
+//! a person, and for internal failures the cause they came from.
 //!
-//! Every error carries an HTTP-class [`ErrorKind`], a stable code (the vendor's where it is
-//! known, `docs/errors.md` lists them all) and a message for a person. The HTTP layer renders
-//! it in the dialect of the route (WorkspaceApp `{"error_code","error_msg"}`, or ECS
-//! `{"error":{"code","message"}}`); nothing else decides a status code.
+//! Nothing here knows HTTP or a vendor's code: the HTTP layer (`openwks-server`'s `error`
+//! module) decides the status of a kind and renders a reason in the dialect of the route
+//! (WorkspaceApp `{"error_code","error_msg"}` with `WKS.…` codes, or ECS
+//! `{"error":{"code","message"}}` with `Ecs.…` codes), as Garage keeps `aws_code()` beside its
+//! API error rather than in its model.
 
 use std::fmt;
+use std::sync::Arc;
 
-/// What kind of failure: decides the HTTP status.
+/// What kind of failure, in the terms of the operation (the HTTP layer maps each to a status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// 400: the request is malformed or breaks a documented rule.
+    /// The request is malformed or breaks a documented rule.
     Invalid,
-    /// 401: authentication failed.
+    /// The caller is not who it claims to be.
     Unauthorized,
-    /// 403: authenticated, but not allowed.
+    /// The caller may not do this.
     Forbidden,
-    /// 404: no such resource (or route).
+    /// No such resource.
     NotFound,
-    /// 405: the path exists, the method does not.
-    MethodNotAllowed,
-    /// 408: the client did not send its request in time.
-    RequestTimeout,
-    /// 409: the request conflicts with the state of a resource.
+    /// The request conflicts with the state of a resource.
     Conflict,
-    /// 413: the body is over the limit.
-    PayloadTooLarge,
-    /// 415: unsupported media type.
+    /// The content's type is not one the operation takes (an icon that is not an image).
     UnsupportedMediaType,
-    /// 500: a bug or a failed dependency. The message is never the cause.
-    Internal,
-    /// 429: too many attempts; retry after a while.
+    /// Too many attempts; retry after a while.
     TooManyRequests,
-    /// 501: an operation of the vendor's API openwks does not implement (yet).
+    /// A bug or a failed dependency. The message is for the log, never for the caller.
+    Internal,
+    /// An operation of the vendor's API openwks does not implement (yet).
     NotImplemented,
-    /// 503: temporarily unavailable; retry later.
+    /// Temporarily unavailable; retry later.
     Unavailable,
 }
 
-impl ErrorKind {
-    /// The HTTP status of this kind.
-    pub fn status(self) -> u16 {
-        match self {
-            Self::Invalid => 400,
-            Self::Unauthorized => 401,
-            Self::Forbidden => 403,
-            Self::NotFound => 404,
-            Self::MethodNotAllowed => 405,
-            Self::RequestTimeout => 408,
-            Self::Conflict => 409,
-            Self::PayloadTooLarge => 413,
-            Self::UnsupportedMediaType => 415,
-            Self::TooManyRequests => 429,
-            Self::Internal => 500,
-            Self::NotImplemented => 501,
-            Self::Unavailable => 503,
+/// Why an operation failed, in the domain's terms. The wire code of each reason, per dialect
+/// (WorkspaceApp `WKS.…`/`APIGW.…`, ECS `Ecs.…`), is the HTTP layer's business: the tables
+/// are in `openwks-server` (`error::wks_code`, `error::ecs_code`), `docs/errors.md` lists them.
+macro_rules! reasons {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// Why an operation failed (see the module's documentation).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Reason {
+            $($(#[$doc])* $name,)*
         }
-    }
+
+        impl Reason {
+            /// Every reason.
+            pub const ALL: &'static [Reason] = &[$(Reason::$name,)*];
+        }
+    };
 }
 
-/// The stable error codes. Vendor codes where known (anchors-appstream.md §5), openwks codes in
-/// the vendor's `WKS.0021xxxx` server-group block otherwise. `docs/errors.md` is the table.
-pub mod codes {
+reasons! {
     /// Generic invalid parameter (vendor default for 400).
-    pub const INVALID_PARAMETER: &str = "WKS.00211102";
+    InvalidParameter,
     /// The request body is empty where one is required (vendor `WKS.0001`).
-    pub const EMPTY_REQUEST: &str = "WKS.0001";
+    EmptyRequest,
     /// A required parameter is missing.
-    pub const MISSING_PARAMETER: &str = "WKS.00211104";
+    MissingParameter,
     /// A name breaks the charset or length rule.
-    pub const INVALID_NAME: &str = "WKS.00211105";
+    InvalidName,
     /// A value is not one of the documented enum values.
-    pub const INVALID_ENUM: &str = "WKS.00211106";
+    InvalidEnum,
     /// A number is out of its documented range.
-    pub const OUT_OF_RANGE: &str = "WKS.00211107";
+    OutOfRange,
     /// A tag breaks a tag rule (count, uniqueness, length, charset).
-    pub const INVALID_TAG: &str = "WKS.00211108";
+    InvalidTag,
     /// The image does not exist or does not fit the request.
-    pub const INVALID_IMAGE: &str = "WKS.00211109";
+    InvalidImage,
     /// The product does not exist or is not sold where asked.
-    pub const INVALID_PRODUCT: &str = "WKS.00211110";
+    InvalidProduct,
     /// The VPC or subnet does not exist or they do not belong together.
-    pub const INVALID_NETWORK: &str = "WKS.00211111";
+    InvalidNetwork,
     /// The availability zone does not exist.
-    pub const INVALID_AZ: &str = "WKS.00211112";
+    InvalidAz,
     /// The system disk is smaller than the image's minimum, or out of range.
-    pub const INVALID_DISK: &str = "WKS.00211113";
+    InvalidDisk,
     /// `ip_virtual` is not allowed (non-Windows image, or an update).
-    pub const INVALID_IP_VIRTUAL: &str = "WKS.00211114";
+    InvalidIpVirtual,
     /// `primary_server_group_id` does not name a primary group of this project, or the standby
     /// does not match its primary.
-    pub const INVALID_PRIMARY: &str = "WKS.00211115";
+    InvalidPrimary,
     /// The body is not valid JSON or a field has the wrong type.
-    pub const MALFORMED_BODY: &str = "WKS.00211116";
+    MalformedBody,
     /// A query parameter is malformed or out of range (offset, limit, booleans).
-    pub const INVALID_QUERY: &str = "WKS.00211117";
+    InvalidQuery,
     /// The project's quota is used up.
-    pub const QUOTA_EXCEEDED: &str = "WKS.00211118";
+    QuotaExceeded,
     /// Generic conflict (vendor default for 409).
-    pub const CONFLICT: &str = "WKS.00211103";
+    Conflict,
     /// The name is already used in this project.
-    pub const DUPLICATE_NAME: &str = "WKS.00211119";
+    DuplicateName,
     /// The server group still has standby groups.
-    pub const HAS_STANDBY_GROUPS: &str = "WKS.00211120";
+    HasStandbyGroups,
     /// The server group still has app groups bound.
-    pub const HAS_APP_GROUPS: &str = "WKS.00211121";
+    HasAppGroups,
     /// The server group still has servers.
-    pub const HAS_SERVERS: &str = "WKS.00211122";
+    HasServers,
     /// The resource is in use by another resource (VPC with subnets, subnet used by a group).
-    pub const IN_USE: &str = "WKS.00211123";
+    InUse,
     /// `authorization_type` `APP` is documented as not supported.
-    pub const UNSUPPORTED_AUTHORIZATION: &str = "WKS.00131106";
+    UnsupportedAuthorization,
     /// `app_server_group_id` names no server group of the project.
-    pub const INVALID_SERVER_GROUP_REF: &str = "WKS.00131107";
+    InvalidServerGroupRef,
     /// The app group's `app_type` differs from its server group's.
-    pub const APP_TYPE_MISMATCH: &str = "WKS.00131108";
+    AppTypeMismatch,
     /// The vendor's rule: in shared desktop mode a server group has only one app group.
-    pub const SHARED_DESKTOP_ONE_APP_GROUP: &str = "WKS.00131105";
+    SharedDesktopOneAppGroup,
     /// The app group name is already used in this project.
-    pub const DUPLICATE_APP_GROUP_NAME: &str = "WKS.00131109";
+    DuplicateAppGroupName,
     /// The icon is empty, too large, not base64 or not an image.
-    pub const INVALID_ICON: &str = "WKS.00131110";
+    InvalidIcon,
     /// The app name is already used in the app group.
-    pub const DUPLICATE_APP_NAME: &str = "WKS.00131111";
+    DuplicateAppName,
     /// ECS: invalid parameters (also the ECS-dialect fallback for any 400).
-    pub const ECS_INVALID: &str = "Ecs.0005";
+    EcsInvalid,
     /// ECS: the ECS group is full ("Insufficient ECS group quota").
-    pub const ECS_GROUP_FULL: &str = "Ecs.0022";
+    EcsGroupFull,
     /// ECS: not enough resources ("insufficient resources for flavor"); also a failed
     /// create job's error code.
-    pub const ECS_NO_CAPACITY: &str = "Ecs.0319";
+    EcsNoCapacity,
     /// ECS: the ECS does not exist.
-    pub const ECS_SERVER_NOT_FOUND: &str = "Ecs.0114";
+    EcsServerNotFound,
     /// ECS: the ECS's status does not allow the operation (e.g. add_member of a running ECS).
-    pub const ECS_BAD_STATUS: &str = "Ecs.0100";
+    EcsBadStatus,
     /// ECS: the ECS group does not exist (the vendor's "ECS group query failed").
-    pub const ECS_GROUP_NOT_FOUND: &str = "Ecs.0313";
-    /// ECS: an internal error (the ECS-dialect fallback for 5xx).
-    pub const ECS_INTERNAL: &str = "Ecs.0001";
+    EcsGroupNotFound,
     /// The resource does not exist (vendor default for 404).
-    pub const NOT_FOUND: &str = "WKS.00211902";
+    NotFound,
     /// Authentication failed (APIG).
-    pub const AUTH_FAILED: &str = "APIGW.0301";
+    AuthFailed,
     /// Token authentication failed (APIG).
-    pub const TOKEN_INVALID: &str = "APIGW.0307";
+    TokenInvalid,
     /// Not allowed (vendor default for 403).
-    pub const FORBIDDEN: &str = "WKS.00081102";
-    /// No such API (APIG).
-    pub const NO_SUCH_API: &str = "APIGW.0101";
-    /// Wrong method (vendor default for 405).
-    pub const METHOD_NOT_ALLOWED: &str = "WKS.00000405";
-    /// Body over the limit.
-    pub const PAYLOAD_TOO_LARGE: &str = "WKS.00000413";
+    Forbidden,
     /// Unsupported media type (vendor default for 415).
-    pub const UNSUPPORTED_MEDIA_TYPE: &str = "WKS.00000415";
+    UnsupportedMediaType,
     /// Internal error (vendor default for 500).
-    pub const INTERNAL: &str = "WKS.00211401";
-    /// The request body did not arrive within the body timeout (408).
-    pub const REQUEST_TIMEOUT: &str = "WKS.00000408";
+    Internal,
     /// Too many failed sign-ins for one user name (429; the API gateway's throttling code).
-    pub const TOO_MANY_ATTEMPTS: &str = "APIGW.0308";
+    TooManyAttempts,
     /// Service unavailable (vendor default for 503).
-    pub const UNAVAILABLE: &str = "WKS.00050902";
-
+    Unavailable,
     /// The user may not open the app group's apps (launch).
-    pub const LAUNCH_NOT_AUTHORIZED: &str = "WKS.00131112";
+    LaunchNotAuthorized,
     /// The app is disabled (`FORBIDDEN`) and cannot be opened.
-    pub const APP_DISABLED: &str = "WKS.00131113";
+    AppDisabled,
     /// No server anywhere the routing policy allows has room for a new session.
-    pub const NO_CAPACITY: &str = "WKS.00131114";
+    NoCapacity,
     /// The app group is bound to no server group.
-    pub const APP_GROUP_UNBOUND: &str = "WKS.00131115";
-
+    AppGroupUnbound,
     /// An identity policy document breaks the grammar.
-    pub const INVALID_POLICY: &str = "WKS.00081103";
+    InvalidPolicy,
     /// An IAM user's identity policies do not allow the action (the message names it).
-    pub const ACTION_DENIED: &str = "WKS.00081104";
-
-    /// Every code above (docs/errors.md must list each).
-    pub const ALL: &[&str] = &[
-        INVALID_PARAMETER,
-        EMPTY_REQUEST,
-        MISSING_PARAMETER,
-        INVALID_NAME,
-        INVALID_ENUM,
-        OUT_OF_RANGE,
-        INVALID_TAG,
-        INVALID_IMAGE,
-        INVALID_PRODUCT,
-        INVALID_NETWORK,
-        INVALID_AZ,
-        INVALID_DISK,
-        INVALID_IP_VIRTUAL,
-        INVALID_PRIMARY,
-        MALFORMED_BODY,
-        INVALID_QUERY,
-        QUOTA_EXCEEDED,
-        CONFLICT,
-        DUPLICATE_NAME,
-        HAS_STANDBY_GROUPS,
-        HAS_APP_GROUPS,
-        HAS_SERVERS,
-        IN_USE,
-        NOT_FOUND,
-        AUTH_FAILED,
-        TOKEN_INVALID,
-        FORBIDDEN,
-        NO_SUCH_API,
-        METHOD_NOT_ALLOWED,
-        PAYLOAD_TOO_LARGE,
-        UNSUPPORTED_MEDIA_TYPE,
-        INTERNAL,
-        TOO_MANY_ATTEMPTS,
-        REQUEST_TIMEOUT,
-        UNAVAILABLE,
-        LAUNCH_NOT_AUTHORIZED,
-        APP_DISABLED,
-        NO_CAPACITY,
-        APP_GROUP_UNBOUND,
-        INVALID_POLICY,
-        ACTION_DENIED,
-    ];
+    ActionDenied,
 }
 
 /// The error of every openwks operation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Error {
-    /// Decides the HTTP status.
+    /// What kind of failure.
     pub kind: ErrorKind,
-    /// Stable code, see [`codes`].
-    pub code: &'static str,
+    /// Why, see [`Reason`].
+    pub code: Reason,
     /// Message for a person. For [`ErrorKind::Internal`] this is logged, never sent.
     pub message: String,
+    /// What an internal failure came from (a database error, a decoding error), for the log.
+    pub source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind)
+            .field("code", &self.code)
+            .field("message", &self.message);
+        if let Some(s) = &self.source {
+            d.field("source", &format_args!("{s}"));
+        }
+        d.finish()
+    }
+}
+
+/// Two errors are equal when they say the same (the source is for the log).
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.code == other.code && self.message == other.message
+    }
+}
+
+impl Eq for Error {}
 
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// Any error with an explicit kind and code.
-    pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
+    /// Any error with an explicit kind and reason.
+    pub fn new(kind: ErrorKind, code: Reason, message: impl Into<String>) -> Self {
         Self {
             kind,
             code,
             message: message.into(),
+            source: None,
         }
     }
-    /// A 400 with a specific code.
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+    /// An invalid request for a specific reason.
+    pub fn invalid(code: Reason, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Invalid, code, message)
     }
-    /// A 400 for a missing required field.
+    /// An invalid request that lacks a required field.
     pub fn missing(field: &str) -> Self {
-        Self::invalid(codes::MISSING_PARAMETER, format!("{field} is required"))
+        Self::invalid(Reason::MissingParameter, format!("{field} is required"))
     }
-    /// A 404 for a resource of `kind` named `id`.
+    /// No resource of `kind` named `id`.
     pub fn not_found(kind: &str, id: &str) -> Self {
         Self::new(
             ErrorKind::NotFound,
-            codes::NOT_FOUND,
+            Reason::NotFound,
             format!("{kind} {id} does not exist"),
         )
     }
-    /// A 409 with a specific code.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    /// A conflict for a specific reason.
+    pub fn conflict(code: Reason, message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Conflict, code, message)
     }
-    /// A 401.
+    /// Authentication failed.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Unauthorized, codes::AUTH_FAILED, message)
+        Self::new(ErrorKind::Unauthorized, Reason::AuthFailed, message)
     }
-    /// A 500; `cause` is for the log only.
+    /// An internal failure; `cause` is for the log only.
     pub fn internal(cause: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Internal, codes::INTERNAL, cause)
+        Self::new(ErrorKind::Internal, Reason::Internal, cause)
     }
-    /// A 429 for `secs` seconds: the message ends with "try again in N s", which the HTTP
-    /// layer also sends as `Retry-After`.
+    /// An internal failure that came from `source` (kept for the log), in `context`.
+    pub fn internal_from(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        let mut e = Self::internal(context);
+        e.source = Some(Arc::new(source));
+        e
+    }
+    /// Too many attempts, for `secs` seconds: the message ends with "try again in N s", which
+    /// the HTTP layer also sends as `Retry-After`.
     pub fn too_many_attempts(what: &str, secs: i64) -> Self {
         Self::new(
             ErrorKind::TooManyRequests,
-            codes::TOO_MANY_ATTEMPTS,
+            Reason::TooManyAttempts,
             format!("{what}; try again in {secs} s"),
         )
     }
@@ -293,40 +262,73 @@ impl Error {
             .and_then(|(_, rest)| rest.strip_suffix(" s"))
             .and_then(|n| n.parse().ok())
     }
-    /// A 503.
+    /// Temporarily unavailable.
     pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Unavailable, codes::UNAVAILABLE, message)
+        Self::new(ErrorKind::Unavailable, Reason::Unavailable, message)
+    }
+    /// The message and, for internal failures, the chain of causes (for the log).
+    pub fn cause_chain(&self) -> String {
+        let mut out = self.message.clone();
+        let mut next: Option<&(dyn std::error::Error + 'static)> = self
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static));
+        while let Some(s) = next {
+            out.push_str(": ");
+            out.push_str(&s.to_string());
+            next = s.source();
+        }
+        out
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{:?}: {}", self.code, self.cause_chain())
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_code_is_documented_once_in_docs_errors_md() {
-        let doc = include_str!("../../../docs/errors.md");
+    fn reasons_are_listed_once() {
         let mut seen = std::collections::HashSet::new();
-        for c in codes::ALL {
-            assert!(seen.insert(*c), "{c} is defined twice");
-            assert!(doc.contains(&format!("`{c}`")), "docs/errors.md lacks {c}");
+        for r in Reason::ALL {
+            assert!(seen.insert(*r), "{r:?} is listed twice");
         }
+        assert!(Reason::ALL.contains(&Reason::NotFound));
     }
 
     #[test]
-    fn kinds_map_to_documented_statuses() {
-        assert_eq!(Error::missing("name").kind.status(), 400);
-        assert_eq!(Error::not_found("server group", "x").code, "WKS.00211902");
-        assert_eq!(Error::conflict(codes::CONFLICT, "x").kind.status(), 409);
-        assert_eq!(Error::unauthorized("x").code, "APIGW.0301");
-        assert_eq!(Error::internal("x").kind.status(), 500);
+    fn constructors_carry_their_kind_and_reason() {
+        assert_eq!(Error::missing("name").kind, ErrorKind::Invalid);
+        assert_eq!(Error::missing("name").code, Reason::MissingParameter);
+        assert_eq!(Error::not_found("server group", "x").code, Reason::NotFound);
+        assert_eq!(
+            Error::conflict(Reason::Conflict, "x").kind,
+            ErrorKind::Conflict
+        );
+        assert_eq!(Error::unauthorized("x").code, Reason::AuthFailed);
+        assert_eq!(Error::internal("x").kind, ErrorKind::Internal);
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_source_for_the_log() {
+        let io = std::io::Error::other("disk on fire");
+        let e = Error::internal_from("writing the batch", io);
+        assert_eq!(e.cause_chain(), "writing the batch: disk on fire");
+        assert!(std::error::Error::source(&e).is_some());
+        // The source is for the log: equality is about what the caller is told.
+        assert_eq!(e, Error::internal("writing the batch"));
     }
 }

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::error::codes;
+use crate::error::Reason;
 use crate::{Error, Result};
 
 /// Largest policy document, bytes (the vendor's limit for custom identity policies).
@@ -217,7 +217,7 @@ pub struct PolicyDocument {
 }
 
 fn bad(msg: impl Into<String>) -> Error {
-    Error::invalid(codes::INVALID_POLICY, msg)
+    Error::invalid(Reason::InvalidPolicy, msg)
 }
 
 /// A string or a list of strings (the grammar allows both).
@@ -690,7 +690,7 @@ mod tests {
             ),
         ] {
             let e = PolicyDocument::from_value(&v).expect_err("refused");
-            assert_eq!(e.code, codes::INVALID_POLICY);
+            assert_eq!(e.code, Reason::InvalidPolicy);
             assert!(e.message.contains(why), "{why}: {}", e.message);
         }
         assert!(PolicyDocument::parse("not json").is_err());

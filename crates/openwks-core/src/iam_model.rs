@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::codes;
+use crate::error::Reason;
 use crate::{Error, Result};
 
 /// An IAM user as the administration route shows it (never the password hash).
@@ -166,7 +166,7 @@ pub fn check_iam_name(field: &str, v: &str) -> Result<()> {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'));
     if !ok {
         return Err(Error::invalid(
-            codes::INVALID_NAME,
+            Reason::InvalidName,
             format!("{field} must be 1 to 64 letters, digits, _, -, . or @"),
         ));
     }
@@ -178,7 +178,7 @@ pub fn check_password(v: &str) -> Result<()> {
     let n = v.chars().count();
     if !(8..=128).contains(&n) {
         return Err(Error::invalid(
-            codes::INVALID_PARAMETER,
+            Reason::InvalidParameter,
             "password must be 8 to 128 characters long",
         ));
     }

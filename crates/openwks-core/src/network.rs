@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{codes, Error, Result};
+use crate::error::{Error, Reason, Result};
 
 /// A VPC.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -84,13 +84,13 @@ pub fn check_vpc(name: &str, cidr: &str) -> Result<()> {
             .all(|c| c.is_alphanumeric() || "_-.".contains(c))
     {
         return Err(Error::invalid(
-            codes::INVALID_NAME,
+            Reason::InvalidName,
             "vpc.name must be 0 to 64 letters, digits, '_', '-' or '.'",
         ));
     }
     if parse_cidr(cidr).is_none() {
         return Err(Error::invalid(
-            codes::INVALID_NETWORK,
+            Reason::InvalidNetwork,
             format!("vpc.cidr {cidr:?} is not a valid IPv4 CIDR"),
         ));
     }
@@ -107,13 +107,13 @@ pub fn check_subnet(name: &str, cidr: &str, gateway_ip: &str, vpc: &Vpc) -> Resu
             .all(|c| c.is_alphanumeric() || "_-.".contains(c))
     {
         return Err(Error::invalid(
-            codes::INVALID_NAME,
+            Reason::InvalidName,
             "subnet.name must be 1 to 64 letters, digits, '_', '-' or '.'",
         ));
     }
     let (sip, slen) = parse_cidr(cidr).ok_or_else(|| {
         Error::invalid(
-            codes::INVALID_NETWORK,
+            Reason::InvalidNetwork,
             format!("subnet.cidr {cidr:?} is not a valid IPv4 CIDR"),
         )
     })?;
@@ -121,19 +121,19 @@ pub fn check_subnet(name: &str, cidr: &str, gateway_ip: &str, vpc: &Vpc) -> Resu
         .ok_or_else(|| Error::internal(format!("vpc {} has a bad cidr", vpc.id)))?;
     if slen < vlen || (sip & mask(vlen)) != vip {
         return Err(Error::invalid(
-            codes::INVALID_NETWORK,
+            Reason::InvalidNetwork,
             format!("subnet.cidr {cidr} is not inside the VPC's {}", vpc.cidr),
         ));
     }
     let gw: std::net::Ipv4Addr = gateway_ip.parse().map_err(|_| {
         Error::invalid(
-            codes::INVALID_NETWORK,
+            Reason::InvalidNetwork,
             format!("subnet.gateway_ip {gateway_ip:?} is not an IPv4 address"),
         )
     })?;
     if (u32::from(gw) & mask(slen)) != sip {
         return Err(Error::invalid(
-            codes::INVALID_NETWORK,
+            Reason::InvalidNetwork,
             format!("subnet.gateway_ip {gw} is not inside {cidr}"),
         ));
     }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Catalogue;
-use crate::error::{codes, Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::network::{Subnet, Vpc};
 use crate::validate::{check_enum, check_name, check_range, check_tags, Tag};
 
@@ -186,7 +186,7 @@ impl ScalingPolicySpec {
         let max = check_range("max_scaling_amount", max, 1, 100)?;
         if single > max {
             return Err(Error::invalid(
-                codes::OUT_OF_RANGE,
+                Reason::OutOfRange,
                 format!(
                     "single_expansion_count ({single}) may not exceed max_scaling_amount ({max})"
                 ),
@@ -374,11 +374,11 @@ fn required(field: &str, v: &Option<String>) -> Result<String> {
 }
 
 fn check_description(d: &str) -> Result<()> {
-    crate::validate::check_text("description", d, 0, 255, codes::OUT_OF_RANGE)
+    crate::validate::check_text("description", d, 0, 255, Reason::OutOfRange)
 }
 
 fn check_ou(ou: &str) -> Result<()> {
-    crate::validate::check_text("ou_name", ou, 0, 255, codes::OUT_OF_RANGE)?;
+    crate::validate::check_text("ou_name", ou, 0, 255, Reason::OutOfRange)?;
     Ok(())
 }
 
@@ -393,13 +393,13 @@ fn check_image(
 ) -> Result<i64> {
     let img = cat.image(image_id).ok_or_else(|| {
         Error::invalid(
-            codes::INVALID_IMAGE,
+            Reason::InvalidImage,
             format!("image {image_id} does not exist"),
         )
     })?;
     if img.os_type != os_type {
         return Err(Error::invalid(
-            codes::INVALID_IMAGE,
+            Reason::InvalidImage,
             format!(
                 "image {image_id} is a {} image, but os_type is {os_type}",
                 img.os_type
@@ -408,7 +408,7 @@ fn check_image(
     }
     if img.image_type != image_type {
         return Err(Error::invalid(
-            codes::INVALID_IMAGE,
+            Reason::InvalidImage,
             format!(
                 "image {image_id} is of type {}, not {image_type}",
                 img.image_type
@@ -418,13 +418,13 @@ fn check_image(
     if image_type == "gold" {
         if image_product_id.is_empty() {
             return Err(Error::invalid(
-                codes::MISSING_PARAMETER,
+                Reason::MissingParameter,
                 "image_product_id is required for a Marketplace (gold) image",
             ));
         }
         if image_product_id != img.product_code {
             return Err(Error::invalid(
-                codes::INVALID_IMAGE,
+                Reason::InvalidImage,
                 format!(
                     "image_product_id {image_product_id} is not the product of image {image_id}"
                 ),
@@ -436,12 +436,12 @@ fn check_image(
 
 fn check_disk(size: i64, min_disk: i64) -> Result<i64> {
     let size = check_range("system_disk_size", size, DISK_MIN, DISK_MAX).map_err(|mut e| {
-        e.code = codes::INVALID_DISK;
+        e.code = Reason::InvalidDisk;
         e
     })?;
     if size < min_disk {
         return Err(Error::invalid(
-            codes::INVALID_DISK,
+            Reason::InvalidDisk,
             format!(
                 "system_disk_size {size} GB is smaller than the image's minimum disk {min_disk} GB"
             ),
@@ -485,7 +485,7 @@ impl CreateSpec {
         // (create-server-group, os_type): they are refused, not silently served.
         if os_type != "Windows" {
             return Err(Error::invalid(
-                codes::INVALID_ENUM,
+                Reason::InvalidEnum,
                 format!("os_type {os_type} is not supported: currently only Windows is"),
             ));
         }
@@ -530,21 +530,21 @@ impl CreateSpec {
         let system_disk_size = check_disk(system_disk_size, min_disk)?;
         if cat.volume_type(&system_disk_type).is_none() {
             return Err(Error::invalid(
-                codes::INVALID_ENUM,
+                Reason::InvalidEnum,
                 format!("volume type {system_disk_type} is not offered"),
             ));
         }
         // Product and flavor.
         let product = cat.product(&product_id).ok_or_else(|| {
             Error::invalid(
-                codes::INVALID_PRODUCT,
+                Reason::InvalidProduct,
                 format!("product {product_id} does not exist"),
             )
         })?;
         if let Some(f) = self.flavor_id.as_deref().filter(|f| !f.is_empty()) {
             if f != product.flavor_id {
                 return Err(Error::invalid(
-                    codes::INVALID_PRODUCT,
+                    Reason::InvalidProduct,
                     format!(
                         "flavor_id {f} is not the flavor of product {product_id} ({})",
                         product.flavor_id
@@ -557,13 +557,13 @@ impl CreateSpec {
             Some(a) => {
                 let az = cat.az(a).ok_or_else(|| {
                     Error::invalid(
-                        codes::INVALID_AZ,
+                        Reason::InvalidAz,
                         format!("availability zone {a} does not exist"),
                     )
                 })?;
                 if !cat.sold_in(az, &product_id) {
                     return Err(Error::invalid(
-                        codes::INVALID_PRODUCT,
+                        Reason::InvalidProduct,
                         format!("product {product_id} is not sold in availability zone {a}"),
                     ));
                 }
@@ -577,7 +577,7 @@ impl CreateSpec {
                     .collect();
                 if sold.is_empty() {
                     return Err(Error::invalid(
-                        codes::INVALID_PRODUCT,
+                        Reason::InvalidProduct,
                         format!("product {product_id} is not sold in any availability zone"),
                     ));
                 }
@@ -587,19 +587,19 @@ impl CreateSpec {
         // Network.
         let vpc = ctx.vpc.ok_or_else(|| {
             Error::invalid(
-                codes::INVALID_NETWORK,
+                Reason::InvalidNetwork,
                 format!("VPC {vpc_id} does not exist"),
             )
         })?;
         let subnet = ctx.subnet.ok_or_else(|| {
             Error::invalid(
-                codes::INVALID_NETWORK,
+                Reason::InvalidNetwork,
                 format!("subnet {subnet_id} does not exist"),
             )
         })?;
         if subnet.vpc_id != vpc.id {
             return Err(Error::invalid(
-                codes::INVALID_NETWORK,
+                Reason::InvalidNetwork,
                 format!("subnet {subnet_id} does not belong to VPC {vpc_id}"),
             ));
         }
@@ -612,7 +612,7 @@ impl CreateSpec {
 
         if ip_virtual && !subnet.dhcp_enable {
             return Err(Error::invalid(
-                codes::INVALID_IP_VIRTUAL,
+                Reason::InvalidIpVirtual,
                 "ip_virtual needs a subnet with DHCP enabled",
             ));
         }
@@ -645,7 +645,7 @@ impl CreateSpec {
                 // Enterprise projects have UUIDs (36 characters); "0" or empty is the default.
                 if !is_uuid(e) {
                     return Err(Error::invalid(
-                        codes::INVALID_PARAMETER,
+                        Reason::InvalidParameter,
                         format!(
                             "enterprise_project_id {e:?} is malformed: \"0\", empty, or an enterprise project's UUID"
                         ),
@@ -703,13 +703,13 @@ pub fn check_standby(primary: Option<&ServerGroup>, standby: &ServerGroup) -> Re
     };
     let p = primary.ok_or_else(|| {
         Error::invalid(
-            codes::INVALID_PRIMARY,
+            Reason::InvalidPrimary,
             format!("primary_server_group_id {pid} does not name a server group of this project"),
         )
     })?;
     if p.primary_server_group_id.is_some() {
         return Err(Error::invalid(
-            codes::INVALID_PRIMARY,
+            Reason::InvalidPrimary,
             format!("server group {pid} is itself a standby group and cannot be a primary"),
         ));
     }
@@ -725,7 +725,7 @@ pub fn check_standby(primary: Option<&ServerGroup>, standby: &ServerGroup) -> Re
     ];
     if let Some((field, _)) = mismatch.iter().find(|(_, m)| *m) {
         return Err(Error::invalid(
-            codes::INVALID_PRIMARY,
+            Reason::InvalidPrimary,
             format!("a standby group must have the same {field} as its primary {pid}"),
         ));
     }
@@ -763,7 +763,7 @@ impl UpdateSpec {
     ) -> Result<()> {
         if self.ip_virtual_sent {
             return Err(Error::invalid(
-                codes::INVALID_IP_VIRTUAL,
+                Reason::InvalidIpVirtual,
                 "ip_virtual can only be set when the server group is created",
             ));
         }
@@ -885,7 +885,7 @@ pub fn apply_tags(
             }
             if current.len() > crate::validate::MAX_TAGS {
                 return Err(Error::invalid(
-                    codes::INVALID_TAG,
+                    Reason::InvalidTag,
                     format!(
                         "a server group may have at most {} tags; this would make {}",
                         crate::validate::MAX_TAGS,
@@ -915,7 +915,7 @@ pub fn parse_tag_filter(s: &str) -> Result<Vec<(String, Option<String>)>> {
         };
         if k.is_empty() {
             return Err(Error::invalid(
-                codes::INVALID_QUERY,
+                Reason::InvalidQuery,
                 format!("tags filter item {part:?} has no key"),
             ));
         }
@@ -986,13 +986,13 @@ mod tests {
             cpu_threshold: Some(101),
             ..Default::default()
         });
-        assert_eq!(run(s).expect_err("101").code, codes::OUT_OF_RANGE);
+        assert_eq!(run(s).expect_err("101").code, Reason::OutOfRange);
         let mut s = spec();
         s.route_policy = Some(RoutePolicySpec {
             max_session: Some(1025),
             ..Default::default()
         });
-        assert_eq!(run(s).expect_err("1025").code, codes::OUT_OF_RANGE);
+        assert_eq!(run(s).expect_err("1025").code, Reason::OutOfRange);
         let mut s = spec();
         s.route_policy = Some(RoutePolicySpec {
             max_session: Some(0),
@@ -1004,7 +1004,7 @@ mod tests {
             strategy: Some("RANDOM".into()),
             ..Default::default()
         });
-        assert_eq!(run(s).expect_err("RANDOM").code, codes::INVALID_ENUM);
+        assert_eq!(run(s).expect_err("RANDOM").code, Reason::InvalidEnum);
         let mut s = spec();
         s.route_policy = Some(RoutePolicySpec {
             strategy: Some("DEPTH_FIRST".into()),
@@ -1021,7 +1021,7 @@ mod tests {
         s.image_type = Some("gold".into());
         assert_eq!(
             run(s.clone()).expect_err("missing").code,
-            codes::MISSING_PARAMETER
+            Reason::MissingParameter
         );
         s.image_product_id = Some("00301-2019002-0--0".into());
         assert!(run(s).is_ok());
@@ -1031,14 +1031,14 @@ mod tests {
     fn disk_below_image_min_and_other_than_windows_are_refused() {
         let mut s = spec();
         s.system_disk_size = Some(30);
-        assert_eq!(run(s).expect_err("small").code, codes::INVALID_DISK);
+        assert_eq!(run(s).expect_err("small").code, Reason::InvalidDisk);
         // Only Windows is supported (seed, os_type): Linux and Other are refused by name.
         for os in ["Linux", "Other"] {
             let mut s = spec();
             s.image_id = Some("c1b2e3d4-2204-4c5d-8e9f-000000000005".into());
             s.os_type = Some(os.into());
             let e = run(s).expect_err("not windows");
-            assert_eq!(e.code, codes::INVALID_ENUM);
+            assert_eq!(e.code, Reason::InvalidEnum);
             assert!(e.message.contains("only Windows"), "{}", e.message);
         }
     }
@@ -1050,7 +1050,7 @@ mod tests {
         s.availability_zone = Some("cn-north-4a".into());
         assert_eq!(
             run(s.clone()).expect_err("not sold").code,
-            codes::INVALID_PRODUCT
+            Reason::InvalidProduct
         );
         s.availability_zone = Some("cn-north-4c".into());
         assert!(run(s.clone()).is_ok());
@@ -1094,7 +1094,7 @@ mod tests {
             u.apply(&c, &mut g, None, &mut [], "t5")
                 .expect_err("vip")
                 .code,
-            codes::INVALID_IP_VIRTUAL
+            Reason::InvalidIpVirtual
         );
     }
 
@@ -1115,7 +1115,7 @@ mod tests {
             check_standby(Some(&primary), &standby)
                 .expect_err("mismatch")
                 .code,
-            codes::INVALID_PRIMARY
+            Reason::InvalidPrimary
         );
         standby.app_type = "COMMON_APP".into();
         let mut p = primary.clone();
@@ -1213,7 +1213,7 @@ mod tests {
         bad.by_session = None;
         assert_eq!(
             bad.validate().expect_err("missing").code,
-            codes::MISSING_PARAMETER
+            Reason::MissingParameter
         );
     }
 }

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::codes;
+use crate::error::Reason;
 use crate::{Error, Result};
 
 /// Connected and in use.
@@ -172,7 +172,7 @@ pub struct LaunchSpec {
 }
 
 fn check_len(field: &str, v: &str, min: usize, max: usize) -> Result<()> {
-    crate::validate::check_text(field, v, min, max, codes::INVALID_PARAMETER)
+    crate::validate::check_text(field, v, min, max, Reason::InvalidParameter)
 }
 
 impl LaunchSpec {
@@ -192,7 +192,7 @@ impl LaunchSpec {
         check_len("user_name", &user_name, 1, 64)?;
         if user_name.chars().any(char::is_control) {
             return Err(Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 "user_name must not contain control characters",
             ));
         }
@@ -201,7 +201,7 @@ impl LaunchSpec {
         let client_ip = client_ip.unwrap_or_default();
         if !client_ip.is_empty() && client_ip.parse::<std::net::IpAddr>().is_err() {
             return Err(Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 format!("client_ip {client_ip:?} is not an IP address"),
             ));
         }
@@ -248,7 +248,7 @@ pub fn check_launch(
     if !crate::authorization::authorized_on_group(&spec.user_name, user_groups, authorizations) {
         return Err(Error::new(
             crate::ErrorKind::Forbidden,
-            codes::LAUNCH_NOT_AUTHORIZED,
+            Reason::LaunchNotAuthorized,
             format!(
                 "user {} is not authorized on app group {}, directly or through a user group",
                 spec.user_name, spec.app_group_id
@@ -257,7 +257,7 @@ pub fn check_launch(
     }
     if app.state != "NORMAL" {
         return Err(Error::invalid(
-            codes::APP_DISABLED,
+            Reason::AppDisabled,
             format!(
                 "app {} is {}: a disabled app cannot be opened",
                 app.id, app.state
@@ -266,7 +266,7 @@ pub fn check_launch(
     }
     let primary = group.app_server_group_id.clone().ok_or_else(|| {
         Error::conflict(
-            codes::APP_GROUP_UNBOUND,
+            Reason::AppGroupUnbound,
             format!("app group {} is bound to no server group", group.id),
         )
     })?;
@@ -305,7 +305,7 @@ impl LogoffSpec {
         let ids = session_ids.ok_or_else(|| Error::missing("session_ids"))?;
         if ids.is_empty() || ids.len() > 999 {
             return Err(Error::invalid(
-                codes::OUT_OF_RANGE,
+                Reason::OutOfRange,
                 "session_ids must hold 1 to 999 ids",
             ));
         }
@@ -419,7 +419,7 @@ impl SessionFilter {
             "true" => Ok(true),
             "false" => Ok(false),
             _ => Err(Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 format!("is_success must be \"true\" or \"false\", not {v:?}"),
             )),
         }
@@ -439,7 +439,7 @@ impl SessionFilter {
             .map(|t| t.timestamp_millis())
             .map_err(|_| {
                 Error::invalid(
-                    codes::INVALID_PARAMETER,
+                    Reason::InvalidParameter,
                     format!("{field} must be a time like 2024-02-27T03:47:51.182Z, not {v:?}"),
                 )
             })
@@ -514,7 +514,7 @@ mod tests {
         );
         assert!(bad_ip.is_err_and(|e| e.message.contains("client_ip")));
         let no_user = LaunchSpec::new(None, Some("1".into()), Some("a".into()), None, None, false);
-        assert!(no_user.is_err_and(|e| e.code == codes::MISSING_PARAMETER));
+        assert!(no_user.is_err_and(|e| e.code == Reason::MissingParameter));
         let long = "x".repeat(65);
         assert!(LaunchSpec::new(
             Some(long),

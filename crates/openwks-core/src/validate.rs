@@ -1,6 +1,6 @@
 //! Field rules shared by several resources: names, tags, enums, ranges.
 
-use crate::error::{codes, Error, Result};
+use crate::error::{Error, Reason, Result};
 
 /// A character of a server-group or app-group name: an ASCII letter or digit, a CJK unified
 /// ideograph (U+4E00–U+9FA5), `_` or `-` — the vendor's pattern
@@ -17,7 +17,7 @@ pub fn check_name(field: &str, name: &str) -> Result<()> {
     let len = name.chars().count();
     if len == 0 || len > 64 {
         return Err(Error::invalid(
-            codes::INVALID_NAME,
+            Reason::InvalidName,
             format!("{field} must be 1 to 64 characters long, got {len}"),
         ));
     }
@@ -28,7 +28,7 @@ pub fn check_name(field: &str, name: &str) -> Result<()> {
             format!("character {bad:?} is not allowed")
         };
         return Err(Error::invalid(
-            codes::INVALID_NAME,
+            Reason::InvalidName,
             format!("{field} may contain only ASCII letters, digits, Chinese characters, '_' and '-': {what}"),
         ));
     }
@@ -38,7 +38,13 @@ pub fn check_name(field: &str, name: &str) -> Result<()> {
 /// Free text (descriptions, paths, command lines, display names): `lo`–`hi` characters and no
 /// control character (C0, DEL, C1 — a NUL, a line break, an escape), whatever the backend would
 /// store. Refused with `code` and a message that names the field.
-pub fn check_text(field: &str, v: &str, lo: usize, hi: usize, code: &'static str) -> Result<()> {
+pub fn check_text(
+    field: &str,
+    v: &str,
+    lo: usize,
+    hi: usize,
+    code: crate::error::Reason,
+) -> Result<()> {
     let n = v.chars().count();
     if n < lo || n > hi {
         let range = if lo == 0 {
@@ -77,7 +83,7 @@ pub fn check_enum<'a>(field: &str, value: &str, allowed: &[&'a str]) -> Result<&
         .copied()
         .ok_or_else(|| {
             Error::invalid(
-                codes::INVALID_ENUM,
+                Reason::InvalidEnum,
                 format!(
                     "{field} must be one of {}, got {value:?}",
                     allowed.join(", ")
@@ -90,7 +96,7 @@ pub fn check_enum<'a>(field: &str, value: &str, allowed: &[&'a str]) -> Result<&
 pub fn check_range(field: &str, value: i64, lo: i64, hi: i64) -> Result<i64> {
     if value < lo || value > hi {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!("{field} must be between {lo} and {hi}, got {value}"),
         ));
     }
@@ -123,43 +129,43 @@ pub const MAX_TAGS: usize = 20;
 /// Validate one tag (seed Table 6): key 1–128 characters, value ≤ 255, both of UTF-8 letters,
 /// digits, spaces and `_ . : = + - @`; the key may not start or end with a space.
 pub fn check_tag(key: Option<&str>, value: Option<&str>) -> Result<Tag> {
-    let key = key.ok_or_else(|| Error::invalid(codes::INVALID_TAG, "tags[].key is required"))?;
+    let key = key.ok_or_else(|| Error::invalid(Reason::InvalidTag, "tags[].key is required"))?;
     let value = value.unwrap_or("");
     let klen = key.chars().count();
     if klen == 0 || klen > 128 {
         return Err(Error::invalid(
-            codes::INVALID_TAG,
+            Reason::InvalidTag,
             format!("tag key must be 1 to 128 characters, got {klen}"),
         ));
     }
     if key.starts_with("_sys_") {
         return Err(Error::invalid(
-            codes::INVALID_TAG,
+            Reason::InvalidTag,
             format!("tag key {key:?} may not start with _sys_ (reserved for system tags)"),
         ));
     }
     if key.starts_with(' ') || key.ends_with(' ') {
         return Err(Error::invalid(
-            codes::INVALID_TAG,
+            Reason::InvalidTag,
             format!("tag key {key:?} may not start or end with a space"),
         ));
     }
     if !tag_chars_ok(key) {
         return Err(Error::invalid(
-            codes::INVALID_TAG,
+            Reason::InvalidTag,
             format!("tag key {key:?} may contain only letters, digits, spaces and _ . : = + - @"),
         ));
     }
     let vlen = value.chars().count();
     if vlen > 255 {
         return Err(Error::invalid(
-            codes::INVALID_TAG,
+            Reason::InvalidTag,
             format!("tag value must be at most 255 characters, got {vlen}"),
         ));
     }
     if !tag_value_chars_ok(value) {
         return Err(Error::invalid(
-            codes::INVALID_TAG,
+            Reason::InvalidTag,
             format!(
                 "tag value {value:?} may contain only letters, digits, spaces and _ . : / = + - @"
             ),
@@ -180,7 +186,7 @@ pub fn check_tags<'a>(
         let t = check_tag(k, v)?;
         if out.iter().any(|o| o.key == t.key) {
             return Err(Error::invalid(
-                codes::INVALID_TAG,
+                Reason::InvalidTag,
                 format!("tag key {:?} is given twice", t.key),
             ));
         }
@@ -188,7 +194,7 @@ pub fn check_tags<'a>(
     }
     if out.len() > MAX_TAGS {
         return Err(Error::invalid(
-            codes::INVALID_TAG,
+            Reason::InvalidTag,
             format!("at most {MAX_TAGS} tags are allowed, got {}", out.len()),
         ));
     }
@@ -213,7 +219,7 @@ mod tests {
         assert!(!is_valid_name("APIExplore Test Application Server Group"));
         assert!(!is_valid_name("a.b"));
         let e = check_name("name", "a b").expect_err("space refused");
-        assert_eq!(e.code, codes::INVALID_NAME);
+        assert_eq!(e.code, Reason::InvalidName);
         assert!(e.message.contains("spaces"));
     }
 
@@ -240,7 +246,7 @@ mod tests {
 
     #[test]
     fn free_text_refuses_control_characters() {
-        let ok = |v: &str| check_text("description", v, 0, 255, codes::OUT_OF_RANGE);
+        let ok = |v: &str| check_text("description", v, 0, 255, Reason::OutOfRange);
         assert!(ok("").is_ok());
         assert!(ok("第一组 — cad lab: ünïcode & \"quotes\"").is_ok());
         assert!(ok(&"d".repeat(255)).is_ok());
@@ -258,7 +264,7 @@ mod tests {
         }
         let e = ok(&"d".repeat(256)).expect_err("too long");
         assert!(e.message.contains("at most 255"), "{}", e.message);
-        let e = check_text("execute_path", "", 1, 255, codes::OUT_OF_RANGE).expect_err("empty");
+        let e = check_text("execute_path", "", 1, 255, Reason::OutOfRange).expect_err("empty");
         assert!(e.message.contains("1 to 255"), "{}", e.message);
     }
 

@@ -19,7 +19,7 @@ use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::iam::{evaluate, urn, Decision, PolicyDocument, RequestContext};
 use openwks_core::iam_model::AuditEvent;
 use openwks_core::identity::Caller;
@@ -213,7 +213,7 @@ fn denied(action: &str, what: &str, d: Decision) -> Error {
     };
     Error::new(
         ErrorKind::Forbidden,
-        codes::ACTION_DENIED,
+        Reason::ActionDenied,
         format!("the caller is not allowed {action}{what}: {why}"),
     )
 }
@@ -345,7 +345,7 @@ async fn decide(
                     format!("iam::user:{id}"),
                     Error::new(
                         ErrorKind::Forbidden,
-                        codes::ACTION_DENIED,
+                        Reason::ActionDenied,
                         format!(
                             "the caller is not allowed {}: only the administrator manages the administrator's password, state and access keys",
                             route.action
@@ -438,8 +438,8 @@ pub async fn authorize(State(g): State<Guarded>, req: Request, next: Next) -> Re
     }
     let dialect = route.map_or(Dialect::Wks, |r| r.dialect);
     let render = |e: Error| match dialect {
-        Dialect::Wks => ApiError(e).into_response(),
-        Dialect::Ecs => crate::error::EcsApiError(e).into_response(),
+        Dialect::Wks => ApiError::from(e).into_response(),
+        Dialect::Ecs => crate::error::EcsApiError::from(e).into_response(),
     };
     let Some(ctx) = req.extensions().get::<Ctx>().cloned() else {
         return render(Error::unauthorized("the request is not authenticated"));
@@ -491,7 +491,7 @@ pub async fn authorize(State(g): State<Guarded>, req: Request, next: Next) -> Re
             "*".to_string(),
             Error::new(
                 ErrorKind::Forbidden,
-                codes::ACTION_DENIED,
+                Reason::ActionDenied,
                 format!(
                     "{} {template} has no action IAM users can be granted",
                     parts.method
@@ -551,7 +551,7 @@ async fn refuse(
         caller,
         (action, resource),
         (method.as_str(), path),
-        err.kind.status(),
+        crate::error::status_of(err.kind).as_u16(),
         &err.message,
     );
     if let Err(e2) = st.store.append_audit(e).await {

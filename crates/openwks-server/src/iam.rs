@@ -11,7 +11,7 @@ use openwks_api::iam::{
     KeystoneProject, ListProjectsResponse, Token, TokenDomain, TokenEntity, TokenRequest,
     TokenResponse,
 };
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::{Error, ErrorKind};
 
 use crate::auth::{lockout, password, token};
@@ -52,7 +52,7 @@ const NOT_VALID: &str = "the user name, domain or password is not valid";
 fn refused(msg: &str) -> Error {
     Error::new(
         ErrorKind::Unauthorized,
-        codes::AUTH_FAILED,
+        Reason::AuthFailed,
         format!("The username or password is wrong: {msg}"),
     )
 }
@@ -71,7 +71,7 @@ pub async fn create_token(State(st): State<AppState>, body: Bytes) -> ApiResult<
         .any(|m| m == "password")
     {
         return Err(Error::invalid(
-            codes::INVALID_PARAMETER,
+            Reason::InvalidParameter,
             "auth.identity.methods must contain \"password\"",
         )
         .into());
@@ -190,7 +190,7 @@ pub async fn create_security_token(
         // A temporary key pair must not outlive itself by minting the next one.
         return Err(Error::new(
             openwks_core::ErrorKind::Forbidden,
-            codes::FORBIDDEN,
+            Reason::Forbidden,
             "temporary access keys cannot create temporary access keys",
         )
         .into());
@@ -202,7 +202,7 @@ pub async fn create_security_token(
         .is_some_and(|m| m.iter().any(|x| x == "token"));
     if !methods_ok {
         return Err(Error::invalid(
-            codes::INVALID_PARAMETER,
+            Reason::InvalidParameter,
             "auth.identity.methods must contain \"token\"",
         )
         .into());

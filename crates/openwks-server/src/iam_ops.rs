@@ -124,7 +124,7 @@ pub async fn create_policy(
         &description,
         0,
         1000,
-        openwks_core::error::codes::INVALID_PARAMETER,
+        openwks_core::error::Reason::InvalidParameter,
     )?;
     st.store
         .create_iam_policy(IamPolicy {

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use openwks_api::ims::{ImageInfo, ListImagesResponse};
 use openwks_core::catalogue::Image;
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::validate::{check_enum, check_range};
 use openwks_core::Error;
 
@@ -66,7 +66,7 @@ pub async fn list_images(State(st): State<AppState>, q: Query) -> ApiResult<Resp
     let mut images: Vec<&Image> = st.catalogue.images.iter().collect();
     if let Some(m) = q.str("marker") {
         let pos = images.iter().position(|i| i.id == m).ok_or_else(|| {
-            Error::invalid(codes::INVALID_QUERY, format!("marker {m} does not exist"))
+            Error::invalid(Reason::InvalidQuery, format!("marker {m} does not exist"))
         })?;
         images.drain(..=pos);
     }

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::{Error, Result};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -43,7 +43,7 @@ impl Input {
             Ok(Path(p)) => p,
             Err(e) => {
                 return Err(Error::invalid(
-                    codes::INVALID_PARAMETER,
+                    Reason::InvalidParameter,
                     format!("bad path: {e}"),
                 ))
             }
@@ -51,7 +51,7 @@ impl Input {
         for (k, v) in &params {
             if has_control(v) {
                 return Err(Error::invalid(
-                    codes::INVALID_PARAMETER,
+                    Reason::InvalidParameter,
                     format!("path parameter {k} holds a control character"),
                 ));
             }
@@ -102,7 +102,7 @@ impl Input {
             .collect();
             if found.iter().any(|v| *v != found[0]) {
                 return Err(Error::invalid(
-                    codes::INVALID_PARAMETER,
+                    Reason::InvalidParameter,
                     format!("{k} is given twice with different values: {found:?}"),
                 ));
             }
@@ -158,7 +158,7 @@ pub fn strict_json(body: &[u8]) -> Result<Option<Value>> {
             if let Some(why) = msg.strip_prefix(STRICT) {
                 let why = why.split(" at line ").next().unwrap_or(why);
                 Err(Error::invalid(
-                    codes::MALFORMED_BODY,
+                    Reason::MalformedBody,
                     format!("the request body is not valid: {why}"),
                 ))
             } else {
@@ -262,7 +262,7 @@ mod tests {
         ];
         for b in bad {
             let e = strict_json(b).expect_err(&String::from_utf8_lossy(b));
-            assert_eq!(e.code, codes::MALFORMED_BODY);
+            assert_eq!(e.code, Reason::MalformedBody);
         }
         let v = strict_json(br#"{"a":[1,{"b":"c"}],"d":null,"e":1.5}"#)
             .expect("ok")
@@ -294,7 +294,7 @@ mod tests {
         );
         assert_eq!(
             i.ids(res).expect_err("conflict").code,
-            codes::INVALID_PARAMETER
+            Reason::InvalidParameter
         );
         let i = input(
             &[],

@@ -10,12 +10,12 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::identity::Caller;
 use openwks_core::{Error, ErrorKind};
 
 use crate::auth::{sdk_hmac, token};
-use crate::error::ApiError;
+use crate::error::{ApiError, Failure, Transport};
 use crate::request::REQUEST_ID;
 use crate::AppState;
 
@@ -100,12 +100,11 @@ async fn handle(st: AppState, req: Request, next: Next) -> (Response, Option<Str
     }
 }
 
-async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>), Error> {
+async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>), Failure> {
     let limit = st.settings.max_body_bytes;
     let too_large = || {
-        Error::new(
-            ErrorKind::PayloadTooLarge,
-            codes::PAYLOAD_TOO_LARGE,
+        Failure::Transport(
+            Transport::PayloadTooLarge,
             format!("the request body is larger than {limit} bytes"),
         )
     };
@@ -119,14 +118,13 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
             return Err(too_large());
         }
     }
-    let (mut parts, body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let timeout = st.settings.body_timeout;
     let bytes = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit))
         .await
         .map_err(|_| {
-            Error::new(
-                ErrorKind::RequestTimeout,
-                codes::REQUEST_TIMEOUT,
+            Failure::Transport(
+                Transport::RequestTimeout,
                 format!(
                     "the request body did not arrive within {} s",
                     timeout.as_secs_f64()
@@ -137,6 +135,16 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
     if is_public(parts.uri.path()) {
         return Ok((Request::from_parts(parts, Body::from(bytes)), None));
     }
+    Ok(authenticate(st, parts, bytes).await?)
+}
+
+/// Check the request's credentials (signature or token) and scope; the request with its
+/// caller in a [`Ctx`], and the caller's user id.
+async fn authenticate(
+    st: &AppState,
+    mut parts: axum::http::request::Parts,
+    bytes: axum::body::Bytes,
+) -> Result<(Request, Option<String>), Error> {
     let raw_path = parts.uri.path().to_string();
     let raw_query = parts.uri.query().unwrap_or("").to_string();
     let now = st.now_utc();
@@ -202,7 +210,7 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
             };
             Error::new(
                 ErrorKind::Unauthorized,
-                codes::TOKEN_INVALID,
+                Reason::TokenInvalid,
                 format!("Incorrect token authentication information: {why}"),
             )
         })?;
@@ -213,7 +221,7 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
         if st.directory.password_stamp(&user.id).as_deref() != Some(claims.stamp.as_str()) {
             return Err(Error::new(
                 ErrorKind::Unauthorized,
-                codes::TOKEN_INVALID,
+                Reason::TokenInvalid,
                 "Incorrect token authentication information: the user's password has changed since the token was issued",
             ));
         }
@@ -251,7 +259,7 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
             };
             parts.uri = pq
                 .parse::<Uri>()
-                .map_err(|e| Error::invalid(codes::INVALID_PARAMETER, format!("bad path: {e}")))?;
+                .map_err(|e| Error::invalid(Reason::InvalidParameter, format!("bad path: {e}")))?;
             p
         } else {
             match st.directory.project(&decoded) {
@@ -288,7 +296,7 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
         };
         parts.uri = pq
             .parse::<Uri>()
-            .map_err(|e| Error::invalid(codes::INVALID_PARAMETER, format!("bad path: {e}")))?;
+            .map_err(|e| Error::invalid(Reason::InvalidParameter, format!("bad path: {e}")))?;
     }
     let user = caller.user_id.clone();
     parts.extensions.insert(Ctx { caller, temporary });
@@ -322,7 +330,7 @@ pub fn canonical_path(path: &str) -> Option<String> {
 }
 
 fn forbidden(msg: &str) -> Error {
-    Error::new(ErrorKind::Forbidden, codes::FORBIDDEN, msg.to_string())
+    Error::new(ErrorKind::Forbidden, Reason::Forbidden, msg.to_string())
 }
 
 /// Inner middleware (after routing): carries the matched route template to the response so

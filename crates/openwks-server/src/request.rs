@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use bytes::Bytes;
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::{Error, Result};
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
@@ -27,7 +27,7 @@ pub fn current_request_id() -> String {
 pub fn json_body<T: DeserializeOwned>(body: &Bytes) -> Result<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::invalid(
-            codes::EMPTY_REQUEST,
+            Reason::EmptyRequest,
             "the request body is empty",
         ));
     }
@@ -37,19 +37,19 @@ pub fn json_body<T: DeserializeOwned>(body: &Bytes) -> Result<T> {
         let inner = e.into_inner();
         if path == "." || path.is_empty() {
             Error::invalid(
-                codes::MALFORMED_BODY,
+                Reason::MalformedBody,
                 format!("the request body is not valid JSON for this operation: {inner}"),
             )
         } else {
             Error::invalid(
-                codes::MALFORMED_BODY,
+                Reason::MalformedBody,
                 format!("the request body is not valid: field {path}: {inner}"),
             )
         }
     })?;
     de.end().map_err(|e| {
         Error::invalid(
-            codes::MALFORMED_BODY,
+            Reason::MalformedBody,
             format!("the request body has trailing data: {e}"),
         )
     })?;
@@ -93,13 +93,13 @@ impl Query {
             let v = percent_decode_str(v).decode_utf8_lossy().into_owned();
             if crate::input::has_control(&k) || crate::input::has_control(&v) {
                 return Err(Error::invalid(
-                    codes::INVALID_QUERY,
+                    Reason::InvalidQuery,
                     format!("query parameter {k:?} holds a control character"),
                 ));
             }
             if m.contains_key(&k) {
                 return Err(Error::invalid(
-                    codes::INVALID_QUERY,
+                    Reason::InvalidQuery,
                     format!("query parameter {k} is given more than once"),
                 ));
             }
@@ -109,7 +109,7 @@ impl Query {
             let max = if k.ends_with("_id") { 128 } else { 1024 };
             if n > max {
                 return Err(Error::invalid(
-                    codes::INVALID_QUERY,
+                    Reason::InvalidQuery,
                     format!("query parameter {k} must be at most {max} characters, got {n}"),
                 ));
             }
@@ -132,7 +132,7 @@ impl Query {
             .map(|s| {
                 s.parse::<i64>().map_err(|_| {
                     Error::invalid(
-                        codes::INVALID_QUERY,
+                        Reason::InvalidQuery,
                         format!("query parameter {key} must be an integer, got {s:?}"),
                     )
                 })
@@ -147,7 +147,7 @@ impl Query {
             Some("true") => Ok(Some(true)),
             Some("false") => Ok(Some(false)),
             Some(s) => Err(Error::invalid(
-                codes::INVALID_QUERY,
+                Reason::InvalidQuery,
                 format!("query parameter {key} must be true or false, got {s:?}"),
             )),
         }
@@ -158,14 +158,14 @@ impl Query {
         let offset = self.i64("offset")?.unwrap_or(0);
         if offset < 0 {
             return Err(Error::invalid(
-                codes::INVALID_QUERY,
+                Reason::InvalidQuery,
                 format!("offset must be at least 0, got {offset}"),
             ));
         }
         let limit = self.i64("limit")?.unwrap_or(10);
         if !(1..=100).contains(&limit) {
             return Err(Error::invalid(
-                codes::INVALID_QUERY,
+                Reason::InvalidQuery,
                 format!("limit must be between 1 and 100, got {limit}"),
             ));
         }
@@ -197,8 +197,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for P<T> {
             .await
             .map(|Path(t)| P(t))
             .map_err(|e| {
-                ApiError(Error::invalid(
-                    codes::INVALID_PARAMETER,
+                ApiError::from(Error::invalid(
+                    Reason::InvalidParameter,
                     format!("bad path: {e}"),
                 ))
             })
@@ -231,7 +231,7 @@ mod tests {
             "a%0A=1",
         ] {
             let e = Query::parse_strict(Some(q)).expect_err(q);
-            assert_eq!(e.code, codes::INVALID_QUERY);
+            assert_eq!(e.code, Reason::InvalidQuery);
         }
         let q = Query::parse_strict(Some("server%5Fgroup%5Fid=x&b=1")).expect("ok");
         assert_eq!(q.str("server_group_id"), Some("x"));
@@ -247,8 +247,8 @@ mod tests {
     #[test]
     fn bodies_empty_and_malformed_get_their_codes() {
         let e = json_body::<serde_json::Value>(&Bytes::from_static(b"")).expect_err("empty");
-        assert_eq!(e.code, codes::EMPTY_REQUEST);
+        assert_eq!(e.code, Reason::EmptyRequest);
         let e = json_body::<serde_json::Value>(&Bytes::from_static(b"{")).expect_err("bad");
-        assert_eq!(e.code, codes::MALFORMED_BODY);
+        assert_eq!(e.code, Reason::MalformedBody);
     }
 }

@@ -5,29 +5,28 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::on;
 use axum::Router;
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::{Error, ErrorKind};
 use tokio::net::TcpListener;
 
-use crate::error::{ApiError, EcsApiError};
+use crate::error::{ApiError, EcsApiError, Failure, Transport};
 use crate::routes::{unimplemented_sdk_operations, Dialect, Route, ROUTES};
 use crate::{middleware, AppState};
 
 /// An error in the dialect of the collection `uri` is in ([`Dialect::of_path`]).
-fn in_dialect(uri: &Uri, e: Error) -> Response {
+fn in_dialect(uri: &Uri, f: Failure) -> Response {
     match Dialect::of_path(uri.path()) {
-        Dialect::Wks => ApiError(e).into_response(),
-        Dialect::Ecs => EcsApiError(e).into_response(),
+        Dialect::Wks => ApiError(f).into_response(),
+        Dialect::Ecs => EcsApiError(f).into_response(),
     }
 }
 
 async fn no_such_api(uri: Uri) -> Response {
     in_dialect(
         &uri,
-        Error::new(
-            ErrorKind::NotFound,
-            codes::NO_SUCH_API,
-            "The API does not exist or has not been published",
+        Failure::Transport(
+            Transport::NoSuchApi,
+            "The API does not exist or has not been published".into(),
         ),
     )
 }
@@ -35,10 +34,9 @@ async fn no_such_api(uri: Uri) -> Response {
 async fn method_not_allowed(uri: Uri) -> Response {
     in_dialect(
         &uri,
-        Error::new(
-            ErrorKind::MethodNotAllowed,
-            codes::METHOD_NOT_ALLOWED,
-            "The method specified in the request is not allowed for this resource.",
+        Failure::Transport(
+            Transport::MethodNotAllowed,
+            "The method specified in the request is not allowed for this resource.".into(),
         ),
     )
 }
@@ -46,9 +44,9 @@ async fn method_not_allowed(uri: Uri) -> Response {
 /// The answer of an SDK operation openwks does not implement: 501, `"not implemented"` (an
 /// expected answer, so it is logged at INFO by the access log only, never as an error).
 pub(crate) async fn not_implemented() -> impl IntoResponse {
-    ApiError(Error::new(
+    ApiError::from(Error::new(
         ErrorKind::NotImplemented,
-        codes::INTERNAL,
+        Reason::Internal,
         "not implemented",
     ))
 }

@@ -9,7 +9,7 @@ use openwks_api::vpc::{
     CreateSubnetRequestBody, CreateVpcRequestBody, ListSubnetsResponse, ListVpcsResponse,
     Subnet as WSubnet, SubnetEnvelope, Vpc as WVpc, VpcEnvelope,
 };
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::network::{check_subnet, check_vpc, Subnet, Vpc};
 use openwks_core::validate::check_range;
 use openwks_core::Error;
@@ -87,7 +87,7 @@ fn subnet_out(s: Subnet) -> WSubnet {
 
 fn limit(q: &Query) -> Result<i64, Error> {
     check_range("limit", q.i64("limit")?.unwrap_or(2000), 1, 2000).map_err(|mut e| {
-        e.code = codes::INVALID_QUERY;
+        e.code = Reason::InvalidQuery;
         e
     })
 }
@@ -171,7 +171,7 @@ pub async fn create_subnet(
         .ok_or_else(|| Error::missing("subnet.vpc_id"))?;
     let vpc = st.store.vpc(&project_id, &vpc_id).await?.ok_or_else(|| {
         Error::invalid(
-            codes::INVALID_NETWORK,
+            Reason::InvalidNetwork,
             format!("VPC {vpc_id} does not exist"),
         )
     })?;
@@ -184,7 +184,7 @@ pub async fn create_subnet(
     if let Some(az) = o.availability_zone.as_deref().filter(|a| !a.is_empty()) {
         if st.catalogue.az(az).is_none() {
             return Err(Error::invalid(
-                codes::INVALID_AZ,
+                Reason::InvalidAz,
                 format!("availability zone {az} does not exist"),
             )
             .into());

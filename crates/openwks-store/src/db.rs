@@ -46,12 +46,14 @@ pub type DbResult<T> = std::result::Result<T, DbError>;
 
 /// A database error as the store's error: an unreachable database is `Unavailable` (503 with
 /// `Retry-After`), the rest internal (logged, never shown).
+impl std::error::Error for DbError {}
+
 pub(crate) fn db_err(e: DbError) -> Error {
     match e {
         DbError::Unavailable(m) => Error::unavailable(format!(
             "the database is unavailable, try again shortly ({m})"
         )),
-        e => Error::internal(format!("database: {e}")),
+        e => Error::internal_from("database", e),
     }
 }
 

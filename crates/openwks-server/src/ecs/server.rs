@@ -11,7 +11,7 @@ use openwks_api::ecs::{
 };
 use openwks_core::compute::{CreateServersSpec, Job, Server};
 use openwks_core::ecs::invalid;
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::{Error, ErrorKind};
 use openwks_store::CreateServersArgs;
 use serde_json::{json, Value};
@@ -144,7 +144,7 @@ pub async fn show_job(
     let j = st.store.job(&project_id, &id).await?.ok_or_else(|| {
         Error::new(
             ErrorKind::NotFound,
-            codes::ECS_INVALID,
+            Reason::EcsInvalid,
             format!("job {id} does not exist"),
         )
     })?;
@@ -159,7 +159,7 @@ pub async fn show_server(
     let s = st.store.server(&project_id, &id).await?.ok_or_else(|| {
         Error::new(
             ErrorKind::NotFound,
-            codes::ECS_SERVER_NOT_FOUND,
+            Reason::EcsServerNotFound,
             format!("ECS {id} does not exist"),
         )
     })?;

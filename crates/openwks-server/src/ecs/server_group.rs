@@ -11,7 +11,7 @@ use openwks_api::ecs::{
     ServerIdsReq, ServerLimits, ShowServerLimitsResponse,
 };
 use openwks_core::ecs::{invalid, validate_create, EcsServerGroup};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::{Error, ErrorKind};
 
 use crate::error::EcsResult;
@@ -39,7 +39,7 @@ fn out((g, members): (EcsServerGroup, Vec<String>)) -> ServerGroup {
 fn group_not_found(id: &str) -> Error {
     Error::new(
         ErrorKind::NotFound,
-        codes::ECS_GROUP_NOT_FOUND,
+        Reason::EcsGroupNotFound,
         format!("ECS group {id} does not exist"),
     )
 }

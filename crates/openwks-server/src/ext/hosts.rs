@@ -5,7 +5,7 @@ use axum::extract::{Extension, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use openwks_api::ext::{HostView, ListHostsResponse};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::{Error, ErrorKind};
 
 use crate::error::ApiResult;
@@ -22,7 +22,7 @@ pub async fn list_hosts(
     if !ctx.caller.is_admin {
         return Err(Error::new(
             ErrorKind::Forbidden,
-            codes::FORBIDDEN,
+            Reason::Forbidden,
             "only the account's administrator may list hosts",
         )
         .into());

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use openwks_api::ext::{GroupExplanation, LaunchReq, LaunchResponse, PassedOver};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::session::{LaunchSpec, Session};
 use openwks_core::{Error, ErrorKind};
 use openwks_store::GroupDecision;
@@ -38,10 +38,10 @@ fn explanation(ds: Vec<GroupDecision>) -> Vec<GroupExplanation> {
 /// The refusal's metric label, by its code.
 fn reason_of(e: &Error) -> &'static str {
     match e.code {
-        c if c == codes::NO_CAPACITY => "no_capacity",
-        c if c == codes::LAUNCH_NOT_AUTHORIZED => "not_authorized",
-        c if c == codes::APP_DISABLED => "app_disabled",
-        c if c == codes::APP_GROUP_UNBOUND => "unbound",
+        Reason::NoCapacity => "no_capacity",
+        Reason::LaunchNotAuthorized => "not_authorized",
+        Reason::AppDisabled => "app_disabled",
+        Reason::AppGroupUnbound => "unbound",
         _ if e.kind == ErrorKind::NotFound && e.message.contains("app group") => {
             "unknown_app_group"
         }

@@ -2,7 +2,7 @@
 //! the scaling controller (`scaling_auto_create`), as one job.
 
 use openwks_core::compute::{AppInfo, CreateServersSpec, Job, Server};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::{Error, Result};
 use openwks_store::CreateServersArgs;
 
@@ -31,7 +31,7 @@ async fn create_args(
 ) -> Result<CreateServersArgs> {
     let product = st.catalogue.product(&n.product_id).ok_or_else(|| {
         Error::invalid(
-            codes::INVALID_PRODUCT,
+            Reason::InvalidProduct,
             format!("product {} does not exist", n.product_id),
         )
     })?;
@@ -43,13 +43,13 @@ async fn create_args(
         .await?
         .ok_or_else(|| {
             Error::invalid(
-                codes::INVALID_NETWORK,
+                Reason::InvalidNetwork,
                 format!("subnet {subnet_id} does not exist"),
             )
         })?;
     if subnet.vpc_id != vpc_id {
         return Err(Error::invalid(
-            codes::INVALID_NETWORK,
+            Reason::InvalidNetwork,
             format!("subnet {subnet_id} does not belong to VPC {vpc_id}"),
         ));
     }
@@ -66,7 +66,7 @@ async fn create_args(
         group: None,
     };
     let request = spec.validate(&st.catalogue).map_err(|mut e| {
-        e.code = codes::INVALID_PARAMETER;
+        e.code = Reason::InvalidParameter;
         e
     })?;
     let job_id = new_id();

@@ -18,7 +18,7 @@ use openwks_core::app::{
     check_app_name, check_ids, decode_icon, sniff_icon, App, Icon, PublishSpec, UpdateAppSpec,
     APP_STATES, MAX_PUBLISH,
 };
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::validate::{check_enum, check_range};
 use openwks_core::Error;
 use openwks_store::AppFilter;
@@ -53,7 +53,7 @@ pub async fn publish_app(
     let items = req.items.ok_or_else(|| Error::missing("items"))?;
     if items.is_empty() || items.len() > MAX_PUBLISH {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!(
                 "items must hold 1 to {MAX_PUBLISH} apps, got {}",
                 items.len()
@@ -147,7 +147,7 @@ pub async fn update_app(
     let spec = Arc::new(UpdateAppSpec::from(json_body::<UpdateAppReq>(&body)?));
     if spec.is_empty() {
         return Err(Error::invalid(
-            codes::EMPTY_REQUEST,
+            Reason::EmptyRequest,
             "the request changes nothing: send at least one field",
         )
         .into());
@@ -309,7 +309,7 @@ pub async fn upload_app_icon(
     let mut multipart = multipart.map_err(|e| {
         Error::new(
             openwks_core::ErrorKind::UnsupportedMediaType,
-            codes::UNSUPPORTED_MEDIA_TYPE,
+            Reason::UnsupportedMediaType,
             format!(
                 "the icon is uploaded as multipart/form-data: {}",
                 e.body_text()
@@ -318,7 +318,7 @@ pub async fn upload_app_icon(
     })?;
     let bad = |e: String| {
         Error::invalid(
-            codes::MALFORMED_BODY,
+            Reason::MalformedBody,
             format!("the multipart body is not valid: {e}"),
         )
     };

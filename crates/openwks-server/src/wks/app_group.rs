@@ -10,7 +10,7 @@ use openwks_api::wks::app_group::{CreateAppGroupReq, DeleteAppGroupReq, UpdateAp
 use openwks_api::wks::convert;
 use openwks_api::wks::server_group::{ListResponse, ValidateNameReq, ValidateResponse};
 use openwks_core::app_group::{CreateAppGroupSpec, UpdateAppGroupSpec, AUTHORIZATION_TYPES};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::server_group::APP_TYPES;
 use openwks_core::validate::{check_enum, is_valid_name};
 use openwks_core::Error;
@@ -110,7 +110,7 @@ pub async fn update_app_group(
     )?));
     if spec.is_empty() {
         return Err(Error::invalid(
-            codes::EMPTY_REQUEST,
+            Reason::EmptyRequest,
             "the request changes nothing: send at least one field",
         )
         .into());
@@ -154,7 +154,7 @@ pub async fn batch_delete_app_group(
     let ids = req.ids.ok_or_else(|| Error::missing("ids"))?;
     if ids.is_empty() || ids.len() > MAX_BATCH {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!(
                 "ids must hold 1 to {MAX_BATCH} app group ids, got {}",
                 ids.len()

@@ -13,7 +13,7 @@ use openwks_api::wks::app_server::{
 use openwks_api::wks::convert;
 use openwks_api::wks::server_group::ListResponse;
 use openwks_core::compute::{server_status, Job, Server};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::validate::check_range;
 use openwks_core::Error;
 use openwks_store::AppServerFilter;
@@ -130,7 +130,7 @@ pub async fn create_app_servers(
         Some("createApps") => {}
         Some(t) => {
             return Err(Error::invalid(
-                codes::INVALID_ENUM,
+                Reason::InvalidEnum,
                 format!("type must be createApps, got {t:?}"),
             )
             .into())
@@ -154,7 +154,7 @@ pub async fn create_app_servers(
         .ok_or_else(|| Error::missing("product_id"))?;
     st.catalogue.product(&product_id).ok_or_else(|| {
         Error::invalid(
-            codes::INVALID_PRODUCT,
+            Reason::InvalidProduct,
             format!("product {product_id} does not exist"),
         )
     })?;
@@ -182,14 +182,14 @@ pub async fn create_app_servers(
     if let Some(a) = st.catalogue.az(&az) {
         if !st.catalogue.sold_in(a, &product_id) {
             return Err(Error::invalid(
-                codes::INVALID_PRODUCT,
+                Reason::InvalidProduct,
                 format!("product {product_id} is not sold in availability zone {az}"),
             )
             .into());
         }
     } else {
         return Err(Error::invalid(
-            codes::INVALID_AZ,
+            Reason::InvalidAz,
             format!("availability zone {az} does not exist"),
         )
         .into());
@@ -308,13 +308,13 @@ pub async fn update_server(
     let req: UpdateServerReq = json_body(&body)?;
     if req.name.is_none() && req.description.is_none() && req.maintain_status.is_none() {
         return Err(Error::invalid(
-            codes::EMPTY_REQUEST,
+            Reason::EmptyRequest,
             "the request changes nothing: send at least one field",
         )
         .into());
     }
     if let Some(n) = &req.name {
-        openwks_core::validate::check_text("name", n, 1, 64, codes::INVALID_NAME)?;
+        openwks_core::validate::check_text("name", n, 1, 64, Reason::InvalidName)?;
     }
     let now = st.now();
     st.store
@@ -379,7 +379,7 @@ pub async fn batch_delete_server(
     let ids = req.items.ok_or_else(|| Error::missing("items"))?;
     if ids.is_empty() || ids.len() > 100 {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!("items must hold 1 to 100 ids, got {}", ids.len()),
         )
         .into());
@@ -514,7 +514,7 @@ async fn app_ids(
     let ids = req.items.clone().ok_or_else(|| Error::missing("items"))?;
     if ids.is_empty() || ids.len() > 100 {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!("items must hold 1 to 100 ids, got {}", ids.len()),
         )
         .into());
@@ -537,7 +537,7 @@ async fn power(
         Some("HARD") => true,
         Some(t) => {
             return Err(Error::invalid(
-                codes::INVALID_ENUM,
+                Reason::InvalidEnum,
                 format!("type must be SOFT or HARD, got {t:?}"),
             )
             .into())
@@ -549,8 +549,8 @@ async fn power(
     })
     .await
     .map_err(|mut e| {
-        if e.code == codes::ECS_BAD_STATUS {
-            e.code = codes::INVALID_PARAMETER;
+        if e.code == Reason::EcsBadStatus {
+            e.code = Reason::InvalidParameter;
         }
         e
     })?;
@@ -636,11 +636,11 @@ fn check_image(st: &AppState, req: &RebuildServerReq) -> ApiResult<String> {
         .clone()
         .ok_or_else(|| Error::missing("os_type"))?;
     let img = st.catalogue.image(&id).ok_or_else(|| {
-        Error::invalid(codes::INVALID_IMAGE, format!("image {id} does not exist"))
+        Error::invalid(Reason::InvalidImage, format!("image {id} does not exist"))
     })?;
     if img.image_type != t || img.os_type != os {
         return Err(Error::invalid(
-            codes::INVALID_IMAGE,
+            Reason::InvalidImage,
             format!(
                 "image {id} is a {} {} image, not {t} {os}",
                 img.image_type, img.os_type
@@ -650,7 +650,7 @@ fn check_image(st: &AppState, req: &RebuildServerReq) -> ApiResult<String> {
     }
     if t == "gold" && req.image_product_id.as_deref() != Some(img.product_code.as_str()) {
         return Err(Error::invalid(
-            codes::INVALID_IMAGE,
+            Reason::InvalidImage,
             "a Marketplace (gold) image needs its image_product_id",
         )
         .into());
@@ -702,7 +702,7 @@ async fn rebuild_batch(
     let ids = req.server_ids.ok_or_else(|| Error::missing("server_ids"))?;
     if ids.is_empty() || ids.len() > 100 {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!("server_ids must hold 1 to 100 ids, got {}", ids.len()),
         )
         .into());
@@ -712,7 +712,7 @@ async fn rebuild_batch(
         match rebuild_one(st, project_id, id.clone(), image.clone()).await {
             Ok(job_id) => items.push(json!({"server_id": id, "job_id": job_id})),
             Err(e) => items.push(
-                json!({"server_id": id, "error_code": e.0.code, "error_message": e.0.message}),
+                json!({"server_id": id, "error_code": e.0.wks_code(), "error_message": e.0.public_message()}),
             ),
         }
     }
@@ -751,9 +751,7 @@ pub async fn batch_migrate_hosts_server(
     let req: BatchMigrateServerReq = json_body(&body)?;
     let ids = req.server_ids.ok_or_else(|| Error::missing("server_ids"))?;
     if ids.is_empty() || ids.len() > 100 {
-        return Err(
-            Error::invalid(codes::OUT_OF_RANGE, "server_ids must hold 1 to 100 ids").into(),
-        );
+        return Err(Error::invalid(Reason::OutOfRange, "server_ids must hold 1 to 100 ids").into());
     }
     let host = req
         .host_id
@@ -774,7 +772,7 @@ async fn reconfigure(
     kind: &'static str,
 ) -> ApiResult<Response> {
     if ids.is_empty() || ids.len() > 20 {
-        return Err(Error::invalid(codes::OUT_OF_RANGE, "items must hold 1 to 20 servers").into());
+        return Err(Error::invalid(Reason::OutOfRange, "items must hold 1 to 20 servers").into());
     }
     let job_id = start_job(st, &project_id, |job, now| {
         st.store
@@ -910,7 +908,7 @@ pub async fn batch_delete_app_sub_jobs(
     let req: BatchDeleteSubJobsReq = json_body(&body)?;
     let ids = req.items.ok_or_else(|| Error::missing("items"))?;
     if ids.is_empty() || ids.len() > 100 {
-        return Err(Error::invalid(codes::OUT_OF_RANGE, "items must hold 1 to 100 ids").into());
+        return Err(Error::invalid(Reason::OutOfRange, "items must hold 1 to 100 ids").into());
     }
     st.store.delete_sub_jobs(&project_id, ids).await?;
     Ok(empty_ok())

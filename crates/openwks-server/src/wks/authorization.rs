@@ -13,7 +13,7 @@ use openwks_api::wks::authorization::{
 use openwks_core::authorization::{
     check_authorize, AccountSpec, AuthorizationView, MailRecord, ACCOUNT_TYPES,
 };
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::validate::check_enum;
 use openwks_core::{Error, Result};
 use openwks_store::{AuthorizationFilter, MailFilter};
@@ -173,7 +173,7 @@ pub async fn list_authorization_mail_record(
 fn check_ids(ids: Vec<String>, what: &str) -> Result<Vec<String>> {
     if ids.is_empty() || ids.len() > 100 || ids.iter().any(String::is_empty) {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!("records must hold 1 to 100 {what} ids, got {}", ids.len()),
         ));
     }

@@ -13,7 +13,7 @@ use openwks_api::wks::catalogue::{
 };
 use openwks_api::wks::convert::product_info;
 use openwks_core::catalogue::AvailabilityZone;
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::server_group::OS_TYPES;
 use openwks_core::validate::{check_enum, check_range};
 use openwks_core::Error;
@@ -32,7 +32,7 @@ pub async fn list_product(
     let az = match q.str("availability_zone") {
         Some(a) => Some(cat.az(a).ok_or_else(|| {
             Error::invalid(
-                codes::INVALID_AZ,
+                Reason::InvalidAz,
                 format!("availability zone {a} does not exist"),
             )
         })?),
@@ -216,7 +216,7 @@ pub async fn check_quota(
     )?;
     let product = cat.product(pid).ok_or_else(|| {
         Error::invalid(
-            codes::INVALID_PRODUCT,
+            Reason::InvalidProduct,
             format!("product {pid} does not exist"),
         )
     })?;

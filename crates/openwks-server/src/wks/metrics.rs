@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDateTime};
 use openwks_core::compute::Server;
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::metrics::{self, Load, Point};
 use openwks_core::Error;
 use serde_json::{json, Map, Value};
@@ -63,7 +63,7 @@ fn parse_time(field: &str, raw: &str) -> Result<i64, Error> {
         .map(|t| t.and_utc().timestamp_millis())
         .ok_or_else(|| {
             Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 format!("{field} must be a UTC time like 2021-05-11T11:45:42.000Z, got {raw:?}"),
             )
         })
@@ -96,14 +96,14 @@ fn load_of(s: &Server, sessions: u32, now_ms: i64) -> Load<'_> {
 fn check_range(from: i64, to: i64, period_s: i64) -> Result<(), Error> {
     if from >= to {
         return Err(Error::invalid(
-            codes::INVALID_PARAMETER,
+            Reason::InvalidParameter,
             "the start time must be before the end time",
         ));
     }
     let step = (period_s * 1000).max(metrics::RAW_INTERVAL_MS);
     if (to - from) / step > metrics::MAX_POINTS {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!(
                 "the range holds more than {} points of {period_s} s; use a longer period",
                 metrics::MAX_POINTS
@@ -136,7 +136,7 @@ pub async fn show_server_metric_data(
     if let Some(m) = wanted {
         if !SHOW_FIELDS.iter().any(|(_, metric)| *metric == m) {
             return Err(Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 format!("unknown metric_name {m:?}"),
             )
             .into());
@@ -193,27 +193,27 @@ pub async fn list_server_metric_data(
     let period = q.i64("period")?.ok_or_else(|| Error::missing("period"))?;
     if !["SYS.ECS", "AGT.ECS"].contains(&namespace) {
         return Err(Error::invalid(
-            codes::INVALID_PARAMETER,
+            Reason::InvalidParameter,
             format!("namespace must be SYS.ECS or AGT.ECS, got {namespace:?}"),
         )
         .into());
     }
     let unit = metrics::unit(namespace, metric).ok_or_else(|| {
         Error::invalid(
-            codes::INVALID_PARAMETER,
+            Reason::InvalidParameter,
             format!("namespace {namespace} has no metric {metric:?}"),
         )
     })?;
     if !metrics::PERIODS.contains(&period) {
         return Err(Error::invalid(
-            codes::INVALID_PARAMETER,
+            Reason::InvalidParameter,
             "period must be one of 1, 300, 1200, 3600, 14400, 86400",
         )
         .into());
     }
     if !metrics::FILTERS.contains(&filter) {
         return Err(Error::invalid(
-            codes::INVALID_PARAMETER,
+            Reason::InvalidParameter,
             "filter must be one of average, max, min, sum, variance",
         )
         .into());
@@ -221,7 +221,7 @@ pub async fn list_server_metric_data(
     let ms = |field: &str, v: &str| {
         v.parse::<i64>().map_err(|_| {
             Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 format!("{field} must be a UNIX time in milliseconds, got {v:?}"),
             )
         })

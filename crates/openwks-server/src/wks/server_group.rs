@@ -11,7 +11,7 @@ use openwks_api::wks::server_group::{
     CreateServerGroupReq, ListResponse, ServerGroupDto, ShowServerGroupRestrictResponse,
     ShowServerGroupStateResponse, UpdateServerGroupReq, ValidateNameReq, ValidateResponse,
 };
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::server_group::{
     parse_tag_filter, CreateContext, CreateSpec, UpdateSpec, APP_TYPES,
 };
@@ -238,7 +238,7 @@ pub async fn update_server_group(
     let spec = UpdateSpec::from(req);
     if spec.is_empty() {
         return Err(Error::invalid(
-            codes::EMPTY_REQUEST,
+            Reason::EmptyRequest,
             "the request changes nothing: send at least one field",
         )
         .into());

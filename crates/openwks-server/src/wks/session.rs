@@ -14,7 +14,7 @@ use openwks_api::wks::session::{
     ListUserConnectionReq, ListUserConnectionResponse, LogoffUserSessionReq, QuerySessionTypesReq,
     SessionInfo, SessionTypeEntity, SessionTypesResponse, UserConnectionInfo,
 };
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::session::{
     AppConnection, ConnectionFilter, LogoffSpec, Session, SessionFilter, LIVE,
 };
@@ -178,7 +178,7 @@ fn session_filter(r: ExportSessionsReq, times_required: bool) -> Result<SessionF
             .ok_or_else(|| Error::missing("query_end_time"))?;
     } else if begin.is_some() != end.is_some() {
         return Err(Error::invalid(
-            codes::INVALID_PARAMETER,
+            Reason::InvalidParameter,
             "query_begin_time and query_end_time must be sent together or not at all",
         ));
     }
@@ -187,7 +187,7 @@ fn session_filter(r: ExportSessionsReq, times_required: bool) -> Result<SessionF
     if let (Some(b), Some(e)) = (begin_ms, end_ms) {
         if b > e {
             return Err(Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 "query_begin_time must not be after query_end_time",
             ));
         }
@@ -549,7 +549,7 @@ pub async fn export_sessions(
     match (f.begin_ms, f.end_ms) {
         (Some(b), Some(e)) if e - b > EXPORT_WINDOW_MS => {
             return Err(Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 "an export covers at most 30 days",
             )
             .into())

@@ -10,7 +10,7 @@ use openwks_api::wks::server_group::{
     BatchServerGroupTagsReq, ListServerGroupTagResponse, ResourceTagReq,
     ShowServerGroupTagResponse, TmsTag, TmsTagOut, TmsTagValues,
 };
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::server_group::{apply_tags, TagMode};
 use openwks_core::validate::{check_tag, check_tags, Tag};
 use openwks_core::{Error, Result};
@@ -29,7 +29,7 @@ const MAX_BATCH_GROUPS: usize = 100;
 fn tag_change(tags: Option<Vec<TmsTag>>, mode: TagMode) -> Result<TagUpdate> {
     let tags = tags.ok_or_else(|| Error::missing("tags"))?;
     if tags.is_empty() {
-        return Err(Error::invalid(codes::INVALID_TAG, "tags must not be empty"));
+        return Err(Error::invalid(Reason::InvalidTag, "tags must not be empty"));
     }
     let checked: Vec<Tag> = match mode {
         TagMode::Upsert => check_tags(tags.iter().map(|t| (t.key.as_deref(), t.value.as_deref())))?,
@@ -54,7 +54,7 @@ async fn batch(
     let items = req.items.ok_or_else(|| Error::missing("items"))?;
     if items.is_empty() || items.len() > MAX_BATCH_GROUPS {
         return Err(Error::invalid(
-            codes::OUT_OF_RANGE,
+            Reason::OutOfRange,
             format!(
                 "items must hold 1 to {MAX_BATCH_GROUPS} server groups, got {}",
                 items.len()

@@ -4,6 +4,7 @@
 //! right must not reach the administrator; lists, tag lists and validation answers tell only
 //! what the caller may get. Each test fails when its fix is reverted.
 
+use openwks_core::error::Reason;
 use serde_json::{json, Value};
 
 use crate::harness::{TestApp, PID};
@@ -745,7 +746,7 @@ async fn the_launch_write_checks_its_own_preconditions() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let e = store.launch(args(&people[1])).await.expect_err("revoked");
-    assert_eq!(e.code, "WKS.00131112", "{}", e.message);
+    assert_eq!(e.code, Reason::LaunchNotAuthorized, "{}", e.message);
     // Disabled app: refused, the authorized user included.
     let r = app
         .post(
@@ -755,7 +756,7 @@ async fn the_launch_write_checks_its_own_preconditions() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let e = store.launch(args(&people[2])).await.expect_err("disabled");
-    assert_eq!(e.code, "WKS.00131113", "{}", e.message);
+    assert_eq!(e.code, Reason::AppDisabled, "{}", e.message);
     let r = app
         .post(
             &format!("/v1/{{p}}/app-groups/{ag}/apps/actions/enable"),
@@ -772,5 +773,5 @@ async fn the_launch_write_checks_its_own_preconditions() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let e = store.launch(args(&people[2])).await.expect_err("unbound");
-    assert_eq!(e.code, "WKS.00131115", "{}", e.message);
+    assert_eq!(e.code, Reason::AppGroupUnbound, "{}", e.message);
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::db::Value;
 use crate::db::{params, params_from_iter, Connection};
 use openwks_core::app_group::{check_binding, check_server_group, AppGroup, AppGroupView};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::server_group::ServerGroup;
 use openwks_core::{Error, Result};
 
@@ -128,7 +128,7 @@ pub(crate) fn create(tx: &WriteTx, g: &AppGroup) -> Result<AppGroupView> {
     let conn = tx.db();
     if name_taken(conn, &g.project_id, &g.name, None)? {
         return Err(Error::conflict(
-            codes::DUPLICATE_APP_GROUP_NAME,
+            Reason::DuplicateAppGroupName,
             format!("an app group named {} already exists", g.name),
         ));
     }
@@ -151,7 +151,7 @@ pub(crate) fn update(
     f(&mut g, &lookup)?;
     if g.name != before.name && name_taken(conn, project_id, &g.name, Some(id))? {
         return Err(Error::conflict(
-            codes::DUPLICATE_APP_GROUP_NAME,
+            Reason::DuplicateAppGroupName,
             format!("an app group named {} already exists", g.name),
         ));
     }

@@ -5,7 +5,7 @@ use super::rows;
 use crate::db::Value;
 use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::app::{App, Icon};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::{Error, Result};
 
 use super::rows::json_err;
@@ -102,7 +102,7 @@ pub(crate) fn publish(
             || name_taken(conn, app_group_id, &a.name, None)?
         {
             return Err(Error::conflict(
-                codes::DUPLICATE_APP_NAME,
+                Reason::DuplicateAppName,
                 format!(
                     "an app named {} is already published in the app group",
                     a.name
@@ -209,7 +209,7 @@ pub(crate) fn update_many(
         let new_icon = f(&mut a)?;
         if a.name != before.name && name_taken(conn, app_group_id, &a.name, Some(&a.id))? {
             return Err(Error::conflict(
-                codes::DUPLICATE_APP_NAME,
+                Reason::DuplicateAppName,
                 format!(
                     "an app named {} is already published in the app group",
                     a.name

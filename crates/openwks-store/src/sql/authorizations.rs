@@ -7,7 +7,7 @@ use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::authorization::{
     Account, Authorization, AuthorizationView, MailRecord, UserGroup,
 };
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 
@@ -85,7 +85,7 @@ pub(crate) fn add(
             && !user_group_exists(conn, project_id, &a.account)?
         {
             return Err(Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 format!("user group {} does not exist (create it under /openwks/v1/{{project_id}}/user-groups)", a.account),
             ));
         }
@@ -416,7 +416,7 @@ pub(crate) fn user_group(
 pub(crate) fn create_user_group(conn: &Connection, g: &UserGroup) -> Result<UserGroup> {
     if user_group_exists(conn, &g.project_id, &g.name)? {
         return Err(Error::conflict(
-            codes::CONFLICT,
+            Reason::Conflict,
             format!("a user group named {} already exists", g.name),
         ));
     }

@@ -3,7 +3,7 @@
 use super::engine::SqlStore;
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::ecs::{invalid, EcsServerGroup};
-use openwks_core::error::{codes, ErrorKind};
+use openwks_core::error::{ErrorKind, Reason};
 use openwks_core::{Error, Result};
 
 use super::rows::json_err;
@@ -13,7 +13,7 @@ use crate::Deleted;
 fn not_found(id: &str) -> Error {
     Error::new(
         ErrorKind::NotFound,
-        codes::ECS_GROUP_NOT_FOUND,
+        Reason::EcsGroupNotFound,
         format!("ECS group {id} does not exist"),
     )
 }

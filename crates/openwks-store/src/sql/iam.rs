@@ -3,7 +3,7 @@
 use super::engine::SqlStore;
 use super::rows;
 use crate::db::{params, Connection, OptionalExtension};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::iam_model::{
     AuditEvent, AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal,
 };
@@ -29,7 +29,7 @@ const USERS: &str =
     "SELECT id, name, account_id, is_admin, enabled, created_at FROM users WHERE account_id = ?1";
 
 fn conflict(msg: String) -> Error {
-    Error::conflict(codes::CONFLICT, msg)
+    Error::conflict(Reason::Conflict, msg)
 }
 
 /// A user of the account.
@@ -153,7 +153,7 @@ pub(crate) fn create_key(
     if n >= 2 {
         return Err(Error::new(
             ErrorKind::Invalid,
-            codes::QUOTA_EXCEEDED,
+            Reason::QuotaExceeded,
             "a user has at most 2 access keys (as on the vendor's IAM)",
         ));
     }
@@ -317,7 +317,7 @@ pub(crate) fn delete_policy(conn: &Connection, account: &str, id: &str) -> Resul
     let n = attachment_count(conn, account, id)?;
     if n > 0 {
         return Err(Error::conflict(
-            codes::IN_USE,
+            Reason::InUse,
             format!("policy {id} is attached to {n} user(s) or group(s): detach it first"),
         ));
     }

@@ -2,7 +2,7 @@
 
 use super::engine::SqlStore;
 use crate::db::{params, Connection, OptionalExtension};
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::network::{Subnet, Vpc};
 use openwks_core::{Error, Result};
 
@@ -68,7 +68,7 @@ fn marker_seq(conn: &Connection, table: &str, marker: Option<&str>) -> Result<i6
                 .optional()
                 .map_err(db_err)?;
             seq.ok_or_else(|| {
-                Error::invalid(codes::INVALID_QUERY, format!("marker {m} does not exist"))
+                Error::invalid(Reason::InvalidQuery, format!("marker {m} does not exist"))
             })
         }
     }
@@ -133,7 +133,7 @@ pub(crate) fn delete_vpc(conn: &Connection, project_id: &str, id: &str) -> Resul
         .map_err(db_err)?;
     if subnets > 0 {
         return Err(Error::conflict(
-            codes::IN_USE,
+            Reason::InUse,
             format!("VPC {id} still has {subnets} subnet(s)"),
         ));
     }
@@ -165,7 +165,7 @@ pub(crate) fn delete_subnet(
         .map_err(db_err)?;
     if used > 0 {
         return Err(Error::conflict(
-            codes::IN_USE,
+            Reason::InUse,
             format!("subnet {id} is used by {used} server group(s)"),
         ));
     }
@@ -217,7 +217,7 @@ impl crate::Network for SqlStore {
         self.write(move |c| {
             if vpc(c.db(), &subnet.project_id, &subnet.vpc_id)?.is_none() {
                 return Err(Error::invalid(
-                    openwks_core::error::codes::INVALID_NETWORK,
+                    openwks_core::error::Reason::InvalidNetwork,
                     format!("VPC {} does not exist", subnet.vpc_id),
                 ));
             }

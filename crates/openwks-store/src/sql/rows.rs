@@ -11,7 +11,7 @@ use openwks_core::server_group::ServerGroup;
 use openwks_core::{Error, Result};
 
 pub(crate) fn json_err(e: serde_json::Error) -> Error {
-    Error::internal(format!("stored document: {e}"))
+    Error::internal_from("stored document", e)
 }
 
 /// The JSON documents in the first column of every row of `sql`, decoded.

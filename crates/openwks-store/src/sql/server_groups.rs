@@ -8,7 +8,7 @@ use super::tx::WriteTx;
 use crate::db::Value;
 use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::app_group::check_binding;
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::server_group::{check_standby, ServerGroup, ServerGroupView};
 use openwks_core::{Error, Result};
 use std::sync::Arc;
@@ -187,19 +187,19 @@ pub(crate) fn create(tx: &WriteTx, g: &ServerGroup, max_groups: i64) -> Result<S
         .ok_or_else(|| Error::not_found("project", &g.project_id))?;
     if count >= max_groups {
         return Err(Error::invalid(
-            codes::QUOTA_EXCEEDED,
+            Reason::QuotaExceeded,
             format!("the project already has {count} server groups, the quota is {max_groups}"),
         ));
     }
     if taken {
         return Err(Error::conflict(
-            codes::DUPLICATE_NAME,
+            Reason::DuplicateName,
             format!("a server group named {} already exists", g.name),
         ));
     }
     if subnet_vpc.as_deref() != Some(g.vpc_id.as_str()) {
         return Err(Error::invalid(
-            codes::INVALID_NETWORK,
+            Reason::InvalidNetwork,
             format!("subnet {} is not a subnet of VPC {}", g.subnet_id, g.vpc_id),
         ));
     }
@@ -256,7 +256,7 @@ pub(crate) fn update(
     f(&mut g, primary.as_ref(), &mut subs)?;
     if g.name != before.name && name_taken(conn, project_id, &g.name, Some(id))? {
         return Err(Error::conflict(
-            codes::DUPLICATE_NAME,
+            Reason::DuplicateName,
             format!("a server group named {} already exists", g.name),
         ));
     }
@@ -278,7 +278,7 @@ pub(crate) fn update(
             .map_err(db_err)?;
         if other > 0 {
             return Err(Error::invalid(
-                codes::APP_TYPE_MISMATCH,
+                Reason::AppTypeMismatch,
                 format!(
                     "server group {} has {other} app group(s) of another app_type bound; app_type cannot become {} while they are",
                     now.id, now.app_type
@@ -307,21 +307,21 @@ pub(crate) fn delete(tx: &WriteTx, project_id: &str, id: &str) -> Result<Deleted
         .map_err(db_err)?;
     if servers > 0 {
         return Err(Error::conflict(
-            codes::HAS_SERVERS,
+            Reason::HasServers,
             format!("server group {id} still has {servers} server(s); delete them first"),
         ));
     }
     let bound = rows::app_groups_bound(conn, id, None)?;
     if bound > 0 {
         return Err(Error::conflict(
-            codes::HAS_APP_GROUPS,
+            Reason::HasAppGroups,
             format!("server group {id} still has {bound} app group(s) bound; delete or disassociate them first"),
         ));
     }
     let subs = standby_ids(conn, id)?;
     if !subs.is_empty() {
         return Err(Error::conflict(
-            codes::HAS_STANDBY_GROUPS,
+            Reason::HasStandbyGroups,
             format!(
                 "server group {id} still has standby group(s) {}; delete them first",
                 subs.join(", ")

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::compute::{Job, Server, SubJob};
 use openwks_core::ecs::invalid;
-use openwks_core::error::{codes, ErrorKind};
+use openwks_core::error::{ErrorKind, Reason};
 use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 use openwks_sched::{Demand, HostIdx};
@@ -136,7 +136,7 @@ pub(crate) fn create(
         if members.len() as i64 + r.count as i64 > a.max_members {
             return Err(Error::new(
                 ErrorKind::Invalid,
-                codes::ECS_GROUP_FULL,
+                Reason::EcsGroupFull,
                 format!("Insufficient ECS group quota: group {g} has {} of maxServerGroupMembers {} members", members.len(), a.max_members),
             ));
         }
@@ -376,7 +376,7 @@ pub(crate) fn delete(
         servers.push(rows::server(conn, project_id, id)?.ok_or_else(|| {
             Error::new(
                 ErrorKind::NotFound,
-                codes::ECS_SERVER_NOT_FOUND,
+                Reason::EcsServerNotFound,
                 format!("ECS {id} does not exist"),
             )
         })?);
@@ -627,14 +627,14 @@ pub(crate) fn power(
         let s = rows::server(conn, project_id, id)?.ok_or_else(|| {
             Error::new(
                 ErrorKind::NotFound,
-                codes::ECS_SERVER_NOT_FOUND,
+                Reason::EcsServerNotFound,
                 format!("ECS {id} does not exist"),
             )
         })?;
         if s.status != need {
             return Err(Error::new(
                 ErrorKind::Invalid,
-                codes::ECS_BAD_STATUS,
+                Reason::EcsBadStatus,
                 format!("server {id} is {}; {job_type} needs it {need}", s.status),
             ));
         }
@@ -714,7 +714,7 @@ pub(crate) fn add_to_group(
             .map_err(|e| {
                 Error::new(
                     ErrorKind::Invalid,
-                    codes::ECS_NO_CAPACITY,
+                    Reason::EcsNoCapacity,
                     format!("the ECS cannot join the group: {e}"),
                 )
             })?;
@@ -791,7 +791,7 @@ pub(crate) fn rebuild(
         let s = app_server(conn, project_id, id)?;
         if !matches!(s.status.as_str(), "ACTIVE" | "SHUTOFF") {
             return Err(Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 format!(
                     "server {id} is {}; it can be rebuilt when ACTIVE or SHUTOFF",
                     s.status
@@ -851,7 +851,7 @@ pub(crate) fn reconfigure(
         let s = app_server(conn, project_id, id)?;
         if s.status != "ACTIVE" {
             return Err(Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 format!("server {id} is {}; it must be running (ACTIVE)", s.status),
             ));
         }
@@ -879,7 +879,7 @@ pub(crate) fn migrate(
     let state = fresh(conn, &mut guard)?;
     let target = *state.hosts.get(host_id).ok_or_else(|| {
         Error::invalid(
-            codes::INVALID_PARAMETER,
+            Reason::InvalidParameter,
             format!("host {host_id} does not exist"),
         )
     })?;
@@ -904,7 +904,7 @@ pub(crate) fn migrate(
         };
         let fail = |why: String| {
             Error::invalid(
-                codes::INVALID_PARAMETER,
+                Reason::InvalidParameter,
                 format!("server {id} cannot migrate to {host_id}: {why}"),
             )
         };
@@ -1044,7 +1044,7 @@ pub(crate) fn change_ecs_members(
         let Some(mut s) = rows::server(conn, project_id, id)? else {
             out.push(Some(Error::new(
                 ErrorKind::NotFound,
-                codes::ECS_SERVER_NOT_FOUND,
+                Reason::EcsServerNotFound,
                 format!("ECS {id} does not exist"),
             )));
             continue;
@@ -1053,7 +1053,7 @@ pub(crate) fn change_ecs_members(
             if s.status != "SHUTOFF" {
                 out.push(Some(Error::new(
                     ErrorKind::Invalid,
-                    codes::ECS_BAD_STATUS,
+                    Reason::EcsBadStatus,
                     format!(
                         "ECS {id} is {}: only a stopped ECS can be added to an ECS group",
                         s.status

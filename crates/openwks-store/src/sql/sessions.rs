@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::catalogue::Catalogue;
-use openwks_core::error::{codes, ErrorKind};
+use openwks_core::error::{ErrorKind, Reason};
 use openwks_core::routing::{self, Candidate, Policy, Router};
 use openwks_core::scaling::ServerLoad;
 use openwks_core::server_group::ServerGroup;
@@ -290,7 +290,7 @@ fn no_capacity(decisions: &[GroupDecision]) -> Error {
         .collect();
     Error::new(
         ErrorKind::Unavailable,
-        codes::NO_CAPACITY,
+        Reason::NoCapacity,
         format!("no server can take a new session now: {}", parts.join("; ")),
     )
 }
@@ -476,7 +476,7 @@ pub(crate) fn disconnect(
     let mut s = load(conn, project_id, id)?.ok_or_else(|| Error::not_found("session", id))?;
     if !s.is_live() {
         return Err(Error::conflict(
-            codes::CONFLICT,
+            Reason::Conflict,
             format!(
                 "session {id} is {}: only a live session can disconnect",
                 s.state

@@ -4,7 +4,7 @@ use crate::prelude::*;
 use std::sync::Arc;
 
 use openwks_core::catalogue::Catalogue;
-use openwks_core::error::codes;
+use openwks_core::error::Reason;
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_core::server_group::{CreateContext, CreateSpec, ServerGroup};
 
@@ -133,7 +133,7 @@ async fn names_are_unique_and_standbys_block_primary_delete() {
             .await
             .expect_err("dup")
             .code,
-        codes::DUPLICATE_NAME
+        Reason::DuplicateName
     );
     let s = group(&store, &cat, &b, "s1", Some(&g.id)).await;
     store
@@ -152,7 +152,7 @@ async fn names_are_unique_and_standbys_block_primary_delete() {
             .await
             .expect_err("has standby")
             .code,
-        codes::HAS_STANDBY_GROUPS
+        Reason::HasStandbyGroups
     );
     assert_eq!(
         store.delete_server_group(&pid, &s.id).await.expect("del"),
@@ -179,7 +179,7 @@ async fn quota_is_enforced() {
         .create_server_group(group(&store, &cat, &b, "q2", None).await, 1)
         .await
         .expect_err("over");
-    assert_eq!(e.code, codes::QUOTA_EXCEEDED);
+    assert_eq!(e.code, Reason::QuotaExceeded);
 }
 
 /// Many concurrent writes are committed in batches; a failing write in a batch does not undo
@@ -210,7 +210,7 @@ async fn concurrent_writes_group_commit_and_survive_reopen() {
         match t.await.expect("join") {
             Ok(id) => ok.push(id),
             Err(e) => {
-                assert_eq!(e.code, codes::DUPLICATE_NAME);
+                assert_eq!(e.code, Reason::DuplicateName);
                 failed += 1;
             }
         }
@@ -377,12 +377,12 @@ async fn other_projects_cannot_see_or_touch_a_group() {
         .update_server_group(other, &g.id, Box::new(|_, _, _| Ok(())))
         .await
         .expect_err("update");
-    assert_eq!(e.code, codes::NOT_FOUND);
+    assert_eq!(e.code, Reason::NotFound);
     let e = store
         .update_server_group_tags(other, vec![(g.id.clone(), Box::new(|_| Ok(())))])
         .await
         .expect_err("tags");
-    assert_eq!(e.code, codes::NOT_FOUND);
+    assert_eq!(e.code, Reason::NotFound);
     assert!(store
         .server_group(&b.project.id, &g.id)
         .await
