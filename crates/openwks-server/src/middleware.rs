@@ -66,8 +66,13 @@ pub async fn outer(State(st): State<AppState>, req: Request, next: Next) -> Resp
     let rid = next_request_id();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    // Everything logged while the request runs (handlers, the store's callers) carries its id.
+    let span = tracing::info_span!("request", request_id = %rid, method = %method, path = %path);
     let (resp, user) = REQUEST_ID
-        .scope(rid.clone(), handle(st.clone(), req, next))
+        .scope(
+            rid.clone(),
+            tracing::Instrument::instrument(handle(st.clone(), req, next), span),
+        )
         .await;
     let mut resp = resp;
     if let Ok(v) = HeaderValue::from_str(&rid) {

@@ -22,3 +22,4 @@ mod scaling;
 mod server_groups;
 mod sessions;
 mod tags;
+mod tracing_spans;

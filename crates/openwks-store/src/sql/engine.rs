@@ -217,6 +217,14 @@ fn writer_loop(
                 Err(_) => break,
             }
         }
+        // One span per batch: how many writes it carried, whether it committed, what it touched.
+        let span = tracing::debug_span!(
+            "write_batch",
+            jobs = batch.len(),
+            committed = tracing::field::Empty,
+            touched = tracing::field::Empty
+        );
+        let _entered = span.enter();
         let begun = conn.begin();
         // What the batch changed (the jobs' touches) is recorded with the commit for other
         // replicas and evicted here after it.
@@ -246,6 +254,8 @@ fn writer_loop(
         conn.ended(committed.is_ok());
         // Evict what the batch changed before anyone hears of the commit.
         let touched = state.borrow_mut().batch_ended(committed.is_ok());
+        span.record("committed", committed.is_ok());
+        span.record("touched", touched.len());
         if committed.is_ok() {
             if !touched.is_empty() {
                 views.evict(&touched);
