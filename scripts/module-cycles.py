@@ -34,6 +34,9 @@ def modules(src):
 def strip(text):
     # comments (a `//` that starts a line or follows a space; URLs in strings have none)
     text = re.sub(r"(^|\s)//[^\n]*", r"\1", text)
+    # char literals, then string literals, line by line (a path inside a string is no import)
+    text = re.sub(r"'(?:[^'\\\n]|\\.)'", "' '", text)
+    text = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', text)
     # an inline test module at the end of a file (top level, at a line start)
     m = re.search(r"^#\[cfg\(test\)\]\s*\nmod\s+\w+\s*\{", text, re.M)
     if m:
@@ -62,8 +65,20 @@ def edges(mods):
             for name in re.findall(r"\b(\w+)\b", group):
                 if name in siblings:
                     add(siblings[name])
+        # names a `use` brings from elsewhere (`use openwks_core::metrics;`,
+        # `use crate::wks::authorization as authz;`) are not the sibling of that name
+        shadowed = set()
+        for path in re.findall(r"\buse\s+([^;]+);", text):
+            if path.startswith(("super::{", "self::")):
+                continue
+            for alias in re.findall(r"\bas\s+(\w+)", path):
+                shadowed.add(alias)
+            if not path.startswith("super::"):
+                last = re.findall(r"(\w+)\s*(?:\}|$)", path)
+                shadowed.update(last)
+                shadowed.update(re.findall(r"(\w+)::\{\s*self\b", path))
         for name in re.findall(r"(?<![\w:])(\w+)::\w", text):
-            if name in siblings and name not in children:
+            if name in siblings and name not in children and name not in shadowed:
                 add(siblings[name])
     return out
 

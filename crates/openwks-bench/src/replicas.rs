@@ -8,11 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use serde::Serialize;
 
-use crate::load::{Stats, Target};
+use crate::load::Target;
 use crate::procs::{self, Proc};
-use crate::report;
+use crate::report::{self, Pair, ReplicasReport};
 use crate::scenarios::{self, Common};
 
 /// Flags of `openwks-bench replicas`.
@@ -44,48 +43,6 @@ pub struct ReplicasArgs {
     pub warmup: u64,
     #[command(flatten)]
     pub common: Common,
-}
-
-/// One scenario on both backends.
-#[derive(Debug, Clone, Serialize)]
-pub struct Pair {
-    /// Scenario.
-    pub scenario: String,
-    /// One openwks on SQLite, rounds merged.
-    pub sqlite: Stats,
-    /// The replicas on PostgreSQL, rounds merged.
-    pub postgres: Stats,
-    /// PostgreSQL req/s ÷ SQLite req/s.
-    pub ratio: f64,
-}
-
-/// Everything `replicas` measured.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReplicasReport {
-    /// Machine, date, commit.
-    pub env: report::Env,
-    /// Replicas on PostgreSQL.
-    pub replicas: usize,
-    /// Pool per replica.
-    pub pool: u32,
-    /// Connections of the load generator (spread over the replicas).
-    pub connections: usize,
-    /// Seconds per run.
-    pub duration_s: u64,
-    /// Rounds.
-    pub rounds: usize,
-    /// Warm-up seconds per scenario and backend.
-    pub warmup_s: u64,
-    /// Preloaded groups per backend.
-    pub groups: u64,
-    /// The preload (durable creates at full speed) on SQLite.
-    pub preload_sqlite: Stats,
-    /// The preload on the PostgreSQL replicas.
-    pub preload_postgres: Stats,
-    /// The scenarios.
-    pub scenarios: Vec<Pair>,
-    /// PostgreSQL server version.
-    pub postgres_version: String,
 }
 
 fn psql(url: &str, sql: &str) -> anyhow::Result<String> {

@@ -6,7 +6,6 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::load::Stats;
-use crate::scenarios::{RunReport, ScaleReport};
 
 /// Where and when the figures were taken.
 #[derive(Debug, Clone, Serialize)]
@@ -188,7 +187,7 @@ pub fn emit_scale(r: &ScaleReport, json: Option<&Path>, md: Option<&Path>) -> an
 
 /// Print and write the results of `replicas`.
 pub fn emit_replicas(
-    r: &crate::replicas::ReplicasReport,
+    r: &ReplicasReport,
     json: Option<&Path>,
     md: Option<&Path>,
 ) -> anyhow::Result<()> {
@@ -234,4 +233,115 @@ pub fn emit_replicas(
         );
     }
     write_out(json, md, r, &t)
+}
+
+/// Everything `run` measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// Machine, date, commit.
+    pub env: Env,
+    /// Connections.
+    pub connections: usize,
+    /// Seconds per run.
+    pub duration_s: u64,
+    /// Rounds.
+    pub rounds: usize,
+    /// Preloaded groups.
+    pub groups: u64,
+    /// Preload (durable creates at full speed, 64 connections).
+    pub preload: Stats,
+    /// openwks RSS right after start, empty store (KiB).
+    pub idle_rss_kib: u64,
+    /// Baseline RSS right after start (KiB).
+    pub baseline_idle_rss_kib: u64,
+    /// openwks RSS after all scenarios (KiB).
+    pub loaded_rss_kib: u64,
+    /// Cold start to first answered request on the loaded data dir (ms).
+    pub cold_start_ms: f64,
+    /// The scenarios.
+    pub scenarios: Vec<Comparison>,
+}
+
+/// Everything `scale` measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScaleReport {
+    /// Machine, date, commit.
+    pub env: Env,
+    /// Groups loaded.
+    pub groups: u64,
+    /// RSS of the empty store (KiB).
+    pub empty_rss_kib: u64,
+    /// show/list with 100 groups.
+    pub small_show: Stats,
+    /// List (limit 100) with 100 groups.
+    pub small_list: Stats,
+    /// Loading the groups.
+    pub load: Stats,
+    /// RSS at size (KiB).
+    pub loaded_rss_kib: u64,
+    /// show at size.
+    pub large_show: Stats,
+    /// list (limit 100, random offset) at size.
+    pub large_list: Stats,
+    /// Cold start at size (ms).
+    pub cold_start_ms: f64,
+    /// Data dir size at size (bytes).
+    pub data_bytes: u64,
+}
+
+/// Everything `replicas` measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplicasReport {
+    /// Machine, date, commit.
+    pub env: Env,
+    /// Replicas on PostgreSQL.
+    pub replicas: usize,
+    /// Pool per replica.
+    pub pool: u32,
+    /// Connections of the load generator (spread over the replicas).
+    pub connections: usize,
+    /// Seconds per run.
+    pub duration_s: u64,
+    /// Rounds.
+    pub rounds: usize,
+    /// Warm-up seconds per scenario and backend.
+    pub warmup_s: u64,
+    /// Preloaded groups per backend.
+    pub groups: u64,
+    /// The preload (durable creates at full speed) on SQLite.
+    pub preload_sqlite: Stats,
+    /// The preload on the PostgreSQL replicas.
+    pub preload_postgres: Stats,
+    /// The scenarios.
+    pub scenarios: Vec<Pair>,
+    /// PostgreSQL server version.
+    pub postgres_version: String,
+}
+
+/// Results of one scenario on both servers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// Scenario name.
+    pub scenario: String,
+    /// openwks, rounds merged.
+    pub openwks: Stats,
+    /// Baseline, rounds merged.
+    pub baseline: Stats,
+    /// openwks req/s ÷ baseline req/s.
+    pub ratio: f64,
+    /// Every round, in the order run.
+    pub rounds: Vec<(String, Stats)>,
+}
+
+/// One scenario on both backends.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    /// Scenario.
+    pub scenario: String,
+    /// One openwks on SQLite, rounds merged.
+    pub sqlite: Stats,
+    /// The replicas on PostgreSQL, rounds merged.
+    pub postgres: Stats,
+    /// PostgreSQL req/s ÷ SQLite req/s.
+    pub ratio: f64,
 }

@@ -7,12 +7,11 @@ use std::time::Duration;
 
 use clap::Args;
 use rand::Rng;
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::load::{self, Call, CallMaker, Stats, Target};
 use crate::procs::{self, OpenwksCfg};
-use crate::report;
+use crate::report::{self, Comparison, RunReport, ScaleReport};
 
 pub(crate) const PID: &str = "be0c4a1d2e3f40516273849a5b6c7d8e";
 const AK: &str = "AKBENCH000000000001";
@@ -268,21 +267,6 @@ pub(crate) async fn preload(
     Ok((ids, stats))
 }
 
-/// Results of one scenario on both servers.
-#[derive(Debug, Clone, Serialize)]
-pub struct Comparison {
-    /// Scenario name.
-    pub scenario: String,
-    /// openwks, rounds merged.
-    pub openwks: Stats,
-    /// Baseline, rounds merged.
-    pub baseline: Stats,
-    /// openwks req/s ÷ baseline req/s.
-    pub ratio: f64,
-    /// Every round, in the order run.
-    pub rounds: Vec<(String, Stats)>,
-}
-
 /// One side of a comparison: its name, its servers, its calls.
 pub(crate) type Side<'a> = (&'a str, &'a [Target], &'a CallMaker);
 
@@ -332,33 +316,6 @@ pub(crate) fn merge(runs: &[Stats]) -> Stats {
         p99_ms: runs.iter().map(|r| r.p99_ms).sum::<f64>() / n,
         max_ms: runs.iter().map(|r| r.max_ms).fold(0.0, f64::max),
     }
-}
-
-/// Everything `run` measured.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunReport {
-    /// Machine, date, commit.
-    pub env: report::Env,
-    /// Connections.
-    pub connections: usize,
-    /// Seconds per run.
-    pub duration_s: u64,
-    /// Rounds.
-    pub rounds: usize,
-    /// Preloaded groups.
-    pub groups: u64,
-    /// Preload (durable creates at full speed, 64 connections).
-    pub preload: Stats,
-    /// openwks RSS right after start, empty store (KiB).
-    pub idle_rss_kib: u64,
-    /// Baseline RSS right after start (KiB).
-    pub baseline_idle_rss_kib: u64,
-    /// openwks RSS after all scenarios (KiB).
-    pub loaded_rss_kib: u64,
-    /// Cold start to first answered request on the loaded data dir (ms).
-    pub cold_start_ms: f64,
-    /// The scenarios.
-    pub scenarios: Vec<Comparison>,
 }
 
 /// `openwks-bench run`.
@@ -454,33 +411,6 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
-}
-
-/// Everything `scale` measured.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScaleReport {
-    /// Machine, date, commit.
-    pub env: report::Env,
-    /// Groups loaded.
-    pub groups: u64,
-    /// RSS of the empty store (KiB).
-    pub empty_rss_kib: u64,
-    /// show/list with 100 groups.
-    pub small_show: Stats,
-    /// List (limit 100) with 100 groups.
-    pub small_list: Stats,
-    /// Loading the groups.
-    pub load: Stats,
-    /// RSS at size (KiB).
-    pub loaded_rss_kib: u64,
-    /// show at size.
-    pub large_show: Stats,
-    /// list (limit 100, random offset) at size.
-    pub large_list: Stats,
-    /// Cold start at size (ms).
-    pub cold_start_ms: f64,
-    /// Data dir size at size (bytes).
-    pub data_bytes: u64,
 }
 
 fn dir_size(p: &std::path::Path) -> u64 {

@@ -28,8 +28,7 @@ use openwks_core::{Error, ErrorKind, Result};
 use crate::error::ApiError;
 use crate::input::Input;
 use crate::middleware::Ctx;
-use crate::router::Guarded;
-use crate::routes::{Dialect, Res, Route};
+use crate::route::{Dialect, Res, Route};
 use crate::AppState;
 
 /// A user's compiled policies and the generation they were read at.
@@ -423,8 +422,18 @@ fn audit_event(
             "allowed".into()
         },
         reason: bounded(reason),
-        request_id: crate::request::current_request_id(),
+        request_id: crate::request_id::current_request_id(),
     }
+}
+
+/// The state of a route's authorization layer: the application and the route's row (`None`:
+/// an SDK operation openwks does not implement).
+#[derive(Clone)]
+pub struct Guarded {
+    /// The application.
+    pub st: AppState,
+    /// The route.
+    pub route: Option<&'static Route>,
 }
 
 /// The route layer of every route (after routing): decode the request's input once, authorize

@@ -10,7 +10,7 @@ use openwks_api::error_body::WksErrorBody;
 use openwks_core::error::Reason;
 use openwks_core::{Error, ErrorKind};
 
-use crate::request::current_request_id;
+use crate::request_id::current_request_id;
 
 /// What the HTTP layer refuses by itself, before any operation runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,6 +273,16 @@ impl IntoResponse for EcsApiError {
         };
         answer(r, body)
     }
+}
+
+/// The answer of an SDK operation openwks does not implement: 501, `"not implemented"` (an
+/// expected answer, so it is logged at INFO by the access log only, never as an error).
+pub async fn not_implemented() -> impl IntoResponse {
+    ApiError::from(Error::new(
+        ErrorKind::NotImplemented,
+        Reason::Internal,
+        "not implemented",
+    ))
 }
 
 /// The answer of a delete: `204` when something was deleted, the vendor's 404 for `kind` `id`

@@ -15,8 +15,9 @@ use openwks_core::{Error, Result};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use crate::request::has_control;
 use crate::request::Query;
-use crate::routes::{Res, Src};
+use crate::route::{Res, Src};
 
 /// What a request says, decoded.
 #[derive(Debug, Default)]
@@ -28,11 +29,6 @@ pub struct Input {
     /// The JSON body, when the body is JSON (`None` for an empty or non-JSON body: the handler
     /// answers those itself).
     pub body: Option<Value>,
-}
-
-/// Whether `s` holds a control character (C0, DEL or C1).
-pub fn has_control(s: &str) -> bool {
-    s.chars().any(char::is_control)
 }
 
 impl Input {

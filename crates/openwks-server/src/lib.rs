@@ -20,6 +20,8 @@ pub mod metrics;
 pub mod middleware;
 pub mod ops;
 pub mod request;
+pub mod request_id;
+pub mod route;
 pub mod router;
 pub mod routes;
 pub mod scaler;

@@ -16,7 +16,7 @@ use openwks_core::{Error, ErrorKind};
 
 use crate::auth::{sdk_hmac, token};
 use crate::error::{ApiError, Failure, Transport};
-use crate::request::REQUEST_ID;
+use crate::request_id::{next_request_id, REQUEST_ID};
 use crate::AppState;
 
 /// What the middleware found out about the caller; handlers read it as an extension.
@@ -44,20 +44,6 @@ fn project_segment(segs: &[&str]) -> Option<usize> {
         }
         _ => None,
     }
-}
-
-/// A request id: 32 hex characters, unique per process start (a random prefix drawn once and a
-/// counter), without a `getrandom` system call per request.
-fn next_request_id() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::OnceLock;
-    static PREFIX: OnceLock<u64> = OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let prefix = *PREFIX.get_or_init(rand::random::<u64>);
-    format!(
-        "{prefix:016x}{:016x}",
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
 }
 
 /// Outer middleware entry point.

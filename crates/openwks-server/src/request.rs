@@ -1,4 +1,4 @@
-//! Request plumbing: the request id, body and query parsing with vendor-shaped errors, and a
+//! Request plumbing: body and query parsing with vendor-shaped errors, and a
 //! path extractor whose rejection is a vendor error (never axum's plain-text 4xx).
 
 use std::collections::HashMap;
@@ -13,14 +13,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-tokio::task_local! {
-    /// The id of the request being served (set by the outer middleware).
-    pub static REQUEST_ID: String;
-}
-
-/// The current request's id, or an empty string outside a request.
-pub fn current_request_id() -> String {
-    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+/// Whether `s` holds a control character (C0, DEL or C1).
+pub fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
 }
 
 /// Parse a JSON body; an empty body is `WKS.0001`, malformed JSON names the problem.
@@ -91,7 +86,7 @@ impl Query {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let k = percent_decode_str(k).decode_utf8_lossy().into_owned();
             let v = percent_decode_str(v).decode_utf8_lossy().into_owned();
-            if crate::input::has_control(&k) || crate::input::has_control(&v) {
+            if has_control(&k) || has_control(&v) {
                 return Err(Error::invalid(
                     Reason::InvalidQuery,
                     format!("query parameter {k:?} holds a control character"),

@@ -5,17 +5,18 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::on;
 use axum::Router;
-use openwks_core::error::Reason;
-use openwks_core::{Error, ErrorKind};
 use tokio::net::TcpListener;
 
+use crate::authz::Guarded;
+use crate::error::not_implemented;
 use crate::error::{ApiError, EcsApiError, Failure, Transport};
-use crate::routes::{unimplemented_sdk_operations, Dialect, Route, ROUTES};
+use crate::route::{Dialect, Route};
+use crate::routes::{dialect_of_path, unimplemented_sdk_operations, ROUTES};
 use crate::{middleware, AppState};
 
-/// An error in the dialect of the collection `uri` is in ([`Dialect::of_path`]).
+/// An error in the dialect of the collection `uri` is in ([`dialect_of_path`]).
 fn in_dialect(uri: &Uri, f: Failure) -> Response {
-    match Dialect::of_path(uri.path()) {
+    match dialect_of_path(uri.path()) {
         Dialect::Wks => ApiError(f).into_response(),
         Dialect::Ecs => EcsApiError(f).into_response(),
     }
@@ -39,16 +40,6 @@ async fn method_not_allowed(uri: Uri) -> Response {
             "The method specified in the request is not allowed for this resource.".into(),
         ),
     )
-}
-
-/// The answer of an SDK operation openwks does not implement: 501, `"not implemented"` (an
-/// expected answer, so it is logged at INFO by the access log only, never as an error).
-pub(crate) async fn not_implemented() -> impl IntoResponse {
-    ApiError::from(Error::new(
-        ErrorKind::NotImplemented,
-        Reason::Internal,
-        "not implemented",
-    ))
 }
 
 /// The router: every row of [`ROUTES`] with its authorization carried on it, every SDK
@@ -81,16 +72,6 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::keep_matched_path))
         .with_state(state)
-}
-
-/// The state of a route's authorization layer: the application and the route's row (`None`:
-/// an SDK operation openwks does not implement).
-#[derive(Clone)]
-pub struct Guarded {
-    /// The application.
-    pub st: AppState,
-    /// The route.
-    pub route: Option<&'static Route>,
 }
 
 /// The complete application: the router wrapped in the outer (pre-routing) middleware.

@@ -558,7 +558,8 @@ impl Lcg {
 /// the plain request, and the resource refused is the decoded id's.
 #[tokio::test]
 async fn random_encodings_change_neither_the_decision_nor_the_resource() {
-    use openwks_server::routes::{Res, Src, ROUTES};
+    use openwks_server::route::{Res, Src};
+    use openwks_server::routes::ROUTES;
     let s = scene().await;
     let (app, u) = (&s.app, &s.u);
     let ag = app

@@ -110,7 +110,7 @@ async fn every_route_obeys_its_action() {
     let app = TestApp::new().await;
     let yes = user(&app, "matrix-yes").await;
     let no = user(&app, "matrix-no").await;
-    let mut by_action: BTreeMap<&str, Vec<&openwks_server::routes::Route>> = BTreeMap::new();
+    let mut by_action: BTreeMap<&str, Vec<&openwks_server::route::Route>> = BTreeMap::new();
     for r in ROUTES.iter().filter(|r| !r.public) {
         by_action.entry(r.action).or_default().push(r);
     }
