@@ -7,23 +7,86 @@
 //! States follow the vendor's list (`ExportSessionsReq.session_state`): `Active` (a user is
 //! connected), `Disconnected` (logged in, not connected; it keeps its slot until the
 //! disconnect timeout), `AppcInit`, `SignedOut` (ended; frees its slot), `InitFail`. A session
-//! holds a slot on its server while it is [`LIVE`].
+//! holds a slot on its server while it is live ([`SessionState::is_live`]).
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Reason;
 use crate::{Error, Result};
 
-/// Connected and in use.
-pub const ACTIVE: &str = "Active";
-/// Logged in but not connected.
-pub const DISCONNECTED: &str = "Disconnected";
-/// Logged off: the session is over.
-pub const SIGNED_OUT: &str = "SignedOut";
-/// The states that hold a slot on a server.
-pub const LIVE: [&str; 2] = [ACTIVE, DISCONNECTED];
-/// Every state of the vendor's list (filters accept these).
-pub const STATES: [&str; 5] = [ACTIVE, DISCONNECTED, "AppcInit", SIGNED_OUT, "InitFail"];
+/// A session's state, named on the wire as the vendor names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SessionState {
+    /// Connected and in use.
+    Active,
+    /// Logged in but not connected (keeps its slot until the disconnect timeout).
+    Disconnected,
+    /// The client is starting (the vendor's state; openwks sessions start `Active`).
+    AppcInit,
+    /// Logged off: the session is over.
+    SignedOut,
+    /// The session failed to start (the vendor's state; a refused launch stores nothing).
+    InitFail,
+}
+
+impl SessionState {
+    /// Every state of the vendor's list (filters accept these).
+    pub const ALL: [SessionState; 5] = [
+        Self::Active,
+        Self::Disconnected,
+        Self::AppcInit,
+        Self::SignedOut,
+        Self::InitFail,
+    ];
+
+    /// The wire (and stored) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Disconnected => "Disconnected",
+            Self::AppcInit => "AppcInit",
+            Self::SignedOut => "SignedOut",
+            Self::InitFail => "InitFail",
+        }
+    }
+
+    /// Whether a session in this state holds a slot on its server.
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Active | Self::Disconnected)
+    }
+
+    /// The state named `s`, if it is one.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for SessionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a session shows: a shared desktop (`"1"` on the wire) or applications (`"2"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SessionType {
+    /// A desktop shared by the group's apps (`SESSION_DESKTOP_APP` groups).
+    #[serde(rename = "1")]
+    SharedDesktop,
+    /// Individual applications.
+    #[serde(rename = "2")]
+    Application,
+}
+
+impl SessionType {
+    /// The wire form (`"1"`, `"2"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SharedDesktop => "1",
+            Self::Application => "2",
+        }
+    }
+}
 
 /// How long a disconnected session keeps its slot before it is logged off (AppStream's
 /// `DisconnectTimeoutInSeconds` default is 15 minutes; the vendor keeps it in policy groups).
@@ -61,10 +124,10 @@ pub struct Session {
     pub primary_server_group_id: String,
     /// The standby group that took the session, when the primary could not.
     pub secondary_server_group_id: Option<String>,
-    /// `1` shared desktop, `2` application (vendor `session_type`).
-    pub session_type: String,
-    /// One of [`STATES`].
-    pub state: String,
+    /// Shared desktop or application (vendor `session_type`).
+    pub session_type: SessionType,
+    /// Its state.
+    pub state: SessionState,
     /// Client address as sent.
     pub client_ip: String,
     /// Client OS as sent.
@@ -88,14 +151,14 @@ pub struct Session {
 impl Session {
     /// Whether it holds a slot on its server.
     pub fn is_live(&self) -> bool {
-        LIVE.contains(&self.state.as_str())
+        self.state.is_live()
     }
 
     /// When the session ends by itself, if it does: a pending logoff, or the disconnect
     /// timeout of a disconnected session, whichever is first.
     pub fn deadline_ms(&self) -> Option<i64> {
-        let timeout =
-            (self.state == DISCONNECTED).then_some(self.last_update_ms + DISCONNECT_TIMEOUT_MS);
+        let timeout = (self.state == SessionState::Disconnected)
+            .then_some(self.last_update_ms + DISCONNECT_TIMEOUT_MS);
         match (self.logoff_at_ms, timeout) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -103,8 +166,8 @@ impl Session {
     }
 
     /// Move to `state` at `now`; ending states close the session.
-    pub fn set_state(&mut self, state: &str, now: crate::time::Timestamp) {
-        self.state = state.to_string();
+    pub fn set_state(&mut self, state: SessionState, now: crate::time::Timestamp) {
+        self.state = state;
         self.last_update_ms = now.ms();
         self.last_update_status_time = now.wire();
         if !self.is_live() {
@@ -227,8 +290,8 @@ pub struct LaunchTarget {
     pub app_group_name: String,
     /// App name.
     pub app_name: String,
-    /// `1` shared desktop, `2` application.
-    pub session_type: String,
+    /// Shared desktop or application.
+    pub session_type: SessionType,
 }
 
 /// The preconditions of a launch, in the order they are refused: the app group exists (404),
@@ -275,9 +338,9 @@ pub fn check_launch(
         app_group_name: group.name.clone(),
         app_name: app.name.clone(),
         session_type: if group.app_type == "SESSION_DESKTOP_APP" {
-            "1".into()
+            SessionType::SharedDesktop
         } else {
-            "2".into()
+            SessionType::Application
         },
     })
 }
@@ -380,7 +443,7 @@ pub struct SessionFilter {
     /// Exact server name.
     pub machine_name: Option<String>,
     /// Any of these states.
-    pub states: Option<Vec<String>>,
+    pub states: Option<Vec<SessionState>>,
     /// `true`: sessions that were created (every stored one); `false`: failed ones (none are
     /// stored: a refused launch creates no session).
     pub is_success: Option<bool>,
@@ -397,19 +460,20 @@ impl SessionFilter {
             && eq(&self.machine_name, &s.machine_name)
             && self.begin_ms.is_none_or(|b| s.start_ms >= b)
             && self.end_ms.is_none_or(|e| s.start_ms <= e)
-            && self
-                .states
-                .as_ref()
-                .is_none_or(|st| st.iter().any(|x| x == &s.state))
+            && self.states.as_ref().is_none_or(|st| st.contains(&s.state))
             && self.is_success != Some(false)
     }
 
-    /// Parse the `session_state` comma list: each must be one of [`STATES`].
-    pub fn parse_states(v: &str) -> Result<Vec<String>> {
+    /// Parse the `session_state` comma list: each must be a [`SessionState`].
+    pub fn parse_states(v: &str) -> Result<Vec<SessionState>> {
+        let names = SessionState::ALL.map(SessionState::as_str);
         v.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| crate::validate::check_enum("session_state", s, &STATES).map(str::to_string))
+            .map(|s| {
+                let s = crate::validate::check_enum("session_state", s, &names)?;
+                SessionState::parse(s).ok_or_else(|| Error::internal("a checked state"))
+            })
             .collect()
     }
 
@@ -465,8 +529,8 @@ mod tests {
             server_group_name: "sg".into(),
             primary_server_group_id: "sg".into(),
             secondary_server_group_id: None,
-            session_type: "2".into(),
-            state: ACTIVE.into(),
+            session_type: SessionType::Application,
+            state: SessionState::Active,
             client_ip: "1.2.3.4".into(),
             client_type: "Windows".into(),
             start_time: "t".into(),
@@ -483,12 +547,18 @@ mod tests {
     fn a_disconnected_session_times_out_and_a_logoff_can_come_first() {
         let mut s = session();
         assert_eq!(s.deadline_ms(), None);
-        s.set_state(DISCONNECTED, crate::time::Timestamp::from_ms(2_000));
+        s.set_state(
+            SessionState::Disconnected,
+            crate::time::Timestamp::from_ms(2_000),
+        );
         assert_eq!(s.deadline_ms(), Some(2_000 + DISCONNECT_TIMEOUT_MS));
         s.logoff_at_ms = Some(5_000);
         assert_eq!(s.deadline_ms(), Some(5_000));
         assert!(s.is_live());
-        s.set_state(SIGNED_OUT, crate::time::Timestamp::from_ms(5_000));
+        s.set_state(
+            SessionState::SignedOut,
+            crate::time::Timestamp::from_ms(5_000),
+        );
         assert!(!s.is_live());
         assert_eq!((s.end_ms, s.logoff_at_ms), (Some(5_000), None));
     }

@@ -9,6 +9,7 @@ use openwks_core::iam_model::{
 use openwks_core::validate::check_enum;
 use openwks_core::{Error, Result};
 use openwks_store::Deleted;
+use openwks_store::{Change, KeyStatus};
 
 use crate::auth::{password, random_hex};
 use crate::AppState;
@@ -93,7 +94,10 @@ pub async fn set_key_status(
     status: Option<String>,
 ) -> Result<IamKey> {
     let status = status.ok_or_else(|| Error::missing("status"))?;
-    let status = check_enum("status", &status, &["active", "inactive"])?;
+    let status = match check_enum("status", &status, &["active", "inactive"])? {
+        "active" => KeyStatus::Active,
+        _ => KeyStatus::Inactive,
+    };
     let k = st
         .store
         .set_iam_key_status(account, user_id, ak, status)
@@ -178,9 +182,12 @@ pub async fn set_member(
     account: &str,
     group: &str,
     user: &str,
-    add: bool,
+    change: Change,
 ) -> Result<IamGroup> {
-    let g = st.store.set_iam_member(account, group, user, add).await?;
+    let g = st
+        .store
+        .set_iam_member(account, group, user, change)
+        .await?;
     st.policy_cache.invalidate();
     Ok(g)
 }
@@ -192,10 +199,10 @@ pub async fn set_attachment(
     policy: &str,
     principal: Principal,
     id: &str,
-    attach: bool,
+    change: Change,
 ) -> Result<()> {
     st.store
-        .set_iam_attachment(account, policy, principal, id, attach)
+        .set_iam_attachment(account, policy, principal, id, change)
         .await?;
     st.policy_cache.invalidate();
     Ok(())

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use openwks_api::iam::v5;
 use openwks_core::iam_model::{IamGroup, IamKey, IamPolicy, IamUser, Principal};
 use openwks_core::Error;
+use openwks_store::Change;
 
 use crate::error::{deleted_or_not_found, ApiResult};
 use crate::iam_ops as ops;
@@ -302,7 +303,7 @@ async fn set_attachment(
     policy_id: &str,
     principal: Principal,
     id: Option<String>,
-    attach: bool,
+    change: Change,
 ) -> ApiResult<Response> {
     let field = match principal {
         Principal::User => "user_id",
@@ -315,7 +316,7 @@ async fn set_attachment(
         policy_id,
         principal,
         &id,
-        attach,
+        change,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -329,7 +330,7 @@ pub async fn attach_user(
     body: Bytes,
 ) -> ApiResult<Response> {
     let r: v5::UserRef = json_body(&body)?;
-    set_attachment(&st, &ctx, &id, Principal::User, r.user_id, true).await
+    set_attachment(&st, &ctx, &id, Principal::User, r.user_id, Change::Add).await
 }
 
 /// `POST /v5/policies/{policy_id}/detach-user` `{user_id}` → 204.
@@ -340,7 +341,7 @@ pub async fn detach_user(
     body: Bytes,
 ) -> ApiResult<Response> {
     let r: v5::UserRef = json_body(&body)?;
-    set_attachment(&st, &ctx, &id, Principal::User, r.user_id, false).await
+    set_attachment(&st, &ctx, &id, Principal::User, r.user_id, Change::Remove).await
 }
 
 /// `POST /v5/policies/{policy_id}/attach-group` `{group_id}` → 204.
@@ -351,7 +352,7 @@ pub async fn attach_group(
     body: Bytes,
 ) -> ApiResult<Response> {
     let r: v5::GroupRef = json_body(&body)?;
-    set_attachment(&st, &ctx, &id, Principal::Group, r.group_id, true).await
+    set_attachment(&st, &ctx, &id, Principal::Group, r.group_id, Change::Add).await
 }
 
 /// `POST /v5/policies/{policy_id}/detach-group` `{group_id}` → 204.
@@ -362,7 +363,7 @@ pub async fn detach_group(
     body: Bytes,
 ) -> ApiResult<Response> {
     let r: v5::GroupRef = json_body(&body)?;
-    set_attachment(&st, &ctx, &id, Principal::Group, r.group_id, false).await
+    set_attachment(&st, &ctx, &id, Principal::Group, r.group_id, Change::Remove).await
 }
 
 /// `POST /v5/groups` `{group_name, description?}` → 201 `{"group"}`.
@@ -392,11 +393,11 @@ async fn member(
     ctx: &Ctx,
     id: &str,
     body: &Bytes,
-    add: bool,
+    change: Change,
 ) -> ApiResult<Response> {
     let r: v5::UserRef = json_body(body)?;
     let user = r.user_id.ok_or_else(|| Error::missing("user_id"))?;
-    ops::set_member(st, &ctx.caller.account_id, id, &user, add).await?;
+    ops::set_member(st, &ctx.caller.account_id, id, &user, change).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -407,7 +408,7 @@ pub async fn add_user(
     P(id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    member(&st, &ctx, &id, &body, true).await
+    member(&st, &ctx, &id, &body, Change::Add).await
 }
 
 /// `POST /v5/groups/{group_id}/remove-user` `{user_id}` → 204.
@@ -417,5 +418,5 @@ pub async fn remove_user(
     P(id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    member(&st, &ctx, &id, &body, false).await
+    member(&st, &ctx, &id, &body, Change::Remove).await
 }

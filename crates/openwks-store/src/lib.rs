@@ -38,6 +38,34 @@ use openwks_core::time::Timestamp;
 use openwks_core::validate::Tag;
 use openwks_core::Result;
 
+/// Whether a write adds a membership (an attachment) or removes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Add it (idempotent).
+    Add,
+    /// Remove it (idempotent where the operation says so).
+    Remove,
+}
+
+/// The status of an access key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStatus {
+    /// Signs requests.
+    Active,
+    /// Kept, but refused.
+    Inactive,
+}
+
+impl KeyStatus {
+    /// As stored and shown (`active`, `inactive`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+        }
+    }
+}
+
 /// Filters of the server-group lists.
 #[derive(Debug, Clone, Default)]
 pub struct ServerGroupFilter {
@@ -489,13 +517,13 @@ pub trait Authorizations: Send + Sync {
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<UserGroup>)>;
-    /// Add (`add`) or remove members.
+    /// Add or remove members.
     async fn change_user_group_members(
         &self,
         project_id: &str,
         id: &str,
         users: Vec<String>,
-        add: bool,
+        change: Change,
     ) -> Result<UserGroup>;
     /// Delete a user group, its memberships and the authorizations naming it.
     async fn delete_user_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
@@ -612,7 +640,7 @@ pub trait Compute: Send + Sync {
         project_id: &str,
         group_id: &str,
         server_ids: Vec<String>,
-        add: bool,
+        change: Change,
     ) -> Result<Vec<Option<openwks_core::Error>>>;
     /// Create app servers in a server group (its own anti-affinity ECS group is created with
     /// its first servers); like [`Store::create_servers`] otherwise.
@@ -796,7 +824,7 @@ pub trait Iam: Send + Sync {
         account_id: &str,
         user_id: &str,
         access_key: &str,
-        status: &str,
+        status: KeyStatus,
     ) -> Result<IamKey>;
     /// Delete a key.
     async fn delete_iam_key(
@@ -827,7 +855,7 @@ pub trait Iam: Send + Sync {
         account_id: &str,
         group_id: &str,
         user_id: &str,
-        member: bool,
+        change: Change,
     ) -> Result<IamGroup>;
     /// Attach or detach a policy.
     async fn set_iam_attachment(
@@ -836,7 +864,7 @@ pub trait Iam: Send + Sync {
         policy_id: &str,
         principal: Principal,
         principal_id: &str,
-        attach: bool,
+        change: Change,
     ) -> Result<()>;
     /// How many users and groups a policy is attached to.
     async fn iam_policy_attachments(&self, account_id: &str, policy_id: &str) -> Result<i64>;

@@ -13,6 +13,7 @@ use openwks_api::ecs::{
 use openwks_core::ecs::{invalid, validate_create, EcsServerGroup};
 use openwks_core::error::Reason;
 use openwks_core::{Error, ErrorKind};
+use openwks_store::Change;
 
 use crate::error::EcsResult;
 use crate::request::{json_body, Query, P};
@@ -136,9 +137,9 @@ pub async fn server_group_action(
     body: Bytes,
 ) -> EcsResult<Response> {
     let req: ServerGroupActionReq = json_body(&body)?;
-    let (uuid, add) = match (req.add_member, req.remove_member) {
-        (Some(a), None) => (a.instance_uuid, true),
-        (None, Some(r)) => (r.instance_uuid, false),
+    let (uuid, change) = match (req.add_member, req.remove_member) {
+        (Some(a), None) => (a.instance_uuid, Change::Add),
+        (None, Some(r)) => (r.instance_uuid, Change::Remove),
         _ => {
             return Err(
                 invalid("the body must hold exactly one of add_member and remove_member").into(),
@@ -150,7 +151,7 @@ pub async fn server_group_action(
         .ok_or_else(|| invalid("instance_uuid is required"))?;
     let mut results = st
         .store
-        .change_ecs_members(&project_id, &id, vec![uuid], add)
+        .change_ecs_members(&project_id, &id, vec![uuid], change)
         .await?;
     match results.pop().flatten() {
         Some(e) => Err(e.into()),
@@ -163,7 +164,7 @@ async fn batch(
     project_id: &str,
     id: &str,
     body: &Bytes,
-    add: bool,
+    change: Change,
 ) -> EcsResult<Response> {
     let req: ServerIdsReq = json_body(body)?;
     let ids = req
@@ -178,7 +179,7 @@ async fn batch(
     }
     let results = st
         .store
-        .change_ecs_members(project_id, id, ids.clone(), add)
+        .change_ecs_members(project_id, id, ids.clone(), change)
         .await?;
     let servers: Vec<BatchOperateResult> = ids
         .iter()
@@ -214,7 +215,7 @@ pub async fn add_members(
     P((project_id, id)): P<(String, String)>,
     body: Bytes,
 ) -> EcsResult<Response> {
-    batch(&st, &project_id, &id, &body, true).await
+    batch(&st, &project_id, &id, &body, Change::Add).await
 }
 
 /// `batch_delete_server_group_member`: `POST .../{id}/remove_members` `{server_ids}`.
@@ -223,7 +224,7 @@ pub async fn remove_members(
     P((project_id, id)): P<(String, String)>,
     body: Bytes,
 ) -> EcsResult<Response> {
-    batch(&st, &project_id, &id, &body, false).await
+    batch(&st, &project_id, &id, &body, Change::Remove).await
 }
 
 /// `show_server_limits`: `GET /v1/{project_id}/cloudservers/limits`.

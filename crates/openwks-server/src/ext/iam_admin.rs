@@ -17,6 +17,7 @@ use openwks_core::iam_model::{AuditFilter, IamGroup, IamKey, IamPolicy, IamUser,
 use openwks_core::session::SessionFilter;
 use openwks_core::validate::check_enum;
 use openwks_core::Error;
+use openwks_store::Change;
 use serde_json::json;
 
 use crate::error::{deleted_or_not_found, ApiResult};
@@ -326,9 +327,9 @@ async fn member(
     ctx: &Ctx,
     group: &str,
     user: &str,
-    add: bool,
+    change: Change,
 ) -> ApiResult<Response> {
-    let g = ops::set_member(st, &ctx.caller.account_id, group, user, add).await?;
+    let g = ops::set_member(st, &ctx.caller.account_id, group, user, change).await?;
     Ok(Json(group_view(g)).into_response())
 }
 
@@ -338,7 +339,7 @@ pub async fn add_member(
     Extension(ctx): Extension<Ctx>,
     P((group, user)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    member(&st, &ctx, &group, &user, true).await
+    member(&st, &ctx, &group, &user, Change::Add).await
 }
 
 /// `DELETE /openwks/v1/iam/groups/{group_id}/users/{user_id}`: idempotent.
@@ -347,7 +348,7 @@ pub async fn remove_member(
     Extension(ctx): Extension<Ctx>,
     P((group, user)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    member(&st, &ctx, &group, &user, false).await
+    member(&st, &ctx, &group, &user, Change::Remove).await
 }
 
 async fn attach(
@@ -356,9 +357,9 @@ async fn attach(
     principal: Principal,
     id: &str,
     policy: &str,
-    on: bool,
+    change: Change,
 ) -> ApiResult<Response> {
-    ops::set_attachment(st, &ctx.caller.account_id, policy, principal, id, on).await?;
+    ops::set_attachment(st, &ctx.caller.account_id, policy, principal, id, change).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -394,7 +395,7 @@ pub async fn attach_user(
     Extension(ctx): Extension<Ctx>,
     P((id, policy)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    attach(&st, &ctx, Principal::User, &id, &policy, true).await
+    attach(&st, &ctx, Principal::User, &id, &policy, Change::Add).await
 }
 
 /// `DELETE /openwks/v1/iam/users/{user_id}/policies/{policy_id}` → 204.
@@ -403,7 +404,7 @@ pub async fn detach_user(
     Extension(ctx): Extension<Ctx>,
     P((id, policy)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    attach(&st, &ctx, Principal::User, &id, &policy, false).await
+    attach(&st, &ctx, Principal::User, &id, &policy, Change::Remove).await
 }
 
 /// `GET /openwks/v1/iam/users/{user_id}/policies`.
@@ -421,7 +422,7 @@ pub async fn attach_group(
     Extension(ctx): Extension<Ctx>,
     P((id, policy)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    attach(&st, &ctx, Principal::Group, &id, &policy, true).await
+    attach(&st, &ctx, Principal::Group, &id, &policy, Change::Add).await
 }
 
 /// `DELETE /openwks/v1/iam/groups/{group_id}/policies/{policy_id}` → 204.
@@ -430,7 +431,7 @@ pub async fn detach_group(
     Extension(ctx): Extension<Ctx>,
     P((id, policy)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    attach(&st, &ctx, Principal::Group, &id, &policy, false).await
+    attach(&st, &ctx, Principal::Group, &id, &policy, Change::Remove).await
 }
 
 /// `GET /openwks/v1/iam/groups/{group_id}/policies`.

@@ -134,7 +134,7 @@ pub async fn launch(
         server_group_id: Some(s.server_group_id),
         app_group_id,
         app_id,
-        session_state: Some(s.state),
+        session_state: Some(s.state.as_str().into()),
         primary_server_group_id: s.primary_server_group_id,
         secondary_server_group_id: s.secondary_server_group_id,
         reused: outcome.reused,

@@ -12,6 +12,7 @@ use openwks_core::authorization::{
     authorized_on_group, check_user_group, check_user_names, may_open, UserGroup as CoreUserGroup,
 };
 use openwks_core::Error;
+use openwks_store::Change;
 
 use crate::error::{deleted_or_not_found, ApiResult};
 use crate::request::{json_body, Query, P};
@@ -113,13 +114,13 @@ async fn members(
     project_id: &str,
     id: &str,
     body: &Bytes,
-    add: bool,
+    change: Change,
 ) -> ApiResult<Response> {
     let req: UserGroupMembersReq = json_body(body)?;
     let users = check_user_names(req.users)?;
     let g = st
         .store
-        .change_user_group_members(project_id, id, users, add)
+        .change_user_group_members(project_id, id, users, change)
         .await?;
     Ok(Json(out(g)).into_response())
 }
@@ -130,7 +131,7 @@ pub async fn add_members(
     P((project_id, id)): P<(String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    members(&st, &project_id, &id, &body, true).await
+    members(&st, &project_id, &id, &body, Change::Add).await
 }
 
 /// `DELETE /openwks/v1/{project_id}/user-groups/{user_group_id}/members` `{users}`: remove.
@@ -139,7 +140,7 @@ pub async fn remove_members(
     P((project_id, id)): P<(String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    members(&st, &project_id, &id, &body, false).await
+    members(&st, &project_id, &id, &body, Change::Remove).await
 }
 
 /// `GET /openwks/v1/{project_id}/app-groups/{app_group_id}/access-check?user_name=&app_id=`:

@@ -16,7 +16,7 @@ use openwks_api::wks::session::{
 };
 use openwks_core::error::Reason;
 use openwks_core::session::{
-    AppConnection, ConnectionFilter, LogoffSpec, Session, SessionFilter, LIVE,
+    AppConnection, ConnectionFilter, LogoffSpec, Session, SessionFilter, SessionState,
 };
 use openwks_core::Error;
 
@@ -42,7 +42,7 @@ fn session_info(s: Session, now_ms: i64) -> SessionInfo {
         os_session_id: String::new(),
         protocol_type: "HDP".into(),
         login_user: s.user_name,
-        session_type: s.session_type,
+        session_type: s.session_type.as_str().into(),
         app_server_group_id: s.server_group_id,
         app_server_group_name: s.server_group_name,
         pre_conn_time: Some(s.start_time.clone()),
@@ -50,7 +50,7 @@ fn session_info(s: Session, now_ms: i64) -> SessionInfo {
         end_time: s.end_ms.map(|_| s.end_time),
         machine_sid: String::new(),
         machine_name: s.machine_name,
-        session_state: s.state,
+        session_state: s.state.as_str().into(),
         app_name: s.app_name,
         client_mac: String::new(),
         client_name: String::new(),
@@ -77,7 +77,7 @@ fn app_session(s: Session, now_ms: i64) -> AppSession {
         os_session_id: String::new(),
         protocol_type: "HDP".into(),
         login_user: s.user_name,
-        session_type: s.session_type,
+        session_type: s.session_type.as_str().into(),
         app_server_group_id: s.server_group_id,
         app_group_id: s.app_group_id,
         pre_conn_time: s.start_time.clone(),
@@ -85,7 +85,7 @@ fn app_session(s: Session, now_ms: i64) -> AppSession {
         end_time: s.end_time,
         machine_sid: String::new(),
         machine_name: s.machine_name,
-        session_state: s.state,
+        session_state: s.state.as_str().into(),
         app_name: s.app_name,
         client_mac: String::new(),
         client_name: String::new(),
@@ -118,7 +118,7 @@ fn user_connection(s: Session) -> UserConnectionInfo {
         client_version: String::new(),
         agent_version: String::new(),
         connect_flag: "0".into(),
-        connect_type: s.session_type,
+        connect_type: s.session_type.as_str().into(),
         failed_code: String::new(),
         failed_reason: String::new(),
         pre_conn_time: Some(s.start_time.clone()),
@@ -257,7 +257,7 @@ pub async fn list_session_by_user_name(
         .ok_or_else(|| Error::missing("user_name"))?;
     let f = SessionFilter {
         user_name: Some(user.to_string()),
-        states: Some(LIVE.iter().map(|s| s.to_string()).collect()),
+        states: Some(vec![SessionState::Active, SessionState::Disconnected]),
         ..Default::default()
     };
     let (_, items) = st.store.list_sessions(&project_id, &f, 0, i64::MAX).await?;

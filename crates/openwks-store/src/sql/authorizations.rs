@@ -13,7 +13,7 @@ use openwks_core::{Error, Result};
 
 use super::rows::json_err;
 use crate::db::db_err;
-use crate::{AuthorizationFilter, Deleted, MailFilter};
+use crate::{AuthorizationFilter, Change, Deleted, MailFilter};
 
 fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -433,7 +433,7 @@ pub(crate) fn create_user_group(conn: &Connection, g: &UserGroup) -> Result<User
         serde_json::to_string(&stored).map_err(json_err)?
     ])
     .map_err(db_err)?;
-    set_members(conn, &g.id, &g.members, true)?;
+    set_members(conn, &g.id, &g.members, Change::Add)?;
     load_user_group(conn, &g.project_id, &g.id)?
         .ok_or_else(|| Error::internal("user group vanished"))
 }
@@ -469,10 +469,9 @@ pub(crate) fn list_user_groups(
     Ok((count, out))
 }
 
-/// Add (`add = true`) or remove members; the group must exist.
-/// Add (`true`) or remove members, keeping the group's `member_count` in step.
-fn set_members(conn: &Connection, id: &str, users: &[String], add: bool) -> Result<()> {
-    let sql = if add {
+/// Add or remove members, keeping the group's `member_count` in step.
+fn set_members(conn: &Connection, id: &str, users: &[String], change: Change) -> Result<()> {
+    let sql = if change == Change::Add {
         "INSERT INTO user_group_members (user_group_id, user_name) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
     } else {
         "DELETE FROM user_group_members WHERE user_group_id = ?1 AND user_name = ?2"
@@ -485,7 +484,11 @@ fn set_members(conn: &Connection, id: &str, users: &[String], add: bool) -> Resu
             .execute([id, u])
             .map_err(db_err)? as i64;
     }
-    let delta = if add { changed } else { -changed };
+    let delta = if change == Change::Add {
+        changed
+    } else {
+        -changed
+    };
     conn.prepare_cached("UPDATE user_groups SET member_count = member_count + ?2 WHERE id = ?1")
         .map_err(db_err)?
         .execute(params![id, delta])
@@ -498,12 +501,12 @@ pub(crate) fn change_members(
     project_id: &str,
     id: &str,
     users: &[String],
-    add: bool,
+    change: Change,
 ) -> Result<UserGroup> {
     if load_user_group(conn, project_id, id)?.is_none() {
         return Err(Error::not_found("user group", id));
     }
-    set_members(conn, id, users, add)?;
+    set_members(conn, id, users, change)?;
     load_user_group(conn, project_id, id)?.ok_or_else(|| Error::internal("user group vanished"))
 }
 
@@ -644,10 +647,10 @@ impl crate::Authorizations for SqlStore {
         project_id: &str,
         id: &str,
         users: Vec<String>,
-        add: bool,
+        change: crate::Change,
     ) -> Result<openwks_core::authorization::UserGroup> {
         let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| change_members(c.db(), &p, &i, &users, add))
+        self.write(move |c| change_members(c.db(), &p, &i, &users, change))
             .await
     }
 

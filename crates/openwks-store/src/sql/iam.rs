@@ -199,13 +199,13 @@ pub(crate) fn set_key_status(
     account: &str,
     user_id: &str,
     ak: &str,
-    status: &str,
+    status: crate::KeyStatus,
 ) -> Result<IamKey> {
     must_user(conn, account, user_id)?;
     let n = conn
         .execute(
             "UPDATE access_keys SET status = ?3 WHERE access_key = ?1 AND user_id = ?2",
-            params![ak, user_id, status],
+            params![ak, user_id, status.as_str()],
         )
         .map_err(db_err)?;
     if n == 0 {
@@ -397,17 +397,17 @@ pub(crate) fn delete_group(conn: &Connection, account: &str, id: &str) -> Result
     Ok(Deleted::Yes)
 }
 
-/// Add (`true`) or remove a user of a group; idempotent.
+/// Add or remove a user of a group; idempotent.
 pub(crate) fn set_member(
     conn: &Connection,
     account: &str,
     group_id: &str,
     user_id: &str,
-    member: bool,
+    change: crate::Change,
 ) -> Result<IamGroup> {
     group(conn, account, group_id)?.ok_or_else(|| Error::not_found("IAM group", group_id))?;
     must_user(conn, account, user_id)?;
-    let sql = if member {
+    let sql = if change == crate::Change::Add {
         "INSERT INTO iam_group_members (group_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"
     } else {
         "DELETE FROM iam_group_members WHERE group_id = ?1 AND user_id = ?2"
@@ -416,14 +416,14 @@ pub(crate) fn set_member(
     group(conn, account, group_id)?.ok_or_else(|| Error::not_found("IAM group", group_id))
 }
 
-/// Attach (`true`) or detach a policy to a user or group; idempotent.
+/// Attach or detach a policy to a user or group; idempotent.
 pub(crate) fn set_attachment(
     conn: &Connection,
     account: &str,
     policy_id: &str,
     principal: Principal,
     principal_id: &str,
-    attach: bool,
+    change: crate::Change,
 ) -> Result<()> {
     policy(conn, account, policy_id)?.ok_or_else(|| Error::not_found("policy", policy_id))?;
     match principal {
@@ -435,7 +435,7 @@ pub(crate) fn set_attachment(
                 .ok_or_else(|| Error::not_found("IAM group", principal_id))?;
         }
     }
-    let sql = if attach {
+    let sql = if change == crate::Change::Add {
         "INSERT INTO iam_attachments (policy_id, principal_type, principal_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"
     } else {
         "DELETE FROM iam_attachments WHERE policy_id = ?1 AND principal_type = ?2 AND principal_id = ?3"
@@ -589,15 +589,14 @@ impl crate::Iam for SqlStore {
         account_id: &str,
         user_id: &str,
         access_key: &str,
-        status: &str,
+        status: crate::KeyStatus,
     ) -> Result<IamKey> {
-        let (a, u, k, s) = (
+        let (a, u, k) = (
             account_id.to_string(),
             user_id.to_string(),
             access_key.to_string(),
-            status.to_string(),
         );
-        self.iam_write(move |c| set_key_status(c.db(), &a, &u, &k, &s))
+        self.iam_write(move |c| set_key_status(c.db(), &a, &u, &k, status))
             .await
     }
 
@@ -661,14 +660,14 @@ impl crate::Iam for SqlStore {
         account_id: &str,
         group_id: &str,
         user_id: &str,
-        member: bool,
+        change: crate::Change,
     ) -> Result<IamGroup> {
         let (a, g, u) = (
             account_id.to_string(),
             group_id.to_string(),
             user_id.to_string(),
         );
-        self.iam_write(move |c| set_member(c.db(), &a, &g, &u, member))
+        self.iam_write(move |c| set_member(c.db(), &a, &g, &u, change))
             .await
     }
 
@@ -678,14 +677,14 @@ impl crate::Iam for SqlStore {
         policy_id: &str,
         principal: Principal,
         principal_id: &str,
-        attach: bool,
+        change: crate::Change,
     ) -> Result<()> {
         let (a, p, i) = (
             account_id.to_string(),
             policy_id.to_string(),
             principal_id.to_string(),
         );
-        self.iam_write(move |c| set_attachment(c.db(), &a, &p, principal, &i, attach))
+        self.iam_write(move |c| set_attachment(c.db(), &a, &p, principal, &i, change))
             .await
     }
 

@@ -1035,7 +1035,7 @@ pub(crate) fn change_ecs_members(
     project_id: &str,
     group_id: &str,
     ids: &[String],
-    add: bool,
+    change: crate::Change,
 ) -> Result<Vec<Option<Error>>> {
     let conn = tx.db();
     ecs::require(conn, project_id, group_id)?;
@@ -1049,7 +1049,7 @@ pub(crate) fn change_ecs_members(
             )));
             continue;
         };
-        if add {
+        if change == crate::Change::Add {
             if s.status != "SHUTOFF" {
                 out.push(Some(Error::new(
                     ErrorKind::Invalid,
@@ -1199,11 +1199,11 @@ impl crate::Compute for SqlStore {
         project_id: &str,
         group_id: &str,
         server_ids: Vec<String>,
-        add: bool,
+        change: crate::Change,
     ) -> Result<Vec<Option<Error>>> {
         let (p, g) = (project_id.to_string(), group_id.to_string());
         let fleet = Arc::clone(&self.fleet);
-        self.write(move |c| change_ecs_members(c, &fleet, &p, &g, &server_ids, add))
+        self.write(move |c| change_ecs_members(c, &fleet, &p, &g, &server_ids, change))
             .await
     }
 

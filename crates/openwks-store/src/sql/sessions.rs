@@ -23,7 +23,7 @@ use openwks_core::scaling::ServerLoad;
 use openwks_core::server_group::ServerGroup;
 use openwks_core::session::{
     check_launch, AppConnection, ConnectionFilter, LaunchSpec, LaunchTarget, Session,
-    SessionFilter, ACTIVE, DISCONNECTED, SIGNED_OUT,
+    SessionFilter, SessionState,
 };
 use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
@@ -180,7 +180,7 @@ pub(crate) fn write_session(conn: &Connection, s: &Session, insert: bool) -> Res
             s.primary_server_group_id,
             s.server_group_id,
             s.server_id,
-            s.state,
+            s.state.as_str(),
             s.start_ms,
             s.end_ms,
             s.deadline_ms(),
@@ -329,8 +329,8 @@ pub(crate) fn launch(tx: &WriteTx, a: &LaunchArgs) -> Result<LaunchOutcome> {
     let primary = target.primary_server_group_id.as_str();
     if let Some(mut s) = live_of_user(conn, &a.project_id, &a.spec.user_name, primary)? {
         // Reconnect: the user's session on this group is reused (apps share it).
-        if s.state == DISCONNECTED {
-            s.set_state(ACTIVE, a.now);
+        if s.state == SessionState::Disconnected {
+            s.set_state(SessionState::Active, a.now);
         }
         if !a.spec.client_ip.is_empty() {
             s.client_ip = a.spec.client_ip.clone();
@@ -394,8 +394,8 @@ pub(crate) fn launch(tx: &WriteTx, a: &LaunchArgs) -> Result<LaunchOutcome> {
         server_group_name: gname,
         primary_server_group_id: primary.to_string(),
         secondary_server_group_id: secondary,
-        session_type: target.session_type.clone(),
-        state: ACTIVE.to_string(),
+        session_type: target.session_type,
+        state: SessionState::Active,
         client_ip: a.spec.client_ip.clone(),
         client_type: a.spec.client_type.clone(),
         start_time: a.now.wire(),
@@ -442,7 +442,7 @@ fn connection_of(a: &LaunchArgs, t: &LaunchTarget, s: &Session) -> AppConnection
 fn end(tx: &WriteTx, s: &mut Session, now: Timestamp) -> Result<()> {
     let conn = tx.db();
     let was_live = s.is_live();
-    s.set_state(SIGNED_OUT, now);
+    s.set_state(SessionState::SignedOut, now);
     write_session(conn, s, false)?;
     if was_live {
         tx.with_router(&s.server_group_id, |r| r.router.adjust(&s.server_id, -1));
@@ -483,8 +483,8 @@ pub(crate) fn disconnect(
             ),
         ));
     }
-    if s.state == ACTIVE {
-        s.set_state(DISCONNECTED, now);
+    if s.state == SessionState::Active {
+        s.set_state(SessionState::Disconnected, now);
         write_session(conn, &s, false)?;
     }
     Ok(s)
@@ -604,7 +604,7 @@ pub(crate) fn list(
             " AND state IN ({})",
             vec!["?"; states.len()].join(", ")
         ));
-        ps.extend(states.iter().map(|s| Value::Text(s.clone())));
+        ps.extend(states.iter().map(|s| Value::Text(s.as_str().to_string())));
     }
     let count: i64 = conn
         .prepare_cached(&format!("SELECT COUNT(*){sql}"))

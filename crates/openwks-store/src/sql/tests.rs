@@ -1,6 +1,7 @@
 //! Store tests on a temporary SQLite file.
 
 use crate::prelude::*;
+use openwks_core::session::SessionState;
 use std::sync::Arc;
 
 use openwks_core::catalogue::Catalogue;
@@ -709,8 +710,12 @@ async fn session_filters_in_sql_agree_with_the_domain_rule() {
             server_group_name: "g".into(),
             primary_server_group_id: "g0".into(),
             secondary_server_group_id: None,
-            session_type: "2".into(),
-            state: ["Active", "Disconnected", "SignedOut"][(i % 3) as usize].into(),
+            session_type: openwks_core::session::SessionType::Application,
+            state: [
+                SessionState::Active,
+                SessionState::Disconnected,
+                SessionState::SignedOut,
+            ][(i % 3) as usize],
             client_ip: format!("1.1.1.{}", i % 2),
             client_type: "w".into(),
             start_time: String::new(),
@@ -752,7 +757,7 @@ async fn session_filters_in_sql_agree_with_the_domain_rule() {
             ..Default::default()
         },
         SessionFilter {
-            states: Some(vec!["Active".into(), "SignedOut".into()]),
+            states: Some(vec![SessionState::Active, SessionState::SignedOut]),
             ..Default::default()
         },
         SessionFilter {
