@@ -15,14 +15,15 @@ from huaweicloudsdkworkspaceapp.v1 import (
     UpdateServerRequest, Volume,
 )
 
+from conftest import finish_due_jobs
+
 
 def wait(wks, job_id):
-    for _ in range(500):
-        j = wks.show_job_detail(ShowJobDetailRequest(job_id=job_id))
-        if j.status != "RUNNING":
-            return j
-        time.sleep(0.02)
-    raise AssertionError("job still running")
+    """The job, finished: the due jobs are run by the server at once (no polling)."""
+    finish_due_jobs(wks)
+    j = wks.show_job_detail(ShowJobDetailRequest(job_id=job_id))
+    assert j.status != "RUNNING", j
+    return j
 
 
 def test_app_server_life_cycle(wks, network):
@@ -46,16 +47,11 @@ def test_app_server_life_cycle(wks, network):
     assert wks.list_servers(ListServersRequest(server_group_id=sg.id)).count == 2
     assert wks.show_server_group(ShowServerGroupRequest(server_group_id=sg.id)).app_server_count == 2
     wks.batch_stop_server(BatchStopServerRequest(body=ServerHaltReq(items=ids, type="SOFT")))
-    for _ in range(500):
-        if wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status["STOPPED"] == 2:
-            break
-        time.sleep(0.02)
+    finish_due_jobs(wks)
     assert wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status["STOPPED"] == 2
     wks.batch_start_server(BatchStartServerRequest(body=BatchStartServerReq(items=ids)))
-    for _ in range(500):
-        if wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status["REGISTERED"] == 2:
-            break
-        time.sleep(0.02)
+    finish_due_jobs(wks)
+    assert wks.show_server_group_state(ShowServerGroupStateRequest(server_group_id=sg.id)).aps_status["REGISTERED"] == 2
     wks.batch_reboot_server(BatchRebootServerRequest(body=ServerHaltReq(items=[ids[1]], type="HARD")))
     wks.batch_change_server_maintain_mode(BatchChangeServerMaintainModeRequest(body=BatchChangeMaintainServerReq(items=[ids[1]], maintain_status=True)))
     wks.update_server(UpdateServerRequest(server_id=ids[1], body=UpdateServerReq(maintain_status=False)))
@@ -133,11 +129,9 @@ def test_reinstall_change_image_migrate_vnc_and_sub_jobs(wks, network):
     wks.batch_delete_app_sub_jobs(BatchDeleteAppSubJobsRequest(body=BatchDeleteSubJobsReq(items=[subs.items[0].id])))
     assert wks.count_sub_jobs(CountSubJobsRequest(job_id=r.job_id)).count == 1
 
+    finish_due_jobs(wks)
     for i in ids:
-        for _ in range(500):
-            if wks.show_server(ShowServerRequest(server_id=i)).vm_status == "ACTIVE":
-                break
-            time.sleep(0.02)
+        assert wks.show_server(ShowServerRequest(server_id=i)).vm_status == "ACTIVE"
     b = wks.batch_delete_server(BatchDeleteServerRequest(body=BatchDeleteServerReq(items=ids)))
     assert wait(wks, b.job_id).status == "SUCCESS"
     wks.delete_server_groups(DeleteServerGroupsRequest(server_group_id=sg.id))

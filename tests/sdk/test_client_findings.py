@@ -4,7 +4,6 @@ the vendor's definition bounds, task_status. One test per finding; the HTTP side
 crates/openwks-server/tests/it/client_findings.rs."""
 
 import itertools
-import time
 
 import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
@@ -23,6 +22,8 @@ WIN2022 = "6f4d1f2a-2022-4b6e-9c0d-000000000002"
 GOLD = "0fd6c925-6349-49d6-8788-48263b129854"
 PRODUCT = "workspace.appstream.general.xlarge.2"
 _names = itertools.count()
+
+from conftest import finish_due_jobs
 
 
 def group(wks, network, **kw):
@@ -44,12 +45,10 @@ def servers(wks, network, sg, n):
     r = wks.create_app_servers(CreateAppServersRequest(body=CreateAppServerReq(
         type="createApps", server_group_id=sg, subscription_num=n, product_id=PRODUCT,
         root_volume=Volume(type="SAS", size=80), vpc_id=vpc_id, subnet_id=subnet_id)))
-    for _ in range(500):
-        j = wks.show_job_detail(ShowJobDetailRequest(job_id=r.job_id))
-        if j.status != "RUNNING":
-            return r.job_id, [s.job_resource_info.resource_id for s in j.sub_jobs]
-        time.sleep(0.02)
-    raise AssertionError("job still running")
+    finish_due_jobs(wks)
+    j = wks.show_job_detail(ShowJobDetailRequest(job_id=r.job_id))
+    assert j.status != "RUNNING", j
+    return r.job_id, [s.job_resource_info.resource_id for s in j.sub_jobs]
 
 
 def test_v1_show_job_speaks_job_detail(wks, network):

@@ -2,7 +2,6 @@
 by the openwks launch route (signed with the SDK's signer: the SDK has no launch operation); the
 administrator then watches and logs users off with the SDK."""
 
-import time
 
 import pytest
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
@@ -16,7 +15,7 @@ from huaweicloudsdkworkspaceapp.v1 import (
     QuerySessionTypesReq, RoutePolicyDetail, ShowJobDetailRequest, ShowSessionTypesRequest, Volume,
 )
 
-from conftest import openwks_call
+from conftest import openwks_call, finish_due_jobs
 
 BEGIN, END = "2000-01-01T00:00:00.000Z", "2100-01-01T00:00:00.000Z"
 
@@ -32,10 +31,8 @@ def launched(wks, network, server):
     job = wks.create_app_servers(CreateAppServersRequest(body=CreateAppServerReq(
         type="createApps", server_group_id=sg, subscription_num=2, product_id="workspace.appstream.general.xlarge.2",
         root_volume=Volume(type="SAS", size=80), vpc_id=vpc_id, subnet_id=subnet_id))).job_id
-    for _ in range(500):
-        if wks.show_job_detail(ShowJobDetailRequest(job_id=job)).status != "RUNNING":
-            break
-        time.sleep(0.02)
+    finish_due_jobs(wks)
+    assert wks.show_job_detail(ShowJobDetailRequest(job_id=job)).status == "SUCCESS"
     ag = wks.create_app_group(CreateAppGroupRequest(body=CreateAppGroupReq(name="sdk-sessions", app_server_group_id=sg))).id
     app = wks.publish_app(PublishAppRequest(app_group_id=ag, body=PublishAppReq(items=[
         PublishApp(name="Notepad", execute_path="C:\\\\notepad.exe", source_type=1)]))).items[0].id

@@ -39,7 +39,9 @@ fn project_segment(segs: &[&str]) -> Option<usize> {
     match segs {
         ["v1", p, ..] if *p != "persistent-storages" => Some(1),
         ["v2", _, "job", ..] => Some(1),
-        ["openwks", "v1", p, ..] if !matches!(*p, "iam" | "hosts" | "audit-events" | "icons") => {
+        ["openwks", "v1", p, ..]
+            if !matches!(*p, "iam" | "hosts" | "audit-events" | "icons" | "_admin") =>
+        {
             Some(2)
         }
         _ => None,

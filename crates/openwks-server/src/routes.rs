@@ -9,7 +9,9 @@
 use axum::routing::on;
 
 use crate::ecs::{server as es, server_group as esg};
-use crate::ext::{hosts, iam_admin as ia, launch, scaling as ext_scaling, user_groups as ug};
+use crate::ext::{
+    admin, hosts, iam_admin as ia, launch, scaling as ext_scaling, user_groups as ug,
+};
 use crate::route::{Dialect, HttpMethod, Level, Res, Route, Src};
 use crate::wks::{
     app as apps, app_group as ag, app_server as asv, authorization as authz, catalogue,
@@ -219,6 +221,7 @@ routes! {
     GET "/v3/projects" => iam::list_projects { action: "iam:projects:list" }
     // openwks extensions: the hypervisor fleet.
     GET "/openwks/v1/hosts" => hosts::list_hosts { action: "openwks:hosts:list" }
+    POST "/openwks/v1/_admin/jobs/run-due" => admin::run_due_jobs { action: "openwks:jobs:run" }
     // openwks extensions: IAM administration and the audit trail (docs/authorization.md).
     GET "/openwks/v1/iam/users" => ia::list_users { action: "iam:users:list" }
     POST "/openwks/v1/iam/users" => ia::create_user { action: "iam:users:create" }

@@ -1,5 +1,6 @@
 //! openwks extension routes (`/openwks/v1/...`), signed like every route; `docs/extensions.md`.
 
+pub mod admin;
 pub mod hosts;
 pub mod iam_admin;
 pub mod launch;

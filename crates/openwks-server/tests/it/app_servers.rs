@@ -2,8 +2,10 @@
 //! updated, deleted; WKS job views; the server group's live counts and delete refusal.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
+use openwks_core::clock::VirtualClock;
 use serde_json::json;
 
 use crate::harness::{assert_error, TestApp};
@@ -799,4 +801,62 @@ async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
         1,
         "the refused batch left no job"
     );
+}
+
+/// `POST /openwks/v1/_admin/jobs/run-due`: the administrator finishes every due job at once (what
+/// the SDK suite calls instead of polling); an IAM user, even one allowed every action, is
+/// refused; a job whose time has not come stays running.
+#[tokio::test]
+async fn the_administrator_runs_due_jobs_over_http() {
+    let clock = Arc::new(VirtualClock::at(1_780_000_000_000));
+    let settings = openwks_server::Settings {
+        boot_delay: Duration::from_secs(300),
+        clock: clock.clone(),
+        ..TestApp::settings()
+    };
+    let app = TestApp::with(Arc::new(tempfile::tempdir().expect("dir")), settings).await;
+    let sg = app.create_group(app.group_body("sg-run-due")).await;
+    let r = app
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            app.app_servers_body(&sg, 2),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let job = r.body["job_id"].as_str().expect("job").to_string();
+    let status = |body: &serde_json::Value| body["status"].as_str().unwrap_or("").to_string();
+    // An IAM user allowed everything: driving the queue is the administrator's alone.
+    let who = crate::iam::user(&app, "not-admin").await;
+    let p = crate::iam::policy(
+        &app,
+        "everything",
+        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
+    )
+    .await;
+    crate::iam::attach(&app, &who.id, &p).await;
+    let refused = app
+        .call_as(who.key(), "POST", "/openwks/v1/_admin/jobs/run-due", None)
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    // Not due yet: nothing is finished.
+    let early = app.post("/openwks/v1/_admin/jobs/run-due", json!({})).await;
+    assert_eq!(
+        (early.status, &early.body["finished"]),
+        (200, &json!(0)),
+        "{}",
+        early.text
+    );
+    let j = app.get(&format!("/v2/{{p}}/job/{job}")).await;
+    assert_eq!(status(&j.body), "RUNNING", "{}", j.text);
+    // Due: finished when the answer arrives (by this call, or by the worker just before it).
+    clock.advance(300_000);
+    let ran = app.post("/openwks/v1/_admin/jobs/run-due", json!({})).await;
+    assert_eq!(ran.status, 200, "{}", ran.text);
+    assert!(
+        ran.body["finished"].as_u64().is_some_and(|n| n <= 1),
+        "{}",
+        ran.text
+    );
+    let j = app.get(&format!("/v2/{{p}}/job/{job}")).await;
+    assert_eq!(status(&j.body), "SUCCESS", "{}", j.text);
 }
