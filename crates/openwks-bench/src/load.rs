@@ -9,7 +9,6 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
-use openwks_api::signer::{sign_request, ClientRequest, KeyPair};
 use serde::Serialize;
 
 /// Credentials and address of the server under load.
@@ -71,30 +70,19 @@ fn pct(sorted: &[u32], p: f64) -> f64 {
 
 /// Sign a call for `target`.
 pub fn build(target: &Target, call: &Call) -> Request<Full<Bytes>> {
-    let date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let headers = sign_request(
-        KeyPair {
-            access_key: &target.ak,
-            secret_key: &target.sk,
-        },
-        &date,
-        ClientRequest {
-            method: call.method,
-            raw_path: &call.path,
-            raw_query: &call.query,
-            headers: &[
-                ("Content-Type", "application/json"),
-                ("Host", &target.addr),
-                ("X-Project-Id", &target.project_id),
-            ],
-            body: &call.body,
-        },
-    );
+    let date = openwks_testkit::sdk_date();
     let uri = if call.query.is_empty() {
         call.path.clone()
     } else {
         format!("{}?{}", call.path, call.query)
     };
+    let caller = openwks_testkit::Caller {
+        ak: &target.ak,
+        sk: &target.sk,
+        host: &target.addr,
+        project_id: Some(&target.project_id),
+    };
+    let headers = openwks_testkit::signed_headers(&caller, &date, call.method, &uri, &call.body);
     let mut b = Request::builder().method(call.method).uri(uri);
     for (k, v) in headers {
         b = b.header(k, v);

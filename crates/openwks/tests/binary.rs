@@ -7,7 +7,6 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use openwks_api::signer::{sign_request, ClientRequest, KeyPair};
 use serde_json::{json, Value};
 
 #[test]
@@ -342,29 +341,17 @@ async fn the_iam_cli_manages_users_keys_and_policies() {
     let as_user = |method: &'static str, path: String| {
         let (client, addr, ak, sk) = (client.clone(), s.addr.clone(), ak.clone(), sk.clone());
         async move {
-            let date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-            let hs = sign_request(
-                KeyPair {
-                    access_key: &ak,
-                    secret_key: &sk,
-                },
-                &date,
-                ClientRequest {
-                    method,
-                    raw_path: &path,
-                    raw_query: "",
-                    headers: &[("Content-Type", "application/json"), ("Host", &addr)],
-                    body: b"",
-                },
-            );
-            let mut rb = client.request(
-                reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
-                format!("http://{addr}{path}"),
-            );
-            for (k, v) in hs {
-                rb = rb.header(k, v);
-            }
-            rb.send().await.expect("send").status().as_u16()
+            let caller = openwks_testkit::Caller {
+                ak: &ak,
+                sk: &sk,
+                host: &addr,
+                project_id: None,
+            };
+            let date = openwks_testkit::sdk_date();
+            openwks_testkit::call(&client, &caller, &date, method, &path, None)
+                .await
+                .expect("send")
+                .status
         }
     };
     assert_eq!(

@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use openwks_api::signer::{ClientRequest, KeyPair};
 use openwks_core::catalogue::Catalogue;
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
 use openwks_server::{AppState, Settings};
+use openwks_testkit::Caller;
+pub use openwks_testkit::Resp;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
@@ -20,36 +21,6 @@ pub const GOLD: &str = "0fd6c925-6349-49d6-8788-48263b129854";
 pub const UBUNTU: &str = "c1b2e3d4-2204-4c5d-8e9f-000000000005";
 pub const PRODUCT: &str = "workspace.appstream.general.xlarge.2";
 pub const GPU_PRODUCT: &str = "workspace.appstream.gpu.2xlarge.8.a40";
-
-pub struct Resp {
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-    pub text: String,
-    pub body: Value,
-}
-
-impl Resp {
-    /// The token of a `POST /v3/auth/tokens` answer (`X-Subject-Token`).
-    pub fn subject_token(&self) -> String {
-        self.headers
-            .get("x-subject-token")
-            .and_then(|v| v.to_str().ok())
-            .expect("X-Subject-Token")
-            .to_string()
-    }
-
-    pub fn code(&self) -> &str {
-        self.body["error_code"].as_str().unwrap_or("")
-    }
-    pub fn msg(&self) -> &str {
-        self.body["error_msg"].as_str().unwrap_or("")
-    }
-    pub fn request_id(&self) -> Option<&str> {
-        self.headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-    }
-}
 
 pub struct TestApp {
     pub base: String,
@@ -200,7 +171,7 @@ impl TestApp {
         self.state.now_utc().format("%Y%m%dT%H%M%SZ").to_string()
     }
 
-    /// Build signed headers like the SDK does.
+    /// Build signed headers like the SDK does (the shared client's signing).
     pub fn signed_headers(
         &self,
         method: &str,
@@ -210,25 +181,13 @@ impl TestApp {
         sk: &str,
         date: &str,
     ) -> Vec<(String, String)> {
-        let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
-        openwks_api::signer::sign_request(
-            KeyPair {
-                access_key: ak,
-                secret_key: sk,
-            },
-            date,
-            ClientRequest {
-                method,
-                raw_path: path,
-                raw_query: query,
-                headers: &[
-                    ("Content-Type", "application/json"),
-                    ("Host", &self.host),
-                    ("X-Project-Id", PID),
-                ],
-                body,
-            },
-        )
+        let caller = Caller {
+            ak,
+            sk,
+            host: &self.host,
+            project_id: Some(PID),
+        };
+        openwks_testkit::signed_headers(&caller, date, method, path_query, body)
     }
 
     pub async fn send_raw(
@@ -238,25 +197,9 @@ impl TestApp {
         body: Vec<u8>,
         headers: Vec<(String, String)>,
     ) -> Resp {
-        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut rb = self
-            .client
-            .request(m, format!("{}{}", self.base, path_query))
-            .body(body);
-        for (k, v) in headers {
-            rb = rb.header(k, v);
-        }
-        let r = rb.send().await.expect("send");
-        let status = r.status().as_u16();
-        let headers = r.headers().clone();
-        let text = r.text().await.expect("text");
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            text,
-            body,
-        }
+        openwks_testkit::send(&self.client, &self.base, method, path_query, body, headers)
+            .await
+            .expect("send")
     }
 
     pub async fn call(&self, method: &str, path_query: &str, body: Option<Value>) -> Resp {

@@ -5,7 +5,6 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use openwks_api::signer::{sign_request, ClientRequest, KeyPair};
 use serde_json::{json, Value};
 
 pub const PID: &str = "00112233445566778899aabbccddeeff";
@@ -83,7 +82,7 @@ pub async fn call(
         .map(|(status, _, body)| (status, body))
 }
 
-/// A signed call; status, headers and the JSON body.
+/// A signed call (the shared client of `openwks-testkit`); status, headers and the JSON body.
 pub async fn call_raw(
     client: &reqwest::Client,
     addr: &str,
@@ -91,43 +90,15 @@ pub async fn call_raw(
     path: &str,
     body: Option<Value>,
 ) -> Result<(u16, reqwest::header::HeaderMap, Value), reqwest::Error> {
-    let bytes = body
-        .map(|b| serde_json::to_vec(&b).unwrap_or_default())
-        .unwrap_or_default();
-    let date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let (raw_path, raw_query) = path.split_once('?').unwrap_or((path, ""));
-    let hs = sign_request(
-        KeyPair {
-            access_key: AK,
-            secret_key: SK,
-        },
-        &date,
-        ClientRequest {
-            method,
-            raw_path,
-            raw_query,
-            headers: &[("Content-Type", "application/json"), ("Host", addr)],
-            body: &bytes,
-        },
-    );
-    let mut rb = client
-        .request(
-            reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET),
-            format!("http://{addr}{path}"),
-        )
-        .body(bytes);
-    for (k, v) in hs {
-        rb = rb.header(k, v);
-    }
-    let r = rb.send().await?;
-    let status = r.status().as_u16();
-    let headers = r.headers().clone();
-    let text = r.text().await?;
-    Ok((
-        status,
-        headers,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    ))
+    let caller = openwks_testkit::Caller {
+        ak: AK,
+        sk: SK,
+        host: addr,
+        project_id: None,
+    };
+    let date = openwks_testkit::sdk_date();
+    let r = openwks_testkit::call(client, &caller, &date, method, path, body.as_ref()).await?;
+    Ok((r.status, r.headers, r.body))
 }
 
 impl Server {
