@@ -10,6 +10,10 @@
 //!   enum), and every property bound of the main write bodies (required, minimum, maximum,
 //!   length, enum), is broken one at a time: openwks must answer 400.
 //!
+//! - Shapes: every answer above (and the writes that built the world) is also an insta snapshot
+//!   (`tests/it/snapshots/`), with what changes from run to run redacted ([`shape`]): a changed
+//!   field, a renamed one or a new one shows as a diff, the same on both engines.
+//!
 //! Every finding must be in the allow-list of `docs/conformance.md`, which says why; an entry
 //! that no longer matches a finding fails too, so the list only shrinks with the drift.
 
@@ -18,6 +22,79 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use crate::harness::{TestApp, PID};
+
+/// An answer with what changes from run to run replaced by what it is: ids (`[uuid]`,
+/// `[id]`), times (`[time]`, `[ms]`), addresses and generated names, metric values. What
+/// remains is the answer's shape and its fixed values, the same on both engines.
+fn shape(v: &Value) -> Value {
+    use regex::Regex;
+    use std::sync::OnceLock;
+    static RULES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        [
+            (
+                r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+                "[uuid]",
+            ),
+            (r"\b[0-9a-f]{32}\b", "[id]"),
+            (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?", "[time]"),
+            (r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b", "[ip]"),
+            (r"^\d{15,}$", "[snowflake]"),
+            // App servers are named <group>-<6 hex of the job>-<nnnn>.
+            (r"-[0-9a-fA-F]{6}-(\d{4})\b", "-[hex]-$1"),
+            (r"\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b", "[mac]"),
+            (r"S-1-5-21-\d+-\d+-\d+-\d+", "[sid]"),
+            (r"\b[a-z]{2}-[a-z]+-\d[a-z]-host-\d{3}\b", "[host]"),
+        ]
+        .into_iter()
+        .map(|(re, to)| (Regex::new(re).expect("regex"), to))
+        .collect()
+    });
+    let text = |s: &str| {
+        let mut out = s.to_string();
+        for (re, to) in rules {
+            out = re.replace_all(&out, *to).into_owned();
+        }
+        out
+    };
+    match v {
+        Value::String(s) => Value::String(text(s)),
+        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| {
+                    let v = match (k.as_str(), v) {
+                        // Epoch times and measured values: their type is the shape.
+                        (k, Value::Number(_))
+                            if k.ends_with("_ms")
+                                || k.ends_with("time")
+                                || k == "timestamp"
+                                || k == "average"
+                                || k == "value" =>
+                        {
+                            json!("[number]")
+                        }
+                        // Where the scheduler placed it: any zone, any host.
+                        (
+                            "site_id"
+                            | "availability_zone"
+                            | "OS-EXT-AZ:availability_zone"
+                            | "host_id"
+                            | "hostId"
+                            | "OS-EXT-SRV-ATTR:host",
+                            Value::String(_),
+                        ) => {
+                            json!("[placement]")
+                        }
+                        _ => shape(v),
+                    };
+                    (text(k), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
 
 /// One operation's definition.
 struct Op {
@@ -223,6 +300,8 @@ struct World {
     app: TestApp,
     values: std::collections::HashMap<&'static str, String>,
     ecs: std::collections::HashMap<&'static str, String>,
+    /// The shapes of the writes' answers that built the world.
+    shapes: Vec<(String, Value)>,
 }
 
 async fn world() -> World {
@@ -230,13 +309,18 @@ async fn world() -> World {
     let mut body = app.group_body("conf-sg");
     body["tags"] = json!([{"key": "team", "value": "cad"}]);
     body["route_policy"] = json!({"max_session": 4, "cpu_threshold": 80});
-    let sg = app.create_group(body).await;
+    let mut shapes = Vec::new();
+    let r = app.post("/v1/{p}/app-server-groups", body).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push(("WorkspaceApp.CreateServerGroup".to_string(), shape(&r.body)));
+    let sg = r.body["id"].as_str().expect("sg").to_string();
     let r = app
         .post(
             "/v1/{p}/app-servers/actions/create",
             app.app_servers_body(&sg, 2),
         )
         .await;
+    shapes.push(("WorkspaceApp.CreateAppServers".to_string(), shape(&r.body)));
     let job = r.body["job_id"].as_str().expect("job").to_string();
     let done = app.wait_job(&job).await;
     let server = crate::harness::job_servers(&done)[0].clone();
@@ -247,6 +331,7 @@ async fn world() -> World {
             json!({"name": "conf-ag", "app_server_group_id": sg}),
         )
         .await;
+    shapes.push(("WorkspaceApp.CreateAppGroup".to_string(), shape(&r.body)));
     let ag = r.body["id"].as_str().expect("ag").to_string();
     let r = app
         .post(
@@ -254,6 +339,7 @@ async fn world() -> World {
             json!({"items": [{"name": "Notepad", "execute_path": "C:\\notepad.exe", "source_type": 1}]}),
         )
         .await;
+    shapes.push(("WorkspaceApp.PublishApp".to_string(), shape(&r.body)));
     let app_id = r.body["items"][0]["id"].as_str().expect("app").to_string();
     let r = app
         .post(
@@ -262,8 +348,13 @@ async fn world() -> World {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push((
+        "WorkspaceApp.AddAppGroupAuthorization".to_string(),
+        shape(&r.body),
+    ));
     let r = crate::sessions::launch(&app, &user, &ag, &app_id).await;
     assert!(r.status < 300, "{}", r.text);
+    shapes.push(("openwks.Launch".to_string(), shape(&r.body)));
     // ECS: an anti-affinity group with one server.
     let g = app
         .post(
@@ -271,6 +362,7 @@ async fn world() -> World {
             json!({"server_group": {"name": "conf-ecs", "policies": ["anti-affinity"]}}),
         )
         .await;
+    shapes.push(("ECS.CreateServerGroup".to_string(), shape(&g.body)));
     let ecs_group = g.body["server_group"]["id"]
         .as_str()
         .expect("group")
@@ -285,15 +377,12 @@ async fn world() -> World {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push(("ECS.CreatePostPaidServers".to_string(), shape(&r.body)));
     let ecs_job = r.body["job_id"].as_str().expect("job").to_string();
     let ecs_server = r.body["serverIds"][0].as_str().expect("id").to_string();
-    for _ in 0..2000 {
-        let j = app.get(&format!("/v1/{{p}}/jobs/{ecs_job}")).await;
-        if j.body["status"] != "RUNNING" {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
+    app.run_jobs().await;
+    let j = app.get(&format!("/v1/{{p}}/jobs/{ecs_job}")).await;
+    assert_eq!(j.body["status"], "SUCCESS", "{}", j.text);
     let now = chrono::Utc::now().timestamp_millis();
     let values = [
         ("server_group_id", sg),
@@ -325,7 +414,12 @@ async fn world() -> World {
     ]
     .into_iter()
     .collect();
-    World { app, values, ecs }
+    World {
+        app,
+        values,
+        ecs,
+        shapes,
+    }
 }
 
 impl World {
@@ -418,10 +512,12 @@ async fn openwks_answers_what_the_vendors_definitions_say() {
     let w = world().await;
     let mut found: BTreeSet<Finding> = BTreeSet::new();
     let mut checked = 0;
+    let mut shapes: Vec<(String, Value)> = w.shapes.clone();
     // Responses of every read, and the bounds of every query parameter.
     for op in ops.iter().filter(|o| o.method == "GET") {
         let r = w.app.get(&w.url(op, &[])).await;
         assert_eq!(r.status, 200, "{} {}: {}", op.name, op.path, r.text);
+        shapes.push((format!("{}.{}", op.product, op.name), shape(&r.body)));
         if let Some(schema) = &op.ok {
             let key = format!("{}.{}", op.product, op.name);
             walk(&key, &op.defs, schema, &r.body, "", &mut found);
@@ -446,6 +542,11 @@ async fn openwks_answers_what_the_vendors_definitions_say() {
         }
     }
     assert!(checked >= 25, "response schemas checked: {checked}");
+    // Every answer's shape as a snapshot (tests/it/snapshots/): a changed field is a diff to
+    // review (`cargo insta review`, or INSTA_UPDATE=always and read `git diff`).
+    for (name, v) in &shapes {
+        insta::assert_json_snapshot!(name.as_str(), v);
+    }
     // The bounds of the main write bodies, broken one at a time from a valid body.
     let sg = w.values["server_group_id"].clone();
     let ag = w.values["app_group_id"].clone();
