@@ -13,7 +13,7 @@ use openwks_api::wks::app::{
     UpdatePreBootPolicyReq, UpdateRawIconReq,
 };
 use openwks_api::wks::convert;
-use openwks_api::wks::server_group::{ListResponse, ValidateNameReq, ValidateResponse};
+use openwks_api::wks::server_group::ListResponse;
 use openwks_core::app::{
     check_app_name, check_ids, decode_icon, sniff_icon, App, Icon, PublishSpec, UpdateAppSpec,
     APP_STATES, MAX_PUBLISH,
@@ -252,27 +252,14 @@ pub async fn check_publish_app(
     P((project_id, group)): P<(String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let name = json_body::<ValidateNameReq>(&body)?
-        .name
-        .ok_or_else(|| Error::missing("name"))?;
+    // The group first: a check in a group that does not exist is its 404, whatever the name.
     let names = st.store.app_names(&project_id, &group).await?;
-    let resp = if check_app_name(&name).is_err() {
-        ValidateResponse {
-            result: false,
-            validate_rule: Some("naming".into()),
-        }
-    } else if names.contains(&name) {
-        ValidateResponse {
-            result: false,
-            validate_rule: Some("duplicate".into()),
-        }
-    } else {
-        ValidateResponse {
-            result: true,
-            validate_rule: None,
-        }
-    };
-    Ok(Json(resp).into_response())
+    super::validate_name(
+        &body,
+        |n| check_app_name(n).is_ok(),
+        |name| async move { Ok(names.contains(&name)) },
+    )
+    .await
 }
 
 fn with_icon(icon: Icon) -> openwks_store::AppUpdate {

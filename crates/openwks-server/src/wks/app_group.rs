@@ -8,11 +8,11 @@ use axum::Json;
 use bytes::Bytes;
 use openwks_api::wks::app_group::{CreateAppGroupReq, DeleteAppGroupReq, UpdateAppGroupReq};
 use openwks_api::wks::convert;
-use openwks_api::wks::server_group::{ListResponse, ValidateNameReq, ValidateResponse};
+use openwks_api::wks::server_group::ListResponse;
 use openwks_core::app_group::{CreateAppGroupSpec, UpdateAppGroupSpec, AUTHORIZATION_TYPES};
 use openwks_core::error::Reason;
 use openwks_core::server_group::APP_TYPES;
-use openwks_core::validate::{check_enum, is_valid_name};
+use openwks_core::validate::check_enum;
 use openwks_core::Error;
 use openwks_store::AppGroupFilter;
 
@@ -197,27 +197,15 @@ pub async fn check_app_group(
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let req: ValidateNameReq = json_body(&body)?;
-    let name = req.name.ok_or_else(|| Error::missing("name"))?;
-    let resp = if !is_valid_name(&name) {
-        ValidateResponse {
-            result: false,
-            validate_rule: Some("naming".into()),
-        }
-    } else if st.store.app_group_name_taken(&project_id, &name).await?
-        && name_visible(&st, &ctx, &project_id, &name).await?
-    {
-        ValidateResponse {
-            result: false,
-            validate_rule: Some("duplicate".into()),
-        }
-    } else {
-        ValidateResponse {
-            result: true,
-            validate_rule: None,
-        }
-    };
-    Ok(Json(resp).into_response())
+    super::validate_name(
+        &body,
+        openwks_core::validate::is_valid_name,
+        |name| async move {
+            Ok(st.store.app_group_name_taken(&project_id, &name).await?
+                && name_visible(&st, &ctx, &project_id, &name).await?)
+        },
+    )
+    .await
 }
 
 /// `disassociate_app_group`: `POST /v1/{project_id}/app-groups/actions/disassociate-app-group

@@ -12,8 +12,17 @@ pub mod server_group;
 pub mod session;
 pub mod tags;
 
+use std::future::Future;
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use openwks_api::wks::server_group::{ValidateNameReq, ValidateResponse};
+use openwks_core::Error;
+
+use crate::error::ApiResult;
+use crate::request::json_body;
 
 /// `200` with an empty body: what the vendor answers for operations whose SDK response has no
 /// fields (update, delete).
@@ -24,4 +33,33 @@ pub fn empty_ok() -> Response {
 /// `204 No Content` (tag writes: the vendor's Terraform provider accepts only 204).
 pub fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// The answer of a name check (`rules/validate` of server groups and app groups, `actions/check`
+/// of apps): `result` is true when the name may be used; otherwise `validate_rule` says why —
+/// `naming` (`valid` refuses it) or `duplicate` (`taken` says it is used, by a resource the
+/// caller can see).
+pub async fn validate_name<F, Fut>(
+    body: &Bytes,
+    valid: fn(&str) -> bool,
+    taken: F,
+) -> ApiResult<Response>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = openwks_core::Result<bool>>,
+{
+    let req: ValidateNameReq = json_body(body)?;
+    let name = req.name.ok_or_else(|| Error::missing("name"))?;
+    let rule = if !valid(&name) {
+        Some("naming")
+    } else if taken(name).await? {
+        Some("duplicate")
+    } else {
+        None
+    };
+    Ok(Json(ValidateResponse {
+        result: rule.is_none(),
+        validate_rule: rule.map(str::to_string),
+    })
+    .into_response())
 }

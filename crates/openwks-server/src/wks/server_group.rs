@@ -9,13 +9,13 @@ use bytes::Bytes;
 use openwks_api::wks::convert;
 use openwks_api::wks::server_group::{
     CreateServerGroupReq, ListResponse, ServerGroupDto, ShowServerGroupRestrictResponse,
-    ShowServerGroupStateResponse, UpdateServerGroupReq, ValidateNameReq, ValidateResponse,
+    ShowServerGroupStateResponse, UpdateServerGroupReq,
 };
 use openwks_core::error::Reason;
 use openwks_core::server_group::{
     parse_tag_filter, CreateContext, CreateSpec, UpdateSpec, APP_TYPES,
 };
-use openwks_core::validate::{check_enum, is_valid_name};
+use openwks_core::validate::check_enum;
 use openwks_core::Error;
 use openwks_store::ServerGroupFilter;
 use rand::Rng;
@@ -162,27 +162,15 @@ pub async fn validate_server_group(
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let req: ValidateNameReq = json_body(&body)?;
-    let name = req.name.ok_or_else(|| Error::missing("name"))?;
-    let resp = if !is_valid_name(&name) {
-        ValidateResponse {
-            result: false,
-            validate_rule: Some("naming".into()),
-        }
-    } else if st.store.server_group_name_taken(&project_id, &name).await?
-        && name_visible(&st, &ctx, &project_id, &name).await?
-    {
-        ValidateResponse {
-            result: false,
-            validate_rule: Some("duplicate".into()),
-        }
-    } else {
-        ValidateResponse {
-            result: true,
-            validate_rule: None,
-        }
-    };
-    Ok(Json(resp).into_response())
+    super::validate_name(
+        &body,
+        openwks_core::validate::is_valid_name,
+        |name| async move {
+            Ok(st.store.server_group_name_taken(&project_id, &name).await?
+                && name_visible(&st, &ctx, &project_id, &name).await?)
+        },
+    )
+    .await
 }
 
 /// Whether a group named `name` is one the caller may see (an IAM user is not told of names

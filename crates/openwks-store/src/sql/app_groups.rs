@@ -244,27 +244,14 @@ pub(crate) fn list(
         wh.push_str(" AND name LIKE ? ESCAPE '\\'");
         args.push(Value::Text(like_pattern(n)));
     }
-    let count: i64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM app_groups WHERE {wh}"))
-        .map_err(db_err)?
-        .query_row(params_from_iter(args.iter()), |r| r.get(0))
-        .map_err(db_err)?;
-    args.push(Value::Integer(limit));
-    args.push(Value::Integer(offset));
-    let docs = conn
-        .prepare_cached(&format!(
-            "SELECT doc FROM app_groups WHERE {wh} ORDER BY seq DESC LIMIT ? OFFSET ?"
-        ))
-        .map_err(db_err)?
-        .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
-    let groups = docs
-        .iter()
-        .map(|d| serde_json::from_str::<AppGroup>(d).map_err(json_err))
-        .collect::<Result<Vec<_>>>()?;
-    Ok((count, views(conn, groups)?))
+    let (count, docs) = rows::page(
+        conn,
+        ("doc", "app_groups", &wh, "seq DESC"),
+        args,
+        offset,
+        limit,
+    )?;
+    Ok((count, views(conn, rows::decode(&docs)?)?))
 }
 
 #[async_trait::async_trait]

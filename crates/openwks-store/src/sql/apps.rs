@@ -3,7 +3,7 @@
 use super::engine::SqlStore;
 use super::rows;
 use crate::db::Value;
-use crate::db::{params, params_from_iter, Connection, OptionalExtension};
+use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::app::{App, Icon};
 use openwks_core::error::Reason;
 use openwks_core::{Error, Result};
@@ -155,27 +155,8 @@ pub(crate) fn list(
         wh.push_str(" AND instr(lower(name), lower(?)) > 0");
         args.push(Value::Text(n.clone()));
     }
-    let count: i64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM apps WHERE {wh}"))
-        .map_err(db_err)?
-        .query_row(params_from_iter(args.iter()), |r| r.get(0))
-        .map_err(db_err)?;
-    args.push(Value::Integer(limit));
-    args.push(Value::Integer(offset));
-    let docs = conn
-        .prepare_cached(&format!(
-            "SELECT doc FROM apps WHERE {wh} ORDER BY seq LIMIT ? OFFSET ?"
-        ))
-        .map_err(db_err)?
-        .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
-    let apps = docs
-        .iter()
-        .map(|d| serde_json::from_str(d).map_err(json_err))
-        .collect::<Result<Vec<App>>>()?;
-    Ok((count, apps))
+    let (count, docs) = rows::page(conn, ("doc", "apps", &wh, "seq"), args, offset, limit)?;
+    Ok((count, rows::decode(&docs)?))
 }
 
 /// Names of the apps published in a group.

@@ -444,22 +444,13 @@ pub(crate) fn list_user_groups(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<UserGroup>)> {
-    let count: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM user_groups WHERE project_id = ?1")
-        .map_err(db_err)?
-        .query_row([project_id], |r| r.get(0))
-        .map_err(db_err)?;
-    let ids = conn
-        .prepare_cached(
-            "SELECT id FROM user_groups WHERE project_id = ?1 ORDER BY seq LIMIT ?2 OFFSET ?3",
-        )
-        .map_err(db_err)?
-        .query_map(params![project_id, limit, offset], |r| {
-            r.get::<_, String>(0)
-        })
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
+    let (count, ids) = rows::page(
+        conn,
+        ("id", "user_groups", "project_id = ?", "seq"),
+        vec![Value::Text(project_id.to_string())],
+        offset,
+        limit,
+    )?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         if let Some(g) = load_user_group(conn, project_id, &id)? {

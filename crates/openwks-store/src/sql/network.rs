@@ -6,7 +6,7 @@ use openwks_core::error::Reason;
 use openwks_core::network::{Subnet, Vpc};
 use openwks_core::{Error, Result};
 
-use super::rows::json_err;
+use super::rows::{self, json_err};
 use crate::db::db_err;
 use crate::Deleted;
 
@@ -82,19 +82,11 @@ pub(crate) fn list_vpcs(
     limit: i64,
 ) -> Result<Vec<Vpc>> {
     let after = marker_seq(conn, "vpcs", marker)?;
-    let mut st = conn
-        .prepare("SELECT doc FROM vpcs WHERE project_id = ?1 AND seq > ?2 AND (id = ?3 OR ?3 IS NULL) ORDER BY seq LIMIT ?4")
-        .map_err(db_err)?;
-    let docs = st
-        .query_map(params![project_id, after, id, limit], |r| {
-            r.get::<_, String>(0)
-        })
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
-    docs.iter()
-        .map(|d| serde_json::from_str(d).map_err(json_err))
-        .collect()
+    rows::docs(
+        conn,
+        "SELECT doc FROM vpcs WHERE project_id = ?1 AND seq > ?2 AND (id = ?3 OR ?3 IS NULL) ORDER BY seq LIMIT ?4",
+        params![project_id, after, id, limit],
+    )
 }
 
 pub(crate) fn list_subnets(
@@ -105,19 +97,11 @@ pub(crate) fn list_subnets(
     limit: i64,
 ) -> Result<Vec<Subnet>> {
     let after = marker_seq(conn, "subnets", marker)?;
-    let mut st = conn
-        .prepare("SELECT doc FROM subnets WHERE project_id = ?1 AND seq > ?2 AND (vpc_id = ?3 OR ?3 IS NULL) ORDER BY seq LIMIT ?4")
-        .map_err(db_err)?;
-    let docs = st
-        .query_map(params![project_id, after, vpc_id, limit], |r| {
-            r.get::<_, String>(0)
-        })
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
-    docs.iter()
-        .map(|d| serde_json::from_str(d).map_err(json_err))
-        .collect()
+    rows::docs(
+        conn,
+        "SELECT doc FROM subnets WHERE project_id = ?1 AND seq > ?2 AND (vpc_id = ?3 OR ?3 IS NULL) ORDER BY seq LIMIT ?4",
+        params![project_id, after, vpc_id, limit],
+    )
 }
 
 pub(crate) fn delete_vpc(conn: &Connection, project_id: &str, id: &str) -> Result<Deleted> {

@@ -150,3 +150,39 @@ pub(crate) fn server_counts_by_group_sql(n: usize) -> String {
         "SELECT app_server_group_id, COUNT(*) FROM servers WHERE app_server_group_id IN ({marks}) GROUP BY app_server_group_id"
     )
 }
+
+/// One page of a filtered list and how many rows the filter matches: the first column of
+/// `SELECT {column} FROM {from} WHERE {wh} ORDER BY {order} LIMIT ? OFFSET ?` (`args` bind the
+/// `?` of `wh`), and `SELECT COUNT(*)` over the same filter.
+pub(crate) fn page(
+    conn: &Connection,
+    (column, from, wh, order): (&str, &str, &str, &str),
+    mut args: Vec<Value>,
+    offset: i64,
+    limit: i64,
+) -> Result<(i64, Vec<String>)> {
+    let count: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM {from} WHERE {wh}"))
+        .map_err(db_err)?
+        .query_row(params_from_iter(args.iter()), |r| r.get(0))
+        .map_err(db_err)?;
+    args.push(Value::Integer(limit));
+    args.push(Value::Integer(offset));
+    let firsts = conn
+        .prepare_cached(&format!(
+            "SELECT {column} FROM {from} WHERE {wh} ORDER BY {order} LIMIT ? OFFSET ?"
+        ))
+        .map_err(db_err)?
+        .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))
+        .map_err(db_err)?
+        .collect::<crate::db::DbResult<Vec<_>>>()
+        .map_err(db_err)?;
+    Ok((count, firsts))
+}
+
+/// Stored documents, decoded.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(docs: &[String]) -> Result<Vec<T>> {
+    docs.iter()
+        .map(|d| serde_json::from_str(d).map_err(json_err))
+        .collect()
+}

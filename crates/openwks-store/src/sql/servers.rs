@@ -424,28 +424,14 @@ pub(crate) fn list(
     offset: i64,
     limit: i64,
 ) -> Result<(i64, Vec<Server>)> {
-    let count: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM servers WHERE project_id = ?1")
-        .map_err(db_err)?
-        .query_row([project_id], |r| r.get(0))
-        .map_err(db_err)?;
-    let docs = conn
-        .prepare_cached(
-            "SELECT doc FROM servers WHERE project_id = ?1 ORDER BY seq LIMIT ?2 OFFSET ?3",
-        )
-        .map_err(db_err)?
-        .query_map(params![project_id, limit, offset], |r| {
-            r.get::<_, String>(0)
-        })
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
-    Ok((
-        count,
-        docs.iter()
-            .map(|d| serde_json::from_str(d).map_err(json_err))
-            .collect::<Result<Vec<_>>>()?,
-    ))
+    let (count, docs) = rows::page(
+        conn,
+        ("doc", "servers", "project_id = ?", "seq"),
+        vec![crate::db::Value::Text(project_id.to_string())],
+        offset,
+        limit,
+    )?;
+    Ok((count, rows::decode(&docs)?))
 }
 
 /// Servers per host id (for the hosts view).
