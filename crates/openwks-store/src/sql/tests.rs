@@ -1040,3 +1040,5 @@ fn a_damaged_database_is_refused_when_opened() {
     let fresh = dir.path().join("fresh.db");
     assert!(SqliteStore::open(&fresh).is_ok());
 }
+
+mod conformance;

@@ -1,0 +1,1017 @@
+//! The store's conformance suite: every method of every resource trait, called through the
+//! traits on the engine of this pass (SQLite, and PostgreSQL on the PostgreSQL pass), with what
+//! it must answer. `every_store_method_is_exercised_here` reads `lib.rs` and this file: a new
+//! trait method without a call here fails it.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use openwks_core::app::{App, Icon};
+use openwks_core::app_group::AppGroup;
+use openwks_core::authorization::{Account, UserGroup};
+use openwks_core::catalogue::Catalogue;
+use openwks_core::compute::{AppInfo, CreateServers};
+use openwks_core::ecs::EcsServerGroup;
+use openwks_core::iam_model::{AuditEvent, AuditFilter, IamGroup, IamPolicy, IamUser, Principal};
+use openwks_core::identity::Bootstrap;
+use openwks_core::network::{Subnet, Vpc};
+use openwks_core::session::{ConnectionFilter, LaunchSpec, SessionFilter, SessionState};
+use openwks_core::time::Timestamp;
+use openwks_core::validate::Tag;
+use serde_json::json;
+
+use super::super::SqliteStore;
+use super::{group, setup};
+use crate::prelude::*;
+use crate::{
+    AppFilter, AppGroupFilter, AppServerFilter, AuthorizationFilter, Change, CreateServersArgs,
+    Deleted, KeyStatus, LaunchArgs, MailFilter, PowerAction, ScalingActivity, ServerGroupFilter,
+};
+
+/// A domain value from its stored JSON form.
+fn from<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+    serde_json::from_value(v).expect("a valid document")
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_ms(chrono::Utc::now().timestamp_millis())
+}
+
+fn user_account(name: &str) -> Account {
+    from(
+        json!({"account": name, "account_type": "USER", "account_id": "", "domain": "",
+        "email": format!("{name}@example.com"), "telephone_number": "", "platform_type": ""}),
+    )
+}
+
+/// Create app servers (2) in a new server group and finish their job: `(group id, server ids)`.
+async fn group_with_servers(
+    store: &SqliteStore,
+    cat: &Catalogue,
+    b: &Bootstrap,
+    name: &str,
+) -> (String, Vec<String>) {
+    let pid = &b.project.id;
+    let g = group(store, cat, b, name, None).await;
+    let sg = store.create_server_group(g, 100).await.expect("group");
+    let subnet = store
+        .list_subnets(pid, None, None, 1)
+        .await
+        .expect("subnets")[0]
+        .clone();
+    let args = CreateServersArgs {
+        project_id: pid.clone(),
+        request: CreateServers {
+            name: name.into(),
+            flavor_id: "s6.xlarge.2".into(),
+            vcpus: 4,
+            memory_mb: 8192,
+            gpus: 0,
+            image_id: sg.group.image_id.clone(),
+            availability_zone: None,
+            count: 2,
+            group: None,
+            vpc_id: subnet.vpc_id.clone(),
+            subnet_id: subnet.id.clone(),
+            root_volume_type: "SAS".into(),
+            root_volume_size: 80,
+        },
+        server_ids: vec![
+            uuid::Uuid::new_v4().to_string(),
+            uuid::Uuid::new_v4().to_string(),
+        ],
+        job_id: uuid::Uuid::new_v4().to_string(),
+        now: now(),
+        subnet_cidr: subnet.cidr.clone(),
+        max_members: 16,
+        weigher: openwks_sched::Weigher::Spread,
+        app: Some(AppInfo {
+            server_group_id: sg.group.id.clone(),
+            maintain_status: false,
+            scaling_auto_create: true,
+            description: String::new(),
+            ou_name: String::new(),
+            config_version: 1,
+            product_id: sg.group.product_id.clone(),
+            os_type: "Windows".into(),
+        }),
+    };
+    let (job, servers) = store.create_app_servers(args).await.expect("app servers");
+    assert_eq!(job.status, "RUNNING");
+    let done = store.finish_job(pid, &job.id, now()).await.expect("finish");
+    assert_eq!(done.expect("job").status, "SUCCESS");
+    (sg.group.id, servers.into_iter().map(|s| s.id).collect())
+}
+
+#[tokio::test]
+async fn identity_and_cluster() {
+    let (_d, store, cat, b) = setup().await;
+    // Bootstrap again: what is there stays.
+    let again = store.bootstrap(super::wanted(), &cat).await.expect("again");
+    assert_eq!(again.project.id, b.project.id);
+    assert!(store
+        .access_keys()
+        .await
+        .expect("keys")
+        .iter()
+        .any(|k| k.access_key == "AK"));
+    assert_eq!(
+        store.user("u1").await.expect("user").expect("u1").name,
+        "admin"
+    );
+    assert!(store
+        .user_by_name("acc", "admin")
+        .await
+        .expect("by name")
+        .is_some());
+    assert!(store
+        .user_by_name("acc", "nobody")
+        .await
+        .expect("by name")
+        .is_none());
+    let projects = store
+        .projects(&b.project.account_id, None)
+        .await
+        .expect("projects");
+    assert_eq!(projects.len(), 1);
+    let named = store
+        .projects(&b.project.account_id, Some("nope"))
+        .await
+        .expect("named");
+    assert!(named.is_empty());
+    assert!(store
+        .project(&b.project.id)
+        .await
+        .expect("project")
+        .is_some());
+    let first = store
+        .setting_or_init("k", "one".into())
+        .await
+        .expect("init");
+    let second = store
+        .setting_or_init("k", "two".into())
+        .await
+        .expect("kept");
+    assert_eq!((first.as_str(), second.as_str()), ("one", "one"));
+    assert_eq!(store.shared(), crate::testing::database_url().is_some());
+    let t = now();
+    assert!(store
+        .try_lease("duty", "a", t, 10_000)
+        .await
+        .expect("lease"));
+    assert!(!store.try_lease("duty", "b", t, 10_000).await.expect("held"));
+    store.release_lease("duty", "a").await.expect("release");
+    assert!(store.try_lease("duty", "b", t, 10_000).await.expect("free"));
+    let n1 = store.next_counter("c").await.expect("counter");
+    assert_eq!(store.next_counter("c").await.expect("counter"), n1 + 1);
+    let g0 = store.iam_generation().await.expect("generation");
+    let u: IamUser = from(
+        json!({"id": "iu-gen", "name": "gen", "account_id": b.project.account_id,
+        "is_admin": false, "enabled": true, "created_at": ""}),
+    );
+    store.create_iam_user(u, "h".into()).await.expect("user");
+    assert!(store.iam_generation().await.expect("generation") > g0);
+}
+
+#[tokio::test]
+async fn network() {
+    let (_d, store, _cat, b) = setup().await;
+    let pid = &b.project.id;
+    let vpc: Vpc = from(
+        json!({"id": "vpc-c", "project_id": pid, "name": "c", "cidr": "10.0.0.0/16",
+        "description": "", "enterprise_project_id": "0", "created_at": ""}),
+    );
+    store.create_vpc(vpc).await.expect("vpc");
+    assert!(store.vpc(pid, "vpc-c").await.expect("vpc").is_some());
+    assert!(store.vpc("other", "vpc-c").await.expect("vpc").is_none());
+    assert_eq!(
+        store
+            .list_vpcs(pid, Some("vpc-c"), None, 10)
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
+    let all = store.list_vpcs(pid, None, None, 10).await.expect("all");
+    let after = store
+        .list_vpcs(pid, None, Some(&all[0].id), 10)
+        .await
+        .expect("after");
+    assert_eq!(after.len(), all.len() - 1);
+    let subnet = |vpc_id: &str| -> Subnet {
+        from(
+            json!({"id": "sn-c", "project_id": pid, "vpc_id": vpc_id, "name": "c",
+            "cidr": "10.0.1.0/24", "gateway_ip": "10.0.1.1", "description": "", "dhcp_enable": true,
+            "primary_dns": "", "secondary_dns": "", "availability_zone": "", "created_at": ""}),
+        )
+    };
+    assert!(store.create_subnet(subnet("no-such-vpc")).await.is_err());
+    store.create_subnet(subnet("vpc-c")).await.expect("subnet");
+    assert!(store.subnet(pid, "sn-c").await.expect("subnet").is_some());
+    let in_vpc = store
+        .list_subnets(pid, Some("vpc-c"), None, 10)
+        .await
+        .expect("subnets");
+    assert_eq!(in_vpc.len(), 1);
+    // A VPC with subnets is in use.
+    assert!(store.delete_vpc(pid, "vpc-c").await.is_err());
+    assert_eq!(
+        store
+            .delete_subnet(pid, Some("vpc-c"), "sn-c")
+            .await
+            .expect("del"),
+        Deleted::Yes
+    );
+    assert_eq!(
+        store.delete_vpc(pid, "vpc-c").await.expect("del"),
+        Deleted::Yes
+    );
+    assert_eq!(
+        store.delete_vpc(pid, "vpc-c").await.expect("again"),
+        Deleted::NotFound
+    );
+}
+
+#[tokio::test]
+async fn server_groups_and_tags() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = &b.project.id;
+    let g = group(&store, &cat, &b, "conf-sg", None).await;
+    let id = g.id.clone();
+    store.create_server_group(g, 100).await.expect("create");
+    assert!(store
+        .server_group_name_taken(pid, "conf-sg")
+        .await
+        .expect("taken"));
+    assert!(!store
+        .server_group_name_taken(pid, "free")
+        .await
+        .expect("free"));
+    let f = ServerGroupFilter {
+        name_contains: Some("conf".into()),
+        ..ServerGroupFilter::default()
+    };
+    let (n, page) = store
+        .list_server_groups(pid, &f, 0, 10)
+        .await
+        .expect("list");
+    assert_eq!((n, page.len()), (1, 1));
+    let v = store
+        .update_server_group(
+            pid,
+            &id,
+            Box::new(|g, _, _| {
+                g.description = "changed".into();
+                Ok(())
+            }),
+        )
+        .await
+        .expect("update");
+    assert_eq!(v.group.description, "changed");
+    store
+        .update_server_group_tags(
+            pid,
+            vec![(
+                id.clone(),
+                Box::new(|tags: &mut Vec<Tag>| {
+                    tags.push(Tag {
+                        key: "team".into(),
+                        value: "cad".into(),
+                    });
+                    Ok(())
+                }),
+            )],
+        )
+        .await
+        .expect("tags");
+    let keys = store.server_group_tag_keys(pid).await.expect("keys");
+    assert_eq!(keys, vec![("team".to_string(), vec!["cad".to_string()])]);
+    let shown = store
+        .server_group(pid, &id)
+        .await
+        .expect("show")
+        .expect("group");
+    assert_eq!(shown.group.tags.len(), 1);
+    assert_eq!(
+        store.delete_server_group(pid, &id).await.expect("del"),
+        Deleted::Yes
+    );
+    assert!(store.server_group(pid, &id).await.expect("show").is_none());
+}
+
+#[tokio::test]
+async fn app_groups_apps_and_authorizations() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = &b.project.id;
+    let g = group(&store, &cat, &b, "conf-apps", None).await;
+    let sg = g.id.clone();
+    store.create_server_group(g, 100).await.expect("sg");
+    let ag: AppGroup = from(
+        json!({"id": "900000000000000001", "project_id": pid, "name": "conf-ag",
+        "app_server_group_id": sg, "description": "", "authorization_type": "APP_GROUP",
+        "app_type": "COMMON_APP", "create_at": ""}),
+    );
+    let view = store.create_app_group(ag).await.expect("app group");
+    let agid = view.group.id.clone();
+    assert!(store.app_group(pid, &agid).await.expect("show").is_some());
+    assert!(store
+        .app_group_name_taken(pid, "conf-ag")
+        .await
+        .expect("taken"));
+    let (n, _) = store
+        .list_app_groups(pid, &AppGroupFilter::default(), 0, 10)
+        .await
+        .expect("list");
+    assert_eq!(n, 1);
+    let v = store
+        .update_app_group(
+            pid,
+            &agid,
+            Box::new(|g, _| {
+                g.description = "d".into();
+                Ok(())
+            }),
+        )
+        .await
+        .expect("update");
+    assert_eq!(v.group.description, "d");
+    // Apps, one with an icon.
+    let app: App = from(
+        json!({"id": "a1", "project_id": pid, "app_group_id": agid, "name": "Notepad",
+        "version": "", "command_param": "", "execute_path": "C:\\notepad.exe", "work_path": "",
+        "icon_path": "", "icon_index": 0, "description": "", "state": "NORMAL", "publish_at": "",
+        "source_type": 1, "publisher": "", "icon_id": "i1", "external_icon_url": "",
+        "source_image_ids": [], "sandbox_enable": false, "is_pre_boot": false,
+        "pre_launch_policy": 0, "extended_info": {}}),
+    );
+    let icon = Icon {
+        id: "i1".into(),
+        content_type: "image/png".into(),
+        data: vec![1, 2, 3],
+    };
+    let published = store
+        .publish_apps(pid, &agid, vec![(app, Some(icon))])
+        .await
+        .expect("publish");
+    assert_eq!(published.len(), 1);
+    assert_eq!(
+        store.icon("i1").await.expect("icon").expect("i1").data,
+        vec![1, 2, 3]
+    );
+    assert!(store.app(pid, &agid, "a1").await.expect("app").is_some());
+    let (n, _) = store
+        .list_apps(pid, &agid, &AppFilter::default(), 0, 10)
+        .await
+        .expect("apps");
+    assert_eq!(n, 1);
+    assert_eq!(
+        store.app_names(pid, &agid).await.expect("names"),
+        vec!["Notepad"]
+    );
+    let updated = store
+        .update_apps(
+            pid,
+            &agid,
+            vec!["a1".into()],
+            Box::new(|a: &mut App| {
+                a.state = "FORBIDDEN".into();
+                Ok(None)
+            }),
+        )
+        .await
+        .expect("update apps");
+    assert_eq!(updated[0].state, "FORBIDDEN");
+    // Authorizations and their mails.
+    let t = now();
+    let added = store
+        .add_authorizations(pid, vec![agid.clone()], vec![user_account("ann")], t)
+        .await
+        .expect("authorize");
+    assert_eq!(added, 1);
+    let f = AuthorizationFilter {
+        app_group_id: Some(agid.clone()),
+        ..AuthorizationFilter::default()
+    };
+    let (n, auths) = store
+        .list_authorizations(pid, &f, 0, 10)
+        .await
+        .expect("list");
+    assert_eq!(n, 1);
+    let (direct, _) = store.access_facts(pid, &agid, "ann").await.expect("facts");
+    assert_eq!(direct.len(), 1);
+    let (mails, records) = store
+        .list_mail_records(pid, &MailFilter::default(), 0, 10)
+        .await
+        .expect("mails");
+    assert!(mails >= 1, "{records:?}");
+    let resent = store
+        .resend_mails(pid, vec![records[0].id.clone()], t)
+        .await
+        .expect("resend");
+    assert_eq!(resent, 1);
+    let sent = store
+        .send_authorization_mails(pid, vec![auths[0].authorization.id.clone()], t)
+        .await
+        .expect("send");
+    assert_eq!(sent, 1);
+    let removed = store
+        .remove_authorizations(pid, vec![agid.clone()], vec![user_account("ann")], t)
+        .await
+        .expect("revoke");
+    assert_eq!(removed, 1);
+    // User groups.
+    let ug: UserGroup = from(json!({"id": "ug1", "project_id": pid, "name": "designers",
+        "description": "", "members": ["bob"], "member_count": 1, "create_at": ""}));
+    store.create_user_group(ug).await.expect("user group");
+    assert_eq!(
+        store
+            .user_group(pid, "ug1")
+            .await
+            .expect("ug")
+            .expect("ug1")
+            .member_count,
+        1
+    );
+    let (n, _) = store.list_user_groups(pid, 0, 10).await.expect("list");
+    assert_eq!(n, 1);
+    let g = store
+        .change_user_group_members(pid, "ug1", vec!["cat".into()], Change::Add)
+        .await
+        .expect("add");
+    assert_eq!(g.member_count, 2);
+    let g = store
+        .change_user_group_members(pid, "ug1", vec!["bob".into()], Change::Remove)
+        .await
+        .expect("remove");
+    assert_eq!(g.member_count, 1);
+    assert_eq!(
+        store.delete_user_group(pid, "ug1").await.expect("del"),
+        Deleted::Yes
+    );
+    // Unpublish, unbind, delete.
+    let gone = store
+        .unpublish_apps(pid, &agid, vec!["a1".into()])
+        .await
+        .expect("unpublish");
+    assert_eq!(gone, 1);
+    assert_eq!(
+        store
+            .disassociate_app_groups(pid, &sg)
+            .await
+            .expect("unbind"),
+        1
+    );
+    assert!(store
+        .app_group(pid, &agid)
+        .await
+        .expect("ag")
+        .expect("ag")
+        .group
+        .app_server_group_id
+        .is_none());
+    assert_eq!(
+        store
+            .delete_app_groups(pid, vec![agid.clone(), "x".into()])
+            .await
+            .expect("del"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn compute_and_ecs_groups() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = &b.project.id;
+    store.load_hosts(cat.hosts()).await.expect("hosts");
+    let eg: EcsServerGroup = from(json!({"id": "eg1", "project_id": pid, "name": "aa",
+        "policies": ["anti-affinity"], "metadata": {}, "created_at": ""}));
+    store.create_ecs_group(eg, 10).await.expect("ecs group");
+    assert_eq!(store.ecs_group_count(pid).await.expect("count"), 1);
+    let (page, more) = store.list_ecs_groups(pid, None, 10).await.expect("list");
+    assert_eq!((page.len(), more), (1, false));
+    let subnet = store
+        .list_subnets(pid, None, None, 1)
+        .await
+        .expect("subnets")[0]
+        .clone();
+    let args = CreateServersArgs {
+        project_id: pid.clone(),
+        request: CreateServers {
+            name: "vm".into(),
+            flavor_id: "s6.xlarge.2".into(),
+            vcpus: 4,
+            memory_mb: 8192,
+            gpus: 0,
+            image_id: "6f4d1f2a-2019-4b6e-9c0d-000000000001".into(),
+            availability_zone: None,
+            count: 2,
+            group: Some("eg1".into()),
+            vpc_id: subnet.vpc_id.clone(),
+            subnet_id: subnet.id.clone(),
+            root_volume_type: "SAS".into(),
+            root_volume_size: 80,
+        },
+        server_ids: vec!["vm-1".into(), "vm-2".into()],
+        job_id: "job-1".into(),
+        now: now(),
+        subnet_cidr: subnet.cidr.clone(),
+        max_members: 16,
+        weigher: openwks_sched::Weigher::Spread,
+        app: None,
+    };
+    let (job, servers) = store.create_servers(args).await.expect("create");
+    let hosts: HashSet<_> = servers.iter().map(|s| s.host_id.clone()).collect();
+    assert_eq!(hosts.len(), 2, "anti-affinity: one member per host");
+    assert!(store
+        .running_jobs()
+        .await
+        .expect("running")
+        .iter()
+        .any(|j| j.id == job.id));
+    store.finish_job(pid, "job-1", now()).await.expect("finish");
+    assert_eq!(
+        store
+            .job(pid, "job-1")
+            .await
+            .expect("job")
+            .expect("job")
+            .status,
+        "SUCCESS"
+    );
+    assert_eq!(
+        store
+            .server(pid, "vm-1")
+            .await
+            .expect("server")
+            .expect("vm")
+            .status,
+        "ACTIVE"
+    );
+    let (n, _) = store.list_servers(pid, 0, 10).await.expect("list");
+    assert_eq!(n, 2);
+    let usage = store.host_usage().await.expect("usage");
+    assert_eq!(usage.values().map(|(_, s)| s.len()).sum::<usize>(), 2);
+    let (_, members) = store
+        .ecs_group(pid, "eg1")
+        .await
+        .expect("group")
+        .expect("eg1");
+    assert_eq!(members.len(), 2);
+    // Membership: a running server cannot join; a stopped one can.
+    let out = store
+        .change_ecs_members(pid, "eg1", vec!["vm-1".into()], Change::Remove)
+        .await
+        .expect("remove");
+    assert!(out[0].is_none(), "{out:?}");
+    let refused = store
+        .change_ecs_members(pid, "eg1", vec!["vm-1".into()], Change::Add)
+        .await
+        .expect("add");
+    assert!(refused[0].is_some(), "a running ECS joined");
+    let stop = store
+        .power_servers(
+            pid,
+            vec!["vm-1".into()],
+            PowerAction::Stop,
+            "job-2".into(),
+            now(),
+        )
+        .await
+        .expect("stop");
+    store
+        .finish_job(pid, &stop.id, now())
+        .await
+        .expect("finish");
+    let joined = store
+        .change_ecs_members(pid, "eg1", vec!["vm-1".into()], Change::Add)
+        .await
+        .expect("add");
+    assert!(joined[0].is_none(), "{joined:?}");
+    let del = store
+        .delete_servers(
+            pid,
+            vec!["vm-1".into(), "vm-2".into()],
+            "job-3".into(),
+            now(),
+        )
+        .await
+        .expect("delete");
+    store.finish_job(pid, &del.id, now()).await.expect("finish");
+    assert!(store.server(pid, "vm-1").await.expect("server").is_none());
+    assert_eq!(
+        store.delete_ecs_group(pid, "eg1").await.expect("del"),
+        Deleted::Yes
+    );
+    // App servers: maintenance, states, rebuild, reconfigure, migrate, sub-jobs.
+    let (sg, ids) = group_with_servers(&store, &cat, &b, "conf-app-servers").await;
+    let f = AppServerFilter {
+        server_group_id: Some(sg.clone()),
+        ..AppServerFilter::default()
+    };
+    let (n, _) = store.list_app_servers(pid, &f, 0, 10).await.expect("list");
+    assert_eq!(n, 2);
+    let s = store
+        .update_app_server(
+            pid,
+            &ids[0],
+            Box::new(|s| {
+                if let Some(a) = s.app.as_mut() {
+                    a.maintain_status = true;
+                }
+                Ok(())
+            }),
+        )
+        .await
+        .expect("maintain");
+    assert!(s.app.expect("app").maintain_status);
+    let states = store.server_group_states(pid, &sg).await.expect("states");
+    assert_eq!(states.values().sum::<i64>(), 2, "{states:?}");
+    let j = store
+        .rebuild_app_servers(pid, vec![ids[1].clone()], None, "job-4".into(), now())
+        .await
+        .expect("rebuild");
+    store.finish_job(pid, &j.id, now()).await.expect("finish");
+    let j = store
+        .reconfigure_app_servers(
+            pid,
+            vec![ids[1].clone()],
+            "rejoinDomain",
+            "job-5".into(),
+            now(),
+        )
+        .await
+        .expect("reconfigure");
+    store.finish_job(pid, &j.id, now()).await.expect("finish");
+    let here = store
+        .server(pid, &ids[1])
+        .await
+        .expect("server")
+        .expect("s");
+    let az = here.availability_zone.clone();
+    let elsewhere = cat
+        .hosts()
+        .into_iter()
+        .find(|h| h.availability_zone == az && Some(&h.id) != here.host_id.as_ref())
+        .expect("another host in the zone");
+    let j = store
+        .migrate_app_servers(
+            pid,
+            vec![ids[1].clone()],
+            elsewhere.id.clone(),
+            "job-6".into(),
+            now(),
+        )
+        .await
+        .expect("migrate");
+    store.finish_job(pid, &j.id, now()).await.expect("finish");
+    assert_eq!(
+        store
+            .server(pid, &ids[1])
+            .await
+            .expect("server")
+            .expect("s")
+            .host_id,
+        Some(elsewhere.id)
+    );
+    let subs = store.sub_jobs(pid).await.expect("sub jobs");
+    assert!(subs.len() >= 5, "{}", subs.len());
+    let first = subs[0].1.job_id.clone();
+    assert_eq!(
+        store.delete_sub_jobs(pid, vec![first]).await.expect("del"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn sessions_and_scaling() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = &b.project.id;
+    store.load_hosts(cat.hosts()).await.expect("hosts");
+    let (sg, ids) = group_with_servers(&store, &cat, &b, "conf-sessions").await;
+    let ag: AppGroup = from(
+        json!({"id": "900000000000000002", "project_id": pid, "name": "conf-s",
+        "app_server_group_id": sg, "description": "", "authorization_type": "APP_GROUP",
+        "app_type": "COMMON_APP", "create_at": ""}),
+    );
+    let agid = store.create_app_group(ag).await.expect("ag").group.id;
+    let app: App = from(
+        json!({"id": "a2", "project_id": pid, "app_group_id": agid, "name": "Calc",
+        "version": "", "command_param": "", "execute_path": "C:\\calc.exe", "work_path": "",
+        "icon_path": "", "icon_index": 0, "description": "", "state": "NORMAL", "publish_at": "",
+        "source_type": 1, "publisher": "", "icon_id": null, "external_icon_url": "",
+        "source_image_ids": [], "sandbox_enable": false, "is_pre_boot": false,
+        "pre_launch_policy": 0, "extended_info": {}}),
+    );
+    store
+        .publish_apps(pid, &agid, vec![(app, None)])
+        .await
+        .expect("publish");
+    store
+        .add_authorizations(
+            pid,
+            vec![agid.clone()],
+            vec![user_account("ann"), user_account("ben")],
+            now(),
+        )
+        .await
+        .expect("authorize");
+    let spec = |user: &str| {
+        LaunchSpec::new(
+            Some(user.into()),
+            Some(agid.clone()),
+            Some("a2".into()),
+            Some("10.0.0.9".into()),
+            None,
+            false,
+        )
+        .expect("spec")
+    };
+    let target = store.launch_target(pid, spec("ann")).await.expect("target");
+    assert_eq!(target.primary_server_group_id, sg);
+    assert!(
+        store.launch_target(pid, spec("eve")).await.is_err(),
+        "not authorized"
+    );
+    let launch = |user: &str| LaunchArgs {
+        project_id: pid.clone(),
+        spec: spec(user),
+        session_id: uuid::Uuid::new_v4().simple().to_string(),
+        connection_id: uuid::Uuid::new_v4().simple().to_string(),
+        now: now(),
+        catalogue: Arc::new(cat.clone()),
+    };
+    let ann = store.launch(launch("ann")).await.expect("launch").session;
+    let again = store.launch(launch("ann")).await.expect("again");
+    assert!(again.reused);
+    let ben = store.launch(launch("ben")).await.expect("launch").session;
+    let decisions = store
+        .explain_routing(pid, &sg, Arc::new(cat.clone()))
+        .await
+        .expect("explain");
+    assert_eq!(decisions[0].server_group_id, sg);
+    assert!(store
+        .session(pid, &ann.id)
+        .await
+        .expect("session")
+        .is_some());
+    let counts = store
+        .live_session_counts(ids.clone())
+        .await
+        .expect("counts");
+    assert_eq!(counts.values().sum::<u32>(), 2);
+    assert_eq!(
+        store
+            .live_sessions_by_server()
+            .await
+            .expect("by server")
+            .iter()
+            .map(|r| r.2)
+            .sum::<u64>(),
+        2
+    );
+    let d = store
+        .disconnect_session(pid, &ann.id, now())
+        .await
+        .expect("disconnect");
+    assert_eq!(d.state, SessionState::Disconnected);
+    let e = store.end_session(pid, &ann.id, now()).await.expect("end");
+    assert_eq!(e.state, SessionState::SignedOut);
+    store
+        .logoff_sessions(pid, vec![ben.id.clone()], 60, now())
+        .await
+        .expect("logoff later");
+    assert_eq!(store.expire_sessions(now()).await.expect("expire"), 0);
+    assert_eq!(
+        store
+            .expire_sessions(now().plus_ms(61_000))
+            .await
+            .expect("expire"),
+        1
+    );
+    let (n, _) = store
+        .list_sessions(pid, &SessionFilter::default(), 0, 10)
+        .await
+        .expect("list");
+    assert_eq!(n, 2);
+    let (n, _) = store
+        .app_connections(pid, &ConnectionFilter::default(), 0, 10)
+        .await
+        .expect("connections");
+    assert_eq!(n, 3);
+    store
+        .save_export(pid, "x1".into(), "{}".into())
+        .await
+        .expect("export");
+    assert_eq!(
+        store.export(pid, "x1").await.expect("export").as_deref(),
+        Some("{}")
+    );
+    // Scaling: enable it, read the inputs, release an idle server, log the activity.
+    store
+        .update_server_group(
+            pid,
+            &sg,
+            Box::new(|g, _, _| {
+                g.scaling_policy.enable = true;
+                g.scaling_policy.max_scaling_amount = 10;
+                g.scaling_policy.single_expansion_count = 1;
+                g.scaling_policy.shrink_after_session_idle_minutes = 5;
+                Ok(())
+            }),
+        )
+        .await
+        .expect("enable scaling");
+    assert!(store
+        .scaling_groups()
+        .await
+        .expect("groups")
+        .contains(&(pid.clone(), sg.clone())));
+    let inputs = store
+        .scaling_inputs(pid, &sg, Arc::new(cat.clone()))
+        .await
+        .expect("inputs")
+        .expect("group");
+    assert_eq!(inputs.servers.len(), 2);
+    let released = store
+        .scale_in(pid, &sg, vec![ids[0].clone()], "job-in".into(), now())
+        .await
+        .expect("scale in")
+        .expect("idle server released");
+    assert_eq!(released.1, vec![ids[0].clone()]);
+    let activity: ScalingActivity = from(
+        json!({"id": "act1", "project_id": pid, "server_group_id": sg,
+        "action": "scale_in", "server_ids": [ids[0]], "reason": "idle", "job_id": "job-in",
+        "time": now().wire(), "sessions": 0, "servers": 2, "auto_created": 2}),
+    );
+    store
+        .record_scaling_activity(activity)
+        .await
+        .expect("record");
+    let log = store.scaling_activities(pid, &sg, 10).await.expect("log");
+    assert_eq!(log.len(), 1);
+}
+
+#[tokio::test]
+async fn iam_and_audit() {
+    let (_d, store, _cat, b) = setup().await;
+    let acc = &b.project.account_id;
+    let u: IamUser = from(json!({"id": "iu1", "name": "dev", "account_id": acc,
+        "is_admin": false, "enabled": true, "created_at": ""}));
+    store.create_iam_user(u, "hash".into()).await.expect("user");
+    assert!(store.iam_user(acc, "iu1").await.expect("user").is_some());
+    assert!(store
+        .iam_users(acc)
+        .await
+        .expect("users")
+        .iter()
+        .any(|u| u.id == "iu1"));
+    let off = store
+        .update_iam_user(acc, "iu1", Some(false), None)
+        .await
+        .expect("disable");
+    assert!(!off.enabled);
+    let k = store
+        .create_iam_key(acc, "iu1", "AK-IU1".into(), "SK".into(), now())
+        .await
+        .expect("key");
+    assert_eq!(store.iam_keys(acc, "iu1").await.expect("keys").len(), 1);
+    let k2 = store
+        .set_iam_key_status(acc, "iu1", &k.access_key, KeyStatus::Inactive)
+        .await
+        .expect("status");
+    assert_eq!(k2.status, "inactive");
+    let p: IamPolicy = from(json!({"id": "ip1", "account_id": acc, "name": "read",
+        "description": "", "document": "{\"Version\":\"5.0\",\"Statement\":[]}", "created_at": ""}));
+    store.create_iam_policy(p).await.expect("policy");
+    assert!(store
+        .iam_policy(acc, "ip1")
+        .await
+        .expect("policy")
+        .is_some());
+    assert_eq!(store.iam_policies(acc).await.expect("policies").len(), 1);
+    let g: IamGroup = from(json!({"id": "ig1", "account_id": acc, "name": "devs",
+        "description": "", "members": [], "created_at": ""}));
+    store.create_iam_group(g).await.expect("group");
+    assert!(store.iam_group(acc, "ig1").await.expect("group").is_some());
+    assert_eq!(store.iam_groups(acc).await.expect("groups").len(), 1);
+    let g = store
+        .set_iam_member(acc, "ig1", "iu1", Change::Add)
+        .await
+        .expect("member");
+    assert_eq!(g.members, vec!["iu1"]);
+    store
+        .set_iam_attachment(acc, "ip1", Principal::Group, "ig1", Change::Add)
+        .await
+        .expect("attach");
+    assert_eq!(
+        store.iam_policy_attachments(acc, "ip1").await.expect("n"),
+        1
+    );
+    assert_eq!(
+        store
+            .iam_attached(acc, Principal::Group, "ig1")
+            .await
+            .expect("attached")
+            .len(),
+        1
+    );
+    assert_eq!(
+        store
+            .iam_effective_policies(acc, "iu1")
+            .await
+            .expect("effective")
+            .len(),
+        1
+    );
+    // Attached: the policy cannot go.
+    assert!(store.delete_iam_policy(acc, "ip1").await.is_err());
+    store
+        .set_iam_attachment(acc, "ip1", Principal::Group, "ig1", Change::Remove)
+        .await
+        .expect("detach");
+    store
+        .set_iam_member(acc, "ig1", "iu1", Change::Remove)
+        .await
+        .expect("leave");
+    assert_eq!(
+        store.delete_iam_policy(acc, "ip1").await.expect("del"),
+        Deleted::Yes
+    );
+    assert_eq!(
+        store.delete_iam_group(acc, "ig1").await.expect("del"),
+        Deleted::Yes
+    );
+    assert_eq!(
+        store
+            .delete_iam_key(acc, "iu1", "AK-IU1")
+            .await
+            .expect("del"),
+        Deleted::Yes
+    );
+    assert_eq!(
+        store.delete_iam_user(acc, "iu1").await.expect("del"),
+        Deleted::Yes
+    );
+    // Audit.
+    let event = |id: &str, ms: i64| -> AuditEvent {
+        from(
+            json!({"id": id, "time": Timestamp::from_ms(ms).wire(), "time_ms": ms,
+            "account_id": acc, "user_id": "u1", "user_name": "admin", "action": "iam:users:create",
+            "resource": "*", "method": "POST", "path": "/openwks/v1/iam/users", "status": 201,
+            "result": "allow", "reason": "", "request_id": id}),
+        )
+    };
+    store
+        .append_audit(event("e1", 1_000))
+        .await
+        .expect("append");
+    store
+        .append_audit(event("e2", 2_000))
+        .await
+        .expect("append");
+    let (n, _) = store
+        .audit_events(acc, &AuditFilter::default(), 0, 10)
+        .await
+        .expect("events");
+    assert_eq!(n, 2);
+    assert_eq!(store.prune_audit(1_500).await.expect("prune"), 1);
+}
+
+/// Every method of every resource trait of `lib.rs` is called in this file.
+#[test]
+fn every_store_method_is_exercised_here() {
+    let lib = include_str!("../../lib.rs");
+    let here = include_str!("conformance.rs");
+    let mut methods = Vec::new();
+    let mut in_trait = false;
+    for line in lib.lines() {
+        if line.starts_with("pub trait ") && line.contains(": Send + Sync {") {
+            in_trait = true;
+        } else if line == "}" {
+            in_trait = false;
+        } else if in_trait {
+            let t = line.trim_start();
+            let t = t.strip_prefix("async ").unwrap_or(t);
+            if let Some(rest) = t.strip_prefix("fn ") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                methods.push(name);
+            }
+        }
+    }
+    assert!(
+        methods.len() >= 120,
+        "found {} trait methods",
+        methods.len()
+    );
+    let missing: Vec<&String> = methods
+        .iter()
+        .filter(|m| !here.contains(&format!(".{m}(")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "store methods no conformance test calls: {missing:?}"
+    );
+}
