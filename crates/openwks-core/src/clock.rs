@@ -12,6 +12,31 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> crate::time::Timestamp {
         crate::time::Timestamp::from_ms(self.now_ms())
     }
+
+    /// Move this clock forward by `ms` (time control); `false` when it cannot be moved (the
+    /// wall clock).
+    fn advance(&self, _ms: i64) -> bool {
+        false
+    }
+}
+
+/// The wall clock plus an offset that only grows: what `openwks serve --time-control` runs
+/// on, so a test suite can move the server's time forward (boot delays, leases, timeouts,
+/// scaling rounds follow) while it keeps running in real time otherwise.
+#[derive(Debug, Default)]
+pub struct OffsetClock {
+    offset_ms: AtomicI64,
+}
+
+impl Clock for OffsetClock {
+    fn now_ms(&self) -> i64 {
+        SystemClock.now_ms() + self.offset_ms.load(Ordering::SeqCst)
+    }
+
+    fn advance(&self, ms: i64) -> bool {
+        self.offset_ms.fetch_add(ms.max(0), Ordering::SeqCst);
+        true
+    }
 }
 
 /// The system's wall clock.
@@ -49,12 +74,29 @@ impl Clock for VirtualClock {
     fn now_ms(&self) -> i64 {
         self.now.load(Ordering::SeqCst)
     }
+
+    fn advance(&self, ms: i64) -> bool {
+        VirtualClock::advance(self, ms);
+        true
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn an_offset_clock_runs_with_the_wall_clock_and_moves_forward_when_told() {
+        let c = OffsetClock::default();
+        let wall = SystemClock.now_ms();
+        assert!((c.now_ms() - wall).abs() < 1_000);
+        assert!(c.advance(3_600_000));
+        assert!(c.now_ms() - SystemClock.now_ms() >= 3_599_000);
+        assert!(c.advance(-5_000), "a move back is ignored, not refused");
+        assert!(c.now_ms() - SystemClock.now_ms() >= 3_599_000);
+        assert!(!SystemClock.advance(1), "the wall clock cannot be moved");
+    }
 
     #[test]
     fn a_virtual_clock_moves_only_forward_and_only_when_told() {

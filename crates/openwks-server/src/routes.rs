@@ -222,6 +222,9 @@ routes! {
     // openwks extensions: the hypervisor fleet.
     GET "/openwks/v1/hosts" => hosts::list_hosts { action: "openwks:hosts:list" }
     POST "/openwks/v1/_admin/jobs/run-due" => admin::run_due_jobs { action: "openwks:jobs:run" }
+    GET "/openwks/v1/_admin/clock" => admin::show_clock { action: "openwks:clock:get" }
+    POST "/openwks/v1/_admin/clock" => admin::advance_clock { action: "openwks:clock:advance" }
+    POST "/openwks/v1/_admin/cluster/beat" => admin::cluster_beat { action: "openwks:cluster:beat" }
     // openwks extensions: IAM administration and the audit trail (docs/authorization.md).
     GET "/openwks/v1/iam/users" => ia::list_users { action: "iam:users:list" }
     POST "/openwks/v1/iam/users" => ia::create_user { action: "iam:users:create" }

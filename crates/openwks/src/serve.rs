@@ -62,6 +62,11 @@ pub struct ServeArgs {
     /// `--boot-delay-ms`.
     #[arg(long, value_parser = parse_delay)]
     boot_delay: Option<std::time::Duration>,
+    /// Let the administrator move this server's clock forward
+    /// (`POST /openwks/v1/_admin/clock`): boot delays, leases, session timeouts and scaling
+    /// rounds follow it. For test suites; off by default.
+    #[arg(long, env = "OPENWKS_TIME_CONTROL")]
+    time_control: bool,
     /// How the scheduler picks among the hosts that fit: `spread` (most free vCPUs first) or
     /// `pack` (fullest host that still fits).
     #[arg(long, env = "OPENWKS_PLACEMENT", default_value = "spread", value_parser = ["spread", "pack"])]
@@ -333,6 +338,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             openwks_server::Weigher::Spread
         },
         scaling_interval: (!args.scaling_interval.is_zero()).then_some(args.scaling_interval),
+        clock: if args.time_control {
+            Arc::new(openwks_core::clock::OffsetClock::default())
+        } else {
+            Arc::new(openwks_core::clock::SystemClock)
+        },
         audit_retention: (args.audit_retention_days > 0)
             .then(|| std::time::Duration::from_secs(u64::from(args.audit_retention_days) * 86_400)),
         ..Settings::default()

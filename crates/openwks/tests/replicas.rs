@@ -45,79 +45,74 @@ fn app_servers_body(sg: &str, vpc: &str, subnet: &str, n: i64) -> Value {
            "nics": [{"subnet_id": subnet}]})
 }
 
-/// Which of `servers` says it holds the background lease, polled until exactly one does.
-async fn leader(client: &reqwest::Client, servers: &[&Server], within: Duration) -> usize {
-    let until = Instant::now() + within;
-    loop {
-        let mut leaders = Vec::new();
-        for (i, s) in servers.iter().enumerate() {
-            if let Some(h) = s.health(client).await {
-                assert_eq!(h["shared_database"], true, "{h}");
-                if h["leader"] == true {
-                    leaders.push(i);
-                }
-            }
-        }
-        assert!(leaders.len() <= 1, "two leaders at once: {leaders:?}");
-        if leaders.len() == 1 {
-            return leaders[0];
-        }
-        assert!(
-            Instant::now() < until,
-            "no replica took the lease in {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// Move replica `s`'s clock forward by `ms` (it runs with `--time-control`).
+async fn advance(client: &reqwest::Client, s: &Server, ms: i64) {
+    let (status, b) = call(
+        client,
+        &s.addr,
+        "POST",
+        "/openwks/v1/_admin/clock",
+        Some(json!({ "advance_ms": ms })),
+    )
+    .await
+    .expect("clock");
+    assert_eq!(status, 200, "{b}");
 }
 
-/// Poll a WKS job on `addr` until it leaves `RUNNING`.
-async fn settled_job(client: &reqwest::Client, addr: &str, job: &str, within: Duration) -> Value {
-    let until = Instant::now() + within;
-    loop {
-        let (status, j) = call(client, addr, "GET", &format!("/v2/{PID}/job/{job}"), None)
-            .await
-            .expect("job");
-        assert_eq!(status, 200, "{j}");
-        if j["status"] != "RUNNING" {
-            return j;
+/// One heartbeat of replica `s`, now: whether it holds the background lease afterwards.
+async fn beat(client: &reqwest::Client, s: &Server) -> bool {
+    let (status, b) = call(
+        client,
+        &s.addr,
+        "POST",
+        "/openwks/v1/_admin/cluster/beat",
+        Some(json!({})),
+    )
+    .await
+    .expect("beat");
+    assert_eq!(status, 200, "{b}");
+    b["leader"] == true
+}
+
+/// Which of `servers` holds the background lease after each has beaten once: exactly one.
+async fn leader(client: &reqwest::Client, servers: &[&Server]) -> usize {
+    let mut leaders = Vec::new();
+    for (i, s) in servers.iter().enumerate() {
+        if beat(client, s).await {
+            leaders.push(i);
         }
-        assert!(
-            Instant::now() < until,
-            "job {job} still running after {within:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    assert_eq!(leaders.len(), 1, "lease holders: {leaders:?}");
+    leaders[0]
 }
 
 /// One replica holds the background lease at a time; when it dies (`kill -9`) another takes it
-/// within seconds (the lease lasts 3 s).
+/// once the lease (3 s) has run out: the survivors' clocks are moved past it and each beats
+/// once (time control; the real-time handover is the same with the heartbeat's 1 s period).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_background_lease_has_one_holder_and_moves_when_it_dies() {
     let Some(url) = database() else { return };
     let root = tempfile::tempdir().expect("dir");
-    let mut reps: Vec<Server> = (0..3).map(|n| replica(root.path(), n, &url, &[])).collect();
+    let mut reps: Vec<Server> = (0..3)
+        .map(|n| replica(root.path(), n, &url, &["--time-control"]))
+        .collect();
     let client = reqwest::Client::new();
-    let first = leader(
-        &client,
-        &reps.iter().collect::<Vec<_>>(),
-        Duration::from_secs(10),
-    )
-    .await;
+    let first = leader(&client, &reps.iter().collect::<Vec<_>>()).await;
     reps[first].kill9();
-    let killed_at = Instant::now();
     let rest: Vec<&Server> = reps
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != first)
         .map(|(_, s)| s)
         .collect();
-    leader(&client, &rest, Duration::from_secs(10)).await;
-    let handover = killed_at.elapsed();
-    assert!(
-        handover < Duration::from_secs(6),
-        "handover took {handover:?}"
-    );
-    eprintln!("lease handed over {handover:?} after kill -9 of its holder");
+    // Within the lease nobody takes it over.
+    for s in &rest {
+        assert!(!beat(&client, s).await, "the lease moved before it ran out");
+    }
+    for s in &rest {
+        advance(&client, s, 3_001).await;
+    }
+    leader(&client, &rest).await;
 }
 
 /// Creates run from 16 clients spread over three replicas; one replica, which has a job in
@@ -128,7 +123,14 @@ async fn a_replica_killed_under_load_loses_no_acknowledged_write_and_its_job_is_
     let Some(url) = database() else { return };
     let root = tempfile::tempdir().expect("dir");
     let mut reps: Vec<Server> = (0..3)
-        .map(|n| replica(root.path(), n, &url, &["--boot-delay", "2s"]))
+        .map(|n| {
+            replica(
+                root.path(),
+                n,
+                &url,
+                &["--boot-delay", "2s", "--time-control"],
+            )
+        })
         .collect();
     let client = reqwest::Client::new();
     let (vpc, subnet) = default_network(&client, &reps[0].addr).await;
@@ -194,8 +196,22 @@ async fn a_replica_killed_under_load_loses_no_acknowledged_write_and_its_job_is_
         .expect("show");
         assert_eq!(status, 200, "acknowledged group {id} was lost");
     }
-    // The job replica 0 accepted and never finished: the lease holder's sweep finishes it.
-    let j = settled_job(&client, &survivor, &job, Duration::from_secs(20)).await;
+    // The job replica 0 accepted and never finished: the lease holder's sweep finishes it once
+    // the boot delay (2 s), its grace (2 s) and the dead holder's lease (3 s) have passed.
+    for s in &reps[1..] {
+        advance(&client, s, 10_000).await;
+    }
+    leader(&client, &reps[1..].iter().collect::<Vec<_>>()).await;
+    let (status, j) = call(
+        &client,
+        &survivor,
+        "GET",
+        &format!("/v2/{PID}/job/{job}"),
+        None,
+    )
+    .await
+    .expect("job");
+    assert_eq!(status, 200, "{j}");
     assert_eq!(j["status"], "SUCCESS", "{j}");
     let (status, servers) = call(
         &client,

@@ -1,34 +1,96 @@
 //! `/openwks/v1/_admin/…`: what a test harness drives instead of waiting (administrators only).
 //!
-//! `POST /openwks/v1/_admin/jobs/run-due` finishes, now, every job whose simulated boot or
-//! teardown time has come (the worker would finish them within its next wake-up). A suite that
-//! runs openwks with `--boot-delay-ms 0` calls it after an operation that starts a job, then
-//! reads the job: finished, with no polling and no sleep.
+//! - `POST /openwks/v1/_admin/jobs/run-due` finishes, now, every job whose simulated boot or
+//!   teardown time has come (the worker would finish them within its next wake-up). A suite
+//!   that runs openwks with `--boot-delay-ms 0` calls it after an operation that starts a job,
+//!   then reads the job: finished, with no polling and no sleep.
+//! - `GET /openwks/v1/_admin/clock` reads the server's clock; `POST` with `{"advance_ms": n}`
+//!   moves it forward (only when it was started with `--time-control`; 409 otherwise).
+//! - `POST /openwks/v1/_admin/cluster/beat` runs one heartbeat now (take or renew the background
+//!   lease; as its holder, finish the jobs other replicas left running): `{"leader": bool}`.
 
 use axum::extract::{Extension, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use bytes::Bytes;
 use openwks_core::error::Reason;
+use openwks_core::validate::check_range;
 use openwks_core::{Error, ErrorKind};
 use serde_json::json;
 
 use crate::error::ApiResult;
 use crate::middleware::Ctx;
+use crate::request::json_body;
 use crate::AppState;
+
+fn administrator(ctx: &Ctx, what: &str) -> Result<(), Error> {
+    if ctx.caller.is_admin {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::Forbidden,
+            Reason::Forbidden,
+            format!("only the account's administrator may {what}"),
+        ))
+    }
+}
 
 /// Finish every due job; `{"finished": n}`.
 pub async fn run_due_jobs(
     State(st): State<AppState>,
     Extension(ctx): Extension<Ctx>,
 ) -> ApiResult<Response> {
-    if !ctx.caller.is_admin {
-        return Err(Error::new(
-            ErrorKind::Forbidden,
-            Reason::Forbidden,
-            "only the account's administrator may drive the job queue",
+    administrator(&ctx, "drive the job queue")?;
+    let finished = crate::jobs::run_due(&st).await;
+    Ok(Json(json!({ "finished": finished })).into_response())
+}
+
+fn clock_answer(st: &AppState) -> Response {
+    let now = st.timestamp();
+    Json(json!({ "now": now.wire(), "now_ms": now.ms() })).into_response()
+}
+
+/// The server's clock: `{"now", "now_ms"}`.
+pub async fn show_clock(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> ApiResult<Response> {
+    administrator(&ctx, "read the server's clock")?;
+    Ok(clock_answer(&st))
+}
+
+/// Move the clock forward by `advance_ms` (1 ms to 10 years); the new time.
+pub async fn advance_clock(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    administrator(&ctx, "move the server's clock")?;
+    #[derive(serde::Deserialize)]
+    struct Advance {
+        advance_ms: Option<i64>,
+    }
+    let ms = json_body::<Advance>(&body)?
+        .advance_ms
+        .ok_or_else(|| Error::missing("advance_ms"))?;
+    check_range("advance_ms", ms, 1, 10 * 365 * 86_400_000)?;
+    if !st.settings.clock.advance(ms) {
+        return Err(Error::conflict(
+            Reason::Conflict,
+            "this server runs on the wall clock: start it with --time-control (OPENWKS_TIME_CONTROL=true) to move its time",
         )
         .into());
     }
-    let finished = crate::jobs::run_due(&st).await;
-    Ok(Json(json!({ "finished": finished })).into_response())
+    Ok(clock_answer(&st))
+}
+
+/// One heartbeat now; `{"leader": bool}`.
+pub async fn cluster_beat(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> ApiResult<Response> {
+    administrator(&ctx, "run the heartbeat")?;
+    // Not a multiple of 60 plus one: the audit pruning keeps its own schedule.
+    crate::cluster::beat(&st, 2).await;
+    Ok(Json(json!({ "leader": st.cluster.is_leader() })).into_response())
 }

@@ -860,3 +860,85 @@ async fn the_administrator_runs_due_jobs_over_http() {
     let j = app.get(&format!("/v2/{{p}}/job/{job}")).await;
     assert_eq!(status(&j.body), "SUCCESS", "{}", j.text);
 }
+
+/// `/openwks/v1/_admin/clock` and `/cluster/beat`: the administrator reads and moves a clock
+/// that can be moved (a job's boot delay then passes at once), a wall clock answers 409, bad
+/// input 400, and an IAM user allowed everything 403.
+#[tokio::test]
+async fn the_administrator_moves_the_clock_and_beats_over_http() {
+    let clock = Arc::new(VirtualClock::at(1_780_000_000_000));
+    let settings = openwks_server::Settings {
+        boot_delay: Duration::from_secs(600),
+        clock: clock.clone(),
+        ..TestApp::settings()
+    };
+    let app = TestApp::with(Arc::new(tempfile::tempdir().expect("dir")), settings).await;
+    let shown = app.get("/openwks/v1/_admin/clock").await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert_eq!(shown.body["now_ms"], 1_780_000_000_000_i64);
+    let sg = app.create_group(app.group_body("sg-clock")).await;
+    let r = app
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            app.app_servers_body(&sg, 1),
+        )
+        .await;
+    let job = r.body["job_id"].as_str().expect("job").to_string();
+    for bad in [
+        json!({}),
+        json!({"advance_ms": 0}),
+        json!({"advance_ms": "soon"}),
+    ] {
+        let r = app.post("/openwks/v1/_admin/clock", bad.clone()).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+    }
+    let moved = app
+        .post("/openwks/v1/_admin/clock", json!({"advance_ms": 600_000}))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.body["now_ms"], 1_780_000_600_000_i64);
+    assert_eq!(
+        openwks_core::clock::Clock::now_ms(clock.as_ref()),
+        1_780_000_600_000
+    );
+    let ran = app.post("/openwks/v1/_admin/jobs/run-due", json!({})).await;
+    assert!(
+        ran.body["finished"].as_u64().is_some_and(|n| n <= 1),
+        "{}",
+        ran.text
+    );
+    let j = app.get(&format!("/v2/{{p}}/job/{job}")).await;
+    assert_eq!(j.body["status"], "SUCCESS", "{}", j.text);
+    // The embedded store: this process is always the lease holder.
+    let beat = app.post("/openwks/v1/_admin/cluster/beat", json!({})).await;
+    assert_eq!(beat.status, 200, "{}", beat.text);
+    if !app.state.store.shared() {
+        assert_eq!(beat.body["leader"], true, "{}", beat.text);
+    }
+    // Not the administrator's: refused.
+    let who = crate::iam::user(&app, "clock-user").await;
+    let p = crate::iam::policy(
+        &app,
+        "all",
+        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
+    )
+    .await;
+    crate::iam::attach(&app, &who.id, &p).await;
+    for (method, path) in [
+        ("GET", "/openwks/v1/_admin/clock"),
+        ("POST", "/openwks/v1/_admin/clock"),
+        ("POST", "/openwks/v1/_admin/cluster/beat"),
+    ] {
+        let r = app
+            .call_as(who.key(), method, path, Some(json!({"advance_ms": 1})))
+            .await;
+        assert_eq!(r.status, 403, "{method} {path}: {}", r.text);
+    }
+    // A wall clock cannot be moved.
+    let wall = TestApp::new().await;
+    let r = wall
+        .post("/openwks/v1/_admin/clock", json!({"advance_ms": 1000}))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("--time-control"), "{}", r.text);
+}
