@@ -26,7 +26,7 @@ use crate::harness::{TestApp, PID};
 /// An answer with what changes from run to run replaced by what it is: ids (`[uuid]`,
 /// `[id]`), times (`[time]`, `[ms]`), addresses and generated names, metric values. What
 /// remains is the answer's shape and its fixed values, the same on both engines.
-fn shape(v: &Value) -> Value {
+pub(crate) fn shape(v: &Value) -> Value {
     use regex::Regex;
     use std::sync::OnceLock;
     static RULES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
@@ -39,6 +39,7 @@ fn shape(v: &Value) -> Value {
             (r"\b[0-9a-f]{32}\b", "[id]"),
             (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?", "[time]"),
             (r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b", "[ip]"),
+            (r"\[ip\]:\d+", "[ip]:[port]"),
             (r"^\d{15,}$", "[snowflake]"),
             // App servers are named <group>-<6 hex of the job>-<nnnn>.
             (r"-[0-9a-fA-F]{6}-(\d{4})\b", "-[hex]-$1"),
@@ -296,15 +297,15 @@ fn allowed() -> BTreeSet<Finding> {
 }
 
 /// Values for path and required query parameters, by name, from the world.
-struct World {
-    app: TestApp,
-    values: std::collections::HashMap<&'static str, String>,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) values: std::collections::HashMap<&'static str, String>,
     ecs: std::collections::HashMap<&'static str, String>,
     /// The shapes of the writes' answers that built the world.
     shapes: Vec<(String, Value)>,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let app = TestApp::new().await;
     let mut body = app.group_body("conf-sg");
     body["tags"] = json!([{"key": "team", "value": "cad"}]);

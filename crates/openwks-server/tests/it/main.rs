@@ -21,5 +21,6 @@ mod replicas;
 mod scaling;
 mod server_groups;
 mod sessions;
+mod shapes;
 mod tags;
 mod tracing_spans;

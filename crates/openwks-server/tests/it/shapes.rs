@@ -1,0 +1,629 @@
+//! Every SDK operation openwks serves answers in a known shape: the operations the
+//! conformance test does not call (writes, POST reads, the reads the vendor's definitions
+//! leave out) are called here once each, on the conformance world, in an order that leaves
+//! each one something to act on, and their answers (status and body, redacted by
+//! [`crate::conformance::shape`]) are insta snapshots. A test checks that every SDK operation
+//! of the route table has a snapshot, here or in the conformance test.
+
+use serde_json::{json, Value};
+
+use crate::conformance::{shape, world};
+use crate::harness::Resp;
+
+/// The PNG of one pixel (an icon).
+const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/// Every SDK operation this test calls, in order.
+const OPERATIONS: &[&str] = &[
+    "validate_server_group",
+    "check_app_group",
+    "check_publish_app",
+    "show_server_group_restrict",
+    "show_server_group_state",
+    "show_app_group_detail",
+    "show_app_detail",
+    "show_server_metric_data",
+    "show_session_types",
+    "list_user_connection",
+    "list_app_connection",
+    "export_sessions",
+    "export_user_connection",
+    "export_app_connection",
+    "update_server_group",
+    "create_server_group_tags",
+    "show_server_group_tag",
+    "batch_create_server_group_tags",
+    "delete_server_group_tags",
+    "batch_delete_server_group_tags",
+    "create_or_update_scaling_policy",
+    "show_scaling_policy",
+    "delete_scaling_policy",
+    "update_app_group",
+    "update_app",
+    "batch_disable_app",
+    "batch_enable_app",
+    "update_pre_boot_policy",
+    "upload_app_icon_raw",
+    "upload_app_icon",
+    "delete_app_icon",
+    "update_server",
+    "batch_change_server_maintain_mode",
+    "batch_stop_server",
+    "batch_start_server",
+    "batch_reboot_server",
+    "batch_rejoin_domain",
+    "batch_update_tsvi",
+    "batch_migrate_hosts_server",
+    "reinstall_server",
+    "batch_reinstall_server",
+    "change_server_image",
+    "batch_change_server_image",
+    "send_authorization_mail",
+    "send_authorized_mail",
+    "logoff_user_session",
+    "batch_delete_app_group_authorization",
+    "unpublish_app",
+    "disassociate_app_group",
+    "batch_delete_app_sub_jobs",
+    "delete_server",
+    "batch_delete_server",
+    "delete_app_group",
+    "batch_delete_app_group",
+    "delete_server_groups",
+];
+
+#[tokio::test]
+async fn every_sdk_operation_answers_in_a_known_shape() {
+    let w = world().await;
+    let app = &w.app;
+    let v = |k: &str| w.values[k].clone();
+    let (sg, ag, server, app_id) = (
+        v("server_group_id"),
+        v("app_group_id"),
+        v("server_id"),
+        v("app_id"),
+    );
+    let mut seen: Vec<(&str, Value)> = Vec::new();
+    let mut note = |op: &'static str, r: Resp| {
+        assert!(r.status < 300, "{op}: {} {}", r.status, r.text);
+        seen.push((op, shape(&json!({"status": r.status, "body": r.body}))));
+        r
+    };
+    let n = |r: Resp| r.body;
+    note(
+        "validate_server_group",
+        app.post(
+            "/v1/{p}/app-server-groups/rules/validate",
+            json!({"name": "conf-sg"}),
+        )
+        .await,
+    );
+    note(
+        "check_app_group",
+        app.post(
+            "/v1/{p}/app-groups/rules/validate",
+            json!({"name": "a-free-name"}),
+        )
+        .await,
+    );
+    note(
+        "check_publish_app",
+        app.post(
+            &format!("/v1/{{p}}/app-groups/{ag}/apps/actions/check"),
+            json!({"name": "Notepad"}),
+        )
+        .await,
+    );
+    note(
+        "show_server_group_restrict",
+        app.get("/v1/{p}/app-server-groups/resources/restrict")
+            .await,
+    );
+    note(
+        "show_server_group_state",
+        app.get(&format!("/v1/{{p}}/app-server-groups/{sg}/state"))
+            .await,
+    );
+    note(
+        "show_app_group_detail",
+        app.get(&format!("/v1/{{p}}/app-groups/{ag}")).await,
+    );
+    note(
+        "show_app_detail",
+        app.get(&format!("/v1/{{p}}/app-groups/{ag}/apps/{app_id}"))
+            .await,
+    );
+    let end = chrono::Utc::now();
+    let start = end - chrono::Duration::hours(1);
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let metrics = app
+        .get(&format!(
+            "/v1/{{p}}/app-servers/metric-data/{server}?start_time={}&end_time={}&metric_name=cpu_util",
+            fmt(start),
+            fmt(end)
+        ))
+        .await;
+    // The series' length depends on the minute the test runs in: one point is its shape.
+    let mut metrics = metrics;
+    if let Some(points) = metrics.body["cpu_info"].as_array_mut() {
+        points.truncate(1);
+    }
+    note("show_server_metric_data", metrics);
+    note(
+        "show_session_types",
+        app.post("/v1/{p}/session-type", json!({})).await,
+    );
+    note(
+        "list_user_connection",
+        app.post("/v1/{p}/session/user-connection", json!({})).await,
+    );
+    note(
+        "list_app_connection",
+        app.post("/v1/{p}/session/app-connection", json!({})).await,
+    );
+    note(
+        "export_sessions",
+        app.post("/v1/{p}/session/list-sessions/export", json!({}))
+            .await,
+    );
+    note(
+        "export_user_connection",
+        app.post("/v1/{p}/session/user-connection/export", json!({}))
+            .await,
+    );
+    note(
+        "export_app_connection",
+        app.post("/v1/{p}/session/app-connection/export", json!({}))
+            .await,
+    );
+    // Server groups: update, tags, scaling policy.
+    note(
+        "update_server_group",
+        app.patch(
+            &format!("/v1/{{p}}/app-server-groups/{sg}"),
+            json!({"description": "shapes"}),
+        )
+        .await,
+    );
+    note(
+        "create_server_group_tags",
+        app.post(
+            &format!("/v1/{{p}}/server-group/{sg}/tags/create"),
+            json!({"tags": [{"key": "tier", "value": "gold"}]}),
+        )
+        .await,
+    );
+    note(
+        "show_server_group_tag",
+        app.get(&format!("/v1/{{p}}/server-group/{sg}/tags")).await,
+    );
+    note(
+        "batch_create_server_group_tags",
+        app.post(
+            "/v1/{p}/server-group/tags/batch-create",
+            json!({"items": [{"server_group_id": sg, "tags": [{"key": "env", "value": "ci"}]}]}),
+        )
+        .await,
+    );
+    note(
+        "delete_server_group_tags",
+        app.call(
+            "DELETE",
+            &format!("/v1/{{p}}/server-group/{sg}/tags/delete"),
+            Some(json!({"tags": [{"key": "tier"}]})),
+        )
+        .await,
+    );
+    note(
+        "batch_delete_server_group_tags",
+        app.call(
+            "DELETE",
+            "/v1/{p}/server-group/tags/batch-delete",
+            Some(json!({"items": [{"server_group_id": sg, "tags": [{"key": "env"}]}]})),
+        )
+        .await,
+    );
+    note("create_or_update_scaling_policy", app.put("/v1/{p}/scaling-policy", json!({"server_group_id": sg, "enable": true, "max_scaling_amount": 10, "single_expansion_count": 2, "scaling_policy_by_session": {"session_usage_threshold": 80, "shrink_after_session_idle_minutes": 30}})).await);
+    note(
+        "show_scaling_policy",
+        app.get(&format!("/v1/{{p}}/scaling-policy?server_group_id={sg}"))
+            .await,
+    );
+    note(
+        "delete_scaling_policy",
+        app.delete(&format!("/v1/{{p}}/scaling-policy?server_group_id={sg}"))
+            .await,
+    );
+    // App groups and apps.
+    note(
+        "update_app_group",
+        app.patch(
+            &format!("/v1/{{p}}/app-groups/{ag}"),
+            json!({"description": "shapes"}),
+        )
+        .await,
+    );
+    let apps = format!("/v1/{{p}}/app-groups/{ag}/apps");
+    note(
+        "update_app",
+        app.patch(
+            &format!("{apps}/{app_id}"),
+            json!({"description": "shapes"}),
+        )
+        .await,
+    );
+    note(
+        "batch_disable_app",
+        app.post(&format!("{apps}/actions/disable"), json!({"ids": [app_id]}))
+            .await,
+    );
+    note(
+        "batch_enable_app",
+        app.post(&format!("{apps}/actions/enable"), json!({"ids": [app_id]}))
+            .await,
+    );
+    note(
+        "update_pre_boot_policy",
+        app.post(
+            &format!("{apps}/pre-boot-policy"),
+            json!({"ids": [app_id], "is_pre_boot": true, "pre_launch_policy": 1}),
+        )
+        .await,
+    );
+    note(
+        "upload_app_icon_raw",
+        app.put(
+            &format!("{apps}/{app_id}/raw-icon"),
+            json!({"icon_content": PNG_1X1}),
+        )
+        .await,
+    );
+    note("upload_app_icon", upload_icon(app, &ag, &app_id).await);
+    note(
+        "delete_app_icon",
+        app.delete(&format!("{apps}/{app_id}/icon")).await,
+    );
+    // App servers: every action on the server that carries no session once it is stopped.
+    note(
+        "update_server",
+        app.patch(
+            &format!("/v1/{{p}}/app-servers/{server}"),
+            json!({"description": "shapes"}),
+        )
+        .await,
+    );
+    note(
+        "batch_change_server_maintain_mode",
+        app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-maint",
+            Some(json!({"items": [server], "maintain_status": false})),
+        )
+        .await,
+    );
+    note(
+        "batch_stop_server",
+        app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-stop",
+            Some(json!({"items": [server], "type": "SOFT"})),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    note(
+        "batch_start_server",
+        app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-start",
+            Some(json!({"items": [server]})),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    note(
+        "batch_reboot_server",
+        app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-reboot",
+            Some(json!({"items": [server], "type": "SOFT"})),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    note(
+        "batch_rejoin_domain",
+        app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-rejoin-domain",
+            Some(json!({"items": [server]})),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    note(
+        "batch_update_tsvi",
+        app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/actions/batch-update-tsvi",
+            Some(json!({"items": [{"id": server, "enable": false}]})),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    let host = another_host(app, &server).await;
+    note(
+        "batch_migrate_hosts_server",
+        app.call(
+            "PATCH",
+            "/v1/{p}/app-servers/hosts/batch-migrate",
+            Some(json!({"server_ids": [server], "host_id": host})),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    note(
+        "reinstall_server",
+        app.post(
+            &format!("/v1/{{p}}/app-servers/{server}/actions/reinstall"),
+            json!({}),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    note(
+        "batch_reinstall_server",
+        app.post(
+            "/v1/{p}/app-servers/actions/batch-reinstall",
+            json!({"server_ids": [server]}),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    let image = json!({"image_id": "6f4d1f2a-2019-4b6e-9c0d-000000000001", "image_type": "public", "os_type": "Windows"});
+    note(
+        "change_server_image",
+        app.post(
+            &format!("/v1/{{p}}/app-servers/{server}/actions/change-image"),
+            image.clone(),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    let mut batch_image = image.clone();
+    batch_image["server_ids"] = json!([server]);
+    note(
+        "batch_change_server_image",
+        app.post(
+            "/v1/{p}/app-servers/actions/batch-change-image",
+            batch_image,
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    // Authorizations, mails, sessions.
+    let records = n(app.get("/v1/{p}/mails").await);
+    let rid = records["records"][0]["id"]
+        .as_str()
+        .expect("a mail record")
+        .to_string();
+    note(
+        "send_authorization_mail",
+        app.post(
+            "/v1/{p}/mails/actions/send",
+            json!({"records": [{"id": rid}]}),
+        )
+        .await,
+    );
+    let auths = n(app
+        .get(&format!(
+            "/v1/{{p}}/app-groups/actions/list-authorizations?app_group_id={ag}"
+        ))
+        .await);
+    let aid = auths["authorizations"][0]["id"]
+        .as_str()
+        .expect("an authorization")
+        .to_string();
+    note(
+        "send_authorized_mail",
+        app.post(
+            "/v1/{p}/mails/actions/send-by-authorization",
+            json!({"records": [aid]}),
+        )
+        .await,
+    );
+    let sessions = n(app.get("/v1/{p}/session/list-sessions?query_begin_time=2000-01-01T00:00:00Z&query_end_time=2100-01-01T00:00:00Z").await);
+    let sid = sessions["items"][0]["id"]
+        .as_str()
+        .expect("a session")
+        .to_string();
+    note(
+        "logoff_user_session",
+        app.post(
+            "/v1/{p}/session/logoff",
+            json!({"session_ids": [sid], "delay_time": 0, "message_type": 0}),
+        )
+        .await,
+    );
+    note("batch_delete_app_group_authorization", app.post("/v1/{p}/app-groups/actions/batch-delete-authorization", json!({"app_group_ids": [ag], "accounts": [{"account": "conf-user", "account_type": "USER"}]})).await);
+    note(
+        "unpublish_app",
+        app.post(&format!("{apps}/batch-unpublish"), json!({"ids": [app_id]}))
+            .await,
+    );
+    note(
+        "disassociate_app_group",
+        app.post(
+            &format!("/v1/{{p}}/app-groups/actions/disassociate-app-group?server_group_id={sg}"),
+            json!({}),
+        )
+        .await,
+    );
+    // Deletes.
+    let subs = n(app
+        .get("/v1/{p}/app-server-sub-jobs?job_type=CREATE_SERVER")
+        .await);
+    let sub = subs["items"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a sub-job: {subs}"))
+        .to_string();
+    note(
+        "batch_delete_app_sub_jobs",
+        app.post(
+            "/v1/{p}/app-server-sub-jobs/actions/batch-delete",
+            json!({"items": [sub]}),
+        )
+        .await,
+    );
+    let servers = n(app
+        .get(&format!("/v1/{{p}}/app-servers?server_group_id={sg}"))
+        .await);
+    let ids: Vec<String> = servers["items"]
+        .as_array()
+        .expect("servers")
+        .iter()
+        .filter_map(|s| s["id"].as_str().map(str::to_string))
+        .collect();
+    note(
+        "delete_server",
+        app.delete(&format!("/v1/{{p}}/app-servers/{}", ids[0]))
+            .await,
+    );
+    note(
+        "batch_delete_server",
+        app.post(
+            "/v1/{p}/app-servers/actions/batch-delete",
+            json!({"items": [ids[1]]}),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    let second = n(app
+        .post("/v1/{p}/app-groups", json!({"name": "shapes-ag2"}))
+        .await)["id"]
+        .as_str()
+        .expect("ag2")
+        .to_string();
+    note(
+        "delete_app_group",
+        app.delete(&format!("/v1/{{p}}/app-groups/{ag}")).await,
+    );
+    note(
+        "batch_delete_app_group",
+        app.post("/v1/{p}/app-groups/batch-delete", json!({"ids": [second]}))
+            .await,
+    );
+    note(
+        "delete_server_groups",
+        app.delete(&format!("/v1/{{p}}/app-server-groups/{sg}"))
+            .await,
+    );
+    let called: Vec<&str> = seen.iter().map(|(op, _)| *op).collect();
+    assert_eq!(
+        called, OPERATIONS,
+        "the order of OPERATIONS is the order of the calls"
+    );
+    for (op, v) in &seen {
+        insta::assert_json_snapshot!(*op, v);
+    }
+}
+
+/// `upload_app_icon`: multipart, signed with `UNSIGNED-PAYLOAD` as the SDK does.
+async fn upload_icon(app: &crate::harness::TestApp, ag: &str, app_id: &str) -> Resp {
+    let boundary = "openwksboundary";
+    let png = crate::apps::base64_decode(PNG_1X1);
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"i.png\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
+    body.extend_from_slice(&png);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let path = app.path(&format!("/v1/{{p}}/app-groups/{ag}/apps/{app_id}/icon"));
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let hs = openwks_api::signer::sign_request(
+        openwks_api::signer::KeyPair {
+            access_key: crate::harness::AK,
+            secret_key: crate::harness::SK,
+        },
+        &app.sdk_date(),
+        openwks_api::signer::ClientRequest {
+            method: "POST",
+            raw_path: &path,
+            raw_query: "",
+            headers: &[
+                ("Content-Type", &ct),
+                ("Host", &app.host),
+                ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD"),
+            ],
+            body: &body,
+        },
+    );
+    app.send_raw("POST", &path, body, hs).await
+}
+
+/// A host in `server`'s zone, other than its own, that holds no other server of its group.
+async fn another_host(app: &crate::harness::TestApp, server: &str) -> String {
+    let s = app
+        .get(&format!("/v1/{{p}}/app-servers/{server}"))
+        .await
+        .body;
+    let group = app
+        .get(&format!(
+            "/v1/{{p}}/app-servers?server_group_id={}",
+            s["server_group_id"].as_str().unwrap_or("")
+        ))
+        .await
+        .body;
+    let taken: Vec<&str> = group["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["host_id"].as_str())
+        .collect();
+    let hosts = app.get("/openwks/v1/hosts").await.body;
+    hosts["hosts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|h| {
+            h["availability_zone"] == s["availability_zone"]
+                && h["id"].as_str().is_some_and(|id| !taken.contains(&id))
+        })
+        .and_then(|h| h["id"].as_str())
+        .expect("a free host in the zone")
+        .to_string()
+}
+
+/// Every SDK operation of the route table has a snapshot: here, or in the conformance test
+/// (named after the vendor's operation).
+#[test]
+fn every_sdk_operation_has_a_snapshot() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
+    let snake = |s: &str| {
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        out
+    };
+    let mut have: std::collections::HashSet<String> =
+        OPERATIONS.iter().map(|s| s.to_string()).collect();
+    for e in std::fs::read_dir(&dir).expect("snapshots").flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(op) = name
+            .strip_prefix("it__conformance__")
+            .and_then(|n| n.strip_suffix(".snap"))
+        {
+            if let Some((_, vendor)) = op.split_once('.') {
+                have.insert(snake(vendor));
+            }
+        }
+    }
+    let missing: Vec<&str> = openwks_server::routes::implemented_sdk_operations()
+        .filter(|op| !have.contains(*op))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "SDK operations without a snapshot: {missing:?}"
+    );
+}
