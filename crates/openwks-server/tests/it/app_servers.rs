@@ -803,27 +803,34 @@ async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
     );
 }
 
+/// An app on a virtual clock (at 1_780_000_000_000 ms) whose servers take `boot_delay` to
+/// boot, with a group `name` and the job creating one app server in it: `(clock, app, job)`.
+async fn booting(boot_delay: Duration, name: &str) -> (Arc<VirtualClock>, TestApp, String) {
+    let clock = Arc::new(VirtualClock::at(1_780_000_000_000));
+    let settings = openwks_server::Settings {
+        boot_delay,
+        clock: clock.clone(),
+        ..TestApp::settings()
+    };
+    let app = TestApp::with(Arc::new(tempfile::tempdir().expect("dir")), settings).await;
+    let sg = app.create_group(app.group_body(name)).await;
+    let r = app
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            app.app_servers_body(&sg, 1),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let job = r.body["job_id"].as_str().expect("job").to_string();
+    (clock, app, job)
+}
+
 /// `POST /openwks/v1/_admin/jobs/run-due`: the administrator finishes every due job at once (what
 /// the SDK suite calls instead of polling); an IAM user, even one allowed every action, is
 /// refused; a job whose time has not come stays running.
 #[tokio::test]
 async fn the_administrator_runs_due_jobs_over_http() {
-    let clock = Arc::new(VirtualClock::at(1_780_000_000_000));
-    let settings = openwks_server::Settings {
-        boot_delay: Duration::from_secs(300),
-        clock: clock.clone(),
-        ..TestApp::settings()
-    };
-    let app = TestApp::with(Arc::new(tempfile::tempdir().expect("dir")), settings).await;
-    let sg = app.create_group(app.group_body("sg-run-due")).await;
-    let r = app
-        .post(
-            "/v1/{p}/app-servers/actions/create",
-            app.app_servers_body(&sg, 2),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let job = r.body["job_id"].as_str().expect("job").to_string();
+    let (clock, app, job) = booting(Duration::from_secs(300), "sg-run-due").await;
     let status = |body: &serde_json::Value| body["status"].as_str().unwrap_or("").to_string();
     // An IAM user allowed everything: driving the queue is the administrator's alone.
     let who = crate::iam::user(&app, "not-admin").await;
@@ -866,24 +873,10 @@ async fn the_administrator_runs_due_jobs_over_http() {
 /// input 400, and an IAM user allowed everything 403.
 #[tokio::test]
 async fn the_administrator_moves_the_clock_and_beats_over_http() {
-    let clock = Arc::new(VirtualClock::at(1_780_000_000_000));
-    let settings = openwks_server::Settings {
-        boot_delay: Duration::from_secs(600),
-        clock: clock.clone(),
-        ..TestApp::settings()
-    };
-    let app = TestApp::with(Arc::new(tempfile::tempdir().expect("dir")), settings).await;
+    let (clock, app, job) = booting(Duration::from_secs(600), "sg-clock").await;
     let shown = app.get("/openwks/v1/_admin/clock").await;
     assert_eq!(shown.status, 200, "{}", shown.text);
     assert_eq!(shown.body["now_ms"], 1_780_000_000_000_i64);
-    let sg = app.create_group(app.group_body("sg-clock")).await;
-    let r = app
-        .post(
-            "/v1/{p}/app-servers/actions/create",
-            app.app_servers_body(&sg, 1),
-        )
-        .await;
-    let job = r.body["job_id"].as_str().expect("job").to_string();
     for bad in [
         json!({}),
         json!({"advance_ms": 0}),

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::harness::{assert_error, TestApp, AK, SK};
 
-const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+pub(crate) const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 async fn setup(app: &TestApp) -> (String, String) {
     let sg = app.create_group(app.group_body("sg-apps")).await;
@@ -279,32 +279,7 @@ async fn icons_raw_multipart_served_and_deleted() {
         "WKS.00211104",
     );
     // Multipart upload, signed with UNSIGNED-PAYLOAD as the SDK does.
-    let boundary = "openwksboundary";
-    let png = base64_decode(PNG_1X1);
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"i.png\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
-    body.extend_from_slice(&png);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let mp = app.path(&format!("{base}/{id}/icon"));
-    let ct = format!("multipart/form-data; boundary={boundary}");
-    let hs = openwks_api::signer::sign_request(
-        openwks_api::signer::KeyPair {
-            access_key: AK,
-            secret_key: SK,
-        },
-        &app.sdk_date(),
-        openwks_api::signer::ClientRequest {
-            method: "POST",
-            raw_path: &mp,
-            raw_query: "",
-            headers: &[
-                ("Content-Type", &ct),
-                ("Host", &app.host),
-                ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD"),
-            ],
-            body: &body,
-        },
-    );
-    let up = app.send_raw("POST", &mp, body, hs).await;
+    let up = upload_icon(&app, &format!("{base}/{id}/icon")).await;
     assert_eq!(up.status, 200, "{}", up.text);
     // A JSON body where multipart is expected: the vendor's JSON error shape.
     let r = app
@@ -334,7 +309,7 @@ async fn icons_raw_multipart_served_and_deleted() {
     );
 }
 
-pub(crate) fn base64_decode(s: &str) -> Vec<u8> {
+fn base64_decode(s: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD
         .decode(s)
@@ -461,4 +436,35 @@ async fn deleting_an_app_group_removes_its_apps_and_icons() {
         200
     );
     assert_eq!(app.send_raw("GET", &path, vec![], vec![]).await.status, 404);
+}
+
+/// `upload_app_icon` to `path` (`{p}` allowed): a PNG as `multipart/form-data`, signed with
+/// `UNSIGNED-PAYLOAD` as the SDK signs uploads.
+pub(crate) async fn upload_icon(app: &TestApp, path: &str) -> crate::harness::Resp {
+    let boundary = "openwksboundary";
+    let png = base64_decode(PNG_1X1);
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"i.png\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
+    body.extend_from_slice(&png);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mp = app.path(path);
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let hs = openwks_api::signer::sign_request(
+        openwks_api::signer::KeyPair {
+            access_key: AK,
+            secret_key: SK,
+        },
+        &app.sdk_date(),
+        openwks_api::signer::ClientRequest {
+            method: "POST",
+            raw_path: &mp,
+            raw_query: "",
+            headers: &[
+                ("Content-Type", &ct),
+                ("Host", &app.host),
+                ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD"),
+            ],
+            body: &body,
+        },
+    );
+    app.send_raw("POST", &mp, body, hs).await
 }

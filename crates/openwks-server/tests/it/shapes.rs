@@ -10,9 +10,6 @@ use serde_json::{json, Value};
 use crate::conformance::{shape, world};
 use crate::harness::Resp;
 
-/// The PNG of one pixel (an icon).
-const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
-
 /// Every SDK operation this test calls, in order.
 const OPERATIONS: &[&str] = &[
     "validate_server_group",
@@ -274,11 +271,14 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         "upload_app_icon_raw",
         app.put(
             &format!("{apps}/{app_id}/raw-icon"),
-            json!({"icon_content": PNG_1X1}),
+            json!({"icon_content": crate::apps::PNG_1X1}),
         )
         .await,
     );
-    note("upload_app_icon", upload_icon(app, &ag, &app_id).await);
+    note(
+        "upload_app_icon",
+        crate::apps::upload_icon(app, &format!("{apps}/{app_id}/icon")).await,
+    );
     note(
         "delete_app_icon",
         app.delete(&format!("{apps}/{app_id}/icon")).await,
@@ -526,36 +526,6 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
     for (op, v) in &seen {
         insta::assert_json_snapshot!(*op, v);
     }
-}
-
-/// `upload_app_icon`: multipart, signed with `UNSIGNED-PAYLOAD` as the SDK does.
-async fn upload_icon(app: &crate::harness::TestApp, ag: &str, app_id: &str) -> Resp {
-    let boundary = "openwksboundary";
-    let png = crate::apps::base64_decode(PNG_1X1);
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"data\"; filename=\"i.png\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
-    body.extend_from_slice(&png);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let path = app.path(&format!("/v1/{{p}}/app-groups/{ag}/apps/{app_id}/icon"));
-    let ct = format!("multipart/form-data; boundary={boundary}");
-    let hs = openwks_api::signer::sign_request(
-        openwks_api::signer::KeyPair {
-            access_key: crate::harness::AK,
-            secret_key: crate::harness::SK,
-        },
-        &app.sdk_date(),
-        openwks_api::signer::ClientRequest {
-            method: "POST",
-            raw_path: &path,
-            raw_query: "",
-            headers: &[
-                ("Content-Type", &ct),
-                ("Host", &app.host),
-                ("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD"),
-            ],
-            body: &body,
-        },
-    );
-    app.send_raw("POST", &path, body, hs).await
 }
 
 /// A host in `server`'s zone, other than its own, that holds no other server of its group.

@@ -44,6 +44,39 @@ fn user_account(name: &str) -> Account {
     )
 }
 
+/// A create of two servers (s6.xlarge.2, Windows Server 2019) on `subnet`, in ECS group
+/// `group` if any, with fresh ids.
+fn create_args(pid: &str, subnet: &Subnet, name: &str, group: Option<&str>) -> CreateServersArgs {
+    CreateServersArgs {
+        project_id: pid.to_string(),
+        request: CreateServers {
+            name: name.into(),
+            flavor_id: "s6.xlarge.2".into(),
+            vcpus: 4,
+            memory_mb: 8192,
+            gpus: 0,
+            image_id: "6f4d1f2a-2019-4b6e-9c0d-000000000001".into(),
+            availability_zone: None,
+            count: 2,
+            group: group.map(str::to_string),
+            vpc_id: subnet.vpc_id.clone(),
+            subnet_id: subnet.id.clone(),
+            root_volume_type: "SAS".into(),
+            root_volume_size: 80,
+        },
+        server_ids: vec![
+            uuid::Uuid::new_v4().to_string(),
+            uuid::Uuid::new_v4().to_string(),
+        ],
+        job_id: uuid::Uuid::new_v4().to_string(),
+        now: now(),
+        subnet_cidr: subnet.cidr.clone(),
+        max_members: 16,
+        weigher: openwks_sched::Weigher::Spread,
+        app: None,
+    }
+}
+
 /// Create app servers (2) in a new server group and finish their job: `(group id, server ids)`.
 async fn group_with_servers(
     store: &SqliteStore,
@@ -59,43 +92,18 @@ async fn group_with_servers(
         .await
         .expect("subnets")[0]
         .clone();
-    let args = CreateServersArgs {
-        project_id: pid.clone(),
-        request: CreateServers {
-            name: name.into(),
-            flavor_id: "s6.xlarge.2".into(),
-            vcpus: 4,
-            memory_mb: 8192,
-            gpus: 0,
-            image_id: sg.group.image_id.clone(),
-            availability_zone: None,
-            count: 2,
-            group: None,
-            vpc_id: subnet.vpc_id.clone(),
-            subnet_id: subnet.id.clone(),
-            root_volume_type: "SAS".into(),
-            root_volume_size: 80,
-        },
-        server_ids: vec![
-            uuid::Uuid::new_v4().to_string(),
-            uuid::Uuid::new_v4().to_string(),
-        ],
-        job_id: uuid::Uuid::new_v4().to_string(),
-        now: now(),
-        subnet_cidr: subnet.cidr.clone(),
-        max_members: 16,
-        weigher: openwks_sched::Weigher::Spread,
-        app: Some(AppInfo {
-            server_group_id: sg.group.id.clone(),
-            maintain_status: false,
-            scaling_auto_create: true,
-            description: String::new(),
-            ou_name: String::new(),
-            config_version: 1,
-            product_id: sg.group.product_id.clone(),
-            os_type: "Windows".into(),
-        }),
-    };
+    let mut args = create_args(pid, &subnet, name, None);
+    args.request.image_id = sg.group.image_id.clone();
+    args.app = Some(AppInfo {
+        server_group_id: sg.group.id.clone(),
+        maintain_status: false,
+        scaling_auto_create: true,
+        description: String::new(),
+        ou_name: String::new(),
+        config_version: 1,
+        product_id: sg.group.product_id.clone(),
+        os_type: "Windows".into(),
+    });
     let (job, servers) = store.create_app_servers(args).await.expect("app servers");
     assert_eq!(job.status, "RUNNING");
     let done = store.finish_job(pid, &job.id, now()).await.expect("finish");
@@ -494,31 +502,9 @@ async fn compute_and_ecs_groups() {
         .await
         .expect("subnets")[0]
         .clone();
-    let args = CreateServersArgs {
-        project_id: pid.clone(),
-        request: CreateServers {
-            name: "vm".into(),
-            flavor_id: "s6.xlarge.2".into(),
-            vcpus: 4,
-            memory_mb: 8192,
-            gpus: 0,
-            image_id: "6f4d1f2a-2019-4b6e-9c0d-000000000001".into(),
-            availability_zone: None,
-            count: 2,
-            group: Some("eg1".into()),
-            vpc_id: subnet.vpc_id.clone(),
-            subnet_id: subnet.id.clone(),
-            root_volume_type: "SAS".into(),
-            root_volume_size: 80,
-        },
-        server_ids: vec!["vm-1".into(), "vm-2".into()],
-        job_id: "job-1".into(),
-        now: now(),
-        subnet_cidr: subnet.cidr.clone(),
-        max_members: 16,
-        weigher: openwks_sched::Weigher::Spread,
-        app: None,
-    };
+    let mut args = create_args(pid, &subnet, "vm", Some("eg1"));
+    args.server_ids = vec!["vm-1".into(), "vm-2".into()];
+    args.job_id = "job-1".into();
     let (job, servers) = store.create_servers(args).await.expect("create");
     let hosts: HashSet<_> = servers.iter().map(|s| s.host_id.clone()).collect();
     assert_eq!(hosts.len(), 2, "anti-affinity: one member per host");
