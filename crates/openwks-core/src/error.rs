@@ -156,6 +156,10 @@ reasons! {
     InvalidPolicy,
     /// An IAM user's identity policies do not allow the action (the message names it).
     ActionDenied,
+    /// No app group of that id in the project (answered as [`Reason::NotFound`] on the wire).
+    AppGroupNotFound,
+    /// No app of that id in the app group (answered as [`Reason::NotFound`] on the wire).
+    AppNotFound,
 }
 
 /// The error of every openwks operation.
@@ -219,6 +223,15 @@ impl Error {
         Self::new(
             ErrorKind::NotFound,
             Reason::NotFound,
+            format!("{kind} {id} does not exist"),
+        )
+    }
+    /// No resource named `id`, for a more specific `reason` than [`Reason::NotFound`] (the wire
+    /// code is the same; callers such as the launch metrics tell them apart).
+    pub fn not_found_as(reason: Reason, kind: &str, id: &str) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            reason,
             format!("{kind} {id} does not exist"),
         )
     }

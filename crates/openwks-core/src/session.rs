@@ -306,8 +306,10 @@ pub fn check_launch(
     authorizations: &[crate::authorization::Account],
     user_groups: &[String],
 ) -> Result<LaunchTarget> {
-    let group = group.ok_or_else(|| Error::not_found("app group", &spec.app_group_id))?;
-    let app = app.ok_or_else(|| Error::not_found("app", &spec.app_id))?;
+    let group = group.ok_or_else(|| {
+        Error::not_found_as(Reason::AppGroupNotFound, "app group", &spec.app_group_id)
+    })?;
+    let app = app.ok_or_else(|| Error::not_found_as(Reason::AppNotFound, "app", &spec.app_id))?;
     if !crate::authorization::authorized_on_group(&spec.user_name, user_groups, authorizations) {
         return Err(Error::new(
             crate::ErrorKind::Forbidden,

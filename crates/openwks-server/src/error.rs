@@ -104,7 +104,7 @@ pub fn wks_code(reason: Reason) -> &'static str {
         Reason::EcsServerNotFound => "Ecs.0114",
         Reason::EcsBadStatus => "Ecs.0100",
         Reason::EcsGroupNotFound => "Ecs.0313",
-        Reason::NotFound => "WKS.00211902",
+        Reason::NotFound | Reason::AppGroupNotFound | Reason::AppNotFound => "WKS.00211902",
         Reason::AuthFailed => "APIGW.0301",
         Reason::TokenInvalid => "APIGW.0307",
         Reason::Forbidden => "WKS.00081102",
@@ -306,7 +306,9 @@ mod tests {
     fn every_code_is_documented_in_docs_errors_md_and_names_one_reason() {
         let doc = include_str!("../../../docs/errors.md");
         let mut seen = std::collections::HashMap::new();
-        for r in Reason::ALL {
+        // The resource-specific not-found reasons answer the generic 404 code on the wire.
+        let aliases = [Reason::AppGroupNotFound, Reason::AppNotFound];
+        for r in Reason::ALL.iter().filter(|r| !aliases.contains(r)) {
             let c = wks_code(*r);
             assert!(
                 seen.insert(c, *r).is_none(),
@@ -334,6 +336,14 @@ mod tests {
             ecs_code(ErrorKind::Internal, Reason::Internal),
         ] {
             assert!(doc.contains(&format!("`{c}`")), "docs/errors.md lacks {c}");
+        }
+    }
+
+    #[test]
+    fn resource_specific_not_found_reasons_answer_the_generic_404() {
+        for r in [Reason::AppGroupNotFound, Reason::AppNotFound] {
+            assert_eq!(wks_code(r), wks_code(Reason::NotFound));
+            assert_eq!(ecs_code(ErrorKind::NotFound, r), "WKS.00211902");
         }
     }
 

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use openwks_api::ext::{GroupExplanation, LaunchReq, LaunchResponse, PassedOver};
 use openwks_core::error::Reason;
 use openwks_core::session::{LaunchSpec, Session};
-use openwks_core::{Error, ErrorKind};
+use openwks_core::Error;
 use openwks_store::GroupDecision;
 
 use crate::error::ApiResult;
@@ -42,10 +42,8 @@ fn reason_of(e: &Error) -> &'static str {
         Reason::LaunchNotAuthorized => "not_authorized",
         Reason::AppDisabled => "app_disabled",
         Reason::AppGroupUnbound => "unbound",
-        _ if e.kind == ErrorKind::NotFound && e.message.contains("app group") => {
-            "unknown_app_group"
-        }
-        _ if e.kind == ErrorKind::NotFound => "unknown_app",
+        Reason::AppGroupNotFound => "unknown_app_group",
+        Reason::AppNotFound => "unknown_app",
         _ => "error",
     }
 }

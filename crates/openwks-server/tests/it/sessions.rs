@@ -298,10 +298,20 @@ async fn a_launch_is_routed_reused_refused_and_logged_off() {
         text.contains("openwks_launches_total{outcome=\"primary\"} 5"),
         "{text}"
     );
-    assert!(
-        text.contains("openwks_launch_refusals_total{reason=\"no_capacity\"} 1"),
-        "{text}"
-    );
+    // Each refusal under its own reason (the unknown app group and app refused above).
+    for reason in [
+        "no_capacity",
+        "unknown_app_group",
+        "unknown_app",
+        "not_authorized",
+    ] {
+        assert!(
+            text.contains(&format!(
+                "openwks_launch_refusals_total{{reason=\"{reason}\"}} 1"
+            )),
+            "{reason}: {text}"
+        );
+    }
     // Launch latency: the request histogram of the launch route.
     assert!(
         text.contains("openwks_request_duration_seconds_count{op=\"POST /openwks/v1/{project_id}/app-launches\"}"),
