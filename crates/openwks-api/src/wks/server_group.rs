@@ -185,36 +185,14 @@ pub struct TmsTagOut {
     pub value: String,
 }
 
-/// `ServerGroup`: the create response and the `list_server_groups` item (31 fields, seed Table 7).
+/// `ServerGroup`: the create response and the `list_server_groups` item (31 fields, seed Table 7):
+/// the fields of [`ServerGroupDto`] and 8 more.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ServerGroup {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub image_id: String,
-    pub os_type: String,
-    pub product_id: String,
-    pub subnet_id: String,
-    pub system_disk_type: String,
-    pub system_disk_size: i64,
-    pub is_vdi: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extra_session_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extra_session_size: Option<i64>,
-    pub app_type: String,
-    pub create_time: String,
-    pub update_time: String,
-    pub storage_mount_policy: String,
-    pub enterprise_project_id: String,
-    pub primary_server_group_ids: Vec<String>,
-    pub secondary_server_group_ids: Vec<String>,
-    pub server_group_status: bool,
-    pub site_type: String,
-    pub site_id: String,
+    #[serde(flatten)]
+    pub base: ServerGroupDto,
     pub app_server_flavor_count: i64,
     pub app_server_count: i64,
-    pub app_group_count: i64,
     pub image_name: String,
     pub product_info: ServerProductInfo,
     pub subnet_name: String,
@@ -243,7 +221,7 @@ pub struct IpVirtualOut {
     pub enable: bool,
 }
 
-/// `ServerGroupDto`: item of `list_tenant_server_groups` (ServerGroup minus 8 fields).
+/// `ServerGroupDto`: item of `list_tenant_server_groups` ([`ServerGroup`] minus 8 fields).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ServerGroupDto {
     pub id: String,
@@ -275,31 +253,7 @@ pub struct ServerGroupDto {
 
 impl From<ServerGroup> for ServerGroupDto {
     fn from(g: ServerGroup) -> Self {
-        Self {
-            id: g.id,
-            name: g.name,
-            description: g.description,
-            image_id: g.image_id,
-            os_type: g.os_type,
-            product_id: g.product_id,
-            subnet_id: g.subnet_id,
-            system_disk_type: g.system_disk_type,
-            system_disk_size: g.system_disk_size,
-            is_vdi: g.is_vdi,
-            extra_session_type: g.extra_session_type,
-            extra_session_size: g.extra_session_size,
-            app_type: g.app_type,
-            create_time: g.create_time,
-            update_time: g.update_time,
-            storage_mount_policy: g.storage_mount_policy,
-            enterprise_project_id: g.enterprise_project_id,
-            primary_server_group_ids: g.primary_server_group_ids,
-            secondary_server_group_ids: g.secondary_server_group_ids,
-            server_group_status: g.server_group_status,
-            site_type: g.site_type,
-            site_id: g.site_id,
-            app_group_count: g.app_group_count,
-        }
+        g.base
     }
 }
 
