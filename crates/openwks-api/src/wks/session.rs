@@ -8,6 +8,21 @@ use serde::{Deserialize, Serialize};
 /// parses `date-time` fields and an empty string is not a time).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SessionInfo {
+    #[serde(flatten)]
+    pub common: SessionCommon,
+    pub app_server_group_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_conn_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    pub primary_server_group_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_server_group_id: Option<String>,
+}
+
+/// The fields [`SessionInfo`] and [`AppSession`] share (the vendor's two session models).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SessionCommon {
     pub id: String,
     pub session_stamp: String,
     pub os_session_id: String,
@@ -15,12 +30,7 @@ pub struct SessionInfo {
     pub login_user: String,
     pub session_type: String,
     pub app_server_group_id: String,
-    pub app_server_group_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pre_conn_time: Option<String>,
     pub start_time: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<String>,
     pub status_continue_time: String,
     pub machine_sid: String,
     pub machine_name: String,
@@ -38,9 +48,6 @@ pub struct SessionInfo {
     pub failed_code: String,
     pub last_update_status_time: String,
     pub tenant_id: String,
-    pub primary_server_group_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secondary_server_group_id: Option<String>,
 }
 
 /// `ListSessionsRsp`.
@@ -54,34 +61,11 @@ pub struct ListSessionsResponse {
 /// the group name and the primary/secondary ids; every time a string.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AppSession {
-    pub id: String,
-    pub session_stamp: String,
-    pub os_session_id: String,
-    pub protocol_type: String,
-    pub login_user: String,
-    pub session_type: String,
-    pub app_server_group_id: String,
+    #[serde(flatten)]
+    pub common: SessionCommon,
     pub app_group_id: String,
     pub pre_conn_time: String,
-    pub start_time: String,
     pub end_time: String,
-    pub status_continue_time: String,
-    pub machine_sid: String,
-    pub machine_name: String,
-    pub session_state: String,
-    pub app_name: String,
-    pub client_mac: String,
-    pub client_name: String,
-    pub client_ip: String,
-    pub public_ip: String,
-    pub client_version: String,
-    pub client_type: String,
-    pub agent_version: String,
-    pub vm_ip: String,
-    pub failed_reason: String,
-    pub failed_code: String,
-    pub last_update_status_time: String,
-    pub tenant_id: String,
 }
 
 /// `ListSessionByUserNameResp`.

@@ -12,7 +12,7 @@ use openwks_api::wks::session::{
     AppConnectionInfo, AppSession, ExportSessionsReq, ExportTaskResponse, ListAppConnectionReq,
     ListAppConnectionResponse, ListSessionByUserNameResponse, ListSessionsResponse,
     ListUserConnectionReq, ListUserConnectionResponse, LogoffUserSessionReq, QuerySessionTypesReq,
-    SessionInfo, SessionTypeEntity, SessionTypesResponse, UserConnectionInfo,
+    SessionCommon, SessionInfo, SessionTypeEntity, SessionTypesResponse, UserConnectionInfo,
 };
 use openwks_core::error::Reason;
 use openwks_core::session::{
@@ -34,36 +34,43 @@ fn seconds_in_state(s: &Session, now_ms: i64) -> String {
     ((until - s.last_update_ms).max(0) / 1000).to_string()
 }
 
-fn session_info(s: Session, now_ms: i64) -> SessionInfo {
-    SessionInfo {
-        status_continue_time: seconds_in_state(&s, now_ms),
+/// What both session models say of a session.
+fn session_common(s: &Session, now_ms: i64) -> SessionCommon {
+    SessionCommon {
+        status_continue_time: seconds_in_state(s, now_ms),
         id: s.id.clone(),
-        session_stamp: s.id,
+        session_stamp: s.id.clone(),
         os_session_id: String::new(),
         protocol_type: "HDP".into(),
-        login_user: s.user_name,
+        login_user: s.user_name.clone(),
         session_type: s.session_type.as_str().into(),
-        app_server_group_id: s.server_group_id,
-        app_server_group_name: s.server_group_name,
-        pre_conn_time: Some(s.start_time.clone()),
-        start_time: s.start_time,
-        end_time: s.end_ms.map(|_| s.end_time),
+        app_server_group_id: s.server_group_id.clone(),
+        start_time: s.start_time.clone(),
         machine_sid: String::new(),
-        machine_name: s.machine_name,
+        machine_name: s.machine_name.clone(),
         session_state: s.state.as_str().into(),
-        app_name: s.app_name,
+        app_name: s.app_name.clone(),
         client_mac: String::new(),
         client_name: String::new(),
         public_ip: s.client_ip.clone(),
-        client_ip: s.client_ip,
+        client_ip: s.client_ip.clone(),
         client_version: String::new(),
-        client_type: s.client_type,
+        client_type: s.client_type.clone(),
         agent_version: String::new(),
-        vm_ip: s.vm_ip,
+        vm_ip: s.vm_ip.clone(),
         failed_reason: String::new(),
         failed_code: String::new(),
-        last_update_status_time: s.last_update_status_time,
-        tenant_id: s.project_id,
+        last_update_status_time: s.last_update_status_time.clone(),
+        tenant_id: s.project_id.clone(),
+    }
+}
+
+fn session_info(s: Session, now_ms: i64) -> SessionInfo {
+    SessionInfo {
+        common: session_common(&s, now_ms),
+        app_server_group_name: s.server_group_name,
+        pre_conn_time: Some(s.start_time),
+        end_time: s.end_ms.map(|_| s.end_time),
         primary_server_group_id: s.primary_server_group_id,
         secondary_server_group_id: s.secondary_server_group_id,
     }
@@ -71,34 +78,10 @@ fn session_info(s: Session, now_ms: i64) -> SessionInfo {
 
 fn app_session(s: Session, now_ms: i64) -> AppSession {
     AppSession {
-        status_continue_time: seconds_in_state(&s, now_ms),
-        id: s.id.clone(),
-        session_stamp: s.id,
-        os_session_id: String::new(),
-        protocol_type: "HDP".into(),
-        login_user: s.user_name,
-        session_type: s.session_type.as_str().into(),
-        app_server_group_id: s.server_group_id,
+        common: session_common(&s, now_ms),
         app_group_id: s.app_group_id,
-        pre_conn_time: s.start_time.clone(),
-        start_time: s.start_time,
+        pre_conn_time: s.start_time,
         end_time: s.end_time,
-        machine_sid: String::new(),
-        machine_name: s.machine_name,
-        session_state: s.state.as_str().into(),
-        app_name: s.app_name,
-        client_mac: String::new(),
-        client_name: String::new(),
-        public_ip: s.client_ip.clone(),
-        client_ip: s.client_ip,
-        client_version: String::new(),
-        client_type: s.client_type,
-        agent_version: String::new(),
-        vm_ip: s.vm_ip,
-        failed_reason: String::new(),
-        failed_code: String::new(),
-        last_update_status_time: s.last_update_status_time,
-        tenant_id: s.project_id,
     }
 }
 
