@@ -90,7 +90,7 @@ def ims_client(url):
     return ImsClient.new_builder().with_credentials(credentials()).with_endpoints([url]).build()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server():
     with tempfile.TemporaryDirectory() as d:
         s = Server(d)
@@ -98,27 +98,27 @@ def server():
         s.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def wks(server):
     return wks_client(server.url)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def vpc(server):
     return vpc_client(server.url)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def ecs(server):
     return ecs_client(server.url)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def ims(server):
     return ims_client(server.url)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def network(vpc):
     sn = vpc.list_subnets(ListSubnetsRequest()).subnets[0]
     return sn.vpc_id, sn.id

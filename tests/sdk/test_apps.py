@@ -19,7 +19,7 @@ from huaweicloudsdkworkspaceapp.v1 import (
 PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def group(wks, network):
     vpc_id, subnet_id = network
     sg = wks.create_server_group(CreateServerGroupRequest(body=CreateServerGroupReq(

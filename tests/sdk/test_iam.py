@@ -25,7 +25,7 @@ def iam_user(server, name, statements):
     return wks_client(server.url, credentials(key["access_key"], key["secret_key"]))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def groups(wks, network):
     vpc_id, subnet_id = network
     made = {}

@@ -20,7 +20,7 @@ from conftest import openwks_call, finish_due_jobs
 BEGIN, END = "2000-01-01T00:00:00.000Z", "2100-01-01T00:00:00.000Z"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def launched(wks, network, server):
     """A group of 2 servers x 2 sessions, three users launched; returns (sg, ag, app, sessions)."""
     vpc_id, subnet_id = network
