@@ -56,6 +56,13 @@ impl JobQueue {
         self.due.lock().ok()?.peek().map(|Reverse((t, _, _))| *t)
     }
 
+    /// Forget every waiting job (a reset removed them).
+    pub fn clear(&self) {
+        if let Ok(mut q) = self.due.lock() {
+            q.clear();
+        }
+    }
+
     /// How many jobs wait.
     pub fn len(&self) -> usize {
         self.due.lock().map(|q| q.len()).unwrap_or(0)

@@ -16,7 +16,7 @@ pub mod testing;
 /// `dyn Store`: `use openwks_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Iam, Identity,
+        Admin, AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Iam, Identity,
         Network, Scaling, ServerGroups, Sessions, Store,
     };
 }
@@ -960,6 +960,21 @@ pub trait Cluster: Send + Sync {
     async fn iam_generation(&self) -> Result<i64>;
 }
 
+/// What an administrator does to the whole store.
+#[async_trait]
+pub trait Admin: Send + Sync {
+    /// Empty every resource of every project (server groups, app groups, apps, authorizations,
+    /// user groups, ECS groups, servers, jobs, sessions, scaling activities, exports, networks
+    /// other than the default one); keep the identity (accounts, projects, users, keys, IAM),
+    /// settings and the audit trail; re-create a default network deleted before. Answers the
+    /// rows removed per table.
+    async fn reset(
+        &self,
+        catalogue: &Catalogue,
+        now: Timestamp,
+    ) -> Result<std::collections::BTreeMap<String, i64>>;
+}
+
 /// Everything openwks keeps: one trait per resource, each implemented by [`sql::SqlStore`] at
 /// the end of its `sql/<resource>.rs`. One method per use case; every write is atomic and
 /// durable when it returns `Ok`.
@@ -977,6 +992,7 @@ pub trait Store:
     + Audit
     + Scaling
     + Cluster
+    + Admin
     + 'static
 {
 }
@@ -995,6 +1011,7 @@ impl<
             + Audit
             + Scaling
             + Cluster
+            + Admin
             + 'static,
     > Store for T
 {

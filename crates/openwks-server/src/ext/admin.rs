@@ -6,6 +6,8 @@
 //!   then reads the job: finished, with no polling and no sleep.
 //! - `GET /openwks/v1/_admin/clock` reads the server's clock; `POST` with `{"advance_ms": n}`
 //!   moves it forward (only when it was started with `--time-control`; 409 otherwise).
+//! - `POST /openwks/v1/_admin/reset` empties every resource and keeps the identity (users, keys,
+//!   IAM, projects), the audit trail and the default network, in one write.
 //! - `POST /openwks/v1/_admin/cluster/beat` runs one heartbeat now (take or renew the background
 //!   lease; as its holder, finish the jobs other replicas left running): `{"leader": bool}`.
 
@@ -82,6 +84,22 @@ pub async fn advance_clock(
         .into());
     }
     Ok(clock_answer(&st))
+}
+
+/// Empty every resource and keep the identity (`openwks_store::Admin::reset`); the jobs
+/// waiting in this replica's queue go too. `{"removed": {table: rows}}`.
+pub async fn reset(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> ApiResult<Response> {
+    administrator(&ctx, "reset the store")?;
+    let removed = st.store.reset(&st.catalogue, st.timestamp()).await?;
+    st.jobs.clear();
+    tracing::info!(
+        ?removed,
+        "store reset: every resource removed, the identity kept"
+    );
+    Ok(Json(json!({ "removed": removed })).into_response())
 }
 
 /// One heartbeat now; `{"leader": bool}`.

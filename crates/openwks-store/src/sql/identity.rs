@@ -5,7 +5,6 @@ use super::generations;
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::catalogue::Catalogue;
 use openwks_core::identity::{AccessKey, Bootstrap, Project, User};
-use openwks_core::network::{Subnet, Vpc};
 use openwks_core::time::Timestamp;
 use openwks_core::{Error, Result};
 
@@ -75,32 +74,8 @@ pub(crate) fn bootstrap(
             params![k.access_key, k.secret_key, k.user_id, now],
         )
         .map_err(db_err)?;
-        let dn = &cat.default_network;
-        let vpc_id = uuid::Uuid::new_v4().to_string();
-        let vpc = Vpc {
-            id: vpc_id.clone(),
-            project_id: p.id.clone(),
-            name: dn.vpc_name.clone(),
-            cidr: dn.vpc_cidr.clone(),
-            description: "default VPC created by openwks".into(),
-            enterprise_project_id: "0".into(),
-            created_at: now.clone(),
-        };
+        let (vpc, subnet) = super::admin::default_network(cat, &p.id, &now);
         network::insert_vpc(conn, &vpc)?;
-        let subnet = Subnet {
-            id: uuid::Uuid::new_v4().to_string(),
-            project_id: p.id.clone(),
-            vpc_id,
-            name: dn.subnet_name.clone(),
-            cidr: dn.subnet_cidr.clone(),
-            gateway_ip: dn.subnet_gateway.clone(),
-            description: "default subnet created by openwks".into(),
-            dhcp_enable: true,
-            primary_dns: "100.125.1.250".into(),
-            secondary_dns: "100.125.21.250".into(),
-            availability_zone: String::new(),
-            created_at: now,
-        };
         network::insert_subnet(conn, &subnet)?;
     }
     load_bootstrap(conn)

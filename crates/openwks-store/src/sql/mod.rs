@@ -9,6 +9,7 @@
 //! `generations`, `cache`; none of them imports a resource module, and the resource modules
 //! import each other in one direction only (`scripts/module-cycles.py` checks it).
 
+mod admin;
 mod app_groups;
 mod apps;
 mod authorizations;

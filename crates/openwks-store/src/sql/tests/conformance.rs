@@ -963,6 +963,90 @@ async fn iam_and_audit() {
     assert_eq!(store.prune_audit(1_500).await.expect("prune"), 1);
 }
 
+#[tokio::test]
+async fn admin_reset() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = &b.project.id;
+    store.load_hosts(cat.hosts()).await.expect("hosts");
+    let default_subnet = store
+        .list_subnets(pid, None, None, 10)
+        .await
+        .expect("subnets")[0]
+        .clone();
+    let (sg, _) = group_with_servers(&store, &cat, &b, "conf-reset").await;
+    let vpc: Vpc = from(
+        json!({"id": "vpc-r", "project_id": pid, "name": "r", "cidr": "10.9.0.0/16",
+        "description": "", "enterprise_project_id": "0", "created_at": ""}),
+    );
+    store.create_vpc(vpc).await.expect("vpc");
+    let u: IamUser = from(
+        json!({"id": "iu-r", "name": "stays", "account_id": b.project.account_id,
+        "is_admin": false, "enabled": true, "created_at": ""}),
+    );
+    store.create_iam_user(u, "h".into()).await.expect("user");
+    let removed = store.reset(&cat, now()).await.expect("reset");
+    assert_eq!(removed["server_groups"], 1, "{removed:?}");
+    assert_eq!(removed["servers"], 2, "{removed:?}");
+    assert_eq!(removed["vpcs"], 1, "{removed:?}");
+    assert!(store.server_group(pid, &sg).await.expect("show").is_none());
+    let (n, _) = store.list_servers(pid, 0, 10).await.expect("servers");
+    assert_eq!(n, 0);
+    let (n, page) = store
+        .list_server_groups(pid, &ServerGroupFilter::default(), 0, 10)
+        .await
+        .expect("groups");
+    assert_eq!((n, page.len()), (0, 0));
+    let usage = store.host_usage().await.expect("usage");
+    assert!(
+        usage
+            .values()
+            .all(|(used, servers)| *used == (0, 0, 0) && servers.is_empty()),
+        "the fleet is empty again: {usage:?}"
+    );
+    // The identity and the default network stay, with their ids.
+    assert!(store
+        .iam_user(&b.project.account_id, "iu-r")
+        .await
+        .expect("user")
+        .is_some());
+    assert!(store
+        .access_keys()
+        .await
+        .expect("keys")
+        .iter()
+        .any(|k| k.access_key == "AK"));
+    let subnets = store
+        .list_subnets(pid, None, None, 10)
+        .await
+        .expect("subnets");
+    assert_eq!(subnets.len(), 1);
+    assert_eq!(subnets[0].id, default_subnet.id);
+    // Names are free again, and the fleet places a new group's servers.
+    let (again, ids) = group_with_servers(&store, &cat, &b, "conf-reset").await;
+    assert_ne!(again, sg);
+    assert_eq!(ids.len(), 2);
+    // A deleted default network comes back.
+    store.reset(&cat, now()).await.expect("reset");
+    store
+        .delete_subnet(pid, None, &default_subnet.id)
+        .await
+        .expect("delete subnet");
+    assert!(store
+        .list_subnets(pid, None, None, 10)
+        .await
+        .expect("subnets")
+        .is_empty());
+    store.reset(&cat, now()).await.expect("reset");
+    assert_eq!(
+        store
+            .list_subnets(pid, None, None, 10)
+            .await
+            .expect("subnets")
+            .len(),
+        1
+    );
+}
+
 /// Every method of every resource trait of `lib.rs` is called in this file.
 #[test]
 fn every_store_method_is_exercised_here() {

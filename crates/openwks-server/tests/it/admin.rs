@@ -1,0 +1,222 @@
+//! The administrator's routes for test suites (`/openwks/v1/_admin/…`): run due jobs, read
+//! and move the clock, beat, reset. Each is refused to an IAM user, whatever its policies.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use openwks_core::clock::VirtualClock;
+use serde_json::json;
+
+use crate::harness::TestApp;
+
+/// An app on a virtual clock (at 1_780_000_000_000 ms) whose servers take `boot_delay` to
+/// boot, with a group `name` and the job creating one app server in it: `(clock, app, job)`.
+async fn booting(boot_delay: Duration, name: &str) -> (Arc<VirtualClock>, TestApp, String) {
+    let clock = Arc::new(VirtualClock::at(1_780_000_000_000));
+    let settings = openwks_server::Settings {
+        boot_delay,
+        clock: clock.clone(),
+        ..TestApp::settings()
+    };
+    let app = TestApp::with(Arc::new(tempfile::tempdir().expect("dir")), settings).await;
+    let sg = app.create_group(app.group_body(name)).await;
+    let r = app
+        .post(
+            "/v1/{p}/app-servers/actions/create",
+            app.app_servers_body(&sg, 1),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let job = r.body["job_id"].as_str().expect("job").to_string();
+    (clock, app, job)
+}
+
+/// `POST /openwks/v1/_admin/jobs/run-due`: the administrator finishes every due job at once (what
+/// the SDK suite calls instead of polling); an IAM user, even one allowed every action, is
+/// refused; a job whose time has not come stays running.
+#[tokio::test]
+async fn the_administrator_runs_due_jobs_over_http() {
+    let (clock, app, job) = booting(Duration::from_secs(300), "sg-run-due").await;
+    let status = |body: &serde_json::Value| body["status"].as_str().unwrap_or("").to_string();
+    // An IAM user allowed everything: driving the queue is the administrator's alone.
+    let who = crate::iam::user(&app, "not-admin").await;
+    let p = crate::iam::policy(
+        &app,
+        "everything",
+        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
+    )
+    .await;
+    crate::iam::attach(&app, &who.id, &p).await;
+    let refused = app
+        .call_as(who.key(), "POST", "/openwks/v1/_admin/jobs/run-due", None)
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    // Not due yet: nothing is finished.
+    let early = app.post("/openwks/v1/_admin/jobs/run-due", json!({})).await;
+    assert_eq!(
+        (early.status, &early.body["finished"]),
+        (200, &json!(0)),
+        "{}",
+        early.text
+    );
+    let j = app.get(&format!("/v2/{{p}}/job/{job}")).await;
+    assert_eq!(status(&j.body), "RUNNING", "{}", j.text);
+    // Due: finished when the answer arrives (by this call, or by the worker just before it).
+    clock.advance(300_000);
+    let ran = app.post("/openwks/v1/_admin/jobs/run-due", json!({})).await;
+    assert_eq!(ran.status, 200, "{}", ran.text);
+    assert!(
+        ran.body["finished"].as_u64().is_some_and(|n| n <= 1),
+        "{}",
+        ran.text
+    );
+    let j = app.get(&format!("/v2/{{p}}/job/{job}")).await;
+    assert_eq!(status(&j.body), "SUCCESS", "{}", j.text);
+}
+
+/// `/openwks/v1/_admin/clock` and `/cluster/beat`: the administrator reads and moves a clock
+/// that can be moved (a job's boot delay then passes at once), a wall clock answers 409, bad
+/// input 400, and an IAM user allowed everything 403.
+#[tokio::test]
+async fn the_administrator_moves_the_clock_and_beats_over_http() {
+    let (clock, app, job) = booting(Duration::from_secs(600), "sg-clock").await;
+    let shown = app.get("/openwks/v1/_admin/clock").await;
+    assert_eq!(shown.status, 200, "{}", shown.text);
+    assert_eq!(shown.body["now_ms"], 1_780_000_000_000_i64);
+    for bad in [
+        json!({}),
+        json!({"advance_ms": 0}),
+        json!({"advance_ms": "soon"}),
+    ] {
+        let r = app.post("/openwks/v1/_admin/clock", bad.clone()).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+    }
+    let moved = app
+        .post("/openwks/v1/_admin/clock", json!({"advance_ms": 600_000}))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.body["now_ms"], 1_780_000_600_000_i64);
+    assert_eq!(
+        openwks_core::clock::Clock::now_ms(clock.as_ref()),
+        1_780_000_600_000
+    );
+    let ran = app.post("/openwks/v1/_admin/jobs/run-due", json!({})).await;
+    assert!(
+        ran.body["finished"].as_u64().is_some_and(|n| n <= 1),
+        "{}",
+        ran.text
+    );
+    let j = app.get(&format!("/v2/{{p}}/job/{job}")).await;
+    assert_eq!(j.body["status"], "SUCCESS", "{}", j.text);
+    // The embedded store: this process is always the lease holder.
+    let beat = app.post("/openwks/v1/_admin/cluster/beat", json!({})).await;
+    assert_eq!(beat.status, 200, "{}", beat.text);
+    if !app.state.store.shared() {
+        assert_eq!(beat.body["leader"], true, "{}", beat.text);
+    }
+    // Not the administrator's: refused.
+    let who = crate::iam::user(&app, "clock-user").await;
+    let p = crate::iam::policy(
+        &app,
+        "all",
+        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
+    )
+    .await;
+    crate::iam::attach(&app, &who.id, &p).await;
+    for (method, path) in [
+        ("GET", "/openwks/v1/_admin/clock"),
+        ("POST", "/openwks/v1/_admin/clock"),
+        ("POST", "/openwks/v1/_admin/cluster/beat"),
+    ] {
+        let r = app
+            .call_as(who.key(), method, path, Some(json!({"advance_ms": 1})))
+            .await;
+        assert_eq!(r.status, 403, "{method} {path}: {}", r.text);
+    }
+    // A wall clock cannot be moved.
+    let wall = TestApp::new().await;
+    let r = wall
+        .post("/openwks/v1/_admin/clock", json!({"advance_ms": 1000}))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert!(r.text.contains("--time-control"), "{}", r.text);
+}
+
+/// `POST /openwks/v1/_admin/reset`: every resource goes (groups, servers, jobs, sessions, app
+/// groups, networks but the default one), the identity stays (the administrator's key, IAM
+/// users and their keys), names are free again, and an IAM user is refused.
+#[tokio::test]
+async fn the_administrator_resets_every_resource_and_keeps_the_identity() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("sg-reset")).await;
+    let servers = app.app_servers(&sg, 2).await;
+    assert_eq!(servers.len(), 2);
+    let ag = app
+        .post(
+            "/v1/{p}/app-groups",
+            json!({"name": "ag-reset", "app_server_group_id": sg}),
+        )
+        .await;
+    assert_eq!(ag.status, 200, "{}", ag.text);
+    let vpc = app
+        .post(
+            "/v1/{p}/vpcs",
+            json!({"vpc": {"name": "extra", "cidr": "10.20.0.0/16"}}),
+        )
+        .await;
+    assert_eq!(vpc.status, 200, "{}", vpc.text);
+    let who = crate::iam::user(&app, "reset-user").await;
+    let p = crate::iam::policy(
+        &app,
+        "all",
+        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
+    )
+    .await;
+    crate::iam::attach(&app, &who.id, &p).await;
+    let refused = app
+        .call_as(who.key(), "POST", "/openwks/v1/_admin/reset", None)
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let r = app.post("/openwks/v1/_admin/reset", json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["removed"]["server_groups"], 1, "{}", r.text);
+    assert_eq!(r.body["removed"]["servers"], 2, "{}", r.text);
+    assert_eq!(r.body["removed"]["app_groups"], 1, "{}", r.text);
+    assert_eq!(r.body["removed"]["vpcs"], 1, "{}", r.text);
+    for (path, key) in [
+        ("/v1/{p}/app-server-groups", "count"),
+        ("/v1/{p}/app-groups", "count"),
+        ("/v1/{p}/app-servers", "count"),
+    ] {
+        let l = app.get(path).await;
+        assert_eq!(
+            (l.status, &l.body[key]),
+            (200, &json!(0)),
+            "{path}: {}",
+            l.text
+        );
+    }
+    // The default network and the identity are as they were.
+    let subnets = app.get("/v1/{p}/subnets").await;
+    assert_eq!(
+        subnets.body["subnets"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        subnets.text
+    );
+    assert_eq!(subnets.body["subnets"][0]["id"], app.subnet_id.as_str());
+    let users = app.get("/openwks/v1/iam/users").await;
+    assert!(users.text.contains("reset-user"), "{}", users.text);
+    let mine = app
+        .call_as(who.key(), "GET", "/v1/{p}/app-server-groups", None)
+        .await;
+    assert_eq!(
+        mine.status, 200,
+        "the IAM user's key still works: {}",
+        mine.text
+    );
+    // Names are free again and the fleet places new servers.
+    let again = app.create_group(app.group_body("sg-reset")).await;
+    assert_ne!(again, sg);
+    assert_eq!(app.app_servers(&again, 2).await.len(), 2);
+}
