@@ -1,6 +1,9 @@
 //! `openwks`: the binary. `openwks serve` runs the control plane; `openwks iam` manages its
-//! IAM users, keys and policies.
+//! IAM users, keys and policies; `openwks reset`, `clock` and `jobs` drive a server from a test
+//! suite.
 
+mod admin_cli;
+mod client;
 mod iam_cli;
 mod logging;
 mod serve;
@@ -26,6 +29,12 @@ enum Command {
     Serve(Box<serve::ServeArgs>),
     /// Manage IAM users, keys and policies of a running openwks (docs/authorization.md).
     Iam(iam_cli::IamArgs),
+    /// Empty every resource of a running openwks and keep its identity (users, keys, IAM).
+    Reset(admin_cli::ResetArgs),
+    /// Read or move a running openwks's clock (moving needs `serve --time-control`).
+    Clock(admin_cli::ClockArgs),
+    /// Drive a running openwks's job queue.
+    Jobs(admin_cli::JobsArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -33,5 +42,8 @@ fn main() -> std::process::ExitCode {
     match cli.command {
         Command::Serve(args) => serve::run(*args),
         Command::Iam(args) => iam_cli::run(args),
+        Command::Reset(args) => admin_cli::reset(args),
+        Command::Clock(args) => admin_cli::clock(args),
+        Command::Jobs(args) => admin_cli::jobs(args),
     }
 }

@@ -291,8 +291,19 @@ async fn catalog_file_and_region_flags_take_effect() {
 }
 
 fn iam_cli(data: &Path, addr: &str, args: &[&str]) -> (bool, Value, String) {
+    cli(data, addr, "iam", args)
+}
+
+/// `openwks <command> --endpoint <addr> --data-dir <data> <args>`: success, the JSON printed,
+/// stderr.
+fn cli(data: &Path, addr: &str, command: &str, args: &[&str]) -> (bool, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_openwks"))
-        .args(["iam", "--endpoint", &format!("http://{addr}"), "--data-dir"])
+        .args([
+            command,
+            "--endpoint",
+            &format!("http://{addr}"),
+            "--data-dir",
+        ])
         .arg(data)
         .args(args)
         .env_remove("OPENWKS_ACCESS_KEY")
@@ -305,6 +316,83 @@ fn iam_cli(data: &Path, addr: &str, args: &[&str]) -> (bool, Value, String) {
         serde_json::from_str(&stdout).unwrap_or(Value::Null),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// `openwks clock`, `openwks jobs run-due` and `openwks reset` drive a running server with the
+/// administrator's key: a job's boot delay passes when the clock moves, the job is finished on
+/// demand, and a reset empties the resources and keeps the key working.
+#[tokio::test]
+async fn the_cli_moves_the_clock_runs_due_jobs_and_resets() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut s = start_with(
+        dir.path(),
+        true,
+        &["--time-control", "--boot-delay", "600s"],
+    );
+    let client = reqwest::Client::new();
+    let (vpc, subnet) = default_network(&client, &s.addr).await;
+    let (status, g) = call(
+        &client,
+        &s.addr,
+        "POST",
+        &format!("/v1/{PID}/app-server-groups"),
+        Some(group("cli-sg", &vpc, &subnet)),
+    )
+    .await
+    .expect("group");
+    assert_eq!(status, 200, "{g}");
+    let body = json!({"type": "createApps", "server_group_id": g["id"], "subscription_num": 1,
+        "product_id": "workspace.appstream.general.xlarge.2", "flavor_id": "s6.xlarge.2",
+        "root_volume": {"type": "SAS", "size": 80}, "vpc_id": vpc, "subnet_id": subnet});
+    let (status, j) = call(
+        &client,
+        &s.addr,
+        "POST",
+        &format!("/v1/{PID}/app-servers/actions/create"),
+        Some(body),
+    )
+    .await
+    .expect("servers");
+    assert_eq!(status, 200, "{j}");
+    let job = j["job_id"].as_str().expect("job").to_string();
+    let (ok, before, err) = cli(dir.path(), &s.addr, "clock", &[]);
+    assert!(ok, "{err}");
+    let (ok, ran, err) = cli(dir.path(), &s.addr, "jobs", &["run-due"]);
+    assert!(ok, "{err}");
+    assert_eq!(ran["finished"], 0, "not due before the boot delay: {ran}");
+    let (ok, after, err) = cli(dir.path(), &s.addr, "clock", &["advance", "10m"]);
+    assert!(ok, "{err}");
+    let moved = after["now_ms"].as_i64().unwrap_or(0) - before["now_ms"].as_i64().unwrap_or(0);
+    assert!(moved >= 600_000, "moved {moved} ms");
+    let (ok, _, err) = cli(dir.path(), &s.addr, "jobs", &["run-due"]);
+    assert!(ok, "{err}");
+    let (_, j) = call(
+        &client,
+        &s.addr,
+        "GET",
+        &format!("/v2/{PID}/job/{job}"),
+        None,
+    )
+    .await
+    .expect("job");
+    assert_eq!(j["status"], "SUCCESS", "{j}");
+    let (ok, reset, err) = cli(dir.path(), &s.addr, "reset", &[]);
+    assert!(ok, "{err}");
+    assert_eq!(reset["removed"]["server_groups"], 1, "{reset}");
+    let (status, list) = call(
+        &client,
+        &s.addr,
+        "GET",
+        &format!("/v1/{PID}/app-server-groups"),
+        None,
+    )
+    .await
+    .expect("list");
+    assert_eq!((status, &list["count"]), (200, &json!(0)), "{list}");
+    // A bad span is refused before anything is sent.
+    let (ok, _, err) = cli(dir.path(), &s.addr, "clock", &["advance", "soon"]);
+    assert!(!ok && err.contains("span"), "{err}");
+    s.kill9();
 }
 
 /// `openwks iam` manages users, keys and policies of a running server with the administrator's

@@ -1,0 +1,137 @@
+//! `openwks reset`, `openwks clock`, `openwks jobs`: the administrator's routes for test
+//! suites (`docs/extensions.md`, "Driving a server from a test suite") from the command line.
+
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use crate::client::{self, Target};
+
+/// `openwks reset`: empty every resource, keep the identity.
+#[derive(Args, Debug)]
+pub struct ResetArgs {
+    #[command(flatten)]
+    target: Target,
+}
+
+/// `openwks clock`: read or move the server's clock.
+#[derive(Args, Debug)]
+pub struct ClockArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(subcommand)]
+    command: Option<ClockCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+enum ClockCommand {
+    /// The server's time (the default).
+    Show,
+    /// Move it forward (the server runs with --time-control): `90s`, `15m`, `2h`, `1d`, `500ms`.
+    Advance {
+        /// How far.
+        #[arg(value_parser = parse_span)]
+        by: i64,
+    },
+}
+
+/// `openwks jobs`: the job queue.
+#[derive(Args, Debug)]
+pub struct JobsArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(subcommand)]
+    command: JobsCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum JobsCommand {
+    /// Finish every job whose time has come, now.
+    RunDue,
+}
+
+/// Milliseconds of a span like `500ms`, `90s`, `15m`, `2h`, `1d` (a bare number is seconds).
+fn parse_span(raw: &str) -> Result<i64, String> {
+    let raw = raw.trim();
+    let (num, unit_ms) = [
+        ("ms", 1.0),
+        ("s", 1e3),
+        ("m", 60e3),
+        ("h", 3600e3),
+        ("d", 86400e3),
+    ]
+    .iter()
+    .find_map(|(u, ms)| raw.strip_suffix(u).map(|n| (n, *ms)))
+    .unwrap_or((raw, 1e3));
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a span like 90s, 15m, 2h or 1d"))?;
+    let ms = v * unit_ms;
+    if !ms.is_finite() || !(1.0..=10.0 * 365.0 * 86400e3).contains(&ms) {
+        return Err(format!("{raw:?} must be between 1 ms and 10 years"));
+    }
+    Ok(ms.round() as i64)
+}
+
+/// Run `openwks reset`.
+pub fn reset(args: ResetArgs) -> std::process::ExitCode {
+    client::run("reset", async move {
+        args.target
+            .call("POST", "/openwks/v1/_admin/reset", Some(json!({})))
+            .await
+    })
+}
+
+/// Run `openwks clock ...`.
+pub fn clock(args: ClockArgs) -> std::process::ExitCode {
+    client::run("clock", async move {
+        match args.command.unwrap_or(ClockCommand::Show) {
+            ClockCommand::Show => {
+                args.target
+                    .call("GET", "/openwks/v1/_admin/clock", None)
+                    .await
+            }
+            ClockCommand::Advance { by } => {
+                args.target
+                    .call(
+                        "POST",
+                        "/openwks/v1/_admin/clock",
+                        Some(json!({ "advance_ms": by })),
+                    )
+                    .await
+            }
+        }
+    })
+}
+
+/// Run `openwks jobs ...`.
+pub fn jobs(args: JobsArgs) -> std::process::ExitCode {
+    client::run("jobs", async move {
+        let v: Value = match args.command {
+            JobsCommand::RunDue => {
+                args.target
+                    .call("POST", "/openwks/v1/_admin/jobs/run-due", Some(json!({})))
+                    .await?
+            }
+        };
+        Ok(v)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_span;
+
+    #[test]
+    fn spans_take_units() {
+        assert_eq!(parse_span("500ms"), Ok(500));
+        assert_eq!(parse_span("90s"), Ok(90_000));
+        assert_eq!(parse_span("15m"), Ok(900_000));
+        assert_eq!(parse_span("2h"), Ok(7_200_000));
+        assert_eq!(parse_span("1d"), Ok(86_400_000));
+        assert_eq!(parse_span("3"), Ok(3_000));
+        assert!(parse_span("0s").is_err());
+        assert!(parse_span("soon").is_err());
+        assert!(parse_span("20y").is_err());
+    }
+}
