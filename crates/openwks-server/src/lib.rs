@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod middleware;
 pub mod ops;
+pub mod recorder;
 pub mod request;
 pub mod request_id;
 pub mod route;
@@ -68,6 +69,8 @@ pub struct Settings {
     pub body_timeout: std::time::Duration,
     /// Connections served at once; further ones wait in the listen backlog until one closes.
     pub max_connections: usize,
+    /// How many of the last requests the recorder keeps (0: off).
+    pub record_requests: usize,
 }
 
 impl Default for Settings {
@@ -85,6 +88,7 @@ impl Default for Settings {
             header_timeout: std::time::Duration::from_secs(10),
             body_timeout: std::time::Duration::from_secs(30),
             max_connections: 4096,
+            record_requests: 0,
         }
     }
 }
@@ -126,6 +130,8 @@ pub struct StateInner {
     pub sign_ins: Arc<auth::lockout::SignInGuard>,
     /// Jobs waiting for their boot delay to pass on the clock.
     pub jobs: Arc<jobs::JobQueue>,
+    /// The last requests (`Settings::record_requests`).
+    pub recorder: Arc<recorder::Recorder>,
 }
 
 impl StateInner {
@@ -175,6 +181,7 @@ impl AppState {
         };
         let directory = auth::Directory::load(store.as_ref(), &settings.region).await?;
         store.load_hosts(catalogue.hosts()).await?;
+        let recorder = Arc::new(recorder::Recorder::new(settings.record_requests));
         let state = Self(Arc::new(StateInner {
             store,
             catalogue: Arc::new(catalogue),
@@ -189,6 +196,7 @@ impl AppState {
                 node.rem_euclid(1024) as u64
             )),
             sign_ins: Arc::new(auth::lockout::SignInGuard::default()),
+            recorder,
             jobs: Arc::new(jobs::JobQueue::default()),
         }));
         // Jobs that were running when the process stopped are resumed: no server is left in a

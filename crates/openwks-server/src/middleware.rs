@@ -10,6 +10,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use openwks_core::error::Reason;
 use openwks_core::identity::Caller;
 use openwks_core::{Error, ErrorKind};
@@ -56,7 +57,12 @@ pub async fn outer(State(st): State<AppState>, req: Request, next: Next) -> Resp
     let path = req.uri().path().to_string();
     // Everything logged while the request runs (handlers, the store's callers) carries its id.
     let span = tracing::info_span!("request", request_id = %rid, method = %method, path = %path);
-    let (resp, user) = REQUEST_ID
+    let path_query = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |p| p.to_string());
+    let arrived = st.now();
+    let (resp, user, request_body) = REQUEST_ID
         .scope(
             rid.clone(),
             tracing::Instrument::instrument(handle(st.clone(), req, next), span),
@@ -81,19 +87,39 @@ pub async fn outer(State(st): State<AppState>, req: Request, next: Next) -> Resp
         op = %op,
         status,
         latency_us = elapsed.as_micros() as u64,
-        user = %user.unwrap_or_default(),
+        user = %user.as_deref().unwrap_or_default(),
     );
+    if st.recorder.enabled() && path != "/openwks/v1/_admin/requests" {
+        let (parts, body) = resp.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        st.recorder.push(crate::recorder::Recorded {
+            request_id: rid,
+            time: arrived,
+            method: method.to_string(),
+            path: path_query,
+            operation: op,
+            status,
+            latency_us: elapsed.as_micros() as u64,
+            user: user.unwrap_or_default(),
+            request: crate::recorder::body(&request_body),
+            response: crate::recorder::body(&bytes),
+        });
+        resp = Response::from_parts(parts, Body::from(bytes));
+    }
     resp
 }
 
-async fn handle(st: AppState, req: Request, next: Next) -> (Response, Option<String>) {
+/// The answer, the caller's user id, and the request body that was read (for the recorder).
+async fn handle(st: AppState, req: Request, next: Next) -> (Response, Option<String>, Bytes) {
     match prepare(&st, req).await {
-        Ok((req, user)) => (next.run(req).await, user),
-        Err(e) => (ApiError(e).into_response(), None),
+        Ok((req, user, body)) => (next.run(req).await, user, body),
+        Err(e) => (ApiError(e).into_response(), None, Bytes::new()),
     }
 }
 
-async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>), Failure> {
+async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>, Bytes), Failure> {
     let limit = st.settings.max_body_bytes;
     let too_large = || {
         Failure::Transport(
@@ -125,10 +151,16 @@ async fn prepare(st: &AppState, req: Request) -> Result<(Request, Option<String>
             )
         })?
         .map_err(|_| too_large())?;
+    let kept = if st.recorder.enabled() {
+        bytes.clone()
+    } else {
+        Bytes::new()
+    };
     if is_public(parts.uri.path()) {
-        return Ok((Request::from_parts(parts, Body::from(bytes)), None));
+        return Ok((Request::from_parts(parts, Body::from(bytes)), None, kept));
     }
-    Ok(authenticate(st, parts, bytes).await?)
+    let (req, user) = authenticate(st, parts, bytes).await?;
+    Ok((req, user, kept))
 }
 
 /// Check the request's credentials (signature or token) and scope; the request with its

@@ -49,6 +49,42 @@ enum JobsCommand {
     RunDue,
 }
 
+/// `openwks requests`: the recorded requests.
+#[derive(Args, Debug)]
+pub struct RequestsArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(subcommand)]
+    command: RequestsCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum RequestsCommand {
+    /// The newest requests, newest first (the server runs with --record-requests N).
+    Tail {
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+/// Run `openwks requests ...`.
+pub fn requests(args: RequestsArgs) -> std::process::ExitCode {
+    client::run("requests", async move {
+        match args.command {
+            RequestsCommand::Tail { limit } => {
+                args.target
+                    .call(
+                        "GET",
+                        &format!("/openwks/v1/_admin/requests?limit={limit}"),
+                        None,
+                    )
+                    .await
+            }
+        }
+    })
+}
+
 /// Milliseconds of a span like `500ms`, `90s`, `15m`, `2h`, `1d` (a bare number is seconds).
 fn parse_span(raw: &str) -> Result<i64, String> {
     let raw = raw.trim();

@@ -35,6 +35,8 @@ enum Command {
     Clock(admin_cli::ClockArgs),
     /// Drive a running openwks's job queue.
     Jobs(admin_cli::JobsArgs),
+    /// Read a running openwks's recorded requests (`serve --record-requests N`).
+    Requests(admin_cli::RequestsArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -45,5 +47,6 @@ fn main() -> std::process::ExitCode {
         Command::Reset(args) => admin_cli::reset(args),
         Command::Clock(args) => admin_cli::clock(args),
         Command::Jobs(args) => admin_cli::jobs(args),
+        Command::Requests(args) => admin_cli::requests(args),
     }
 }

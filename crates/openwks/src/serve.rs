@@ -67,6 +67,11 @@ pub struct ServeArgs {
     /// rounds follow it. For test suites; off by default.
     #[arg(long, env = "OPENWKS_TIME_CONTROL")]
     time_control: bool,
+    /// Keep the last N requests (method, path, status, latency, caller, request and answer
+    /// bodies with secrets redacted) for `GET /openwks/v1/_admin/requests` and
+    /// `openwks requests tail`; 0 (default) records nothing.
+    #[arg(long, env = "OPENWKS_RECORD_REQUESTS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    record_requests: u32,
     /// How the scheduler picks among the hosts that fit: `spread` (most free vCPUs first) or
     /// `pack` (fullest host that still fits).
     #[arg(long, env = "OPENWKS_PLACEMENT", default_value = "spread", value_parser = ["spread", "pack"])]
@@ -338,6 +343,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             openwks_server::Weigher::Spread
         },
         scaling_interval: (!args.scaling_interval.is_zero()).then_some(args.scaling_interval),
+        record_requests: args.record_requests as usize,
         clock: if args.time_control {
             Arc::new(openwks_core::clock::OffsetClock::default())
         } else {

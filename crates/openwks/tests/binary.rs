@@ -320,14 +320,21 @@ fn cli(data: &Path, addr: &str, command: &str, args: &[&str]) -> (bool, Value, S
 
 /// `openwks clock`, `openwks jobs run-due` and `openwks reset` drive a running server with the
 /// administrator's key: a job's boot delay passes when the clock moves, the job is finished on
-/// demand, and a reset empties the resources and keeps the key working.
+/// demand, a reset empties the resources and keeps the key working, and `openwks requests
+/// tail` shows what was called.
 #[tokio::test]
 async fn the_cli_moves_the_clock_runs_due_jobs_and_resets() {
     let dir = tempfile::tempdir().expect("dir");
     let mut s = start_with(
         dir.path(),
         true,
-        &["--time-control", "--boot-delay", "600s"],
+        &[
+            "--time-control",
+            "--boot-delay",
+            "600s",
+            "--record-requests",
+            "50",
+        ],
     );
     let client = reqwest::Client::new();
     let (vpc, subnet) = default_network(&client, &s.addr).await;
@@ -389,6 +396,14 @@ async fn the_cli_moves_the_clock_runs_due_jobs_and_resets() {
     .await
     .expect("list");
     assert_eq!((status, &list["count"]), (200, &json!(0)), "{list}");
+    // The recorder saw the calls, newest first (the reset last).
+    let (ok, tail, err) = cli(dir.path(), &s.addr, "requests", &["tail", "--limit", "2"]);
+    assert!(ok, "{err}");
+    assert_eq!(tail["count"], 2, "{tail}");
+    assert_eq!(
+        tail["requests"][1]["path"], "/openwks/v1/_admin/reset",
+        "{tail}"
+    );
     // A bad span is refused before anything is sent.
     let (ok, _, err) = cli(dir.path(), &s.addr, "clock", &["advance", "soon"]);
     assert!(!ok && err.contains("span"), "{err}");

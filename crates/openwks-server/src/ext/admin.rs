@@ -6,6 +6,8 @@
 //!   then reads the job: finished, with no polling and no sleep.
 //! - `GET /openwks/v1/_admin/clock` reads the server's clock; `POST` with `{"advance_ms": n}`
 //!   moves it forward (only when it was started with `--time-control`; 409 otherwise).
+//! - `GET /openwks/v1/_admin/requests?limit=` the last requests with their bodies, secrets
+//!   redacted (when the server runs with `--record-requests N`).
 //! - `POST /openwks/v1/_admin/reset` empties every resource and keeps the identity (users, keys,
 //!   IAM, projects), the audit trail and the default network, in one write.
 //! - `POST /openwks/v1/_admin/cluster/beat` runs one heartbeat now (take or renew the background
@@ -22,7 +24,7 @@ use serde_json::json;
 
 use crate::error::ApiResult;
 use crate::middleware::Ctx;
-use crate::request::json_body;
+use crate::request::{json_body, Query};
 use crate::AppState;
 
 fn administrator(ctx: &Ctx, what: &str) -> Result<(), Error> {
@@ -100,6 +102,24 @@ pub async fn reset(
         "store reset: every resource removed, the identity kept"
     );
     Ok(Json(json!({ "removed": removed })).into_response())
+}
+
+/// The recorded requests, newest first: `?limit=` (1–10000, default 50) →
+/// `{"enabled", "capacity"..., "count", "requests"}`.
+pub async fn recorded_requests(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    q: Query,
+) -> ApiResult<Response> {
+    administrator(&ctx, "read the recorded requests")?;
+    let limit = check_range("limit", q.i64("limit")?.unwrap_or(50), 1, 10_000)?;
+    let requests = st.recorder.newest(usize::try_from(limit).unwrap_or(50));
+    Ok(Json(json!({
+        "enabled": st.recorder.enabled(),
+        "count": requests.len(),
+        "requests": requests,
+    }))
+    .into_response())
 }
 
 /// One heartbeat now; `{"leader": bool}`.

@@ -220,3 +220,85 @@ async fn the_administrator_resets_every_resource_and_keeps_the_identity() {
     assert_ne!(again, sg);
     assert_eq!(app.app_servers(&again, 2).await.len(), 2);
 }
+
+/// `GET /openwks/v1/_admin/requests` (`--record-requests N`): the last requests, newest first,
+/// with method, path, status, operation, caller and both bodies — passwords and secret keys
+/// redacted; off by default; refused to an IAM user.
+#[tokio::test]
+async fn the_administrator_reads_the_recorded_requests_with_secrets_redacted() {
+    let settings = openwks_server::Settings {
+        record_requests: 10,
+        ..TestApp::settings()
+    };
+    let app = TestApp::with(Arc::new(tempfile::tempdir().expect("dir")), settings).await;
+    let u = app
+        .post(
+            "/openwks/v1/iam/users",
+            json!({"name": "recorded", "password": "pass-word-1"}),
+        )
+        .await;
+    assert_eq!(u.status, 201, "{}", u.text);
+    let id = u.body["id"].as_str().expect("id").to_string();
+    let k = app
+        .post(
+            &format!("/openwks/v1/iam/users/{id}/access-keys"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(k.status, 201, "{}", k.text);
+    let secret = k.body["secret_key"].as_str().expect("sk").to_string();
+    let bad = app
+        .post("/v1/{p}/app-server-groups", json!({"name": "x y"}))
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+    let r = app.get("/openwks/v1/_admin/requests?limit=3").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.body["enabled"].as_bool(), r.body["count"].as_u64()),
+        (Some(true), Some(3))
+    );
+    assert!(
+        !r.text.contains("pass-word-1"),
+        "a password was kept: {}",
+        r.text
+    );
+    assert!(
+        !r.text.contains(&secret),
+        "a secret key was kept: {}",
+        r.text
+    );
+    let newest = &r.body["requests"][0];
+    assert_eq!(newest["status"], 400);
+    assert_eq!(newest["method"], "POST");
+    assert_eq!(
+        newest["operation"],
+        "POST /v1/{project_id}/app-server-groups"
+    );
+    assert_eq!(newest["request"]["name"], "x y");
+    assert_eq!(newest["response"]["error_code"], bad.body["error_code"]);
+    assert_eq!(newest["request_id"], bad.request_id().unwrap_or_default());
+    let key = &r.body["requests"][1];
+    assert_eq!(key["response"]["secret_key"], "[redacted]");
+    assert_eq!(r.body["requests"][2]["request"]["password"], "[redacted]");
+    // An IAM user is refused; a server without the recorder says so.
+    let who = crate::iam::user(&app, "peeker").await;
+    let p = crate::iam::policy(
+        &app,
+        "all",
+        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
+    )
+    .await;
+    crate::iam::attach(&app, &who.id, &p).await;
+    let refused = app
+        .call_as(who.key(), "GET", "/openwks/v1/_admin/requests", None)
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let off = TestApp::new().await;
+    let r = off.get("/openwks/v1/_admin/requests").await;
+    assert_eq!(
+        (r.body["enabled"].as_bool(), r.body["count"].as_u64()),
+        (Some(false), Some(0)),
+        "{}",
+        r.text
+    );
+}
