@@ -513,9 +513,21 @@ pub async fn authorize(State(g): State<Guarded>, req: Request, next: Next) -> Re
     match outcome {
         Ok(resource) => {
             parts.extensions.insert(input.query);
-            let resp = next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
+            let (rule, injected) = match inject(&st, route, &method, &template).await {
+                Some((rule, answer)) => (Some(rule), answer),
+                None => (None, None),
+            };
+            let mut resp = match injected {
+                Some(resp) => resp,
+                None => {
+                    next.run(Request::from_parts(parts, Body::from(bytes)))
+                        .await
+                }
+            };
+            if let Some(rule) = rule {
+                resp.extensions_mut()
+                    .insert(crate::faults::InjectedMark(rule));
+            }
             if write {
                 let e = audit_event(
                     &st,
@@ -544,6 +556,34 @@ pub async fn authorize(State(g): State<Guarded>, req: Request, next: Next) -> Re
             .await
         }
     }
+}
+
+/// A fault rule's effect on this call (`crate::faults`), after its latency has passed: the
+/// rule, and the error to answer in the route's dialect (`None`: run the operation). `None`
+/// when no rule applies. The administrator's routes are never faulted.
+async fn inject(
+    st: &AppState,
+    route: Option<&'static Route>,
+    method: &str,
+    template: &str,
+) -> Option<(String, Option<Response>)> {
+    if template.starts_with("/openwks/v1/_admin/") {
+        return None;
+    }
+    let sdk = route.map_or("", |r| r.sdk);
+    let op = format!("{method} {template}");
+    let injected = st.faults.draw(sdk, &op)?;
+    let label = if sdk.is_empty() { op.as_str() } else { sdk };
+    st.metrics
+        .count("openwks_injected_faults_total", "operation", label);
+    if injected.latency_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(injected.latency_ms)).await;
+    }
+    let ecs = route.is_some_and(|r| r.dialect == Dialect::Ecs);
+    let resp = injected
+        .error
+        .map(|(status, code, msg)| crate::error::coded_answer(ecs, status, &code, &msg));
+    Some((injected.rule_id, resp))
 }
 
 /// Audit a refusal, then answer it.

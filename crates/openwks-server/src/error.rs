@@ -285,6 +285,28 @@ pub async fn not_implemented() -> impl IntoResponse {
     ))
 }
 
+/// An answer with an arbitrary `code` (an injected fault): the WorkspaceApp body, or the ECS
+/// one when `ecs`.
+pub fn coded_answer(ecs: bool, status: u16, code: &str, message: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if ecs {
+        let body = openwks_api::error_body::EcsErrorBody {
+            error: openwks_api::error_body::EcsError {
+                code: code.to_string(),
+                message: message.to_string(),
+            },
+        };
+        (status, axum::Json(body)).into_response()
+    } else {
+        let body = WksErrorBody {
+            error_code: code.to_string(),
+            error_msg: message.to_string(),
+            request_id: current_request_id(),
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
 /// The answer of a delete: `204` when something was deleted, the vendor's 404 for `kind` `id`
 /// when there was nothing.
 pub fn deleted_or_not_found(

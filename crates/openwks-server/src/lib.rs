@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod ecs;
 pub mod error;
 pub mod ext;
+pub mod faults;
 pub mod iam;
 pub mod iam_ops;
 pub mod iam_v5;
@@ -132,6 +133,8 @@ pub struct StateInner {
     pub jobs: Arc<jobs::JobQueue>,
     /// The last requests (`Settings::record_requests`).
     pub recorder: Arc<recorder::Recorder>,
+    /// Fault and latency injection rules.
+    pub faults: Arc<faults::Faults>,
 }
 
 impl StateInner {
@@ -197,6 +200,7 @@ impl AppState {
             )),
             sign_ins: Arc::new(auth::lockout::SignInGuard::default()),
             recorder,
+            faults: Arc::new(faults::Faults::default()),
             jobs: Arc::new(jobs::JobQueue::default()),
         }));
         // Jobs that were running when the process stopped are resumed: no server is left in a

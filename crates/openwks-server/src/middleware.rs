@@ -77,6 +77,10 @@ pub async fn outer(State(st): State<AppState>, req: Request, next: Next) -> Resp
         |m| format!("{method} {}", m.as_str()),
     );
     let status = resp.status().as_u16();
+    let fault = resp
+        .extensions()
+        .get::<crate::faults::InjectedMark>()
+        .map(|m| m.0.clone());
     let elapsed = start.elapsed();
     st.metrics.observe(&op, status, elapsed);
     tracing::info!(
@@ -88,6 +92,7 @@ pub async fn outer(State(st): State<AppState>, req: Request, next: Next) -> Resp
         status,
         latency_us = elapsed.as_micros() as u64,
         user = %user.as_deref().unwrap_or_default(),
+        fault = %fault.as_deref().unwrap_or_default(),
     );
     if st.recorder.enabled() && path != "/openwks/v1/_admin/requests" {
         let (parts, body) = resp.into_parts();
@@ -103,6 +108,7 @@ pub async fn outer(State(st): State<AppState>, req: Request, next: Next) -> Resp
             status,
             latency_us: elapsed.as_micros() as u64,
             user: user.unwrap_or_default(),
+            fault,
             request: crate::recorder::body(&request_body),
             response: crate::recorder::body(&bytes),
         });

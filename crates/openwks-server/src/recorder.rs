@@ -44,6 +44,9 @@ pub struct Recorded {
     pub latency_us: u64,
     /// The caller's user id, when authenticated.
     pub user: String,
+    /// The fault rule that changed this call, if one did (`crate::faults`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
     /// The request body (JSON with secrets redacted, else text; cut at 16 KiB).
     pub request: Value,
     /// The answer's body, the same way.
@@ -173,6 +176,7 @@ mod tests {
                 status: 200,
                 latency_us: 0,
                 user: String::new(),
+                fault: None,
                 request: Value::Null,
                 response: Value::Null,
             });

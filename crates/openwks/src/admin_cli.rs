@@ -85,6 +85,70 @@ pub fn requests(args: RequestsArgs) -> std::process::ExitCode {
     })
 }
 
+/// `openwks faults`: fault and latency injection.
+#[derive(Args, Debug)]
+pub struct FaultsArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(subcommand)]
+    command: FaultsCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum FaultsCommand {
+    /// Fail (or delay) calls of an operation: an SDK operation, `METHOD /path/{template}`, or `*`.
+    Add {
+        /// The operation.
+        operation: String,
+        /// The error code to answer (`WKS.00050902`, `Ecs.0319`).
+        #[arg(long)]
+        error_code: Option<String>,
+        /// Its HTTP status (default 500).
+        #[arg(long)]
+        status: Option<u16>,
+        /// Its message.
+        #[arg(long)]
+        message: Option<String>,
+        /// Only the next N calls.
+        #[arg(long)]
+        count: Option<u64>,
+        /// Only this fraction of calls (0 < rate ≤ 1).
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Delay, in milliseconds.
+        #[arg(long)]
+        latency_ms: Option<u64>,
+    },
+    /// The rules in force and their hits.
+    List,
+    /// Remove every rule.
+    Clear,
+}
+
+/// Run `openwks faults ...`.
+pub fn faults(args: FaultsArgs) -> std::process::ExitCode {
+    const PATH: &str = "/openwks/v1/_admin/faults";
+    client::run("faults", async move {
+        match args.command {
+            FaultsCommand::Add {
+                operation,
+                error_code,
+                status,
+                message,
+                count,
+                rate,
+                latency_ms,
+            } => {
+                let rule = json!({"operation": operation, "error_code": error_code, "status": status,
+                    "error_msg": message, "count": count, "rate": rate, "latency_ms": latency_ms});
+                args.target.call("POST", PATH, Some(rule)).await
+            }
+            FaultsCommand::List => args.target.call("GET", PATH, None).await,
+            FaultsCommand::Clear => args.target.call("DELETE", PATH, None).await,
+        }
+    })
+}
+
 /// Milliseconds of a span like `500ms`, `90s`, `15m`, `2h`, `1d` (a bare number is seconds).
 fn parse_span(raw: &str) -> Result<i64, String> {
     let raw = raw.trim();

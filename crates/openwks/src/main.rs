@@ -37,6 +37,8 @@ enum Command {
     Jobs(admin_cli::JobsArgs),
     /// Read a running openwks's recorded requests (`serve --record-requests N`).
     Requests(admin_cli::RequestsArgs),
+    /// Make a running openwks's operations fail or answer late (fault injection).
+    Faults(admin_cli::FaultsArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -48,5 +50,6 @@ fn main() -> std::process::ExitCode {
         Command::Clock(args) => admin_cli::clock(args),
         Command::Jobs(args) => admin_cli::jobs(args),
         Command::Requests(args) => admin_cli::requests(args),
+        Command::Faults(args) => admin_cli::faults(args),
     }
 }

@@ -404,6 +404,37 @@ async fn the_cli_moves_the_clock_runs_due_jobs_and_resets() {
         tail["requests"][1]["path"], "/openwks/v1/_admin/reset",
         "{tail}"
     );
+    // A fault rule from the command line fails the next list, then is used up.
+    let (ok, rule, err) = cli(
+        dir.path(),
+        &s.addr,
+        "faults",
+        &[
+            "add",
+            "list_server_groups",
+            "--error-code",
+            "WKS.00050902",
+            "--status",
+            "503",
+            "--count",
+            "1",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(rule["count"], 1, "{rule}");
+    let (status, _) = call(
+        &client,
+        &s.addr,
+        "GET",
+        &format!("/v1/{PID}/app-server-groups"),
+        None,
+    )
+    .await
+    .expect("list");
+    assert_eq!(status, 503);
+    let (ok, rules, err) = cli(dir.path(), &s.addr, "faults", &["list"]);
+    assert!(ok, "{err}");
+    assert_eq!(rules["count"], 0, "used up: {rules}");
     // A bad span is refused before anything is sent.
     let (ok, _, err) = cli(dir.path(), &s.addr, "clock", &["advance", "soon"]);
     assert!(!ok && err.contains("span"), "{err}");

@@ -122,6 +122,37 @@ pub async fn recorded_requests(
     .into_response())
 }
 
+/// Add a fault rule (`crate::faults::FaultRule`) → 201 with the rule as kept.
+pub async fn add_fault(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    administrator(&ctx, "inject faults")?;
+    let rule: crate::faults::FaultRule = json_body(&body)?;
+    let kept = st.faults.add(rule)?;
+    Ok((axum::http::StatusCode::CREATED, Json(kept)).into_response())
+}
+
+/// The fault rules in force, with their hits: `{"count", "faults"}`.
+pub async fn list_faults(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> ApiResult<Response> {
+    administrator(&ctx, "read the fault rules")?;
+    let faults = st.faults.list();
+    Ok(Json(json!({"count": faults.len(), "faults": faults})).into_response())
+}
+
+/// Remove every fault rule: `{"cleared": n}`.
+pub async fn clear_faults(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> ApiResult<Response> {
+    administrator(&ctx, "clear the fault rules")?;
+    Ok(Json(json!({"cleared": st.faults.clear()})).into_response())
+}
+
 /// One heartbeat now; `{"leader": bool}`.
 pub async fn cluster_beat(
     State(st): State<AppState>,

@@ -302,3 +302,97 @@ async fn the_administrator_reads_the_recorded_requests_with_secrets_redacted() {
         r.text
     );
 }
+
+/// `/openwks/v1/_admin/faults`: a rule fails the next N calls of an operation with the chosen
+/// code and status, in the route's dialect (ECS routes in the Nova shape), or delays them;
+/// `*` faults everything but the administrator's own routes; faults are counted in the
+/// metrics; bad rules are 400; an IAM user is refused.
+#[tokio::test]
+async fn the_administrator_injects_faults_and_latency() {
+    let app = TestApp::new().await;
+    let add = |rule: serde_json::Value| {
+        let app = &app;
+        async move { app.post("/openwks/v1/_admin/faults", rule).await }
+    };
+    let r = add(
+        json!({"operation": "create_server_group", "error_code": "WKS.00050902",
+        "status": 503, "error_msg": "the service is busy", "count": 1}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["id"], "fault-1");
+    let failed = app
+        .post("/v1/{p}/app-server-groups", app.group_body("faulted"))
+        .await;
+    assert_eq!(failed.status, 503, "{}", failed.text);
+    assert_eq!(failed.body["error_code"], "WKS.00050902");
+    assert_eq!(failed.body["error_msg"], "the service is busy");
+    let ok = app
+        .post("/v1/{p}/app-server-groups", app.group_body("faulted"))
+        .await;
+    assert_eq!(ok.status, 200, "the rule was used up: {}", ok.text);
+    // ECS routes answer in their dialect; the rule matches the route.
+    add(
+        json!({"operation": "GET /v1/{project_id}/cloudservers/os-server-groups",
+        "error_code": "Ecs.0001", "status": 500, "count": 1}),
+    )
+    .await;
+    let ecs = app.get("/v1/{p}/cloudservers/os-server-groups").await;
+    assert_eq!(ecs.status, 500, "{}", ecs.text);
+    assert_eq!(ecs.body["error"]["code"], "Ecs.0001", "{}", ecs.text);
+    // Latency only: the operation runs, later.
+    add(json!({"operation": "list_server_groups", "latency_ms": 50, "count": 1})).await;
+    let t = std::time::Instant::now();
+    let slow = app.get("/v1/{p}/app-server-groups").await;
+    assert_eq!(slow.status, 200, "{}", slow.text);
+    assert!(t.elapsed() >= Duration::from_millis(50));
+    // Everything: but the administrator's routes still answer, so the rule can be cleared.
+    add(json!({"operation": "*", "error_code": "WKS.00211401", "status": 500})).await;
+    assert_eq!(app.get("/v1/{p}/app-groups").await.status, 500);
+    let listed = app.get("/openwks/v1/_admin/faults").await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    assert_eq!(listed.body["faults"][0]["operation"], "*");
+    assert_eq!(listed.body["faults"][0]["hits"], 1);
+    let cleared = app.delete("/openwks/v1/_admin/faults").await;
+    assert_eq!(cleared.body["cleared"], 1, "{}", cleared.text);
+    assert_eq!(app.get("/v1/{p}/app-groups").await.status, 200);
+    let m = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        m.contains("openwks_injected_faults_total{operation=\"create_server_group\"} 1"),
+        "{m}"
+    );
+    for bad in [
+        json!({"operation": "x"}),
+        json!({"operation": "", "error_code": "E"}),
+        json!({"operation": "x", "error_code": "E", "status": 200}),
+        json!({"operation": "x", "error_code": "E", "rate": 2.0}),
+        json!({"operation": "x", "error_code": "E", "count": 0}),
+    ] {
+        assert_eq!(add(bad.clone()).await.status, 400, "{bad}");
+    }
+    let who = crate::iam::user(&app, "faulty").await;
+    let p = crate::iam::policy(
+        &app,
+        "all",
+        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
+    )
+    .await;
+    crate::iam::attach(&app, &who.id, &p).await;
+    let refused = app
+        .call_as(
+            who.key(),
+            "POST",
+            "/openwks/v1/_admin/faults",
+            Some(json!({"operation": "*", "latency_ms": 1})),
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+}
