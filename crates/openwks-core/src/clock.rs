@@ -18,24 +18,75 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn advance(&self, _ms: i64) -> bool {
         false
     }
+
+    /// Stop this clock where it stands (`true`) or let it run on from there (`false`); `false`
+    /// when it cannot be pinned (the wall clock).
+    fn pin(&self, _pinned: bool) -> bool {
+        false
+    }
+
+    /// Whether it stands still until moved.
+    fn pinned(&self) -> bool {
+        false
+    }
 }
 
 /// The wall clock plus an offset that only grows: what `openwks serve --time-control` runs
 /// on, so a test suite can move the server's time forward (boot delays, leases, timeouts,
 /// scaling rounds follow) while it keeps running in real time otherwise.
+/// Pinned, it stands still (moving only when advanced) until unpinned, then runs on from
+/// where it stood.
 #[derive(Debug, Default)]
 pub struct OffsetClock {
+    /// Added to the wall clock while it runs.
     offset_ms: AtomicI64,
+    /// Where it stands while pinned.
+    pinned: std::sync::Mutex<Option<i64>>,
 }
 
 impl Clock for OffsetClock {
     fn now_ms(&self) -> i64 {
-        SystemClock.now_ms() + self.offset_ms.load(Ordering::SeqCst)
+        match self.pinned.lock().ok().and_then(|p| *p) {
+            Some(t) => t,
+            None => SystemClock.now_ms() + self.offset_ms.load(Ordering::SeqCst),
+        }
     }
 
     fn advance(&self, ms: i64) -> bool {
-        self.offset_ms.fetch_add(ms.max(0), Ordering::SeqCst);
+        let ms = ms.max(0);
+        match self.pinned.lock() {
+            Ok(mut p) => match p.as_mut() {
+                Some(t) => *t += ms,
+                None => {
+                    self.offset_ms.fetch_add(ms, Ordering::SeqCst);
+                }
+            },
+            Err(_) => return false,
+        }
         true
+    }
+
+    fn pin(&self, pinned: bool) -> bool {
+        let Ok(mut p) = self.pinned.lock() else {
+            return false;
+        };
+        match (pinned, *p) {
+            (true, None) => {
+                *p = Some(SystemClock.now_ms() + self.offset_ms.load(Ordering::SeqCst));
+            }
+            (false, Some(t)) => {
+                // Run on from where it stood: never back.
+                self.offset_ms
+                    .store(t - SystemClock.now_ms(), Ordering::SeqCst);
+                *p = None;
+            }
+            _ => {}
+        }
+        true
+    }
+
+    fn pinned(&self) -> bool {
+        self.pinned.lock().is_ok_and(|p| p.is_some())
     }
 }
 
@@ -79,6 +130,14 @@ impl Clock for VirtualClock {
         VirtualClock::advance(self, ms);
         true
     }
+
+    fn pin(&self, _pinned: bool) -> bool {
+        true
+    }
+
+    fn pinned(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
@@ -96,6 +155,24 @@ mod tests {
         assert!(c.advance(-5_000), "a move back is ignored, not refused");
         assert!(c.now_ms() - SystemClock.now_ms() >= 3_599_000);
         assert!(!SystemClock.advance(1), "the wall clock cannot be moved");
+    }
+
+    #[test]
+    fn a_pinned_offset_clock_stands_still_until_moved_and_runs_on_from_there() {
+        let c = OffsetClock::default();
+        assert!(c.pin(true) && c.pinned());
+        let t = c.now_ms();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(c.now_ms(), t, "pinned: it stands still");
+        assert!(c.advance(1_000));
+        assert_eq!(c.now_ms(), t + 1_000);
+        assert!(c.pin(false) && !c.pinned());
+        let after = c.now_ms();
+        assert!(
+            after >= t + 1_000 && after < t + 2_000,
+            "runs on from where it stood"
+        );
+        assert!(!SystemClock.pin(true));
     }
 
     #[test]

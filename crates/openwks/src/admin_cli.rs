@@ -32,6 +32,10 @@ enum ClockCommand {
         #[arg(value_parser = parse_span)]
         by: i64,
     },
+    /// Stop it where it stands (it then moves only when advanced).
+    Pin,
+    /// Let it run on from where it stands.
+    Unpin,
 }
 
 /// `openwks jobs`: the job queue.
@@ -197,6 +201,24 @@ pub fn clock(args: ClockArgs) -> std::process::ExitCode {
                         "POST",
                         "/openwks/v1/_admin/clock",
                         Some(json!({ "advance_ms": by })),
+                    )
+                    .await
+            }
+            ClockCommand::Pin => {
+                args.target
+                    .call(
+                        "POST",
+                        "/openwks/v1/_admin/clock",
+                        Some(json!({ "pin": true })),
+                    )
+                    .await
+            }
+            ClockCommand::Unpin => {
+                args.target
+                    .call(
+                        "POST",
+                        "/openwks/v1/_admin/clock",
+                        Some(json!({ "pin": false })),
                     )
                     .await
             }

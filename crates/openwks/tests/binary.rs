@@ -404,6 +404,15 @@ async fn the_cli_moves_the_clock_runs_due_jobs_and_resets() {
         tail["requests"][1]["path"], "/openwks/v1/_admin/reset",
         "{tail}"
     );
+    // Pinned, the clock stands still between two reads; unpinned it runs on.
+    let (ok, pinned, err) = cli(dir.path(), &s.addr, "clock", &["pin"]);
+    assert!(ok, "{err}");
+    assert_eq!(pinned["pinned"], true, "{pinned}");
+    let (_, again, _) = cli(dir.path(), &s.addr, "clock", &["show"]);
+    assert_eq!(again["now_ms"], pinned["now_ms"], "{again}");
+    let (ok, unpinned, err) = cli(dir.path(), &s.addr, "clock", &["unpin"]);
+    assert!(ok, "{err}");
+    assert_eq!(unpinned["pinned"], false, "{unpinned}");
     // A fault rule from the command line fails the next list, then is used up.
     let (ok, rule, err) = cli(
         dir.path(),

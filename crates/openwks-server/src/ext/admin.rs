@@ -5,7 +5,8 @@
 //!   that runs openwks with `--boot-delay-ms 0` calls it after an operation that starts a job,
 //!   then reads the job: finished, with no polling and no sleep.
 //! - `GET /openwks/v1/_admin/clock` reads the server's clock; `POST` with `{"advance_ms": n}`
-//!   moves it forward (only when it was started with `--time-control`; 409 otherwise).
+//!   moves it forward, `{"pin": true|false}` stops it where it stands or lets it run on (only
+//!   when it was started with `--time-control`; 409 otherwise).
 //! - `GET /openwks/v1/_admin/requests?limit=` the last requests with their bodies, secrets
 //!   redacted (when the server runs with `--record-requests N`).
 //! - `POST /openwks/v1/_admin/reset` empties every resource and keeps the identity (users, keys,
@@ -51,7 +52,8 @@ pub async fn run_due_jobs(
 
 fn clock_answer(st: &AppState) -> Response {
     let now = st.timestamp();
-    Json(json!({ "now": now.wire(), "now_ms": now.ms() })).into_response()
+    Json(json!({ "now": now.wire(), "now_ms": now.ms(), "pinned": st.settings.clock.pinned() }))
+        .into_response()
 }
 
 /// The server's clock: `{"now", "now_ms"}`.
@@ -63,7 +65,8 @@ pub async fn show_clock(
     Ok(clock_answer(&st))
 }
 
-/// Move the clock forward by `advance_ms` (1 ms to 10 years); the new time.
+/// Move the clock: `{"advance_ms"?: n (1 ms to 10 years), "pin"?: bool}` (pin first, then
+/// advance); the new time.
 pub async fn advance_clock(
     State(st): State<AppState>,
     Extension(ctx): Extension<Ctx>,
@@ -71,19 +74,32 @@ pub async fn advance_clock(
 ) -> ApiResult<Response> {
     administrator(&ctx, "move the server's clock")?;
     #[derive(serde::Deserialize)]
-    struct Advance {
+    struct Move {
         advance_ms: Option<i64>,
+        pin: Option<bool>,
     }
-    let ms = json_body::<Advance>(&body)?
-        .advance_ms
-        .ok_or_else(|| Error::missing("advance_ms"))?;
-    check_range("advance_ms", ms, 1, 10 * 365 * 86_400_000)?;
-    if !st.settings.clock.advance(ms) {
-        return Err(Error::conflict(
+    let m = json_body::<Move>(&body)?;
+    if m.advance_ms.is_none() && m.pin.is_none() {
+        return Err(Error::missing("advance_ms").into());
+    }
+    if let Some(ms) = m.advance_ms {
+        check_range("advance_ms", ms, 1, 10 * 365 * 86_400_000)?;
+    }
+    let wall = || {
+        Error::conflict(
             Reason::Conflict,
             "this server runs on the wall clock: start it with --time-control (OPENWKS_TIME_CONTROL=true) to move its time",
         )
-        .into());
+    };
+    if let Some(pin) = m.pin {
+        if !st.settings.clock.pin(pin) {
+            return Err(wall().into());
+        }
+    }
+    if let Some(ms) = m.advance_ms {
+        if !st.settings.clock.advance(ms) {
+            return Err(wall().into());
+        }
     }
     Ok(clock_answer(&st))
 }
