@@ -186,6 +186,15 @@ pub struct CreateIamUserReq {
     pub enabled: Option<bool>,
 }
 
+/// Body of `POST /openwks/v1/iam/users/{user_id}/access-keys` (optional): a key pair the
+/// administrator brings (an init file's, a CI job's); without it openwks makes one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateIamKeyReq {
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+}
+
 /// Body of `PATCH /openwks/v1/iam/users/{user_id}`.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct UpdateIamUserReq {

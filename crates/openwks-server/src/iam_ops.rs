@@ -2,6 +2,7 @@
 //! the vendor's `/v5/...`): each checks the input, writes through the store and keeps the
 //! authentication directory and the policy cache in step. The surfaces only map shapes.
 
+use openwks_core::error::Reason;
 use openwks_core::iam::PolicyDocument;
 use openwks_core::iam_model::{
     check_iam_name, check_password, IamGroup, IamKey, IamPolicy, IamUser, Principal,
@@ -74,15 +75,50 @@ pub async fn delete_user(st: &AppState, account: &str, id: &str) -> Result<Delet
 }
 
 /// A new key pair: `(key, secret)`; the secret is shown once.
-pub async fn create_key(st: &AppState, account: &str, user_id: &str) -> Result<(IamKey, String)> {
-    let ak = format!("AK{}", random_hex(9).to_uppercase());
-    let sk = format!("SK{}", random_hex(19));
+pub async fn create_key(
+    st: &AppState,
+    account: &str,
+    user_id: &str,
+    given: Option<(String, String)>,
+) -> Result<(IamKey, String)> {
+    let (ak, sk) = match given {
+        Some((ak, sk)) => {
+            check_given_key(&ak, &sk)?;
+            (ak, sk)
+        }
+        None => (
+            format!("AK{}", random_hex(9).to_uppercase()),
+            format!("SK{}", random_hex(19)),
+        ),
+    };
     let k = st
         .store
         .create_iam_key(account, user_id, ak, sk.clone(), st.timestamp())
         .await?;
     identities_changed(st).await?;
     Ok((k, sk))
+}
+
+/// A key pair brought by the caller: the access key 16–40 upper-case letters and digits (as
+/// the vendor's AKs), the secret key 30–64 letters and digits.
+fn check_given_key(ak: &str, sk: &str) -> Result<()> {
+    let ak_ok = (16..=40).contains(&ak.len())
+        && ak
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if !ak_ok {
+        return Err(Error::invalid(
+            Reason::InvalidParameter,
+            "access_key must be 16-40 upper-case letters and digits",
+        ));
+    }
+    if !(30..=64).contains(&sk.len()) || !sk.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::invalid(
+            Reason::InvalidParameter,
+            "secret_key must be 30-64 letters and digits",
+        ));
+    }
+    Ok(())
 }
 
 /// Activate or deactivate a key (`status` as sent; required).

@@ -159,7 +159,7 @@ pub async fn create_access_key(
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
 ) -> ApiResult<Response> {
-    let (k, sk) = ops::create_key(&st, &ctx.caller.account_id, &id).await?;
+    let (k, sk) = ops::create_key(&st, &ctx.caller.account_id, &id, None).await?;
     Ok((
         StatusCode::CREATED,
         Json(v5::AccessKeyResponse {

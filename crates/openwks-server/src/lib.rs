@@ -15,6 +15,7 @@ pub mod iam;
 pub mod iam_ops;
 pub mod iam_v5;
 pub mod ims;
+pub mod init;
 pub mod input;
 pub mod jobs;
 pub mod metrics;

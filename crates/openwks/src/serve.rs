@@ -31,6 +31,11 @@ pub struct ServeArgs {
     /// see docs/catalog.example.toml.
     #[arg(long, env = "OPENWKS_CATALOG")]
     catalog: Option<PathBuf>,
+    /// Init file (YAML): IAM policies and users with keys, user groups, server groups with
+    /// servers, app groups with apps and authorizations; what is missing is created at every
+    /// start, matched by name (docs/testing-with-openwks.md).
+    #[arg(long, env = "OPENWKS_INIT")]
+    init: Option<PathBuf>,
     /// Project id to create on first start (32 lower-case hex); generated if unset.
     #[arg(long, env = "OPENWKS_PROJECT_ID", hide_env_values = true)]
     project_id: Option<String>,
@@ -243,6 +248,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.data_dir.display()
         );
     }
+    // A broken init file fails the start before anything is opened.
+    let init = match &args.init {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let parsed = openwks_server::init::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            Some((path.clone(), parsed))
+        }
+        None => None,
+    };
     let catalogue = match &args.catalog {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -375,6 +391,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if first_start {
         write_private(&cred_path, &serde_json::to_string_pretty(&actual)?)?;
     }
+    let init_summary = match &init {
+        Some((path, parsed)) => {
+            let applied = openwks_server::init::apply(&state, parsed)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            for what in &applied.created {
+                tracing::info!(init = %path.display(), "created {what}");
+            }
+            Some(format!(
+                "{}: {} created, {} already there",
+                path.display(),
+                applied.created.len(),
+                applied.existing
+            ))
+        }
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;
@@ -401,6 +434,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     } else {
         writeln!(out, "secret key:   (in {})", cred_path.display())?;
+    }
+    if let Some(summary) = init_summary {
+        writeln!(out, "init:         {summary}")?;
     }
     writeln!(out, "credentials:  {}", cred_path.display())?;
     out.flush()?;

@@ -585,3 +585,70 @@ async fn a_damaged_or_lost_database_is_refused_at_start() {
     let err = refused("corrupted page");
     assert!(err.contains("is damaged"), "{err}");
 }
+
+/// `serve --init examples/init.yaml` (the README's quick start): the first start builds what the
+/// file declares and says so; a restart creates nothing; the declared key signs. A file with an
+/// error fails the start and names the line.
+#[tokio::test]
+async fn the_example_init_file_builds_a_fleet_once() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/init.yaml");
+    let dir = tempfile::tempdir().expect("dir");
+    for (round, want) in [
+        (0, "8 created, 0 already there"),
+        (1, "0 created, 5 already there"),
+    ] {
+        let mut s = start_with(dir.path(), true, &["--init", example, "--boot-delay", "0"]);
+        let line = s
+            .stdout
+            .iter()
+            .find(|l| l.starts_with("init:"))
+            .cloned()
+            .unwrap_or_default();
+        assert!(line.ends_with(want), "start {round}: {:?}", s.stdout);
+        let client = reqwest::Client::new();
+        let (status, groups) = call(
+            &client,
+            &s.addr,
+            "GET",
+            &format!("/v1/{PID}/app-server-groups"),
+            None,
+        )
+        .await
+        .expect("list");
+        assert_eq!((status, &groups["count"]), (200, &json!(1)), "{groups}");
+        let ci = openwks_testkit::Caller {
+            ak: "CIACCESSKEY000000001",
+            sk: "CiSecretKey0000000000000000000000000001",
+            host: &s.addr,
+            project_id: None,
+        };
+        let r = openwks_testkit::call(
+            &client,
+            &ci,
+            &openwks_testkit::sdk_date(),
+            "GET",
+            &format!("/v1/{PID}/app-groups"),
+            None,
+        )
+        .await
+        .expect("ci call");
+        assert_eq!((r.status, &r.body["count"]), (200, &json!(1)), "{}", r.text);
+        s.child.kill().expect("kill");
+        let _ = s.child.wait();
+    }
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "users:\n  - name: a\n    passwd: x\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_openwks"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--init"])
+        .arg(&bad)
+        .arg("--data-dir")
+        .arg(dir.path().join("other"))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("bad.yaml: line 3: ") && err.contains("passwd"),
+        "{err}"
+    );
+}

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use openwks_api::ext::{
-    AuditEventView, CreateIamGroupReq, CreateIamPolicyReq, CreateIamUserReq, IamGroupView,
-    IamKeyView, IamPolicyView, IamUserView, ListAuditEventsResponse, UpdateIamKeyReq,
+    AuditEventView, CreateIamGroupReq, CreateIamKeyReq, CreateIamPolicyReq, CreateIamUserReq,
+    IamGroupView, IamKeyView, IamPolicyView, IamUserView, ListAuditEventsResponse, UpdateIamKeyReq,
     UpdateIamUserReq,
 };
 use openwks_core::iam_model::{AuditFilter, IamGroup, IamKey, IamPolicy, IamUser, Principal};
@@ -146,13 +146,27 @@ pub async fn delete_user(
     )
 }
 
-/// `POST /openwks/v1/iam/users/{user_id}/access-keys` → 201 with the secret (shown once).
+/// `POST /openwks/v1/iam/users/{user_id}/access-keys` `{access_key?, secret_key?}` → 201 with
+/// the secret (shown once). Without a body (or with neither field) openwks makes the pair; with
+/// both, the caller's pair is kept (an init file's, a CI job's known key).
 pub async fn create_key(
     State(st): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     P(id): P<String>,
+    body: Bytes,
 ) -> ApiResult<Response> {
-    let (k, sk) = ops::create_key(&st, &ctx.caller.account_id, &id).await?;
+    let r: CreateIamKeyReq = if body.is_empty() {
+        CreateIamKeyReq::default()
+    } else {
+        json_body(&body)?
+    };
+    let given = match (r.access_key, r.secret_key) {
+        (None, None) => None,
+        (Some(ak), Some(sk)) => Some((ak, sk)),
+        (Some(_), None) => return Err(Error::missing("secret_key").into()),
+        (None, Some(_)) => return Err(Error::missing("access_key").into()),
+    };
+    let (k, sk) = ops::create_key(&st, &ctx.caller.account_id, &id, given).await?;
     Ok((StatusCode::CREATED, Json(key_view(k, Some(sk)))).into_response())
 }
 

@@ -31,6 +31,20 @@ async fn booting(boot_delay: Duration, name: &str) -> (Arc<VirtualClock>, TestAp
     (clock, app, job)
 }
 
+/// An IAM user `name` whose policy allows every action: the administrator's routes refuse it
+/// all the same.
+async fn allowed_everything(app: &TestApp, name: &str) -> crate::iam::Who {
+    let who = crate::iam::user(app, name).await;
+    let p = crate::iam::policy(
+        app,
+        &format!("everything-{name}"),
+        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
+    )
+    .await;
+    crate::iam::attach(app, &who.id, &p).await;
+    who
+}
+
 /// `POST /openwks/v1/_admin/jobs/run-due`: the administrator finishes every due job at once (what
 /// the SDK suite calls instead of polling); an IAM user, even one allowed every action, is
 /// refused; a job whose time has not come stays running.
@@ -39,14 +53,7 @@ async fn the_administrator_runs_due_jobs_over_http() {
     let (clock, app, job) = booting(Duration::from_secs(300), "sg-run-due").await;
     let status = |body: &serde_json::Value| body["status"].as_str().unwrap_or("").to_string();
     // An IAM user allowed everything: driving the queue is the administrator's alone.
-    let who = crate::iam::user(&app, "not-admin").await;
-    let p = crate::iam::policy(
-        &app,
-        "everything",
-        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
-    )
-    .await;
-    crate::iam::attach(&app, &who.id, &p).await;
+    let who = allowed_everything(&app, "not-admin").await;
     let refused = app
         .call_as(who.key(), "POST", "/openwks/v1/_admin/jobs/run-due", None)
         .await;
@@ -115,14 +122,7 @@ async fn the_administrator_moves_the_clock_and_beats_over_http() {
         assert_eq!(beat.body["leader"], true, "{}", beat.text);
     }
     // Not the administrator's: refused.
-    let who = crate::iam::user(&app, "clock-user").await;
-    let p = crate::iam::policy(
-        &app,
-        "all",
-        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
-    )
-    .await;
-    crate::iam::attach(&app, &who.id, &p).await;
+    let who = allowed_everything(&app, "clock-user").await;
     for (method, path) in [
         ("GET", "/openwks/v1/_admin/clock"),
         ("POST", "/openwks/v1/_admin/clock"),
@@ -165,14 +165,7 @@ async fn the_administrator_resets_every_resource_and_keeps_the_identity() {
         )
         .await;
     assert_eq!(vpc.status, 200, "{}", vpc.text);
-    let who = crate::iam::user(&app, "reset-user").await;
-    let p = crate::iam::policy(
-        &app,
-        "all",
-        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
-    )
-    .await;
-    crate::iam::attach(&app, &who.id, &p).await;
+    let who = allowed_everything(&app, "reset-user").await;
     let refused = app
         .call_as(who.key(), "POST", "/openwks/v1/_admin/reset", None)
         .await;
@@ -281,14 +274,7 @@ async fn the_administrator_reads_the_recorded_requests_with_secrets_redacted() {
     assert_eq!(key["response"]["secret_key"], "[redacted]");
     assert_eq!(r.body["requests"][2]["request"]["password"], "[redacted]");
     // An IAM user is refused; a server without the recorder says so.
-    let who = crate::iam::user(&app, "peeker").await;
-    let p = crate::iam::policy(
-        &app,
-        "all",
-        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
-    )
-    .await;
-    crate::iam::attach(&app, &who.id, &p).await;
+    let who = allowed_everything(&app, "peeker").await;
     let refused = app
         .call_as(who.key(), "GET", "/openwks/v1/_admin/requests", None)
         .await;
@@ -378,14 +364,7 @@ async fn the_administrator_injects_faults_and_latency() {
     ] {
         assert_eq!(add(bad.clone()).await.status, 400, "{bad}");
     }
-    let who = crate::iam::user(&app, "faulty").await;
-    let p = crate::iam::policy(
-        &app,
-        "all",
-        json!([{"Effect": "Allow", "Action": ["*:*:*"]}]),
-    )
-    .await;
-    crate::iam::attach(&app, &who.id, &p).await;
+    let who = allowed_everything(&app, "faulty").await;
     let refused = app
         .call_as(
             who.key(),

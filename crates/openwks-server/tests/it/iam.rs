@@ -1161,3 +1161,55 @@ async fn a_legacy_password_hash_is_upgraded_on_sign_in() {
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
 }
+
+/// `POST /openwks/v1/iam/users/{id}/access-keys` with a key pair the administrator brings (an
+/// init file's): kept as given and signing at once; a malformed pair, half a pair or a key
+/// that exists is refused.
+#[tokio::test]
+async fn an_administrator_brings_a_known_key_pair() {
+    let app = TestApp::new().await;
+    let who = user(&app, "known-key").await;
+    let path = format!("/openwks/v1/iam/users/{}/access-keys", who.id);
+    let (ak, sk) = (
+        "KNOWNKEY000000000001",
+        "KnownSecret00000000000000000000000000001",
+    );
+    let r = app
+        .post(&path, json!({"access_key": ak, "secret_key": sk}))
+        .await;
+    assert_eq!(
+        (r.status, &r.body["access_key"]),
+        (201, &json!(ak)),
+        "{}",
+        r.text
+    );
+    let signed = app
+        .call_as((ak, sk), "GET", "/openwks/v1/iam/users", None)
+        .await;
+    assert_eq!(
+        signed.status, 403,
+        "signs (and has no policy): {}",
+        signed.text
+    );
+    for (body, code) in [
+        (
+            json!({"access_key": "lower0000000000000001", "secret_key": sk}),
+            400,
+        ),
+        (json!({"access_key": "SHORT", "secret_key": sk}), 400),
+        (
+            json!({"access_key": "KNOWNKEY000000000002", "secret_key": "short"}),
+            400,
+        ),
+        (json!({"access_key": "KNOWNKEY000000000002"}), 400),
+        (json!({"secret_key": sk}), 400),
+        (json!({"access_key": ak, "secret_key": sk}), 409),
+        (
+            json!({"access_key": "KNOWNKEY000000000002", "secret_key": sk, "x": 1}),
+            400,
+        ),
+    ] {
+        let r = app.post(&path, body.clone()).await;
+        assert_eq!(r.status, code, "{body}: {}", r.text);
+    }
+}

@@ -17,6 +17,7 @@ mod ecs_servers;
 mod errors;
 mod harness;
 mod iam;
+mod init;
 mod network;
 mod replicas;
 mod scaling;

@@ -145,6 +145,18 @@ pub(crate) fn create_key(
     now: Timestamp,
 ) -> Result<IamKey> {
     must_user(conn, account, user_id)?;
+    let taken: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM access_keys WHERE access_key = ?1")
+        .map_err(db_err)?
+        .query_row([ak], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    if taken.is_some() {
+        return Err(Error::conflict(
+            Reason::Conflict,
+            format!("access key {ak} already exists"),
+        ));
+    }
     let n: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM access_keys WHERE user_id = ?1")
         .map_err(db_err)?

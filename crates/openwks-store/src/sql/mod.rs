@@ -33,6 +33,8 @@ mod tx;
 
 pub use engine::{SqlStore, SqliteStore};
 pub use servers::PowerAction;
+/// The description of the default subnet a first start (or a reset) creates in each project.
+pub const DEFAULT_SUBNET_DESCRIPTION: &str = admin::DEFAULT_SUBNET;
 
 #[cfg(test)]
 mod tests;
