@@ -55,6 +55,21 @@ pub struct HostView {
     pub gpus: u32,
     pub gpus_used: u32,
     pub servers: Vec<String>,
+    /// `up` or `down` (marked down by the administrator: takes no new servers).
+    pub state: String,
+    /// Why it is down.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub down_reason: Option<String>,
+    /// Since when it is down.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub down_since: Option<String>,
+}
+
+/// Body of `POST /openwks/v1/_admin/hosts/{host_id}/fail`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailHostReq {
+    pub reason: Option<String>,
 }
 
 /// `GET /openwks/v1/hosts`.
@@ -129,7 +144,7 @@ pub struct LaunchResponse {
 pub struct ScalingActivity {
     pub id: String,
     pub server_group_id: String,
-    /// `SCALE_OUT`, `SCALE_IN` or `HOLD`.
+    /// `SCALE_OUT`, `SCALE_IN`, `HOLD`, or `REPLACE` (servers of a failed host replaced).
     pub action: String,
     pub server_ids: Vec<String>,
     pub reason: String,

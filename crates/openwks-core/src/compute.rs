@@ -60,6 +60,10 @@ pub struct Server {
     pub app: Option<AppInfo>,
 }
 
+/// How the fault of a server whose host went down starts (`HostDown: host … went down (…)`):
+/// what the scaling controller replaces.
+pub const HOST_DOWN_FAULT: &str = "HostDown: ";
+
 /// What makes a server an app server (sdk-surface.md §2.2, `AppServer`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AppInfo {

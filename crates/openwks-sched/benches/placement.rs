@@ -20,6 +20,7 @@ fn fleet(n: usize) -> Fleet {
                 used_vcpus: 0,
                 used_memory_mb: 0,
                 used_gpus: 0,
+                down: false,
             })
             .collect(),
     )

@@ -39,6 +39,9 @@ pub struct Host {
     pub used_memory_mb: u64,
     /// GPUs in use.
     pub used_gpus: u32,
+    /// Down (failed): takes no new servers.
+    #[serde(default)]
+    pub down: bool,
 }
 
 impl Host {
@@ -52,7 +55,8 @@ impl Host {
         self.gpus.saturating_sub(self.used_gpus)
     }
     fn fits(&self, d: &Demand) -> bool {
-        self.free_vcpus() >= d.vcpus
+        !self.down
+            && self.free_vcpus() >= d.vcpus
             && self.free_memory() >= d.memory_mb
             && self.free_gpus() >= d.gpus
     }
@@ -98,6 +102,8 @@ pub struct NoValidHost {
     pub gpus: u32,
     /// Already running a member of the anti-affinity group.
     pub anti_affinity: u32,
+    /// Down.
+    pub down: u32,
 }
 
 impl fmt::Display for NoValidHost {
@@ -106,7 +112,11 @@ impl fmt::Display for NoValidHost {
             f,
             "No valid host was found: of {} hosts, {} are in another availability zone, {} lack vCPUs, {} lack memory, {} lack GPUs, {} already run a member of the anti-affinity group",
             self.hosts, self.wrong_az, self.vcpus, self.memory, self.gpus, self.anti_affinity
-        )
+        )?;
+        if self.down > 0 {
+            write!(f, ", {} are down", self.down)?;
+        }
+        Ok(())
     }
 }
 
@@ -197,6 +207,8 @@ impl Fleet {
         for (i, h) in self.hosts.iter().enumerate() {
             if d.az.is_some_and(|az| az != h.az) {
                 r.wrong_az += 1;
+            } else if h.down {
+                r.down += 1;
             } else if h.free_vcpus() < d.vcpus {
                 r.vcpus += 1;
             } else if h.free_memory() < d.memory_mb {
@@ -264,6 +276,13 @@ impl Fleet {
         f(&mut self.hosts[i as usize]);
         let new = Self::key(&self.hosts[i as usize], i);
         self.by_az[az].insert(new);
+    }
+
+    /// Mark host `i` down (it takes no new servers; what it holds stays claimed) or up.
+    pub fn set_down(&mut self, i: HostIdx, down: bool) {
+        if let Some(h) = self.hosts.get_mut(i as usize) {
+            h.down = down;
+        }
     }
 
     /// Claim `d` on host `i` (also used to replay existing servers at start).

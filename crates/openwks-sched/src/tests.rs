@@ -16,6 +16,7 @@ fn host(i: usize, az: u16, vcpus: u32, mem: u64, gpus: u32) -> Host {
         used_vcpus: 0,
         used_memory_mb: 0,
         used_gpus: 0,
+        down: false,
     }
 }
 
@@ -162,4 +163,21 @@ fn randomized_placements_never_break_capacity_or_anti_affinity() {
             }
         }
     }
+}
+
+#[test]
+fn a_down_host_takes_nothing_and_is_named_in_the_refusal() {
+    let mut f = Fleet::new(vec![host(0, 0, 8, 16_384, 0), host(1, 0, 8, 16_384, 0)]);
+    f.set_down(1, true);
+    let none = HashSet::new();
+    let d = demand(4, 8192);
+    assert_eq!(f.place(&d, &none, Weigher::Spread), Ok(0));
+    assert_eq!(f.place(&d, &none, Weigher::Spread), Ok(0));
+    let e = f
+        .place(&d, &none, Weigher::Spread)
+        .expect_err("full but for the down host");
+    assert_eq!((e.down, e.vcpus), (1, 1));
+    assert!(e.to_string().ends_with(", 1 are down"), "{e}");
+    f.set_down(1, false);
+    assert_eq!(f.place(&d, &none, Weigher::Spread), Ok(1));
 }

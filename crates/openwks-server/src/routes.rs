@@ -225,11 +225,14 @@ routes! {
     GET "/openwks/v1/_admin/clock" => admin::show_clock { action: "openwks:clock:get" }
     POST "/openwks/v1/_admin/clock" => admin::advance_clock { action: "openwks:clock:advance" }
     POST "/openwks/v1/_admin/cluster/beat" => admin::cluster_beat { action: "openwks:cluster:beat" }
+    POST "/openwks/v1/_admin/scaling/round" => admin::scaling_round { action: "openwks:scaling:round" }
     POST "/openwks/v1/_admin/reset" => admin::reset { action: "openwks:store:reset" }
     GET "/openwks/v1/_admin/requests" => admin::recorded_requests { action: "openwks:requests:list" }
     GET "/openwks/v1/_admin/faults" => admin::list_faults { action: "openwks:faults:list" }
     POST "/openwks/v1/_admin/faults" => admin::add_fault { action: "openwks:faults:add" }
     DELETE "/openwks/v1/_admin/faults" => admin::clear_faults { action: "openwks:faults:clear" }
+    POST "/openwks/v1/_admin/hosts/{host_id}/fail" => hosts::fail_host { action: "openwks:hosts:fail" }
+    POST "/openwks/v1/_admin/hosts/{host_id}/recover" => hosts::recover_host { action: "openwks:hosts:recover" }
     // openwks extensions: IAM administration and the audit trail (docs/authorization.md).
     GET "/openwks/v1/iam/users" => ia::list_users { action: "iam:users:list" }
     POST "/openwks/v1/iam/users" => ia::create_user { action: "iam:users:create" }

@@ -4,6 +4,8 @@
 //! a scale-out, a race-free release (`Store::scale_in`) for a scale-in. Every decision that
 //! changes something, and every new reason to hold, is recorded as a scaling activity.
 //!
+//! Every round also replaces the app servers a host failure put in `ERROR` (any group).
+//!
 //! Time comes from `Settings::clock`; tests run [`tick`] by hand on a virtual clock.
 
 use openwks_core::routing::effective_cap;
@@ -62,7 +64,7 @@ pub async fn preview(st: &AppState, project_id: &str, id: &str) -> Result<Option
 pub async fn tick(st: &AppState) -> Result<Vec<ScalingActivity>> {
     let now = st.timestamp();
     st.store.expire_sessions(now).await?;
-    let mut out = Vec::new();
+    let mut out = replace_failed(st, now).await?;
     for (project, group) in st.store.scaling_groups().await? {
         match act(st, &project, &group, now).await {
             Ok(Some(a)) => out.push(a),
@@ -175,6 +177,102 @@ async fn act(
     st.store.record_scaling_activity(activity.clone()).await?;
     st.metrics
         .count("openwks_scaling_actions_total", "action", &activity.action);
+    Ok(Some(activity))
+}
+
+/// Replace the app servers a host failure put in `ERROR`, in every server group (with a
+/// scaling policy or not, as a fleet keeps its capacity): per group, the failed servers are
+/// deleted and as many created (placed on hosts that are up, anti-affinity kept), each with
+/// its `scaling_auto_create` flag; recorded as a `REPLACE` activity.
+async fn replace_failed(st: &AppState, now: Timestamp) -> Result<Vec<ScalingActivity>> {
+    let mut groups: Vec<((String, String), Vec<openwks_store::FailedServer>)> = Vec::new();
+    for f in st.store.failed_app_servers().await? {
+        let key = (f.project_id.clone(), f.server_group_id.clone());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(f),
+            None => groups.push((key, vec![f])),
+        }
+    }
+    let mut out = Vec::new();
+    for ((project_id, group_id), failed) in groups {
+        match replace_in_group(st, &project_id, &group_id, &failed, now).await {
+            Ok(Some(a)) => out.push(a),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(server_group = %group_id, error = %e, "replacing failed servers failed");
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn replace_in_group(
+    st: &AppState,
+    project_id: &str,
+    group_id: &str,
+    failed: &[openwks_store::FailedServer],
+    now: Timestamp,
+) -> Result<Option<ScalingActivity>> {
+    let Some(view) = st.store.server_group(project_id, group_id).await? else {
+        return Ok(None);
+    };
+    let g = &view.group;
+    let ids: Vec<String> = failed.iter().map(|f| f.server_id.clone()).collect();
+    let job = st
+        .store
+        .delete_servers(project_id, ids.clone(), new_id(), now)
+        .await?;
+    finish_later(st, project_id.to_string(), job.id.clone());
+    let mut new_ids = Vec::new();
+    let mut job_id = None;
+    for auto in [false, true] {
+        let count = failed.iter().filter(|f| f.auto_created == auto).count();
+        if count == 0 {
+            continue;
+        }
+        let (job, servers) = app_server::create(
+            st,
+            project_id,
+            g,
+            NewServers {
+                product_id: g.product_id.clone(),
+                vpc_id: g.vpc_id.clone(),
+                subnet_id: g.subnet_id.clone(),
+                root_type: None,
+                root_size: None,
+                az: g.availability_zone.clone(),
+                count: i64::try_from(count).unwrap_or(i64::MAX),
+                ou_name: None,
+                scaling_auto_create: auto,
+            },
+        )
+        .await?;
+        new_ids.extend(servers.into_iter().map(|s| s.id));
+        job_id.get_or_insert(job.id);
+    }
+    let mut hosts: Vec<&str> = failed.iter().map(|f| f.host_id.as_str()).collect();
+    hosts.dedup();
+    let activity = ScalingActivity {
+        id: new_id().replace('-', ""),
+        project_id: project_id.to_string(),
+        server_group_id: group_id.to_string(),
+        action: "REPLACE".into(),
+        reason: format!(
+            "replace {} (host {} went down) with {}",
+            ids.join(", "),
+            hosts.join(", "),
+            new_ids.join(", ")
+        ),
+        server_ids: new_ids,
+        job_id,
+        time: now.wire(),
+        sessions: 0,
+        servers: 0,
+        auto_created: 0,
+    };
+    st.store.record_scaling_activity(activity.clone()).await?;
+    st.metrics
+        .count("openwks_scaling_actions_total", "action", "REPLACE");
     Ok(Some(activity))
 }
 

@@ -16,8 +16,8 @@ pub mod testing;
 /// `dyn Store`: `use openwks_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Admin, AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Iam, Identity,
-        Network, Scaling, ServerGroups, Sessions, Store,
+        Admin, AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Hosts, Iam,
+        Identity, Network, Scaling, ServerGroups, Sessions, Store,
     };
 }
 
@@ -709,6 +709,51 @@ pub trait Compute: Send + Sync {
     async fn delete_sub_jobs(&self, project_id: &str, ids: Vec<String>) -> Result<usize>;
 }
 
+/// A host that is down: why, and since when (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DownHost {
+    /// As the administrator gave it.
+    pub reason: String,
+    /// When it went down.
+    pub since: String,
+}
+
+/// An app server in `ERROR` because its host went down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedServer {
+    /// Its project.
+    pub project_id: String,
+    /// Its server group.
+    pub server_group_id: String,
+    /// The server.
+    pub server_id: String,
+    /// The host that went down.
+    pub host_id: String,
+    /// Created by scaling.
+    pub auto_created: bool,
+}
+
+/// Host failures: hosts marked down take no servers; theirs go to `ERROR`.
+#[async_trait]
+pub trait Hosts: Send + Sync {
+    /// Mark a host down (`Some(reason)`) or back up (`None`). Down: it takes no new servers,
+    /// and each of its servers not already in `ERROR` or being deleted goes to `ERROR` (fault
+    /// [`openwks_core::compute::HOST_DOWN_FAULT`]…) and ends its live sessions, in one write.
+    /// Up: it takes servers again; its servers stay in `ERROR`. Answers the servers that went
+    /// to `ERROR`; `None` when the fleet has no such host.
+    async fn set_host_down(
+        &self,
+        host_id: &str,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> Result<Option<Vec<Server>>>;
+    /// The hosts that are down.
+    async fn down_hosts(&self) -> Result<std::collections::BTreeMap<String, DownHost>>;
+    /// App servers in `ERROR` because their host went down, not yet being deleted: what the
+    /// scaling controller replaces.
+    async fn failed_app_servers(&self) -> Result<Vec<FailedServer>>;
+}
+
 /// User sessions: launch (routing), state changes, lists and exports.
 #[async_trait]
 pub trait Sessions: Send + Sync {
@@ -987,6 +1032,7 @@ pub trait Store:
     + Apps
     + EcsGroups
     + Compute
+    + Hosts
     + Sessions
     + Iam
     + Audit
@@ -1006,6 +1052,7 @@ impl<
             + Apps
             + EcsGroups
             + Compute
+            + Hosts
             + Sessions
             + Iam
             + Audit

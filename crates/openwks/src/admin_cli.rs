@@ -51,6 +51,15 @@ pub struct JobsArgs {
 enum JobsCommand {
     /// Finish every job whose time has come, now.
     RunDue,
+    /// Follow a job until it ends, printing its progress (sub-jobs done of all); fails when
+    /// the job fails.
+    Wait {
+        /// The job (`job_id` of the operation that started it).
+        job: String,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+    },
 }
 
 /// `openwks requests`: the recorded requests.
@@ -235,14 +244,66 @@ pub fn jobs(args: JobsArgs) -> std::process::ExitCode {
                     .call("POST", "/openwks/v1/_admin/jobs/run-due", Some(json!({})))
                     .await?
             }
+            JobsCommand::Wait { job, timeout } => wait_job(&args.target, &job, timeout).await?,
         };
         Ok(v)
     })
 }
 
+/// `done of all` sub-jobs of a job (`show_job_detail`'s answer).
+fn progress(j: &Value) -> (usize, usize) {
+    let subs = j["sub_jobs"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let done = subs
+        .iter()
+        .filter(|s| matches!(s["status"].as_str(), Some("SUCCESS" | "FAIL" | "FAILED")))
+        .count();
+    (done, subs.len())
+}
+
+/// Poll a job until it ends (progress on stderr, one line per change); its last state.
+async fn wait_job(
+    target: &crate::client::Target,
+    job: &str,
+    timeout: u64,
+) -> anyhow::Result<Value> {
+    let p = target.project()?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(timeout);
+    let mut last = None;
+    loop {
+        let j = target
+            .call("GET", &format!("/v2/{p}/job/{job}"), None)
+            .await?;
+        let status = j["status"].as_str().unwrap_or("").to_string();
+        let (done, all) = progress(&j);
+        let line = format!("job {job}: {status}, {done}/{all} sub-jobs done");
+        if last.as_ref() != Some(&line) {
+            eprintln!("{line}");
+            last = Some(line);
+        }
+        match status.as_str() {
+            "SUCCESS" => return Ok(j),
+            "FAIL" | "FAILED" => anyhow::bail!("job {job} failed: {j}"),
+            _ => {}
+        }
+        if std::time::Instant::now() >= deadline {
+            anyhow::bail!("job {job} still {status} after {timeout} s");
+        }
+        // A client's poll of a running server (not a test waiting for the server's timers).
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_span;
+
+    #[test]
+    fn job_progress_counts_finished_sub_jobs() {
+        let j = serde_json::json!({"status": "RUNNING", "sub_jobs": [
+            {"status": "SUCCESS"}, {"status": "RUNNING"}, {"status": "FAIL"}]});
+        assert_eq!(super::progress(&j), (2, 3));
+        assert_eq!(super::progress(&serde_json::json!({})), (0, 0));
+    }
 
     #[test]
     fn spans_take_units() {

@@ -29,9 +29,27 @@ pub struct Target {
     /// SK to sign with.
     #[arg(long, env = "OPENWKS_SECRET_KEY")]
     secret_key: Option<String>,
+    /// Project (default: the one in credentials.json).
+    #[arg(long, env = "OPENWKS_PROJECT_ID")]
+    project_id: Option<String>,
 }
 
 impl Target {
+    /// The project the routes with `{project_id}` name.
+    pub fn project(&self) -> anyhow::Result<String> {
+        if let Some(p) = &self.project_id {
+            return Ok(p.clone());
+        }
+        let path = self.data_dir.join("credentials.json");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {} (or pass --project-id)", path.display()))?;
+        let v: Value = serde_json::from_str(&text)?;
+        v["project_id"]
+            .as_str()
+            .map(str::to_string)
+            .with_context(|| format!("{} has no project_id", path.display()))
+    }
+
     fn keys(&self) -> anyhow::Result<(String, String)> {
         if let (Some(a), Some(s)) = (&self.access_key, &self.secret_key) {
             return Ok((a.clone(), s.clone()));
@@ -110,6 +128,15 @@ pub fn run(
     name: &str,
     work: impl Future<Output = anyhow::Result<Value>>,
 ) -> std::process::ExitCode {
+    run_shown(name, work, None)
+}
+
+/// Like [`run`], printing the answer with `show` (a table) unless it is `None` (`--json`).
+pub fn run_shown(
+    name: &str,
+    work: impl Future<Output = anyhow::Result<Value>>,
+    show: Option<fn(&Value) -> String>,
+) -> std::process::ExitCode {
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -122,8 +149,12 @@ pub fn run(
     };
     match rt.block_on(work) {
         Ok(v) => {
-            if !v.is_null() {
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            match show {
+                Some(show) => print!("{}", show(&v)),
+                None if !v.is_null() => {
+                    println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                }
+                None => {}
             }
             std::process::ExitCode::SUCCESS
         }
@@ -131,5 +162,63 @@ pub fn run(
             eprintln!("openwks {name}: {e:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// A table: a header row and rows, columns padded to their widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut out = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                out.push_str(c);
+            } else {
+                let pad = widths[i].saturating_sub(c.chars().count());
+                out.push_str(c);
+                out.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut out = line(header.iter().map(|h| (*h).to_string()).collect());
+    for r in rows {
+        out.push_str(&line(r.clone()));
+    }
+    out
+}
+
+/// A JSON value as a table cell: strings bare, null empty, the rest as JSON.
+pub fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_pad_columns_to_the_widest_cell() {
+        let t = table(
+            &["ID", "NAME"],
+            &[
+                vec!["a".into(), "x".into()],
+                vec!["long-id".into(), "y".into()],
+            ],
+        );
+        assert_eq!(t, "ID       NAME\na        x\nlong-id  y\n");
+        assert_eq!(cell(&serde_json::json!(null)), "");
+        assert_eq!(cell(&serde_json::json!(3)), "3");
     }
 }

@@ -1,11 +1,13 @@
 //! `openwks`: the binary. `openwks serve` runs the control plane; `openwks iam` manages its
-//! IAM users, keys and policies; `openwks reset`, `clock` and `jobs` drive a server from a test
-//! suite.
+//! IAM users, keys and policies; `openwks reset`, `clock`, `jobs`, `requests`, `faults` and
+//! `hosts fail|recover` drive a server from a test suite; `hosts`, `groups`, `sessions`,
+//! `launch`, `explain` and `scaling` read it (tables, or `--json`).
 
 mod admin_cli;
 mod client;
 mod iam_cli;
 mod logging;
+mod reads_cli;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +41,18 @@ enum Command {
     Requests(admin_cli::RequestsArgs),
     /// Make a running openwks's operations fail or answer late (fault injection).
     Faults(admin_cli::FaultsArgs),
+    /// The simulated hosts (usage, servers, state); make one fail or recover.
+    Hosts(reads_cli::HostsArgs),
+    /// The server groups.
+    Groups(reads_cli::GroupsArgs),
+    /// Sessions (`list_sessions`).
+    Sessions(reads_cli::SessionsArgs),
+    /// Open an app for a user: a session, with routing's explanation.
+    Launch(reads_cli::LaunchArgs),
+    /// Where a launch would go and why (a dry run: nothing is assigned).
+    Explain(reads_cli::LaunchArgs),
+    /// The scaling controller's preview and activities of a group.
+    Scaling(reads_cli::ScalingArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -51,5 +65,11 @@ fn main() -> std::process::ExitCode {
         Command::Jobs(args) => admin_cli::jobs(args),
         Command::Requests(args) => admin_cli::requests(args),
         Command::Faults(args) => admin_cli::faults(args),
+        Command::Hosts(args) => reads_cli::hosts(args),
+        Command::Groups(args) => reads_cli::groups(args),
+        Command::Sessions(args) => reads_cli::sessions(args),
+        Command::Launch(args) => reads_cli::launch(args),
+        Command::Explain(args) => reads_cli::explain(args),
+        Command::Scaling(args) => reads_cli::scaling(args),
     }
 }

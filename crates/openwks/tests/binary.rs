@@ -652,3 +652,135 @@ async fn the_example_init_file_builds_a_fleet_once() {
         "{err}"
     );
 }
+
+/// `openwks stdout` of a table command: success, the text, stderr.
+fn cli_text(data: &Path, addr: &str, command: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_openwks"))
+        .args([
+            command,
+            "--endpoint",
+            &format!("http://{addr}"),
+            "--data-dir",
+        ])
+        .arg(data)
+        .args(args)
+        .env_remove("OPENWKS_ACCESS_KEY")
+        .env_remove("OPENWKS_SECRET_KEY")
+        .env_remove("OPENWKS_PROJECT_ID")
+        .output()
+        .expect("run openwks");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The CLI's reads on the example fleet: `groups`, `explain`, `launch`, `sessions`, `hosts`
+/// (tables and `--json`); `hosts fail` ends the session and `scaling round` replaces the
+/// server; `jobs wait` follows the replacement's job to its end.
+#[tokio::test]
+async fn the_cli_reads_launches_and_fails_a_host() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/init.yaml");
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let mut s = start_with(d, true, &["--init", example, "--boot-delay", "0"]);
+    let a = s.addr.clone();
+    let (ok, groups, err) = cli_text(d, &a, "groups", &[]);
+    assert!(
+        ok && groups.starts_with("ID ") && groups.contains(" office "),
+        "{groups}{err}"
+    );
+    let (ok, v, err) = cli(d, &a, "groups", &["--json"]);
+    assert!(ok, "{err}");
+    let sg = v["items"][0]["id"].as_str().expect("group").to_string();
+    let client = reqwest::Client::new();
+    let (_, ags) = call(&client, &a, "GET", &format!("/v1/{PID}/app-groups"), None)
+        .await
+        .expect("app groups");
+    let ag = ags["items"][0]["id"].as_str().expect("ag").to_string();
+    let (_, apps) = call(
+        &client,
+        &a,
+        "GET",
+        &format!("/v1/{PID}/app-groups/{ag}/apps"),
+        None,
+    )
+    .await
+    .expect("apps");
+    let app = apps["items"][0]["id"].as_str().expect("app").to_string();
+    let who = ["--user", "alice", "--app-group", &ag, "--app", &app];
+
+    let (ok, text, err) = cli_text(d, &a, "explain", &who);
+    assert!(ok && text.starts_with("would route to "), "{text}{err}");
+    assert!(text.contains("GROUP") && text.contains("chosen"), "{text}");
+    let (ok, launched, err) = cli(d, &a, "launch", &[&who[..], &["--json"]].concat());
+    assert!(ok, "{err}");
+    let server = launched["server_id"].as_str().expect("server").to_string();
+    let (ok, text, err) = cli_text(d, &a, "sessions", &["--user", "alice"]);
+    assert!(
+        ok && text.contains("alice") && text.contains("Active"),
+        "{text}{err}"
+    );
+
+    let (ok, hosts, err) = cli(d, &a, "hosts", &["--json"]);
+    assert!(ok, "{err}");
+    let host = hosts["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .find(|h| {
+            h["servers"]
+                .as_array()
+                .is_some_and(|s| s.contains(&json!(server)))
+        })
+        .and_then(|h| h["id"].as_str())
+        .expect("the session's host")
+        .to_string();
+    let (ok, text, err) = cli_text(d, &a, "hosts", &["fail", &host, "--reason", "drill"]);
+    assert!(
+        ok && text.contains(&server) && text.contains("down"),
+        "{text}{err}"
+    );
+    let (ok, text, _) = cli_text(d, &a, "hosts", &[]);
+    assert!(
+        ok && text
+            .lines()
+            .any(|l| l.starts_with(&host) && l.contains("down") && l.ends_with("drill")),
+        "{text}"
+    );
+    let (ok, v, err) = cli(d, &a, "sessions", &["--json", "--user", "alice"]);
+    assert!(ok, "{err}");
+    assert!(
+        v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|x| x["session_state"] != "Active"),
+        "the session ended with its host: {v}"
+    );
+    let (ok, round, err) = cli(d, &a, "scaling", &["round", "--json"]);
+    assert!(ok, "{err}");
+    let replace = &round["items"][0];
+    assert_eq!(
+        (&replace["action"], &replace["server_group_id"]),
+        (&json!("REPLACE"), &json!(sg)),
+        "{round}"
+    );
+    let job = replace["job_id"].as_str().expect("job");
+    let (ok, text, err) = cli_text(d, &a, "jobs", &["wait", job]);
+    assert!(ok, "{text}{err}");
+    assert!(
+        err.contains(&format!("job {job}: SUCCESS, 1/1 sub-jobs done")),
+        "{err}"
+    );
+    let (ok, text, err) = cli_text(d, &a, "scaling", &["activities", &sg]);
+    assert!(
+        ok && text.contains("REPLACE") && text.contains(&host),
+        "{text}{err}"
+    );
+    let (ok, text, err) = cli_text(d, &a, "scaling", &["preview", &sg]);
+    assert!(ok && text.starts_with("HOLD: "), "{text}{err}");
+    s.child.kill().expect("kill");
+    let _ = s.child.wait();
+}

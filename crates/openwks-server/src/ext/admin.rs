@@ -179,3 +179,26 @@ pub async fn cluster_beat(
     crate::cluster::beat(&st, 2).await;
     Ok(Json(json!({ "leader": st.cluster.is_leader() })).into_response())
 }
+
+/// `POST /openwks/v1/_admin/scaling/round`: one round of the scaling controller now (expire
+/// sessions, replace the servers of failed hosts, scale every group with a policy), on the
+/// replica that holds the background lease: `{"leader": bool, "activities": [...]}` (none
+/// when this replica is not the leader; beat it first).
+pub async fn scaling_round(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> ApiResult<Response> {
+    administrator(&ctx, "run a scaling round")?;
+    if !st.cluster.is_leader() {
+        return Ok(Json(json!({"leader": false, "activities": []})).into_response());
+    }
+    let done = crate::scaler::tick(&st).await?;
+    let activities: Vec<serde_json::Value> = done
+        .into_iter()
+        .map(|a| {
+            json!({"id": a.id, "server_group_id": a.server_group_id, "action": a.action,
+                "server_ids": a.server_ids, "reason": a.reason, "job_id": a.job_id, "time": a.time})
+        })
+        .collect();
+    Ok(Json(json!({"leader": true, "activities": activities})).into_response())
+}

@@ -1,16 +1,20 @@
-//! `GET /openwks/v1/hosts`: the simulated hypervisor fleet, each host's capacity, usage and
-//! servers (administrators only).
+//! `GET /openwks/v1/hosts`: the simulated hypervisor fleet, each host's capacity, usage,
+//! servers and state (administrators only); `POST /openwks/v1/_admin/hosts/{id}/fail|recover`:
+//! host failures (issue 21).
 
 use axum::extract::{Extension, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use openwks_api::ext::{HostView, ListHostsResponse};
+use bytes::Bytes;
+use openwks_api::ext::{FailHostReq, HostView, ListHostsResponse};
 use openwks_core::error::Reason;
+use openwks_core::validate::check_text;
 use openwks_core::{Error, ErrorKind};
+use serde_json::json;
 
 use crate::error::ApiResult;
 use crate::middleware::Ctx;
-use crate::request::Query;
+use crate::request::{json_body, Query, P};
 use crate::AppState;
 
 /// List the hosts, optionally of one `availability_zone`, with their usage and servers.
@@ -29,6 +33,7 @@ pub async fn list_hosts(
     }
     let az = q.str("availability_zone");
     let usage = st.store.host_usage().await?;
+    let down = st.store.down_hosts().await?;
     let hosts: Vec<HostView> = st
         .catalogue
         .hosts()
@@ -37,7 +42,11 @@ pub async fn list_hosts(
         .map(|h| {
             let ((vcpus_used, memory_mb_used, gpus_used), servers) =
                 usage.get(&h.id).cloned().unwrap_or_default();
+            let d = down.get(&h.id);
             HostView {
+                state: if d.is_some() { "down" } else { "up" }.into(),
+                down_reason: d.map(|d| d.reason.clone()),
+                down_since: d.map(|d| d.since.clone()),
                 id: h.id,
                 availability_zone: h.availability_zone,
                 vcpus: h.vcpus,
@@ -55,4 +64,63 @@ pub async fn list_hosts(
         hosts,
     })
     .into_response())
+}
+
+fn administrator(ctx: &Ctx, what: &str) -> Result<(), Error> {
+    if ctx.caller.is_admin {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Forbidden,
+        Reason::Forbidden,
+        format!("only the account's administrator may {what}"),
+    ))
+}
+
+/// `POST /openwks/v1/_admin/hosts/{host_id}/fail` `{"reason"?}`: the host goes down. It takes
+/// no new servers; each of its servers goes to `ERROR` and ends its live sessions; the scaling
+/// controller replaces the app servers at its next round. `{"host_id", "state", "servers"}`
+/// with the servers that went to `ERROR`.
+pub async fn fail_host(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    P(host_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    administrator(&ctx, "fail a host")?;
+    let r: FailHostReq = if body.is_empty() {
+        FailHostReq::default()
+    } else {
+        json_body(&body)?
+    };
+    let reason = r
+        .reason
+        .unwrap_or_else(|| "failed by the administrator".into());
+    check_text("reason", &reason, 1, 255, Reason::InvalidParameter)?;
+    let failed = st
+        .store
+        .set_host_down(&host_id, Some(reason.clone()), st.timestamp())
+        .await?
+        .ok_or_else(|| Error::not_found("host", &host_id))?;
+    let ids: Vec<String> = failed.into_iter().map(|s| s.id).collect();
+    tracing::warn!(host = %host_id, %reason, servers = ids.len(), "host marked down");
+    st.metrics
+        .count("openwks_host_failures_total", "host", &host_id);
+    Ok(Json(json!({"host_id": host_id, "state": "down", "servers": ids})).into_response())
+}
+
+/// `POST /openwks/v1/_admin/hosts/{host_id}/recover`: the host takes servers again (its servers
+/// stay in `ERROR` until replaced or deleted). `{"host_id", "state"}`.
+pub async fn recover_host(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    P(host_id): P<String>,
+) -> ApiResult<Response> {
+    administrator(&ctx, "recover a host")?;
+    st.store
+        .set_host_down(&host_id, None, st.timestamp())
+        .await?
+        .ok_or_else(|| Error::not_found("host", &host_id))?;
+    tracing::info!(host = %host_id, "host marked up");
+    Ok(Json(json!({"host_id": host_id, "state": "up"})).into_response())
 }

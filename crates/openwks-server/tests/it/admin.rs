@@ -375,3 +375,48 @@ async fn the_administrator_injects_faults_and_latency() {
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text);
 }
+
+/// `POST /openwks/v1/_admin/scaling/round`: one controller round now, with what it did; an IAM
+/// user allowed everything is refused.
+#[tokio::test]
+async fn the_administrator_runs_a_scaling_round() {
+    let app = TestApp::new().await;
+    let who = allowed_everything(&app, "rounder").await;
+    let r = app
+        .call_as(who.key(), "POST", "/openwks/v1/_admin/scaling/round", None)
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let sg = app.create_group(app.group_body("sg-round")).await;
+    let r = app
+        .put(
+            "/v1/{p}/scaling-policy",
+            json!({"server_group_id": sg, "enable": true, "scaling_policy_by_session": {
+                "session_usage_threshold": 80, "shrink_after_session_idle_minutes": 10},
+                "max_scaling_amount": 2, "single_expansion_count": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post("/openwks/v1/_admin/scaling/round", json!({}))
+        .await;
+    assert_eq!(
+        (r.status, &r.body["leader"]),
+        (200, &json!(true)),
+        "{}",
+        r.text
+    );
+    // No server, so no capacity: usage counts as 100% and the group scales out by one.
+    let a = &r.body["activities"][0];
+    assert_eq!(
+        (&a["server_group_id"], &a["action"]),
+        (&json!(sg), &json!("SCALE_OUT")),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        a["server_ids"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.text
+    );
+}

@@ -16,6 +16,7 @@ mod ecs;
 mod ecs_servers;
 mod errors;
 mod harness;
+mod hosts;
 mod iam;
 mod init;
 mod network;

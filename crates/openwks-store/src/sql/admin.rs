@@ -40,6 +40,7 @@ const RESOURCE_TABLES: &[&str] = &[
     "app_groups",
     "server_group_tags",
     "server_groups",
+    "host_states",
 ];
 
 /// The default network of a project (`now` as its creation time).

@@ -55,6 +55,7 @@ impl FleetState {
                 used_vcpus: 0,
                 used_memory_mb: 0,
                 used_gpus: 0,
+                down: false,
             })
             .collect();
         let hosts: HashMap<String, HostIdx> = specs
@@ -63,6 +64,11 @@ impl FleetState {
             .map(|(i, h)| (h.id.clone(), i as HostIdx))
             .collect();
         let mut fleet = Fleet::new(hosts_vec);
+        for h in rows::strings(conn, "SELECT host_id FROM host_states", [])? {
+            if let Some(i) = hosts.get(&h) {
+                fleet.set_down(*i, true);
+            }
+        }
         for s in all_placed(conn)? {
             if let Some(i) = s.host_id.as_ref().and_then(|h| hosts.get(h)) {
                 fleet.claim(*i, &demand_of(&s, &zones));

@@ -18,6 +18,7 @@ mod ecs;
 mod engine;
 mod fleet;
 mod generations;
+mod hosts;
 mod iam;
 mod identity;
 mod network;

@@ -478,6 +478,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../migrations/postgres/0004_audit_columns.sql"),
     ),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_host_states.sql"),
+    ),
 ];
 
 /// Key of the advisory lock the migrations hold (`openwks` in ASCII).

@@ -76,7 +76,7 @@ fn write_job(conn: &Connection, j: &Job) -> Result<()> {
 /// The cascade of a status change, called where the status changes: a server that stops
 /// serving (stopped, rebuilding, migrating, deleting) ends its live sessions at `now`.
 /// Maintenance does not (it drains), and neither does a write that leaves it `ACTIVE`.
-fn leave_service(tx: &WriteTx, s: &Server, now: Timestamp) -> Result<()> {
+pub(crate) fn leave_service(tx: &WriteTx, s: &Server, now: Timestamp) -> Result<()> {
     if s.status == "ACTIVE" {
         return Ok(());
     }

@@ -42,6 +42,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../migrations/sqlite/0012_audit_columns.sql"),
     ),
+    (
+        13,
+        include_str!("../../migrations/sqlite/0013_host_states.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database.

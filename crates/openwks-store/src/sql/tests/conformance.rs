@@ -669,6 +669,61 @@ async fn compute_and_ecs_groups() {
 }
 
 #[tokio::test]
+async fn hosts_down_and_up() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = &b.project.id;
+    store.load_hosts(cat.hosts()).await.expect("hosts");
+    let (sg, ids) = group_with_servers(&store, &cat, &b, "hosts-sg").await;
+    let s0 = store.server(pid, &ids[0]).await.expect("read").expect("s0");
+    let host = s0.host_id.clone().expect("placed");
+    assert_eq!(
+        store
+            .set_host_down("no-such-host", Some("x".into()), now())
+            .await
+            .expect("unknown"),
+        None
+    );
+    let failed = store
+        .set_host_down(&host, Some("power".into()), now())
+        .await
+        .expect("down")
+        .expect("a host");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].id, ids[0]);
+    let s0 = store.server(pid, &ids[0]).await.expect("read").expect("s0");
+    assert_eq!(s0.status, "ERROR");
+    assert!(s0.fault.as_deref().is_some_and(|f| f
+        .starts_with(openwks_core::compute::HOST_DOWN_FAULT)
+        && f.contains("power")));
+    let down = store.down_hosts().await.expect("down hosts");
+    assert_eq!(down.get(&host).map(|d| d.reason.as_str()), Some("power"));
+    let f = store.failed_app_servers().await.expect("failed");
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (
+            &f[0].server_group_id,
+            &f[0].server_id,
+            &f[0].host_id,
+            f[0].auto_created
+        ),
+        (&sg, &ids[0], &host, true)
+    );
+    // Again: nothing more goes to ERROR.
+    let again = store
+        .set_host_down(&host, Some("still".into()), now())
+        .await
+        .expect("again")
+        .expect("a host");
+    assert!(again.is_empty());
+    // Up: placeable again; the server stays in ERROR.
+    let up = store.set_host_down(&host, None, now()).await.expect("up");
+    assert_eq!(up, Some(Vec::new()));
+    assert!(store.down_hosts().await.expect("down").is_empty());
+    let s0 = store.server(pid, &ids[0]).await.expect("read").expect("s0");
+    assert_eq!(s0.status, "ERROR");
+}
+
+#[tokio::test]
 async fn sessions_and_scaling() {
     let (_d, store, cat, b) = setup().await;
     let pid = &b.project.id;
