@@ -62,7 +62,7 @@ pub async fn list_images(State(st): State<AppState>, q: Query) -> ApiResult<Resp
     }
     let min_disk = q.i64("min_disk")?;
     let limit = check_range("limit", q.i64("limit")?.unwrap_or(500), 1, 1000)?;
-    let owner = st.bootstrap.project.id.clone();
+    let owner = st.bootstrap().project.id.clone();
     let mut images: Vec<&Image> = st.catalogue.images.iter().collect();
     if let Some(m) = q.str("marker") {
         let pos = images.iter().position(|i| i.id == m).ok_or_else(|| {
@@ -91,5 +91,5 @@ pub async fn show_image(State(st): State<AppState>, P(id): P<String>) -> ApiResu
         .catalogue
         .image(&id)
         .ok_or_else(|| Error::not_found("image", &id))?;
-    Ok(Json(image_out(i, &st.bootstrap.project.id)).into_response())
+    Ok(Json(image_out(i, &st.bootstrap().project.id)).into_response())
 }

@@ -274,7 +274,8 @@ impl Admin {
             .unwrap_or_default()
             .format("%Y%m%dT%H%M%SZ")
             .to_string();
-        let key = &self.st.bootstrap.key;
+        let boot = self.st.bootstrap();
+        let key = &boot.key;
         let host = "openwks.init";
         let signed = openwks_api::signer::sign_request(
             openwks_api::signer::KeyPair {
@@ -360,7 +361,7 @@ fn id_of(v: &Value) -> String {
 pub async fn apply(st: &AppState, parsed: &Parsed) -> Result<Applied, InitError> {
     let admin = Admin {
         st: st.clone(),
-        project_id: st.bootstrap.project.id.clone(),
+        project_id: st.bootstrap().project.id.clone(),
     };
     let mut applied = Applied::default();
     let f = &parsed.file;

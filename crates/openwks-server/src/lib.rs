@@ -116,8 +116,9 @@ pub struct StateInner {
     pub directory: Arc<auth::Directory>,
     /// Secret that signs tokens.
     pub token_secret: Arc<String>,
-    /// What the first start created.
-    pub bootstrap: Arc<Bootstrap>,
+    /// What the first start created, or a snapshot loaded: read it with
+    /// [`AppState::bootstrap`].
+    pub bootstrap: std::sync::RwLock<Arc<Bootstrap>>,
     /// Request metrics.
     pub metrics: Arc<metrics::Metrics>,
     /// Settings.
@@ -162,6 +163,22 @@ impl StateInner {
 }
 
 impl AppState {
+    /// The account, project and administrator key in force (a snapshot load replaces them).
+    pub fn bootstrap(&self) -> Arc<Bootstrap> {
+        match self.bootstrap.read() {
+            Ok(b) => Arc::clone(&b),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Put `b` in force (after a snapshot load).
+    pub fn set_bootstrap(&self, b: Bootstrap) {
+        match self.bootstrap.write() {
+            Ok(mut g) => *g = Arc::new(b),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(b),
+        }
+    }
+
     /// Build the state: bootstrap the store (first start creates the account) and load the
     /// authentication directory.
     pub async fn new(
@@ -191,7 +208,7 @@ impl AppState {
             catalogue: Arc::new(catalogue),
             directory: Arc::new(directory),
             token_secret: Arc::new(token_secret),
-            bootstrap: Arc::new(bootstrap),
+            bootstrap: std::sync::RwLock::new(Arc::new(bootstrap)),
             metrics: Arc::new(metrics::Metrics::default()),
             settings: Arc::new(settings),
             policy_cache: Arc::new(authz::PolicyCache::default()),

@@ -227,6 +227,8 @@ routes! {
     POST "/openwks/v1/_admin/cluster/beat" => admin::cluster_beat { action: "openwks:cluster:beat" }
     POST "/openwks/v1/_admin/scaling/round" => admin::scaling_round { action: "openwks:scaling:round" }
     POST "/openwks/v1/_admin/reset" => admin::reset { action: "openwks:store:reset" }
+    GET "/openwks/v1/_admin/snapshot" => admin::save_snapshot { action: "openwks:store:snapshot" }
+    POST "/openwks/v1/_admin/snapshot" => admin::load_snapshot { action: "openwks:store:load" }
     GET "/openwks/v1/_admin/requests" => admin::recorded_requests { action: "openwks:requests:list" }
     GET "/openwks/v1/_admin/faults" => admin::list_faults { action: "openwks:faults:list" }
     POST "/openwks/v1/_admin/faults" => admin::add_fault { action: "openwks:faults:add" }

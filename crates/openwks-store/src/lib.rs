@@ -17,7 +17,7 @@ pub mod testing;
 pub mod prelude {
     pub use crate::{
         Admin, AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Hosts, Iam,
-        Identity, Network, Scaling, ServerGroups, Sessions, Store,
+        Identity, Network, Scaling, ServerGroups, Sessions, Snapshots, Store,
     };
 }
 
@@ -1020,6 +1020,22 @@ pub trait Admin: Send + Sync {
     ) -> Result<std::collections::BTreeMap<String, i64>>;
 }
 
+/// Snapshots: the whole state out, and into a store without resources.
+#[async_trait]
+pub trait Snapshots: Send + Sync {
+    /// The whole state in one consistent read: every table but the engine's bookkeeping and
+    /// this process's settings ([`sql::snapshot`]).
+    async fn export_snapshot(&self, now: Timestamp) -> Result<sql::snapshot::Snapshot>;
+    /// Load a snapshot (of either engine) into a store without resources, in one write: the
+    /// identity and every table of it are replaced, the fleet reloaded, cached views dropped.
+    /// A store with resources is refused (`Conflict`), a malformed snapshot is `Invalid`.
+    /// Answers the rows loaded per table and the identity now in force.
+    async fn load_snapshot(
+        &self,
+        snapshot: sql::snapshot::Snapshot,
+    ) -> Result<(std::collections::BTreeMap<String, i64>, Bootstrap)>;
+}
+
 /// Everything openwks keeps: one trait per resource, each implemented by [`sql::SqlStore`] at
 /// the end of its `sql/<resource>.rs`. One method per use case; every write is atomic and
 /// durable when it returns `Ok`.
@@ -1039,6 +1055,7 @@ pub trait Store:
     + Scaling
     + Cluster
     + Admin
+    + Snapshots
     + 'static
 {
 }
@@ -1059,6 +1076,7 @@ impl<
             + Scaling
             + Cluster
             + Admin
+            + Snapshots
             + 'static,
     > Store for T
 {

@@ -1,6 +1,7 @@
 //! `openwks reset`, `openwks clock`, `openwks jobs`: the administrator's routes for test
 //! suites (`docs/extensions.md`, "Driving a server from a test suite") from the command line.
 
+use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
@@ -192,6 +193,82 @@ pub fn reset(args: ResetArgs) -> std::process::ExitCode {
         args.target
             .call("POST", "/openwks/v1/_admin/reset", Some(json!({})))
             .await
+    })
+}
+
+/// `openwks snapshot`: the whole state to a file, or a file into an empty openwks.
+#[derive(Args, Debug)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(subcommand)]
+    command: SnapshotCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum SnapshotCommand {
+    /// Save the whole state (identity included: the file holds secret keys; written 0600).
+    Save {
+        /// Where.
+        file: std::path::PathBuf,
+    },
+    /// Load a saved state into an openwks without resources (`openwks reset` first); its
+    /// identity replaces the server's, and `<data-dir>/credentials.json` follows it.
+    Load {
+        /// The saved state.
+        file: std::path::PathBuf,
+    },
+}
+
+/// Run `openwks snapshot ...`.
+pub fn snapshot(args: SnapshotArgs) -> std::process::ExitCode {
+    client::run("snapshot", async move {
+        match args.command {
+            SnapshotCommand::Save { file } => {
+                let v = args
+                    .target
+                    .call("GET", "/openwks/v1/_admin/snapshot", None)
+                    .await?;
+                let tables = v["tables"].as_object().map_or(0, |t| t.len());
+                let rows: usize = v["tables"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(_, t)| t["rows"].as_array().map_or(0, Vec::len))
+                    .sum();
+                client::write_private(&file, &v.to_string())?;
+                Ok(json!({"saved": file.display().to_string(), "tables": tables, "rows": rows}))
+            }
+            SnapshotCommand::Load { file } => {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading {}", file.display()))?;
+                let snapshot: Value = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not JSON", file.display()))?;
+                let v = args
+                    .target
+                    .call("POST", "/openwks/v1/_admin/snapshot", Some(snapshot))
+                    .await?;
+                // The server's identity is the snapshot's now: so is the data dir's file (the
+                // administrator's password is not in a snapshot, only its hash).
+                let id = &v["identity"];
+                let creds = json!({
+                    "account_name": id["account_name"],
+                    "project_id": id["project_id"],
+                    "region": id["region"],
+                    "access_key": id["access_key"],
+                    "secret_key": id["secret_key"],
+                    "admin_user": id["admin_user"],
+                    "admin_password": "",
+                });
+                let path = args.target.credentials_path();
+                if path.exists() {
+                    client::write_private(&path, &serde_json::to_string_pretty(&creds)?)?;
+                }
+                Ok(
+                    json!({"loaded": v["loaded"], "project_id": id["project_id"], "access_key": id["access_key"]}),
+                )
+            }
+        }
     })
 }
 

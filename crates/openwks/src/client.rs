@@ -35,6 +35,10 @@ pub struct Target {
 }
 
 impl Target {
+    /// `<data-dir>/credentials.json`.
+    pub fn credentials_path(&self) -> PathBuf {
+        self.data_dir.join("credentials.json")
+    }
     /// The project the routes with `{project_id}` name.
     pub fn project(&self) -> anyhow::Result<String> {
         if let Some(p) = &self.project_id {
@@ -163,6 +167,27 @@ pub fn run_shown(
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Write `text` to `path` readable by its owner only (0600), atomically (a temporary file
+/// renamed over it), durably.
+pub fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut name = path.as_os_str().to_owned();
+    name.push(".tmp");
+    let tmp = std::path::PathBuf::from(name);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }
 
 /// A table: a header row and rows, columns padded to their widest cell.

@@ -41,6 +41,8 @@ enum Command {
     Requests(admin_cli::RequestsArgs),
     /// Make a running openwks's operations fail or answer late (fault injection).
     Faults(admin_cli::FaultsArgs),
+    /// Save a running openwks's whole state to a file, or load one into an empty openwks.
+    Snapshot(admin_cli::SnapshotArgs),
     /// The simulated hosts (usage, servers, state); make one fail or recover.
     Hosts(reads_cli::HostsArgs),
     /// The server groups.
@@ -65,6 +67,7 @@ fn main() -> std::process::ExitCode {
         Command::Jobs(args) => admin_cli::jobs(args),
         Command::Requests(args) => admin_cli::requests(args),
         Command::Faults(args) => admin_cli::faults(args),
+        Command::Snapshot(args) => admin_cli::snapshot(args),
         Command::Hosts(args) => reads_cli::hosts(args),
         Command::Groups(args) => reads_cli::groups(args),
         Command::Sessions(args) => reads_cli::sessions(args),

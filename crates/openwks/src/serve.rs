@@ -1,7 +1,7 @@
 //! `openwks serve`: configuration, first-start bootstrap of the account, and the server.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -145,20 +145,7 @@ fn random_alnum(n: usize, upper_only: bool) -> String {
         .collect()
 }
 
-fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("json.tmp");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
-}
+use crate::client::write_private;
 
 fn wanted(args: &ServeArgs) -> anyhow::Result<Credentials> {
     let project_id = match &args.project_id {
@@ -373,7 +360,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {}", e.message))?;
     // The store is the truth: a credentials.json lost or edited is rewritten from it.
-    let b = &state.bootstrap;
+    let b = state.bootstrap();
     let actual = Credentials {
         account_name: b.account_name.clone(),
         project_id: b.project.id.clone(),
@@ -388,7 +375,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             String::new()
         },
     };
-    if first_start {
+    // First start; or the store's identity is another one than the file's (a snapshot was
+    // loaded): the file follows the store.
+    if first_start || actual.access_key != creds.access_key || actual.project_id != creds.project_id
+    {
         write_private(&cred_path, &serde_json::to_string_pretty(&actual)?)?;
     }
     let init_summary = match &init {

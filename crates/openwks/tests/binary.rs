@@ -784,3 +784,74 @@ async fn the_cli_reads_launches_and_fails_a_host() {
     s.child.kill().expect("kill");
     let _ = s.child.wait();
 }
+
+/// `openwks snapshot save` on a server built by the example init file, `openwks snapshot load`
+/// into another one with a different identity: the second serves the first's fleet and
+/// identity, its credentials.json follows (and a restart keeps them); a server with resources
+/// refuses a load.
+#[tokio::test]
+async fn a_snapshot_moves_a_whole_state_to_another_openwks() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/init.yaml");
+    let (one, two) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let mut a = start_with(one.path(), true, &["--init", example, "--boot-delay", "0"]);
+    let file = one.path().join("state.json");
+    let file_s = file.to_string_lossy().to_string();
+    let (ok, saved, err) = cli(one.path(), &a.addr, "snapshot", &["save", &file_s]);
+    assert!(ok, "{err}");
+    assert!(saved["rows"].as_u64().unwrap_or(0) > 10, "{saved}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&file).expect("file").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "it holds secret keys");
+    // Loading into a server with resources is refused.
+    let (ok, _, err) = cli(one.path(), &a.addr, "snapshot", &["load", &file_s]);
+    assert!(!ok && err.contains("409"), "{err}");
+    a.child.kill().expect("kill");
+    let _ = a.child.wait();
+
+    // Another openwks, with its own generated identity.
+    let mut b = start(two.path(), false);
+    assert!(!b.stdout.iter().any(|l| l.contains(AK)), "{:?}", b.stdout);
+    let (ok, loaded, err) = cli(two.path(), &b.addr, "snapshot", &["load", &file_s]);
+    assert!(ok, "{err}");
+    assert_eq!(loaded["project_id"], PID, "{loaded}");
+    assert_eq!(loaded["loaded"]["server_groups"], 1, "{loaded}");
+    let creds: Value = serde_json::from_str(
+        &std::fs::read_to_string(two.path().join("credentials.json")).expect("credentials"),
+    )
+    .expect("json");
+    assert_eq!(
+        (&creds["access_key"], &creds["project_id"]),
+        (&json!(AK), &json!(PID))
+    );
+    // The CLI signs with the file, now the snapshot's key: the fleet is there.
+    let (ok, text, err) = cli_text(two.path(), &b.addr, "groups", &[]);
+    assert!(ok && text.contains(" office "), "{text}{err}");
+    let client = reqwest::Client::new();
+    let ci = openwks_testkit::Caller {
+        ak: "CIACCESSKEY000000001",
+        sk: "CiSecretKey0000000000000000000000000001",
+        host: &b.addr,
+        project_id: None,
+    };
+    let r = openwks_testkit::call(
+        &client,
+        &ci,
+        &openwks_testkit::sdk_date(),
+        "GET",
+        &format!("/v1/{PID}/app-groups"),
+        None,
+    )
+    .await
+    .expect("ci call");
+    assert_eq!((r.status, &r.body["count"]), (200, &json!(1)), "{}", r.text);
+    b.child.kill().expect("kill");
+    let _ = b.child.wait();
+    // A restart serves the loaded identity.
+    let mut b = start(two.path(), false);
+    assert!(b.stdout.iter().any(|l| l.ends_with(AK)), "{:?}", b.stdout);
+    b.child.kill().expect("kill");
+    let _ = b.child.wait();
+}

@@ -202,3 +202,49 @@ pub async fn scaling_round(
         .collect();
     Ok(Json(json!({"leader": true, "activities": activities})).into_response())
 }
+
+/// `GET /openwks/v1/_admin/snapshot`: the whole state as one JSON document
+/// (`openwks_store::sql::snapshot`), read in one consistent step.
+pub async fn save_snapshot(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> ApiResult<Response> {
+    administrator(&ctx, "save a snapshot")?;
+    let snapshot = st.store.export_snapshot(st.timestamp()).await?;
+    Ok(Json(snapshot).into_response())
+}
+
+/// `POST /openwks/v1/_admin/snapshot` with a saved snapshot: load it into this openwks, which
+/// must hold no resource (409; reset it first). The identity is the snapshot's from then on:
+/// the answer names its project and administrator key, with which the caller goes on.
+/// `{"loaded": {table: rows}, "identity": {...}}`.
+pub async fn load_snapshot(
+    State(st): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    administrator(&ctx, "load a snapshot")?;
+    let snapshot: openwks_store::sql::snapshot::Snapshot = json_body(&body)?;
+    let (loaded, boot) = st.store.load_snapshot(snapshot).await?;
+    // What this process keeps of the old state goes: keys, policies, queued jobs.
+    st.policy_cache.invalidate();
+    st.directory.reload(st.store.as_ref()).await?;
+    st.jobs.clear();
+    for job in st.store.running_jobs().await? {
+        crate::jobs::finish_later(&st, job.project_id, job.id);
+    }
+    let identity = json!({
+        "account_name": boot.account_name,
+        "project_id": boot.project.id,
+        "region": boot.project.name,
+        "access_key": boot.key.access_key,
+        "secret_key": boot.key.secret_key,
+        "admin_user": boot.admin.name,
+    });
+    st.set_bootstrap(boot);
+    tracing::info!(
+        ?loaded,
+        "snapshot loaded: the identity and every resource replaced"
+    );
+    Ok(Json(json!({"loaded": loaded, "identity": identity})).into_response())
+}

@@ -22,7 +22,7 @@ pub(crate) const DEFAULT_VPC: &str = "default VPC created by openwks";
 pub(crate) const DEFAULT_SUBNET: &str = "default subnet created by openwks";
 
 /// The tables that hold resources, children before parents.
-const RESOURCE_TABLES: &[&str] = &[
+pub(crate) const RESOURCE_TABLES: &[&str] = &[
     "app_connections",
     "sessions",
     "export_tasks",

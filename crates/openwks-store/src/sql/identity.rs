@@ -81,7 +81,7 @@ pub(crate) fn bootstrap(
     load_bootstrap(conn)
 }
 
-fn load_bootstrap(conn: &Connection) -> Result<Bootstrap> {
+pub(crate) fn load_bootstrap(conn: &Connection) -> Result<Bootstrap> {
     let project = conn
         .query_row(
             &format!("{PROJECT_SQL} ORDER BY p.created_at LIMIT 1"),

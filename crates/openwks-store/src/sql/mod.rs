@@ -28,6 +28,7 @@ mod scaling;
 mod server_groups;
 mod servers;
 mod sessions;
+pub mod snapshot;
 mod sqlite_conn;
 mod sqlite_migrate;
 mod tx;

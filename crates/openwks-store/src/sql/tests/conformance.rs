@@ -21,7 +21,7 @@ use openwks_core::validate::Tag;
 use serde_json::json;
 
 use super::super::SqliteStore;
-use super::{group, setup};
+use super::{group, setup, setup_sqlite};
 use crate::prelude::*;
 use crate::{
     AppFilter, AppGroupFilter, AppServerFilter, AuthorizationFilter, Change, CreateServersArgs,
@@ -721,6 +721,92 @@ async fn hosts_down_and_up() {
     assert!(store.down_hosts().await.expect("down").is_empty());
     let s0 = store.server(pid, &ids[0]).await.expect("read").expect("s0");
     assert_eq!(s0.status, "ERROR");
+}
+
+/// A snapshot of this pass's engine loads into SQLite, and SQLite's back into this pass's
+/// engine (on the PostgreSQL pass: PostgreSQL → SQLite → PostgreSQL), with servers, a down
+/// host and the serial order intact; a store with resources and a malformed file are refused.
+#[tokio::test]
+async fn snapshots_round_trip_across_engines() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = &b.project.id;
+    store.load_hosts(cat.hosts()).await.expect("hosts");
+    let (sg, ids) = group_with_servers(&store, &cat, &b, "snap-sg").await;
+    let host = store
+        .server(pid, &ids[0])
+        .await
+        .expect("read")
+        .and_then(|s| s.host_id)
+        .expect("placed");
+    store
+        .set_host_down(&host, Some("snap".into()), now())
+        .await
+        .expect("down");
+    let snap = store.export_snapshot(now()).await.expect("export");
+    assert_eq!(snap.tables["servers"].rows.len(), 2);
+    assert_eq!(snap.tables["host_states"].rows.len(), 1);
+    assert!(
+        !snap.tables.contains_key("settings"),
+        "process settings stay"
+    );
+    let e = store
+        .load_snapshot(snap.clone())
+        .await
+        .expect_err("a store with resources");
+    assert_eq!(e.kind, openwks_core::ErrorKind::Conflict, "{e}");
+
+    let (_d2, sqlite, _, _) = setup_sqlite().await;
+    sqlite.load_hosts(cat.hosts()).await.expect("hosts");
+    let (loaded, boot) = sqlite.load_snapshot(snap.clone()).await.expect("load");
+    assert_eq!((loaded["servers"], loaded["server_groups"]), (2, 1));
+    assert_eq!(boot.project.id, *pid);
+    let s0 = sqlite
+        .server(pid, &ids[0])
+        .await
+        .expect("read")
+        .expect("loaded");
+    assert_eq!(s0.status, "ERROR", "the down host's server");
+    assert!(sqlite.down_hosts().await.expect("down").contains_key(&host));
+    let view = sqlite
+        .server_group(pid, &sg)
+        .await
+        .expect("read")
+        .expect("group");
+    assert_eq!(view.app_server_count, 2);
+
+    // And back into this pass's engine, where new rows go after the loaded ones.
+    let back = sqlite.export_snapshot(now()).await.expect("export back");
+    let (_d3, third, _, _) = setup().await;
+    third.load_hosts(cat.hosts()).await.expect("hosts");
+    third.load_snapshot(back).await.expect("load back");
+    assert!(third.server(pid, &ids[1]).await.expect("read").is_some());
+    let g2 = group(&third, &cat, &b, "after-load", None).await;
+    third
+        .create_server_group(g2, 100)
+        .await
+        .expect("a new group");
+    let (_, page) = third
+        .list_server_groups(pid, &ServerGroupFilter::default(), 0, 10)
+        .await
+        .expect("list");
+    let names: Vec<&str> = page.iter().map(|v| v.group.name.as_str()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names.contains(&"snap-sg") && names.contains(&"after-load"),
+        "{names:?}"
+    );
+
+    let mut bad = snap.clone();
+    bad.format = "something".into();
+    let (_d4, empty, _, _) = setup().await;
+    let e = empty.load_snapshot(bad).await.expect_err("format");
+    assert_eq!(e.kind, openwks_core::ErrorKind::Invalid, "{e}");
+    let mut bad = snap;
+    if let Some(t) = bad.tables.get_mut("servers") {
+        t.rows[0].pop();
+    }
+    let e = empty.load_snapshot(bad).await.expect_err("short row");
+    assert!(e.message.contains("servers row 0"), "{e}");
 }
 
 #[tokio::test]
