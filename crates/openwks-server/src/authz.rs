@@ -401,7 +401,7 @@ fn audit_event(
 ) -> AuditEvent {
     let now_ms = st.settings.clock.now_ms();
     AuditEvent {
-        id: uuid::Uuid::new_v4().simple().to_string(),
+        id: st.new_simple_id(),
         time: openwks_core::time::format_ms(now_ms),
         time_ms: now_ms,
         account_id: caller.account_id.clone(),

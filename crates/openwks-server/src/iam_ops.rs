@@ -36,7 +36,7 @@ pub async fn create_user(
     // A hash that no password matches.
     let hash = pass.map_or_else(|| format!("!{}", random_hex(16)), password::hash);
     let u = IamUser {
-        id: random_hex(16),
+        id: st.new_hex_id(16),
         name,
         account_id: account.to_string(),
         is_admin: false,
@@ -168,7 +168,7 @@ pub async fn create_policy(
     )?;
     st.store
         .create_iam_policy(IamPolicy {
-            id: random_hex(16),
+            id: st.new_hex_id(16),
             account_id: account.to_string(),
             name,
             description,
@@ -195,7 +195,7 @@ pub async fn create_group(
     check_iam_name(field, &name)?;
     st.store
         .create_iam_group(IamGroup {
-            id: random_hex(16),
+            id: st.new_hex_id(16),
             account_id: account.to_string(),
             name,
             description,

@@ -15,8 +15,8 @@ use tokio::sync::Notify;
 use crate::AppState;
 
 /// A new job or server id (a hyphenated UUID, as ECS and WorkspaceApp answer them).
-pub fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+pub fn new_id(st: &AppState) -> String {
+    st.new_uuid()
 }
 
 /// Jobs waiting for their time, earliest first.
@@ -85,7 +85,7 @@ where
     F: FnOnce(String, openwks_core::time::Timestamp) -> Fut,
     Fut: Future<Output = openwks_core::Result<T>>,
 {
-    let job_id = new_id();
+    let job_id = new_id(st);
     write(job_id.clone(), st.timestamp()).await?;
     finish_later(st, project_id.to_string(), job_id.clone());
     Ok(job_id)

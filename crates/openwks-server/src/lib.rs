@@ -73,6 +73,9 @@ pub struct Settings {
     pub max_connections: usize,
     /// How many of the last requests the recorder keeps (0: off).
     pub record_requests: usize,
+    /// Mint resource ids from this seed (`serve --seed`): the same requests on a fresh data
+    /// dir get the same ids. `None`: random.
+    pub seed: Option<u64>,
 }
 
 impl Default for Settings {
@@ -91,6 +94,7 @@ impl Default for Settings {
             body_timeout: std::time::Duration::from_secs(30),
             max_connections: 4096,
             record_requests: 0,
+            seed: None,
         }
     }
 }
@@ -129,6 +133,9 @@ pub struct StateInner {
     pub cluster: Arc<cluster::Cluster>,
     /// Snowflake ids (app groups), with a node number of this process's own.
     pub ids: Arc<openwks_core::ids::Snowflake>,
+    /// UUIDs and hex ids of resources (random, or seeded with `serve --seed`); read with
+    /// [`AppState::new_uuid`], [`AppState::new_simple_id`], [`AppState::new_hex_id`].
+    pub id_source: Arc<openwks_core::ids::IdSource>,
     /// Failed password sign-ins per user name (lockout).
     pub sign_ins: Arc<auth::lockout::SignInGuard>,
     /// Jobs waiting for their boot delay to pass on the clock.
@@ -171,6 +178,21 @@ impl AppState {
         }
     }
 
+    /// A new resource id: a hyphenated v4 UUID.
+    pub fn new_uuid(&self) -> String {
+        self.id_source.uuid()
+    }
+
+    /// A new resource id: 32 hex digits.
+    pub fn new_simple_id(&self) -> String {
+        self.id_source.simple()
+    }
+
+    /// A new resource id: `n` random bytes as hex.
+    pub fn new_hex_id(&self, n: usize) -> String {
+        self.id_source.hex(n)
+    }
+
     /// Put `b` in force (after a snapshot load).
     pub fn set_bootstrap(&self, b: Bootstrap) {
         match self.bootstrap.write() {
@@ -187,10 +209,17 @@ impl AppState {
         wanted: Bootstrap,
         settings: Settings,
     ) -> openwks_core::Result<Self> {
+        // Each start takes the next node number (of 1,024), so replicas never mint the same id;
+        // with a seed it also picks the start's id stream (a restart never repeats an id).
+        let node = store.next_counter("snowflake_node").await?;
+        let id_source = Arc::new(match settings.seed {
+            Some(seed) => openwks_core::ids::IdSource::seeded(seed, node as u64),
+            None => openwks_core::ids::IdSource::random(),
+        });
+        store.use_id_source(Arc::clone(&id_source)).await?;
+        let seed = settings.seed;
         let bootstrap = store.bootstrap(wanted, &catalogue).await?;
         let shared = store.shared();
-        // Each start takes the next node number (of 1,024), so replicas never mint the same id.
-        let node = store.next_counter("snowflake_node").await?;
         let token_secret = store
             .setting_or_init("token_secret", auth::random_hex(32))
             .await?;
@@ -213,9 +242,12 @@ impl AppState {
             settings: Arc::new(settings),
             policy_cache: Arc::new(authz::PolicyCache::default()),
             cluster: Arc::new(cluster::Cluster::new(!shared, iam_seen)),
-            ids: Arc::new(openwks_core::ids::Snowflake::new(
-                node.rem_euclid(1024) as u64
-            )),
+            ids: Arc::new(if let Some(seed) = seed {
+                openwks_core::ids::Snowflake::deterministic(node.rem_euclid(1024) as u64, seed)
+            } else {
+                openwks_core::ids::Snowflake::new(node.rem_euclid(1024) as u64)
+            }),
+            id_source,
             sign_ins: Arc::new(auth::lockout::SignInGuard::default()),
             recorder,
             faults: Arc::new(faults::Faults::default()),

@@ -92,7 +92,7 @@ async fn act(
     };
     let p = plan(&inputs, now.ms());
     let mut activity = ScalingActivity {
-        id: new_id().replace('-', ""),
+        id: new_id(st).replace('-', ""),
         project_id: project_id.to_string(),
         server_group_id: id.to_string(),
         action: "HOLD".into(),
@@ -141,7 +141,7 @@ async fn act(
             activity.job_id = Some(job.id);
         }
         Decision::ScaleIn { servers, reason } => {
-            let job_id = new_id();
+            let job_id = new_id(st);
             match st
                 .store
                 .scale_in(project_id, id, servers.clone(), job_id, now)
@@ -220,7 +220,7 @@ async fn replace_in_group(
     let ids: Vec<String> = failed.iter().map(|f| f.server_id.clone()).collect();
     let job = st
         .store
-        .delete_servers(project_id, ids.clone(), new_id(), now)
+        .delete_servers(project_id, ids.clone(), new_id(st), now)
         .await?;
     finish_later(st, project_id.to_string(), job.id.clone());
     let mut new_ids = Vec::new();
@@ -253,7 +253,7 @@ async fn replace_in_group(
     let mut hosts: Vec<&str> = failed.iter().map(|f| f.host_id.as_str()).collect();
     hosts.dedup();
     let activity = ScalingActivity {
-        id: new_id().replace('-', ""),
+        id: new_id(st).replace('-', ""),
         project_id: project_id.to_string(),
         server_group_id: group_id.to_string(),
         action: "REPLACE".into(),

@@ -105,7 +105,7 @@ pub async fn create_vpc(
     let cidr = o.cidr.unwrap_or_else(|| "192.168.0.0/16".into());
     check_vpc(&name, &cidr)?;
     let vpc = Vpc {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: st.new_uuid(),
         project_id,
         name,
         cidr,
@@ -191,7 +191,7 @@ pub async fn create_subnet(
         }
     }
     let subnet = Subnet {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: st.new_uuid(),
         project_id,
         vpc_id,
         name,

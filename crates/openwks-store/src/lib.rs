@@ -318,6 +318,9 @@ pub trait Identity: Send + Sync {
     /// First start: create the account, its project, the admin user and key (with the default
     /// VPC and subnet of the catalogue); later starts: return what is there.
     async fn bootstrap(&self, wanted: Bootstrap, catalogue: &Catalogue) -> Result<Bootstrap>;
+    /// Mint the store's own ids (authorizations, mails, a group's ECS group, default networks)
+    /// from `ids` from now on: random by default, deterministic with `serve --seed`.
+    async fn use_id_source(&self, ids: std::sync::Arc<openwks_core::ids::IdSource>) -> Result<()>;
     /// Every access key (for the in-memory key cache).
     async fn access_keys(&self) -> Result<Vec<AccessKey>>;
     /// A user by id.

@@ -31,6 +31,11 @@ pub struct ServeArgs {
     /// see docs/catalog.example.toml.
     #[arg(long, env = "OPENWKS_CATALOG")]
     catalog: Option<PathBuf>,
+    /// Mint resource ids (server groups, servers, jobs, sessions, app groups, apps, …) from
+    /// this seed: the same requests on a fresh data dir get the same ids. Secrets, access keys
+    /// and request ids stay random.
+    #[arg(long, env = "OPENWKS_SEED")]
+    seed: Option<u64>,
     /// Init file (YAML): IAM policies and users with keys, user groups, server groups with
     /// servers, app groups with apps and authorizations; what is missing is created at every
     /// start, matched by name (docs/testing-with-openwks.md).
@@ -347,6 +352,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         scaling_interval: (!args.scaling_interval.is_zero()).then_some(args.scaling_interval),
         record_requests: args.record_requests as usize,
+        seed: args.seed,
         clock: if args.time_control {
             Arc::new(openwks_core::clock::OffsetClock::default())
         } else {

@@ -113,10 +113,10 @@ pub async fn create_post_paid_servers(
         ))
         .into());
     }
-    let job_id = new_id();
+    let job_id = new_id(&st);
     let args = CreateServersArgs {
         project_id: project_id.clone(),
-        server_ids: (0..request.count).map(|_| new_id()).collect(),
+        server_ids: (0..request.count).map(|_| new_id(&st)).collect(),
         request,
         job_id: job_id.clone(),
         now: st.timestamp(),

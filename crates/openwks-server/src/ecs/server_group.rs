@@ -55,13 +55,7 @@ pub async fn create_server_group(
     let o = req
         .server_group
         .ok_or_else(|| invalid("server_group is required"))?;
-    let g = validate_create(
-        o.name,
-        o.policies,
-        uuid::Uuid::new_v4().to_string(),
-        project_id,
-        st.now(),
-    )?;
+    let g = validate_create(o.name, o.policies, st.new_uuid(), project_id, st.now())?;
     let created = st
         .store
         .create_ecs_group(g, st.catalogue.quotas.ecs_server_groups)

@@ -53,7 +53,7 @@ pub async fn create_user_group(
         _ => Vec::new(),
     };
     let g = CoreUserGroup {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: st.new_uuid(),
         project_id,
         name,
         description,

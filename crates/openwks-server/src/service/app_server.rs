@@ -54,7 +54,7 @@ async fn create_args(
         ));
     }
     let spec = CreateServersSpec {
-        name: Some(format!("{}-{}", sg.name, &new_id()[..6])),
+        name: Some(format!("{}-{}", sg.name, &new_id(st)[..6])),
         image_ref: Some(sg.image_id.clone()),
         flavor_ref: Some(product.flavor_id.clone()),
         vpcid: Some(vpc_id),
@@ -69,10 +69,10 @@ async fn create_args(
         e.code = Reason::InvalidParameter;
         e
     })?;
-    let job_id = new_id();
+    let job_id = new_id(st);
     let args = CreateServersArgs {
         project_id: project_id.to_string(),
-        server_ids: (0..request.count).map(|_| new_id()).collect(),
+        server_ids: (0..request.count).map(|_| new_id(st)).collect(),
         request,
         job_id: job_id.clone(),
         now: st.timestamp(),

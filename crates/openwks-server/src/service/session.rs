@@ -13,8 +13,8 @@ pub async fn launch(st: &AppState, project_id: &str, spec: LaunchSpec) -> Result
     st.store
         .launch(LaunchArgs {
             project_id: project_id.to_string(),
-            session_id: uuid::Uuid::new_v4().simple().to_string(),
-            connection_id: uuid::Uuid::new_v4().simple().to_string(),
+            session_id: st.new_simple_id(),
+            connection_id: st.new_simple_id(),
             now: st.timestamp(),
             catalogue: st.catalogue.clone(),
             spec,

@@ -29,10 +29,6 @@ use crate::AppState;
 
 use super::empty_ok;
 
-fn new_id() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
 /// Where icons are served: `http://<Host>/openwks/v1/icons`.
 fn icon_base(headers: &HeaderMap) -> String {
     let host = headers
@@ -64,7 +60,13 @@ pub async fn publish_app(
     let now = st.now();
     let mut apps = Vec::with_capacity(items.len());
     for it in items {
-        apps.push(PublishSpec::from(it).validate(new_id(), new_id(), &project_id, &group, &now)?);
+        apps.push(PublishSpec::from(it).validate(
+            st.new_simple_id(),
+            st.new_simple_id(),
+            &project_id,
+            &group,
+            &now,
+        )?);
     }
     let published = st.store.publish_apps(&project_id, &group, apps).await?;
     let base = icon_base(&headers);
@@ -280,7 +282,7 @@ pub async fn upload_app_icon_raw(
     let icon = decode_icon(
         &req.icon_content
             .ok_or_else(|| Error::missing("icon_content"))?,
-        new_id(),
+        st.new_simple_id(),
     )?;
     update_one(&st, &project_id, &group, id, &headers, with_icon(icon)).await
 }
@@ -322,7 +324,7 @@ pub async fn upload_app_icon(
     let data = data.ok_or_else(|| Error::missing("data"))?;
     let content_type = sniff_icon(&data)?.to_string();
     let icon = Icon {
-        id: new_id(),
+        id: st.new_simple_id(),
         content_type,
         data: data.to_vec(),
     };

@@ -47,7 +47,7 @@ pub async fn create_server_group(
         catalogue: &st.catalogue,
         vpc: vpc.as_ref(),
         subnet: subnet.as_ref(),
-        id: uuid::Uuid::new_v4().to_string(),
+        id: st.new_uuid(),
         project_id: project_id.clone(),
         now: st.now(),
         az_pick: rand::rng().random_range(0..1024),

@@ -495,7 +495,7 @@ async fn save_export(
     kind: &str,
     items: Vec<serde_json::Value>,
 ) -> ApiResult<Response> {
-    let task_id = uuid::Uuid::new_v4().simple().to_string();
+    let task_id = st.new_simple_id();
     let task = ExportTask {
         task_id: task_id.clone(),
         status: "SUCCESS".into(),

@@ -22,6 +22,7 @@ mod init;
 mod network;
 mod replicas;
 mod scaling;
+mod seed;
 mod server_groups;
 mod sessions;
 mod shapes;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::db::{db_err, Connection};
 use openwks_core::catalogue::Catalogue;
+use openwks_core::ids::IdSource;
 use openwks_core::network::{Subnet, Vpc};
 use openwks_core::time::Timestamp;
 use openwks_core::Result;
@@ -44,9 +45,14 @@ pub(crate) const RESOURCE_TABLES: &[&str] = &[
 ];
 
 /// The default network of a project (`now` as its creation time).
-pub(crate) fn default_network(cat: &Catalogue, project_id: &str, now: &str) -> (Vpc, Subnet) {
+pub(crate) fn default_network(
+    ids: &IdSource,
+    cat: &Catalogue,
+    project_id: &str,
+    now: &str,
+) -> (Vpc, Subnet) {
     let dn = &cat.default_network;
-    let vpc_id = uuid::Uuid::new_v4().to_string();
+    let vpc_id = ids.uuid();
     let vpc = Vpc {
         id: vpc_id.clone(),
         project_id: project_id.to_string(),
@@ -57,7 +63,7 @@ pub(crate) fn default_network(cat: &Catalogue, project_id: &str, now: &str) -> (
         created_at: now.to_string(),
     };
     let subnet = Subnet {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: ids.uuid(),
         project_id: project_id.to_string(),
         vpc_id,
         name: dn.subnet_name.clone(),
@@ -121,7 +127,7 @@ pub(crate) fn reset(
         [DEFAULT_SUBNET],
     )?;
     for project_id in bare {
-        let (vpc, subnet) = default_network(cat, &project_id, &now.wire());
+        let (vpc, subnet) = default_network(&tx.ids(), cat, &project_id, &now.wire());
         network::insert_vpc(conn, &vpc)?;
         network::insert_subnet(conn, &subnet)?;
     }

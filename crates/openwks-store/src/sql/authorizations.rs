@@ -2,6 +2,7 @@
 
 use super::engine::SqlStore;
 use super::rows;
+use super::tx::WriteTx;
 use crate::db::Value;
 use crate::db::{params, params_from_iter, Connection, OptionalExtension};
 use openwks_core::authorization::{
@@ -15,12 +16,8 @@ use super::rows::json_err;
 use crate::db::db_err;
 use crate::{AuthorizationFilter, Change, Deleted, MailFilter};
 
-fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
 fn record_mail(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     a: &Account,
     ag_id: &str,
@@ -28,13 +25,14 @@ fn record_mail(
     kind: &str,
     now: Timestamp,
 ) -> Result<()> {
+    let (conn, ids) = (tx.db(), tx.ids());
     let (result, error_msg) = if a.account_type == "USER" && a.email.is_empty() {
         ("FAIL", "the account has no mail address")
     } else {
         ("SUCCESS", "")
     };
     let m = MailRecord {
-        id: new_id(),
+        id: ids.uuid(),
         project_id: project_id.to_string(),
         account: a.account.clone(),
         account_auth_type: a.account_type.clone(),
@@ -66,12 +64,13 @@ fn user_group_exists(conn: &Connection, project_id: &str, name: &str) -> Result<
 /// written); existing authorizations stay as they are (idempotent). A mail is recorded for each
 /// new authorization.
 pub(crate) fn add(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     ag_ids: &[String],
     accounts: &[Account],
     now: Timestamp,
 ) -> Result<usize> {
+    let (conn, ids) = (tx.db(), tx.ids());
     let mut groups = Vec::with_capacity(ag_ids.len());
     for id in ag_ids {
         groups.push(
@@ -94,7 +93,7 @@ pub(crate) fn add(
     for g in &groups {
         for a in accounts {
             let auth = Authorization {
-                id: new_id(),
+                id: ids.uuid(),
                 project_id: project_id.to_string(),
                 app_group_id: g.id.clone(),
                 account: a.clone(),
@@ -111,7 +110,7 @@ pub(crate) fn add(
             if n > 0 {
                 added += 1;
                 record_mail(
-                    conn,
+                    tx,
                     project_id,
                     a,
                     &g.id,
@@ -127,12 +126,13 @@ pub(crate) fn add(
 
 /// Remove the authorizations of these accounts on these app groups; missing ones are fine.
 pub(crate) fn remove(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     ag_ids: &[String],
     accounts: &[Account],
     now: Timestamp,
 ) -> Result<usize> {
+    let conn = tx.db();
     let mut removed = 0;
     for id in ag_ids {
         let Some(g) = rows::app_group(conn, project_id, id)? else {
@@ -147,7 +147,7 @@ pub(crate) fn remove(
             if n > 0 {
                 removed += n;
                 record_mail(
-                    conn,
+                    tx,
                     project_id,
                     a,
                     &g.id,
@@ -306,11 +306,12 @@ pub(crate) fn list_mails(
 
 /// Send again the mails of these mail records (all must exist).
 pub(crate) fn resend(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     record_ids: &[String],
     now: Timestamp,
 ) -> Result<usize> {
+    let conn = tx.db();
     for id in record_ids {
         let doc: String = conn
             .prepare_cached("SELECT doc FROM mail_records WHERE id = ?1 AND project_id = ?2")
@@ -334,7 +335,7 @@ pub(crate) fn resend(
             platform_type: "LOCAL".into(),
         };
         record_mail(
-            conn,
+            tx,
             project_id,
             &a,
             &m.app_group_id,
@@ -348,11 +349,12 @@ pub(crate) fn resend(
 
 /// Send the authorization mails of these authorizations (all must exist).
 pub(crate) fn send_for_authorizations(
-    conn: &Connection,
+    tx: &WriteTx,
     project_id: &str,
     auth_ids: &[String],
     now: Timestamp,
 ) -> Result<usize> {
+    let conn = tx.db();
     for id in auth_ids {
         let row: (String, Option<String>) = conn
             .prepare_cached("SELECT a.doc, g.name FROM authorizations a LEFT JOIN app_groups g ON g.id = a.app_group_id WHERE a.id = ?1 AND a.project_id = ?2")
@@ -363,7 +365,7 @@ pub(crate) fn send_for_authorizations(
             .ok_or_else(|| Error::not_found("authorization", id))?;
         let a: Authorization = serde_json::from_str(&row.0).map_err(json_err)?;
         record_mail(
-            conn,
+            tx,
             project_id,
             &a.account,
             &a.app_group_id,
@@ -531,7 +533,7 @@ impl crate::Authorizations for SqlStore {
         now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| add(c.db(), &p, &app_group_ids, &accounts, now))
+        self.write(move |c| add(c, &p, &app_group_ids, &accounts, now))
             .await
     }
 
@@ -543,7 +545,7 @@ impl crate::Authorizations for SqlStore {
         now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| remove(c.db(), &p, &app_group_ids, &accounts, now))
+        self.write(move |c| remove(c, &p, &app_group_ids, &accounts, now))
             .await
     }
 
@@ -591,8 +593,7 @@ impl crate::Authorizations for SqlStore {
         now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| resend(c.db(), &p, &record_ids, now))
-            .await
+        self.write(move |c| resend(c, &p, &record_ids, now)).await
     }
 
     async fn send_authorization_mails(
@@ -602,7 +603,7 @@ impl crate::Authorizations for SqlStore {
         now: Timestamp,
     ) -> Result<usize> {
         let p = project_id.to_string();
-        self.write(move |c| send_for_authorizations(c.db(), &p, &authorization_ids, now))
+        self.write(move |c| send_for_authorizations(c, &p, &authorization_ids, now))
             .await
     }
 

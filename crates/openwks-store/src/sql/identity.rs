@@ -38,6 +38,7 @@ const USER_SQL: &str =
 
 pub(crate) fn bootstrap(
     conn: &Connection,
+    ids: &openwks_core::ids::IdSource,
     wanted: Bootstrap,
     cat: &Catalogue,
 ) -> Result<Bootstrap> {
@@ -74,7 +75,7 @@ pub(crate) fn bootstrap(
             params![k.access_key, k.secret_key, k.user_id, now],
         )
         .map_err(db_err)?;
-        let (vpc, subnet) = super::admin::default_network(cat, &p.id, &now);
+        let (vpc, subnet) = super::admin::default_network(ids, cat, &p.id, &now);
         network::insert_vpc(conn, &vpc)?;
         network::insert_subnet(conn, &subnet)?;
     }
@@ -250,8 +251,16 @@ impl crate::Identity for SqlStore {
         catalogue: &openwks_core::catalogue::Catalogue,
     ) -> Result<openwks_core::identity::Bootstrap> {
         let cat = catalogue.clone();
-        self.iam_write(move |c| bootstrap(c.db(), wanted, &cat))
+        self.iam_write(move |c| bootstrap(c.db(), &c.ids(), wanted, &cat))
             .await
+    }
+
+    async fn use_id_source(&self, ids: std::sync::Arc<openwks_core::ids::IdSource>) -> Result<()> {
+        self.write(move |c| {
+            c.set_ids(ids);
+            Ok(())
+        })
+        .await
     }
 
     async fn access_keys(&self) -> Result<Vec<openwks_core::identity::AccessKey>> {

@@ -469,7 +469,7 @@ pub(crate) fn create_app(
         Some(g) => g.clone(),
         None => {
             let g = openwks_core::ecs::EcsServerGroup {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: tx.ids().uuid(),
                 project_id: a.project_id.clone(),
                 name: format!("wks-{}", sg.name),
                 policies: vec![openwks_core::ecs::ANTI_AFFINITY.to_string()],

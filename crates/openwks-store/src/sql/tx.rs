@@ -12,6 +12,9 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
+use openwks_core::ids::IdSource;
 use openwks_core::routing::Router;
 
 use crate::db::Connection;
@@ -56,6 +59,8 @@ pub(crate) struct WriterState {
     touched: Vec<String>,
     /// Routers per server group.
     routers: HashMap<String, Routed>,
+    /// Where the ids the store mints come from (random, or seeded with `serve --seed`).
+    ids: Arc<IdSource>,
 }
 
 impl WriterState {
@@ -105,6 +110,16 @@ impl<'a> WriteTx<'a> {
     /// The connection, inside the batch's transaction (and the job's savepoint).
     pub(crate) fn db(&self) -> &'a Connection {
         self.db
+    }
+
+    /// Where the ids this write mints come from.
+    pub(crate) fn ids(&self) -> Arc<IdSource> {
+        Arc::clone(&self.state.borrow().ids)
+    }
+
+    /// Mint the store's ids from `ids` from now on.
+    pub(crate) fn set_ids(&self, ids: Arc<IdSource>) {
+        self.state.borrow_mut().ids = ids;
     }
 
     /// The view of server group `id` changes in this write: evict it after the commit, and

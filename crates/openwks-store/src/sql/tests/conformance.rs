@@ -809,6 +809,41 @@ async fn snapshots_round_trip_across_engines() {
     assert!(e.message.contains("servers row 0"), "{e}");
 }
 
+/// `use_id_source`: a store given a seeded source mints the same ids for the same writes (here
+/// an authorization and its mail), another source other ids.
+#[tokio::test]
+async fn a_seeded_id_source_mints_the_same_ids() {
+    use openwks_core::ids::IdSource;
+    let mut minted = Vec::new();
+    for seed in [5, 5, 6] {
+        let (_d, store, cat, b) = setup().await;
+        let pid = &b.project.id;
+        store
+            .use_id_source(Arc::new(IdSource::seeded(seed, 1)))
+            .await
+            .expect("ids");
+        let sg = store
+            .create_server_group(group(&store, &cat, &b, "ids-sg", None).await, 100)
+            .await
+            .expect("group");
+        let ag: AppGroup = from(json!({"id": "ag-ids", "project_id": pid, "name": "ids",
+            "app_server_group_id": sg.group.id, "app_type": "COMMON_APP", "description": "",
+            "authorization_type": "APP_GROUP", "create_at": ""}));
+        store.create_app_group(ag).await.expect("app group");
+        store
+            .add_authorizations(pid, vec!["ag-ids".into()], vec![user_account("ida")], now())
+            .await
+            .expect("authorize");
+        let (_, page) = store
+            .list_authorizations(pid, &AuthorizationFilter::default(), 0, 10)
+            .await
+            .expect("list");
+        minted.push(page[0].authorization.id.clone());
+    }
+    assert_eq!(minted[0], minted[1], "same seed");
+    assert_ne!(minted[0], minted[2], "another seed");
+}
+
 #[tokio::test]
 async fn sessions_and_scaling() {
     let (_d, store, cat, b) = setup().await;
