@@ -586,6 +586,27 @@ async fn a_damaged_or_lost_database_is_refused_at_start() {
     assert!(err.contains("is damaged"), "{err}");
 }
 
+/// The example init file's CI key signs at `addr` and lists the one app group it declares.
+async fn ci_sees_one_app_group(client: &reqwest::Client, addr: &str) {
+    let ci = openwks_testkit::Caller {
+        ak: "CIACCESSKEY000000001",
+        sk: "CiSecretKey0000000000000000000000000001",
+        host: addr,
+        project_id: None,
+    };
+    let r = openwks_testkit::call(
+        client,
+        &ci,
+        &openwks_testkit::sdk_date(),
+        "GET",
+        &format!("/v1/{PID}/app-groups"),
+        None,
+    )
+    .await
+    .expect("ci call");
+    assert_eq!((r.status, &r.body["count"]), (200, &json!(1)), "{}", r.text);
+}
+
 /// `serve --init examples/init.yaml` (the README's quick start): the first start builds what the
 /// file declares and says so; a restart creates nothing; the declared key signs. A file with an
 /// error fails the start and names the line.
@@ -616,23 +637,7 @@ async fn the_example_init_file_builds_a_fleet_once() {
         .await
         .expect("list");
         assert_eq!((status, &groups["count"]), (200, &json!(1)), "{groups}");
-        let ci = openwks_testkit::Caller {
-            ak: "CIACCESSKEY000000001",
-            sk: "CiSecretKey0000000000000000000000000001",
-            host: &s.addr,
-            project_id: None,
-        };
-        let r = openwks_testkit::call(
-            &client,
-            &ci,
-            &openwks_testkit::sdk_date(),
-            "GET",
-            &format!("/v1/{PID}/app-groups"),
-            None,
-        )
-        .await
-        .expect("ci call");
-        assert_eq!((r.status, &r.body["count"]), (200, &json!(1)), "{}", r.text);
+        ci_sees_one_app_group(&client, &s.addr).await;
         s.child.kill().expect("kill");
         let _ = s.child.wait();
     }
@@ -830,23 +835,7 @@ async fn a_snapshot_moves_a_whole_state_to_another_openwks() {
     let (ok, text, err) = cli_text(two.path(), &b.addr, "groups", &[]);
     assert!(ok && text.contains(" office "), "{text}{err}");
     let client = reqwest::Client::new();
-    let ci = openwks_testkit::Caller {
-        ak: "CIACCESSKEY000000001",
-        sk: "CiSecretKey0000000000000000000000000001",
-        host: &b.addr,
-        project_id: None,
-    };
-    let r = openwks_testkit::call(
-        &client,
-        &ci,
-        &openwks_testkit::sdk_date(),
-        "GET",
-        &format!("/v1/{PID}/app-groups"),
-        None,
-    )
-    .await
-    .expect("ci call");
-    assert_eq!((r.status, &r.body["count"]), (200, &json!(1)), "{}", r.text);
+    ci_sees_one_app_group(&client, &b.addr).await;
     b.child.kill().expect("kill");
     let _ = b.child.wait();
     // A restart serves the loaded identity.

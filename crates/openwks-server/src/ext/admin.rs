@@ -28,7 +28,8 @@ use crate::middleware::Ctx;
 use crate::request::{json_body, Query};
 use crate::AppState;
 
-fn administrator(ctx: &Ctx, what: &str) -> Result<(), Error> {
+/// Only the account's administrator is served (`what` names the act in the 403).
+pub(crate) fn administrator(ctx: &Ctx, what: &str) -> Result<(), Error> {
     if ctx.caller.is_admin {
         Ok(())
     } else {

@@ -9,9 +9,10 @@ use bytes::Bytes;
 use openwks_api::ext::{FailHostReq, HostView, ListHostsResponse};
 use openwks_core::error::Reason;
 use openwks_core::validate::check_text;
-use openwks_core::{Error, ErrorKind};
+use openwks_core::Error;
 use serde_json::json;
 
+use super::admin::administrator;
 use crate::error::ApiResult;
 use crate::middleware::Ctx;
 use crate::request::{json_body, Query, P};
@@ -23,14 +24,7 @@ pub async fn list_hosts(
     Extension(ctx): Extension<Ctx>,
     q: Query,
 ) -> ApiResult<Response> {
-    if !ctx.caller.is_admin {
-        return Err(Error::new(
-            ErrorKind::Forbidden,
-            Reason::Forbidden,
-            "only the account's administrator may list hosts",
-        )
-        .into());
-    }
+    administrator(&ctx, "list hosts")?;
     let az = q.str("availability_zone");
     let usage = st.store.host_usage().await?;
     let down = st.store.down_hosts().await?;
@@ -64,17 +58,6 @@ pub async fn list_hosts(
         hosts,
     })
     .into_response())
-}
-
-fn administrator(ctx: &Ctx, what: &str) -> Result<(), Error> {
-    if ctx.caller.is_admin {
-        return Ok(());
-    }
-    Err(Error::new(
-        ErrorKind::Forbidden,
-        Reason::Forbidden,
-        format!("only the account's administrator may {what}"),
-    ))
 }
 
 /// `POST /openwks/v1/_admin/hosts/{host_id}/fail` `{"reason"?}`: the host goes down. It takes
