@@ -297,24 +297,11 @@ fn iam_cli(data: &Path, addr: &str, args: &[&str]) -> (bool, Value, String) {
 /// `openwks <command> --endpoint <addr> --data-dir <data> <args>`: success, the JSON printed,
 /// stderr.
 fn cli(data: &Path, addr: &str, command: &str, args: &[&str]) -> (bool, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_openwks"))
-        .args([
-            command,
-            "--endpoint",
-            &format!("http://{addr}"),
-            "--data-dir",
-        ])
-        .arg(data)
-        .args(args)
-        .env_remove("OPENWKS_ACCESS_KEY")
-        .env_remove("OPENWKS_SECRET_KEY")
-        .output()
-        .expect("run openwks iam");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (ok, stdout, stderr) = cli_text(data, addr, command, args);
     (
-        out.status.success(),
+        ok,
         serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        stderr,
     )
 }
 
