@@ -240,6 +240,12 @@ pub struct Applied {
 struct Admin {
     st: AppState,
     project_id: String,
+    /// The application (router and middleware), built once for every call.
+    app: tower::util::BoxCloneService<
+        Request<Body>,
+        axum::response::Response,
+        std::convert::Infallible,
+    >,
 }
 
 /// An answer: status and JSON body.
@@ -308,7 +314,7 @@ impl Admin {
                 body: json!({"error_msg": format!("cannot build a request for {path}")}),
             };
         };
-        let resp = match crate::app(self.st.clone()).oneshot(req).await {
+        let resp = match self.app.clone().oneshot(req).await {
             Ok(r) => r,
             Err(never) => match never {},
         };
@@ -362,6 +368,7 @@ pub async fn apply(st: &AppState, parsed: &Parsed) -> Result<Applied, InitError>
     let admin = Admin {
         st: st.clone(),
         project_id: st.bootstrap().project.id.clone(),
+        app: tower::util::BoxCloneService::new(crate::app(st.clone())),
     };
     let mut applied = Applied::default();
     let f = &parsed.file;

@@ -91,6 +91,17 @@ where
     Ok(job_id)
 }
 
+/// Queue every job the store has running (at start, and after a snapshot load): no server is
+/// left in a transient state. On a shared database that includes other replicas' jobs:
+/// finishing is idempotent, and a job begun just before finishes about when it would have
+/// anyway.
+pub async fn resume_running(st: &AppState) -> openwks_core::Result<()> {
+    for job in st.store.running_jobs().await? {
+        finish_later(st, job.project_id, job.id);
+    }
+    Ok(())
+}
+
 /// Queue `job` of `project` to be finished when the boot delay has passed on the clock.
 pub fn finish_later(st: &AppState, project: String, job: String) {
     let delay = i64::try_from(st.settings.boot_delay.as_millis()).unwrap_or(i64::MAX);

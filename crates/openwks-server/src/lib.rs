@@ -253,13 +253,8 @@ impl AppState {
             faults: Arc::new(faults::Faults::default()),
             jobs: Arc::new(jobs::JobQueue::default()),
         }));
-        // Jobs that were running when the process stopped are resumed: no server is left in a
-        // transient state.
-        // On a shared database that includes other replicas' jobs: finishing is idempotent, and
-        // a job begun just before this start finishes about when it would have anyway.
-        for job in state.store.running_jobs().await? {
-            jobs::finish_later(&state, job.project_id, job.id);
-        }
+        // Jobs that were running when the process stopped are resumed.
+        jobs::resume_running(&state).await?;
         jobs::spawn(&state);
         cluster::spawn(&state);
         if let Some(every) = state.settings.scaling_interval {

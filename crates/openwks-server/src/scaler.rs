@@ -92,7 +92,7 @@ async fn act(
     };
     let p = plan(&inputs, now.ms());
     let mut activity = ScalingActivity {
-        id: new_id(st).replace('-', ""),
+        id: st.new_simple_id(),
         project_id: project_id.to_string(),
         server_group_id: id.to_string(),
         action: "HOLD".into(),
@@ -122,17 +122,7 @@ async fn act(
                 st,
                 project_id,
                 g,
-                NewServers {
-                    product_id: g.product_id.clone(),
-                    vpc_id: g.vpc_id.clone(),
-                    subnet_id: g.subnet_id.clone(),
-                    root_type: None,
-                    root_size: None,
-                    az: g.availability_zone.clone(),
-                    count: i64::from(count),
-                    ou_name: None,
-                    scaling_auto_create: true,
-                },
+                NewServers::like_group(g, i64::from(count), true),
             )
             .await?;
             activity.action = "SCALE_OUT".into();
@@ -234,26 +224,17 @@ async fn replace_in_group(
             st,
             project_id,
             g,
-            NewServers {
-                product_id: g.product_id.clone(),
-                vpc_id: g.vpc_id.clone(),
-                subnet_id: g.subnet_id.clone(),
-                root_type: None,
-                root_size: None,
-                az: g.availability_zone.clone(),
-                count: i64::try_from(count).unwrap_or(i64::MAX),
-                ou_name: None,
-                scaling_auto_create: auto,
-            },
+            NewServers::like_group(g, i64::try_from(count).unwrap_or(i64::MAX), auto),
         )
         .await?;
         new_ids.extend(servers.into_iter().map(|s| s.id));
         job_id.get_or_insert(job.id);
     }
     let mut hosts: Vec<&str> = failed.iter().map(|f| f.host_id.as_str()).collect();
+    hosts.sort_unstable();
     hosts.dedup();
     let activity = ScalingActivity {
-        id: new_id(st).replace('-', ""),
+        id: st.new_simple_id(),
         project_id: project_id.to_string(),
         server_group_id: group_id.to_string(),
         action: "REPLACE".into(),

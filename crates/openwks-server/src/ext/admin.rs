@@ -193,13 +193,10 @@ pub async fn scaling_round(
     if !st.cluster.is_leader() {
         return Ok(Json(json!({"leader": false, "activities": []})).into_response());
     }
-    let done = crate::scaler::tick(&st).await?;
-    let activities: Vec<serde_json::Value> = done
+    let activities: Vec<_> = crate::scaler::tick(&st)
+        .await?
         .into_iter()
-        .map(|a| {
-            json!({"id": a.id, "server_group_id": a.server_group_id, "action": a.action,
-                "server_ids": a.server_ids, "reason": a.reason, "job_id": a.job_id, "time": a.time})
-        })
+        .map(super::scaling::activity_view)
         .collect();
     Ok(Json(json!({"leader": true, "activities": activities})).into_response())
 }
@@ -231,9 +228,7 @@ pub async fn load_snapshot(
     st.policy_cache.invalidate();
     st.directory.reload(st.store.as_ref()).await?;
     st.jobs.clear();
-    for job in st.store.running_jobs().await? {
-        crate::jobs::finish_later(&st, job.project_id, job.id);
-    }
+    crate::jobs::resume_running(&st).await?;
     let identity = json!({
         "account_name": boot.account_name,
         "project_id": boot.project.id,

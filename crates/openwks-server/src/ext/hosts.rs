@@ -15,7 +15,7 @@ use serde_json::json;
 use super::admin::administrator;
 use crate::error::ApiResult;
 use crate::middleware::Ctx;
-use crate::request::{json_body, Query, P};
+use crate::request::{json_body_or_default, Query, P};
 use crate::AppState;
 
 /// List the hosts, optionally of one `availability_zone`, with their usage and servers.
@@ -71,11 +71,7 @@ pub async fn fail_host(
     body: Bytes,
 ) -> ApiResult<Response> {
     administrator(&ctx, "fail a host")?;
-    let r: FailHostReq = if body.is_empty() {
-        FailHostReq::default()
-    } else {
-        json_body(&body)?
-    };
+    let r: FailHostReq = json_body_or_default(&body)?;
     let reason = r
         .reason
         .unwrap_or_else(|| "failed by the administrator".into());

@@ -23,7 +23,7 @@ use serde_json::json;
 use crate::error::{deleted_or_not_found, ApiResult};
 use crate::iam_ops as ops;
 use crate::middleware::Ctx;
-use crate::request::{json_body, Query, P};
+use crate::request::{json_body, json_body_or_default, Query, P};
 use crate::AppState;
 
 fn user_view(u: IamUser) -> IamUserView {
@@ -155,11 +155,7 @@ pub async fn create_key(
     P(id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let r: CreateIamKeyReq = if body.is_empty() {
-        CreateIamKeyReq::default()
-    } else {
-        json_body(&body)?
-    };
+    let r: CreateIamKeyReq = json_body_or_default(&body)?;
     let given = match (r.access_key, r.secret_key) {
         (None, None) => None,
         (Some(ak), Some(sk)) => Some((ak, sk)),

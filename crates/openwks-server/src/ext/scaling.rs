@@ -18,6 +18,22 @@ fn group_id(q: &Query) -> Result<String, Error> {
         .ok_or_else(|| Error::missing("server_group_id"))
 }
 
+/// A recorded activity as the API shows it.
+pub(crate) fn activity_view(a: openwks_store::ScalingActivity) -> ScalingActivity {
+    ScalingActivity {
+        id: a.id,
+        server_group_id: a.server_group_id,
+        action: a.action,
+        server_ids: a.server_ids,
+        reason: a.reason,
+        job_id: a.job_id,
+        time: a.time,
+        sessions: a.sessions,
+        servers: a.servers,
+        auto_created: a.auto_created,
+    }
+}
+
 /// `GET /openwks/v1/{project_id}/scaling-activities?server_group_id=&limit=`: newest first.
 pub async fn list_activities(
     State(st): State<AppState>,
@@ -35,18 +51,7 @@ pub async fn list_activities(
         .scaling_activities(&project_id, &id, limit)
         .await?
         .into_iter()
-        .map(|a| ScalingActivity {
-            id: a.id,
-            server_group_id: a.server_group_id,
-            action: a.action,
-            server_ids: a.server_ids,
-            reason: a.reason,
-            job_id: a.job_id,
-            time: a.time,
-            sessions: a.sessions,
-            servers: a.servers,
-            auto_created: a.auto_created,
-        })
+        .map(activity_view)
         .collect();
     Ok(Json(ListScalingActivitiesResponse {
         count: items.len() as i64,

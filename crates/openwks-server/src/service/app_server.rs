@@ -22,6 +22,28 @@ pub struct NewServers {
     pub scaling_auto_create: bool,
 }
 
+impl NewServers {
+    /// `count` servers as the group itself is configured (its product, network and zone):
+    /// what the scaling controller creates.
+    pub fn like_group(
+        g: &openwks_core::server_group::ServerGroup,
+        count: i64,
+        scaling_auto_create: bool,
+    ) -> Self {
+        Self {
+            product_id: g.product_id.clone(),
+            vpc_id: g.vpc_id.clone(),
+            subnet_id: g.subnet_id.clone(),
+            root_type: None,
+            root_size: None,
+            az: g.availability_zone.clone(),
+            count,
+            ou_name: None,
+            scaling_auto_create,
+        }
+    }
+}
+
 /// The store's arguments for creating servers in server group `sg`.
 async fn create_args(
     st: &AppState,

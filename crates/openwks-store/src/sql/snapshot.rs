@@ -242,10 +242,6 @@ pub(crate) fn load(tx: &WriteTx, s: &Snapshot, postgres: bool) -> Result<BTreeMa
             ));
         }
     }
-    // Every cached view goes (none should exist: there were no groups).
-    for id in rows::strings(conn, "SELECT id FROM server_groups", [])? {
-        tx.touch(&id);
-    }
     for t in TABLES.iter().rev() {
         conn.execute(&format!("DELETE FROM {t}"), [])
             .map_err(db_err)?;
