@@ -66,7 +66,7 @@ impl PolicyCache {
         }
         let docs = st
             .store
-            .iam_effective_policies(&caller.account_id, &caller.user_id)
+            .iam_effective_policies(caller.account_id.clone(), caller.user_id.clone())
             .await?;
         let parsed: Vec<PolicyDocument> = docs
             .iter()
@@ -293,7 +293,11 @@ async fn targets(
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
                 let mut v = base.clone();
-                if let Some(g) = st.store.server_group(project_id, id).await? {
+                if let Some(g) = st
+                    .store
+                    .server_group(project_id.to_string(), id.to_string())
+                    .await?
+                {
                     server_group_values(&mut v, &g.group);
                 }
                 out.push((urn("workspace", region, project_id, "serverGroup", id), v));

@@ -137,7 +137,7 @@ async fn sweep_jobs(st: &AppState) {
         }
         match st
             .store
-            .finish_job(&job.project_id, &job.id, st.timestamp())
+            .finish_job(job.project_id, job.id.clone(), st.timestamp())
             .await
         {
             Ok(_) => tracing::info!(job = %job.id, "finished a job left running"),
@@ -169,7 +169,12 @@ pub async fn beat(st: &AppState, beat: u64) {
     if st.store.shared() {
         let held = st
             .store
-            .try_lease(LEASE, &st.cluster.replica_id, st.timestamp(), LEASE_TTL_MS)
+            .try_lease(
+                LEASE.to_string(),
+                st.cluster.replica_id.clone(),
+                st.timestamp(),
+                LEASE_TTL_MS,
+            )
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "cannot renew the background lease");
@@ -206,7 +211,10 @@ pub fn spawn(st: &AppState) {
 /// Give the lease up (graceful shutdown): another replica takes the duties at once.
 pub async fn resign(st: &AppState) {
     if st.store.shared() && st.cluster.leader.swap(false, Ordering::SeqCst) {
-        let _ = st.store.release_lease(LEASE, &st.cluster.replica_id).await;
+        let _ = st
+            .store
+            .release_lease(LEASE.to_string(), st.cluster.replica_id.clone())
+            .await;
     }
 }
 

@@ -28,7 +28,7 @@ pub async fn list_projects(
 ) -> ApiResult<Response> {
     let ps = st
         .store
-        .projects(&ctx.caller.account_id, q.str("name"))
+        .projects(ctx.caller.account_id, q.string("name"))
         .await?;
     let projects = ps
         .into_iter()
@@ -106,7 +106,7 @@ pub async fn create_token(State(st): State<AppState>, body: Bytes) -> ApiResult<
         )
         .into());
     }
-    let u = match st.store.user_by_name(&domain, &name).await? {
+    let u = match st.store.user_by_name(domain.clone(), name.clone()).await? {
         Some(u) if password::verify(&u.password_hash, &pw) => u,
         _ => {
             st.sign_ins.failed(&domain, &name, now_ms);
@@ -118,14 +118,19 @@ pub async fn create_token(State(st): State<AppState>, body: Bytes) -> ApiResult<
     // password is known to be right.
     let u = if password::needs_rehash(&u.password_hash) {
         st.store
-            .update_iam_user(&u.account_id, &u.id, None, Some(password::hash(&pw)))
+            .update_iam_user(
+                u.account_id.clone(),
+                u.id.clone(),
+                None,
+                Some(password::hash(&pw)),
+            )
             .await?;
         st.directory.reload(st.store.as_ref()).await?;
-        st.store.user(&u.id).await?.unwrap_or(u)
+        st.store.user(u.id.clone()).await?.unwrap_or(u)
     } else {
         u
     };
-    let projects = st.store.projects(&u.account_id, None).await?;
+    let projects = st.store.projects(u.account_id.clone(), None).await?;
     let project = projects
         .into_iter()
         .find(|p| {

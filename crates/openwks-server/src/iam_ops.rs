@@ -61,7 +61,12 @@ pub async fn update_user(
     }
     let u = st
         .store
-        .update_iam_user(account, id, enabled, pass.map(password::hash))
+        .update_iam_user(
+            account.to_string(),
+            id.to_string(),
+            enabled,
+            pass.map(password::hash),
+        )
         .await?;
     identities_changed(st).await?;
     Ok(u)
@@ -69,7 +74,10 @@ pub async fn update_user(
 
 /// Delete a user (its keys, memberships and attachments go with it).
 pub async fn delete_user(st: &AppState, account: &str, id: &str) -> Result<Deleted> {
-    let d = st.store.delete_iam_user(account, id).await?;
+    let d = st
+        .store
+        .delete_iam_user(account.to_string(), id.to_string())
+        .await?;
     identities_changed(st).await?;
     Ok(d)
 }
@@ -93,7 +101,13 @@ pub async fn create_key(
     };
     let k = st
         .store
-        .create_iam_key(account, user_id, ak, sk.clone(), st.timestamp())
+        .create_iam_key(
+            account.to_string(),
+            user_id.to_string(),
+            ak,
+            sk.clone(),
+            st.timestamp(),
+        )
         .await?;
     identities_changed(st).await?;
     Ok((k, sk))
@@ -136,7 +150,12 @@ pub async fn set_key_status(
     };
     let k = st
         .store
-        .set_iam_key_status(account, user_id, ak, status)
+        .set_iam_key_status(
+            account.to_string(),
+            user_id.to_string(),
+            ak.to_string(),
+            status,
+        )
         .await?;
     identities_changed(st).await?;
     Ok(k)
@@ -144,7 +163,10 @@ pub async fn set_key_status(
 
 /// Delete a key.
 pub async fn delete_key(st: &AppState, account: &str, user_id: &str, ak: &str) -> Result<Deleted> {
-    let d = st.store.delete_iam_key(account, user_id, ak).await?;
+    let d = st
+        .store
+        .delete_iam_key(account.to_string(), user_id.to_string(), ak.to_string())
+        .await?;
     identities_changed(st).await?;
     Ok(d)
 }
@@ -180,7 +202,10 @@ pub async fn create_policy(
 
 /// Delete a policy (409 while attached).
 pub async fn delete_policy(st: &AppState, account: &str, id: &str) -> Result<Deleted> {
-    let d = st.store.delete_iam_policy(account, id).await?;
+    let d = st
+        .store
+        .delete_iam_policy(account.to_string(), id.to_string())
+        .await?;
     st.policy_cache.invalidate();
     Ok(d)
 }
@@ -207,7 +232,10 @@ pub async fn create_group(
 
 /// Delete a group.
 pub async fn delete_group(st: &AppState, account: &str, id: &str) -> Result<Deleted> {
-    let d = st.store.delete_iam_group(account, id).await?;
+    let d = st
+        .store
+        .delete_iam_group(account.to_string(), id.to_string())
+        .await?;
     st.policy_cache.invalidate();
     Ok(d)
 }
@@ -222,7 +250,12 @@ pub async fn set_member(
 ) -> Result<IamGroup> {
     let g = st
         .store
-        .set_iam_member(account, group, user, change)
+        .set_iam_member(
+            account.to_string(),
+            group.to_string(),
+            user.to_string(),
+            change,
+        )
         .await?;
     st.policy_cache.invalidate();
     Ok(g)
@@ -238,7 +271,13 @@ pub async fn set_attachment(
     change: Change,
 ) -> Result<()> {
     st.store
-        .set_iam_attachment(account, policy, principal, id, change)
+        .set_iam_attachment(
+            account.to_string(),
+            policy.to_string(),
+            principal,
+            id.to_string(),
+            change,
+        )
         .await?;
     st.policy_cache.invalidate();
     Ok(())

@@ -102,7 +102,7 @@ pub async fn list_users(
 ) -> ApiResult<Response> {
     let users: Vec<v5::User> = st
         .store
-        .iam_users(&ctx.caller.account_id)
+        .iam_users(ctx.caller.account_id)
         .await?
         .into_iter()
         .map(user)
@@ -122,7 +122,7 @@ pub async fn show_user(
 ) -> ApiResult<Response> {
     let u = st
         .store
-        .iam_user(&ctx.caller.account_id, &id)
+        .iam_user(ctx.caller.account_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("IAM user", &id))?;
     Ok(Json(v5::UserResponse { user: user(u) }).into_response())
@@ -177,7 +177,7 @@ pub async fn list_access_keys(
 ) -> ApiResult<Response> {
     let keys: Vec<v5::AccessKey> = st
         .store
-        .iam_keys(&ctx.caller.account_id, &id)
+        .iam_keys(ctx.caller.account_id, id)
         .await?
         .into_iter()
         .map(|k| key(k, None))
@@ -246,7 +246,9 @@ pub async fn create_policy(
 }
 
 async fn attachments(st: &AppState, account: &str, id: &str) -> openwks_core::Result<i64> {
-    st.store.iam_policy_attachments(account, id).await
+    st.store
+        .iam_policy_attachments(account.to_string(), id.to_string())
+        .await
 }
 
 /// `GET /v5/policies` (custom policies of the account).
@@ -255,7 +257,7 @@ pub async fn list_policies(
     Extension(ctx): Extension<Ctx>,
 ) -> ApiResult<Response> {
     let mut out = Vec::new();
-    for p in st.store.iam_policies(&ctx.caller.account_id).await? {
+    for p in st.store.iam_policies(ctx.caller.account_id.clone()).await? {
         let n = attachments(&st, &ctx.caller.account_id, &p.id).await?;
         out.push(policy(p, n));
     }
@@ -274,7 +276,7 @@ pub async fn show_policy(
 ) -> ApiResult<Response> {
     let p = st
         .store
-        .iam_policy(&ctx.caller.account_id, &id)
+        .iam_policy(ctx.caller.account_id.clone(), id.clone())
         .await?
         .ok_or_else(|| Error::not_found("policy", &id))?;
     let n = attachments(&st, &ctx.caller.account_id, &id).await?;

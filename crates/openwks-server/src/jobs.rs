@@ -117,7 +117,11 @@ pub async fn run_due(st: &AppState) -> usize {
     let due = st.jobs.take_due(st.now_ms());
     let n = due.len();
     for (project, job) in due {
-        if let Err(e) = st.store.finish_job(&project, &job, st.timestamp()).await {
+        if let Err(e) = st
+            .store
+            .finish_job(project, job.clone(), st.timestamp())
+            .await
+        {
             tracing::error!(job = %job, error = %e, "could not finish a job; it is resumed at the next start");
         }
     }

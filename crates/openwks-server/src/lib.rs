@@ -211,7 +211,7 @@ impl AppState {
     ) -> openwks_core::Result<Self> {
         // Each start takes the next node number (of 1,024), so replicas never mint the same id;
         // with a seed it also picks the start's id stream (a restart never repeats an id).
-        let node = store.next_counter("snowflake_node").await?;
+        let node = store.next_counter("snowflake_node".to_string()).await?;
         let id_source = Arc::new(match settings.seed {
             Some(seed) => openwks_core::ids::IdSource::seeded(seed, node as u64),
             None => openwks_core::ids::IdSource::random(),
@@ -221,7 +221,7 @@ impl AppState {
         let bootstrap = store.bootstrap(wanted, &catalogue).await?;
         let shared = store.shared();
         let token_secret = store
-            .setting_or_init("token_secret", auth::random_hex(32))
+            .setting_or_init("token_secret".to_string(), auth::random_hex(32))
             .await?;
         // Read before the directory loads: a change in between makes the first check reload.
         let iam_seen = if shared {

@@ -121,6 +121,11 @@ impl Query {
             .filter(|s| !s.is_empty())
     }
 
+    /// A string parameter, owned (what the store takes); empty counts as absent.
+    pub fn string(&self, key: &str) -> Option<String> {
+        self.str(key).map(str::to_string)
+    }
+
     /// An integer parameter.
     pub fn i64(&self, key: &str) -> Result<Option<i64>> {
         self.str(key)

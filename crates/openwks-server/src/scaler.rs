@@ -54,7 +54,7 @@ pub async fn preview(st: &AppState, project_id: &str, id: &str) -> Result<Option
     let now_ms = st.settings.clock.now_ms();
     Ok(st
         .store
-        .scaling_inputs(project_id, id, st.catalogue.clone())
+        .scaling_inputs(project_id.to_string(), id.to_string(), st.catalogue.clone())
         .await?
         .map(|i| plan(&i, now_ms)))
 }
@@ -85,7 +85,7 @@ async fn act(
 ) -> Result<Option<ScalingActivity>> {
     let Some(inputs) = st
         .store
-        .scaling_inputs(project_id, id, st.catalogue.clone())
+        .scaling_inputs(project_id.to_string(), id.to_string(), st.catalogue.clone())
         .await?
     else {
         return Ok(None);
@@ -107,7 +107,10 @@ async fn act(
     match p.decision {
         Decision::Hold { reason } => {
             // Holding for the same reason as last time is not news.
-            let last = st.store.scaling_activities(project_id, id, 1).await?;
+            let last = st
+                .store
+                .scaling_activities(project_id.to_string(), id.to_string(), 1)
+                .await?;
             if last
                 .first()
                 .is_some_and(|l| l.action == "HOLD" && l.reason == reason)
@@ -134,7 +137,13 @@ async fn act(
             let job_id = new_id(st);
             match st
                 .store
-                .scale_in(project_id, id, servers.clone(), job_id, now)
+                .scale_in(
+                    project_id.to_string(),
+                    id.to_string(),
+                    servers.clone(),
+                    job_id,
+                    now,
+                )
                 .await?
             {
                 Some((job, released)) => {
@@ -203,14 +212,18 @@ async fn replace_in_group(
     failed: &[openwks_store::FailedServer],
     now: Timestamp,
 ) -> Result<Option<ScalingActivity>> {
-    let Some(view) = st.store.server_group(project_id, group_id).await? else {
+    let Some(view) = st
+        .store
+        .server_group(project_id.to_string(), group_id.to_string())
+        .await?
+    else {
         return Ok(None);
     };
     let g = &view.group;
     let ids: Vec<String> = failed.iter().map(|f| f.server_id.clone()).collect();
     let job = st
         .store
-        .delete_servers(project_id, ids.clone(), new_id(st), now)
+        .delete_servers(project_id.to_string(), ids.clone(), new_id(st), now)
         .await?;
     finish_later(st, project_id.to_string(), job.id.clone());
     let mut new_ids = Vec::new();

@@ -128,7 +128,7 @@ pub async fn list_vpcs(
 ) -> ApiResult<Response> {
     let vpcs = st
         .store
-        .list_vpcs(&project_id, q.str("id"), q.str("marker"), limit(&q)?)
+        .list_vpcs(project_id, q.string("id"), q.string("marker"), limit(&q)?)
         .await?;
     Ok(Json(ListVpcsResponse {
         vpcs: vpcs.into_iter().map(vpc_out).collect(),
@@ -143,7 +143,7 @@ pub async fn show_vpc(
 ) -> ApiResult<Response> {
     let v = st
         .store
-        .vpc(&project_id, &id)
+        .vpc(project_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("VPC", &id))?;
     Ok(Json(VpcEnvelope { vpc: vpc_out(v) }).into_response())
@@ -154,7 +154,11 @@ pub async fn delete_vpc(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    deleted_or_not_found(st.store.delete_vpc(&project_id, &id).await?, "VPC", &id)
+    deleted_or_not_found(
+        st.store.delete_vpc(project_id, id.clone()).await?,
+        "VPC",
+        &id,
+    )
 }
 
 /// `create_subnet`: `POST /v1/{project_id}/subnets`.
@@ -169,12 +173,16 @@ pub async fn create_subnet(
         .vpc_id
         .filter(|v| !v.is_empty())
         .ok_or_else(|| Error::missing("subnet.vpc_id"))?;
-    let vpc = st.store.vpc(&project_id, &vpc_id).await?.ok_or_else(|| {
-        Error::invalid(
-            Reason::InvalidNetwork,
-            format!("VPC {vpc_id} does not exist"),
-        )
-    })?;
+    let vpc = st
+        .store
+        .vpc(project_id.clone(), vpc_id.clone())
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                Reason::InvalidNetwork,
+                format!("VPC {vpc_id} does not exist"),
+            )
+        })?;
     let name = o.name.unwrap_or_default();
     let cidr = o.cidr.ok_or_else(|| Error::missing("subnet.cidr"))?;
     let gateway_ip = o
@@ -219,7 +227,12 @@ pub async fn list_subnets(
 ) -> ApiResult<Response> {
     let subnets = st
         .store
-        .list_subnets(&project_id, q.str("vpc_id"), q.str("marker"), limit(&q)?)
+        .list_subnets(
+            project_id,
+            q.string("vpc_id"),
+            q.string("marker"),
+            limit(&q)?,
+        )
         .await?;
     Ok(Json(ListSubnetsResponse {
         subnets: subnets.into_iter().map(subnet_out).collect(),
@@ -234,7 +247,7 @@ pub async fn show_subnet(
 ) -> ApiResult<Response> {
     let s = st
         .store
-        .subnet(&project_id, &id)
+        .subnet(project_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("subnet", &id))?;
     Ok(Json(SubnetEnvelope {
@@ -251,7 +264,7 @@ pub async fn delete_subnet(
 ) -> ApiResult<Response> {
     deleted_or_not_found(
         st.store
-            .delete_subnet(&project_id, Some(&vpc_id), &id)
+            .delete_subnet(project_id, Some(vpc_id), id.clone())
             .await?,
         "subnet",
         &id,
@@ -263,7 +276,7 @@ pub async fn delete_subnet_short(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    match st.store.delete_subnet(&project_id, None, &id).await? {
+    match st.store.delete_subnet(project_id, None, id.clone()).await? {
         openwks_store::Deleted::Yes => Ok(empty_ok()),
         openwks_store::Deleted::NotFound => Err(Error::not_found("subnet", &id).into()),
     }

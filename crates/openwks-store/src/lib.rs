@@ -324,15 +324,15 @@ pub trait Identity: Send + Sync {
     /// Every access key (for the in-memory key cache).
     async fn access_keys(&self) -> Result<Vec<AccessKey>>;
     /// A user by id.
-    async fn user(&self, id: &str) -> Result<Option<User>>;
+    async fn user(&self, id: String) -> Result<Option<User>>;
     /// A user by account name and user name.
-    async fn user_by_name(&self, account_name: &str, user_name: &str) -> Result<Option<User>>;
+    async fn user_by_name(&self, account_name: String, user_name: String) -> Result<Option<User>>;
     /// Projects of an account, optionally by name.
-    async fn projects(&self, account_id: &str, name: Option<&str>) -> Result<Vec<Project>>;
+    async fn projects(&self, account_id: String, name: Option<String>) -> Result<Vec<Project>>;
     /// A project by id.
-    async fn project(&self, id: &str) -> Result<Option<Project>>;
+    async fn project(&self, id: String) -> Result<Option<Project>>;
     /// A setting (server secrets), set once if absent: returns the stored value.
-    async fn setting_or_init(&self, key: &str, init: String) -> Result<String>;
+    async fn setting_or_init(&self, key: String, init: String) -> Result<String>;
 }
 
 /// VPCs and subnets.
@@ -341,35 +341,35 @@ pub trait Network: Send + Sync {
     /// Create a VPC.
     async fn create_vpc(&self, vpc: Vpc) -> Result<Vpc>;
     /// A VPC of a project.
-    async fn vpc(&self, project_id: &str, id: &str) -> Result<Option<Vpc>>;
+    async fn vpc(&self, project_id: String, id: String) -> Result<Option<Vpc>>;
     /// VPCs of a project, after `marker`, at most `limit`.
     async fn list_vpcs(
         &self,
-        project_id: &str,
-        id: Option<&str>,
-        marker: Option<&str>,
+        project_id: String,
+        id: Option<String>,
+        marker: Option<String>,
         limit: i64,
     ) -> Result<Vec<Vpc>>;
     /// Delete a VPC; refused while it has subnets.
-    async fn delete_vpc(&self, project_id: &str, id: &str) -> Result<Deleted>;
+    async fn delete_vpc(&self, project_id: String, id: String) -> Result<Deleted>;
     /// Create a subnet (its VPC must exist).
     async fn create_subnet(&self, subnet: Subnet) -> Result<Subnet>;
     /// A subnet of a project.
-    async fn subnet(&self, project_id: &str, id: &str) -> Result<Option<Subnet>>;
+    async fn subnet(&self, project_id: String, id: String) -> Result<Option<Subnet>>;
     /// Subnets of a project.
     async fn list_subnets(
         &self,
-        project_id: &str,
-        vpc_id: Option<&str>,
-        marker: Option<&str>,
+        project_id: String,
+        vpc_id: Option<String>,
+        marker: Option<String>,
         limit: i64,
     ) -> Result<Vec<Subnet>>;
     /// Delete a subnet; refused while a server group uses it.
     async fn delete_subnet(
         &self,
-        project_id: &str,
-        vpc_id: Option<&str>,
-        id: &str,
+        project_id: String,
+        vpc_id: Option<String>,
+        id: String,
     ) -> Result<Deleted>;
 }
 
@@ -384,14 +384,15 @@ pub trait ServerGroups: Send + Sync {
         max_groups: i64,
     ) -> Result<ServerGroupView>;
     /// A server group of a project with its derived values.
-    async fn server_group(&self, project_id: &str, id: &str) -> Result<Option<ServerGroupView>>;
+    async fn server_group(&self, project_id: String, id: String)
+        -> Result<Option<ServerGroupView>>;
     /// Whether a name is taken in a project.
-    async fn server_group_name_taken(&self, project_id: &str, name: &str) -> Result<bool>;
+    async fn server_group_name_taken(&self, project_id: String, name: String) -> Result<bool>;
     /// A page of server groups, newest first, and the total that match.
     async fn list_server_groups(
         &self,
-        project_id: &str,
-        filter: &ServerGroupFilter,
+        project_id: String,
+        filter: ServerGroupFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<ServerGroupView>)>;
@@ -399,21 +400,22 @@ pub trait ServerGroups: Send + Sync {
     /// kept. `Err(NotFound)` when the group does not exist.
     async fn update_server_group(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         update: ServerGroupUpdate,
     ) -> Result<ServerGroupView>;
     /// Delete a server group; refused while it has standby groups (or, later, app groups or
     /// servers). Deleting a missing group is `Deleted::NotFound`, not an error.
-    async fn delete_server_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
+    async fn delete_server_group(&self, project_id: String, id: String) -> Result<Deleted>;
     /// Change the tags of several groups at once: all or nothing; a missing group is a 404.
     async fn update_server_group_tags(
         &self,
-        project_id: &str,
+        project_id: String,
         changes: Vec<(String, TagUpdate)>,
     ) -> Result<()>;
     /// Every tag key of a project's server groups with its distinct values.
-    async fn server_group_tag_keys(&self, project_id: &str) -> Result<Vec<(String, Vec<String>)>>;
+    async fn server_group_tag_keys(&self, project_id: String)
+        -> Result<Vec<(String, Vec<String>)>>;
 }
 
 /// App groups and their binding to a server group.
@@ -423,31 +425,31 @@ pub trait AppGroups: Send + Sync {
     /// type, and not in shared desktop mode with another app group, atomically.
     async fn create_app_group(&self, group: AppGroup) -> Result<AppGroupView>;
     /// An app group of a project.
-    async fn app_group(&self, project_id: &str, id: &str) -> Result<Option<AppGroupView>>;
+    async fn app_group(&self, project_id: String, id: String) -> Result<Option<AppGroupView>>;
     /// Whether an app-group name is taken in a project.
-    async fn app_group_name_taken(&self, project_id: &str, name: &str) -> Result<bool>;
+    async fn app_group_name_taken(&self, project_id: String, name: String) -> Result<bool>;
     /// A page of app groups, newest first, and the total that match.
     async fn list_app_groups(
         &self,
-        project_id: &str,
-        filter: &AppGroupFilter,
+        project_id: String,
+        filter: AppGroupFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<AppGroupView>)>;
     /// Apply `update` atomically, re-checking the binding rules when the binding changes.
     async fn update_app_group(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         update: AppGroupUpdate,
     ) -> Result<AppGroupView>;
     /// Delete the app groups of `ids` that exist (missing ones are ignored), all at once.
-    async fn delete_app_groups(&self, project_id: &str, ids: Vec<String>) -> Result<usize>;
+    async fn delete_app_groups(&self, project_id: String, ids: Vec<String>) -> Result<usize>;
     /// Unbind every app group of a server group (`Err(NotFound)` if the group is not there).
     async fn disassociate_app_groups(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
     ) -> Result<usize>;
 }
 
@@ -457,7 +459,7 @@ pub trait Authorizations: Send + Sync {
     /// Authorize accounts on app groups (all app groups must exist; idempotent); records mails.
     async fn add_authorizations(
         &self,
-        project_id: &str,
+        project_id: String,
         app_group_ids: Vec<String>,
         accounts: Vec<Account>,
         now: Timestamp,
@@ -465,7 +467,7 @@ pub trait Authorizations: Send + Sync {
     /// Remove authorizations (missing ones are fine); records mails.
     async fn remove_authorizations(
         &self,
-        project_id: &str,
+        project_id: String,
         app_group_ids: Vec<String>,
         accounts: Vec<Account>,
         now: Timestamp,
@@ -473,8 +475,8 @@ pub trait Authorizations: Send + Sync {
     /// A page of authorizations, newest first.
     async fn list_authorizations(
         &self,
-        project_id: &str,
-        filter: &AuthorizationFilter,
+        project_id: String,
+        filter: AuthorizationFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<AuthorizationView>)>;
@@ -483,53 +485,53 @@ pub trait Authorizations: Send + Sync {
     /// decides on), read in one snapshot.
     async fn access_facts(
         &self,
-        project_id: &str,
-        app_group_id: &str,
-        user: &str,
+        project_id: String,
+        app_group_id: String,
+        user: String,
     ) -> Result<(Vec<Account>, Vec<String>)>;
     /// A page of mail records, newest first.
     async fn list_mail_records(
         &self,
-        project_id: &str,
-        filter: &MailFilter,
+        project_id: String,
+        filter: MailFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<MailRecord>)>;
     /// Record a resend of these mail records (all must exist).
     async fn resend_mails(
         &self,
-        project_id: &str,
+        project_id: String,
         record_ids: Vec<String>,
         now: Timestamp,
     ) -> Result<usize>;
     /// Record the mails of these authorizations (all must exist).
     async fn send_authorization_mails(
         &self,
-        project_id: &str,
+        project_id: String,
         authorization_ids: Vec<String>,
         now: Timestamp,
     ) -> Result<usize>;
     /// Create a user group (unique name), with initial members.
     async fn create_user_group(&self, group: UserGroup) -> Result<UserGroup>;
     /// A user group with its members.
-    async fn user_group(&self, project_id: &str, id: &str) -> Result<Option<UserGroup>>;
+    async fn user_group(&self, project_id: String, id: String) -> Result<Option<UserGroup>>;
     /// A page of user groups, oldest first.
     async fn list_user_groups(
         &self,
-        project_id: &str,
+        project_id: String,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<UserGroup>)>;
     /// Add or remove members.
     async fn change_user_group_members(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         users: Vec<String>,
         change: Change,
     ) -> Result<UserGroup>;
     /// Delete a user group, its memberships and the authorizations naming it.
-    async fn delete_user_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
+    async fn delete_user_group(&self, project_id: String, id: String) -> Result<Deleted>;
 }
 
 /// Published apps and their icons.
@@ -538,40 +540,45 @@ pub trait Apps: Send + Sync {
     /// Publish apps into an app group (all or nothing; names unique in the group).
     async fn publish_apps(
         &self,
-        project_id: &str,
-        app_group_id: &str,
+        project_id: String,
+        app_group_id: String,
         apps: Vec<(App, Option<Icon>)>,
     ) -> Result<Vec<App>>;
     /// An app of an app group (`Err(NotFound)` when the group is missing).
-    async fn app(&self, project_id: &str, app_group_id: &str, id: &str) -> Result<Option<App>>;
+    async fn app(
+        &self,
+        project_id: String,
+        app_group_id: String,
+        id: String,
+    ) -> Result<Option<App>>;
     /// A page of an app group's apps, in publish order.
     async fn list_apps(
         &self,
-        project_id: &str,
-        app_group_id: &str,
-        filter: &AppFilter,
+        project_id: String,
+        app_group_id: String,
+        filter: AppFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<App>)>;
     /// Names of the apps published in an app group.
-    async fn app_names(&self, project_id: &str, app_group_id: &str) -> Result<Vec<String>>;
+    async fn app_names(&self, project_id: String, app_group_id: String) -> Result<Vec<String>>;
     /// Apply `update` to each app of `ids` (all must exist; all or nothing).
     async fn update_apps(
         &self,
-        project_id: &str,
-        app_group_id: &str,
+        project_id: String,
+        app_group_id: String,
         ids: Vec<String>,
         update: AppUpdate,
     ) -> Result<Vec<App>>;
     /// Unpublish the apps of `ids` that exist (missing ones are fine).
     async fn unpublish_apps(
         &self,
-        project_id: &str,
-        app_group_id: &str,
+        project_id: String,
+        app_group_id: String,
         ids: Vec<String>,
     ) -> Result<usize>;
     /// An icon by id.
-    async fn icon(&self, id: &str) -> Result<Option<Icon>>;
+    async fn icon(&self, id: String) -> Result<Option<Icon>>;
 }
 
 /// ECS server groups (anti-affinity policies).
@@ -584,18 +591,22 @@ pub trait EcsGroups: Send + Sync {
         max_groups: i64,
     ) -> Result<EcsGroupWithMembers>;
     /// An ECS server group and its members.
-    async fn ecs_group(&self, project_id: &str, id: &str) -> Result<Option<EcsGroupWithMembers>>;
+    async fn ecs_group(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<EcsGroupWithMembers>>;
     /// ECS server groups after `marker`, at most `limit`, and whether more follow.
     async fn list_ecs_groups(
         &self,
-        project_id: &str,
-        marker: Option<&str>,
+        project_id: String,
+        marker: Option<String>,
         limit: i64,
     ) -> Result<(Vec<EcsGroupWithMembers>, bool)>;
     /// How many ECS server groups a project has.
-    async fn ecs_group_count(&self, project_id: &str) -> Result<i64>;
+    async fn ecs_group_count(&self, project_id: String) -> Result<i64>;
     /// Delete an ECS server group.
-    async fn delete_ecs_group(&self, project_id: &str, id: &str) -> Result<Deleted>;
+    async fn delete_ecs_group(&self, project_id: String, id: String) -> Result<Deleted>;
 }
 
 /// Hosts, servers (ECS and app servers), their placement and their jobs.
@@ -612,36 +623,36 @@ pub trait Compute: Send + Sync {
     /// Finish a running job (boot or teardown done).
     async fn finish_job(
         &self,
-        project_id: &str,
-        job_id: &str,
+        project_id: String,
+        job_id: String,
         now: Timestamp,
     ) -> Result<Option<Job>>;
     /// Start deleting servers (all must exist): a running `deleteServer` job.
     async fn delete_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         job_id: String,
         now: Timestamp,
     ) -> Result<Job>;
     /// A job.
-    async fn job(&self, project_id: &str, id: &str) -> Result<Option<Job>>;
+    async fn job(&self, project_id: String, id: String) -> Result<Option<Job>>;
     /// Every running job.
     async fn running_jobs(&self) -> Result<Vec<Job>>;
     /// A server.
-    async fn server(&self, project_id: &str, id: &str) -> Result<Option<Server>>;
+    async fn server(&self, project_id: String, id: String) -> Result<Option<Server>>;
     /// A page of a project's servers.
     async fn list_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<Server>)>;
     /// Add (`add`) or remove servers to/from an ECS group; per server, `None` or the failure.
     async fn change_ecs_members(
         &self,
-        project_id: &str,
-        group_id: &str,
+        project_id: String,
+        group_id: String,
         server_ids: Vec<String>,
         change: Change,
     ) -> Result<Vec<Option<openwks_core::Error>>>;
@@ -651,28 +662,28 @@ pub trait Compute: Send + Sync {
     /// A page of app servers.
     async fn list_app_servers(
         &self,
-        project_id: &str,
-        filter: &AppServerFilter,
+        project_id: String,
+        filter: AppServerFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<Server>)>;
     /// Apply `update` to an app server.
     async fn update_app_server(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         update: ServerUpdate,
     ) -> Result<Server>;
     /// A server group's app servers counted by `ServerStatus`.
     async fn server_group_states(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
     ) -> Result<std::collections::BTreeMap<String, i64>>;
     /// Start a power action on servers (all must exist and be in the needed state): a job.
     async fn power_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         action: PowerAction,
         job_id: String,
@@ -681,7 +692,7 @@ pub trait Compute: Send + Sync {
     /// Rebuild app servers (reinstall with the group's current image, or change to `image`).
     async fn rebuild_app_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         image: Option<String>,
         job_id: String,
@@ -690,7 +701,7 @@ pub trait Compute: Send + Sync {
     /// Start a `rejoinDomain` or `updateTsvi` job over running app servers (all or nothing).
     async fn reconfigure_app_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         kind: &'static str,
         job_id: String,
@@ -699,17 +710,19 @@ pub trait Compute: Send + Sync {
     /// Migrate app servers to a host (all or nothing, anti-affinity and capacity kept).
     async fn migrate_app_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         host_id: String,
         job_id: String,
         now: Timestamp,
     ) -> Result<Job>;
     /// Every sub-job of a project's jobs with its job.
-    async fn sub_jobs(&self, project_id: &str)
-        -> Result<Vec<(Job, openwks_core::compute::SubJob)>>;
+    async fn sub_jobs(
+        &self,
+        project_id: String,
+    ) -> Result<Vec<(Job, openwks_core::compute::SubJob)>>;
     /// Delete finished sub-jobs by id.
-    async fn delete_sub_jobs(&self, project_id: &str, ids: Vec<String>) -> Result<usize>;
+    async fn delete_sub_jobs(&self, project_id: String, ids: Vec<String>) -> Result<usize>;
 }
 
 /// A host that is down: why, and since when (RFC 3339).
@@ -746,7 +759,7 @@ pub trait Hosts: Send + Sync {
     /// to `ERROR`; `None` when the fleet has no such host.
     async fn set_host_down(
         &self,
-        host_id: &str,
+        host_id: String,
         reason: Option<String>,
         now: Timestamp,
     ) -> Result<Option<Vec<Server>>>;
@@ -767,40 +780,40 @@ pub trait Sessions: Send + Sync {
     /// snapshot: what a dry run answers. [`Store::launch`] checks the same in its write.
     async fn launch_target(
         &self,
-        project_id: &str,
+        project_id: String,
         spec: openwks_core::session::LaunchSpec,
     ) -> Result<openwks_core::session::LaunchTarget>;
     /// Routing's decision for a group and its standbys now, assigning nothing.
     async fn explain_routing(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
         catalogue: std::sync::Arc<openwks_core::catalogue::Catalogue>,
     ) -> Result<Vec<GroupDecision>>;
     /// A session.
     async fn session(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
     ) -> Result<Option<openwks_core::session::Session>>;
     /// End a session now (idempotent for ended ones).
     async fn end_session(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         now: Timestamp,
     ) -> Result<openwks_core::session::Session>;
     /// Mark a live session disconnected (it keeps its slot until the disconnect timeout).
     async fn disconnect_session(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         now: Timestamp,
     ) -> Result<openwks_core::session::Session>;
     /// `logoff_user_session`: all ids must exist; live sessions end now or after the delay.
     async fn logoff_sessions(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         delay_secs: i64,
         now: Timestamp,
@@ -810,16 +823,16 @@ pub trait Sessions: Send + Sync {
     /// Sessions, newest first: `(count, page)`.
     async fn list_sessions(
         &self,
-        project_id: &str,
-        filter: &openwks_core::session::SessionFilter,
+        project_id: String,
+        filter: openwks_core::session::SessionFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::session::Session>)>;
     /// App connections, newest first, filtered, each with its session: `(count, page)`.
     async fn app_connections(
         &self,
-        project_id: &str,
-        filter: &openwks_core::session::ConnectionFilter,
+        project_id: String,
+        filter: openwks_core::session::ConnectionFilter,
         offset: i64,
         limit: i64,
     ) -> Result<ConnectionPage>;
@@ -831,9 +844,9 @@ pub trait Sessions: Send + Sync {
     /// Live sessions per `(server group, server)`, for `/metrics`.
     async fn live_sessions_by_server(&self) -> Result<Vec<(String, String, u64)>>;
     /// Store an export's result document.
-    async fn save_export(&self, project_id: &str, id: String, doc: String) -> Result<()>;
+    async fn save_export(&self, project_id: String, id: String, doc: String) -> Result<()>;
     /// An export's result document.
-    async fn export(&self, project_id: &str, id: &str) -> Result<Option<String>>;
+    async fn export(&self, project_id: String, id: String) -> Result<Option<String>>;
 }
 
 /// IAM users, keys, policies and groups, scoped to an account.
@@ -842,92 +855,92 @@ pub trait Iam: Send + Sync {
     /// Create an IAM user (name unique in the account: 409).
     async fn create_iam_user(&self, user: IamUser, password_hash: String) -> Result<IamUser>;
     /// An IAM user.
-    async fn iam_user(&self, account_id: &str, id: &str) -> Result<Option<IamUser>>;
+    async fn iam_user(&self, account_id: String, id: String) -> Result<Option<IamUser>>;
     /// The account's users.
-    async fn iam_users(&self, account_id: &str) -> Result<Vec<IamUser>>;
+    async fn iam_users(&self, account_id: String) -> Result<Vec<IamUser>>;
     /// Enable/disable a user, change its password.
     async fn update_iam_user(
         &self,
-        account_id: &str,
-        id: &str,
+        account_id: String,
+        id: String,
         enabled: Option<bool>,
         password_hash: Option<String>,
     ) -> Result<IamUser>;
     /// Delete a user with its keys, memberships and attachments.
-    async fn delete_iam_user(&self, account_id: &str, id: &str) -> Result<Deleted>;
+    async fn delete_iam_user(&self, account_id: String, id: String) -> Result<Deleted>;
     /// Add a key pair (at most 2 per user).
     async fn create_iam_key(
         &self,
-        account_id: &str,
-        user_id: &str,
+        account_id: String,
+        user_id: String,
         access_key: String,
         secret_key: String,
         now: Timestamp,
     ) -> Result<IamKey>;
     /// A user's keys.
-    async fn iam_keys(&self, account_id: &str, user_id: &str) -> Result<Vec<IamKey>>;
+    async fn iam_keys(&self, account_id: String, user_id: String) -> Result<Vec<IamKey>>;
     /// Activate or deactivate a key.
     async fn set_iam_key_status(
         &self,
-        account_id: &str,
-        user_id: &str,
-        access_key: &str,
+        account_id: String,
+        user_id: String,
+        access_key: String,
         status: KeyStatus,
     ) -> Result<IamKey>;
     /// Delete a key.
     async fn delete_iam_key(
         &self,
-        account_id: &str,
-        user_id: &str,
-        access_key: &str,
+        account_id: String,
+        user_id: String,
+        access_key: String,
     ) -> Result<Deleted>;
     /// Create a policy.
     async fn create_iam_policy(&self, policy: IamPolicy) -> Result<IamPolicy>;
     /// The account's policies.
-    async fn iam_policies(&self, account_id: &str) -> Result<Vec<IamPolicy>>;
+    async fn iam_policies(&self, account_id: String) -> Result<Vec<IamPolicy>>;
     /// A policy.
-    async fn iam_policy(&self, account_id: &str, id: &str) -> Result<Option<IamPolicy>>;
+    async fn iam_policy(&self, account_id: String, id: String) -> Result<Option<IamPolicy>>;
     /// Delete a policy (409 while attached).
-    async fn delete_iam_policy(&self, account_id: &str, id: &str) -> Result<Deleted>;
+    async fn delete_iam_policy(&self, account_id: String, id: String) -> Result<Deleted>;
     /// Create a group.
     async fn create_iam_group(&self, group: IamGroup) -> Result<IamGroup>;
     /// The account's groups.
-    async fn iam_groups(&self, account_id: &str) -> Result<Vec<IamGroup>>;
+    async fn iam_groups(&self, account_id: String) -> Result<Vec<IamGroup>>;
     /// A group.
-    async fn iam_group(&self, account_id: &str, id: &str) -> Result<Option<IamGroup>>;
+    async fn iam_group(&self, account_id: String, id: String) -> Result<Option<IamGroup>>;
     /// Delete a group.
-    async fn delete_iam_group(&self, account_id: &str, id: &str) -> Result<Deleted>;
+    async fn delete_iam_group(&self, account_id: String, id: String) -> Result<Deleted>;
     /// Add or remove a member.
     async fn set_iam_member(
         &self,
-        account_id: &str,
-        group_id: &str,
-        user_id: &str,
+        account_id: String,
+        group_id: String,
+        user_id: String,
         change: Change,
     ) -> Result<IamGroup>;
     /// Attach or detach a policy.
     async fn set_iam_attachment(
         &self,
-        account_id: &str,
-        policy_id: &str,
+        account_id: String,
+        policy_id: String,
         principal: Principal,
-        principal_id: &str,
+        principal_id: String,
         change: Change,
     ) -> Result<()>;
     /// How many users and groups a policy is attached to.
-    async fn iam_policy_attachments(&self, account_id: &str, policy_id: &str) -> Result<i64>;
+    async fn iam_policy_attachments(&self, account_id: String, policy_id: String) -> Result<i64>;
     /// Policies attached directly to a user or group.
     async fn iam_attached(
         &self,
-        account_id: &str,
+        account_id: String,
         principal: Principal,
-        principal_id: &str,
+        principal_id: String,
     ) -> Result<Vec<IamPolicy>>;
     /// Every policy that applies to a user (its own and its groups').
     async fn iam_effective_policies(
         &self,
-        account_id: &str,
-        user_id: &str,
+        account_id: String,
+        user_id: String,
     ) -> Result<Vec<IamPolicy>>;
 }
 
@@ -940,8 +953,8 @@ pub trait Audit: Send + Sync {
     /// `(count, page)`.
     async fn audit_events(
         &self,
-        account_id: &str,
-        filter: &AuditFilter,
+        account_id: String,
+        filter: AuditFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<AuditEvent>)>;
@@ -957,8 +970,8 @@ pub trait Scaling: Send + Sync {
     /// A group's scaling inputs now.
     async fn scaling_inputs(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
         catalogue: std::sync::Arc<openwks_core::catalogue::Catalogue>,
     ) -> Result<Option<ScalingInputs>>;
     /// Scale in, race-free: take the servers out of routing, count their sessions again, and
@@ -966,8 +979,8 @@ pub trait Scaling: Send + Sync {
     /// (`None` when every one had gained a session).
     async fn scale_in(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
         ids: Vec<String>,
         job_id: String,
         now: Timestamp,
@@ -977,8 +990,8 @@ pub trait Scaling: Send + Sync {
     /// A group's scaling decisions, newest first.
     async fn scaling_activities(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
         limit: i64,
     ) -> Result<Vec<ScalingActivity>>;
 }
@@ -995,15 +1008,15 @@ pub trait Cluster: Send + Sync {
     /// another holder's lease runs.
     async fn try_lease(
         &self,
-        name: &str,
-        holder: &str,
+        name: String,
+        holder: String,
         now: Timestamp,
         ttl_ms: i64,
     ) -> Result<bool>;
     /// Give a lease up (if `holder` has it).
-    async fn release_lease(&self, name: &str, holder: &str) -> Result<()>;
+    async fn release_lease(&self, name: String, holder: String) -> Result<()>;
     /// Add one to the counter `key` (kept with the settings) and answer its new value.
-    async fn next_counter(&self, key: &str) -> Result<i64>;
+    async fn next_counter(&self, key: String) -> Result<i64>;
     /// A counter moved by every change of keys, users, projects or identity policies.
     async fn iam_generation(&self) -> Result<i64>;
 }

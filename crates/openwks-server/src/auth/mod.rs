@@ -58,9 +58,9 @@ impl Directory {
         let mut snap = Snapshot::default();
         for k in keys {
             if !snap.users.contains_key(&k.user_id) {
-                if let Some(u) = store.user(&k.user_id).await? {
+                if let Some(u) = store.user(k.user_id.clone()).await? {
                     if !snap.projects.values().any(|p| p.account_id == u.account_id) {
-                        for p in store.projects(&u.account_id, None).await? {
+                        for p in store.projects(u.account_id.clone(), None).await? {
                             snap.projects.insert(p.id.clone(), p);
                         }
                     }
@@ -76,9 +76,9 @@ impl Directory {
         let accounts: std::collections::BTreeSet<String> =
             snap.users.values().map(|u| u.account_id.clone()).collect();
         for a in accounts {
-            for u in store.iam_users(&a).await? {
+            for u in store.iam_users(a).await? {
                 if u.enabled && !snap.users.contains_key(&u.id) {
-                    if let Some(full) = store.user(&u.id).await? {
+                    if let Some(full) = store.user(u.id.clone()).await? {
                         snap.stamps
                             .insert(u.id.clone(), password::stamp(&full.password_hash));
                     }

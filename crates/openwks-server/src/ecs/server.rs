@@ -103,7 +103,7 @@ pub async fn create_post_paid_servers(
     let request = spec.validate(&st.catalogue)?;
     let subnet = st
         .store
-        .subnet(&project_id, &request.subnet_id)
+        .subnet(project_id.clone(), request.subnet_id.clone())
         .await?
         .ok_or_else(|| invalid(format!("subnet {} does not exist", request.subnet_id)))?;
     if subnet.vpc_id != request.vpc_id {
@@ -141,7 +141,7 @@ pub async fn show_job(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> EcsResult<Response> {
-    let j = st.store.job(&project_id, &id).await?.ok_or_else(|| {
+    let j = st.store.job(project_id, id.clone()).await?.ok_or_else(|| {
         Error::new(
             ErrorKind::NotFound,
             Reason::EcsInvalid,
@@ -156,13 +156,17 @@ pub async fn show_server(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> EcsResult<Response> {
-    let s = st.store.server(&project_id, &id).await?.ok_or_else(|| {
-        Error::new(
-            ErrorKind::NotFound,
-            Reason::EcsServerNotFound,
-            format!("ECS {id} does not exist"),
-        )
-    })?;
+    let s = st
+        .store
+        .server(project_id, id.clone())
+        .await?
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                Reason::EcsServerNotFound,
+                format!("ECS {id} does not exist"),
+            )
+        })?;
     Ok(Json(json!({"server": server_detail(&s)})).into_response())
 }
 
@@ -190,7 +194,7 @@ pub async fn list_servers_details(
     let offset = offset.max(1);
     let (count, servers) = st
         .store
-        .list_servers(&project_id, (offset - 1) * limit, limit)
+        .list_servers(project_id, (offset - 1) * limit, limit)
         .await?;
     Ok(Json(
         json!({"count": count, "servers": servers.iter().map(server_detail).collect::<Vec<_>>()}),
@@ -215,7 +219,7 @@ pub async fn delete_servers(
         return Err(invalid("servers must hold 1 to 1000 ids").into());
     }
     let job_id = start_job(&st, &project_id, |job, now| {
-        st.store.delete_servers(&project_id, ids, job, now)
+        st.store.delete_servers(project_id.clone(), ids, job, now)
     })
     .await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
@@ -281,7 +285,8 @@ pub async fn server_action(
         return Err(invalid("servers must hold 1 to 1000 ids").into());
     }
     let job_id = start_job(&st, &project_id, |job, now| {
-        st.store.power_servers(&project_id, ids, action, job, now)
+        st.store
+            .power_servers(project_id.clone(), ids, action, job, now)
     })
     .await?;
     Ok(Json(JobIdResponse { job_id }).into_response())

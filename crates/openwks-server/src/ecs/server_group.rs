@@ -81,7 +81,7 @@ pub async fn list_server_groups(
     }
     let (groups, more) = st
         .store
-        .list_ecs_groups(&project_id, q.str("marker"), limit)
+        .list_ecs_groups(project_id, q.string("marker"), limit)
         .await?;
     let next_marker = if more {
         groups.last().map(|(g, _)| g.id.clone())
@@ -102,7 +102,7 @@ pub async fn show_server_group(
 ) -> EcsResult<Response> {
     let g = st
         .store
-        .ecs_group(&project_id, &id)
+        .ecs_group(project_id, id.clone())
         .await?
         .ok_or_else(|| group_not_found(&id))?;
     Ok(Json(ServerGroupEnvelope {
@@ -116,7 +116,7 @@ pub async fn delete_server_group(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> EcsResult<Response> {
-    match st.store.delete_ecs_group(&project_id, &id).await? {
+    match st.store.delete_ecs_group(project_id, id.clone()).await? {
         openwks_store::Deleted::Yes => Ok(StatusCode::NO_CONTENT.into_response()),
         openwks_store::Deleted::NotFound => Err(group_not_found(&id).into()),
     }
@@ -145,7 +145,7 @@ pub async fn server_group_action(
         .ok_or_else(|| invalid("instance_uuid is required"))?;
     let mut results = st
         .store
-        .change_ecs_members(&project_id, &id, vec![uuid], change)
+        .change_ecs_members(project_id, id, vec![uuid], change)
         .await?;
     match results.pop().flatten() {
         Some(e) => Err(e.into()),
@@ -173,7 +173,7 @@ async fn batch(
     }
     let results = st
         .store
-        .change_ecs_members(project_id, id, ids.clone(), change)
+        .change_ecs_members(project_id.to_string(), id.to_string(), ids.clone(), change)
         .await?;
     let servers: Vec<BatchOperateResult> = ids
         .iter()
@@ -227,7 +227,7 @@ pub async fn show_server_limits(
     P(project_id): P<String>,
 ) -> EcsResult<Response> {
     let q = &st.catalogue.quotas;
-    let used = st.store.ecs_group_count(&project_id).await?;
+    let used = st.store.ecs_group_count(project_id).await?;
     let absolute = ServerLimits {
         max_image_meta: 50,
         max_personality: 5,

@@ -78,7 +78,7 @@ pub async fn fail_host(
     check_text("reason", &reason, 1, 255, Reason::InvalidParameter)?;
     let failed = st
         .store
-        .set_host_down(&host_id, Some(reason.clone()), st.timestamp())
+        .set_host_down(host_id.clone(), Some(reason.clone()), st.timestamp())
         .await?
         .ok_or_else(|| Error::not_found("host", &host_id))?;
     let ids: Vec<String> = failed.into_iter().map(|s| s.id).collect();
@@ -97,7 +97,7 @@ pub async fn recover_host(
 ) -> ApiResult<Response> {
     administrator(&ctx, "recover a host")?;
     st.store
-        .set_host_down(&host_id, None, st.timestamp())
+        .set_host_down(host_id.clone(), None, st.timestamp())
         .await?
         .ok_or_else(|| Error::not_found("host", &host_id))?;
     tracing::info!(host = %host_id, "host marked up");

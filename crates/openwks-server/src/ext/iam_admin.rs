@@ -92,7 +92,7 @@ pub async fn list_users(
 ) -> ApiResult<Response> {
     let users: Vec<IamUserView> = st
         .store
-        .iam_users(&ctx.caller.account_id)
+        .iam_users(ctx.caller.account_id)
         .await?
         .into_iter()
         .map(user_view)
@@ -108,7 +108,7 @@ pub async fn show_user(
 ) -> ApiResult<Response> {
     let u = st
         .store
-        .iam_user(&ctx.caller.account_id, &id)
+        .iam_user(ctx.caller.account_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("IAM user", &id))?;
     Ok(Json(user_view(u)).into_response())
@@ -174,7 +174,7 @@ pub async fn list_keys(
 ) -> ApiResult<Response> {
     let keys: Vec<IamKeyView> = st
         .store
-        .iam_keys(&ctx.caller.account_id, &id)
+        .iam_keys(ctx.caller.account_id, id)
         .await?
         .into_iter()
         .map(|k| key_view(k, None))
@@ -237,7 +237,7 @@ pub async fn list_policies(
 ) -> ApiResult<Response> {
     let ps: Vec<IamPolicyView> = st
         .store
-        .iam_policies(&ctx.caller.account_id)
+        .iam_policies(ctx.caller.account_id)
         .await?
         .into_iter()
         .map(policy_view)
@@ -253,7 +253,7 @@ pub async fn show_policy(
 ) -> ApiResult<Response> {
     let p = st
         .store
-        .iam_policy(&ctx.caller.account_id, &id)
+        .iam_policy(ctx.caller.account_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("policy", &id))?;
     Ok(Json(policy_view(p)).into_response())
@@ -297,7 +297,7 @@ pub async fn list_groups(
 ) -> ApiResult<Response> {
     let gs: Vec<IamGroupView> = st
         .store
-        .iam_groups(&ctx.caller.account_id)
+        .iam_groups(ctx.caller.account_id)
         .await?
         .into_iter()
         .map(group_view)
@@ -313,7 +313,7 @@ pub async fn show_group(
 ) -> ApiResult<Response> {
     let g = st
         .store
-        .iam_group(&ctx.caller.account_id, &id)
+        .iam_group(ctx.caller.account_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("IAM group", &id))?;
     Ok(Json(group_view(g)).into_response())
@@ -377,12 +377,12 @@ async fn attached(st: &AppState, ctx: &Ctx, principal: Principal, id: &str) -> A
     let exists = match principal {
         Principal::User => st
             .store
-            .iam_user(&ctx.caller.account_id, id)
+            .iam_user(ctx.caller.account_id.clone(), id.to_string())
             .await?
             .is_some(),
         Principal::Group => st
             .store
-            .iam_group(&ctx.caller.account_id, id)
+            .iam_group(ctx.caller.account_id.clone(), id.to_string())
             .await?
             .is_some(),
     };
@@ -391,7 +391,7 @@ async fn attached(st: &AppState, ctx: &Ctx, principal: Principal, id: &str) -> A
     }
     let ps: Vec<IamPolicyView> = st
         .store
-        .iam_attached(&ctx.caller.account_id, principal, id)
+        .iam_attached(ctx.caller.account_id.clone(), principal, id.to_string())
         .await?
         .into_iter()
         .map(policy_view)
@@ -480,7 +480,7 @@ pub async fn list_audit_events(
     };
     let (count, items) = st
         .store
-        .audit_events(&ctx.caller.account_id, &f, offset, limit)
+        .audit_events(ctx.caller.account_id, f, offset, limit)
         .await?;
     Ok(Json(ListAuditEventsResponse {
         count,

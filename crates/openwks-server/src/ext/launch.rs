@@ -78,7 +78,7 @@ pub async fn launch(
         let ds = session::explain(&st, &project_id, &primary).await?;
         let hit = ds.iter().find(|d| d.chosen.is_some()).cloned();
         let server = match hit.as_ref().and_then(|d| d.chosen.as_deref()) {
-            Some(id) => st.store.server(&project_id, id).await?,
+            Some(id) => st.store.server(project_id, id.to_string()).await?,
             None => None,
         };
         return Ok(Json(LaunchResponse {
@@ -154,9 +154,7 @@ pub async fn end(
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
     Ok(state_answer(
-        st.store
-            .end_session(&project_id, &id, st.timestamp())
-            .await?,
+        st.store.end_session(project_id, id, st.timestamp()).await?,
     ))
 }
 
@@ -168,7 +166,7 @@ pub async fn disconnect(
 ) -> ApiResult<Response> {
     Ok(state_answer(
         st.store
-            .disconnect_session(&project_id, &id, st.timestamp())
+            .disconnect_session(project_id, id, st.timestamp())
             .await?,
     ))
 }

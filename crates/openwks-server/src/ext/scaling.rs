@@ -43,12 +43,12 @@ pub async fn list_activities(
     let id = group_id(&q)?;
     let (_, limit) = q.page()?;
     st.store
-        .server_group(&project_id, &id)
+        .server_group(project_id.clone(), id.clone())
         .await?
         .ok_or_else(|| Error::not_found("server group", &id))?;
     let items: Vec<ScalingActivity> = st
         .store
-        .scaling_activities(&project_id, &id, limit)
+        .scaling_activities(project_id, id, limit)
         .await?
         .into_iter()
         .map(activity_view)

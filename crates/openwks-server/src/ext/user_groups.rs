@@ -72,10 +72,7 @@ pub async fn list_user_groups(
     q: Query,
 ) -> ApiResult<Response> {
     let (offset, limit) = q.page()?;
-    let (count, groups) = st
-        .store
-        .list_user_groups(&project_id, offset, limit)
-        .await?;
+    let (count, groups) = st.store.list_user_groups(project_id, offset, limit).await?;
     Ok(Json(ListResponse {
         count,
         items: groups.into_iter().map(out).collect::<Vec<_>>(),
@@ -90,7 +87,7 @@ pub async fn show_user_group(
 ) -> ApiResult<Response> {
     let g = st
         .store
-        .user_group(&project_id, &id)
+        .user_group(project_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("user group", &id))?;
     Ok(Json(out(g)).into_response())
@@ -103,7 +100,7 @@ pub async fn delete_user_group(
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
     deleted_or_not_found(
-        st.store.delete_user_group(&project_id, &id).await?,
+        st.store.delete_user_group(project_id, id.clone()).await?,
         "user group",
         &id,
     )
@@ -120,7 +117,7 @@ async fn members(
     let users = check_user_names(req.users)?;
     let g = st
         .store
-        .change_user_group_members(project_id, id, users, change)
+        .change_user_group_members(project_id.to_string(), id.to_string(), users, change)
         .await?;
     Ok(Json(out(g)).into_response())
 }
@@ -156,21 +153,24 @@ pub async fn access_check(
         .ok_or_else(|| Error::missing("user_name"))?
         .to_string();
     st.store
-        .app_group(&project_id, &id)
+        .app_group(project_id.clone(), id.clone())
         .await?
         .ok_or_else(|| Error::not_found("app group", &id))?;
     let app_id = q.str("app_id").map(str::to_string);
     let app_state = match &app_id {
         Some(a) => {
             st.store
-                .app(&project_id, &id, a)
+                .app(project_id.clone(), id.clone(), a.to_string())
                 .await?
                 .ok_or_else(|| Error::not_found("app", a))?
                 .state
         }
         None => "NORMAL".to_string(),
     };
-    let (auths, groups) = st.store.access_facts(&project_id, &id, &user).await?;
+    let (auths, groups) = st
+        .store
+        .access_facts(project_id, id.clone(), user.clone())
+        .await?;
     let authorized = may_open(&user, &groups, &auths, &app_state);
     let reason = if authorized {
         String::new()

@@ -61,7 +61,7 @@ async fn create_args(
     let vpc_id = n.vpc_id;
     let subnet = st
         .store
-        .subnet(project_id, &subnet_id)
+        .subnet(project_id.to_string(), subnet_id.clone())
         .await?
         .ok_or_else(|| {
             Error::invalid(

@@ -26,12 +26,18 @@ pub async fn launch(st: &AppState, project_id: &str, spec: LaunchSpec) -> Result
 /// change between its check and its answer that it would act on); the store checks the same
 /// (`openwks_core::session::check_launch`) inside a launch's write.
 pub async fn target(st: &AppState, project_id: &str, spec: &LaunchSpec) -> Result<LaunchTarget> {
-    st.store.launch_target(project_id, spec.clone()).await
+    st.store
+        .launch_target(project_id.to_string(), spec.clone())
+        .await
 }
 
 /// How routing decides for `primary` and its standbys now, group by group.
 pub async fn explain(st: &AppState, project_id: &str, primary: &str) -> Result<Vec<GroupDecision>> {
     st.store
-        .explain_routing(project_id, primary, st.catalogue.clone())
+        .explain_routing(
+            project_id.to_string(),
+            primary.to_string(),
+            st.catalogue.clone(),
+        )
         .await
 }

@@ -68,7 +68,7 @@ pub async fn publish_app(
             &now,
         )?);
     }
-    let published = st.store.publish_apps(&project_id, &group, apps).await?;
+    let published = st.store.publish_apps(project_id, group, apps).await?;
     let base = icon_base(&headers);
     let items: Vec<_> = published.iter().map(|a| convert::app(a, &base)).collect();
     Ok(Json(ListResponse {
@@ -96,7 +96,7 @@ pub async fn list_published_app(
     };
     let (count, apps) = st
         .store
-        .list_apps(&project_id, &group, &f, offset, limit)
+        .list_apps(project_id, group, f, offset, limit)
         .await?;
     let base = icon_base(&headers);
     Ok(Json(ListResponse {
@@ -117,7 +117,7 @@ pub async fn show_app_detail(
 ) -> ApiResult<Response> {
     let a = st
         .store
-        .app(&project_id, &group, &id)
+        .app(project_id, group, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("app", &id))?;
     Ok(Json(convert::app(&a, &icon_base(&headers))).into_response())
@@ -133,7 +133,12 @@ async fn update_one(
 ) -> ApiResult<Response> {
     let mut apps = st
         .store
-        .update_apps(project_id, group, vec![id.clone()], f)
+        .update_apps(
+            project_id.to_string(),
+            group.to_string(),
+            vec![id.clone()],
+            f,
+        )
         .await?;
     let a = apps.pop().ok_or_else(|| Error::not_found("app", &id))?;
     Ok(Json(convert::app(&a, &icon_base(headers))).into_response())
@@ -175,8 +180,8 @@ async fn set_state(
     let ids = check_ids(json_body::<AppIdsReq>(body)?.ids)?;
     st.store
         .update_apps(
-            project_id,
-            group,
+            project_id.to_string(),
+            group.to_string(),
             ids,
             Box::new(move |a: &mut App| {
                 a.state = state.to_string();
@@ -212,7 +217,7 @@ pub async fn unpublish_app(
     body: Bytes,
 ) -> ApiResult<Response> {
     let ids = check_ids(json_body::<AppIdsReq>(&body)?.ids)?;
-    st.store.unpublish_apps(&project_id, &group, ids).await?;
+    st.store.unpublish_apps(project_id, group, ids).await?;
     Ok(empty_ok())
 }
 
@@ -233,8 +238,8 @@ pub async fn update_pre_boot_policy(
         .transpose()?;
     st.store
         .update_apps(
-            &project_id,
-            &group,
+            project_id,
+            group,
             ids,
             Box::new(move |a: &mut App| {
                 a.is_pre_boot = is_pre_boot;
@@ -255,7 +260,7 @@ pub async fn check_publish_app(
     body: Bytes,
 ) -> ApiResult<Response> {
     // The group first: a check in a group that does not exist is its 404, whatever the name.
-    let names = st.store.app_names(&project_id, &group).await?;
+    let names = st.store.app_names(project_id, group).await?;
     super::validate_name(
         &body,
         |n| check_app_name(n).is_ok(),
@@ -338,8 +343,8 @@ pub async fn delete_app_icon(
 ) -> ApiResult<Response> {
     st.store
         .update_apps(
-            &project_id,
-            &group,
+            project_id,
+            group,
             vec![id],
             Box::new(|a: &mut App| {
                 a.icon_id = None;
@@ -359,18 +364,21 @@ pub async fn show_publishable_app(
 ) -> ApiResult<Response> {
     let ag = st
         .store
-        .app_group(&project_id, &group)
+        .app_group(project_id.clone(), group.clone())
         .await?
         .ok_or_else(|| Error::not_found("app group", &group))?;
     let image = match &ag.group.app_server_group_id {
         Some(sid) => st
             .store
-            .server_group(&project_id, sid)
+            .server_group(project_id.clone(), sid.to_string())
             .await?
             .map(|v| v.group.image_id),
         None => None,
     };
-    let published = st.store.app_names(&project_id, &group).await?;
+    let published = st
+        .store
+        .app_names(project_id.clone(), group.clone())
+        .await?;
     let mut items = Vec::new();
     if let Some(img) = image.as_deref().and_then(|i| st.catalogue.image(i)) {
         for (n, ia) in img.apps.iter().enumerate() {
@@ -418,7 +426,7 @@ pub async fn show_publishable_app(
 pub async fn serve_icon(State(st): State<AppState>, P(id): P<String>) -> ApiResult<Response> {
     let icon = st
         .store
-        .icon(&id)
+        .icon(id.clone())
         .await?
         .ok_or_else(|| Error::not_found("icon", &id))?;
     Ok(([(header::CONTENT_TYPE, icon.content_type)], icon.data).into_response())

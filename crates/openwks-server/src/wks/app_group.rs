@@ -36,7 +36,7 @@ pub async fn create_app_group(
     let sg = match spec.server_group_id() {
         Some(sid) => st
             .store
-            .server_group(&project_id, sid)
+            .server_group(project_id.clone(), sid.to_string())
             .await?
             .map(|v| v.group),
         None => None,
@@ -69,13 +69,13 @@ pub async fn list_app_group(
     };
     let (count, views) = if ctx.caller.is_admin {
         st.store
-            .list_app_groups(&project_id, &f, offset, limit)
+            .list_app_groups(project_id, f, offset, limit)
             .await?
     } else {
         // An IAM user sees only the groups it may get (docs/authorization.md).
         let (_, all) = st
             .store
-            .list_app_groups(&project_id, &f, 0, i64::MAX)
+            .list_app_groups(project_id.clone(), f, 0, i64::MAX)
             .await?;
         crate::authz::visible_app_groups(&st, &ctx.caller, &project_id, all, offset, limit).await?
     };
@@ -93,7 +93,7 @@ pub async fn show_app_group_detail(
 ) -> ApiResult<Response> {
     let v = st
         .store
-        .app_group(&project_id, &id)
+        .app_group(project_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("app group", &id))?;
     Ok(Json(convert::show_app_group(&v)).into_response())
@@ -118,8 +118,8 @@ pub async fn update_app_group(
     let v = st
         .store
         .update_app_group(
-            &project_id,
-            &id,
+            project_id,
+            id,
             Box::new(move |g, lookup| {
                 let sg = match spec.new_binding() {
                     Some(Some(sid)) => lookup(sid),
@@ -139,7 +139,7 @@ pub async fn delete_app_group(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    st.store.delete_app_groups(&project_id, vec![id]).await?;
+    st.store.delete_app_groups(project_id, vec![id]).await?;
     Ok(empty_ok())
 }
 
@@ -162,18 +162,25 @@ pub async fn batch_delete_app_group(
         )
         .into());
     }
-    st.store.delete_app_groups(&project_id, ids).await?;
+    st.store.delete_app_groups(project_id, ids).await?;
     Ok(empty_ok())
 }
 
-/// Whether an app group named `name` is one the caller may see (an IAM user is not told of
-/// names it may not `get`).
-async fn name_visible(
+/// Whether an app group named `name` is in the project and one the caller may see (an IAM
+/// user is not told of names it may not `get`; the administrator sees all).
+async fn name_in_use(
     st: &AppState,
     ctx: &Ctx,
     project_id: &str,
     name: &str,
 ) -> openwks_core::Result<bool> {
+    if !st
+        .store
+        .app_group_name_taken(project_id.to_string(), name.to_string())
+        .await?
+    {
+        return Ok(false);
+    }
     if ctx.caller.is_admin {
         return Ok(true);
     }
@@ -183,7 +190,7 @@ async fn name_visible(
     };
     let (_, all) = st
         .store
-        .list_app_groups(project_id, &f, 0, i64::MAX)
+        .list_app_groups(project_id.to_string(), f, 0, i64::MAX)
         .await?;
     let (_, seen) =
         crate::authz::visible_app_groups(st, &ctx.caller, project_id, all, 0, i64::MAX).await?;
@@ -200,10 +207,7 @@ pub async fn check_app_group(
     super::validate_name(
         &body,
         openwks_core::validate::is_valid_name,
-        |name| async move {
-            Ok(st.store.app_group_name_taken(&project_id, &name).await?
-                && name_visible(&st, &ctx, &project_id, &name).await?)
-        },
+        |name| async move { name_in_use(&st, &ctx, &project_id, &name).await },
     )
     .await
 }
@@ -218,6 +222,8 @@ pub async fn disassociate_app_group(
     let sid = q
         .str("server_group_id")
         .ok_or_else(|| Error::missing("server_group_id"))?;
-    st.store.disassociate_app_groups(&project_id, sid).await?;
+    st.store
+        .disassociate_app_groups(project_id, sid.to_string())
+        .await?;
     Ok(empty_ok())
 }

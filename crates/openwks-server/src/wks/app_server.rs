@@ -116,7 +116,7 @@ async fn last_job(st: &AppState, s: &Server) -> openwks_core::Result<Option<Job>
     if s.job_id.is_empty() {
         return Ok(None);
     }
-    st.store.job(&s.project_id, &s.job_id).await
+    st.store.job(s.project_id.clone(), s.job_id.clone()).await
 }
 
 /// `create_app_servers`: `POST /v1/{project_id}/app-servers/actions/create` → `{job_id}`.
@@ -144,7 +144,7 @@ pub async fn create_app_servers(
         .ok_or_else(|| Error::missing("server_group_id"))?;
     let sg = st
         .store
-        .server_group(&project_id, &sg_id)
+        .server_group(project_id.clone(), sg_id.clone())
         .await?
         .ok_or_else(|| Error::not_found("server group", &sg_id))?
         .group;
@@ -239,7 +239,7 @@ pub async fn list_servers(
     };
     let (count, servers) = st
         .store
-        .list_app_servers(&project_id, &f, offset, limit)
+        .list_app_servers(project_id.clone(), f, offset, limit)
         .await?;
     let counts = st
         .store
@@ -250,7 +250,7 @@ pub async fn list_servers(
         let name = match &s.app {
             Some(a) => st
                 .store
-                .server_group(&project_id, &a.server_group_id)
+                .server_group(project_id.clone(), a.server_group_id.clone())
                 .await?
                 .map(|v| v.group.name)
                 .unwrap_or_default(),
@@ -272,7 +272,7 @@ pub(crate) async fn sessions_on(st: &AppState, id: &str) -> openwks_core::Result
 pub(crate) async fn load(st: &AppState, project_id: &str, id: &str) -> ApiResult<Server> {
     Ok(st
         .store
-        .server(project_id, id)
+        .server(project_id.to_string(), id.to_string())
         .await?
         .filter(|s| s.app.is_some())
         .ok_or_else(|| Error::not_found("app server", id))?)
@@ -287,7 +287,7 @@ pub async fn show_server(
     let name = match &s.app {
         Some(a) => st
             .store
-            .server_group(&project_id, &a.server_group_id)
+            .server_group(project_id, a.server_group_id.clone())
             .await?
             .map(|v| v.group.name)
             .unwrap_or_default(),
@@ -319,8 +319,8 @@ pub async fn update_server(
     let now = st.now();
     st.store
         .update_app_server(
-            &project_id,
-            &id,
+            project_id,
+            id,
             Box::new(move |s: &mut Server| {
                 if let Some(n) = req.name {
                     s.name = n;
@@ -347,7 +347,7 @@ async fn delete_many(st: &AppState, project_id: &str, ids: Vec<String>) -> ApiRe
     for id in ids {
         if st
             .store
-            .server(project_id, &id)
+            .server(project_id.to_string(), id.clone())
             .await?
             .is_some_and(|s| s.app.is_some())
         {
@@ -355,7 +355,8 @@ async fn delete_many(st: &AppState, project_id: &str, ids: Vec<String>) -> ApiRe
         }
     }
     let job_id = start_job(st, project_id, |job, now| {
-        st.store.delete_servers(project_id, present, job, now)
+        st.store
+            .delete_servers(project_id.to_string(), present, job, now)
     })
     .await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
@@ -425,12 +426,16 @@ pub async fn show_job_detail(
 ) -> ApiResult<Response> {
     let j = st
         .store
-        .job(&project_id, &id)
+        .job(project_id.clone(), id.clone())
         .await?
         .ok_or_else(|| Error::not_found("job", &id))?;
     let mut names = std::collections::HashMap::new();
     for s in &j.sub_jobs {
-        if let Some(server) = st.store.server(&project_id, &s.server_id).await? {
+        if let Some(server) = st
+            .store
+            .server(project_id.clone(), s.server_id.clone())
+            .await?
+        {
             names.insert(server.id.clone(), server.name.clone());
         }
     }
@@ -462,14 +467,14 @@ pub async fn show_job(
 ) -> ApiResult<Response> {
     let j = st
         .store
-        .job(&project_id, &id)
+        .job(project_id.clone(), id.clone())
         .await?
         .ok_or_else(|| Error::not_found("job", &id))?;
     let mut sub_jobs = Vec::with_capacity(j.sub_jobs.len());
     for s in &j.sub_jobs {
         let name = st
             .store
-            .server(&project_id, &s.server_id)
+            .server(project_id.clone(), s.server_id.clone())
             .await?
             .map(|v| v.name)
             .unwrap_or_default();
@@ -545,7 +550,7 @@ async fn power(
     };
     start_job(st, project_id, |job, now| {
         st.store
-            .power_servers(project_id, ids, action(hard), job, now)
+            .power_servers(project_id.to_string(), ids, action(hard), job, now)
     })
     .await
     .map_err(|mut e| {
@@ -606,8 +611,8 @@ pub async fn batch_change_server_maintain_mode(
     for id in ids {
         st.store
             .update_app_server(
-                &project_id,
-                &id,
+                project_id.clone(),
+                id,
                 Box::new(move |s: &mut Server| {
                     if let Some(a) = s.app.as_mut() {
                         a.maintain_status = m;
@@ -666,7 +671,7 @@ async fn rebuild_one(
 ) -> ApiResult<String> {
     Ok(start_job(st, project_id, |job, now| {
         st.store
-            .rebuild_app_servers(project_id, vec![id], image, job, now)
+            .rebuild_app_servers(project_id.to_string(), vec![id], image, job, now)
     })
     .await?)
 }
@@ -759,7 +764,7 @@ pub async fn batch_migrate_hosts_server(
         .ok_or_else(|| Error::missing("host_id"))?;
     let job_id = start_job(&st, &project_id, |job, now| {
         st.store
-            .migrate_app_servers(&project_id, ids, host, job, now)
+            .migrate_app_servers(project_id.clone(), ids, host, job, now)
     })
     .await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
@@ -776,7 +781,7 @@ async fn reconfigure(
     }
     let job_id = start_job(st, &project_id, |job, now| {
         st.store
-            .reconfigure_app_servers(&project_id, ids, kind, job, now)
+            .reconfigure_app_servers(project_id.clone(), ids, kind, job, now)
     })
     .await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
@@ -850,7 +855,7 @@ async fn filtered_sub_jobs(
     }
     let status = q.str("status").map(str::to_string);
     let job_id = q.str("job_id").map(str::to_string);
-    let all = st.store.sub_jobs(project_id).await?;
+    let all = st.store.sub_jobs(project_id.to_string()).await?;
     let mut out = Vec::new();
     for (j, s) in all.iter().filter(|(j, s)| {
         job_type
@@ -862,7 +867,7 @@ async fn filtered_sub_jobs(
         // A deleted server's sub-job keeps its id; its name is gone with it.
         let name = st
             .store
-            .server(project_id, &s.server_id)
+            .server(project_id.to_string(), s.server_id.clone())
             .await?
             .map(|v| v.name)
             .unwrap_or_default();
@@ -910,6 +915,6 @@ pub async fn batch_delete_app_sub_jobs(
     if ids.is_empty() || ids.len() > 100 {
         return Err(Error::invalid(Reason::OutOfRange, "items must hold 1 to 100 ids").into());
     }
-    st.store.delete_sub_jobs(&project_id, ids).await?;
+    st.store.delete_sub_jobs(project_id, ids).await?;
     Ok(empty_ok())
 }

@@ -50,7 +50,7 @@ pub async fn add_app_group_authorization(
 ) -> ApiResult<Response> {
     let (ids, accounts) = parse(&body)?;
     st.store
-        .add_authorizations(&project_id, ids, accounts, st.timestamp())
+        .add_authorizations(project_id, ids, accounts, st.timestamp())
         .await?;
     Ok(empty_ok())
 }
@@ -64,7 +64,7 @@ pub async fn batch_delete_app_group_authorization(
 ) -> ApiResult<Response> {
     let (ids, accounts) = parse(&body)?;
     st.store
-        .remove_authorizations(&project_id, ids, accounts, st.timestamp())
+        .remove_authorizations(project_id, ids, accounts, st.timestamp())
         .await?;
     Ok(empty_ok())
 }
@@ -109,7 +109,7 @@ pub async fn list_app_group_authorization(
     };
     let (count, views) = st
         .store
-        .list_authorizations(&project_id, &f, offset, limit)
+        .list_authorizations(project_id, f, offset, limit)
         .await?;
     Ok(Json(ListAppGroupAuthorizationResponse {
         count,
@@ -161,7 +161,7 @@ pub async fn list_authorization_mail_record(
     };
     let (count, records) = st
         .store
-        .list_mail_records(&project_id, &f, offset, limit)
+        .list_mail_records(project_id, f, offset, limit)
         .await?;
     Ok(Json(ListAuthorizationMailRecordResponse {
         count,
@@ -191,7 +191,7 @@ pub async fn send_authorization_mail(
     let ids = req.records.ok_or_else(|| Error::missing("records"))?;
     let ids = ids.into_iter().map(|r| r.id.unwrap_or_default()).collect();
     st.store
-        .resend_mails(&project_id, check_ids(ids, "mail record")?, st.timestamp())
+        .resend_mails(project_id, check_ids(ids, "mail record")?, st.timestamp())
         .await?;
     Ok(empty_ok())
 }
@@ -206,11 +206,7 @@ pub async fn send_authorized_mail(
     let req: ResendAuthorizedMailReq = json_body(&body)?;
     let ids = req.records.ok_or_else(|| Error::missing("records"))?;
     st.store
-        .send_authorization_mails(
-            &project_id,
-            check_ids(ids, "authorization")?,
-            st.timestamp(),
-        )
+        .send_authorization_mails(project_id, check_ids(ids, "authorization")?, st.timestamp())
         .await?;
     Ok(empty_ok())
 }

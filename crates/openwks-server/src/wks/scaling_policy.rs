@@ -32,7 +32,7 @@ pub async fn show_scaling_policy(
     let id = group_id(&q)?;
     let v = st
         .store
-        .server_group(&project_id, &id)
+        .server_group(project_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("server group", &id))?;
     Ok(Json(convert::scaling_policy(&v.group.scaling_policy)).into_response())
@@ -55,8 +55,8 @@ pub async fn create_or_update_scaling_policy(
     let p = policy.clone();
     st.store
         .update_server_group(
-            &project_id,
-            &id,
+            project_id,
+            id,
             Box::new(move |g, _, _| {
                 g.scaling_policy = p;
                 g.update_time = now;
@@ -78,8 +78,8 @@ pub async fn delete_scaling_policy(
     let now = st.now();
     st.store
         .update_server_group(
-            &project_id,
-            &id,
+            project_id,
+            id,
             Box::new(move |g, _, _| {
                 g.scaling_policy.enable = false;
                 g.update_time = now;

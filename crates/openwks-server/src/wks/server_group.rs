@@ -36,11 +36,11 @@ pub async fn create_server_group(
     let req: CreateServerGroupReq = json_body(&body)?;
     let spec = CreateSpec::from(req);
     let vpc = match spec.vpc_id.as_deref().filter(|v| !v.is_empty()) {
-        Some(v) => st.store.vpc(&project_id, v).await?,
+        Some(v) => st.store.vpc(project_id.clone(), v.to_string()).await?,
         None => None,
     };
     let subnet = match spec.subnet_id.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => st.store.subnet(&project_id, s).await?,
+        Some(s) => st.store.subnet(project_id.clone(), s.to_string()).await?,
         None => None,
     };
     let ctx = CreateContext {
@@ -112,12 +112,12 @@ async fn list_visible(
     if ctx.caller.is_admin {
         return st
             .store
-            .list_server_groups(project_id, f, offset, limit)
+            .list_server_groups(project_id.to_string(), f.clone(), offset, limit)
             .await;
     }
     let (_, all) = st
         .store
-        .list_server_groups(project_id, f, 0, i64::MAX)
+        .list_server_groups(project_id.to_string(), f.clone(), 0, i64::MAX)
         .await?;
     crate::authz::visible_server_groups(st, &ctx.caller, project_id, all, offset, limit).await
 }
@@ -165,22 +165,26 @@ pub async fn validate_server_group(
     super::validate_name(
         &body,
         openwks_core::validate::is_valid_name,
-        |name| async move {
-            Ok(st.store.server_group_name_taken(&project_id, &name).await?
-                && name_visible(&st, &ctx, &project_id, &name).await?)
-        },
+        |name| async move { name_in_use(&st, &ctx, &project_id, &name).await },
     )
     .await
 }
 
-/// Whether a group named `name` is one the caller may see (an IAM user is not told of names
-/// it may not `get`; the administrator sees all).
-async fn name_visible(
+/// Whether a group named `name` is in the project and one the caller may see (an IAM user is
+/// not told of names it may not `get`; the administrator sees all).
+async fn name_in_use(
     st: &AppState,
     ctx: &Ctx,
     project_id: &str,
     name: &str,
 ) -> openwks_core::Result<bool> {
+    if !st
+        .store
+        .server_group_name_taken(project_id.to_string(), name.to_string())
+        .await?
+    {
+        return Ok(false);
+    }
     if ctx.caller.is_admin {
         return Ok(true);
     }
@@ -199,7 +203,7 @@ pub async fn show_server_group(
 ) -> ApiResult<Response> {
     let view = st
         .store
-        .server_group(&project_id, &id)
+        .server_group(project_id.clone(), id.clone())
         .await?
         .ok_or_else(|| Error::not_found("server group", &id))?;
     let project_name = st
@@ -235,8 +239,8 @@ pub async fn update_server_group(
     let now = st.now();
     st.store
         .update_server_group(
-            &project_id,
-            &id,
+            project_id,
+            id,
             Box::new(move |g, primary, standbys| spec.apply(&cat, g, primary, standbys, &now)),
         )
         .await?;
@@ -249,7 +253,7 @@ pub async fn delete_server_groups(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    st.store.delete_server_group(&project_id, &id).await?;
+    st.store.delete_server_group(project_id, id).await?;
     Ok(empty_ok())
 }
 
@@ -259,6 +263,6 @@ pub async fn show_server_group_state(
     State(st): State<AppState>,
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
-    let aps_status: BTreeMap<String, i64> = st.store.server_group_states(&project_id, &id).await?;
+    let aps_status: BTreeMap<String, i64> = st.store.server_group_states(project_id, id).await?;
     Ok(Json(ShowServerGroupStateResponse { aps_status }).into_response())
 }

@@ -215,10 +215,7 @@ pub async fn list_sessions(
         },
         true,
     )?;
-    let (count, items) = st
-        .store
-        .list_sessions(&project_id, &f, offset, limit)
-        .await?;
+    let (count, items) = st.store.list_sessions(project_id, f, offset, limit).await?;
     let now_ms = st.settings.clock.now_ms();
     Ok(Json(ListSessionsResponse {
         count,
@@ -243,7 +240,7 @@ pub async fn list_session_by_user_name(
         states: Some(vec![SessionState::Active, SessionState::Disconnected]),
         ..Default::default()
     };
-    let (_, items) = st.store.list_sessions(&project_id, &f, 0, i64::MAX).await?;
+    let (_, items) = st.store.list_sessions(project_id, f, 0, i64::MAX).await?;
     let now_ms = st.settings.clock.now_ms();
     Ok(Json(ListSessionByUserNameResponse {
         session_info_list: items.into_iter().map(|s| app_session(s, now_ms)).collect(),
@@ -270,7 +267,7 @@ pub async fn logoff_user_session(
     )?;
     st.store
         .logoff_sessions(
-            &project_id,
+            project_id,
             spec.session_ids,
             spec.delay_secs,
             st.timestamp(),
@@ -354,7 +351,7 @@ async fn app_connections(
     let filter = connection_filter(f, project_id)?;
     let (count, page) = st
         .store
-        .app_connections(project_id, &filter, offset, limit)
+        .app_connections(project_id.to_string(), filter, offset, limit)
         .await?;
     Ok((
         count,
@@ -424,7 +421,7 @@ async fn user_connections(
     };
     let (_, all) = st
         .store
-        .list_sessions(project_id, &narrowed, 0, i64::MAX)
+        .list_sessions(project_id.to_string(), narrowed, 0, i64::MAX)
         .await?;
     let mut out = Vec::new();
     for s in all {
@@ -507,7 +504,7 @@ async fn save_export(
     let doc = serde_json::to_string(&task)
         .map_err(|e| Error::internal(format!("export document: {e}")))?;
     st.store
-        .save_export(project_id, task_id.clone(), doc)
+        .save_export(project_id.to_string(), task_id.clone(), doc)
         .await?;
     Ok(Json(ExportTaskResponse { task_id }).into_response())
 }
@@ -543,7 +540,10 @@ pub async fn export_sessions(
         }
         _ => {}
     }
-    let (_, all) = st.store.list_sessions(&project_id, &f, 0, i64::MAX).await?;
+    let (_, all) = st
+        .store
+        .list_sessions(project_id.clone(), f, 0, i64::MAX)
+        .await?;
     let items = all.into_iter().map(|s| session_info(s, now_ms)).collect();
     save_export(&st, &project_id, "sessions", values(items)).await
 }
@@ -577,7 +577,7 @@ pub async fn show_export(
 ) -> ApiResult<Response> {
     let doc = st
         .store
-        .export(&project_id, &id)
+        .export(project_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("export task", &id))?;
     let task: ExportTask =

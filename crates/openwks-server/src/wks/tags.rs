@@ -71,7 +71,7 @@ async fn batch(
         changes.push((id, tag_change(it.tags, mode)?));
     }
     st.store
-        .update_server_group_tags(project_id, changes)
+        .update_server_group_tags(project_id.to_string(), changes)
         .await?;
     Ok(no_content())
 }
@@ -104,7 +104,7 @@ async fn single(
     let req: ResourceTagReq = json_body(body)?;
     let change = tag_change(req.tags, mode)?;
     st.store
-        .update_server_group_tags(project_id, vec![(id, change)])
+        .update_server_group_tags(project_id.to_string(), vec![(id, change)])
         .await?;
     Ok(no_content())
 }
@@ -134,7 +134,7 @@ pub async fn show_server_group_tag(
 ) -> ApiResult<Response> {
     let v = st
         .store
-        .server_group(&project_id, &id)
+        .server_group(project_id, id.clone())
         .await?
         .ok_or_else(|| Error::not_found("server group", &id))?;
     let tags = v
@@ -161,12 +161,17 @@ pub async fn list_server_group_tag(
     P(project_id): P<String>,
 ) -> ApiResult<Response> {
     let keys = if ctx.caller.is_admin {
-        st.store.server_group_tag_keys(&project_id).await?
+        st.store.server_group_tag_keys(project_id).await?
     } else {
         // An IAM user sees the tags of the groups it may `get` only.
         let (_, all) = st
             .store
-            .list_server_groups(&project_id, &ServerGroupFilter::default(), 0, i64::MAX)
+            .list_server_groups(
+                project_id.clone(),
+                ServerGroupFilter::default(),
+                0,
+                i64::MAX,
+            )
             .await?;
         let (_, seen) =
             crate::authz::visible_server_groups(&st, &ctx.caller, &project_id, all, 0, i64::MAX)

@@ -973,7 +973,7 @@ async fn a_password_change_ends_the_tokens_issued_before_it() {
     let stored = app
         .state
         .store
-        .user(&u.id)
+        .user(u.id.clone())
         .await
         .expect("store")
         .expect("user");
@@ -1114,13 +1114,13 @@ async fn a_legacy_password_hash_is_upgraded_on_sign_in() {
     let stored = app
         .state
         .store
-        .user(&u.id)
+        .user(u.id.clone())
         .await
         .expect("store")
         .expect("user");
     app.state
         .store
-        .update_iam_user(&stored.account_id, &u.id, None, Some(legacy.clone()))
+        .update_iam_user(stored.account_id, u.id.clone(), None, Some(legacy.clone()))
         .await
         .expect("legacy hash");
     let r = app
@@ -1136,7 +1136,7 @@ async fn a_legacy_password_hash_is_upgraded_on_sign_in() {
     let now = app
         .state
         .store
-        .user(&u.id)
+        .user(u.id)
         .await
         .expect("store")
         .expect("user");

@@ -294,65 +294,43 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         )
         .await,
     );
-    note(
-        "batch_change_server_maintain_mode",
-        app.call(
-            "PATCH",
-            "/v1/{p}/app-servers/actions/batch-maint",
-            Some(json!({"items": [server], "maintain_status": false})),
-        )
-        .await,
-    );
-    note(
-        "batch_stop_server",
-        app.call(
-            "PATCH",
-            "/v1/{p}/app-servers/actions/batch-stop",
-            Some(json!({"items": [server], "type": "SOFT"})),
-        )
-        .await,
-    );
-    app.run_jobs().await;
-    note(
-        "batch_start_server",
-        app.call(
-            "PATCH",
-            "/v1/{p}/app-servers/actions/batch-start",
-            Some(json!({"items": [server]})),
-        )
-        .await,
-    );
-    app.run_jobs().await;
-    note(
-        "batch_reboot_server",
-        app.call(
-            "PATCH",
-            "/v1/{p}/app-servers/actions/batch-reboot",
-            Some(json!({"items": [server], "type": "SOFT"})),
-        )
-        .await,
-    );
-    app.run_jobs().await;
-    note(
-        "batch_rejoin_domain",
-        app.call(
-            "PATCH",
-            "/v1/{p}/app-servers/actions/batch-rejoin-domain",
-            Some(json!({"items": [server]})),
-        )
-        .await,
-    );
-    app.run_jobs().await;
-    note(
-        "batch_update_tsvi",
-        app.call(
-            "PATCH",
-            "/v1/{p}/app-servers/actions/batch-update-tsvi",
-            Some(json!({"items": [{"id": server, "enable": false}]})),
-        )
-        .await,
-    );
-    app.run_jobs().await;
+    // Server actions on the PATCH routes, each job finished before the next.
+    for (op, action, body) in [
+        (
+            "batch_change_server_maintain_mode",
+            "batch-maint",
+            json!({"items": [server], "maintain_status": false}),
+        ),
+        (
+            "batch_stop_server",
+            "batch-stop",
+            json!({"items": [server], "type": "SOFT"}),
+        ),
+        (
+            "batch_start_server",
+            "batch-start",
+            json!({"items": [server]}),
+        ),
+        (
+            "batch_reboot_server",
+            "batch-reboot",
+            json!({"items": [server], "type": "SOFT"}),
+        ),
+        (
+            "batch_rejoin_domain",
+            "batch-rejoin-domain",
+            json!({"items": [server]}),
+        ),
+        (
+            "batch_update_tsvi",
+            "batch-update-tsvi",
+            json!({"items": [{"id": server, "enable": false}]}),
+        ),
+    ] {
+        let path = format!("/v1/{{p}}/app-servers/actions/{action}");
+        note(op, app.call("PATCH", &path, Some(body)).await);
+        app.run_jobs().await;
+    }
     let host = another_host(app, &server).await;
     note(
         "batch_migrate_hosts_server",

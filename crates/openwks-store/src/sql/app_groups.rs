@@ -265,50 +265,48 @@ impl crate::AppGroups for SqlStore {
 
     async fn app_group(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
     ) -> Result<Option<openwks_core::app_group::AppGroupView>> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.read(move |c| get(c, &p, &i)).await
+        self.read(move |c| get(c, &project_id, &id)).await
     }
 
-    async fn app_group_name_taken(&self, project_id: &str, name: &str) -> Result<bool> {
-        let (p, n) = (project_id.to_string(), name.to_string());
-        self.read_one(move |c| name_is_taken(c, &p, &n)).await
+    async fn app_group_name_taken(&self, project_id: String, name: String) -> Result<bool> {
+        self.read_one(move |c| name_is_taken(c, &project_id, &name))
+            .await
     }
 
     async fn list_app_groups(
         &self,
-        project_id: &str,
-        filter: &crate::AppGroupFilter,
+        project_id: String,
+        filter: crate::AppGroupFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::app_group::AppGroupView>)> {
-        let (p, f) = (project_id.to_string(), filter.clone());
-        self.read(move |c| list(c, &p, &f, offset, limit)).await
+        self.read(move |c| list(c, &project_id, &filter, offset, limit))
+            .await
     }
 
     async fn update_app_group(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         update: crate::AppGroupUpdate,
     ) -> Result<openwks_core::app_group::AppGroupView> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| self::update(c, &p, &i, update)).await
+        self.write(move |c| self::update(c, &project_id, &id, update))
+            .await
     }
 
-    async fn delete_app_groups(&self, project_id: &str, ids: Vec<String>) -> Result<usize> {
-        let p = project_id.to_string();
-        self.write(move |c| delete(c, &p, &ids)).await
+    async fn delete_app_groups(&self, project_id: String, ids: Vec<String>) -> Result<usize> {
+        self.write(move |c| delete(c, &project_id, &ids)).await
     }
 
     async fn disassociate_app_groups(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
     ) -> Result<usize> {
-        let (p, s) = (project_id.to_string(), server_group_id.to_string());
-        self.write(move |c| disassociate(c, &p, &s)).await
+        self.write(move |c| disassociate(c, &project_id, &server_group_id))
+            .await
     }
 }

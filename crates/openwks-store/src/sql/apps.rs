@@ -270,77 +270,67 @@ pub(crate) fn icon(conn: &Connection, id: &str) -> Result<Option<Icon>> {
 impl crate::Apps for SqlStore {
     async fn publish_apps(
         &self,
-        project_id: &str,
-        app_group_id: &str,
+        project_id: String,
+        app_group_id: String,
         apps: Vec<(openwks_core::app::App, Option<openwks_core::app::Icon>)>,
     ) -> Result<Vec<openwks_core::app::App>> {
-        let (p, g) = (project_id.to_string(), app_group_id.to_string());
-        self.write(move |c| publish(c.db(), &p, &g, &apps)).await
+        self.write(move |c| publish(c.db(), &project_id, &app_group_id, &apps))
+            .await
     }
 
     async fn app(
         &self,
-        project_id: &str,
-        app_group_id: &str,
-        id: &str,
+        project_id: String,
+        app_group_id: String,
+        id: String,
     ) -> Result<Option<openwks_core::app::App>> {
-        let (p, g, i) = (
-            project_id.to_string(),
-            app_group_id.to_string(),
-            id.to_string(),
-        );
-        self.read(move |c| get(c, &p, &g, &i)).await
+        self.read(move |c| get(c, &project_id, &app_group_id, &id))
+            .await
     }
 
     async fn list_apps(
         &self,
-        project_id: &str,
-        app_group_id: &str,
-        filter: &crate::AppFilter,
+        project_id: String,
+        app_group_id: String,
+        filter: crate::AppFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::app::App>)> {
-        let (p, g, f) = (
-            project_id.to_string(),
-            app_group_id.to_string(),
-            filter.clone(),
-        );
-        self.read(move |c| list(c, &p, &g, &f, offset, limit)).await
+        self.read(move |c| list(c, &project_id, &app_group_id, &filter, offset, limit))
+            .await
     }
 
-    async fn app_names(&self, project_id: &str, app_group_id: &str) -> Result<Vec<String>> {
-        let (p, g) = (project_id.to_string(), app_group_id.to_string());
+    async fn app_names(&self, project_id: String, app_group_id: String) -> Result<Vec<String>> {
         self.read(move |c| {
-            rows::app_group(c, &p, &g)?.ok_or_else(|| Error::not_found("app group", &g))?;
-            names(c, &g)
+            rows::app_group(c, &project_id, &app_group_id)?
+                .ok_or_else(|| Error::not_found("app group", &app_group_id))?;
+            names(c, &app_group_id)
         })
         .await
     }
 
     async fn update_apps(
         &self,
-        project_id: &str,
-        app_group_id: &str,
+        project_id: String,
+        app_group_id: String,
         ids: Vec<String>,
         update: crate::AppUpdate,
     ) -> Result<Vec<openwks_core::app::App>> {
-        let (p, g) = (project_id.to_string(), app_group_id.to_string());
-        self.write(move |c| update_many(c.db(), &p, &g, &ids, update))
+        self.write(move |c| update_many(c.db(), &project_id, &app_group_id, &ids, update))
             .await
     }
 
     async fn unpublish_apps(
         &self,
-        project_id: &str,
-        app_group_id: &str,
+        project_id: String,
+        app_group_id: String,
         ids: Vec<String>,
     ) -> Result<usize> {
-        let (p, g) = (project_id.to_string(), app_group_id.to_string());
-        self.write(move |c| unpublish(c.db(), &p, &g, &ids)).await
+        self.write(move |c| unpublish(c.db(), &project_id, &app_group_id, &ids))
+            .await
     }
 
-    async fn icon(&self, id: &str) -> Result<Option<openwks_core::app::Icon>> {
-        let i = id.to_string();
-        self.read(move |c| icon(c, &i)).await
+    async fn icon(&self, id: String) -> Result<Option<openwks_core::app::Icon>> {
+        self.read(move |c| icon(c, &id)).await
     }
 }

@@ -527,83 +527,75 @@ pub(crate) fn delete_user_group(conn: &Connection, project_id: &str, id: &str) -
 impl crate::Authorizations for SqlStore {
     async fn add_authorizations(
         &self,
-        project_id: &str,
+        project_id: String,
         app_group_ids: Vec<String>,
         accounts: Vec<openwks_core::authorization::Account>,
         now: Timestamp,
     ) -> Result<usize> {
-        let p = project_id.to_string();
-        self.write(move |c| add(c, &p, &app_group_ids, &accounts, now))
+        self.write(move |c| add(c, &project_id, &app_group_ids, &accounts, now))
             .await
     }
 
     async fn remove_authorizations(
         &self,
-        project_id: &str,
+        project_id: String,
         app_group_ids: Vec<String>,
         accounts: Vec<openwks_core::authorization::Account>,
         now: Timestamp,
     ) -> Result<usize> {
-        let p = project_id.to_string();
-        self.write(move |c| remove(c, &p, &app_group_ids, &accounts, now))
+        self.write(move |c| remove(c, &project_id, &app_group_ids, &accounts, now))
             .await
     }
 
     async fn list_authorizations(
         &self,
-        project_id: &str,
-        filter: &crate::AuthorizationFilter,
+        project_id: String,
+        filter: crate::AuthorizationFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::authorization::AuthorizationView>)> {
-        let (p, f) = (project_id.to_string(), filter.clone());
-        self.read(move |c| list(c, &p, &f, offset, limit)).await
+        self.read(move |c| list(c, &project_id, &filter, offset, limit))
+            .await
     }
 
     async fn access_facts(
         &self,
-        project_id: &str,
-        app_group_id: &str,
-        user: &str,
+        project_id: String,
+        app_group_id: String,
+        user: String,
     ) -> Result<(Vec<openwks_core::authorization::Account>, Vec<String>)> {
-        let (p, g, u) = (
-            project_id.to_string(),
-            app_group_id.to_string(),
-            user.to_string(),
-        );
-        self.read(move |c| access_facts(c, &p, &g, &u)).await
+        self.read(move |c| access_facts(c, &project_id, &app_group_id, &user))
+            .await
     }
 
     async fn list_mail_records(
         &self,
-        project_id: &str,
-        filter: &crate::MailFilter,
+        project_id: String,
+        filter: crate::MailFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::authorization::MailRecord>)> {
-        let (p, f) = (project_id.to_string(), filter.clone());
-        self.read(move |c| list_mails(c, &p, &f, offset, limit))
+        self.read(move |c| list_mails(c, &project_id, &filter, offset, limit))
             .await
     }
 
     async fn resend_mails(
         &self,
-        project_id: &str,
+        project_id: String,
         record_ids: Vec<String>,
         now: Timestamp,
     ) -> Result<usize> {
-        let p = project_id.to_string();
-        self.write(move |c| resend(c, &p, &record_ids, now)).await
+        self.write(move |c| resend(c, &project_id, &record_ids, now))
+            .await
     }
 
     async fn send_authorization_mails(
         &self,
-        project_id: &str,
+        project_id: String,
         authorization_ids: Vec<String>,
         now: Timestamp,
     ) -> Result<usize> {
-        let p = project_id.to_string();
-        self.write(move |c| send_for_authorizations(c, &p, &authorization_ids, now))
+        self.write(move |c| send_for_authorizations(c, &project_id, &authorization_ids, now))
             .await
     }
 
@@ -616,38 +608,35 @@ impl crate::Authorizations for SqlStore {
 
     async fn user_group(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
     ) -> Result<Option<openwks_core::authorization::UserGroup>> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.read(move |c| user_group(c, &p, &i)).await
+        self.read(move |c| user_group(c, &project_id, &id)).await
     }
 
     async fn list_user_groups(
         &self,
-        project_id: &str,
+        project_id: String,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::authorization::UserGroup>)> {
-        let p = project_id.to_string();
-        self.read(move |c| list_user_groups(c, &p, offset, limit))
+        self.read(move |c| list_user_groups(c, &project_id, offset, limit))
             .await
     }
 
     async fn change_user_group_members(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         users: Vec<String>,
         change: crate::Change,
     ) -> Result<openwks_core::authorization::UserGroup> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| change_members(c.db(), &p, &i, &users, change))
+        self.write(move |c| change_members(c.db(), &project_id, &id, &users, change))
             .await
     }
 
-    async fn delete_user_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| delete_user_group(c.db(), &p, &i)).await
+    async fn delete_user_group(&self, project_id: String, id: String) -> Result<crate::Deleted> {
+        self.write(move |c| delete_user_group(c.db(), &project_id, &id))
+            .await
     }
 }

@@ -147,30 +147,27 @@ impl crate::EcsGroups for SqlStore {
 
     async fn ecs_group(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
     ) -> Result<Option<crate::EcsGroupWithMembers>> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.read(move |c| get(c, &p, &i)).await
+        self.read(move |c| get(c, &project_id, &id)).await
     }
 
     async fn list_ecs_groups(
         &self,
-        project_id: &str,
-        marker: Option<&str>,
+        project_id: String,
+        marker: Option<String>,
         limit: i64,
     ) -> Result<(Vec<crate::EcsGroupWithMembers>, bool)> {
-        let (p, m) = (project_id.to_string(), marker.map(str::to_string));
-        self.read(move |c| list(c, &p, m.as_deref(), limit)).await
+        self.read(move |c| list(c, &project_id, marker.as_deref(), limit))
+            .await
     }
 
-    async fn ecs_group_count(&self, project_id: &str) -> Result<i64> {
-        let p = project_id.to_string();
-        self.read(move |c| count(c, &p)).await
+    async fn ecs_group_count(&self, project_id: String) -> Result<i64> {
+        self.read(move |c| count(c, &project_id)).await
     }
 
-    async fn delete_ecs_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| delete(c.db(), &p, &i)).await
+    async fn delete_ecs_group(&self, project_id: String, id: String) -> Result<crate::Deleted> {
+        self.write(move |c| delete(c.db(), &project_id, &id)).await
     }
 }

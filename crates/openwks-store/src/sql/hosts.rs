@@ -126,13 +126,12 @@ fn failed_app(conn: &Connection) -> Result<Vec<FailedServer>> {
 impl crate::Hosts for SqlStore {
     async fn set_host_down(
         &self,
-        host_id: &str,
+        host_id: String,
         reason: Option<String>,
         now: Timestamp,
     ) -> Result<Option<Vec<Server>>> {
         let fleet = Arc::clone(&self.fleet);
-        let host = host_id.to_string();
-        self.write(move |tx| set_down(tx, &fleet, &host, reason.as_deref(), now))
+        self.write(move |tx| set_down(tx, &fleet, &host_id, reason.as_deref(), now))
             .await
     }
 

@@ -551,79 +551,68 @@ impl crate::Iam for SqlStore {
             .await
     }
 
-    async fn iam_user(&self, account_id: &str, id: &str) -> Result<Option<IamUser>> {
-        let (a, i) = (account_id.to_string(), id.to_string());
-        self.read(move |c| user(c, &a, &i)).await
+    async fn iam_user(&self, account_id: String, id: String) -> Result<Option<IamUser>> {
+        self.read(move |c| user(c, &account_id, &id)).await
     }
 
-    async fn iam_users(&self, account_id: &str) -> Result<Vec<IamUser>> {
-        let a = account_id.to_string();
-        self.read(move |c| users(c, &a)).await
+    async fn iam_users(&self, account_id: String) -> Result<Vec<IamUser>> {
+        self.read(move |c| users(c, &account_id)).await
     }
 
     async fn update_iam_user(
         &self,
-        account_id: &str,
-        id: &str,
+        account_id: String,
+        id: String,
         enabled: Option<bool>,
         password_hash: Option<String>,
     ) -> Result<IamUser> {
-        let (a, i) = (account_id.to_string(), id.to_string());
-        self.iam_write(move |c| update_user(c.db(), &a, &i, enabled, password_hash.as_deref()))
-            .await
+        self.iam_write(move |c| {
+            update_user(c.db(), &account_id, &id, enabled, password_hash.as_deref())
+        })
+        .await
     }
 
-    async fn delete_iam_user(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
-        let (a, i) = (account_id.to_string(), id.to_string());
-        self.iam_write(move |c| delete_user(c.db(), &a, &i)).await
+    async fn delete_iam_user(&self, account_id: String, id: String) -> Result<crate::Deleted> {
+        self.iam_write(move |c| delete_user(c.db(), &account_id, &id))
+            .await
     }
 
     async fn create_iam_key(
         &self,
-        account_id: &str,
-        user_id: &str,
+        account_id: String,
+        user_id: String,
         access_key: String,
         secret_key: String,
         now: Timestamp,
     ) -> Result<IamKey> {
-        let (a, u) = (account_id.to_string(), user_id.to_string());
-        self.iam_write(move |c| create_key(c.db(), &a, &u, &access_key, &secret_key, now))
-            .await
+        self.iam_write(move |c| {
+            create_key(c.db(), &account_id, &user_id, &access_key, &secret_key, now)
+        })
+        .await
     }
 
-    async fn iam_keys(&self, account_id: &str, user_id: &str) -> Result<Vec<IamKey>> {
-        let (a, u) = (account_id.to_string(), user_id.to_string());
-        self.read(move |c| keys(c, &a, &u)).await
+    async fn iam_keys(&self, account_id: String, user_id: String) -> Result<Vec<IamKey>> {
+        self.read(move |c| keys(c, &account_id, &user_id)).await
     }
 
     async fn set_iam_key_status(
         &self,
-        account_id: &str,
-        user_id: &str,
-        access_key: &str,
+        account_id: String,
+        user_id: String,
+        access_key: String,
         status: crate::KeyStatus,
     ) -> Result<IamKey> {
-        let (a, u, k) = (
-            account_id.to_string(),
-            user_id.to_string(),
-            access_key.to_string(),
-        );
-        self.iam_write(move |c| set_key_status(c.db(), &a, &u, &k, status))
+        self.iam_write(move |c| set_key_status(c.db(), &account_id, &user_id, &access_key, status))
             .await
     }
 
     async fn delete_iam_key(
         &self,
-        account_id: &str,
-        user_id: &str,
-        access_key: &str,
+        account_id: String,
+        user_id: String,
+        access_key: String,
     ) -> Result<crate::Deleted> {
-        let (a, u, k) = (
-            account_id.to_string(),
-            user_id.to_string(),
-            access_key.to_string(),
-        );
-        self.iam_write(move |c| delete_key(c.db(), &a, &u, &k))
+        self.iam_write(move |c| delete_key(c.db(), &account_id, &user_id, &access_key))
             .await
     }
 
@@ -632,19 +621,17 @@ impl crate::Iam for SqlStore {
             .await
     }
 
-    async fn iam_policies(&self, account_id: &str) -> Result<Vec<IamPolicy>> {
-        let a = account_id.to_string();
-        self.read(move |c| policies(c, &a)).await
+    async fn iam_policies(&self, account_id: String) -> Result<Vec<IamPolicy>> {
+        self.read(move |c| policies(c, &account_id)).await
     }
 
-    async fn iam_policy(&self, account_id: &str, id: &str) -> Result<Option<IamPolicy>> {
-        let (a, i) = (account_id.to_string(), id.to_string());
-        self.read(move |c| policy(c, &a, &i)).await
+    async fn iam_policy(&self, account_id: String, id: String) -> Result<Option<IamPolicy>> {
+        self.read(move |c| policy(c, &account_id, &id)).await
     }
 
-    async fn delete_iam_policy(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
-        let (a, i) = (account_id.to_string(), id.to_string());
-        self.iam_write(move |c| delete_policy(c.db(), &a, &i)).await
+    async fn delete_iam_policy(&self, account_id: String, id: String) -> Result<crate::Deleted> {
+        self.iam_write(move |c| delete_policy(c.db(), &account_id, &id))
+            .await
     }
 
     async fn create_iam_group(&self, group: IamGroup) -> Result<IamGroup> {
@@ -652,76 +639,73 @@ impl crate::Iam for SqlStore {
             .await
     }
 
-    async fn iam_groups(&self, account_id: &str) -> Result<Vec<IamGroup>> {
-        let a = account_id.to_string();
-        self.read(move |c| groups(c, &a)).await
+    async fn iam_groups(&self, account_id: String) -> Result<Vec<IamGroup>> {
+        self.read(move |c| groups(c, &account_id)).await
     }
 
-    async fn iam_group(&self, account_id: &str, id: &str) -> Result<Option<IamGroup>> {
-        let (a, i) = (account_id.to_string(), id.to_string());
-        self.read(move |c| group(c, &a, &i)).await
+    async fn iam_group(&self, account_id: String, id: String) -> Result<Option<IamGroup>> {
+        self.read(move |c| group(c, &account_id, &id)).await
     }
 
-    async fn delete_iam_group(&self, account_id: &str, id: &str) -> Result<crate::Deleted> {
-        let (a, i) = (account_id.to_string(), id.to_string());
-        self.iam_write(move |c| delete_group(c.db(), &a, &i)).await
+    async fn delete_iam_group(&self, account_id: String, id: String) -> Result<crate::Deleted> {
+        self.iam_write(move |c| delete_group(c.db(), &account_id, &id))
+            .await
     }
 
     async fn set_iam_member(
         &self,
-        account_id: &str,
-        group_id: &str,
-        user_id: &str,
+        account_id: String,
+        group_id: String,
+        user_id: String,
         change: crate::Change,
     ) -> Result<IamGroup> {
-        let (a, g, u) = (
-            account_id.to_string(),
-            group_id.to_string(),
-            user_id.to_string(),
-        );
-        self.iam_write(move |c| set_member(c.db(), &a, &g, &u, change))
+        self.iam_write(move |c| set_member(c.db(), &account_id, &group_id, &user_id, change))
             .await
     }
 
     async fn set_iam_attachment(
         &self,
-        account_id: &str,
-        policy_id: &str,
+        account_id: String,
+        policy_id: String,
         principal: Principal,
-        principal_id: &str,
+        principal_id: String,
         change: crate::Change,
     ) -> Result<()> {
-        let (a, p, i) = (
-            account_id.to_string(),
-            policy_id.to_string(),
-            principal_id.to_string(),
-        );
-        self.iam_write(move |c| set_attachment(c.db(), &a, &p, principal, &i, change))
-            .await
+        self.iam_write(move |c| {
+            set_attachment(
+                c.db(),
+                &account_id,
+                &policy_id,
+                principal,
+                &principal_id,
+                change,
+            )
+        })
+        .await
     }
 
-    async fn iam_policy_attachments(&self, account_id: &str, policy_id: &str) -> Result<i64> {
-        let (a, p) = (account_id.to_string(), policy_id.to_string());
-        self.read(move |c| attachment_count(c, &a, &p)).await
+    async fn iam_policy_attachments(&self, account_id: String, policy_id: String) -> Result<i64> {
+        self.read(move |c| attachment_count(c, &account_id, &policy_id))
+            .await
     }
 
     async fn iam_attached(
         &self,
-        account_id: &str,
+        account_id: String,
         principal: Principal,
-        principal_id: &str,
+        principal_id: String,
     ) -> Result<Vec<IamPolicy>> {
-        let (a, i) = (account_id.to_string(), principal_id.to_string());
-        self.read(move |c| attached(c, &a, principal, &i)).await
+        self.read(move |c| attached(c, &account_id, principal, &principal_id))
+            .await
     }
 
     async fn iam_effective_policies(
         &self,
-        account_id: &str,
-        user_id: &str,
+        account_id: String,
+        user_id: String,
     ) -> Result<Vec<IamPolicy>> {
-        let (a, u) = (account_id.to_string(), user_id.to_string());
-        self.read(move |c| effective(c, &a, &u)).await
+        self.read(move |c| effective(c, &account_id, &user_id))
+            .await
     }
 }
 
@@ -733,13 +717,13 @@ impl crate::Audit for SqlStore {
 
     async fn audit_events(
         &self,
-        account_id: &str,
-        filter: &AuditFilter,
+        account_id: String,
+        filter: AuditFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<AuditEvent>)> {
-        let (a, f) = (account_id.to_string(), filter.clone());
-        self.read(move |c| audit(c, &a, &f, offset, limit)).await
+        self.read(move |c| audit(c, &account_id, &filter, offset, limit))
+            .await
     }
 
     async fn prune_audit(&self, before_ms: i64) -> Result<u64> {

@@ -267,36 +267,32 @@ impl crate::Identity for SqlStore {
         self.read(access_keys).await
     }
 
-    async fn user(&self, id: &str) -> Result<Option<openwks_core::identity::User>> {
-        let id = id.to_string();
+    async fn user(&self, id: String) -> Result<Option<openwks_core::identity::User>> {
         self.read_one(move |c| user(c, &id)).await
     }
 
     async fn user_by_name(
         &self,
-        account: &str,
-        name: &str,
+        account: String,
+        name: String,
     ) -> Result<Option<openwks_core::identity::User>> {
-        let (a, n) = (account.to_string(), name.to_string());
-        self.read(move |c| user_by_name(c, &a, &n)).await
+        self.read(move |c| user_by_name(c, &account, &name)).await
     }
 
     async fn projects(
         &self,
-        account_id: &str,
-        name: Option<&str>,
+        account_id: String,
+        name: Option<String>,
     ) -> Result<Vec<openwks_core::identity::Project>> {
-        let (a, n) = (account_id.to_string(), name.map(str::to_string));
-        self.read(move |c| projects(c, &a, n.as_deref())).await
+        self.read(move |c| projects(c, &account_id, name.as_deref()))
+            .await
     }
 
-    async fn project(&self, id: &str) -> Result<Option<openwks_core::identity::Project>> {
-        let id = id.to_string();
+    async fn project(&self, id: String) -> Result<Option<openwks_core::identity::Project>> {
         self.read_one(move |c| project(c, &id)).await
     }
 
-    async fn setting_or_init(&self, key: &str, init: String) -> Result<String> {
-        let key = key.to_string();
+    async fn setting_or_init(&self, key: String, init: String) -> Result<String> {
         self.write(move |c| setting_or_init(c.db(), &key, &init))
             .await
     }
@@ -310,24 +306,22 @@ impl crate::Cluster for SqlStore {
 
     async fn try_lease(
         &self,
-        name: &str,
-        holder: &str,
+        name: String,
+        holder: String,
         now: Timestamp,
         ttl_ms: i64,
     ) -> Result<bool> {
-        let (n, h) = (name.to_string(), holder.to_string());
-        self.write_one(move |c| try_lease(c, &n, &h, now.ms(), ttl_ms))
+        self.write_one(move |c| try_lease(c, &name, &holder, now.ms(), ttl_ms))
             .await
     }
 
-    async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
-        let (n, h) = (name.to_string(), holder.to_string());
-        self.write_one(move |c| release_lease(c, &n, &h)).await
+    async fn release_lease(&self, name: String, holder: String) -> Result<()> {
+        self.write_one(move |c| release_lease(c, &name, &holder))
+            .await
     }
 
-    async fn next_counter(&self, key: &str) -> Result<i64> {
-        let k = key.to_string();
-        self.write(move |c| next_counter(c.db(), &k)).await
+    async fn next_counter(&self, key: String) -> Result<i64> {
+        self.write(move |c| next_counter(c.db(), &key)).await
     }
 
     async fn iam_generation(&self) -> Result<i64> {

@@ -168,30 +168,28 @@ impl crate::Network for SqlStore {
             .await
     }
 
-    async fn vpc(&self, project_id: &str, id: &str) -> Result<Option<openwks_core::network::Vpc>> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.read_one(move |c| vpc(c, &p, &i)).await
+    async fn vpc(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<openwks_core::network::Vpc>> {
+        self.read_one(move |c| vpc(c, &project_id, &id)).await
     }
 
     async fn list_vpcs(
         &self,
-        project_id: &str,
-        id: Option<&str>,
-        marker: Option<&str>,
+        project_id: String,
+        id: Option<String>,
+        marker: Option<String>,
         limit: i64,
     ) -> Result<Vec<openwks_core::network::Vpc>> {
-        let (p, i, m) = (
-            project_id.to_string(),
-            id.map(str::to_string),
-            marker.map(str::to_string),
-        );
-        self.read(move |c| list_vpcs(c, &p, i.as_deref(), m.as_deref(), limit))
+        self.read(move |c| list_vpcs(c, &project_id, id.as_deref(), marker.as_deref(), limit))
             .await
     }
 
-    async fn delete_vpc(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| delete_vpc(c.db(), &p, &i)).await
+    async fn delete_vpc(&self, project_id: String, id: String) -> Result<crate::Deleted> {
+        self.write(move |c| delete_vpc(c.db(), &project_id, &id))
+            .await
     }
 
     async fn create_subnet(
@@ -212,41 +210,32 @@ impl crate::Network for SqlStore {
 
     async fn subnet(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
     ) -> Result<Option<openwks_core::network::Subnet>> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.read_one(move |c| subnet(c, &p, &i)).await
+        self.read_one(move |c| subnet(c, &project_id, &id)).await
     }
 
     async fn list_subnets(
         &self,
-        project_id: &str,
-        vpc_id: Option<&str>,
-        marker: Option<&str>,
+        project_id: String,
+        vpc_id: Option<String>,
+        marker: Option<String>,
         limit: i64,
     ) -> Result<Vec<openwks_core::network::Subnet>> {
-        let (p, v, m) = (
-            project_id.to_string(),
-            vpc_id.map(str::to_string),
-            marker.map(str::to_string),
-        );
-        self.read(move |c| list_subnets(c, &p, v.as_deref(), m.as_deref(), limit))
-            .await
+        self.read(move |c| {
+            list_subnets(c, &project_id, vpc_id.as_deref(), marker.as_deref(), limit)
+        })
+        .await
     }
 
     async fn delete_subnet(
         &self,
-        project_id: &str,
-        vpc_id: Option<&str>,
-        id: &str,
+        project_id: String,
+        vpc_id: Option<String>,
+        id: String,
     ) -> Result<crate::Deleted> {
-        let (p, v, i) = (
-            project_id.to_string(),
-            vpc_id.map(str::to_string),
-            id.to_string(),
-        );
-        self.write(move |c| delete_subnet(c.db(), &p, v.as_deref(), &i))
+        self.write(move |c| delete_subnet(c.db(), &project_id, vpc_id.as_deref(), &id))
             .await
     }
 }

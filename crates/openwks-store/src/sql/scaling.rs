@@ -17,17 +17,18 @@ impl crate::Scaling for SqlStore {
 
     async fn scaling_inputs(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
         catalogue: Arc<openwks_core::catalogue::Catalogue>,
     ) -> Result<Option<crate::ScalingInputs>> {
-        let (p, g) = (project_id.to_string(), server_group_id.to_string());
         self.read(move |c| {
             Ok(
-                sessions::group_state(c, &p, &g, &catalogue)?.map(|gs| crate::ScalingInputs {
-                    group: gs.group,
-                    policy: gs.policy,
-                    servers: gs.loads,
+                sessions::group_state(c, &project_id, &server_group_id, &catalogue)?.map(|gs| {
+                    crate::ScalingInputs {
+                        group: gs.group,
+                        policy: gs.policy,
+                        servers: gs.loads,
+                    }
                 }),
             )
         })
@@ -36,19 +37,18 @@ impl crate::Scaling for SqlStore {
 
     async fn scale_in(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
         ids: Vec<String>,
         job_id: String,
         now: Timestamp,
     ) -> Result<Option<(openwks_core::compute::Job, Vec<String>)>> {
-        let (p, g) = (project_id.to_string(), server_group_id.to_string());
         self.write(move |c| {
-            let idle = sessions::release_idle(c, &p, &g, &ids)?;
+            let idle = sessions::release_idle(c, &project_id, &server_group_id, &ids)?;
             if idle.is_empty() {
                 return Ok(None);
             }
-            let job = servers::delete(c, &p, &idle, &job_id, now)?;
+            let job = servers::delete(c, &project_id, &idle, &job_id, now)?;
             Ok(Some((job, idle)))
         })
         .await
@@ -61,12 +61,11 @@ impl crate::Scaling for SqlStore {
 
     async fn scaling_activities(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
         limit: i64,
     ) -> Result<Vec<crate::ScalingActivity>> {
-        let (p, g) = (project_id.to_string(), server_group_id.to_string());
-        self.read(move |c| sessions::activities(c, &p, &g, limit))
+        self.read(move |c| sessions::activities(c, &project_id, &server_group_id, limit))
             .await
     }
 }

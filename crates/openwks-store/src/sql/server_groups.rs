@@ -603,18 +603,18 @@ impl crate::ServerGroups for SqlStore {
 
     async fn server_group(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
     ) -> Result<Option<openwks_core::server_group::ServerGroupView>> {
         let stamp = self.view_stamp().await?;
-        if let Some(v) = self.views.lookup(stamp, project_id, id) {
+        if let Some(v) = self.views.lookup(stamp, &project_id, &id) {
             return Ok(Some(v));
         }
-        let (p, i, shared) = (project_id.to_string(), id.to_string(), self.shared());
+        let shared = self.shared();
         let (stamp, v) = self
             .read(move |c| {
                 let stamp = snapshot_stamp(c, shared, stamp)?;
-                let v = rows::server_group(c, &p, &i)?
+                let v = rows::server_group(c, &project_id, &id)?
                     .map(|g| view(c, g))
                     .transpose()?;
                 Ok((stamp, v))
@@ -626,28 +626,31 @@ impl crate::ServerGroups for SqlStore {
         Ok(v)
     }
 
-    async fn server_group_name_taken(&self, project_id: &str, name: &str) -> Result<bool> {
-        let (p, n) = (project_id.to_string(), name.to_string());
-        self.read_one(move |c| name_is_taken(c, &p, &n)).await
+    async fn server_group_name_taken(&self, project_id: String, name: String) -> Result<bool> {
+        self.read_one(move |c| name_is_taken(c, &project_id, &name))
+            .await
     }
 
     async fn list_server_groups(
         &self,
-        project_id: &str,
-        filter: &crate::ServerGroupFilter,
+        project_id: String,
+        filter: crate::ServerGroupFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::server_group::ServerGroupView>)> {
         // On a shared database this also brings the cache up to the database's generation,
         // so that the page's views can come from it.
         let generation = self.view_stamp().await?;
-        let (p, f, shared) = (project_id.to_string(), filter.clone(), self.shared());
+        let shared = self.shared();
         let views = Arc::clone(&self.views);
         let (stamp, page) = self
             .read(move |c| {
                 let stamp = snapshot_stamp(c, shared, generation)?;
-                let cached = |id: &str| views.lookup(stamp, &p, id);
-                Ok((stamp, list(c, &p, &f, offset, limit, &cached)?))
+                let cached = |id: &str| views.lookup(stamp, &project_id, id);
+                Ok((
+                    stamp,
+                    list(c, &project_id, &filter, offset, limit, &cached)?,
+                ))
             })
             .await?;
         for v in &page.loaded {
@@ -658,30 +661,31 @@ impl crate::ServerGroups for SqlStore {
 
     async fn update_server_group(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         update: crate::ServerGroupUpdate,
     ) -> Result<openwks_core::server_group::ServerGroupView> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| self::update(c, &p, &i, update)).await
+        self.write(move |c| self::update(c, &project_id, &id, update))
+            .await
     }
 
-    async fn delete_server_group(&self, project_id: &str, id: &str) -> Result<crate::Deleted> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| delete(c, &p, &i)).await
+    async fn delete_server_group(&self, project_id: String, id: String) -> Result<crate::Deleted> {
+        self.write(move |c| delete(c, &project_id, &id)).await
     }
 
     async fn update_server_group_tags(
         &self,
-        project_id: &str,
+        project_id: String,
         changes: Vec<(String, crate::TagUpdate)>,
     ) -> Result<()> {
-        let p = project_id.to_string();
-        self.write(move |c| update_tags(c, &p, changes)).await
+        self.write(move |c| update_tags(c, &project_id, changes))
+            .await
     }
 
-    async fn server_group_tag_keys(&self, project_id: &str) -> Result<Vec<(String, Vec<String>)>> {
-        let p = project_id.to_string();
-        self.read(move |c| tag_keys(c, &p)).await
+    async fn server_group_tag_keys(
+        &self,
+        project_id: String,
+    ) -> Result<Vec<(String, Vec<String>)>> {
+        self.read(move |c| tag_keys(c, &project_id)).await
     }
 }

@@ -1128,33 +1128,32 @@ impl crate::Compute for SqlStore {
 
     async fn finish_job(
         &self,
-        project_id: &str,
-        job_id: &str,
+        project_id: String,
+        job_id: String,
         now: Timestamp,
     ) -> Result<Option<openwks_core::compute::Job>> {
-        let (p, j, fleet) = (
-            project_id.to_string(),
-            job_id.to_string(),
-            Arc::clone(&self.fleet),
-        );
-        self.write(move |c| finish_job(c, &fleet, &p, &j, now))
+        let fleet = Arc::clone(&self.fleet);
+        self.write(move |c| finish_job(c, &fleet, &project_id, &job_id, now))
             .await
     }
 
     async fn delete_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         job_id: String,
         now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
-        let p = project_id.to_string();
-        self.write(move |c| delete(c, &p, &ids, &job_id, now)).await
+        self.write(move |c| delete(c, &project_id, &ids, &job_id, now))
+            .await
     }
 
-    async fn job(&self, project_id: &str, id: &str) -> Result<Option<openwks_core::compute::Job>> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.read_one(move |c| load_job(c, &p, &i)).await
+    async fn job(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<openwks_core::compute::Job>> {
+        self.read_one(move |c| load_job(c, &project_id, &id)).await
     }
 
     async fn running_jobs(&self) -> Result<Vec<openwks_core::compute::Job>> {
@@ -1163,34 +1162,35 @@ impl crate::Compute for SqlStore {
 
     async fn server(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
     ) -> Result<Option<openwks_core::compute::Server>> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.read_one(move |c| rows::server(c, &p, &i)).await
+        self.read_one(move |c| rows::server(c, &project_id, &id))
+            .await
     }
 
     async fn list_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::compute::Server>)> {
-        let p = project_id.to_string();
-        self.read(move |c| list(c, &p, offset, limit)).await
+        self.read(move |c| list(c, &project_id, offset, limit))
+            .await
     }
 
     async fn change_ecs_members(
         &self,
-        project_id: &str,
-        group_id: &str,
+        project_id: String,
+        group_id: String,
         server_ids: Vec<String>,
         change: crate::Change,
     ) -> Result<Vec<Option<Error>>> {
-        let (p, g) = (project_id.to_string(), group_id.to_string());
         let fleet = Arc::clone(&self.fleet);
-        self.write(move |c| change_ecs_members(c, &fleet, &p, &g, &server_ids, change))
-            .await
+        self.write(move |c| {
+            change_ecs_members(c, &fleet, &project_id, &group_id, &server_ids, change)
+        })
+        .await
     }
 
     async fn create_app_servers(
@@ -1206,100 +1206,96 @@ impl crate::Compute for SqlStore {
 
     async fn list_app_servers(
         &self,
-        project_id: &str,
-        filter: &crate::AppServerFilter,
+        project_id: String,
+        filter: crate::AppServerFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::compute::Server>)> {
-        let (p, f) = (project_id.to_string(), filter.clone());
-        self.read(move |c| list_app(c, &p, &f, offset, limit)).await
+        self.read(move |c| list_app(c, &project_id, &filter, offset, limit))
+            .await
     }
 
     async fn update_app_server(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         update: crate::ServerUpdate,
     ) -> Result<openwks_core::compute::Server> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| update_app(c, &p, &i, update)).await
+        self.write(move |c| update_app(c, &project_id, &id, update))
+            .await
     }
 
     async fn server_group_states(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
     ) -> Result<std::collections::BTreeMap<String, i64>> {
-        let (p, g) = (project_id.to_string(), server_group_id.to_string());
         self.read(move |c| {
-            rows::server_group(c, &p, &g)?.ok_or_else(|| Error::not_found("server group", &g))?;
-            group_states(c, &g)
+            rows::server_group(c, &project_id, &server_group_id)?
+                .ok_or_else(|| Error::not_found("server group", &server_group_id))?;
+            group_states(c, &server_group_id)
         })
         .await
     }
 
     async fn power_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         action: crate::PowerAction,
         job_id: String,
         now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
-        let p = project_id.to_string();
-        self.write(move |c| power(c, &p, &ids, action, &job_id, now))
+        self.write(move |c| power(c, &project_id, &ids, action, &job_id, now))
             .await
     }
 
     async fn rebuild_app_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         image: Option<String>,
         job_id: String,
         now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
-        let p = project_id.to_string();
-        self.write(move |c| rebuild(c, &p, &ids, image.as_deref(), &job_id, now))
+        self.write(move |c| rebuild(c, &project_id, &ids, image.as_deref(), &job_id, now))
             .await
     }
 
     async fn reconfigure_app_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         kind: &'static str,
         job_id: String,
         now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
-        let p = project_id.to_string();
-        self.write(move |c| reconfigure(c.db(), &p, &ids, kind, &job_id, now))
+        self.write(move |c| reconfigure(c.db(), &project_id, &ids, kind, &job_id, now))
             .await
     }
 
     async fn migrate_app_servers(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         host_id: String,
         job_id: String,
         now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
-        let (p, fleet) = (project_id.to_string(), Arc::clone(&self.fleet));
-        self.write(move |c| migrate(c, &fleet, &p, &ids, &host_id, &job_id, now))
+        let fleet = Arc::clone(&self.fleet);
+        self.write(move |c| migrate(c, &fleet, &project_id, &ids, &host_id, &job_id, now))
             .await
     }
 
     async fn sub_jobs(
         &self,
-        project_id: &str,
+        project_id: String,
     ) -> Result<Vec<(openwks_core::compute::Job, openwks_core::compute::SubJob)>> {
-        let p = project_id.to_string();
-        self.read(move |c| sub_jobs(c, &p)).await
+        self.read(move |c| sub_jobs(c, &project_id)).await
     }
 
-    async fn delete_sub_jobs(&self, project_id: &str, ids: Vec<String>) -> Result<usize> {
-        let p = project_id.to_string();
-        self.write(move |c| delete_sub_jobs(c.db(), &p, &ids)).await
+    async fn delete_sub_jobs(&self, project_id: String, ids: Vec<String>) -> Result<usize> {
+        self.write(move |c| delete_sub_jobs(c.db(), &project_id, &ids))
+            .await
     }
 }

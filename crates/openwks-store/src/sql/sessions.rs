@@ -814,61 +814,59 @@ impl crate::Sessions for SqlStore {
 
     async fn launch_target(
         &self,
-        project_id: &str,
+        project_id: String,
         spec: openwks_core::session::LaunchSpec,
     ) -> Result<openwks_core::session::LaunchTarget> {
-        let p = project_id.to_string();
-        self.read(move |c| launch_target(c, &p, &spec)).await
+        self.read(move |c| launch_target(c, &project_id, &spec))
+            .await
     }
 
     async fn explain_routing(
         &self,
-        project_id: &str,
-        server_group_id: &str,
+        project_id: String,
+        server_group_id: String,
         catalogue: Arc<openwks_core::catalogue::Catalogue>,
     ) -> Result<Vec<crate::GroupDecision>> {
-        let (p, g) = (project_id.to_string(), server_group_id.to_string());
-        self.read(move |c| explain(c, &p, &g, &catalogue)).await
+        self.read(move |c| explain(c, &project_id, &server_group_id, &catalogue))
+            .await
     }
 
     async fn session(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
     ) -> Result<Option<openwks_core::session::Session>> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.read(move |c| load(c, &p, &i)).await
+        self.read(move |c| load(c, &project_id, &id)).await
     }
 
     async fn end_session(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         now: Timestamp,
     ) -> Result<openwks_core::session::Session> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| logoff_now(c, &p, &i, now)).await
+        self.write(move |c| logoff_now(c, &project_id, &id, now))
+            .await
     }
 
     async fn disconnect_session(
         &self,
-        project_id: &str,
-        id: &str,
+        project_id: String,
+        id: String,
         now: Timestamp,
     ) -> Result<openwks_core::session::Session> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.write(move |c| disconnect(c, &p, &i, now)).await
+        self.write(move |c| disconnect(c, &project_id, &id, now))
+            .await
     }
 
     async fn logoff_sessions(
         &self,
-        project_id: &str,
+        project_id: String,
         ids: Vec<String>,
         delay_secs: i64,
         now: Timestamp,
     ) -> Result<()> {
-        let p = project_id.to_string();
-        self.write(move |c| logoff(c, &p, &ids, delay_secs, now))
+        self.write(move |c| logoff(c, &project_id, &ids, delay_secs, now))
             .await
     }
 
@@ -883,24 +881,23 @@ impl crate::Sessions for SqlStore {
 
     async fn list_sessions(
         &self,
-        project_id: &str,
-        filter: &openwks_core::session::SessionFilter,
+        project_id: String,
+        filter: openwks_core::session::SessionFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<openwks_core::session::Session>)> {
-        let (p, f) = (project_id.to_string(), filter.clone());
-        self.read(move |c| list(c, &p, &f, offset, limit)).await
+        self.read(move |c| list(c, &project_id, &filter, offset, limit))
+            .await
     }
 
     async fn app_connections(
         &self,
-        project_id: &str,
-        filter: &openwks_core::session::ConnectionFilter,
+        project_id: String,
+        filter: openwks_core::session::ConnectionFilter,
         offset: i64,
         limit: i64,
     ) -> Result<crate::ConnectionPage> {
-        let (p, f) = (project_id.to_string(), filter.clone());
-        self.read(move |c| connections(c, &p, &f, offset, limit))
+        self.read(move |c| connections(c, &project_id, &filter, offset, limit))
             .await
     }
 
@@ -919,14 +916,12 @@ impl crate::Sessions for SqlStore {
         self.read(live_by_server).await
     }
 
-    async fn save_export(&self, project_id: &str, id: String, doc: String) -> Result<()> {
-        let p = project_id.to_string();
-        self.write(move |c| save_export(c.db(), &p, &id, &doc))
+    async fn save_export(&self, project_id: String, id: String, doc: String) -> Result<()> {
+        self.write(move |c| save_export(c.db(), &project_id, &id, &doc))
             .await
     }
 
-    async fn export(&self, project_id: &str, id: &str) -> Result<Option<String>> {
-        let (p, i) = (project_id.to_string(), id.to_string());
-        self.read(move |c| export(c, &p, &i)).await
+    async fn export(&self, project_id: String, id: String) -> Result<Option<String>> {
+        self.read(move |c| export(c, &project_id, &id)).await
     }
 }

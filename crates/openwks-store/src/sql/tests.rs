@@ -66,12 +66,12 @@ async fn group(
 ) -> ServerGroup {
     let pid = &b.project.id;
     let subnets = store
-        .list_subnets(pid, None, None, 10)
+        .list_subnets(pid.to_string(), None, None, 10)
         .await
         .expect("subnets");
     let subnet = subnets.first().expect("default subnet").clone();
     let vpc = store
-        .vpc(pid, &subnet.vpc_id)
+        .vpc(pid.to_string(), subnet.vpc_id.clone())
         .await
         .expect("vpc")
         .expect("default vpc");
@@ -109,7 +109,7 @@ async fn bootstrap_is_idempotent_and_seeds_the_default_network() {
     assert_eq!(again, b, "later starts keep the first values");
     assert_eq!(
         store
-            .list_vpcs(&b.project.id, None, None, 10)
+            .list_vpcs(b.project.id, None, None, 10)
             .await
             .expect("vpcs")
             .len(),
@@ -142,29 +142,35 @@ async fn names_are_unique_and_standbys_block_primary_delete() {
         .await
         .expect("standby");
     let pv = store
-        .server_group(&pid, &g.id)
+        .server_group(pid.clone(), g.id.clone())
         .await
         .expect("read")
         .expect("exists");
     assert_eq!(pv.secondary_ids, vec![s.id.clone()]);
     assert_eq!(
         store
-            .delete_server_group(&pid, &g.id)
+            .delete_server_group(pid.clone(), g.id.clone())
             .await
             .expect_err("has standby")
             .code,
         Reason::HasStandbyGroups
     );
     assert_eq!(
-        store.delete_server_group(&pid, &s.id).await.expect("del"),
+        store
+            .delete_server_group(pid.clone(), s.id.clone())
+            .await
+            .expect("del"),
         Deleted::Yes
     );
     assert_eq!(
-        store.delete_server_group(&pid, &s.id).await.expect("again"),
+        store
+            .delete_server_group(pid.clone(), s.id)
+            .await
+            .expect("again"),
         Deleted::NotFound
     );
     assert_eq!(
-        store.delete_server_group(&pid, &g.id).await.expect("del p"),
+        store.delete_server_group(pid, g.id).await.expect("del p"),
         Deleted::Yes
     );
 }
@@ -221,13 +227,13 @@ async fn concurrent_writes_group_commit_and_survive_reopen() {
     drop(store);
     let reopened = crate::testing::open(dir.path()).expect("reopen");
     let (count, _) = reopened
-        .list_server_groups(&b.project.id, &ServerGroupFilter::default(), 0, 10)
+        .list_server_groups(b.project.id.clone(), ServerGroupFilter::default(), 0, 10)
         .await
         .expect("list");
     assert_eq!(count as usize, ok.len());
     for id in ok {
         assert!(reopened
-            .server_group(&b.project.id, &id)
+            .server_group(b.project.id.clone(), id)
             .await
             .expect("read")
             .is_some());
@@ -252,7 +258,7 @@ async fn list_filters_by_substring_tags_and_secondary() {
     };
     assert_eq!(
         store
-            .list_server_groups(&pid, &f("HA-T"), 0, 10)
+            .list_server_groups(pid.clone(), f("HA-T"), 0, 10)
             .await
             .expect("l")
             .0,
@@ -260,7 +266,7 @@ async fn list_filters_by_substring_tags_and_secondary() {
     );
     assert_eq!(
         store
-            .list_server_groups(&pid, &f("%"), 0, 10)
+            .list_server_groups(pid.clone(), f("%"), 0, 10)
             .await
             .expect("l")
             .0,
@@ -272,7 +278,7 @@ async fn list_filters_by_substring_tags_and_secondary() {
     };
     assert_eq!(
         store
-            .list_server_groups(&pid, &t, 0, 10)
+            .list_server_groups(pid.clone(), t, 0, 10)
             .await
             .expect("l")
             .1[0]
@@ -286,7 +292,7 @@ async fn list_filters_by_substring_tags_and_secondary() {
     };
     assert_eq!(
         store
-            .list_server_groups(&pid, &sec, 0, 10)
+            .list_server_groups(pid.clone(), sec, 0, 10)
             .await
             .expect("l")
             .1[0]
@@ -295,7 +301,7 @@ async fn list_filters_by_substring_tags_and_secondary() {
         "beta"
     );
     let (n, page) = store
-        .list_server_groups(&pid, &ServerGroupFilter::default(), 1, 1)
+        .list_server_groups(pid, ServerGroupFilter::default(), 1, 1)
         .await
         .expect("page");
     assert_eq!(
@@ -355,13 +361,13 @@ async fn other_projects_cannot_see_or_touch_a_group() {
         .expect("create");
     let other = "ffffffffffffffffffffffffffffffff";
     assert!(store
-        .server_group(other, &g.id)
+        .server_group(other.to_string(), g.id.clone())
         .await
         .expect("read")
         .is_none());
     assert_eq!(
         store
-            .list_server_groups(other, &ServerGroupFilter::default(), 0, 10)
+            .list_server_groups(other.to_string(), ServerGroupFilter::default(), 0, 10)
             .await
             .expect("list")
             .0,
@@ -369,23 +375,26 @@ async fn other_projects_cannot_see_or_touch_a_group() {
     );
     assert_eq!(
         store
-            .delete_server_group(other, &g.id)
+            .delete_server_group(other.to_string(), g.id.clone())
             .await
             .expect("delete"),
         Deleted::NotFound
     );
     let e = store
-        .update_server_group(other, &g.id, Box::new(|_, _, _| Ok(())))
+        .update_server_group(other.to_string(), g.id.clone(), Box::new(|_, _, _| Ok(())))
         .await
         .expect_err("update");
     assert_eq!(e.code, Reason::NotFound);
     let e = store
-        .update_server_group_tags(other, vec![(g.id.clone(), Box::new(|_| Ok(())))])
+        .update_server_group_tags(
+            other.to_string(),
+            vec![(g.id.clone(), Box::new(|_| Ok(())))],
+        )
         .await
         .expect_err("tags");
     assert_eq!(e.code, Reason::NotFound);
     assert!(store
-        .server_group(&b.project.id, &g.id)
+        .server_group(b.project.id, g.id)
         .await
         .expect("read")
         .is_some());
@@ -416,7 +425,7 @@ async fn reads_see_every_acknowledged_write_despite_the_cache() {
             let mut n = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 store
-                    .server_group(&pid, &id)
+                    .server_group(pid.clone(), id.clone())
                     .await
                     .expect("read")
                     .expect("exists");
@@ -431,8 +440,8 @@ async fn reads_see_every_acknowledged_write_despite_the_cache() {
         let d2 = desc.clone();
         store
             .update_server_group(
-                &pid,
-                &g.id,
+                pid.clone(),
+                g.id.clone(),
                 Box::new(move |g, _, _| {
                     g.description = d2;
                     Ok(())
@@ -441,7 +450,7 @@ async fn reads_see_every_acknowledged_write_despite_the_cache() {
             .await
             .expect("update");
         let seen = store
-            .server_group(&pid, &g.id)
+            .server_group(pid.clone(), g.id.clone())
             .await
             .expect("read")
             .expect("exists");
@@ -456,7 +465,7 @@ async fn reads_see_every_acknowledged_write_despite_the_cache() {
     }
     // Derived fields: the primary's standby list.
     assert!(store
-        .server_group(&pid, &g.id)
+        .server_group(pid.clone(), g.id.clone())
         .await
         .expect("read")
         .expect("exists")
@@ -469,7 +478,7 @@ async fn reads_see_every_acknowledged_write_despite_the_cache() {
         .expect("standby");
     assert_eq!(
         store
-            .server_group(&pid, &g.id)
+            .server_group(pid.clone(), g.id.clone())
             .await
             .expect("read")
             .expect("exists")
@@ -477,11 +486,11 @@ async fn reads_see_every_acknowledged_write_despite_the_cache() {
         vec![s.id.clone()]
     );
     store
-        .delete_server_group(&pid, &s.id)
+        .delete_server_group(pid.clone(), s.id)
         .await
         .expect("delete");
     assert!(store
-        .server_group(&pid, &g.id)
+        .server_group(pid.clone(), g.id.clone())
         .await
         .expect("read")
         .expect("exists")
@@ -490,7 +499,7 @@ async fn reads_see_every_acknowledged_write_despite_the_cache() {
     // Tags.
     store
         .update_server_group_tags(
-            &pid,
+            pid.clone(),
             vec![(
                 g.id.clone(),
                 Box::new(|t: &mut Vec<openwks_core::validate::Tag>| {
@@ -506,7 +515,7 @@ async fn reads_see_every_acknowledged_write_despite_the_cache() {
         .expect("tags");
     assert_eq!(
         store
-            .server_group(&pid, &g.id)
+            .server_group(pid.clone(), g.id.clone())
             .await
             .expect("read")
             .expect("exists")
@@ -516,14 +525,10 @@ async fn reads_see_every_acknowledged_write_despite_the_cache() {
         1
     );
     store
-        .delete_server_group(&pid, &g.id)
+        .delete_server_group(pid.clone(), g.id.clone())
         .await
         .expect("delete");
-    assert!(store
-        .server_group(&pid, &g.id)
-        .await
-        .expect("read")
-        .is_none());
+    assert!(store.server_group(pid, g.id).await.expect("read").is_none());
 }
 
 fn cached_view(id: &str) -> openwks_core::server_group::ServerGroupView {
@@ -672,7 +677,7 @@ async fn scaling_activities_keep_the_newest_thousand_per_group() {
         }
     }
     let g1 = store
-        .scaling_activities("p", "g1", 5000)
+        .scaling_activities("p".to_string(), "g1".to_string(), 5000)
         .await
         .expect("list");
     assert_eq!(g1.len(), 1000);
@@ -680,7 +685,7 @@ async fn scaling_activities_keep_the_newest_thousand_per_group() {
     assert_eq!(g1[999].id, "g1-5");
     assert_eq!(
         store
-            .scaling_activities("p", "g2", 5000)
+            .scaling_activities("p".to_string(), "g2".to_string(), 5000)
             .await
             .expect("list")
             .len(),
@@ -781,11 +786,17 @@ async fn session_filters_in_sql_agree_with_the_domain_rule() {
             .map(|s| s.id.clone())
             .collect();
         want.reverse();
-        let (count, page) = store.list_sessions("p", &f, 0, 1000).await.expect("list");
+        let (count, page) = store
+            .list_sessions("p".to_string(), f.clone(), 0, 1000)
+            .await
+            .expect("list");
         let got: Vec<String> = page.into_iter().map(|s| s.id).collect();
         assert_eq!(got, want, "{f:?}");
         assert_eq!(count, want.len() as i64);
-        let (count2, page2) = store.list_sessions("p", &f, 1, 2).await.expect("page");
+        let (count2, page2) = store
+            .list_sessions("p".to_string(), f, 1, 2)
+            .await
+            .expect("page");
         assert_eq!(count2, count);
         assert_eq!(page2.len(), want.len().saturating_sub(1).min(2));
     }
@@ -978,7 +989,7 @@ async fn audit_events_filter_page_and_prune_in_the_database() {
             .collect();
         for (offset, limit) in [(0, 100), (0, 3), (2, 5), (50, 10)] {
             let (count, page) = store
-                .audit_events("acct", f, offset, limit)
+                .audit_events("acct".to_string(), f.clone(), offset, limit)
                 .await
                 .expect("audit");
             assert_eq!(count, want.len() as i64, "{f:?}");
@@ -994,7 +1005,7 @@ async fn audit_events_filter_page_and_prune_in_the_database() {
     }
     assert_eq!(store.prune_audit(21_000).await.expect("prune"), 20);
     let (count, _) = store
-        .audit_events("acct", &AuditFilter::default(), 0, 1)
+        .audit_events("acct".to_string(), AuditFilter::default(), 0, 1)
         .await
         .expect("audit");
     assert_eq!(count, 40);

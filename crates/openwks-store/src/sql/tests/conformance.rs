@@ -88,7 +88,7 @@ async fn group_with_servers(
     let g = group(store, cat, b, name, None).await;
     let sg = store.create_server_group(g, 100).await.expect("group");
     let subnet = store
-        .list_subnets(pid, None, None, 1)
+        .list_subnets(pid.to_string(), None, None, 1)
         .await
         .expect("subnets")[0]
         .clone();
@@ -106,7 +106,10 @@ async fn group_with_servers(
     });
     let (job, servers) = store.create_app_servers(args).await.expect("app servers");
     assert_eq!(job.status, "RUNNING");
-    let done = store.finish_job(pid, &job.id, now()).await.expect("finish");
+    let done = store
+        .finish_job(pid.to_string(), job.id, now())
+        .await
+        .expect("finish");
     assert_eq!(done.expect("job").status, "SUCCESS");
     (sg.group.id, servers.into_iter().map(|s| s.id).collect())
 }
@@ -124,54 +127,71 @@ async fn identity_and_cluster() {
         .iter()
         .any(|k| k.access_key == "AK"));
     assert_eq!(
-        store.user("u1").await.expect("user").expect("u1").name,
+        store
+            .user("u1".to_string())
+            .await
+            .expect("user")
+            .expect("u1")
+            .name,
         "admin"
     );
     assert!(store
-        .user_by_name("acc", "admin")
+        .user_by_name("acc".to_string(), "admin".to_string())
         .await
         .expect("by name")
         .is_some());
     assert!(store
-        .user_by_name("acc", "nobody")
+        .user_by_name("acc".to_string(), "nobody".to_string())
         .await
         .expect("by name")
         .is_none());
     let projects = store
-        .projects(&b.project.account_id, None)
+        .projects(b.project.account_id.clone(), None)
         .await
         .expect("projects");
     assert_eq!(projects.len(), 1);
     let named = store
-        .projects(&b.project.account_id, Some("nope"))
+        .projects(b.project.account_id.clone(), Some("nope".to_string()))
         .await
         .expect("named");
     assert!(named.is_empty());
     assert!(store
-        .project(&b.project.id)
+        .project(b.project.id)
         .await
         .expect("project")
         .is_some());
     let first = store
-        .setting_or_init("k", "one".into())
+        .setting_or_init("k".to_string(), "one".into())
         .await
         .expect("init");
     let second = store
-        .setting_or_init("k", "two".into())
+        .setting_or_init("k".to_string(), "two".into())
         .await
         .expect("kept");
     assert_eq!((first.as_str(), second.as_str()), ("one", "one"));
     assert_eq!(store.shared(), crate::testing::database_url().is_some());
     let t = now();
     assert!(store
-        .try_lease("duty", "a", t, 10_000)
+        .try_lease("duty".to_string(), "a".to_string(), t, 10_000)
         .await
         .expect("lease"));
-    assert!(!store.try_lease("duty", "b", t, 10_000).await.expect("held"));
-    store.release_lease("duty", "a").await.expect("release");
-    assert!(store.try_lease("duty", "b", t, 10_000).await.expect("free"));
-    let n1 = store.next_counter("c").await.expect("counter");
-    assert_eq!(store.next_counter("c").await.expect("counter"), n1 + 1);
+    assert!(!store
+        .try_lease("duty".to_string(), "b".to_string(), t, 10_000)
+        .await
+        .expect("held"));
+    store
+        .release_lease("duty".to_string(), "a".to_string())
+        .await
+        .expect("release");
+    assert!(store
+        .try_lease("duty".to_string(), "b".to_string(), t, 10_000)
+        .await
+        .expect("free"));
+    let n1 = store.next_counter("c".to_string()).await.expect("counter");
+    assert_eq!(
+        store.next_counter("c".to_string()).await.expect("counter"),
+        n1 + 1
+    );
     let g0 = store.iam_generation().await.expect("generation");
     let u: IamUser = from(
         json!({"id": "iu-gen", "name": "gen", "account_id": b.project.account_id,
@@ -190,19 +210,30 @@ async fn network() {
         "description": "", "enterprise_project_id": "0", "created_at": ""}),
     );
     store.create_vpc(vpc).await.expect("vpc");
-    assert!(store.vpc(pid, "vpc-c").await.expect("vpc").is_some());
-    assert!(store.vpc("other", "vpc-c").await.expect("vpc").is_none());
+    assert!(store
+        .vpc(pid.to_string(), "vpc-c".to_string())
+        .await
+        .expect("vpc")
+        .is_some());
+    assert!(store
+        .vpc("other".to_string(), "vpc-c".to_string())
+        .await
+        .expect("vpc")
+        .is_none());
     assert_eq!(
         store
-            .list_vpcs(pid, Some("vpc-c"), None, 10)
+            .list_vpcs(pid.to_string(), Some("vpc-c".to_string()), None, 10)
             .await
             .expect("list")
             .len(),
         1
     );
-    let all = store.list_vpcs(pid, None, None, 10).await.expect("all");
+    let all = store
+        .list_vpcs(pid.to_string(), None, None, 10)
+        .await
+        .expect("all");
     let after = store
-        .list_vpcs(pid, None, Some(&all[0].id), 10)
+        .list_vpcs(pid.to_string(), None, Some(all[0].id.clone()), 10)
         .await
         .expect("after");
     assert_eq!(after.len(), all.len() - 1);
@@ -215,27 +246,44 @@ async fn network() {
     };
     assert!(store.create_subnet(subnet("no-such-vpc")).await.is_err());
     store.create_subnet(subnet("vpc-c")).await.expect("subnet");
-    assert!(store.subnet(pid, "sn-c").await.expect("subnet").is_some());
+    assert!(store
+        .subnet(pid.to_string(), "sn-c".to_string())
+        .await
+        .expect("subnet")
+        .is_some());
     let in_vpc = store
-        .list_subnets(pid, Some("vpc-c"), None, 10)
+        .list_subnets(pid.to_string(), Some("vpc-c".to_string()), None, 10)
         .await
         .expect("subnets");
     assert_eq!(in_vpc.len(), 1);
     // A VPC with subnets is in use.
-    assert!(store.delete_vpc(pid, "vpc-c").await.is_err());
+    assert!(store
+        .delete_vpc(pid.to_string(), "vpc-c".to_string())
+        .await
+        .is_err());
     assert_eq!(
         store
-            .delete_subnet(pid, Some("vpc-c"), "sn-c")
+            .delete_subnet(
+                pid.to_string(),
+                Some("vpc-c".to_string()),
+                "sn-c".to_string()
+            )
             .await
             .expect("del"),
         Deleted::Yes
     );
     assert_eq!(
-        store.delete_vpc(pid, "vpc-c").await.expect("del"),
+        store
+            .delete_vpc(pid.to_string(), "vpc-c".to_string())
+            .await
+            .expect("del"),
         Deleted::Yes
     );
     assert_eq!(
-        store.delete_vpc(pid, "vpc-c").await.expect("again"),
+        store
+            .delete_vpc(pid.to_string(), "vpc-c".to_string())
+            .await
+            .expect("again"),
         Deleted::NotFound
     );
 }
@@ -248,11 +296,11 @@ async fn server_groups_and_tags() {
     let id = g.id.clone();
     store.create_server_group(g, 100).await.expect("create");
     assert!(store
-        .server_group_name_taken(pid, "conf-sg")
+        .server_group_name_taken(pid.to_string(), "conf-sg".to_string())
         .await
         .expect("taken"));
     assert!(!store
-        .server_group_name_taken(pid, "free")
+        .server_group_name_taken(pid.to_string(), "free".to_string())
         .await
         .expect("free"));
     let f = ServerGroupFilter {
@@ -260,14 +308,14 @@ async fn server_groups_and_tags() {
         ..ServerGroupFilter::default()
     };
     let (n, page) = store
-        .list_server_groups(pid, &f, 0, 10)
+        .list_server_groups(pid.to_string(), f, 0, 10)
         .await
         .expect("list");
     assert_eq!((n, page.len()), (1, 1));
     let v = store
         .update_server_group(
-            pid,
-            &id,
+            pid.to_string(),
+            id.clone(),
             Box::new(|g, _, _| {
                 g.description = "changed".into();
                 Ok(())
@@ -278,7 +326,7 @@ async fn server_groups_and_tags() {
     assert_eq!(v.group.description, "changed");
     store
         .update_server_group_tags(
-            pid,
+            pid.to_string(),
             vec![(
                 id.clone(),
                 Box::new(|tags: &mut Vec<Tag>| {
@@ -292,19 +340,29 @@ async fn server_groups_and_tags() {
         )
         .await
         .expect("tags");
-    let keys = store.server_group_tag_keys(pid).await.expect("keys");
+    let keys = store
+        .server_group_tag_keys(pid.to_string())
+        .await
+        .expect("keys");
     assert_eq!(keys, vec![("team".to_string(), vec!["cad".to_string()])]);
     let shown = store
-        .server_group(pid, &id)
+        .server_group(pid.to_string(), id.clone())
         .await
         .expect("show")
         .expect("group");
     assert_eq!(shown.group.tags.len(), 1);
     assert_eq!(
-        store.delete_server_group(pid, &id).await.expect("del"),
+        store
+            .delete_server_group(pid.to_string(), id.clone())
+            .await
+            .expect("del"),
         Deleted::Yes
     );
-    assert!(store.server_group(pid, &id).await.expect("show").is_none());
+    assert!(store
+        .server_group(pid.to_string(), id)
+        .await
+        .expect("show")
+        .is_none());
 }
 
 #[tokio::test]
@@ -321,20 +379,24 @@ async fn app_groups_apps_and_authorizations() {
     );
     let view = store.create_app_group(ag).await.expect("app group");
     let agid = view.group.id.clone();
-    assert!(store.app_group(pid, &agid).await.expect("show").is_some());
     assert!(store
-        .app_group_name_taken(pid, "conf-ag")
+        .app_group(pid.to_string(), agid.clone())
+        .await
+        .expect("show")
+        .is_some());
+    assert!(store
+        .app_group_name_taken(pid.to_string(), "conf-ag".to_string())
         .await
         .expect("taken"));
     let (n, _) = store
-        .list_app_groups(pid, &AppGroupFilter::default(), 0, 10)
+        .list_app_groups(pid.to_string(), AppGroupFilter::default(), 0, 10)
         .await
         .expect("list");
     assert_eq!(n, 1);
     let v = store
         .update_app_group(
-            pid,
-            &agid,
+            pid.to_string(),
+            agid.clone(),
             Box::new(|g, _| {
                 g.description = "d".into();
                 Ok(())
@@ -358,28 +420,40 @@ async fn app_groups_apps_and_authorizations() {
         data: vec![1, 2, 3],
     };
     let published = store
-        .publish_apps(pid, &agid, vec![(app, Some(icon))])
+        .publish_apps(pid.to_string(), agid.clone(), vec![(app, Some(icon))])
         .await
         .expect("publish");
     assert_eq!(published.len(), 1);
     assert_eq!(
-        store.icon("i1").await.expect("icon").expect("i1").data,
+        store
+            .icon("i1".to_string())
+            .await
+            .expect("icon")
+            .expect("i1")
+            .data,
         vec![1, 2, 3]
     );
-    assert!(store.app(pid, &agid, "a1").await.expect("app").is_some());
+    assert!(store
+        .app(pid.to_string(), agid.clone(), "a1".to_string())
+        .await
+        .expect("app")
+        .is_some());
     let (n, _) = store
-        .list_apps(pid, &agid, &AppFilter::default(), 0, 10)
+        .list_apps(pid.to_string(), agid.clone(), AppFilter::default(), 0, 10)
         .await
         .expect("apps");
     assert_eq!(n, 1);
     assert_eq!(
-        store.app_names(pid, &agid).await.expect("names"),
+        store
+            .app_names(pid.to_string(), agid.clone())
+            .await
+            .expect("names"),
         vec!["Notepad"]
     );
     let updated = store
         .update_apps(
-            pid,
-            &agid,
+            pid.to_string(),
+            agid.clone(),
             vec!["a1".into()],
             Box::new(|a: &mut App| {
                 a.state = "FORBIDDEN".into();
@@ -392,7 +466,12 @@ async fn app_groups_apps_and_authorizations() {
     // Authorizations and their mails.
     let t = now();
     let added = store
-        .add_authorizations(pid, vec![agid.clone()], vec![user_account("ann")], t)
+        .add_authorizations(
+            pid.to_string(),
+            vec![agid.clone()],
+            vec![user_account("ann")],
+            t,
+        )
         .await
         .expect("authorize");
     assert_eq!(added, 1);
@@ -401,29 +480,37 @@ async fn app_groups_apps_and_authorizations() {
         ..AuthorizationFilter::default()
     };
     let (n, auths) = store
-        .list_authorizations(pid, &f, 0, 10)
+        .list_authorizations(pid.to_string(), f, 0, 10)
         .await
         .expect("list");
     assert_eq!(n, 1);
-    let (direct, _) = store.access_facts(pid, &agid, "ann").await.expect("facts");
+    let (direct, _) = store
+        .access_facts(pid.to_string(), agid.clone(), "ann".to_string())
+        .await
+        .expect("facts");
     assert_eq!(direct.len(), 1);
     let (mails, records) = store
-        .list_mail_records(pid, &MailFilter::default(), 0, 10)
+        .list_mail_records(pid.to_string(), MailFilter::default(), 0, 10)
         .await
         .expect("mails");
     assert!(mails >= 1, "{records:?}");
     let resent = store
-        .resend_mails(pid, vec![records[0].id.clone()], t)
+        .resend_mails(pid.to_string(), vec![records[0].id.clone()], t)
         .await
         .expect("resend");
     assert_eq!(resent, 1);
     let sent = store
-        .send_authorization_mails(pid, vec![auths[0].authorization.id.clone()], t)
+        .send_authorization_mails(pid.to_string(), vec![auths[0].authorization.id.clone()], t)
         .await
         .expect("send");
     assert_eq!(sent, 1);
     let removed = store
-        .remove_authorizations(pid, vec![agid.clone()], vec![user_account("ann")], t)
+        .remove_authorizations(
+            pid.to_string(),
+            vec![agid.clone()],
+            vec![user_account("ann")],
+            t,
+        )
         .await
         .expect("revoke");
     assert_eq!(removed, 1);
@@ -433,44 +520,60 @@ async fn app_groups_apps_and_authorizations() {
     store.create_user_group(ug).await.expect("user group");
     assert_eq!(
         store
-            .user_group(pid, "ug1")
+            .user_group(pid.to_string(), "ug1".to_string())
             .await
             .expect("ug")
             .expect("ug1")
             .member_count,
         1
     );
-    let (n, _) = store.list_user_groups(pid, 0, 10).await.expect("list");
+    let (n, _) = store
+        .list_user_groups(pid.to_string(), 0, 10)
+        .await
+        .expect("list");
     assert_eq!(n, 1);
     let g = store
-        .change_user_group_members(pid, "ug1", vec!["cat".into()], Change::Add)
+        .change_user_group_members(
+            pid.to_string(),
+            "ug1".to_string(),
+            vec!["cat".into()],
+            Change::Add,
+        )
         .await
         .expect("add");
     assert_eq!(g.member_count, 2);
     let g = store
-        .change_user_group_members(pid, "ug1", vec!["bob".into()], Change::Remove)
+        .change_user_group_members(
+            pid.to_string(),
+            "ug1".to_string(),
+            vec!["bob".into()],
+            Change::Remove,
+        )
         .await
         .expect("remove");
     assert_eq!(g.member_count, 1);
     assert_eq!(
-        store.delete_user_group(pid, "ug1").await.expect("del"),
+        store
+            .delete_user_group(pid.to_string(), "ug1".to_string())
+            .await
+            .expect("del"),
         Deleted::Yes
     );
     // Unpublish, unbind, delete.
     let gone = store
-        .unpublish_apps(pid, &agid, vec!["a1".into()])
+        .unpublish_apps(pid.to_string(), agid.clone(), vec!["a1".into()])
         .await
         .expect("unpublish");
     assert_eq!(gone, 1);
     assert_eq!(
         store
-            .disassociate_app_groups(pid, &sg)
+            .disassociate_app_groups(pid.to_string(), sg)
             .await
             .expect("unbind"),
         1
     );
     assert!(store
-        .app_group(pid, &agid)
+        .app_group(pid.to_string(), agid.clone())
         .await
         .expect("ag")
         .expect("ag")
@@ -479,7 +582,7 @@ async fn app_groups_apps_and_authorizations() {
         .is_none());
     assert_eq!(
         store
-            .delete_app_groups(pid, vec![agid.clone(), "x".into()])
+            .delete_app_groups(pid.to_string(), vec![agid.clone(), "x".into()])
             .await
             .expect("del"),
         1
@@ -494,11 +597,17 @@ async fn compute_and_ecs_groups() {
     let eg: EcsServerGroup = from(json!({"id": "eg1", "project_id": pid, "name": "aa",
         "policies": ["anti-affinity"], "metadata": {}, "created_at": ""}));
     store.create_ecs_group(eg, 10).await.expect("ecs group");
-    assert_eq!(store.ecs_group_count(pid).await.expect("count"), 1);
-    let (page, more) = store.list_ecs_groups(pid, None, 10).await.expect("list");
+    assert_eq!(
+        store.ecs_group_count(pid.to_string()).await.expect("count"),
+        1
+    );
+    let (page, more) = store
+        .list_ecs_groups(pid.to_string(), None, 10)
+        .await
+        .expect("list");
     assert_eq!((page.len(), more), (1, false));
     let subnet = store
-        .list_subnets(pid, None, None, 1)
+        .list_subnets(pid.to_string(), None, None, 1)
         .await
         .expect("subnets")[0]
         .clone();
@@ -514,10 +623,13 @@ async fn compute_and_ecs_groups() {
         .expect("running")
         .iter()
         .any(|j| j.id == job.id));
-    store.finish_job(pid, "job-1", now()).await.expect("finish");
+    store
+        .finish_job(pid.to_string(), "job-1".to_string(), now())
+        .await
+        .expect("finish");
     assert_eq!(
         store
-            .job(pid, "job-1")
+            .job(pid.to_string(), "job-1".to_string())
             .await
             .expect("job")
             .expect("job")
@@ -526,37 +638,50 @@ async fn compute_and_ecs_groups() {
     );
     assert_eq!(
         store
-            .server(pid, "vm-1")
+            .server(pid.to_string(), "vm-1".to_string())
             .await
             .expect("server")
             .expect("vm")
             .status,
         "ACTIVE"
     );
-    let (n, _) = store.list_servers(pid, 0, 10).await.expect("list");
+    let (n, _) = store
+        .list_servers(pid.to_string(), 0, 10)
+        .await
+        .expect("list");
     assert_eq!(n, 2);
     let usage = store.host_usage().await.expect("usage");
     assert_eq!(usage.values().map(|(_, s)| s.len()).sum::<usize>(), 2);
     let (_, members) = store
-        .ecs_group(pid, "eg1")
+        .ecs_group(pid.to_string(), "eg1".to_string())
         .await
         .expect("group")
         .expect("eg1");
     assert_eq!(members.len(), 2);
     // Membership: a running server cannot join; a stopped one can.
     let out = store
-        .change_ecs_members(pid, "eg1", vec!["vm-1".into()], Change::Remove)
+        .change_ecs_members(
+            pid.to_string(),
+            "eg1".to_string(),
+            vec!["vm-1".into()],
+            Change::Remove,
+        )
         .await
         .expect("remove");
     assert!(out[0].is_none(), "{out:?}");
     let refused = store
-        .change_ecs_members(pid, "eg1", vec!["vm-1".into()], Change::Add)
+        .change_ecs_members(
+            pid.to_string(),
+            "eg1".to_string(),
+            vec!["vm-1".into()],
+            Change::Add,
+        )
         .await
         .expect("add");
     assert!(refused[0].is_some(), "a running ECS joined");
     let stop = store
         .power_servers(
-            pid,
+            pid.to_string(),
             vec!["vm-1".into()],
             PowerAction::Stop,
             "job-2".into(),
@@ -565,27 +690,42 @@ async fn compute_and_ecs_groups() {
         .await
         .expect("stop");
     store
-        .finish_job(pid, &stop.id, now())
+        .finish_job(pid.to_string(), stop.id, now())
         .await
         .expect("finish");
     let joined = store
-        .change_ecs_members(pid, "eg1", vec!["vm-1".into()], Change::Add)
+        .change_ecs_members(
+            pid.to_string(),
+            "eg1".to_string(),
+            vec!["vm-1".into()],
+            Change::Add,
+        )
         .await
         .expect("add");
     assert!(joined[0].is_none(), "{joined:?}");
     let del = store
         .delete_servers(
-            pid,
+            pid.to_string(),
             vec!["vm-1".into(), "vm-2".into()],
             "job-3".into(),
             now(),
         )
         .await
         .expect("delete");
-    store.finish_job(pid, &del.id, now()).await.expect("finish");
-    assert!(store.server(pid, "vm-1").await.expect("server").is_none());
+    store
+        .finish_job(pid.to_string(), del.id, now())
+        .await
+        .expect("finish");
+    assert!(store
+        .server(pid.to_string(), "vm-1".to_string())
+        .await
+        .expect("server")
+        .is_none());
     assert_eq!(
-        store.delete_ecs_group(pid, "eg1").await.expect("del"),
+        store
+            .delete_ecs_group(pid.to_string(), "eg1".to_string())
+            .await
+            .expect("del"),
         Deleted::Yes
     );
     // App servers: maintenance, states, rebuild, reconfigure, migrate, sub-jobs.
@@ -594,12 +734,15 @@ async fn compute_and_ecs_groups() {
         server_group_id: Some(sg.clone()),
         ..AppServerFilter::default()
     };
-    let (n, _) = store.list_app_servers(pid, &f, 0, 10).await.expect("list");
+    let (n, _) = store
+        .list_app_servers(pid.to_string(), f, 0, 10)
+        .await
+        .expect("list");
     assert_eq!(n, 2);
     let s = store
         .update_app_server(
-            pid,
-            &ids[0],
+            pid.to_string(),
+            ids[0].clone(),
             Box::new(|s| {
                 if let Some(a) = s.app.as_mut() {
                     a.maintain_status = true;
@@ -610,16 +753,28 @@ async fn compute_and_ecs_groups() {
         .await
         .expect("maintain");
     assert!(s.app.expect("app").maintain_status);
-    let states = store.server_group_states(pid, &sg).await.expect("states");
+    let states = store
+        .server_group_states(pid.to_string(), sg)
+        .await
+        .expect("states");
     assert_eq!(states.values().sum::<i64>(), 2, "{states:?}");
     let j = store
-        .rebuild_app_servers(pid, vec![ids[1].clone()], None, "job-4".into(), now())
+        .rebuild_app_servers(
+            pid.to_string(),
+            vec![ids[1].clone()],
+            None,
+            "job-4".into(),
+            now(),
+        )
         .await
         .expect("rebuild");
-    store.finish_job(pid, &j.id, now()).await.expect("finish");
+    store
+        .finish_job(pid.to_string(), j.id, now())
+        .await
+        .expect("finish");
     let j = store
         .reconfigure_app_servers(
-            pid,
+            pid.to_string(),
             vec![ids[1].clone()],
             "rejoinDomain",
             "job-5".into(),
@@ -627,9 +782,12 @@ async fn compute_and_ecs_groups() {
         )
         .await
         .expect("reconfigure");
-    store.finish_job(pid, &j.id, now()).await.expect("finish");
+    store
+        .finish_job(pid.to_string(), j.id, now())
+        .await
+        .expect("finish");
     let here = store
-        .server(pid, &ids[1])
+        .server(pid.to_string(), ids[1].clone())
         .await
         .expect("server")
         .expect("s");
@@ -641,7 +799,7 @@ async fn compute_and_ecs_groups() {
         .expect("another host in the zone");
     let j = store
         .migrate_app_servers(
-            pid,
+            pid.to_string(),
             vec![ids[1].clone()],
             elsewhere.id.clone(),
             "job-6".into(),
@@ -649,21 +807,27 @@ async fn compute_and_ecs_groups() {
         )
         .await
         .expect("migrate");
-    store.finish_job(pid, &j.id, now()).await.expect("finish");
+    store
+        .finish_job(pid.to_string(), j.id, now())
+        .await
+        .expect("finish");
     assert_eq!(
         store
-            .server(pid, &ids[1])
+            .server(pid.to_string(), ids[1].clone())
             .await
             .expect("server")
             .expect("s")
             .host_id,
         Some(elsewhere.id)
     );
-    let subs = store.sub_jobs(pid).await.expect("sub jobs");
+    let subs = store.sub_jobs(pid.to_string()).await.expect("sub jobs");
     assert!(subs.len() >= 5, "{}", subs.len());
     let first = subs[0].1.job_id.clone();
     assert_eq!(
-        store.delete_sub_jobs(pid, vec![first]).await.expect("del"),
+        store
+            .delete_sub_jobs(pid.to_string(), vec![first])
+            .await
+            .expect("del"),
         1
     );
 }
@@ -674,23 +838,31 @@ async fn hosts_down_and_up() {
     let pid = &b.project.id;
     store.load_hosts(cat.hosts()).await.expect("hosts");
     let (sg, ids) = group_with_servers(&store, &cat, &b, "hosts-sg").await;
-    let s0 = store.server(pid, &ids[0]).await.expect("read").expect("s0");
+    let s0 = store
+        .server(pid.to_string(), ids[0].clone())
+        .await
+        .expect("read")
+        .expect("s0");
     let host = s0.host_id.clone().expect("placed");
     assert_eq!(
         store
-            .set_host_down("no-such-host", Some("x".into()), now())
+            .set_host_down("no-such-host".to_string(), Some("x".into()), now())
             .await
             .expect("unknown"),
         None
     );
     let failed = store
-        .set_host_down(&host, Some("power".into()), now())
+        .set_host_down(host.clone(), Some("power".into()), now())
         .await
         .expect("down")
         .expect("a host");
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].id, ids[0]);
-    let s0 = store.server(pid, &ids[0]).await.expect("read").expect("s0");
+    let s0 = store
+        .server(pid.to_string(), ids[0].clone())
+        .await
+        .expect("read")
+        .expect("s0");
     assert_eq!(s0.status, "ERROR");
     assert!(s0.fault.as_deref().is_some_and(|f| f
         .starts_with(openwks_core::compute::HOST_DOWN_FAULT)
@@ -710,16 +882,20 @@ async fn hosts_down_and_up() {
     );
     // Again: nothing more goes to ERROR.
     let again = store
-        .set_host_down(&host, Some("still".into()), now())
+        .set_host_down(host.clone(), Some("still".into()), now())
         .await
         .expect("again")
         .expect("a host");
     assert!(again.is_empty());
     // Up: placeable again; the server stays in ERROR.
-    let up = store.set_host_down(&host, None, now()).await.expect("up");
+    let up = store.set_host_down(host, None, now()).await.expect("up");
     assert_eq!(up, Some(Vec::new()));
     assert!(store.down_hosts().await.expect("down").is_empty());
-    let s0 = store.server(pid, &ids[0]).await.expect("read").expect("s0");
+    let s0 = store
+        .server(pid.to_string(), ids[0].clone())
+        .await
+        .expect("read")
+        .expect("s0");
     assert_eq!(s0.status, "ERROR");
 }
 
@@ -733,13 +909,13 @@ async fn snapshots_round_trip_across_engines() {
     store.load_hosts(cat.hosts()).await.expect("hosts");
     let (sg, ids) = group_with_servers(&store, &cat, &b, "snap-sg").await;
     let host = store
-        .server(pid, &ids[0])
+        .server(pid.to_string(), ids[0].clone())
         .await
         .expect("read")
         .and_then(|s| s.host_id)
         .expect("placed");
     store
-        .set_host_down(&host, Some("snap".into()), now())
+        .set_host_down(host.clone(), Some("snap".into()), now())
         .await
         .expect("down");
     let snap = store.export_snapshot(now()).await.expect("export");
@@ -761,14 +937,14 @@ async fn snapshots_round_trip_across_engines() {
     assert_eq!((loaded["servers"], loaded["server_groups"]), (2, 1));
     assert_eq!(boot.project.id, *pid);
     let s0 = sqlite
-        .server(pid, &ids[0])
+        .server(pid.to_string(), ids[0].clone())
         .await
         .expect("read")
         .expect("loaded");
     assert_eq!(s0.status, "ERROR", "the down host's server");
     assert!(sqlite.down_hosts().await.expect("down").contains_key(&host));
     let view = sqlite
-        .server_group(pid, &sg)
+        .server_group(pid.to_string(), sg)
         .await
         .expect("read")
         .expect("group");
@@ -779,14 +955,18 @@ async fn snapshots_round_trip_across_engines() {
     let (_d3, third, _, _) = setup().await;
     third.load_hosts(cat.hosts()).await.expect("hosts");
     third.load_snapshot(back).await.expect("load back");
-    assert!(third.server(pid, &ids[1]).await.expect("read").is_some());
+    assert!(third
+        .server(pid.to_string(), ids[1].clone())
+        .await
+        .expect("read")
+        .is_some());
     let g2 = group(&third, &cat, &b, "after-load", None).await;
     third
         .create_server_group(g2, 100)
         .await
         .expect("a new group");
     let (_, page) = third
-        .list_server_groups(pid, &ServerGroupFilter::default(), 0, 10)
+        .list_server_groups(pid.to_string(), ServerGroupFilter::default(), 0, 10)
         .await
         .expect("list");
     let names: Vec<&str> = page.iter().map(|v| v.group.name.as_str()).collect();
@@ -831,11 +1011,16 @@ async fn a_seeded_id_source_mints_the_same_ids() {
             "authorization_type": "APP_GROUP", "create_at": ""}));
         store.create_app_group(ag).await.expect("app group");
         store
-            .add_authorizations(pid, vec!["ag-ids".into()], vec![user_account("ida")], now())
+            .add_authorizations(
+                pid.to_string(),
+                vec!["ag-ids".into()],
+                vec![user_account("ida")],
+                now(),
+            )
             .await
             .expect("authorize");
         let (_, page) = store
-            .list_authorizations(pid, &AuthorizationFilter::default(), 0, 10)
+            .list_authorizations(pid.to_string(), AuthorizationFilter::default(), 0, 10)
             .await
             .expect("list");
         minted.push(page[0].authorization.id.clone());
@@ -865,12 +1050,12 @@ async fn sessions_and_scaling() {
         "pre_launch_policy": 0, "extended_info": {}}),
     );
     store
-        .publish_apps(pid, &agid, vec![(app, None)])
+        .publish_apps(pid.to_string(), agid.clone(), vec![(app, None)])
         .await
         .expect("publish");
     store
         .add_authorizations(
-            pid,
+            pid.to_string(),
             vec![agid.clone()],
             vec![user_account("ann"), user_account("ben")],
             now(),
@@ -888,10 +1073,16 @@ async fn sessions_and_scaling() {
         )
         .expect("spec")
     };
-    let target = store.launch_target(pid, spec("ann")).await.expect("target");
+    let target = store
+        .launch_target(pid.to_string(), spec("ann"))
+        .await
+        .expect("target");
     assert_eq!(target.primary_server_group_id, sg);
     assert!(
-        store.launch_target(pid, spec("eve")).await.is_err(),
+        store
+            .launch_target(pid.to_string(), spec("eve"))
+            .await
+            .is_err(),
         "not authorized"
     );
     let launch = |user: &str| LaunchArgs {
@@ -907,12 +1098,12 @@ async fn sessions_and_scaling() {
     assert!(again.reused);
     let ben = store.launch(launch("ben")).await.expect("launch").session;
     let decisions = store
-        .explain_routing(pid, &sg, Arc::new(cat.clone()))
+        .explain_routing(pid.to_string(), sg.clone(), Arc::new(cat.clone()))
         .await
         .expect("explain");
     assert_eq!(decisions[0].server_group_id, sg);
     assert!(store
-        .session(pid, &ann.id)
+        .session(pid.to_string(), ann.id.clone())
         .await
         .expect("session")
         .is_some());
@@ -932,14 +1123,17 @@ async fn sessions_and_scaling() {
         2
     );
     let d = store
-        .disconnect_session(pid, &ann.id, now())
+        .disconnect_session(pid.to_string(), ann.id.clone(), now())
         .await
         .expect("disconnect");
     assert_eq!(d.state, SessionState::Disconnected);
-    let e = store.end_session(pid, &ann.id, now()).await.expect("end");
+    let e = store
+        .end_session(pid.to_string(), ann.id, now())
+        .await
+        .expect("end");
     assert_eq!(e.state, SessionState::SignedOut);
     store
-        .logoff_sessions(pid, vec![ben.id.clone()], 60, now())
+        .logoff_sessions(pid.to_string(), vec![ben.id.clone()], 60, now())
         .await
         .expect("logoff later");
     assert_eq!(store.expire_sessions(now()).await.expect("expire"), 0);
@@ -951,28 +1145,32 @@ async fn sessions_and_scaling() {
         1
     );
     let (n, _) = store
-        .list_sessions(pid, &SessionFilter::default(), 0, 10)
+        .list_sessions(pid.to_string(), SessionFilter::default(), 0, 10)
         .await
         .expect("list");
     assert_eq!(n, 2);
     let (n, _) = store
-        .app_connections(pid, &ConnectionFilter::default(), 0, 10)
+        .app_connections(pid.to_string(), ConnectionFilter::default(), 0, 10)
         .await
         .expect("connections");
     assert_eq!(n, 3);
     store
-        .save_export(pid, "x1".into(), "{}".into())
+        .save_export(pid.to_string(), "x1".into(), "{}".into())
         .await
         .expect("export");
     assert_eq!(
-        store.export(pid, "x1").await.expect("export").as_deref(),
+        store
+            .export(pid.to_string(), "x1".to_string())
+            .await
+            .expect("export")
+            .as_deref(),
         Some("{}")
     );
     // Scaling: enable it, read the inputs, release an idle server, log the activity.
     store
         .update_server_group(
-            pid,
-            &sg,
+            pid.to_string(),
+            sg.clone(),
             Box::new(|g, _, _| {
                 g.scaling_policy.enable = true;
                 g.scaling_policy.max_scaling_amount = 10;
@@ -989,13 +1187,19 @@ async fn sessions_and_scaling() {
         .expect("groups")
         .contains(&(pid.clone(), sg.clone())));
     let inputs = store
-        .scaling_inputs(pid, &sg, Arc::new(cat.clone()))
+        .scaling_inputs(pid.to_string(), sg.clone(), Arc::new(cat.clone()))
         .await
         .expect("inputs")
         .expect("group");
     assert_eq!(inputs.servers.len(), 2);
     let released = store
-        .scale_in(pid, &sg, vec![ids[0].clone()], "job-in".into(), now())
+        .scale_in(
+            pid.to_string(),
+            sg.clone(),
+            vec![ids[0].clone()],
+            "job-in".into(),
+            now(),
+        )
         .await
         .expect("scale in")
         .expect("idle server released");
@@ -1009,7 +1213,10 @@ async fn sessions_and_scaling() {
         .record_scaling_activity(activity)
         .await
         .expect("record");
-    let log = store.scaling_activities(pid, &sg, 10).await.expect("log");
+    let log = store
+        .scaling_activities(pid.to_string(), sg, 10)
+        .await
+        .expect("log");
     assert_eq!(log.len(), 1);
 }
 
@@ -1020,25 +1227,47 @@ async fn iam_and_audit() {
     let u: IamUser = from(json!({"id": "iu1", "name": "dev", "account_id": acc,
         "is_admin": false, "enabled": true, "created_at": ""}));
     store.create_iam_user(u, "hash".into()).await.expect("user");
-    assert!(store.iam_user(acc, "iu1").await.expect("user").is_some());
     assert!(store
-        .iam_users(acc)
+        .iam_user(acc.to_string(), "iu1".to_string())
+        .await
+        .expect("user")
+        .is_some());
+    assert!(store
+        .iam_users(acc.to_string())
         .await
         .expect("users")
         .iter()
         .any(|u| u.id == "iu1"));
     let off = store
-        .update_iam_user(acc, "iu1", Some(false), None)
+        .update_iam_user(acc.to_string(), "iu1".to_string(), Some(false), None)
         .await
         .expect("disable");
     assert!(!off.enabled);
     let k = store
-        .create_iam_key(acc, "iu1", "AK-IU1".into(), "SK".into(), now())
+        .create_iam_key(
+            acc.to_string(),
+            "iu1".to_string(),
+            "AK-IU1".into(),
+            "SK".into(),
+            now(),
+        )
         .await
         .expect("key");
-    assert_eq!(store.iam_keys(acc, "iu1").await.expect("keys").len(), 1);
+    assert_eq!(
+        store
+            .iam_keys(acc.to_string(), "iu1".to_string())
+            .await
+            .expect("keys")
+            .len(),
+        1
+    );
     let k2 = store
-        .set_iam_key_status(acc, "iu1", &k.access_key, KeyStatus::Inactive)
+        .set_iam_key_status(
+            acc.to_string(),
+            "iu1".to_string(),
+            k.access_key,
+            KeyStatus::Inactive,
+        )
         .await
         .expect("status");
     assert_eq!(k2.status, "inactive");
@@ -1046,32 +1275,64 @@ async fn iam_and_audit() {
         "description": "", "document": "{\"Version\":\"5.0\",\"Statement\":[]}", "created_at": ""}));
     store.create_iam_policy(p).await.expect("policy");
     assert!(store
-        .iam_policy(acc, "ip1")
+        .iam_policy(acc.to_string(), "ip1".to_string())
         .await
         .expect("policy")
         .is_some());
-    assert_eq!(store.iam_policies(acc).await.expect("policies").len(), 1);
+    assert_eq!(
+        store
+            .iam_policies(acc.to_string())
+            .await
+            .expect("policies")
+            .len(),
+        1
+    );
     let g: IamGroup = from(json!({"id": "ig1", "account_id": acc, "name": "devs",
         "description": "", "members": [], "created_at": ""}));
     store.create_iam_group(g).await.expect("group");
-    assert!(store.iam_group(acc, "ig1").await.expect("group").is_some());
-    assert_eq!(store.iam_groups(acc).await.expect("groups").len(), 1);
+    assert!(store
+        .iam_group(acc.to_string(), "ig1".to_string())
+        .await
+        .expect("group")
+        .is_some());
+    assert_eq!(
+        store
+            .iam_groups(acc.to_string())
+            .await
+            .expect("groups")
+            .len(),
+        1
+    );
     let g = store
-        .set_iam_member(acc, "ig1", "iu1", Change::Add)
+        .set_iam_member(
+            acc.to_string(),
+            "ig1".to_string(),
+            "iu1".to_string(),
+            Change::Add,
+        )
         .await
         .expect("member");
     assert_eq!(g.members, vec!["iu1"]);
     store
-        .set_iam_attachment(acc, "ip1", Principal::Group, "ig1", Change::Add)
+        .set_iam_attachment(
+            acc.to_string(),
+            "ip1".to_string(),
+            Principal::Group,
+            "ig1".to_string(),
+            Change::Add,
+        )
         .await
         .expect("attach");
     assert_eq!(
-        store.iam_policy_attachments(acc, "ip1").await.expect("n"),
+        store
+            .iam_policy_attachments(acc.to_string(), "ip1".to_string())
+            .await
+            .expect("n"),
         1
     );
     assert_eq!(
         store
-            .iam_attached(acc, Principal::Group, "ig1")
+            .iam_attached(acc.to_string(), Principal::Group, "ig1".to_string())
             .await
             .expect("attached")
             .len(),
@@ -1079,39 +1340,62 @@ async fn iam_and_audit() {
     );
     assert_eq!(
         store
-            .iam_effective_policies(acc, "iu1")
+            .iam_effective_policies(acc.to_string(), "iu1".to_string())
             .await
             .expect("effective")
             .len(),
         1
     );
     // Attached: the policy cannot go.
-    assert!(store.delete_iam_policy(acc, "ip1").await.is_err());
+    assert!(store
+        .delete_iam_policy(acc.to_string(), "ip1".to_string())
+        .await
+        .is_err());
     store
-        .set_iam_attachment(acc, "ip1", Principal::Group, "ig1", Change::Remove)
+        .set_iam_attachment(
+            acc.to_string(),
+            "ip1".to_string(),
+            Principal::Group,
+            "ig1".to_string(),
+            Change::Remove,
+        )
         .await
         .expect("detach");
     store
-        .set_iam_member(acc, "ig1", "iu1", Change::Remove)
+        .set_iam_member(
+            acc.to_string(),
+            "ig1".to_string(),
+            "iu1".to_string(),
+            Change::Remove,
+        )
         .await
         .expect("leave");
     assert_eq!(
-        store.delete_iam_policy(acc, "ip1").await.expect("del"),
-        Deleted::Yes
-    );
-    assert_eq!(
-        store.delete_iam_group(acc, "ig1").await.expect("del"),
-        Deleted::Yes
-    );
-    assert_eq!(
         store
-            .delete_iam_key(acc, "iu1", "AK-IU1")
+            .delete_iam_policy(acc.to_string(), "ip1".to_string())
             .await
             .expect("del"),
         Deleted::Yes
     );
     assert_eq!(
-        store.delete_iam_user(acc, "iu1").await.expect("del"),
+        store
+            .delete_iam_group(acc.to_string(), "ig1".to_string())
+            .await
+            .expect("del"),
+        Deleted::Yes
+    );
+    assert_eq!(
+        store
+            .delete_iam_key(acc.to_string(), "iu1".to_string(), "AK-IU1".to_string())
+            .await
+            .expect("del"),
+        Deleted::Yes
+    );
+    assert_eq!(
+        store
+            .delete_iam_user(acc.to_string(), "iu1".to_string())
+            .await
+            .expect("del"),
         Deleted::Yes
     );
     // Audit.
@@ -1132,7 +1416,7 @@ async fn iam_and_audit() {
         .await
         .expect("append");
     let (n, _) = store
-        .audit_events(acc, &AuditFilter::default(), 0, 10)
+        .audit_events(acc.to_string(), AuditFilter::default(), 0, 10)
         .await
         .expect("events");
     assert_eq!(n, 2);
@@ -1145,7 +1429,7 @@ async fn admin_reset() {
     let pid = &b.project.id;
     store.load_hosts(cat.hosts()).await.expect("hosts");
     let default_subnet = store
-        .list_subnets(pid, None, None, 10)
+        .list_subnets(pid.to_string(), None, None, 10)
         .await
         .expect("subnets")[0]
         .clone();
@@ -1164,11 +1448,18 @@ async fn admin_reset() {
     assert_eq!(removed["server_groups"], 1, "{removed:?}");
     assert_eq!(removed["servers"], 2, "{removed:?}");
     assert_eq!(removed["vpcs"], 1, "{removed:?}");
-    assert!(store.server_group(pid, &sg).await.expect("show").is_none());
-    let (n, _) = store.list_servers(pid, 0, 10).await.expect("servers");
+    assert!(store
+        .server_group(pid.to_string(), sg.clone())
+        .await
+        .expect("show")
+        .is_none());
+    let (n, _) = store
+        .list_servers(pid.to_string(), 0, 10)
+        .await
+        .expect("servers");
     assert_eq!(n, 0);
     let (n, page) = store
-        .list_server_groups(pid, &ServerGroupFilter::default(), 0, 10)
+        .list_server_groups(pid.to_string(), ServerGroupFilter::default(), 0, 10)
         .await
         .expect("groups");
     assert_eq!((n, page.len()), (0, 0));
@@ -1181,7 +1472,7 @@ async fn admin_reset() {
     );
     // The identity and the default network stay, with their ids.
     assert!(store
-        .iam_user(&b.project.account_id, "iu-r")
+        .iam_user(b.project.account_id.clone(), "iu-r".to_string())
         .await
         .expect("user")
         .is_some());
@@ -1192,7 +1483,7 @@ async fn admin_reset() {
         .iter()
         .any(|k| k.access_key == "AK"));
     let subnets = store
-        .list_subnets(pid, None, None, 10)
+        .list_subnets(pid.to_string(), None, None, 10)
         .await
         .expect("subnets");
     assert_eq!(subnets.len(), 1);
@@ -1204,18 +1495,18 @@ async fn admin_reset() {
     // A deleted default network comes back.
     store.reset(&cat, now()).await.expect("reset");
     store
-        .delete_subnet(pid, None, &default_subnet.id)
+        .delete_subnet(pid.to_string(), None, default_subnet.id)
         .await
         .expect("delete subnet");
     assert!(store
-        .list_subnets(pid, None, None, 10)
+        .list_subnets(pid.to_string(), None, None, 10)
         .await
         .expect("subnets")
         .is_empty());
     store.reset(&cat, now()).await.expect("reset");
     assert_eq!(
         store
-            .list_subnets(pid, None, None, 10)
+            .list_subnets(pid.to_string(), None, None, 10)
             .await
             .expect("subnets")
             .len(),
