@@ -209,6 +209,36 @@ pub struct ClientRequest<'a> {
     pub body: &'a [u8],
 }
 
+/// A JSON call signed as the vendor's SDK signs it: `Content-Type: application/json`, `Host`,
+/// and `X-Project-Id` when there is a project; `path_query` may carry a `?query`. Returns the
+/// headers to send (the CLI, `serve --init` and the test client all call through here).
+pub fn sign_json_call(
+    key: KeyPair<'_>,
+    sdk_date: &str,
+    host: &str,
+    project_id: Option<&str>,
+    method: &str,
+    path_query: &str,
+    body: &[u8],
+) -> Vec<(String, String)> {
+    let (raw_path, raw_query) = path_query.split_once('?').unwrap_or((path_query, ""));
+    let mut headers = vec![("Content-Type", "application/json"), ("Host", host)];
+    if let Some(p) = project_id {
+        headers.push(("X-Project-Id", p));
+    }
+    sign_request(
+        key,
+        sdk_date,
+        ClientRequest {
+            method,
+            raw_path,
+            raw_query,
+            headers: &headers,
+            body,
+        },
+    )
+}
+
 /// Sign a request on the client side: adds `x-sdk-date` to the headers and returns the full
 /// header list to send, including `Authorization`.
 ///
@@ -388,5 +418,43 @@ mod tests {
                 "x-sdk-date".into()
             ])
         );
+    }
+
+    #[test]
+    fn a_json_call_signs_its_query_and_project_header() {
+        let key = || KeyPair {
+            access_key: AK,
+            secret_key: SK,
+        };
+        let got = sign_json_call(key(), DATE, "h:1", Some(PID), "GET", "/v1/p/x?b=2&a=1", b"");
+        let want = sign_request(
+            key(),
+            DATE,
+            ClientRequest {
+                method: "GET",
+                raw_path: "/v1/p/x",
+                raw_query: "b=2&a=1",
+                headers: &[
+                    ("Content-Type", "application/json"),
+                    ("Host", "h:1"),
+                    ("X-Project-Id", PID),
+                ],
+                body: b"",
+            },
+        );
+        assert_eq!(got, want);
+        let auth = got.iter().find(|(n, _)| n == "authorization");
+        let parsed = auth.and_then(|(_, v)| parse_authorization(v));
+        assert_eq!(
+            parsed.map(|p| p.signed_headers),
+            Some(vec![
+                "content-type".into(),
+                "host".into(),
+                "x-project-id".into(),
+                "x-sdk-date".into()
+            ])
+        );
+        let without = sign_json_call(key(), DATE, "h:1", None, "GET", "/v1/p/x", b"");
+        assert!(without.iter().all(|(n, _)| n != "x-project-id"));
     }
 }

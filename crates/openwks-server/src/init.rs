@@ -275,31 +275,23 @@ impl Answer {
 impl Admin {
     async fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Answer {
         let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        let (raw_path, raw_query) = path.split_once('?').unwrap_or((path, ""));
         let date = chrono::DateTime::from_timestamp_millis(self.st.now_ms())
             .unwrap_or_default()
             .format("%Y%m%dT%H%M%SZ")
             .to_string();
         let boot = self.st.bootstrap();
         let key = &boot.key;
-        let host = "openwks.init";
-        let signed = openwks_api::signer::sign_request(
+        let signed = openwks_api::signer::sign_json_call(
             openwks_api::signer::KeyPair {
                 access_key: &key.access_key,
                 secret_key: &key.secret_key,
             },
             &date,
-            openwks_api::signer::ClientRequest {
-                method,
-                raw_path,
-                raw_query,
-                headers: &[
-                    ("Content-Type", "application/json"),
-                    ("Host", host),
-                    ("X-Project-Id", &self.project_id),
-                ],
-                body: &bytes,
-            },
+            "openwks.init",
+            Some(&self.project_id),
+            method,
+            path,
+            &bytes,
         );
         let mut req = Request::builder()
             .method(method)

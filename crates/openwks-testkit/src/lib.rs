@@ -6,7 +6,7 @@
 //! crate is the one client around it: which headers are signed, how a path with a query is
 //! split, how the answer is read.
 
-use openwks_api::signer::{sign_request, ClientRequest, KeyPair};
+use openwks_api::signer::{sign_json_call, KeyPair};
 use serde_json::Value;
 
 /// `X-Sdk-Date` for a time in epoch milliseconds (`YYYYMMDDTHHMMSSZ`).
@@ -45,24 +45,17 @@ pub fn signed_headers(
     path_query: &str,
     body: &[u8],
 ) -> Vec<(String, String)> {
-    let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
-    let mut headers = vec![("Content-Type", "application/json"), ("Host", caller.host)];
-    if let Some(p) = caller.project_id {
-        headers.push(("X-Project-Id", p));
-    }
-    sign_request(
+    sign_json_call(
         KeyPair {
             access_key: caller.ak,
             secret_key: caller.sk,
         },
         date,
-        ClientRequest {
-            method,
-            raw_path: path,
-            raw_query: query,
-            headers: &headers,
-            body,
-        },
+        caller.host,
+        caller.project_id,
+        method,
+        path_query,
+        body,
     )
 }
 

@@ -90,21 +90,18 @@ impl Target {
             .next()
             .unwrap_or("");
         let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
         let date = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-        let headers = openwks_api::signer::sign_request(
+        let headers = openwks_api::signer::sign_json_call(
             openwks_api::signer::KeyPair {
                 access_key: &ak,
                 secret_key: &sk,
             },
             &date,
-            openwks_api::signer::ClientRequest {
-                method,
-                raw_path: path,
-                raw_query: query,
-                headers: &[("Content-Type", "application/json"), ("Host", host)],
-                body: &bytes,
-            },
+            host,
+            None,
+            method,
+            path_query,
+            &bytes,
         );
         let client = reqwest::Client::new();
         let mut rb = client
