@@ -72,6 +72,35 @@ pub struct FailHostReq {
     pub reason: Option<String>,
 }
 
+/// Body of `POST /openwks/v1/{project_id}/app-servers/{server_id}/drain`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrainReq {
+    /// Why (1 to 255 characters).
+    pub reason: Option<String>,
+    /// Who (1 to 64 characters); the caller's user name by default.
+    pub owner: Option<String>,
+    /// How long, 1 to 10,080 minutes (a week); 60 by default.
+    pub minutes: Option<i64>,
+}
+
+/// A drain as the extension routes and the app server's view show it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DrainView {
+    pub owner: String,
+    pub reason: String,
+    pub since: String,
+    pub until: String,
+}
+
+/// Answer of the drain routes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DrainResponse {
+    pub server_id: String,
+    /// The drain now in force; `null` once ended.
+    pub drain: Option<DrainView>,
+}
+
 /// `GET /openwks/v1/hosts`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ListHostsResponse {

@@ -27,6 +27,7 @@ fn router(servers: u64, strategy: Strategy) -> (Router, Vec<String>) {
             order: i as u64,
             vm_status: "ACTIVE".into(),
             maintain: false,
+            drained: false,
             sessions: 100,
         });
     }

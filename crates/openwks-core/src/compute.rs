@@ -83,7 +83,39 @@ pub struct AppInfo {
     pub product_id: String,
     /// OS.
     pub os_type: String,
+    /// Drained by an operator (openwks extension): no new sessions, not capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drain: Option<Drain>,
 }
+
+/// A drain of an app server (openwks extension, `docs/extensions.md`): who asked, why, and
+/// until when. While it lasts the server takes no new sessions, its sessions run to their end,
+/// and the autoscaler neither counts it as capacity nor releases it while it has sessions. It
+/// ends when the operator ends it or at `until` (the scaling controller's first round from
+/// then).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Drain {
+    /// Who drains it (the caller's name unless given).
+    pub owner: String,
+    /// Why.
+    pub reason: String,
+    /// Since when (RFC 3339).
+    pub since: String,
+    /// Until when (RFC 3339).
+    pub until: String,
+    /// `until` in epoch milliseconds.
+    pub until_ms: i64,
+}
+
+impl Drain {
+    /// Whether it has run out at `now_ms`.
+    pub fn expired(&self, now_ms: i64) -> bool {
+        now_ms >= self.until_ms
+    }
+}
+
+/// The longest drain: a week.
+pub const MAX_DRAIN_MINUTES: i64 = 7 * 24 * 60;
 
 /// The vendor's `ServerStatus` of an app server (what `show_server_group_state` counts).
 pub fn server_status(s: &Server) -> &'static str {

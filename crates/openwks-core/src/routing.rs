@@ -104,6 +104,8 @@ pub struct Candidate {
     pub vm_status: String,
     /// In maintenance mode.
     pub maintain: bool,
+    /// Drained by an operator (openwks extension).
+    pub drained: bool,
     /// Live sessions on it.
     pub sessions: u32,
 }
@@ -117,6 +119,8 @@ pub enum Exclusion {
     Unregistered(String),
     /// In maintenance mode.
     Maintenance,
+    /// Drained by an operator (who, why, until when, where the reader knows it).
+    Drained(Option<Box<crate::compute::Drain>>),
     /// At `max_session`.
     Full {
         /// Sessions on it.
@@ -144,6 +148,7 @@ impl Exclusion {
             Self::GroupDisabled => "group_disabled",
             Self::Unregistered(_) => "unregistered",
             Self::Maintenance => "maintenance",
+            Self::Drained(_) => "drained",
             Self::Full { .. } => "full",
             Self::OverThreshold { .. } => "over_threshold",
             Self::NotChosen => "not_chosen",
@@ -156,6 +161,11 @@ impl Exclusion {
             Self::GroupDisabled => "the server group is disabled".into(),
             Self::Unregistered(s) => format!("the server is {s}, not running and registered"),
             Self::Maintenance => "the server is in maintenance mode".into(),
+            Self::Drained(None) => "the server is drained: it takes no new sessions".into(),
+            Self::Drained(Some(d)) => format!(
+                "the server is drained by {} until {}: {}",
+                d.owner, d.until, d.reason
+            ),
             Self::Full {
                 sessions,
                 max_session,
@@ -180,6 +190,9 @@ pub fn exclusion(policy: &Policy, c: &Candidate) -> Option<Exclusion> {
     }
     if c.maintain {
         return Some(Exclusion::Maintenance);
+    }
+    if c.drained {
+        return Some(Exclusion::Drained(None));
     }
     if c.sessions >= policy.max_session {
         return Some(Exclusion::Full {
@@ -309,7 +322,11 @@ impl Router {
     }
 
     fn takes_sessions(&self, c: &Candidate) -> bool {
-        self.policy.enabled && c.vm_status == "ACTIVE" && !c.maintain && c.sessions < self.cap
+        self.policy.enabled
+            && c.vm_status == "ACTIVE"
+            && !c.maintain
+            && !c.drained
+            && c.sessions < self.cap
     }
 
     fn entry(&self, slot: u32) -> Option<((i64, u64), u32)> {
@@ -437,6 +454,7 @@ mod tests {
             order,
             vm_status: "ACTIVE".into(),
             maintain: false,
+            drained: false,
             sessions,
         }
     }
@@ -532,8 +550,9 @@ mod tests {
                     8 => {
                         let id = format!("s{:02}", next(40));
                         if let Some(mut c) = r.server(&id).cloned() {
-                            match next(3) {
+                            match next(4) {
                                 0 => c.maintain = !c.maintain,
+                                2 => c.drained = !c.drained,
                                 1 => {
                                     c.vm_status = if c.vm_status == "ACTIVE" {
                                         "SHUTOFF".into()

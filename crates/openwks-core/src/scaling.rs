@@ -29,6 +29,9 @@ pub struct ServerLoad {
     pub vm_status: String,
     /// In maintenance mode (no capacity, never released by scaling).
     pub maintain: bool,
+    /// Drained by an operator: no capacity, released by scaling only once it has no session
+    /// (and is auto-created and idle like any other).
+    pub drained: bool,
     /// Live sessions.
     pub sessions: u32,
     /// Since when it has had no session (epoch ms); `None` while it has one.
@@ -59,9 +62,10 @@ pub enum Decision {
     },
 }
 
-/// Whether a server counts as capacity: running or still building, not in maintenance.
+/// Whether a server counts as capacity: running or still building, not in maintenance, not
+/// drained.
 pub fn serves(s: &ServerLoad) -> bool {
-    !s.maintain && matches!(s.vm_status.as_str(), "ACTIVE" | "BUILD")
+    !s.maintain && !s.drained && matches!(s.vm_status.as_str(), "ACTIVE" | "BUILD")
 }
 
 /// The decision for a group with `cap` sessions per server (routing's effective cap), `gpus`
@@ -78,6 +82,36 @@ pub fn decide(
             reason: "the scaling policy is disabled".into(),
         };
     }
+    let drained = servers.iter().filter(|s| s.drained && !s.maintain).count();
+    let note = |d: Decision| {
+        if drained == 0 {
+            return d;
+        }
+        let more = format!("; {drained} drained server(s) not counted as capacity");
+        match d {
+            Decision::ScaleOut { count, reason } => Decision::ScaleOut {
+                count,
+                reason: reason + &more,
+            },
+            Decision::ScaleIn { servers, reason } => Decision::ScaleIn {
+                servers,
+                reason: reason + &more,
+            },
+            Decision::Hold { reason } => Decision::Hold {
+                reason: reason + &more,
+            },
+        }
+    };
+    note(decide_counted(policy, cap, gpus, servers, now_ms))
+}
+
+fn decide_counted(
+    policy: &ScalingPolicy,
+    cap: u32,
+    gpus: u32,
+    servers: &[ServerLoad],
+    now_ms: i64,
+) -> Decision {
     let serving: Vec<&ServerLoad> = servers.iter().filter(|s| serves(s)).collect();
     let sessions: u64 = serving.iter().map(|s| u64::from(s.sessions)).sum();
     let capacity = serving.len() as u64 * u64::from(cap.max(1));
@@ -136,9 +170,11 @@ pub fn decide(
         };
     }
     let idle_ms = policy.shrink_after_session_idle_minutes * 60_000;
-    let mut idle: Vec<&ServerLoad> = serving
+    // Idle auto-created servers, drained ones included once their sessions are gone (they are
+    // no capacity, so releasing them leaves the usage as it is).
+    let mut idle: Vec<&ServerLoad> = servers
         .iter()
-        .copied()
+        .filter(|s| serves(s) || (s.drained && !s.maintain))
         .filter(|s| {
             s.auto_created
                 && s.sessions == 0
@@ -150,6 +186,10 @@ pub fn decide(
     let mut released = Vec::new();
     let mut left = capacity;
     for s in idle {
+        if s.drained {
+            released.push(s.id.clone());
+            continue;
+        }
         let after = left.saturating_sub(u64::from(cap.max(1)));
         if usage(after) >= session_threshold {
             break;
@@ -199,6 +239,7 @@ mod tests {
             auto_created: auto,
             vm_status: "ACTIVE".into(),
             maintain: false,
+            drained: false,
             sessions,
             idle_since_ms: idle_since,
         }
@@ -230,6 +271,48 @@ mod tests {
             }
             d => panic!("{d:?}"),
         }
+    }
+
+    #[test]
+    fn a_drained_server_is_no_capacity_and_is_released_only_without_sessions() {
+        let p = policy();
+        let drained = |id: &str, auto: bool, sessions: u32, idle: Option<i64>| ServerLoad {
+            drained: true,
+            ..server(id, auto, sessions, idle)
+        };
+        // Counted, 5 sessions on 2 servers of 5 would be 50%; the drained one is no capacity and
+        // its session does not count: 4 of 5 is 80%, scale out.
+        let s = [server("a", false, 4, None), drained("b", true, 1, None)];
+        match decide(&p, 5, 0, &s, 0) {
+            Decision::ScaleOut { reason, .. } => {
+                assert!(reason.contains("4 of 5"), "{reason}");
+                assert!(reason.contains("1 drained server(s)"), "{reason}");
+            }
+            d => panic!("{d:?}"),
+        }
+        // A drained server with a session is never released, however long the others idle.
+        let minutes = |m: i64| m * 60_000;
+        let s = [
+            server("a", false, 1, None),
+            drained("b", true, 1, None),
+            server("c", true, 0, Some(0)),
+        ];
+        match decide(&p, 5, 0, &s, minutes(30)) {
+            Decision::ScaleIn { servers, .. } => assert_eq!(servers, vec!["c".to_string()]),
+            d => panic!("{d:?}"),
+        }
+        // Once its sessions are gone and it idled long enough, it goes, even where releasing a
+        // serving server would push the usage over the threshold.
+        let s = [server("a", false, 3, None), drained("b", true, 0, Some(0))];
+        match decide(&p, 5, 0, &s, minutes(30)) {
+            Decision::ScaleIn { servers, .. } => assert_eq!(servers, vec!["b".to_string()]),
+            d => panic!("{d:?}"),
+        }
+        // Not idle long enough yet: held.
+        assert!(matches!(
+            decide(&p, 5, 0, &s, minutes(5)),
+            Decision::Hold { .. }
+        ));
     }
 
     #[test]

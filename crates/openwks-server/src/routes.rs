@@ -10,7 +10,8 @@ use axum::routing::on;
 
 use crate::ecs::{server as es, server_group as esg};
 use crate::ext::{
-    admin, hosts, iam_admin as ia, launch, scaling as ext_scaling, user_groups as ug,
+    admin, drain as ext_drain, hosts, iam_admin as ia, launch, scaling as ext_scaling,
+    user_groups as ug,
 };
 use crate::route::{Dialect, HttpMethod, Level, Res, Route, Src};
 use crate::wks::{
@@ -171,6 +172,8 @@ routes! {
     DELETE "/openwks/v1/{project_id}/app-launches/{session_id}" => launch::end { action: "workspace:session:logoff" }
     POST "/openwks/v1/{project_id}/app-launches/{session_id}/disconnect" => launch::disconnect { action: "workspace:session:disconnect" }
     GET "/openwks/v1/{project_id}/scaling-activities" => ext_scaling::list_activities { action: "workspace:scalingPolicy:listActivities", resource: ServerGroup(InQuery("server_group_id")) }
+    POST "/openwks/v1/{project_id}/app-servers/{server_id}/drain" => ext_drain::drain { action: "workspace:appServer:drain" }
+    DELETE "/openwks/v1/{project_id}/app-servers/{server_id}/drain" => ext_drain::undrain { action: "workspace:appServer:undrain" }
     GET "/openwks/v1/{project_id}/scaling-preview" => ext_scaling::preview { action: "workspace:scalingPolicy:preview", resource: ServerGroup(InQuery("server_group_id")) }
     GET "/openwks/v1/{project_id}/export-tasks/{task_id}" => sess::show_export { action: "workspace:session:getExport" }
     // openwks extensions: the user directory (docs/extensions.md).

@@ -4,7 +4,8 @@
 //! a scale-out, a race-free release (`Store::scale_in`) for a scale-in. Every decision that
 //! changes something, and every new reason to hold, is recorded as a scaling activity.
 //!
-//! Every round also replaces the app servers a host failure put in `ERROR` (any group).
+//! Every round also replaces the app servers a host failure put in `ERROR` (any group) and ends
+//! the drains whose time is up (`service::drain`).
 //!
 //! Time comes from `Settings::clock`; tests run [`tick`] by hand on a virtual clock.
 
@@ -64,6 +65,7 @@ pub async fn preview(st: &AppState, project_id: &str, id: &str) -> Result<Option
 pub async fn tick(st: &AppState) -> Result<Vec<ScalingActivity>> {
     let now = st.timestamp();
     st.store.expire_sessions(now).await?;
+    crate::service::drain::end_expired(st, now).await?;
     let mut out = replace_failed(st, now).await?;
     for (project, group) in st.store.scaling_groups().await? {
         match act(st, &project, &group, now).await {

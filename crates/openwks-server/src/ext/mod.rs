@@ -1,6 +1,7 @@
 //! openwks extension routes (`/openwks/v1/...`), signed like every route; `docs/extensions.md`.
 
 pub mod admin;
+pub mod drain;
 pub mod hosts;
 pub mod iam_admin;
 pub mod launch;

@@ -110,6 +110,7 @@ async fn create_args(
             config_version: sg.config_version,
             product_id: n.product_id,
             os_type: sg.os_type.clone(),
+            drain: None,
         }),
     };
     Ok(args)

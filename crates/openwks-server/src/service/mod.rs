@@ -8,6 +8,7 @@
 //! never handler code (a unit test of this module checks the imports).
 
 pub mod app_server;
+pub mod drain;
 pub mod session;
 
 #[cfg(test)]

@@ -97,6 +97,10 @@ fn app_server(
     ] {
         out[k] = v;
     }
+    // openwks extension: a drain in force (`docs/extensions.md`); absent otherwise.
+    if let Some(d) = app.as_ref().and_then(|a| a.drain.as_ref()) {
+        out["drain"] = json!(crate::ext::drain::drain_view(d));
+    }
     // The server's last job (`job_id`): its vendor type, state and time. A job deleted since
     // leaves only the id.
     if let Some(j) = job {

@@ -12,6 +12,7 @@ mod catalogue;
 mod client_findings;
 mod conformance;
 mod connections;
+mod drain;
 mod ecs;
 mod ecs_servers;
 mod errors;

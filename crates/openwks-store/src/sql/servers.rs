@@ -555,6 +555,24 @@ pub(crate) fn update_app(
     Ok(s)
 }
 
+/// App servers that are drained (openwks extension), oldest first.
+fn drained_app(conn: &Connection) -> Result<Vec<Server>> {
+    // A drain is the only `"drain":{` in a server's document: a quote inside a name or a
+    // description is escaped there.
+    let docs = rows::strings(
+        conn,
+        "SELECT doc FROM servers WHERE app_server_group_id IS NOT NULL AND doc LIKE '%\"drain\":{%' ORDER BY seq",
+        [],
+    )?;
+    docs.iter()
+        .map(|d| serde_json::from_str::<Server>(d).map_err(json_err))
+        .filter(|s| {
+            s.as_ref()
+                .map_or(true, |s| s.app.as_ref().is_some_and(|a| a.drain.is_some()))
+        })
+        .collect()
+}
+
 /// App servers of a server group counted by `ServerStatus`.
 pub(crate) fn group_states(
     conn: &Connection,
@@ -1223,6 +1241,10 @@ impl crate::Compute for SqlStore {
     ) -> Result<openwks_core::compute::Server> {
         self.write(move |c| update_app(c, &project_id, &id, update))
             .await
+    }
+
+    async fn drained_app_servers(&self) -> Result<Vec<openwks_core::compute::Server>> {
+        self.read(drained_app).await
     }
 
     async fn server_group_states(

@@ -42,6 +42,8 @@ pub(crate) struct GroupState {
     pub(crate) policy: Policy,
     /// Per server: created by scaling, and since when it has had no session.
     pub(crate) loads: Vec<ServerLoad>,
+    /// The drains of its drained servers (what `explain` says of them).
+    pub(crate) drains: HashMap<String, openwks_core::compute::Drain>,
 }
 
 fn live_count(conn: &Connection, server_id: &str) -> Result<u32> {
@@ -89,12 +91,18 @@ pub(crate) fn group_state(
     let mut candidates = Vec::with_capacity(rows.len());
     let mut places = HashMap::with_capacity(rows.len());
     let mut loads = Vec::with_capacity(rows.len());
+    let mut drains = HashMap::new();
     let mut gpus = 0;
     for (seq, doc) in rows {
         let s: openwks_core::compute::Server = serde_json::from_str(&doc).map_err(json_err)?;
         let sessions = live_count(conn, &s.id)?;
         let app = s.app.as_ref();
         let maintain = app.is_some_and(|a| a.maintain_status);
+        let drain = app.and_then(|a| a.drain.clone());
+        let drained = drain.is_some();
+        if let Some(d) = drain {
+            drains.insert(s.id.clone(), d);
+        }
         gpus = gpus.max(s.gpus);
         let idle_since_ms = if sessions > 0 {
             None
@@ -111,6 +119,7 @@ pub(crate) fn group_state(
             auto_created: app.is_some_and(|a| a.scaling_auto_create),
             vm_status: s.status.clone(),
             maintain,
+            drained,
             sessions,
             idle_since_ms,
         });
@@ -120,6 +129,7 @@ pub(crate) fn group_state(
             order: u64::try_from(seq).unwrap_or(0),
             vm_status: s.status,
             maintain,
+            drained,
             sessions,
         });
     }
@@ -131,6 +141,7 @@ pub(crate) fn group_state(
         places,
         policy,
         loads,
+        drains,
     }))
 }
 
@@ -257,13 +268,24 @@ pub(crate) fn explain(
     Ok(out)
 }
 
-fn decision_of(gs: GroupState) -> GroupDecision {
+fn decision_of(mut gs: GroupState) -> GroupDecision {
     let d = routing::explain(&gs.policy, &gs.candidates);
+    let passed_over = d
+        .passed_over
+        .into_iter()
+        .map(|(id, e)| match e {
+            routing::Exclusion::Drained(None) => {
+                let by = gs.drains.remove(&id).map(Box::new);
+                (id, routing::Exclusion::Drained(by))
+            }
+            e => (id, e),
+        })
+        .collect();
     GroupDecision {
         server_group_id: gs.group.id,
         server_group_name: gs.group.name,
         chosen: d.chosen,
-        passed_over: d.passed_over,
+        passed_over,
     }
 }
 

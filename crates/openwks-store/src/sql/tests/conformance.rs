@@ -103,6 +103,7 @@ async fn group_with_servers(
         config_version: 1,
         product_id: sg.group.product_id.clone(),
         os_type: "Windows".into(),
+        drain: None,
     });
     let (job, servers) = store.create_app_servers(args).await.expect("app servers");
     assert_eq!(job.status, "RUNNING");
@@ -753,6 +754,51 @@ async fn compute_and_ecs_groups() {
         .await
         .expect("maintain");
     assert!(s.app.expect("app").maintain_status);
+    assert!(store
+        .drained_app_servers()
+        .await
+        .expect("drained")
+        .is_empty());
+    let drain = openwks_core::compute::Drain {
+        owner: "ops".into(),
+        reason: "kernel \"drain\":{ patch".into(),
+        since: "2026-01-01T00:00:00Z".into(),
+        until: "2026-01-01T01:00:00Z".into(),
+        until_ms: 1_767_229_200_000,
+    };
+    let d = drain.clone();
+    store
+        .update_app_server(
+            pid.to_string(),
+            ids[1].clone(),
+            Box::new(move |s| {
+                if let Some(a) = s.app.as_mut() {
+                    a.drain = Some(d);
+                }
+                Ok(())
+            }),
+        )
+        .await
+        .expect("drain");
+    // A name that spells a drain is not one.
+    store
+        .update_app_server(
+            pid.to_string(),
+            ids[0].clone(),
+            Box::new(|s| {
+                s.name = "x\"drain\":{y".into();
+                Ok(())
+            }),
+        )
+        .await
+        .expect("rename");
+    let drained = store.drained_app_servers().await.expect("drained");
+    assert_eq!(drained.len(), 1, "{drained:?}");
+    assert_eq!(drained[0].id, ids[1]);
+    assert_eq!(
+        drained[0].app.as_ref().and_then(|a| a.drain.clone()),
+        Some(drain)
+    );
     let states = store
         .server_group_states(pid.to_string(), sg)
         .await
