@@ -22,6 +22,7 @@ pub mod network;
 pub mod paging;
 pub mod routing;
 pub mod scaling;
+pub mod schedule;
 pub mod server_group;
 pub mod session;
 pub mod time;

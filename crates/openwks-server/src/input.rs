@@ -134,6 +134,21 @@ impl Input {
                         .collect()
                 })
                 .unwrap_or_default(),
+            Src::BodyItemsWhere(list, k, tk, tv) => self
+                .body
+                .as_ref()
+                .and_then(|b| b.get(list))
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter(|i| i.get(tk).and_then(Value::as_str) == Some(tv))
+                        .filter_map(|i| i.get(k).and_then(Value::as_str))
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

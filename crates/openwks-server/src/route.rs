@@ -73,6 +73,9 @@ pub enum Src {
     BodyList(&'static str),
     /// The `.1` field of every object in the top-level array field `.0` (batch routes).
     BodyItems(&'static str, &'static str),
+    /// The `.1` field of every object in the top-level array field `.0` whose field `.2` is
+    /// `.3` (typed target lists: the server groups among `target_infos`).
+    BodyItemsWhere(&'static str, &'static str, &'static str, &'static str),
 }
 
 impl Src {
@@ -80,7 +83,7 @@ impl Src {
     pub const fn key(self) -> &'static str {
         match self {
             Self::InPath(k) | Self::InQuery(k) | Self::InBody(k) | Self::BodyList(k) => k,
-            Self::BodyItems(_, k) => k,
+            Self::BodyItems(_, k) | Self::BodyItemsWhere(_, k, _, _) => k,
         }
     }
 }

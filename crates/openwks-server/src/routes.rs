@@ -16,7 +16,7 @@ use crate::ext::{
 use crate::route::{Dialect, HttpMethod, Level, Res, Route, Src};
 use crate::wks::{
     app as apps, app_group as ag, app_server as asv, authorization as authz, catalogue,
-    scaling_policy, server_group as sg, session as sess, tags,
+    scaling_policy, schedule_task as sched, server_group as sg, session as sess, tags,
 };
 use crate::{iam, ims, ops, vpc};
 
@@ -74,7 +74,7 @@ use {
     Dialect::Ecs,
     Level::{R, W},
     Res::{AppGroup, IamUser, NewAppGroup, NewServerGroup, ServerGroup},
-    Src::{BodyItems, BodyList, InBody, InPath, InQuery},
+    Src::{BodyItems, BodyItemsWhere, BodyList, InBody, InPath, InQuery},
 };
 
 #[rustfmt::skip]
@@ -96,6 +96,16 @@ routes! {
     GET "/v1/{project_id}/server-group/{server_group_id}/tags" => tags::show_server_group_tag { sdk: "show_server_group_tag", action: "workspace:serverGroup:listTags", resource: ServerGroup(InPath("server_group_id")) }
     POST "/v1/{project_id}/server-group/{server_group_id}/tags/create" => tags::create_server_group_tags { sdk: "create_server_group_tags", action: "workspace:serverGroup:tag", resource: ServerGroup(InPath("server_group_id")) }
     DELETE "/v1/{project_id}/server-group/{server_group_id}/tags/delete" => tags::delete_server_group_tags { sdk: "delete_server_group_tags", action: "workspace:serverGroup:untag", resource: ServerGroup(InPath("server_group_id")) }
+    // WorkspaceApp: schedule tasks (9).
+    GET "/v1/{project_id}/schedule-task" => sched::list_schedule_tasks { sdk: "list_schedule_tasks", action: "workspace:scheduleTask:list" }
+    POST "/v1/{project_id}/schedule-task" => sched::create_schedule_task { sdk: "create_schedule_task", action: "workspace:scheduleTask:create", resource: ServerGroup(BodyItemsWhere("target_infos", "target_id", "target_type", "SERVER_GROUP")) }
+    POST "/v1/{project_id}/schedule-task/actions/batch-delete" => sched::batch_delete_schedule_task { sdk: "batch_delete_schedule_task", action: "workspace:scheduleTask:delete" }
+    POST "/v1/{project_id}/schedule-task/future-executions" => sched::list_future_executions { sdk: "list_future_executions", action: "workspace:scheduleTask:list", level: R }
+    GET "/v1/{project_id}/schedule-task/{execute_history_id}/execute-detail" => sched::list_task_execute_detail { sdk: "list_task_execute_detail", action: "workspace:scheduleTask:get" }
+    DELETE "/v1/{project_id}/schedule-task/{task_id}" => sched::delete_schedule_task { sdk: "delete_schedule_task", action: "workspace:scheduleTask:delete" }
+    GET "/v1/{project_id}/schedule-task/{task_id}" => sched::show_schedule_task { sdk: "show_schedule_task", action: "workspace:scheduleTask:get" }
+    PATCH "/v1/{project_id}/schedule-task/{task_id}" => sched::update_schedule_task { sdk: "update_schedule_task", action: "workspace:scheduleTask:update", resource: ServerGroup(BodyItemsWhere("target_infos", "target_id", "target_type", "SERVER_GROUP")) }
+    GET "/v1/{project_id}/schedule-task/{task_id}/execute-history" => sched::list_task_execute_history { sdk: "list_task_execute_history", action: "workspace:scheduleTask:get" }
     // WorkspaceApp: scaling policy (3).
     GET "/v1/{project_id}/scaling-policy" => scaling_policy::show_scaling_policy { sdk: "show_scaling_policy", action: "workspace:scalingPolicy:get", resource: ServerGroup(InQuery("server_group_id")) }
     PUT "/v1/{project_id}/scaling-policy" => scaling_policy::create_or_update_scaling_policy { sdk: "create_or_update_scaling_policy", action: "workspace:scalingPolicy:update", resource: ServerGroup(InBody("server_group_id")) }
@@ -320,6 +330,9 @@ pub fn action_table_markdown() -> String {
         Src::InBody(k) => format!("`{k}` of the body"),
         Src::BodyList(k) => format!("every id of `{k}` in the body"),
         Src::BodyItems(list, k) => format!("`{k}` of every item of `{list}` in the body"),
+        Src::BodyItemsWhere(list, k, tk, tv) => {
+            format!("`{k}` of every item of `{list}` whose `{tk}` is `{tv}`")
+        }
     };
     let mut out = String::from(
         "| method | path | action | level | resource | dependencies | alias |\n|---|---|---|---|---|---|---|\n",

@@ -5,7 +5,8 @@
 //! changes something, and every new reason to hold, is recorded as a scaling activity.
 //!
 //! Every round also replaces the app servers a host failure put in `ERROR` (any group) and ends
-//! the drains whose time is up (`service::drain`).
+//! the drains whose time is up (`service::drain`), and runs the schedule tasks that are due
+//! (`service::schedule`).
 //!
 //! Time comes from `Settings::clock`; tests run [`tick`] by hand on a virtual clock.
 
@@ -66,6 +67,7 @@ pub async fn tick(st: &AppState) -> Result<Vec<ScalingActivity>> {
     let now = st.timestamp();
     st.store.expire_sessions(now).await?;
     crate::service::drain::end_expired(st, now).await?;
+    crate::service::schedule::run_due(st, now).await?;
     let mut out = replace_failed(st, now).await?;
     for (project, group) in st.store.scaling_groups().await? {
         match act(st, &project, &group, now).await {

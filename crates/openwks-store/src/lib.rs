@@ -17,7 +17,7 @@ pub mod testing;
 pub mod prelude {
     pub use crate::{
         Admin, AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Hosts, Iam,
-        Identity, Network, Scaling, ServerGroups, Sessions, Snapshots, Store,
+        Identity, Network, Scaling, Schedules, ServerGroups, Sessions, Snapshots, Store,
     };
 }
 
@@ -999,6 +999,82 @@ pub trait Scaling: Send + Sync {
     ) -> Result<Vec<ScalingActivity>>;
 }
 
+/// Filters of `list_schedule_tasks`.
+#[derive(Debug, Clone, Default)]
+pub struct ScheduleTaskFilter {
+    /// Substring of the name.
+    pub name_contains: Option<String>,
+    /// Exact type.
+    pub task_type: Option<openwks_core::schedule::TaskType>,
+}
+
+/// A change of a schedule task, applied atomically.
+pub type ScheduleTaskUpdate =
+    Box<dyn FnOnce(&mut openwks_core::schedule::ScheduleTask) -> Result<()> + Send>;
+
+/// Schedule tasks and their runs.
+#[async_trait]
+pub trait Schedules: Send + Sync {
+    /// Store a new task.
+    async fn create_schedule_task(
+        &self,
+        task: openwks_core::schedule::ScheduleTask,
+    ) -> Result<openwks_core::schedule::ScheduleTask>;
+    /// A task.
+    async fn schedule_task(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<openwks_core::schedule::ScheduleTask>>;
+    /// A page of a project's tasks, newest first, and the total that match.
+    async fn list_schedule_tasks(
+        &self,
+        project_id: String,
+        filter: ScheduleTaskFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::schedule::ScheduleTask>)>;
+    /// Apply `update` to a task atomically (`Err(NotFound)` when it is not there).
+    async fn update_schedule_task(
+        &self,
+        project_id: String,
+        id: String,
+        update: ScheduleTaskUpdate,
+    ) -> Result<openwks_core::schedule::ScheduleTask>;
+    /// Delete the tasks of `ids` that exist, with their runs; how many there were.
+    async fn delete_schedule_tasks(&self, project_id: String, ids: Vec<String>) -> Result<usize>;
+    /// Every task whose next run is at or before `now_ms` (any project), earliest first.
+    async fn due_schedule_tasks(
+        &self,
+        now_ms: i64,
+    ) -> Result<Vec<openwks_core::schedule::ScheduleTask>>;
+    /// Claim the run of `run.task_id` due at `due_ms`: in one write, the task moves on to
+    /// `next_ms` and `run` is recorded. `false` (nothing written) when the task is gone or its
+    /// next run is no longer `due_ms`.
+    async fn claim_schedule_run(
+        &self,
+        due_ms: i64,
+        next_ms: Option<i64>,
+        run: openwks_core::schedule::Run,
+    ) -> Result<bool>;
+    /// Rewrite a run (its per-server records as they go).
+    async fn update_schedule_run(&self, run: openwks_core::schedule::Run) -> Result<()>;
+    /// A page of a task's runs, newest first.
+    async fn schedule_runs(
+        &self,
+        project_id: String,
+        task_id: String,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::schedule::Run>)>;
+    /// A run.
+    async fn schedule_run(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<openwks_core::schedule::Run>>;
+}
+
 /// What replicas share: leases, counters and generations.
 #[async_trait]
 pub trait Cluster: Send + Sync {
@@ -1072,6 +1148,7 @@ pub trait Store:
     + Iam
     + Audit
     + Scaling
+    + Schedules
     + Cluster
     + Admin
     + Snapshots
@@ -1093,6 +1170,7 @@ impl<
             + Iam
             + Audit
             + Scaling
+            + Schedules
             + Cluster
             + Admin
             + Snapshots

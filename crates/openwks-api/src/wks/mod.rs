@@ -6,5 +6,6 @@ pub mod app_server;
 pub mod authorization;
 pub mod catalogue;
 pub mod convert;
+pub mod schedule;
 pub mod server_group;
 pub mod session;

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod metrics;
 pub mod operations;
 pub mod scaling_policy;
+pub mod schedule_task;
 pub mod server_group;
 pub mod session;
 pub mod tags;

@@ -23,6 +23,7 @@ mod init;
 mod network;
 mod replicas;
 mod scaling;
+mod schedules;
 mod seed;
 mod server_groups;
 mod sessions;

@@ -55,6 +55,15 @@ const OPERATIONS: &[&str] = &[
     "batch_reinstall_server",
     "change_server_image",
     "batch_change_server_image",
+    "create_schedule_task",
+    "update_schedule_task",
+    "show_schedule_task",
+    "list_schedule_tasks",
+    "list_future_executions",
+    "list_task_execute_history",
+    "list_task_execute_detail",
+    "delete_schedule_task",
+    "batch_delete_schedule_task",
     "send_authorization_mail",
     "send_authorized_mail",
     "logoff_user_session",
@@ -381,6 +390,85 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         .await,
     );
     app.run_jobs().await;
+    // Schedule tasks: a start of a running server at a fixed time (so the next run is the same
+    // in every run of this test), made due by hand and run by one controller round.
+    let task = json!({"task_name": "shapes-start", "task_type": "START_SERVER",
+        "scheduled_type": "FIXED_TIME", "scheduled_date": "2030-01-02", "scheduled_time": "03:04:05",
+        "time_zone": "Europe/Paris", "description": "shapes",
+        "target_infos": [{"target_type": "SERVER", "target_id": server}]});
+    let created = note(
+        "create_schedule_task",
+        app.post("/v1/{p}/schedule-task", task.clone()).await,
+    );
+    let tid = created.body["id"].as_str().expect("task").to_string();
+    let tpath = format!("/v1/{{p}}/schedule-task/{tid}");
+    note(
+        "update_schedule_task",
+        app.patch(
+            &tpath,
+            json!({"schedule_task_policy": {"enforcement_enable": true}}),
+        )
+        .await,
+    );
+    note("show_schedule_task", app.get(&tpath).await);
+    note(
+        "list_schedule_tasks",
+        app.get("/v1/{p}/schedule-task").await,
+    );
+    note(
+        "list_future_executions",
+        app.post(
+            "/v1/{p}/schedule-task/future-executions",
+            json!({"scheduled_type": "FIXED_TIME", "scheduled_date": "2030-01-02", "scheduled_time": "03:04:05", "time_zone": "Europe/Paris"}),
+        )
+        .await,
+    );
+    {
+        let due = app.state.now_ms();
+        app.state
+            .store
+            .update_schedule_task(
+                app.state.bootstrap().project.id.clone(),
+                tid.clone(),
+                Box::new(move |t| {
+                    t.next_ms = Some(due);
+                    Ok(())
+                }),
+            )
+            .await
+            .expect("due now");
+    }
+    openwks_server::scaler::tick(&app.state)
+        .await
+        .expect("tick");
+    let runs = note(
+        "list_task_execute_history",
+        app.get(&format!("{tpath}/execute-history")).await,
+    );
+    let run = runs.body["items"][0]["id"]
+        .as_str()
+        .expect("a run")
+        .to_string();
+    note(
+        "list_task_execute_detail",
+        app.get(&format!("/v1/{{p}}/schedule-task/{run}/execute-detail"))
+            .await,
+    );
+    note("delete_schedule_task", app.delete(&tpath).await);
+    let mut second = task.clone();
+    second["task_name"] = json!("shapes-second");
+    let second = n(app.post("/v1/{p}/schedule-task", second).await)["id"]
+        .as_str()
+        .expect("second task")
+        .to_string();
+    note(
+        "batch_delete_schedule_task",
+        app.post(
+            "/v1/{p}/schedule-task/actions/batch-delete",
+            json!({"items": [second]}),
+        )
+        .await,
+    );
     // Authorizations, mails, sessions.
     let records = n(app.get("/v1/{p}/mails").await);
     let rid = records["records"][0]["id"]

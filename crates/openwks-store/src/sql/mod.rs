@@ -25,6 +25,7 @@ mod network;
 pub mod postgres;
 mod rows;
 mod scaling;
+mod schedules;
 mod server_groups;
 mod servers;
 mod sessions;

@@ -482,6 +482,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/postgres/0005_host_states.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_schedule_tasks.sql"),
+    ),
 ];
 
 /// Key of the advisory lock the migrations hold (`openwks` in ASCII).

@@ -59,6 +59,8 @@ pub(crate) const TABLES: &[&str] = &[
     "scaling_activities",
     "export_tasks",
     "host_states",
+    "schedule_tasks",
+    "schedule_runs",
 ];
 
 /// One table: its columns and rows (values as JSON: numbers, strings, null, `{"base64": …}`

@@ -46,6 +46,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         13,
         include_str!("../../migrations/sqlite/0013_host_states.sql"),
     ),
+    (
+        14,
+        include_str!("../../migrations/sqlite/0014_schedule_tasks.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database.

@@ -15,6 +15,9 @@ use openwks_core::ecs::EcsServerGroup;
 use openwks_core::iam_model::{AuditEvent, AuditFilter, IamGroup, IamPolicy, IamUser, Principal};
 use openwks_core::identity::Bootstrap;
 use openwks_core::network::{Subnet, Vpc};
+use openwks_core::schedule::{
+    Cycle, Run, RunItem, RunStatus, Schedule, ScheduleInput, ScheduleTask, TaskType,
+};
 use openwks_core::session::{ConnectionFilter, LaunchSpec, SessionFilter, SessionState};
 use openwks_core::time::Timestamp;
 use openwks_core::validate::Tag;
@@ -25,7 +28,8 @@ use super::{group, setup, setup_sqlite};
 use crate::prelude::*;
 use crate::{
     AppFilter, AppGroupFilter, AppServerFilter, AuthorizationFilter, Change, CreateServersArgs,
-    Deleted, KeyStatus, LaunchArgs, MailFilter, PowerAction, ScalingActivity, ServerGroupFilter,
+    Deleted, KeyStatus, LaunchArgs, MailFilter, PowerAction, ScalingActivity, ScheduleTaskFilter,
+    ServerGroupFilter,
 };
 
 /// A domain value from its stored JSON form.
@@ -1467,6 +1471,192 @@ async fn iam_and_audit() {
         .expect("events");
     assert_eq!(n, 2);
     assert_eq!(store.prune_audit(1_500).await.expect("prune"), 1);
+}
+
+/// A task of `pid` named `name`, due at `next_ms`.
+fn schedule_task(pid: &str, id: &str, name: &str, next_ms: Option<i64>) -> ScheduleTask {
+    let at = chrono::DateTime::from_timestamp_millis(1_780_000_000_000).expect("time");
+    let schedule = Schedule::parse(
+        &ScheduleInput {
+            scheduled_type: Some("DAY".into()),
+            day_interval: Some(1),
+            scheduled_time: Some("03:00:00".into()),
+            ..ScheduleInput::default()
+        },
+        at,
+    )
+    .expect("schedule");
+    ScheduleTask {
+        id: id.into(),
+        project_id: pid.into(),
+        task_name: name.into(),
+        task_type: TaskType::RestartServer,
+        schedule,
+        description: String::new(),
+        is_enable: true,
+        enforcement_enable: false,
+        targets: Vec::new(),
+        last_status: RunStatus::Waiting,
+        next_ms,
+        create_time: "2026-01-01T00:00:00.000Z".into(),
+        update_time: "2026-01-01T00:00:00.000Z".into(),
+    }
+}
+
+#[tokio::test]
+async fn schedule_tasks_and_runs() {
+    let (_d, store, _cat, b) = setup().await;
+    let pid = &b.project.id;
+    let a = store
+        .create_schedule_task(schedule_task(pid, "st-a", "nightly-restart", Some(1_000)))
+        .await
+        .expect("a");
+    store
+        .create_schedule_task(schedule_task(pid, "st-b", "weekly", Some(5_000)))
+        .await
+        .expect("b");
+    store
+        .create_schedule_task(schedule_task(pid, "st-c", "off", None))
+        .await
+        .expect("c");
+    let other = store
+        .schedule_task("another-project".into(), a.id.clone())
+        .await
+        .expect("read");
+    assert!(other.is_none(), "tasks are per project");
+    assert_eq!(
+        store
+            .schedule_task(pid.to_string(), a.id.clone())
+            .await
+            .expect("read"),
+        Some(a.clone())
+    );
+    let (n, page) = store
+        .list_schedule_tasks(pid.to_string(), ScheduleTaskFilter::default(), 0, 2)
+        .await
+        .expect("list");
+    assert_eq!(n, 3);
+    let names: Vec<&str> = page.iter().map(|t| t.task_name.as_str()).collect();
+    assert_eq!(names, ["off", "weekly"], "newest first");
+    let f = ScheduleTaskFilter {
+        name_contains: Some("RESTART".into()),
+        task_type: Some(TaskType::RestartServer),
+    };
+    let (n, _) = store
+        .list_schedule_tasks(pid.to_string(), f, 0, 10)
+        .await
+        .expect("filtered");
+    assert_eq!(n, 1);
+    let f = ScheduleTaskFilter {
+        task_type: Some(TaskType::StopServer),
+        ..ScheduleTaskFilter::default()
+    };
+    let (n, _) = store
+        .list_schedule_tasks(pid.to_string(), f, 0, 10)
+        .await
+        .expect("by type");
+    assert_eq!(n, 0);
+
+    // Due: the tasks whose next run has come, earliest first.
+    let due = store.due_schedule_tasks(5_000).await.expect("due");
+    let ids: Vec<&str> = due.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["st-a", "st-b"]);
+    assert_eq!(store.due_schedule_tasks(999).await.expect("due").len(), 0);
+
+    // A claim moves the task on and records the run, once.
+    let run = Run {
+        id: "run-1".into(),
+        project_id: pid.to_string(),
+        task_id: a.id.clone(),
+        task_type: TaskType::RestartServer,
+        cycle: Cycle::Day,
+        time_zone: "Asia/Shanghai".into(),
+        begin_time: "2026-01-01T03:00:00.000Z".into(),
+        items: Vec::new(),
+    };
+    assert!(store
+        .claim_schedule_run(1_000, Some(90_000), run.clone())
+        .await
+        .expect("claim"));
+    let mut second = run.clone();
+    second.id = "run-2".into();
+    assert!(
+        !store
+            .claim_schedule_run(1_000, Some(90_000), second)
+            .await
+            .expect("claimed again"),
+        "an occurrence is claimed once"
+    );
+    let moved = store
+        .schedule_task(pid.to_string(), a.id.clone())
+        .await
+        .expect("read")
+        .expect("a");
+    assert_eq!(moved.next_ms, Some(90_000));
+    assert_eq!(moved.last_status, RunStatus::Running);
+    let mut done = run.clone();
+    done.items.push(RunItem {
+        id: "item-1".into(),
+        server_id: "srv".into(),
+        server_name: "APS-1".into(),
+        job_id: None,
+        status: RunStatus::Success,
+        result_code: String::new(),
+        result_message: "restarted".into(),
+        begin_time: run.begin_time.clone(),
+        end_time: run.begin_time.clone(),
+    });
+    store
+        .update_schedule_run(done.clone())
+        .await
+        .expect("update run");
+    assert_eq!(
+        store
+            .schedule_run(pid.to_string(), "run-1".into())
+            .await
+            .expect("run"),
+        Some(done.clone())
+    );
+    let (n, runs) = store
+        .schedule_runs(pid.to_string(), a.id.clone(), 0, 10)
+        .await
+        .expect("runs");
+    assert_eq!((n, runs), (1, vec![done]));
+
+    // Update, then delete with the runs.
+    let t = store
+        .update_schedule_task(
+            pid.to_string(),
+            a.id.clone(),
+            Box::new(|t| {
+                t.is_enable = false;
+                t.next_ms = None;
+                Ok(())
+            }),
+        )
+        .await
+        .expect("update");
+    assert!(!t.is_enable);
+    assert!(store
+        .due_schedule_tasks(i64::MAX)
+        .await
+        .expect("due")
+        .iter()
+        .all(|t| t.id != "st-a"));
+    let missing = store
+        .update_schedule_task(pid.to_string(), "nope".into(), Box::new(|_| Ok(())))
+        .await;
+    assert!(missing.is_err());
+    let n = store
+        .delete_schedule_tasks(pid.to_string(), vec![a.id.clone(), "nope".into()])
+        .await
+        .expect("delete");
+    assert_eq!(n, 1);
+    assert!(store
+        .schedule_run(pid.to_string(), "run-1".into())
+        .await
+        .expect("run")
+        .is_none());
 }
 
 #[tokio::test]
