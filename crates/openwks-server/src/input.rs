@@ -115,40 +115,34 @@ impl Input {
                 })
                 .unwrap_or_default()
         };
+        // The `k` of every object of array `list` (whose `tk` is `tv`, when given).
+        let items = |list: &str, k: &str, only: Option<(&str, &str)>| -> Vec<String> {
+            self.body
+                .as_ref()
+                .and_then(|b| b.get(list))
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter(|i| {
+                            only.is_none_or(|(tk, tv)| {
+                                i.get(tk).and_then(Value::as_str) == Some(tv)
+                            })
+                        })
+                        .filter_map(|i| i.get(k).and_then(Value::as_str))
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         Ok(match src {
             Src::InPath(k) => single(k)?.into_iter().collect(),
             Src::InQuery(k) => single(k)?.into_iter().collect(),
             Src::InBody(k) => single(k)?.into_iter().collect(),
             Src::BodyList(k) => strings(self.body.as_ref().and_then(|b| b.get(k))),
-            Src::BodyItems(list, k) => self
-                .body
-                .as_ref()
-                .and_then(|b| b.get(list))
-                .and_then(Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter_map(|i| i.get(k).and_then(Value::as_str))
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            Src::BodyItemsWhere(list, k, tk, tv) => self
-                .body
-                .as_ref()
-                .and_then(|b| b.get(list))
-                .and_then(Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter(|i| i.get(tk).and_then(Value::as_str) == Some(tv))
-                        .filter_map(|i| i.get(k).and_then(Value::as_str))
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            Src::BodyItems(list, k) => items(list, k, None),
+            Src::BodyItemsWhere(list, k, tk, tv) => items(list, k, Some((tk, tv))),
         })
     }
 }
@@ -323,7 +317,13 @@ mod tests {
     fn batch_sources_name_every_resource() {
         let body = serde_json::json!({
             "items": [{"server_group_id": "a"}, {"server_group_id": "b"}, {"x": 1}],
-            "ids": ["c", "d", 3]
+            "ids": ["c", "d", 3],
+            "target_infos": [
+                {"target_type": "SERVER_GROUP", "target_id": "e"},
+                {"target_type": "SERVER", "target_id": "f"},
+                {"target_id": "g"},
+                {"target_type": "SERVER_GROUP", "target_id": "h"}
+            ]
         });
         let i = input(&[], "", Some(body));
         assert_eq!(
@@ -334,6 +334,13 @@ mod tests {
         assert_eq!(
             i.ids(Res::AppGroup(Src::BodyList("ids"))).expect("ids"),
             vec!["c", "d"]
+        );
+        let groups =
+            Src::BodyItemsWhere("target_infos", "target_id", "target_type", "SERVER_GROUP");
+        assert_eq!(
+            i.ids(Res::ServerGroup(groups)).expect("ids"),
+            vec!["e", "h"],
+            "only the items of that type"
         );
     }
 }

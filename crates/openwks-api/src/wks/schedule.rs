@@ -55,12 +55,9 @@ pub struct BatchDeleteScheduleTaskReq {
     pub items: Option<Vec<String>>,
 }
 
-/// `ScheduleTask`: create, update and list answers.
+/// The schedule's fields as `ScheduleTask` and `ShowScheduleTaskResponse` both show them.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ScheduleTaskView {
-    pub id: String,
-    pub task_name: String,
-    pub task_type: String,
+pub struct ScheduleFields {
     pub scheduled_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_interval: Option<u32>,
@@ -76,6 +73,16 @@ pub struct ScheduleTaskView {
     pub time_zone: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<String>,
+}
+
+/// `ScheduleTask`: create, update and list answers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ScheduleTaskView {
+    pub id: String,
+    pub task_name: String,
+    pub task_type: String,
+    #[serde(flatten)]
+    pub schedule: ScheduleFields,
     pub description: String,
     pub schedule_task_policy: ScheduleTaskPolicy,
     pub is_enable: bool,
@@ -95,21 +102,8 @@ pub struct ShowScheduleTaskResponse {
     pub task_type: String,
     pub task_name: String,
     pub schedule_task_policy: ScheduleTaskPolicy,
-    pub scheduled_type: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub day_interval: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub week_list: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub month_list: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_list: Option<String>,
-    pub time_zone: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scheduled_date: Option<String>,
-    pub scheduled_time: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expire_time: Option<String>,
+    #[serde(flatten)]
+    pub schedule: ScheduleFields,
     pub description: String,
     pub target_infos: Vec<TargetInfo>,
 }

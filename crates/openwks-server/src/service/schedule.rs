@@ -233,18 +233,16 @@ pub async fn refresh(st: &AppState, mut run: Run) -> Result<Run> {
         let Some(j) = st.store.job(run.project_id.clone(), job.clone()).await? else {
             continue;
         };
-        match j.status.as_str() {
-            "SUCCESS" => {
-                i.status = RunStatus::Success;
-                i.end_time = j.end_time.clone();
-            }
-            "FAIL" => {
-                i.status = RunStatus::Failed;
-                i.end_time = j.end_time.clone();
-                i.result_code = crate::error::wks_code(Reason::Internal).to_string();
-                i.result_message = format!("job {job} failed");
-            }
-            _ => {}
+        let (status, failed) = match j.status.as_str() {
+            "SUCCESS" => (RunStatus::Success, false),
+            "FAIL" => (RunStatus::Failed, true),
+            _ => continue,
+        };
+        i.status = status;
+        i.end_time = j.end_time.clone();
+        if failed {
+            i.result_code = crate::error::wks_code(Reason::Internal).to_string();
+            i.result_message = format!("job {job} failed");
         }
     }
     Ok(run)

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use openwks_api::wks::schedule::{
     BatchDeleteScheduleTaskReq, ExecuteDetail, ExecuteHistory, ListExecuteDetailResponse,
     ListExecuteHistoryResponse, ListFutureExecutionsResponse, ListScheduleTasksResponse,
-    ScheduleTaskPolicy, ScheduleTaskReq, ScheduleTaskView, ScheduledTaskConfig,
+    ScheduleFields, ScheduleTaskPolicy, ScheduleTaskReq, ScheduleTaskView, ScheduledTaskConfig,
     ShowScheduleTaskResponse, TargetInfo,
 };
 use openwks_core::error::Reason;
@@ -141,6 +141,20 @@ fn check_description(d: &str) -> openwks_core::Result<()> {
     check_text("description", d, 0, 255, Reason::InvalidParameter)
 }
 
+fn fields(s: &Schedule) -> ScheduleFields {
+    ScheduleFields {
+        scheduled_type: s.cycle.as_str().into(),
+        day_interval: s.day_interval,
+        week_list: s.week_list.clone(),
+        month_list: s.month_list.clone(),
+        date_list: s.date_list.clone(),
+        scheduled_date: s.scheduled_date.clone(),
+        scheduled_time: s.scheduled_time.clone(),
+        time_zone: s.time_zone.clone(),
+        expire_time: s.expire_time.clone(),
+    }
+}
+
 async fn view(st: &AppState, t: &ScheduleTask) -> openwks_core::Result<ScheduleTaskView> {
     let s = &t.schedule;
     let next = t
@@ -151,15 +165,7 @@ async fn view(st: &AppState, t: &ScheduleTask) -> openwks_core::Result<ScheduleT
         id: t.id.clone(),
         task_name: t.task_name.clone(),
         task_type: t.task_type.as_str().into(),
-        scheduled_type: s.cycle.as_str().into(),
-        day_interval: s.day_interval,
-        week_list: s.week_list.clone(),
-        month_list: s.month_list.clone(),
-        date_list: s.date_list.clone(),
-        scheduled_date: s.scheduled_date.clone(),
-        scheduled_time: s.scheduled_time.clone(),
-        time_zone: s.time_zone.clone(),
-        expire_time: s.expire_time.clone(),
+        schedule: fields(s),
         description: t.description.clone(),
         schedule_task_policy: ScheduleTaskPolicy {
             enforcement_enable: Some(t.enforcement_enable),
@@ -174,7 +180,6 @@ async fn view(st: &AppState, t: &ScheduleTask) -> openwks_core::Result<ScheduleT
 }
 
 fn show_view(t: &ScheduleTask) -> ShowScheduleTaskResponse {
-    let s = &t.schedule;
     ShowScheduleTaskResponse {
         id: t.id.clone(),
         task_type: t.task_type.as_str().into(),
@@ -182,15 +187,7 @@ fn show_view(t: &ScheduleTask) -> ShowScheduleTaskResponse {
         schedule_task_policy: ScheduleTaskPolicy {
             enforcement_enable: Some(t.enforcement_enable),
         },
-        scheduled_type: s.cycle.as_str().into(),
-        day_interval: s.day_interval,
-        week_list: s.week_list.clone(),
-        month_list: s.month_list.clone(),
-        date_list: s.date_list.clone(),
-        time_zone: s.time_zone.clone(),
-        scheduled_date: s.scheduled_date.clone(),
-        scheduled_time: s.scheduled_time.clone(),
-        expire_time: s.expire_time.clone(),
+        schedule: fields(&t.schedule),
         description: t.description.clone(),
         target_infos: t
             .targets

@@ -1,6 +1,7 @@
 //! ECS server groups.
 
 use super::engine::SqlStore;
+use super::rows;
 use crate::db::{params, Connection, OptionalExtension};
 use openwks_core::ecs::{invalid, EcsServerGroup};
 use openwks_core::error::{ErrorKind, Reason};
@@ -30,14 +31,7 @@ fn members(conn: &Connection, id: &str) -> Result<Vec<String>> {
 }
 
 fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Option<EcsServerGroup>> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM ecs_server_groups WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
+    rows::by_id(conn, "ecs_server_groups", project_id, id)
 }
 
 pub(crate) fn count(conn: &Connection, project_id: &str) -> Result<i64> {

@@ -30,29 +30,12 @@ pub(crate) fn insert_subnet(conn: &Connection, s: &Subnet) -> Result<()> {
     Ok(())
 }
 
-fn parse<T: serde::de::DeserializeOwned>(doc: Option<String>) -> Result<Option<T>> {
-    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
-}
-
 pub(crate) fn vpc(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Vpc>> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM vpcs WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    parse(doc)
+    rows::by_id(conn, "vpcs", project_id, id)
 }
 
 pub(crate) fn subnet(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Subnet>> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM subnets WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    parse(doc)
+    rows::by_id(conn, "subnets", project_id, id)
 }
 
 fn marker_seq(conn: &Connection, table: &str, marker: Option<&str>) -> Result<i64> {

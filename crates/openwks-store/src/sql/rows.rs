@@ -70,13 +70,17 @@ pub(crate) fn strings(
         .map_err(db_err)
 }
 
-pub(crate) fn server_group(
+/// The document of row `id` of `table` in a project, decoded (`None` when there is none).
+pub(crate) fn by_id<T: serde::de::DeserializeOwned>(
     conn: &Connection,
+    table: &str,
     project_id: &str,
     id: &str,
-) -> Result<Option<ServerGroup>> {
+) -> Result<Option<T>> {
     let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM server_groups WHERE id = ?1 AND project_id = ?2")
+        .prepare_cached(&format!(
+            "SELECT doc FROM {table} WHERE id = ?1 AND project_id = ?2"
+        ))
         .map_err(db_err)?
         .query_row([id, project_id], |r| r.get(0))
         .optional()
@@ -85,15 +89,16 @@ pub(crate) fn server_group(
         .transpose()
 }
 
+pub(crate) fn server_group(
+    conn: &Connection,
+    project_id: &str,
+    id: &str,
+) -> Result<Option<ServerGroup>> {
+    by_id(conn, "server_groups", project_id, id)
+}
+
 pub(crate) fn app_group(conn: &Connection, project_id: &str, id: &str) -> Result<Option<AppGroup>> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM app_groups WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
+    by_id(conn, "app_groups", project_id, id)
 }
 
 /// App groups bound to a server group, other than `except`.
@@ -132,14 +137,7 @@ pub(crate) fn app_counts(
 }
 
 pub(crate) fn server(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Server>> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM servers WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
+    by_id(conn, "servers", project_id, id)
 }
 
 /// Servers per server group, for views.

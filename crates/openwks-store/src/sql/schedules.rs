@@ -7,7 +7,7 @@ use openwks_core::{Error, Result};
 
 use super::engine::SqlStore;
 use super::rows::{self, json_err};
-use crate::db::{db_err, params, Connection, OptionalExtension, Value};
+use crate::db::{db_err, params, Connection, Value};
 
 fn doc(t: &ScheduleTask) -> Result<String> {
     serde_json::to_string(t).map_err(json_err)
@@ -50,14 +50,7 @@ fn rewrite(conn: &Connection, t: &ScheduleTask) -> Result<()> {
 }
 
 pub(crate) fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Option<ScheduleTask>> {
-    let d: Option<String> = conn
-        .prepare_cached("SELECT doc FROM schedule_tasks WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    d.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
+    rows::by_id(conn, "schedule_tasks", project_id, id)
 }
 
 fn list(
@@ -192,14 +185,7 @@ fn runs(
 }
 
 fn run(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Run>> {
-    let d: Option<String> = conn
-        .prepare_cached("SELECT doc FROM schedule_runs WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    d.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
+    rows::by_id(conn, "schedule_runs", project_id, id)
 }
 
 #[async_trait::async_trait]

@@ -89,14 +89,7 @@ pub(crate) fn rewrite(tx: &WriteTx, s: &Server) -> Result<()> {
 }
 
 pub(crate) fn load_job(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Job>> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM jobs WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
+    rows::by_id(conn, "jobs", project_id, id)
 }
 
 fn ip_for(conn: &Connection, subnet_cidr: &str, subnet_id: &str) -> Result<String> {

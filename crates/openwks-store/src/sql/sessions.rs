@@ -218,14 +218,7 @@ fn record_connection(conn: &Connection, c: &AppConnection) -> Result<()> {
 
 /// A session of the project.
 pub(crate) fn load(conn: &Connection, project_id: &str, id: &str) -> Result<Option<Session>> {
-    let doc: Option<String> = conn
-        .prepare_cached("SELECT doc FROM sessions WHERE id = ?1 AND project_id = ?2")
-        .map_err(db_err)?
-        .query_row([id, project_id], |r| r.get(0))
-        .optional()
-        .map_err(db_err)?;
-    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
+    rows::by_id(conn, "sessions", project_id, id)
 }
 
 fn live_of_user(
