@@ -13,6 +13,7 @@ pub mod compute;
 pub mod ecs;
 pub mod error;
 pub mod fixtures;
+pub mod hotspot;
 pub mod iam;
 pub mod iam_model;
 pub mod identity;

@@ -203,7 +203,7 @@ pub fn exclusion(policy: &Policy, c: &Candidate) -> Option<Exclusion> {
     over_threshold(policy, c.sessions)
 }
 
-fn over_threshold(policy: &Policy, sessions: u32) -> Option<Exclusion> {
+pub(crate) fn over_threshold(policy: &Policy, sessions: u32) -> Option<Exclusion> {
     let checks = [
         ("cpu", "cpu_util", policy.cpu_threshold),
         ("memory", "mem_util", policy.mem_threshold),

@@ -15,7 +15,7 @@ use crate::ext::{
 };
 use crate::route::{Dialect, HttpMethod, Level, Res, Route, Src};
 use crate::wks::{
-    app as apps, app_group as ag, app_server as asv, authorization as authz, catalogue,
+    app as apps, app_group as ag, app_server as asv, authorization as authz, catalogue, hotspot,
     scaling_policy, schedule_task as sched, server_group as sg, session as sess, tags,
 };
 use crate::{iam, ims, ops, vpc};
@@ -96,6 +96,12 @@ routes! {
     GET "/v1/{project_id}/server-group/{server_group_id}/tags" => tags::show_server_group_tag { sdk: "show_server_group_tag", action: "workspace:serverGroup:listTags", resource: ServerGroup(InPath("server_group_id")) }
     POST "/v1/{project_id}/server-group/{server_group_id}/tags/create" => tags::create_server_group_tags { sdk: "create_server_group_tags", action: "workspace:serverGroup:tag", resource: ServerGroup(InPath("server_group_id")) }
     DELETE "/v1/{project_id}/server-group/{server_group_id}/tags/delete" => tags::delete_server_group_tags { sdk: "delete_server_group_tags", action: "workspace:serverGroup:untag", resource: ServerGroup(InPath("server_group_id")) }
+    // WorkspaceApp: hotspot session migration (5).
+    GET "/v1/{project_id}/hotspot-session-config" => hotspot::list_hotspot_session_config { sdk: "list_hotspot_session_config", action: "workspace:hotspotSessionConfig:list" }
+    POST "/v1/{project_id}/hotspot-session-config" => hotspot::create_hotspot_session_config { sdk: "create_hotspot_session_config", action: "workspace:hotspotSessionConfig:create" }
+    PATCH "/v1/{project_id}/hotspot-session-config/{config_id}" => hotspot::update_hotspot_session_config { sdk: "update_hotspot_session_config", action: "workspace:hotspotSessionConfig:update" }
+    GET "/v1/{project_id}/hotspot-session-config/{config_id}/non-migration-users" => hotspot::list_non_migration_users { sdk: "list_non_migration_users", action: "workspace:hotspotSessionConfig:get" }
+    PATCH "/v1/{project_id}/hotspot-session-config/{config_id}/non-migration-users" => hotspot::update_non_migration_users { sdk: "update_non_migration_users", action: "workspace:hotspotSessionConfig:update" }
     // WorkspaceApp: schedule tasks (9).
     GET "/v1/{project_id}/schedule-task" => sched::list_schedule_tasks { sdk: "list_schedule_tasks", action: "workspace:scheduleTask:list" }
     POST "/v1/{project_id}/schedule-task" => sched::create_schedule_task { sdk: "create_schedule_task", action: "workspace:scheduleTask:create", resource: ServerGroup(BodyItemsWhere("target_infos", "target_id", "target_type", "SERVER_GROUP")) }

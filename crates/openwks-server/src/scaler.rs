@@ -6,7 +6,8 @@
 //!
 //! Every round also replaces the app servers a host failure put in `ERROR` (any group) and ends
 //! the drains whose time is up (`service::drain`), and runs the schedule tasks that are due
-//! (`service::schedule`).
+//! (`service::schedule`), and moves sessions off hot servers where a project asks for it
+//! (`service::hotspot`).
 //!
 //! Time comes from `Settings::clock`; tests run [`tick`] by hand on a virtual clock.
 
@@ -68,7 +69,8 @@ pub async fn tick(st: &AppState) -> Result<Vec<ScalingActivity>> {
     st.store.expire_sessions(now).await?;
     crate::service::drain::end_expired(st, now).await?;
     crate::service::schedule::run_due(st, now).await?;
-    let mut out = replace_failed(st, now).await?;
+    let mut out = crate::service::hotspot::migrate_hot(st, now).await?;
+    out.extend(replace_failed(st, now).await?);
     for (project, group) in st.store.scaling_groups().await? {
         match act(st, &project, &group, now).await {
             Ok(Some(a)) => out.push(a),

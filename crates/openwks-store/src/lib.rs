@@ -16,8 +16,9 @@ pub mod testing;
 /// `dyn Store`: `use openwks_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Admin, AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Hosts, Iam,
-        Identity, Network, Scaling, Schedules, ServerGroups, Sessions, Snapshots, Store,
+        Admin, AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Hosts,
+        Hotspots, Iam, Identity, Network, Scaling, Schedules, ServerGroups, Sessions, Snapshots,
+        Store,
     };
 }
 
@@ -806,6 +807,11 @@ pub trait Sessions: Send + Sync {
         id: String,
         now: Timestamp,
     ) -> Result<openwks_core::session::Session>;
+    /// Move a live session to another server (hotspot migration): in one write it ends and its
+    /// user's app is launched again as `args` says (`args.spec` is the session's user, app
+    /// group and app), routed as any launch. `Conflict` and nothing changed when the session is
+    /// over or routing would put it back where it was; `NoCapacity` when no server has room.
+    async fn migrate_session(&self, args: LaunchArgs, session_id: String) -> Result<LaunchOutcome>;
     /// Mark a live session disconnected (it keeps its slot until the disconnect timeout).
     async fn disconnect_session(
         &self,
@@ -999,6 +1005,42 @@ pub trait Scaling: Send + Sync {
     ) -> Result<Vec<ScalingActivity>>;
 }
 
+/// A change of a hotspot configuration, applied atomically.
+pub type HotspotConfigUpdate =
+    Box<dyn FnOnce(&mut openwks_core::hotspot::HotspotConfig) -> Result<()> + Send>;
+
+/// Hotspot session migration configurations (one per project).
+#[async_trait]
+pub trait Hotspots: Send + Sync {
+    /// Store a project's configuration (`Conflict` when it has one).
+    async fn create_hotspot_config(
+        &self,
+        config: openwks_core::hotspot::HotspotConfig,
+    ) -> Result<openwks_core::hotspot::HotspotConfig>;
+    /// A project's configurations (zero or one), paged.
+    async fn hotspot_configs(
+        &self,
+        project_id: String,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::hotspot::HotspotConfig>)>;
+    /// A configuration.
+    async fn hotspot_config(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<openwks_core::hotspot::HotspotConfig>>;
+    /// Apply `update` atomically (`Err(NotFound)` when it is not there).
+    async fn update_hotspot_config(
+        &self,
+        project_id: String,
+        id: String,
+        update: HotspotConfigUpdate,
+    ) -> Result<openwks_core::hotspot::HotspotConfig>;
+    /// Every enabled configuration (any project): what the controller acts on.
+    async fn enabled_hotspot_configs(&self) -> Result<Vec<openwks_core::hotspot::HotspotConfig>>;
+}
+
 /// Filters of `list_schedule_tasks`.
 #[derive(Debug, Clone, Default)]
 pub struct ScheduleTaskFilter {
@@ -1149,6 +1191,7 @@ pub trait Store:
     + Audit
     + Scaling
     + Schedules
+    + Hotspots
     + Cluster
     + Admin
     + Snapshots
@@ -1171,6 +1214,7 @@ impl<
             + Audit
             + Scaling
             + Schedules
+            + Hotspots
             + Cluster
             + Admin
             + Snapshots

@@ -6,6 +6,7 @@ pub mod app_server;
 pub mod authorization;
 pub mod catalogue;
 pub mod convert;
+pub mod hotspot;
 pub mod schedule;
 pub mod server_group;
 pub mod session;

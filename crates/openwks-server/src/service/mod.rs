@@ -9,6 +9,7 @@
 
 pub mod app_server;
 pub mod drain;
+pub mod hotspot;
 pub mod schedule;
 pub mod session;
 

@@ -5,6 +5,7 @@ pub mod app_group;
 pub mod app_server;
 pub mod authorization;
 pub mod catalogue;
+pub mod hotspot;
 pub mod metrics;
 pub mod operations;
 pub mod scaling_policy;

@@ -18,6 +18,7 @@ mod ecs_servers;
 mod errors;
 mod harness;
 mod hosts;
+mod hotspot;
 mod iam;
 mod init;
 mod network;

@@ -64,6 +64,11 @@ const OPERATIONS: &[&str] = &[
     "list_task_execute_detail",
     "delete_schedule_task",
     "batch_delete_schedule_task",
+    "create_hotspot_session_config",
+    "list_hotspot_session_config",
+    "update_hotspot_session_config",
+    "update_non_migration_users",
+    "list_non_migration_users",
     "send_authorization_mail",
     "send_authorized_mail",
     "logoff_user_session",
@@ -468,6 +473,40 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
             json!({"items": [second]}),
         )
         .await,
+    );
+    // Hotspot session migration.
+    let hs = note(
+        "create_hotspot_session_config",
+        app.post(
+            "/v1/{p}/hotspot-session-config",
+            json!({"hotspot_exit_session_num": 2, "hotspot_session_migration_enable": false,
+                   "non_migrate_users": [{"user_id": "u-1", "user_name": "alice"}]}),
+        )
+        .await,
+    );
+    let hs = format!(
+        "/v1/{{p}}/hotspot-session-config/{}",
+        hs.body["id"].as_str().expect("config")
+    );
+    note(
+        "list_hotspot_session_config",
+        app.get("/v1/{p}/hotspot-session-config").await,
+    );
+    note(
+        "update_hotspot_session_config",
+        app.patch(&hs, json!({"hotspot_exit_session_num": 3})).await,
+    );
+    note(
+        "update_non_migration_users",
+        app.patch(
+            &format!("{hs}/non-migration-users"),
+            json!({"update_type": "ADD", "non_migrate_users": [{"user_id": "u-2", "user_name": "bob"}]}),
+        )
+        .await,
+    );
+    note(
+        "list_non_migration_users",
+        app.get(&format!("{hs}/non-migration-users")).await,
     );
     // Authorizations, mails, sessions.
     let records = n(app.get("/v1/{p}/mails").await);

@@ -19,6 +19,7 @@ mod engine;
 mod fleet;
 mod generations;
 mod hosts;
+mod hotspot;
 mod iam;
 mod identity;
 mod network;

@@ -486,6 +486,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../migrations/postgres/0006_schedule_tasks.sql"),
     ),
+    (
+        7,
+        include_str!("../../migrations/postgres/0007_hotspot_configs.sql"),
+    ),
 ];
 
 /// Key of the advisory lock the migrations hold (`openwks` in ASCII).

@@ -480,6 +480,33 @@ pub(crate) fn logoff_now(
     Ok(s)
 }
 
+/// Move live session `id` to another server (a hotspot migration): in this one write it ends
+/// and its user's app is launched again, routed as any launch (the server it leaves is passed
+/// over by routing's own rules while it is hot). `Conflict`, and nothing written, when it is
+/// not live or routing would put it back on the same server; `NoCapacity` when no server can
+/// take it.
+pub(crate) fn migrate(tx: &WriteTx, a: &LaunchArgs, id: &str) -> Result<LaunchOutcome> {
+    let old = load(tx.db(), &a.project_id, id)?.ok_or_else(|| Error::not_found("session", id))?;
+    if !old.is_live() {
+        return Err(Error::conflict(
+            Reason::Conflict,
+            format!("session {id} is over: there is nothing to move"),
+        ));
+    }
+    logoff_now(tx, &a.project_id, id, a.now)?;
+    let out = launch(tx, a)?;
+    if out.session.server_id == old.server_id {
+        return Err(Error::conflict(
+            Reason::Conflict,
+            format!(
+                "routing would put session {id} back on server {}",
+                old.server_id
+            ),
+        ));
+    }
+    Ok(out)
+}
+
 /// The user disconnected: the session keeps its slot until the disconnect timeout.
 pub(crate) fn disconnect(
     tx: &WriteTx,
@@ -862,6 +889,14 @@ impl crate::Sessions for SqlStore {
     ) -> Result<openwks_core::session::Session> {
         self.write(move |c| logoff_now(c, &project_id, &id, now))
             .await
+    }
+
+    async fn migrate_session(
+        &self,
+        args: crate::LaunchArgs,
+        session_id: String,
+    ) -> Result<crate::LaunchOutcome> {
+        self.write(move |c| migrate(c, &args, &session_id)).await
     }
 
     async fn disconnect_session(

@@ -61,6 +61,7 @@ pub(crate) const TABLES: &[&str] = &[
     "host_states",
     "schedule_tasks",
     "schedule_runs",
+    "hotspot_configs",
 ];
 
 /// One table: its columns and rows (values as JSON: numbers, strings, null, `{"base64": …}`

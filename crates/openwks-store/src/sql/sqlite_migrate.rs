@@ -50,6 +50,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         14,
         include_str!("../../migrations/sqlite/0014_schedule_tasks.sql"),
     ),
+    (
+        15,
+        include_str!("../../migrations/sqlite/0015_hotspot_configs.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database.

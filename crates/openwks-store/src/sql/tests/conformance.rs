@@ -12,6 +12,7 @@ use openwks_core::authorization::{Account, UserGroup};
 use openwks_core::catalogue::Catalogue;
 use openwks_core::compute::{AppInfo, CreateServers};
 use openwks_core::ecs::EcsServerGroup;
+use openwks_core::hotspot::{HotspotConfig, UserRef};
 use openwks_core::iam_model::{AuditEvent, AuditFilter, IamGroup, IamPolicy, IamUser, Principal};
 use openwks_core::identity::Bootstrap;
 use openwks_core::network::{Subnet, Vpc};
@@ -1147,6 +1148,55 @@ async fn sessions_and_scaling() {
     let again = store.launch(launch("ann")).await.expect("again");
     assert!(again.reused);
     let ben = store.launch(launch("ben")).await.expect("launch").session;
+    // A migration that routing would send back to the same server is refused and changes
+    // nothing; with that server in maintenance, the session moves.
+    let back = store.migrate_session(launch("ann"), ann.id.clone()).await;
+    assert!(back.is_err(), "{back:?}");
+    let kept = store
+        .session(pid.to_string(), ann.id.clone())
+        .await
+        .expect("session")
+        .expect("ann");
+    assert!(
+        kept.is_live() && kept.server_id == ann.server_id,
+        "{kept:?}"
+    );
+    let maintain = |on: bool| -> crate::ServerUpdate {
+        Box::new(move |s| {
+            if let Some(a) = s.app.as_mut() {
+                a.maintain_status = on;
+            }
+            Ok(())
+        })
+    };
+    store
+        .update_app_server(pid.to_string(), ann.server_id.clone(), maintain(true))
+        .await
+        .expect("maintain");
+    let moved = store
+        .migrate_session(launch("ann"), ann.id.clone())
+        .await
+        .expect("moved")
+        .session;
+    assert_ne!(moved.server_id, ann.server_id);
+    let old = store
+        .session(pid.to_string(), ann.id.clone())
+        .await
+        .expect("session")
+        .expect("old");
+    assert_eq!(old.state, SessionState::SignedOut);
+    assert!(
+        store
+            .migrate_session(launch("ann"), ann.id.clone())
+            .await
+            .is_err(),
+        "an ended session does not move"
+    );
+    store
+        .update_app_server(pid.to_string(), ann.server_id.clone(), maintain(false))
+        .await
+        .expect("out of maintenance");
+    let ann = moved;
     let decisions = store
         .explain_routing(pid.to_string(), sg.clone(), Arc::new(cat.clone()))
         .await
@@ -1198,12 +1248,12 @@ async fn sessions_and_scaling() {
         .list_sessions(pid.to_string(), SessionFilter::default(), 0, 10)
         .await
         .expect("list");
-    assert_eq!(n, 2);
+    assert_eq!(n, 3, "ann's first session, the one it moved to, ben's");
     let (n, _) = store
         .app_connections(pid.to_string(), ConnectionFilter::default(), 0, 10)
         .await
         .expect("connections");
-    assert_eq!(n, 3);
+    assert_eq!(n, 4, "three launches and a migration");
     store
         .save_export(pid.to_string(), "x1".into(), "{}".into())
         .await
@@ -1657,6 +1707,76 @@ async fn schedule_tasks_and_runs() {
         .await
         .expect("run")
         .is_none());
+}
+
+#[tokio::test]
+async fn hotspot_configs() {
+    let (_d, store, _cat, b) = setup().await;
+    let pid = &b.project.id;
+    let config = HotspotConfig {
+        id: "hs-1".into(),
+        project_id: pid.to_string(),
+        enabled: false,
+        exit_session_num: 2,
+        non_migrate_users: vec![UserRef {
+            user_id: "u1".into(),
+            user_name: "alice".into(),
+        }],
+    };
+    store
+        .create_hotspot_config(config.clone())
+        .await
+        .expect("create");
+    let mut second = config.clone();
+    second.id = "hs-2".into();
+    assert!(
+        store.create_hotspot_config(second).await.is_err(),
+        "one per project"
+    );
+    assert_eq!(
+        store
+            .hotspot_configs(pid.to_string(), 0, 10)
+            .await
+            .expect("list"),
+        (1, vec![config.clone()])
+    );
+    assert_eq!(
+        store
+            .hotspot_config(pid.to_string(), "hs-1".into())
+            .await
+            .expect("read"),
+        Some(config.clone())
+    );
+    assert!(store
+        .hotspot_config("another".into(), "hs-1".into())
+        .await
+        .expect("read")
+        .is_none());
+    assert!(store
+        .enabled_hotspot_configs()
+        .await
+        .expect("enabled")
+        .is_empty());
+    let on = store
+        .update_hotspot_config(
+            pid.to_string(),
+            "hs-1".into(),
+            Box::new(|c| {
+                c.enabled = true;
+                Ok(())
+            }),
+        )
+        .await
+        .expect("enable");
+    assert!(on.enabled);
+    assert_eq!(
+        store.enabled_hotspot_configs().await.expect("enabled"),
+        vec![on]
+    );
+    assert!(store
+        .update_hotspot_config(pid.to_string(), "nope".into(), Box::new(|_| Ok(())))
+        .await
+        .is_err());
 }
 
 #[tokio::test]
