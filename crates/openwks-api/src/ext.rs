@@ -119,9 +119,13 @@ pub struct LaunchReq {
     /// Decide and explain, assign nothing.
     #[serde(default)]
     pub dry_run: bool,
-    /// Add the explanation to a real launch's answer.
+    /// Add the explanation to a real launch's answer (with the effective policy and who set
+    /// each of its fields).
     #[serde(default)]
     pub explain: bool,
+    /// Add the session's effective policy to the answer.
+    #[serde(default)]
+    pub policy: bool,
 }
 
 /// A server routing passed over, and the rule that did it.
@@ -166,6 +170,13 @@ pub struct LaunchResponse {
     /// Routing's decision per group, primary first (with `explain` or `dry_run`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Vec<GroupExplanation>>,
+    /// The session's effective policy (with `policy`, `explain` or `dry_run`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policies: Option<serde_json::Value>,
+    /// Per field of `policies` (`session.sbc.sbc_automatic_disconnection`), the policy group
+    /// that set it or `default` (with `explain` or `dry_run`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_sources: Option<std::collections::BTreeMap<String, openwks_core::policy::Source>>,
 }
 
 /// One decision of the scaling controller.

@@ -80,6 +80,8 @@ async fn launch(Path(_p): Path<String>, body: Bytes) -> axum::response::Response
             reused: false,
             dry_run: false,
             explanation: None,
+            policies: None,
+            policy_sources: None,
         })
         .into_response(),
         Err(_) => StatusCode::BAD_REQUEST.into_response(),

@@ -21,6 +21,7 @@ pub mod ids;
 pub mod metrics;
 pub mod network;
 pub mod paging;
+pub mod policy;
 pub mod routing;
 pub mod scaling;
 pub mod schedule;

@@ -146,7 +146,16 @@ pub struct Session {
     pub last_update_ms: i64,
     /// A pending logoff: when it takes effect (epoch ms).
     pub logoff_at_ms: Option<i64>,
+    /// How long it keeps its slot once disconnected, from its effective policy at launch
+    /// (`session.sbc…sbc_logout_waiting_time`): `None` is [`DISCONNECT_TIMEOUT_MS`],
+    /// [`KEEP_DISCONNECTED`] never logs it off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disconnect_timeout_ms: Option<i64>,
 }
+
+/// A `disconnect_timeout_ms` that keeps a disconnected session until its user logs off (a
+/// policy with `sbc_auto_logout: false`).
+pub const KEEP_DISCONNECTED: i64 = i64::MAX;
 
 impl Session {
     /// Whether it holds a slot on its server.
@@ -157,8 +166,9 @@ impl Session {
     /// When the session ends by itself, if it does: a pending logoff, or the disconnect
     /// timeout of a disconnected session, whichever is first.
     pub fn deadline_ms(&self) -> Option<i64> {
-        let timeout = (self.state == SessionState::Disconnected)
-            .then_some(self.last_update_ms + DISCONNECT_TIMEOUT_MS);
+        let keep = self.disconnect_timeout_ms.unwrap_or(DISCONNECT_TIMEOUT_MS);
+        let timeout = (self.state == SessionState::Disconnected && keep != KEEP_DISCONNECTED)
+            .then(|| self.last_update_ms.saturating_add(keep));
         match (self.logoff_at_ms, timeout) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -542,6 +552,7 @@ mod tests {
             last_update_status_time: "t".into(),
             last_update_ms: 1_000,
             logoff_at_ms: None,
+            disconnect_timeout_ms: None,
         }
     }
 
@@ -554,6 +565,11 @@ mod tests {
             crate::time::Timestamp::from_ms(2_000),
         );
         assert_eq!(s.deadline_ms(), Some(2_000 + DISCONNECT_TIMEOUT_MS));
+        // A policy's timeout, or none at all.
+        s.disconnect_timeout_ms = Some(60_000);
+        assert_eq!(s.deadline_ms(), Some(2_000 + 60_000));
+        s.disconnect_timeout_ms = Some(KEEP_DISCONNECTED);
+        assert_eq!(s.deadline_ms(), None);
         s.logoff_at_ms = Some(5_000);
         assert_eq!(s.deadline_ms(), Some(5_000));
         assert!(s.is_live());

@@ -16,7 +16,8 @@ use crate::ext::{
 use crate::route::{Dialect, HttpMethod, Level, Res, Route, Src};
 use crate::wks::{
     app as apps, app_group as ag, app_server as asv, authorization as authz, catalogue, hotspot,
-    scaling_policy, schedule_task as sched, server_group as sg, session as sess, tags,
+    policy_group as pg, scaling_policy, schedule_task as sched, server_group as sg,
+    session as sess, tags,
 };
 use crate::{iam, ims, ops, vpc};
 
@@ -96,6 +97,20 @@ routes! {
     GET "/v1/{project_id}/server-group/{server_group_id}/tags" => tags::show_server_group_tag { sdk: "show_server_group_tag", action: "workspace:serverGroup:listTags", resource: ServerGroup(InPath("server_group_id")) }
     POST "/v1/{project_id}/server-group/{server_group_id}/tags/create" => tags::create_server_group_tags { sdk: "create_server_group_tags", action: "workspace:serverGroup:tag", resource: ServerGroup(InPath("server_group_id")) }
     DELETE "/v1/{project_id}/server-group/{server_group_id}/tags/delete" => tags::delete_server_group_tags { sdk: "delete_server_group_tags", action: "workspace:serverGroup:untag", resource: ServerGroup(InPath("server_group_id")) }
+    // WorkspaceApp: policy groups and templates (13).
+    GET "/v1/{project_id}/policy-groups" => pg::list_policy_group { sdk: "list_policy_group", action: "workspace:policyGroup:list" }
+    POST "/v1/{project_id}/policy-groups" => pg::create_policy_group { sdk: "create_policy_group", action: "workspace:policyGroup:create" }
+    GET "/v1/{project_id}/policy-groups/actions/list-original-policy" => pg::show_original_policy_info { sdk: "show_original_policy_info", action: "workspace:policyGroup:list" }
+    GET "/v1/{project_id}/policy-groups/show/detail" => pg::list_policy_group_detail_info { sdk: "list_policy_group_detail_info", action: "workspace:policyGroup:list" }
+    DELETE "/v1/{project_id}/policy-groups/{policy_group_id}" => pg::delete_policy_group { sdk: "delete_policy_group", action: "workspace:policyGroup:delete" }
+    GET "/v1/{project_id}/policy-groups/{policy_group_id}" => pg::show_policy_group { sdk: "show_policy_group", action: "workspace:policyGroup:get" }
+    PATCH "/v1/{project_id}/policy-groups/{policy_group_id}" => pg::update_policy_group { sdk: "update_policy_group", action: "workspace:policyGroup:update" }
+    GET "/v1/{project_id}/policy-groups/{policy_group_id}/policy" => pg::list_policy_of_policy_group { sdk: "list_policy_of_policy_group", action: "workspace:policyGroup:get" }
+    GET "/v1/{project_id}/policy-groups/{policy_group_id}/target" => pg::list_targets_of_policy_group { sdk: "list_targets_of_policy_group", action: "workspace:policyGroup:get" }
+    GET "/v1/{project_id}/policy-templates" => pg::list_policy_template { sdk: "list_policy_template", action: "workspace:policyTemplate:list" }
+    POST "/v1/{project_id}/policy-templates" => pg::create_policy_template { sdk: "create_policy_template", action: "workspace:policyTemplate:create" }
+    DELETE "/v1/{project_id}/policy-templates/{policy_template_id}" => pg::delete_policy_template { sdk: "delete_policy_template", action: "workspace:policyTemplate:delete" }
+    PATCH "/v1/{project_id}/policy-templates/{policy_template_id}" => pg::update_policy_template { sdk: "update_policy_template", action: "workspace:policyTemplate:update" }
     // WorkspaceApp: hotspot session migration (5).
     GET "/v1/{project_id}/hotspot-session-config" => hotspot::list_hotspot_session_config { sdk: "list_hotspot_session_config", action: "workspace:hotspotSessionConfig:list" }
     POST "/v1/{project_id}/hotspot-session-config" => hotspot::create_hotspot_session_config { sdk: "create_hotspot_session_config", action: "workspace:hotspotSessionConfig:create" }

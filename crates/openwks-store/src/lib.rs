@@ -17,8 +17,8 @@ pub mod testing;
 pub mod prelude {
     pub use crate::{
         Admin, AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Hosts,
-        Hotspots, Iam, Identity, Network, Scaling, Schedules, ServerGroups, Sessions, Snapshots,
-        Store,
+        Hotspots, Iam, Identity, Network, Policies, Scaling, Schedules, ServerGroups, Sessions,
+        Snapshots, Store,
     };
 }
 
@@ -233,6 +233,8 @@ pub struct LaunchArgs {
     pub now: Timestamp,
     /// Products (a group's default `max_session`).
     pub catalogue: std::sync::Arc<openwks_core::catalogue::Catalogue>,
+    /// The new session's disconnect timeout from its effective policy (`None`: the default).
+    pub disconnect_timeout_ms: Option<i64>,
 }
 
 /// What a launch got.
@@ -1005,6 +1007,70 @@ pub trait Scaling: Send + Sync {
     ) -> Result<Vec<ScalingActivity>>;
 }
 
+/// A change of a policy group, applied atomically.
+pub type PolicyGroupUpdate =
+    Box<dyn FnOnce(&mut openwks_core::policy::PolicyGroup) -> Result<()> + Send>;
+
+/// A change of a policy template, applied atomically.
+pub type PolicyTemplateUpdate =
+    Box<dyn FnOnce(&mut openwks_core::policy::PolicyTemplate) -> Result<()> + Send>;
+
+/// Policy groups and templates (names unique in a project: `DuplicateName`).
+#[async_trait]
+pub trait Policies: Send + Sync {
+    /// Store a new group.
+    async fn create_policy_group(
+        &self,
+        group: openwks_core::policy::PolicyGroup,
+    ) -> Result<openwks_core::policy::PolicyGroup>;
+    /// A group.
+    async fn policy_group(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<openwks_core::policy::PolicyGroup>>;
+    /// A page of a project's groups by priority (then age): the count that match the name
+    /// filter, the project's total, the page. `i64::MAX` as `limit` reads them all.
+    async fn list_policy_groups(
+        &self,
+        project_id: String,
+        name_contains: Option<String>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, i64, Vec<openwks_core::policy::PolicyGroup>)>;
+    /// Apply `update` atomically (`Err(NotFound)` when it is not there).
+    async fn update_policy_group(
+        &self,
+        project_id: String,
+        id: String,
+        update: PolicyGroupUpdate,
+    ) -> Result<openwks_core::policy::PolicyGroup>;
+    /// Delete a group.
+    async fn delete_policy_group(&self, project_id: String, id: String) -> Result<Deleted>;
+    /// Store a new template.
+    async fn create_policy_template(
+        &self,
+        template: openwks_core::policy::PolicyTemplate,
+    ) -> Result<openwks_core::policy::PolicyTemplate>;
+    /// A page of a project's templates (oldest first) and the count that match.
+    async fn list_policy_templates(
+        &self,
+        project_id: String,
+        name_contains: Option<String>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::policy::PolicyTemplate>)>;
+    /// Apply `update` atomically.
+    async fn update_policy_template(
+        &self,
+        project_id: String,
+        id: String,
+        update: PolicyTemplateUpdate,
+    ) -> Result<openwks_core::policy::PolicyTemplate>;
+    /// Delete a template.
+    async fn delete_policy_template(&self, project_id: String, id: String) -> Result<Deleted>;
+}
+
 /// A change of a hotspot configuration, applied atomically.
 pub type HotspotConfigUpdate =
     Box<dyn FnOnce(&mut openwks_core::hotspot::HotspotConfig) -> Result<()> + Send>;
@@ -1192,6 +1258,7 @@ pub trait Store:
     + Scaling
     + Schedules
     + Hotspots
+    + Policies
     + Cluster
     + Admin
     + Snapshots
@@ -1215,6 +1282,7 @@ impl<
             + Scaling
             + Schedules
             + Hotspots
+            + Policies
             + Cluster
             + Admin
             + Snapshots

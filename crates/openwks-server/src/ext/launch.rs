@@ -61,7 +61,7 @@ pub async fn launch(
     body: Bytes,
 ) -> ApiResult<Response> {
     let req: LaunchReq = json_body(&body)?;
-    let explain = req.explain;
+    let (explain, with_policy) = (req.explain, req.policy);
     let spec = LaunchSpec::new(
         req.user_name,
         req.app_group_id,
@@ -76,6 +76,7 @@ pub async fn launch(
             .map_err(|e| refused(&st, e))?;
         let primary = target.primary_server_group_id;
         let ds = session::explain(&st, &project_id, &primary).await?;
+        let eff = session::effective_policy(&st, &project_id, &spec).await?;
         let hit = ds.iter().find(|d| d.chosen.is_some()).cloned();
         let server = match hit.as_ref().and_then(|d| d.chosen.as_deref()) {
             Some(id) => st.store.server(project_id, id.to_string()).await?,
@@ -98,11 +99,16 @@ pub async fn launch(
             reused: false,
             dry_run: true,
             explanation: Some(explanation(ds)),
+            policies: Some(eff.policies),
+            policy_sources: Some(eff.sources),
         })
         .into_response());
     }
     let (app_group_id, app_id) = (spec.app_group_id.clone(), spec.app_id.clone());
-    let outcome = session::launch(&st, &project_id, spec)
+    let eff = session::effective_policy(&st, &project_id, &spec)
+        .await
+        .map_err(|e| refused(&st, e))?;
+    let outcome = session::launch(&st, &project_id, spec, &eff)
         .await
         .map_err(|e| refused(&st, e))?;
     let s: Session = outcome.session;
@@ -138,6 +144,8 @@ pub async fn launch(
         reused: outcome.reused,
         dry_run: false,
         explanation,
+        policies: (explain || with_policy).then(|| eff.policies.clone()),
+        policy_sources: explain.then_some(eff.sources),
     })
     .into_response())
 }

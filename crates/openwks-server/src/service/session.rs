@@ -1,15 +1,86 @@
 //! Sessions: the launch (route a user's app to a server of the app group's server group or a
 //! standby) and its dry run.
 
-use openwks_core::session::{LaunchSpec, LaunchTarget};
+use std::collections::BTreeMap;
+
+use openwks_core::policy::{self, Source, Subject};
+use openwks_core::session::{LaunchSpec, LaunchTarget, DISCONNECT_TIMEOUT_MS, KEEP_DISCONNECTED};
 use openwks_core::Result;
 use openwks_store::{GroupDecision, LaunchArgs, LaunchOutcome};
+use serde_json::Value;
 
 use crate::AppState;
 
+/// A session's effective policy (`openwks_core::policy::effective`, `docs/policies.md`) and who
+/// set each field.
+pub struct Effective {
+    /// The policy.
+    pub policies: Value,
+    /// Per field (`session.sbc.…`), the group that set it, or the default.
+    pub sources: BTreeMap<String, Source>,
+}
+
+impl Effective {
+    /// The disconnect timeout it asks for, as a session keeps it.
+    pub fn disconnect_timeout_ms(&self) -> Option<i64> {
+        match policy::logout_after_minutes(&self.policies, DISCONNECT_TIMEOUT_MS / 60_000) {
+            None => Some(KEEP_DISCONNECTED),
+            Some(m) if m * 60_000 == DISCONNECT_TIMEOUT_MS => None,
+            Some(m) => Some(m.saturating_mul(60_000)),
+        }
+    }
+}
+
+/// The effective policy of `spec`'s user opening its app group: the project's policy groups
+/// that apply (to the user, a user group of the user, the app group, the OU of the app group's
+/// server group, or all) over the initial policy. Without policy groups, the initial policy
+/// (nothing else is read).
+pub async fn effective_policy(
+    st: &AppState,
+    project_id: &str,
+    spec: &LaunchSpec,
+) -> Result<Effective> {
+    let (_, _, groups) = st
+        .store
+        .list_policy_groups(project_id.to_string(), None, 0, i64::MAX)
+        .await?;
+    let mut subject = Subject {
+        user_name: spec.user_name.clone(),
+        app_group_id: spec.app_group_id.clone(),
+        ..Subject::default()
+    };
+    if !groups.is_empty() {
+        subject.user_groups = st
+            .store
+            .access_facts(
+                project_id.to_string(),
+                spec.app_group_id.clone(),
+                spec.user_name.clone(),
+            )
+            .await?
+            .1;
+        let primary = target(st, project_id, spec).await?.primary_server_group_id;
+        subject.ou_name = st
+            .store
+            .server_group(project_id.to_string(), primary)
+            .await?
+            .map(|v| v.group.ou_name)
+            .unwrap_or_default();
+    }
+    let (policies, sources) = policy::effective(&groups, &subject);
+    Ok(Effective { policies, sources })
+}
+
 /// Launch: the store reads the app group, the app, the user's authorizations and the binding
-/// and checks them (`openwks_core::session::check_launch`) in the same write that routes and records the session.
-pub async fn launch(st: &AppState, project_id: &str, spec: LaunchSpec) -> Result<LaunchOutcome> {
+/// and checks them (`openwks_core::session::check_launch`) in the same write that routes and
+/// records the session. The session keeps the disconnect timeout of its effective policy
+/// (`effective`, read before the write; a policy changed meanwhile applies to the next launch).
+pub async fn launch(
+    st: &AppState,
+    project_id: &str,
+    spec: LaunchSpec,
+    effective: &Effective,
+) -> Result<LaunchOutcome> {
     st.store
         .launch(LaunchArgs {
             project_id: project_id.to_string(),
@@ -17,6 +88,7 @@ pub async fn launch(st: &AppState, project_id: &str, spec: LaunchSpec) -> Result
             connection_id: st.new_simple_id(),
             now: st.timestamp(),
             catalogue: st.catalogue.clone(),
+            disconnect_timeout_ms: effective.disconnect_timeout_ms(),
             spec,
         })
         .await

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod hotspot;
 pub mod metrics;
 pub mod operations;
+pub mod policy_group;
 pub mod scaling_policy;
 pub mod schedule_task;
 pub mod server_group;

@@ -22,6 +22,7 @@ mod hotspot;
 mod iam;
 mod init;
 mod network;
+mod policies;
 mod replicas;
 mod scaling;
 mod schedules;

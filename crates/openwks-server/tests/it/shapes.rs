@@ -69,6 +69,19 @@ const OPERATIONS: &[&str] = &[
     "update_hotspot_session_config",
     "update_non_migration_users",
     "list_non_migration_users",
+    "show_original_policy_info",
+    "create_policy_group",
+    "update_policy_group",
+    "show_policy_group",
+    "list_policy_group",
+    "list_policy_group_detail_info",
+    "list_policy_of_policy_group",
+    "list_targets_of_policy_group",
+    "delete_policy_group",
+    "create_policy_template",
+    "list_policy_template",
+    "update_policy_template",
+    "delete_policy_template",
     "send_authorization_mail",
     "send_authorized_mail",
     "logoff_user_session",
@@ -508,6 +521,75 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         "list_non_migration_users",
         app.get(&format!("{hs}/non-migration-users")).await,
     );
+    // Policy groups and templates (the initial policy's shape is the vendor's whole model).
+    note(
+        "show_original_policy_info",
+        app.get("/v1/{p}/policy-groups/actions/list-original-policy")
+            .await,
+    );
+    let pg = note(
+        "create_policy_group",
+        app.post(
+            "/v1/{p}/policy-groups",
+            json!({"policy_group": {"policy_group_name": "shapes_pg", "priority": 1, "description": "d",
+                "targets": [{"target_type": "ALL", "target_id": "default-apply-all-targets", "target_name": "All-Targets"}],
+                "policies": {"session": {"sbc": {"sbc_automatic_disconnection": "AUTO_LOCK"}}}}}),
+        )
+        .await,
+    );
+    let pg = format!(
+        "/v1/{{p}}/policy-groups/{}",
+        pg.body["id"].as_str().expect("policy group")
+    );
+    note(
+        "update_policy_group",
+        app.patch(
+            &pg,
+            json!({"policy_group": {"policy_group_name": "shapes_pg2"}}),
+        )
+        .await,
+    );
+    note("show_policy_group", app.get(&pg).await);
+    note("list_policy_group", app.get("/v1/{p}/policy-groups").await);
+    note(
+        "list_policy_group_detail_info",
+        app.get("/v1/{p}/policy-groups/show/detail").await,
+    );
+    note(
+        "list_policy_of_policy_group",
+        app.get(&format!("{pg}/policy?policy_type=session")).await,
+    );
+    note(
+        "list_targets_of_policy_group",
+        app.get(&format!("{pg}/target")).await,
+    );
+    note("delete_policy_group", app.delete(&pg).await);
+    let pt = note(
+        "create_policy_template",
+        app.post(
+            "/v1/{p}/policy-templates",
+            json!({"policy_group": {"policy_group_name": "shapes template", "description": "t",
+                "policies": {"audio": {"audio_redirection_enable": false}}}}),
+        )
+        .await,
+    );
+    let pt = format!(
+        "/v1/{{p}}/policy-templates/{}",
+        pt.body["id"].as_str().expect("template")
+    );
+    note(
+        "list_policy_template",
+        app.get("/v1/{p}/policy-templates").await,
+    );
+    note(
+        "update_policy_template",
+        app.patch(
+            &pt,
+            json!({"policy_group": {"policy_group_name": "shapes template 2", "policies": {}}}),
+        )
+        .await,
+    );
+    note("delete_policy_template", app.delete(&pt).await);
     // Authorizations, mails, sessions.
     let records = n(app.get("/v1/{p}/mails").await);
     let rid = records["records"][0]["id"]

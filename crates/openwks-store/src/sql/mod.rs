@@ -23,6 +23,7 @@ mod hotspot;
 mod iam;
 mod identity;
 mod network;
+mod policies;
 pub mod postgres;
 mod rows;
 mod scaling;

@@ -490,6 +490,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../migrations/postgres/0007_hotspot_configs.sql"),
     ),
+    (
+        8,
+        include_str!("../../migrations/postgres/0008_policy_groups.sql"),
+    ),
 ];
 
 /// Key of the advisory lock the migrations hold (`openwks` in ASCII).

@@ -420,6 +420,7 @@ pub(crate) fn launch(tx: &WriteTx, a: &LaunchArgs) -> Result<LaunchOutcome> {
         last_update_status_time: a.now.wire(),
         last_update_ms: a.now.ms(),
         logoff_at_ms: None,
+        disconnect_timeout_ms: a.disconnect_timeout_ms,
     };
     write_session(conn, &s, true)?;
     record_connection(conn, &connection_of(a, &target, &s))?;

@@ -62,6 +62,8 @@ pub(crate) const TABLES: &[&str] = &[
     "schedule_tasks",
     "schedule_runs",
     "hotspot_configs",
+    "policy_groups",
+    "policy_templates",
 ];
 
 /// One table: its columns and rows (values as JSON: numbers, strings, null, `{"base64": …}`

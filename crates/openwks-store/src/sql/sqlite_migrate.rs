@@ -54,6 +54,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         15,
         include_str!("../../migrations/sqlite/0015_hotspot_configs.sql"),
     ),
+    (
+        16,
+        include_str!("../../migrations/sqlite/0016_policy_groups.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database.

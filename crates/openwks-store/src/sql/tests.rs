@@ -633,9 +633,9 @@ async fn migrations_are_versioned_and_applied_once() {
             .collect::<rusqlite::Result<Vec<i64>>>()
             .expect("rows")
     };
-    assert_eq!(versions(&path), (1..=15).collect::<Vec<i64>>());
+    assert_eq!(versions(&path), (1..=16).collect::<Vec<i64>>());
     drop(SqliteStore::open(&path).expect("reopen"));
-    assert_eq!(versions(&path), (1..=15).collect::<Vec<i64>>());
+    assert_eq!(versions(&path), (1..=16).collect::<Vec<i64>>());
     rusqlite::Connection::open(&path)
         .expect("open")
         .execute(
@@ -730,6 +730,7 @@ async fn session_filters_in_sql_agree_with_the_domain_rule() {
             last_update_status_time: String::new(),
             last_update_ms: 0,
             logoff_at_ms: None,
+            disconnect_timeout_ms: None,
         };
         all.push(s.clone());
         // Distinct users per primary group: the live-user index allows one live session each.

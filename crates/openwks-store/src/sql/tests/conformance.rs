@@ -16,6 +16,7 @@ use openwks_core::hotspot::{HotspotConfig, UserRef};
 use openwks_core::iam_model::{AuditEvent, AuditFilter, IamGroup, IamPolicy, IamUser, Principal};
 use openwks_core::identity::Bootstrap;
 use openwks_core::network::{Subnet, Vpc};
+use openwks_core::policy::{PolicyGroup, PolicyTemplate};
 use openwks_core::schedule::{
     Cycle, Run, RunItem, RunStatus, Schedule, ScheduleInput, ScheduleTask, TaskType,
 };
@@ -1143,11 +1144,17 @@ async fn sessions_and_scaling() {
         connection_id: uuid::Uuid::new_v4().simple().to_string(),
         now: now(),
         catalogue: Arc::new(cat.clone()),
+        disconnect_timeout_ms: (user == "ben").then_some(120_000),
     };
     let ann = store.launch(launch("ann")).await.expect("launch").session;
     let again = store.launch(launch("ann")).await.expect("again");
     assert!(again.reused);
     let ben = store.launch(launch("ben")).await.expect("launch").session;
+    assert_eq!(
+        ben.disconnect_timeout_ms,
+        Some(120_000),
+        "kept from the launch"
+    );
     // A migration that routing would send back to the same server is refused and changes
     // nothing; with that server in maintenance, the session moves.
     let back = store.migrate_session(launch("ann"), ann.id.clone()).await;
@@ -1777,6 +1784,139 @@ async fn hotspot_configs() {
         .update_hotspot_config(pid.to_string(), "nope".into(), Box::new(|_| Ok(())))
         .await
         .is_err());
+}
+
+fn policy_group(pid: &str, id: &str, name: &str, priority: u32) -> PolicyGroup {
+    PolicyGroup {
+        id: id.into(),
+        project_id: pid.into(),
+        name: name.into(),
+        description: String::new(),
+        priority,
+        targets: Vec::new(),
+        policies: json!({"audio": {"audio_redirection_enable": false}}),
+        create_time: String::new(),
+        update_time: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn policy_groups_and_templates() {
+    let (_d, store, _cat, b) = setup().await;
+    let pid = &b.project.id;
+    let g1 = store
+        .create_policy_group(policy_group(pid, "pg-1", "office", 5))
+        .await
+        .expect("g1");
+    store
+        .create_policy_group(policy_group(pid, "pg-2", "labs", 1))
+        .await
+        .expect("g2");
+    let dup = store
+        .create_policy_group(policy_group(pid, "pg-3", "office", 2))
+        .await;
+    assert!(dup.is_err(), "names are unique: {dup:?}");
+    let (n, total, page) = store
+        .list_policy_groups(pid.to_string(), None, 0, 10)
+        .await
+        .expect("list");
+    assert_eq!((n, total), (2, 2));
+    let names: Vec<&str> = page.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["labs", "office"], "by priority");
+    let (n, total, _) = store
+        .list_policy_groups(pid.to_string(), Some("OFF".into()), 0, 10)
+        .await
+        .expect("filtered");
+    assert_eq!((n, total), (1, 2));
+    assert_eq!(
+        store
+            .policy_group(pid.to_string(), "pg-1".into())
+            .await
+            .expect("read"),
+        Some(g1)
+    );
+    let renamed = store
+        .update_policy_group(
+            pid.to_string(),
+            "pg-1".into(),
+            Box::new(|g| {
+                g.name = "office_2".into();
+                g.priority = 9;
+                Ok(())
+            }),
+        )
+        .await
+        .expect("update");
+    assert_eq!((renamed.name.as_str(), renamed.priority), ("office_2", 9));
+    let clash = store
+        .update_policy_group(
+            pid.to_string(),
+            "pg-1".into(),
+            Box::new(|g| {
+                g.name = "labs".into();
+                Ok(())
+            }),
+        )
+        .await;
+    assert!(clash.is_err(), "{clash:?}");
+    assert_eq!(
+        store
+            .delete_policy_group(pid.to_string(), "pg-1".into())
+            .await
+            .expect("delete"),
+        Deleted::Yes
+    );
+    assert_eq!(
+        store
+            .delete_policy_group(pid.to_string(), "pg-1".into())
+            .await
+            .expect("again"),
+        Deleted::NotFound
+    );
+
+    let t = PolicyTemplate {
+        id: "pt-1".into(),
+        project_id: pid.to_string(),
+        name: "办公 模板".into(),
+        description: "d".into(),
+        policies: json!({}),
+        create_time: String::new(),
+        update_time: String::new(),
+    };
+    store
+        .create_policy_template(t.clone())
+        .await
+        .expect("template");
+    assert!(
+        store.create_policy_template(t.clone()).await.is_err(),
+        "names are unique"
+    );
+    let u = store
+        .update_policy_template(
+            pid.to_string(),
+            "pt-1".into(),
+            Box::new(|t| {
+                t.description = "e".into();
+                Ok(())
+            }),
+        )
+        .await
+        .expect("update");
+    assert_eq!(u.description, "e");
+    assert_eq!(
+        store
+            .list_policy_templates(pid.to_string(), Some("模板".into()), 0, 10)
+            .await
+            .expect("list"),
+        (1, vec![u])
+    );
+    assert_eq!(
+        store
+            .delete_policy_template(pid.to_string(), "pt-1".into())
+            .await
+            .expect("delete"),
+        Deleted::Yes
+    );
 }
 
 #[tokio::test]
