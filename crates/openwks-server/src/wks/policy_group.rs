@@ -29,9 +29,42 @@ use crate::AppState;
 /// The most targets a group has.
 const MAX_TARGETS: usize = 500;
 
-fn fields(body: &Bytes) -> openwks_core::Result<PolicyGroupFields> {
+/// A `{policy_group: {...}}` body with what every write checks the same way: the name
+/// (required, by `name_rule`), the description and the policy document when given, the
+/// priority's range.
+struct Checked {
+    name: String,
+    description: Option<String>,
+    priority: Option<u32>,
+    targets: Option<Vec<TargetInfo>>,
+    policies: Option<Value>,
+}
+
+fn checked_fields(
+    body: &Bytes,
+    name_rule: fn(&str) -> openwks_core::Result<()>,
+) -> openwks_core::Result<Checked> {
     let r: PolicyGroupReq = json_body(body)?;
-    r.policy_group.ok_or_else(|| Error::missing("policy_group"))
+    let f: PolicyGroupFields = r
+        .policy_group
+        .ok_or_else(|| Error::missing("policy_group"))?;
+    let name = f
+        .policy_group_name
+        .ok_or_else(|| Error::missing("policy_group_name"))?;
+    name_rule(&name)?;
+    if let Some(d) = &f.description {
+        check_text("description", d, 0, 255, Reason::InvalidParameter)?;
+    }
+    if let Some(p) = &f.policies {
+        policy::validate(p)?;
+    }
+    Ok(Checked {
+        name,
+        description: f.description,
+        priority: f.priority.map(check_priority).transpose()?,
+        targets: f.targets,
+        policies: f.policies,
+    })
 }
 
 fn check_priority(p: i64) -> openwks_core::Result<u32> {
@@ -39,17 +72,6 @@ fn check_priority(p: i64) -> openwks_core::Result<u32> {
         .ok()
         .filter(|p| (1..=99_999).contains(p))
         .ok_or_else(|| Error::invalid(Reason::OutOfRange, "priority must be 1 to 99999"))
-}
-
-fn check_description(d: &str) -> openwks_core::Result<()> {
-    check_text("description", d, 0, 255, Reason::InvalidParameter)
-}
-
-fn checked(p: Option<Value>) -> openwks_core::Result<Option<Value>> {
-    if let Some(p) = &p {
-        policy::validate(p)?;
-    }
-    Ok(p)
 }
 
 /// A group's targets: at most 500, each with an id and a name of 1–128 characters; user
@@ -151,15 +173,9 @@ pub async fn create_policy_group(
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let f = fields(&body)?;
-    let name = f
-        .policy_group_name
-        .ok_or_else(|| Error::missing("policy_group_name"))?;
-    check_group_name(&name)?;
-    let description = f.description.unwrap_or_default();
-    check_description(&description)?;
+    let f = checked_fields(&body, check_group_name)?;
     let priority = match f.priority {
-        Some(p) => check_priority(p)?,
+        Some(p) => p,
         None => {
             let (_, _, all) = st
                 .store
@@ -171,7 +187,6 @@ pub async fn create_policy_group(
                 .map_or(1, |m| (m + 1).min(99_999))
         }
     };
-    let policies = checked(f.policies)?.unwrap_or_else(|| json!({}));
     let targets = targets(&st, &project_id, f.targets.unwrap_or_default()).await?;
     let now = st.timestamp().wire();
     let g = st
@@ -179,11 +194,11 @@ pub async fn create_policy_group(
         .create_policy_group(PolicyGroup {
             id: st.new_simple_id(),
             project_id,
-            name,
-            description,
+            name: f.name,
+            description: f.description.unwrap_or_default(),
             priority,
             targets,
-            policies,
+            policies: f.policies.unwrap_or_else(|| json!({})),
             create_time: now.clone(),
             update_time: now,
         })
@@ -281,21 +296,12 @@ pub async fn update_policy_group(
     P((project_id, id)): P<(String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let f = fields(&body)?;
-    let name = f
-        .policy_group_name
-        .ok_or_else(|| Error::missing("policy_group_name"))?;
-    check_group_name(&name)?;
-    if let Some(d) = &f.description {
-        check_description(d)?;
-    }
-    let prio = f.priority.map(check_priority).transpose()?;
-    let pol = checked(f.policies)?;
+    let f = checked_fields(&body, check_group_name)?;
     let tgt = match f.targets {
         Some(t) => Some(targets(&st, &project_id, t).await?),
         None => None,
     };
-    let desc = f.description;
+    let (name, prio, desc, pol) = (f.name, f.priority, f.description, f.policies);
     let now = st.timestamp().wire();
     let g = st
         .store
@@ -409,22 +415,16 @@ pub async fn create_policy_template(
     P(project_id): P<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let f = fields(&body)?;
-    let name = f
-        .policy_group_name
-        .ok_or_else(|| Error::missing("policy_group_name"))?;
-    check_template_name(&name)?;
-    let description = f.description.unwrap_or_default();
-    check_description(&description)?;
-    let policies = checked(f.policies)?.ok_or_else(|| Error::missing("policies"))?;
+    let f = checked_fields(&body, check_template_name)?;
+    let policies = f.policies.ok_or_else(|| Error::missing("policies"))?;
     let now = st.timestamp().wire();
     let t = st
         .store
         .create_policy_template(PolicyTemplate {
             id: st.new_simple_id(),
             project_id,
-            name,
-            description,
+            name: f.name,
+            description: f.description.unwrap_or_default(),
             policies,
             create_time: now.clone(),
             update_time: now,
@@ -480,16 +480,9 @@ pub async fn update_policy_template(
     P((project_id, id)): P<(String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let f = fields(&body)?;
-    let name = f
-        .policy_group_name
-        .ok_or_else(|| Error::missing("policy_group_name"))?;
-    check_template_name(&name)?;
-    if let Some(d) = &f.description {
-        check_description(d)?;
-    }
-    let pol = checked(f.policies)?.ok_or_else(|| Error::missing("policies"))?;
-    let desc = f.description;
+    let f = checked_fields(&body, check_template_name)?;
+    let pol = f.policies.ok_or_else(|| Error::missing("policies"))?;
+    let (name, desc) = (f.name, f.description);
     let now = st.timestamp().wire();
     let t = st
         .store
