@@ -28,6 +28,7 @@ fn router(servers: u64, strategy: Strategy) -> (Router, Vec<String>) {
             vm_status: "ACTIVE".into(),
             maintain: false,
             drained: false,
+            upgrading: false,
             sessions: 100,
         });
     }

@@ -254,6 +254,34 @@ pub struct Catalogue {
     /// The simulated hypervisor hosts.
     #[serde(default)]
     pub host_pools: Vec<HostPool>,
+    /// The access agent (HDA) versions: what servers ship with and the latest.
+    #[serde(default)]
+    pub access_agent: AccessAgent,
+}
+
+/// The access agent a server runs when nothing else says (servers stored before agents were
+/// tracked, and the default catalogue's `shipped_version`).
+pub const SHIPPED_AGENT_VERSION: &str = "23.12.0.1005";
+
+/// The access agent (the vendor's HDA) of app servers (`[access_agent]`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccessAgent {
+    /// The agent type (`SBC`: app servers).
+    pub hda_type: String,
+    /// The version a new server runs.
+    pub shipped_version: String,
+    /// The latest version: what an upgrade installs.
+    pub latest_version: String,
+}
+
+impl Default for AccessAgent {
+    fn default() -> Self {
+        Self {
+            hda_type: "SBC".into(),
+            shipped_version: SHIPPED_AGENT_VERSION.into(),
+            latest_version: "24.6.0.1010".into(),
+        }
+    }
 }
 
 impl Catalogue {

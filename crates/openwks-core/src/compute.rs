@@ -86,6 +86,38 @@ pub struct AppInfo {
     /// Drained by an operator (openwks extension): no new sessions, not capacity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drain: Option<Drain>,
+    /// The access agent (HDA) version it runs.
+    #[serde(default = "shipped_agent_version")]
+    pub agent_version: String,
+    /// Its last access-agent upgrade; while one runs the server takes no new sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_upgrade: Option<AgentUpgrade>,
+}
+
+fn shipped_agent_version() -> String {
+    crate::catalogue::SHIPPED_AGENT_VERSION.into()
+}
+
+/// An access-agent upgrade of a server (the vendor's `ServerHdaUpgradeRecord`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AgentUpgrade {
+    /// The version it ran.
+    pub from: String,
+    /// The version it installs.
+    pub to: String,
+    /// `RUNNING`, `SUCCESS` or `FAILED`.
+    pub status: String,
+    /// When it started, then when it ended (RFC 3339).
+    pub time: String,
+}
+
+impl AppInfo {
+    /// Whether an access-agent upgrade is under way (no new sessions meanwhile).
+    pub fn upgrading(&self) -> bool {
+        self.agent_upgrade
+            .as_ref()
+            .is_some_and(|u| u.status == "RUNNING")
+    }
 }
 
 /// A drain of an app server (openwks extension, `docs/extensions.md`): who asked, why, and

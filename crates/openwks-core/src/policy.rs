@@ -151,10 +151,15 @@ fn defaults_of(node: &Value) -> Option<Value> {
 /// The initial policy: every field the vendor's model gives a default, with that default
 /// (`show_original_policy_info`).
 pub fn defaults() -> Value {
-    schema()
-        .get("Policies")
-        .and_then(defaults_of)
-        .unwrap_or_else(|| Value::Object(Map::new()))
+    static DEFAULTS: OnceLock<Value> = OnceLock::new();
+    DEFAULTS
+        .get_or_init(|| {
+            schema()
+                .get("Policies")
+                .and_then(defaults_of)
+                .unwrap_or_else(|| Value::Object(Map::new()))
+        })
+        .clone()
 }
 
 /// The policy's top-level sections (`audio`, `session`, …): what `policy_type` names.

@@ -106,6 +106,8 @@ pub struct Candidate {
     pub maintain: bool,
     /// Drained by an operator (openwks extension).
     pub drained: bool,
+    /// Its access agent is being upgraded.
+    pub upgrading: bool,
     /// Live sessions on it.
     pub sessions: u32,
 }
@@ -119,6 +121,8 @@ pub enum Exclusion {
     Unregistered(String),
     /// In maintenance mode.
     Maintenance,
+    /// Its access agent is being upgraded.
+    Upgrading,
     /// Drained by an operator (who, why, until when, where the reader knows it).
     Drained(Option<Box<crate::compute::Drain>>),
     /// At `max_session`.
@@ -148,6 +152,7 @@ impl Exclusion {
             Self::GroupDisabled => "group_disabled",
             Self::Unregistered(_) => "unregistered",
             Self::Maintenance => "maintenance",
+            Self::Upgrading => "upgrading",
             Self::Drained(_) => "drained",
             Self::Full { .. } => "full",
             Self::OverThreshold { .. } => "over_threshold",
@@ -161,6 +166,7 @@ impl Exclusion {
             Self::GroupDisabled => "the server group is disabled".into(),
             Self::Unregistered(s) => format!("the server is {s}, not running and registered"),
             Self::Maintenance => "the server is in maintenance mode".into(),
+            Self::Upgrading => "the server's access agent is being upgraded".into(),
             Self::Drained(None) => "the server is drained: it takes no new sessions".into(),
             Self::Drained(Some(d)) => format!(
                 "the server is drained by {} until {}: {}",
@@ -190,6 +196,9 @@ pub fn exclusion(policy: &Policy, c: &Candidate) -> Option<Exclusion> {
     }
     if c.maintain {
         return Some(Exclusion::Maintenance);
+    }
+    if c.upgrading {
+        return Some(Exclusion::Upgrading);
     }
     if c.drained {
         return Some(Exclusion::Drained(None));
@@ -326,6 +335,7 @@ impl Router {
             && c.vm_status == "ACTIVE"
             && !c.maintain
             && !c.drained
+            && !c.upgrading
             && c.sessions < self.cap
     }
 
@@ -455,6 +465,7 @@ mod tests {
             vm_status: "ACTIVE".into(),
             maintain: false,
             drained: false,
+            upgrading: false,
             sessions,
         }
     }
@@ -550,9 +561,10 @@ mod tests {
                     8 => {
                         let id = format!("s{:02}", next(40));
                         if let Some(mut c) = r.server(&id).cloned() {
-                            match next(4) {
+                            match next(5) {
                                 0 => c.maintain = !c.maintain,
                                 2 => c.drained = !c.drained,
+                                3 => c.upgrading = !c.upgrading,
                                 1 => {
                                     c.vm_status = if c.vm_status == "ACTIVE" {
                                         "SHUTOFF".into()

@@ -15,9 +15,9 @@ use crate::ext::{
 };
 use crate::route::{Dialect, HttpMethod, Level, Res, Route, Src};
 use crate::wks::{
-    app as apps, app_group as ag, app_server as asv, authorization as authz, catalogue, hotspot,
-    policy_group as pg, scaling_policy, schedule_task as sched, server_group as sg,
-    session as sess, tags,
+    access_agent as agent, app as apps, app_group as ag, app_server as asv, authorization as authz,
+    catalogue, hotspot, policy_group as pg, scaling_policy, schedule_task as sched,
+    server_group as sg, session as sess, tags,
 };
 use crate::{iam, ims, ops, vpc};
 
@@ -97,6 +97,13 @@ routes! {
     GET "/v1/{project_id}/server-group/{server_group_id}/tags" => tags::show_server_group_tag { sdk: "show_server_group_tag", action: "workspace:serverGroup:listTags", resource: ServerGroup(InPath("server_group_id")) }
     POST "/v1/{project_id}/server-group/{server_group_id}/tags/create" => tags::create_server_group_tags { sdk: "create_server_group_tags", action: "workspace:serverGroup:tag", resource: ServerGroup(InPath("server_group_id")) }
     DELETE "/v1/{project_id}/server-group/{server_group_id}/tags/delete" => tags::delete_server_group_tags { sdk: "delete_server_group_tags", action: "workspace:serverGroup:untag", resource: ServerGroup(InPath("server_group_id")) }
+    // WorkspaceApp: access agents (6).
+    GET "/v1/{project_id}/app-servers/access-agent/actions/show-latest-version" => agent::list_access_agent_latest_version { sdk: "list_access_agent_latest_version", action: "workspace:appServer:listAccessAgent" }
+    PATCH "/v1/{project_id}/app-servers/access-agent/actions/upgrade" => agent::batch_upgrade_hda_version { sdk: "batch_upgrade_hda_version", action: "workspace:appServer:upgradeAccessAgent" }
+    GET "/v1/{project_id}/app-servers/access-agent/latest-version" => agent::show_access_agent_latest_version { sdk: "show_access_agent_latest_version", action: "workspace:appServer:listAccessAgent" }
+    GET "/v1/{project_id}/app-servers/access-agent/list" => agent::list_server_hda_details { sdk: "list_server_hda_details", action: "workspace:appServer:listAccessAgent" }
+    GET "/v1/{project_id}/app-servers/access-agent/upgrade-flag" => agent::show_hda_upgrade_flag { sdk: "show_hda_upgrade_flag", action: "workspace:appServer:listAccessAgent" }
+    GET "/v1/{project_id}/app-servers/access-agent/upgrade-record" => agent::list_server_hda_upgrade_records { sdk: "list_server_hda_upgrade_records", action: "workspace:appServer:listAccessAgent" }
     // WorkspaceApp: policy groups and templates (13).
     GET "/v1/{project_id}/policy-groups" => pg::list_policy_group { sdk: "list_policy_group", action: "workspace:policyGroup:list" }
     POST "/v1/{project_id}/policy-groups" => pg::create_policy_group { sdk: "create_policy_group", action: "workspace:policyGroup:create" }

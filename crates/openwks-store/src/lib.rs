@@ -713,6 +713,17 @@ pub trait Compute: Send + Sync {
         job_id: String,
         now: Timestamp,
     ) -> Result<Job>;
+    /// Start upgrading the access agent of running app servers to `target_version` (all or
+    /// nothing; a server already on it, or upgrading, is `Conflict`): an `upgradeAccessAgent`
+    /// job; each server takes no new sessions until the job ends and runs the new version.
+    async fn upgrade_access_agents(
+        &self,
+        project_id: String,
+        ids: Vec<String>,
+        target_version: String,
+        job_id: String,
+        now: Timestamp,
+    ) -> Result<Job>;
     /// Migrate app servers to a host (all or nothing, anti-affinity and capacity kept).
     async fn migrate_app_servers(
         &self,
@@ -1038,6 +1049,12 @@ pub trait Policies: Send + Sync {
         offset: i64,
         limit: i64,
     ) -> Result<(i64, i64, Vec<openwks_core::policy::PolicyGroup>)>;
+    /// Every group of a project, oldest first, in one read (what a launch resolves its
+    /// policy from; empty for most projects).
+    async fn policy_groups_of(
+        &self,
+        project_id: String,
+    ) -> Result<Vec<openwks_core::policy::PolicyGroup>>;
     /// Apply `update` atomically (`Err(NotFound)` when it is not there).
     async fn update_policy_group(
         &self,

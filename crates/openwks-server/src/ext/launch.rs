@@ -105,10 +105,24 @@ pub async fn launch(
         .into_response());
     }
     let (app_group_id, app_id) = (spec.app_group_id.clone(), spec.app_id.clone());
-    let eff = session::effective_policy(&st, &project_id, &spec)
-        .await
-        .map_err(|e| refused(&st, e))?;
-    let outcome = session::launch(&st, &project_id, spec, &eff)
+    // The policy is resolved in full only when the answer shows it; otherwise only the
+    // disconnect timeout the session keeps (no read beyond one when no policy group exists).
+    let eff = if explain || with_policy {
+        Some(
+            session::effective_policy(&st, &project_id, &spec)
+                .await
+                .map_err(|e| refused(&st, e))?,
+        )
+    } else {
+        None
+    };
+    let timeout = match &eff {
+        Some(e) => e.disconnect_timeout_ms(),
+        None => session::disconnect_timeout(&st, &project_id, &spec)
+            .await
+            .map_err(|e| refused(&st, e))?,
+    };
+    let outcome = session::launch(&st, &project_id, spec, timeout)
         .await
         .map_err(|e| refused(&st, e))?;
     let s: Session = outcome.session;
@@ -144,8 +158,8 @@ pub async fn launch(
         reused: outcome.reused,
         dry_run: false,
         explanation,
-        policies: (explain || with_policy).then(|| eff.policies.clone()),
-        policy_sources: explain.then_some(eff.sources),
+        policy_sources: eff.as_ref().filter(|_| explain).map(|e| e.sources.clone()),
+        policies: eff.map(|e| e.policies),
     })
     .into_response())
 }

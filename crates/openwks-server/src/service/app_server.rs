@@ -111,6 +111,8 @@ async fn create_args(
             product_id: n.product_id,
             os_type: sg.os_type.clone(),
             drain: None,
+            agent_version: st.catalogue.access_agent.shipped_version.clone(),
+            agent_upgrade: None,
         }),
     };
     Ok(args)

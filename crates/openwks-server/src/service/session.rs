@@ -40,10 +40,7 @@ pub async fn effective_policy(
     project_id: &str,
     spec: &LaunchSpec,
 ) -> Result<Effective> {
-    let (_, _, groups) = st
-        .store
-        .list_policy_groups(project_id.to_string(), None, 0, i64::MAX)
-        .await?;
+    let groups = st.store.policy_groups_of(project_id.to_string()).await?;
     let mut subject = Subject {
         user_name: spec.user_name.clone(),
         app_group_id: spec.app_group_id.clone(),
@@ -71,15 +68,36 @@ pub async fn effective_policy(
     Ok(Effective { policies, sources })
 }
 
+/// The disconnect timeout a launch's session keeps (`Effective::disconnect_timeout_ms`): `None`,
+/// the default, without reading more when the project has no policy group.
+pub async fn disconnect_timeout(
+    st: &AppState,
+    project_id: &str,
+    spec: &LaunchSpec,
+) -> Result<Option<i64>> {
+    if st
+        .store
+        .policy_groups_of(project_id.to_string())
+        .await?
+        .is_empty()
+    {
+        return Ok(None);
+    }
+    Ok(effective_policy(st, project_id, spec)
+        .await?
+        .disconnect_timeout_ms())
+}
+
 /// Launch: the store reads the app group, the app, the user's authorizations and the binding
 /// and checks them (`openwks_core::session::check_launch`) in the same write that routes and
-/// records the session. The session keeps the disconnect timeout of its effective policy
-/// (`effective`, read before the write; a policy changed meanwhile applies to the next launch).
+/// records the session. The session keeps `disconnect_timeout_ms`, its effective policy's
+/// (`disconnect_timeout`, read before the write; a policy changed meanwhile applies to the next
+/// launch).
 pub async fn launch(
     st: &AppState,
     project_id: &str,
     spec: LaunchSpec,
-    effective: &Effective,
+    disconnect_timeout_ms: Option<i64>,
 ) -> Result<LaunchOutcome> {
     st.store
         .launch(LaunchArgs {
@@ -88,7 +106,7 @@ pub async fn launch(
             connection_id: st.new_simple_id(),
             now: st.timestamp(),
             catalogue: st.catalogue.clone(),
-            disconnect_timeout_ms: effective.disconnect_timeout_ms(),
+            disconnect_timeout_ms,
             spec,
         })
         .await

@@ -36,6 +36,7 @@ fn wks_job_type(t: &str) -> &'static str {
         "updateTsvi" => "UPDATE_SERVER_TSVI",
         "migrateServer" => "MIGRATE_SERVER",
         "createServer" => "CREATE_SERVER",
+        "upgradeAccessAgent" => "UPGRADE_ACCESS_AGENT",
         _ => "SCHEDULED_TASK",
     }
 }

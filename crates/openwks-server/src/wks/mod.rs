@@ -1,5 +1,6 @@
 //! Handlers of the WorkspaceApp v1 API, one module per resource.
 
+pub mod access_agent;
 pub mod app;
 pub mod app_group;
 pub mod app_server;

@@ -75,6 +75,8 @@ pub(crate) fn shape(v: &Value) -> Value {
                         {
                             json!("[number]")
                         }
+                        // A wall-clock time the vendor shows in local form.
+                        ("upgrade_time", Value::String(_)) => json!("[local time]"),
                         // Where the scheduler placed it: any zone, any host.
                         (
                             "site_id"

@@ -1,6 +1,7 @@
 //! In-process API tests: a real server on an ephemeral port, signed requests, one module per
 //! resource.
 
+mod access_agents;
 mod admin;
 mod app_groups;
 mod app_servers;

@@ -69,6 +69,12 @@ const OPERATIONS: &[&str] = &[
     "update_hotspot_session_config",
     "update_non_migration_users",
     "list_non_migration_users",
+    "list_access_agent_latest_version",
+    "show_access_agent_latest_version",
+    "show_hda_upgrade_flag",
+    "list_server_hda_details",
+    "batch_upgrade_hda_version",
+    "list_server_hda_upgrade_records",
     "show_original_policy_info",
     "create_policy_group",
     "update_policy_group",
@@ -520,6 +526,38 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
     note(
         "list_non_migration_users",
         app.get(&format!("{hs}/non-migration-users")).await,
+    );
+    // Access agents: the world's server upgrades.
+    let agents = "/v1/{p}/app-servers/access-agent";
+    note(
+        "list_access_agent_latest_version",
+        app.get(&format!("{agents}/actions/show-latest-version"))
+            .await,
+    );
+    note(
+        "show_access_agent_latest_version",
+        app.get(&format!("{agents}/latest-version")).await,
+    );
+    note(
+        "show_hda_upgrade_flag",
+        app.get(&format!("{agents}/upgrade-flag")).await,
+    );
+    note(
+        "list_server_hda_details",
+        app.get(&format!("{agents}/list?limit=1")).await,
+    );
+    note(
+        "batch_upgrade_hda_version",
+        app.patch(
+            &format!("{agents}/actions/upgrade"),
+            json!({"items": [server]}),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    note(
+        "list_server_hda_upgrade_records",
+        app.get(&format!("{agents}/upgrade-record")).await,
     );
     // Policy groups and templates (the initial policy's shape is the vendor's whole model).
     note(

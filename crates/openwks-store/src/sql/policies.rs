@@ -170,6 +170,17 @@ impl crate::Policies for SqlStore {
             .await
     }
 
+    async fn policy_groups_of(&self, project_id: String) -> Result<Vec<PolicyGroup>> {
+        self.read(move |c| {
+            rows::docs(
+                c,
+                "SELECT doc FROM policy_groups WHERE project_id = ?1 ORDER BY seq",
+                [project_id.as_str()],
+            )
+        })
+        .await
+    }
+
     async fn update_policy_group(
         &self,
         project_id: String,

@@ -309,6 +309,18 @@ pub(crate) fn finish_job(
                 leave_service(tx, &s, now)?;
             }
             match job.job_type.as_str() {
+                "upgradeAccessAgent" => {
+                    if let Some(a) = s.app.as_mut() {
+                        if let Some(u) = a.agent_upgrade.as_mut().filter(|u| u.status == "RUNNING")
+                        {
+                            u.status = "SUCCESS".into();
+                            u.time = now.wire();
+                            a.agent_version = u.to.clone();
+                            s.updated = now.wire();
+                            write_server(tx, &s, false)?;
+                        }
+                    }
+                }
                 "rejoinDomain" => {
                     let group = match &s.app {
                         Some(a) => rows::server_group(conn, project_id, &a.server_group_id)?,
@@ -858,6 +870,53 @@ pub(crate) fn reconfigure(
     Ok(job)
 }
 
+/// Start upgrading the access agent of app servers to `target` (all or nothing): each must be
+/// running and run another version; each takes no new sessions until the job ends, when it
+/// runs `target` (`finish_job`).
+pub(crate) fn upgrade_agents(
+    tx: &WriteTx,
+    project_id: &str,
+    ids: &[String],
+    target: &str,
+    job_id: &str,
+    now: Timestamp,
+) -> Result<Job> {
+    let conn = tx.db();
+    for id in ids {
+        let mut s = app_server(conn, project_id, id)?;
+        if s.status != "ACTIVE" {
+            return Err(Error::invalid(
+                Reason::InvalidParameter,
+                format!("server {id} is {}; it must be running (ACTIVE)", s.status),
+            ));
+        }
+        let Some(a) = s.app.as_mut() else { continue };
+        if a.upgrading() {
+            return Err(Error::conflict(
+                Reason::Conflict,
+                format!("server {id} is already upgrading its access agent"),
+            ));
+        }
+        if a.agent_version == target {
+            return Err(Error::conflict(
+                Reason::Conflict,
+                format!("server {id} already runs access agent {target}"),
+            ));
+        }
+        a.agent_upgrade = Some(openwks_core::compute::AgentUpgrade {
+            from: a.agent_version.clone(),
+            to: target.to_string(),
+            status: "RUNNING".into(),
+            time: now.wire(),
+        });
+        s.updated = now.wire();
+        write_server(tx, &s, false)?;
+    }
+    let job = running_job(project_id, job_id, "upgradeAccessAgent", ids, now);
+    write_job(conn, &job)?;
+    Ok(job)
+}
+
 /// Migrate servers to `host_id`: all or nothing; the host must be in the server's AZ, have room
 /// and run no other member of the server's anti-affinity group.
 pub(crate) fn migrate(
@@ -1286,6 +1345,18 @@ impl crate::Compute for SqlStore {
         now: Timestamp,
     ) -> Result<openwks_core::compute::Job> {
         self.write(move |c| reconfigure(c.db(), &project_id, &ids, kind, &job_id, now))
+            .await
+    }
+
+    async fn upgrade_access_agents(
+        &self,
+        project_id: String,
+        ids: Vec<String>,
+        target_version: String,
+        job_id: String,
+        now: Timestamp,
+    ) -> Result<openwks_core::compute::Job> {
+        self.write(move |c| upgrade_agents(c, &project_id, &ids, &target_version, &job_id, now))
             .await
     }
 

@@ -98,6 +98,7 @@ pub(crate) fn group_state(
         let sessions = live_count(conn, &s.id)?;
         let app = s.app.as_ref();
         let maintain = app.is_some_and(|a| a.maintain_status);
+        let upgrading = app.is_some_and(|a| a.upgrading());
         let drain = app.and_then(|a| a.drain.clone());
         let drained = drain.is_some();
         if let Some(d) = drain {
@@ -118,7 +119,8 @@ pub(crate) fn group_state(
             id: s.id.clone(),
             auto_created: app.is_some_and(|a| a.scaling_auto_create),
             vm_status: s.status.clone(),
-            maintain,
+            // An upgrading server is no capacity and is never released mid-upgrade.
+            maintain: maintain || upgrading,
             drained,
             sessions,
             idle_since_ms,
@@ -130,6 +132,7 @@ pub(crate) fn group_state(
             vm_status: s.status,
             maintain,
             drained,
+            upgrading,
             sessions,
         });
     }

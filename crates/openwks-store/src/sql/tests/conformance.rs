@@ -110,6 +110,8 @@ async fn group_with_servers(
         product_id: sg.group.product_id.clone(),
         os_type: "Windows".into(),
         drain: None,
+        agent_version: "23.12.0.1005".into(),
+        agent_upgrade: None,
     });
     let (job, servers) = store.create_app_servers(args).await.expect("app servers");
     assert_eq!(job.status, "RUNNING");
@@ -882,6 +884,77 @@ async fn compute_and_ecs_groups() {
             .expect("del"),
         1
     );
+}
+
+#[tokio::test]
+async fn access_agent_upgrades() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = &b.project.id;
+    store.load_hosts(cat.hosts()).await.expect("hosts");
+    let (_sg, ids) = group_with_servers(&store, &cat, &b, "agents-sg").await;
+    let server = |id: String| {
+        let store = store.clone();
+        let pid = pid.to_string();
+        async move {
+            store
+                .server(pid, id)
+                .await
+                .expect("read")
+                .and_then(|s| s.app)
+                .expect("app server")
+        }
+    };
+    assert_eq!(server(ids[0].clone()).await.agent_version, "23.12.0.1005");
+    let job = store
+        .upgrade_access_agents(
+            pid.to_string(),
+            vec![ids[0].clone()],
+            "24.6.0.1010".into(),
+            "job-up".into(),
+            now(),
+        )
+        .await
+        .expect("upgrade");
+    assert_eq!(
+        (job.job_type.as_str(), job.status.as_str()),
+        ("upgradeAccessAgent", "RUNNING")
+    );
+    assert!(server(ids[0].clone()).await.upgrading());
+    let again = store
+        .upgrade_access_agents(
+            pid.to_string(),
+            vec![ids[1].clone(), ids[0].clone()],
+            "24.6.0.1010".into(),
+            "job-up2".into(),
+            now(),
+        )
+        .await;
+    assert!(again.is_err(), "one upgrading: all or nothing");
+    assert!(
+        server(ids[1].clone()).await.agent_upgrade.is_none(),
+        "nothing written for the other"
+    );
+    store
+        .finish_job(pid.to_string(), "job-up".into(), now())
+        .await
+        .expect("finish");
+    let a = server(ids[0].clone()).await;
+    assert_eq!(a.agent_version, "24.6.0.1010");
+    assert!(!a.upgrading());
+    assert_eq!(
+        a.agent_upgrade.map(|u| (u.from, u.status)),
+        Some(("23.12.0.1005".into(), "SUCCESS".into()))
+    );
+    let same = store
+        .upgrade_access_agents(
+            pid.to_string(),
+            vec![ids[0].clone()],
+            "24.6.0.1010".into(),
+            "job-up3".into(),
+            now(),
+        )
+        .await;
+    assert!(same.is_err(), "already on that version");
 }
 
 #[tokio::test]
@@ -1823,6 +1896,14 @@ async fn policy_groups_and_templates() {
     assert_eq!((n, total), (2, 2));
     let names: Vec<&str> = page.iter().map(|g| g.name.as_str()).collect();
     assert_eq!(names, ["labs", "office"], "by priority");
+    let all = store.policy_groups_of(pid.to_string()).await.expect("all");
+    let ids: Vec<&str> = all.iter().map(|g| g.id.as_str()).collect();
+    assert_eq!(ids, ["pg-1", "pg-2"], "oldest first");
+    assert!(store
+        .policy_groups_of("another".into())
+        .await
+        .expect("none")
+        .is_empty());
     let (n, total, _) = store
         .list_policy_groups(pid.to_string(), Some("OFF".into()), 0, 10)
         .await
