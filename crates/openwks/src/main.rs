@@ -55,6 +55,10 @@ enum Command {
     Explain(reads_cli::LaunchArgs),
     /// The scaling controller's preview and activities of a group.
     Scaling(reads_cli::ScalingArgs),
+    /// Drain an app server: no new sessions until the drain ends (by itself at its expiry).
+    Drain(reads_cli::DrainArgs),
+    /// End an app server's drain.
+    Undrain(reads_cli::DrainArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -74,5 +78,7 @@ fn main() -> std::process::ExitCode {
         Command::Launch(args) => reads_cli::launch(args),
         Command::Explain(args) => reads_cli::explain(args),
         Command::Scaling(args) => reads_cli::scaling(args),
+        Command::Drain(args) => reads_cli::drain(args, false),
+        Command::Undrain(args) => reads_cli::drain(args, true),
     }
 }

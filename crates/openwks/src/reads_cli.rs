@@ -134,6 +134,70 @@ pub fn hosts(args: HostsArgs) -> std::process::ExitCode {
     )
 }
 
+/// `openwks drain` / `openwks undrain`: an app server takes no new sessions until the drain
+/// ends (`docs/extensions.md`, "Drain").
+#[derive(Args, Debug)]
+pub struct DrainArgs {
+    #[command(flatten)]
+    target: Target,
+    /// The app server.
+    server: String,
+    /// Why (drain only; required there).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Who (drain only; the caller's user name by default).
+    #[arg(long)]
+    owner: Option<String>,
+    /// For how long, in minutes (drain only; 60 by default, at most a week).
+    #[arg(long)]
+    minutes: Option<i64>,
+    /// Print the JSON answer.
+    #[arg(long)]
+    json: bool,
+}
+
+fn drain_line(v: &Value) -> String {
+    match v["drain"].as_object() {
+        Some(d) => format!(
+            "{} drained by {} until {}: {}\n",
+            cell(&v["server_id"]),
+            cell(&d["owner"]),
+            cell(&d["until"]),
+            cell(&d["reason"])
+        ),
+        None => format!("{} takes sessions\n", cell(&v["server_id"])),
+    }
+}
+
+/// Run `openwks drain` (`undrain: false`) or `openwks undrain`.
+pub fn drain(args: DrainArgs, undrain: bool) -> std::process::ExitCode {
+    let json = args.json;
+    client::run_shown(
+        if undrain { "undrain" } else { "drain" },
+        async move {
+            let p = args.target.project()?;
+            let path = format!("/openwks/v1/{p}/app-servers/{}/drain", enc(&args.server));
+            if undrain {
+                args.target.call("DELETE", &path, None).await
+            } else {
+                let body =
+                    json!({"reason": args.reason, "owner": args.owner, "minutes": args.minutes});
+                let body: serde_json::Map<String, Value> = body
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                args.target
+                    .call("POST", &path, Some(Value::Object(body)))
+                    .await
+            }
+        },
+        (!json).then_some(drain_line as fn(&Value) -> String),
+    )
+}
+
 /// `openwks groups`: the server groups.
 #[derive(Args, Debug)]
 pub struct GroupsArgs {

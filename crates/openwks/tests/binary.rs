@@ -715,6 +715,37 @@ async fn the_cli_reads_launches_and_fails_a_host() {
         "{text}{err}"
     );
 
+    // Drain the session's server: the next explain passes it over and says why; undrain.
+    let (ok, text, err) = cli_text(
+        d,
+        &a,
+        "drain",
+        &[&server, "--reason", "patching", "--minutes", "30"],
+    );
+    assert!(
+        ok && text.contains("drained by") && text.contains("patching"),
+        "{text}{err}"
+    );
+    let (ok, v, err) = cli(d, &a, "explain", &[&who[..], &["--json"]].concat());
+    assert!(ok, "{err}");
+    let passed = v["explanation"][0]["passed_over"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        passed
+            .iter()
+            .any(|p| p["server_id"] == server.as_str() && p["rule"] == "drained"),
+        "{v}"
+    );
+    let (ok, text, err) = cli_text(d, &a, "undrain", &[&server]);
+    assert!(ok && text.contains("takes sessions"), "{text}{err}");
+    let (ok, _, err) = cli_text(d, &a, "drain", &[&server]);
+    assert!(
+        !ok && err.contains("reason"),
+        "a drain needs a reason: {err}"
+    );
+
     let (ok, hosts, err) = cli(d, &a, "hosts", &["--json"]);
     assert!(ok, "{err}");
     let host = hosts["hosts"]
