@@ -55,23 +55,18 @@ pub struct BatchDeleteScheduleTaskReq {
     pub items: Option<Vec<String>>,
 }
 
-/// The schedule's fields as `ScheduleTask` and `ShowScheduleTaskResponse` both show them.
+/// The schedule's fields as `ScheduleTask` and `ShowScheduleTaskResponse` both show them (the
+/// ones a cycle does not use are `null`, as the vendor's model lists them all).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ScheduleFields {
     pub scheduled_type: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_interval: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub week_list: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub month_list: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_list: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_date: Option<String>,
     pub scheduled_time: String,
     pub time_zone: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<String>,
 }
 

@@ -386,8 +386,73 @@ pub(crate) async fn world() -> World {
     app.run_jobs().await;
     let j = app.get(&format!("/v1/{{p}}/jobs/{ecs_job}")).await;
     assert_eq!(j.body["status"], "SUCCESS", "{}", j.text);
+    // Hotspot migration, a policy group, a schedule task with one run (made due by hand).
+    let r = app
+        .post(
+            "/v1/{p}/hotspot-session-config",
+            json!({"hotspot_exit_session_num": 2, "hotspot_session_migration_enable": false,
+                   "non_migrate_users": [{"user_id": "u-1", "user_name": "alice"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push((
+        "WorkspaceApp.CreateHotspotSessionConfig".to_string(),
+        shape(&r.body),
+    ));
+    let config_id = r.body["id"].as_str().expect("config").to_string();
+    let r = app
+        .post(
+            "/v1/{p}/policy-groups",
+            json!({"policy_group": {"policy_group_name": "conf_pg", "priority": 1,
+                "targets": [{"target_type": "APPGROUP", "target_id": ag, "target_name": "conf-ag"}],
+                "policies": {"audio": {"audio_redirection_enable": false}}}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let policy_group_id = r.body["id"].as_str().expect("policy group").to_string();
+    let r = app
+        .post(
+            "/v1/{p}/schedule-task",
+            json!({"task_name": "conf-start", "task_type": "START_SERVER", "scheduled_type": "FIXED_TIME",
+                   "scheduled_date": "2030-01-02", "scheduled_time": "03:04:05", "time_zone": "Europe/Paris",
+                   "target_infos": [{"target_type": "SERVER", "target_id": server}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let task_id = r.body["id"].as_str().expect("task").to_string();
+    {
+        let due = app.state.now_ms();
+        app.state
+            .store
+            .update_schedule_task(
+                PID.to_string(),
+                task_id.clone(),
+                Box::new(move |t| {
+                    t.next_ms = Some(due);
+                    Ok(())
+                }),
+            )
+            .await
+            .expect("due now");
+    }
+    openwks_server::scaler::tick(&app.state)
+        .await
+        .expect("tick");
+    let h = app
+        .get(&format!(
+            "/v1/{{p}}/schedule-task/{task_id}/execute-history"
+        ))
+        .await;
+    let execute_history_id = h.body["items"][0]["id"]
+        .as_str()
+        .expect("a run")
+        .to_string();
     let now = chrono::Utc::now().timestamp_millis();
     let values = [
+        ("config_id", config_id),
+        ("policy_group_id", policy_group_id),
+        ("task_id", task_id),
+        ("execute_history_id", execute_history_id),
         ("server_group_id", sg),
         ("app_group_id", ag),
         ("server_id", server),

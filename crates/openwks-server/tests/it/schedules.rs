@@ -184,7 +184,7 @@ async fn schedule_tasks_are_written_read_and_refused_as_the_vendor_does() {
     assert_eq!(u.body["scheduled_type"], "MONTH");
     assert_eq!(u.body["next_execution_time"], "2026-04-30 01:00:00");
     assert_eq!(u.body["schedule_task_policy"]["enforcement_enable"], true);
-    assert!(u.body.get("week_list").is_none(), "{}", u.text);
+    assert!(u.body["week_list"].is_null(), "{}", u.text);
     assert_error(
         &app.patch(
             &format!("/v1/{{p}}/schedule-task/{id}"),

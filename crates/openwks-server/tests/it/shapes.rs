@@ -64,7 +64,6 @@ const OPERATIONS: &[&str] = &[
     "list_task_execute_detail",
     "delete_schedule_task",
     "batch_delete_schedule_task",
-    "create_hotspot_session_config",
     "list_hotspot_session_config",
     "update_hotspot_session_config",
     "update_non_migration_users",
@@ -494,19 +493,7 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         .await,
     );
     // Hotspot session migration.
-    let hs = note(
-        "create_hotspot_session_config",
-        app.post(
-            "/v1/{p}/hotspot-session-config",
-            json!({"hotspot_exit_session_num": 2, "hotspot_session_migration_enable": false,
-                   "non_migrate_users": [{"user_id": "u-1", "user_name": "alice"}]}),
-        )
-        .await,
-    );
-    let hs = format!(
-        "/v1/{{p}}/hotspot-session-config/{}",
-        hs.body["id"].as_str().expect("config")
-    );
+    let hs = format!("/v1/{{p}}/hotspot-session-config/{}", v("config_id"));
     note(
         "list_hotspot_session_config",
         app.get("/v1/{p}/hotspot-session-config").await,
