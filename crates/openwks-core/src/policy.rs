@@ -464,6 +464,18 @@ pub fn logout_after_minutes(policies: &Value, default_minutes: i64) -> Option<i6
     )
 }
 
+/// The disconnect timeout a session keeps under an effective policy, as a session stores it:
+/// `None` for the default ([`crate::session::DISCONNECT_TIMEOUT_MS`]),
+/// [`crate::session::KEEP_DISCONNECTED`] when the policy keeps disconnected sessions.
+pub fn disconnect_timeout_ms(policies: &Value) -> Option<i64> {
+    let default = crate::session::DISCONNECT_TIMEOUT_MS;
+    match logout_after_minutes(policies, default / 60_000) {
+        None => Some(crate::session::KEEP_DISCONNECTED),
+        Some(m) if m * 60_000 == default => None,
+        Some(m) => Some(m.saturating_mul(60_000)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -606,8 +618,14 @@ mod tests {
         assert_eq!(logout_after_minutes(&d, 15), Some(15));
         let p = json!({"session": {"sbc": {"sbc_automatic_disconnection_options": {"auto_logout_options": {"sbc_logout_waiting_time": 120}}}}});
         assert_eq!(logout_after_minutes(&p, 15), Some(120));
+        assert_eq!(disconnect_timeout_ms(&p), Some(120 * 60_000));
+        assert_eq!(disconnect_timeout_ms(&d), None, "the default");
         let p = json!({"session": {"sbc": {"sbc_automatic_disconnection_options": {"sbc_auto_logout": false}}}});
         assert_eq!(logout_after_minutes(&p, 15), None);
+        assert_eq!(
+            disconnect_timeout_ms(&p),
+            Some(crate::session::KEEP_DISCONNECTED)
+        );
     }
 
     #[test]

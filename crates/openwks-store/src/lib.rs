@@ -233,8 +233,6 @@ pub struct LaunchArgs {
     pub now: Timestamp,
     /// Products (a group's default `max_session`).
     pub catalogue: std::sync::Arc<openwks_core::catalogue::Catalogue>,
-    /// The new session's disconnect timeout from its effective policy (`None`: the default).
-    pub disconnect_timeout_ms: Option<i64>,
 }
 
 /// What a launch got.
@@ -791,7 +789,8 @@ pub trait Hosts: Send + Sync {
 #[async_trait]
 pub trait Sessions: Send + Sync {
     /// Route a launch and record its session atomically (or reuse the user's live session on
-    /// the group). No capacity anywhere: `WKS.00131114` (503) saying why.
+    /// the group); a new session keeps the disconnect timeout of its effective policy, resolved
+    /// from the project's policy groups in the same write. No capacity anywhere: `WKS.00131114` (503) saying why.
     async fn launch(&self, args: LaunchArgs) -> Result<LaunchOutcome>;
     /// The preconditions of a launch ([`openwks_core::session::check_launch`]) on a read
     /// snapshot: what a dry run answers. [`Store::launch`] checks the same in its write.

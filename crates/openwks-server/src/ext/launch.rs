@@ -105,8 +105,8 @@ pub async fn launch(
         .into_response());
     }
     let (app_group_id, app_id) = (spec.app_group_id.clone(), spec.app_id.clone());
-    // The policy is resolved in full only when the answer shows it; otherwise only the
-    // disconnect timeout the session keeps (no read beyond one when no policy group exists).
+    // The policy is resolved here only when the answer shows it (the launch's write resolves
+    // the disconnect timeout the session keeps on its own).
     let eff = if explain || with_policy {
         Some(
             session::effective_policy(&st, &project_id, &spec)
@@ -116,13 +116,7 @@ pub async fn launch(
     } else {
         None
     };
-    let timeout = match &eff {
-        Some(e) => e.disconnect_timeout_ms(),
-        None => session::disconnect_timeout(&st, &project_id, &spec)
-            .await
-            .map_err(|e| refused(&st, e))?,
-    };
-    let outcome = session::launch(&st, &project_id, spec, timeout)
+    let outcome = session::launch(&st, &project_id, spec)
         .await
         .map_err(|e| refused(&st, e))?;
     let s: Session = outcome.session;

@@ -99,7 +99,6 @@ async fn group(
                 connection_id: st.new_simple_id(),
                 now,
                 catalogue: st.catalogue.clone(),
-                disconnect_timeout_ms: s.disconnect_timeout_ms,
             };
             match st.store.migrate_session(args, s.id.clone()).await {
                 Ok(o) => moved.push(format!("{} to {}", s.user_name, o.session.machine_name)),

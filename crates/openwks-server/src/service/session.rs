@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use openwks_core::policy::{self, Source, Subject};
-use openwks_core::session::{LaunchSpec, LaunchTarget, DISCONNECT_TIMEOUT_MS, KEEP_DISCONNECTED};
+use openwks_core::session::{LaunchSpec, LaunchTarget};
 use openwks_core::Result;
 use openwks_store::{GroupDecision, LaunchArgs, LaunchOutcome};
 use serde_json::Value;
@@ -18,17 +18,6 @@ pub struct Effective {
     pub policies: Value,
     /// Per field (`session.sbc.…`), the group that set it, or the default.
     pub sources: BTreeMap<String, Source>,
-}
-
-impl Effective {
-    /// The disconnect timeout it asks for, as a session keeps it.
-    pub fn disconnect_timeout_ms(&self) -> Option<i64> {
-        match policy::logout_after_minutes(&self.policies, DISCONNECT_TIMEOUT_MS / 60_000) {
-            None => Some(KEEP_DISCONNECTED),
-            Some(m) if m * 60_000 == DISCONNECT_TIMEOUT_MS => None,
-            Some(m) => Some(m.saturating_mul(60_000)),
-        }
-    }
 }
 
 /// The effective policy of `spec`'s user opening its app group: the project's policy groups
@@ -68,37 +57,11 @@ pub async fn effective_policy(
     Ok(Effective { policies, sources })
 }
 
-/// The disconnect timeout a launch's session keeps (`Effective::disconnect_timeout_ms`): `None`,
-/// the default, without reading more when the project has no policy group.
-pub async fn disconnect_timeout(
-    st: &AppState,
-    project_id: &str,
-    spec: &LaunchSpec,
-) -> Result<Option<i64>> {
-    if st
-        .store
-        .policy_groups_of(project_id.to_string())
-        .await?
-        .is_empty()
-    {
-        return Ok(None);
-    }
-    Ok(effective_policy(st, project_id, spec)
-        .await?
-        .disconnect_timeout_ms())
-}
-
 /// Launch: the store reads the app group, the app, the user's authorizations and the binding
 /// and checks them (`openwks_core::session::check_launch`) in the same write that routes and
-/// records the session. The session keeps `disconnect_timeout_ms`, its effective policy's
-/// (`disconnect_timeout`, read before the write; a policy changed meanwhile applies to the next
-/// launch).
-pub async fn launch(
-    st: &AppState,
-    project_id: &str,
-    spec: LaunchSpec,
-    disconnect_timeout_ms: Option<i64>,
-) -> Result<LaunchOutcome> {
+/// records the session (which keeps its effective policy's disconnect timeout, resolved in
+/// that write).
+pub async fn launch(st: &AppState, project_id: &str, spec: LaunchSpec) -> Result<LaunchOutcome> {
     st.store
         .launch(LaunchArgs {
             project_id: project_id.to_string(),
@@ -106,7 +69,6 @@ pub async fn launch(
             connection_id: st.new_simple_id(),
             now: st.timestamp(),
             catalogue: st.catalogue.clone(),
-            disconnect_timeout_ms,
             spec,
         })
         .await

@@ -10,7 +10,6 @@ use axum::Json;
 use bytes::Bytes;
 use openwks_core::compute::{server_status, Server};
 use openwks_core::error::Reason;
-use openwks_core::validate::check_text;
 use openwks_core::Error;
 use openwks_store::AppServerFilter;
 use serde::Deserialize;
@@ -200,22 +199,7 @@ pub async fn batch_upgrade_hda_version(
     body: Bytes,
 ) -> ApiResult<Response> {
     let r: UpgradeReq = json_body(&body)?;
-    let ids = r.items.ok_or_else(|| Error::missing("items"))?;
-    if ids.is_empty() || ids.len() > 20 {
-        return Err(
-            Error::invalid(Reason::OutOfRange, "items must hold 1 to 20 server ids").into(),
-        );
-    }
-    for (i, id) in ids.iter().enumerate() {
-        check_text("items", id, 1, 128, Reason::InvalidParameter)?;
-        if ids[..i].contains(id) {
-            return Err(Error::invalid(
-                Reason::InvalidParameter,
-                format!("items names {id} twice"),
-            )
-            .into());
-        }
-    }
+    let ids = super::string_set(r.items)?;
     let target = st.catalogue.access_agent.latest_version.clone();
     let job_id = start_job(&st, &project_id, |job, now| {
         st.store

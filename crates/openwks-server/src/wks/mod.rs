@@ -34,6 +34,28 @@ pub fn empty_ok() -> Response {
     StatusCode::OK.into_response()
 }
 
+/// The vendor's `StringSet` (`items`): 1–20 ids of 1–128 characters, none twice.
+pub fn string_set(items: Option<Vec<String>>) -> openwks_core::Result<Vec<String>> {
+    use openwks_core::error::Reason;
+    let ids = items.ok_or_else(|| Error::missing("items"))?;
+    if ids.is_empty() || ids.len() > 20 {
+        return Err(Error::invalid(
+            Reason::OutOfRange,
+            "items must hold 1 to 20 ids",
+        ));
+    }
+    for (i, id) in ids.iter().enumerate() {
+        openwks_core::validate::check_text("items", id, 1, 128, Reason::InvalidParameter)?;
+        if ids[..i].contains(id) {
+            return Err(Error::invalid(
+                Reason::InvalidParameter,
+                format!("items names {id} twice"),
+            ));
+        }
+    }
+    Ok(ids)
+}
+
 /// `204 No Content` (tag writes: the vendor's Terraform provider accepts only 204).
 pub fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()

@@ -405,19 +405,8 @@ pub async fn batch_delete_schedule_task(
     body: Bytes,
 ) -> ApiResult<Response> {
     let r: BatchDeleteScheduleTaskReq = json_body(&body)?;
-    let ids = r.items.ok_or_else(|| Error::missing("items"))?;
-    if ids.is_empty() || ids.len() > 20 {
-        return Err(Error::invalid(Reason::OutOfRange, "items must hold 1 to 20 ids").into());
-    }
-    for (i, id) in ids.iter().enumerate() {
-        check_text("items", id, 1, 128, Reason::InvalidParameter)?;
-        if ids[..i].contains(id) {
-            return Err(Error::invalid(
-                Reason::InvalidParameter,
-                format!("items names {id} twice"),
-            )
-            .into());
-        }
+    let ids = super::string_set(r.items)?;
+    for id in &ids {
         task(&st, project_id.clone(), id).await?;
     }
     st.store.delete_schedule_tasks(project_id, ids).await?;

@@ -735,7 +735,6 @@ async fn the_launch_write_checks_its_own_preconditions() {
         connection_id: format!("c-{user}"),
         now: app.state.timestamp(),
         catalogue: app.state.catalogue.clone(),
-        disconnect_timeout_ms: None,
     };
     // Authorized: the write launches.
     assert!(store.launch(args(&people[0])).await.is_ok());

@@ -420,21 +420,7 @@ pub(crate) async fn world() -> World {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let task_id = r.body["id"].as_str().expect("task").to_string();
-    {
-        let due = app.state.now_ms();
-        app.state
-            .store
-            .update_schedule_task(
-                PID.to_string(),
-                task_id.clone(),
-                Box::new(move |t| {
-                    t.next_ms = Some(due);
-                    Ok(())
-                }),
-            )
-            .await
-            .expect("due now");
-    }
+    app.make_due(&task_id).await;
     openwks_server::scaler::tick(&app.state)
         .await
         .expect("tick");

@@ -281,6 +281,24 @@ impl TestApp {
         j.body
     }
 
+    /// Make schedule task `id` due now on the server's clock (a test then runs it with one
+    /// controller round, `scaler::tick`).
+    pub async fn make_due(&self, id: &str) {
+        let due = self.state.now_ms();
+        self.state
+            .store
+            .update_schedule_task(
+                PID.to_string(),
+                id.to_string(),
+                Box::new(move |t| {
+                    t.next_ms = Some(due);
+                    Ok(())
+                }),
+            )
+            .await
+            .expect("due now");
+    }
+
     /// Create `n` app servers in group `sg`, wait for the job; the servers' ids.
     pub async fn app_servers(&self, sg: &str, n: i64) -> Vec<String> {
         let r = self

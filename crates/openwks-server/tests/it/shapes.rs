@@ -446,21 +446,7 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         )
         .await,
     );
-    {
-        let due = app.state.now_ms();
-        app.state
-            .store
-            .update_schedule_task(
-                app.state.bootstrap().project.id.clone(),
-                tid.clone(),
-                Box::new(move |t| {
-                    t.next_ms = Some(due);
-                    Ok(())
-                }),
-            )
-            .await
-            .expect("due now");
-    }
+    app.make_due(&tid).await;
     openwks_server::scaler::tick(&app.state)
         .await
         .expect("tick");

@@ -341,6 +341,40 @@ pub(crate) fn launch_target(
     )
 }
 
+/// The disconnect timeout of a new session from the project's policy groups, read in the
+/// launch's own write (`openwks_core::policy::effective`, `docs/policies.md`): `None`, the
+/// default, when the project has no policy group.
+fn disconnect_timeout(
+    conn: &Connection,
+    project_id: &str,
+    spec: &LaunchSpec,
+    primary: &str,
+) -> Result<Option<i64>> {
+    let docs: Vec<String> = conn
+        .prepare_cached("SELECT doc FROM policy_groups WHERE project_id = ?1 ORDER BY seq")
+        .map_err(db_err)?
+        .query_map([project_id], |r| r.get(0))
+        .map_err(db_err)?
+        .collect::<crate::db::DbResult<Vec<_>>>()
+        .map_err(db_err)?;
+    if docs.is_empty() {
+        return Ok(None);
+    }
+    let groups: Vec<openwks_core::policy::PolicyGroup> = rows::decode(&docs)?;
+    let (_, user_groups) =
+        super::authorizations::access_facts(conn, project_id, &spec.app_group_id, &spec.user_name)?;
+    let subject = openwks_core::policy::Subject {
+        user_name: spec.user_name.clone(),
+        user_groups,
+        app_group_id: spec.app_group_id.clone(),
+        ou_name: rows::server_group(conn, project_id, primary)?
+            .map(|g| g.ou_name)
+            .unwrap_or_default(),
+    };
+    let (policies, _) = openwks_core::policy::effective(&groups, &subject);
+    Ok(openwks_core::policy::disconnect_timeout_ms(&policies))
+}
+
 pub(crate) fn launch(tx: &WriteTx, a: &LaunchArgs) -> Result<LaunchOutcome> {
     let conn = tx.db();
     let target = launch_target(conn, &a.project_id, &a.spec)?;
@@ -423,7 +457,7 @@ pub(crate) fn launch(tx: &WriteTx, a: &LaunchArgs) -> Result<LaunchOutcome> {
         last_update_status_time: a.now.wire(),
         last_update_ms: a.now.ms(),
         logoff_at_ms: None,
-        disconnect_timeout_ms: a.disconnect_timeout_ms,
+        disconnect_timeout_ms: disconnect_timeout(conn, &a.project_id, &a.spec, primary)?,
     };
     write_session(conn, &s, true)?;
     record_connection(conn, &connection_of(a, &target, &s))?;

@@ -1217,17 +1217,30 @@ async fn sessions_and_scaling() {
         connection_id: uuid::Uuid::new_v4().simple().to_string(),
         now: now(),
         catalogue: Arc::new(cat.clone()),
-        disconnect_timeout_ms: (user == "ben").then_some(120_000),
     };
     let ann = store.launch(launch("ann")).await.expect("launch").session;
     let again = store.launch(launch("ann")).await.expect("again");
     assert!(again.reused);
-    let ben = store.launch(launch("ben")).await.expect("launch").session;
     assert_eq!(
-        ben.disconnect_timeout_ms,
-        Some(120_000),
-        "kept from the launch"
+        ann.disconnect_timeout_ms, None,
+        "no policy group: the default"
     );
+    // A policy group for everyone: the next session keeps its disconnect timeout, resolved in
+    // the launch's write.
+    let mut everyone = policy_group(pid, "pg-everyone", "everyone", 1);
+    everyone.targets = vec![openwks_core::policy::Target {
+        target_type: openwks_core::policy::TargetType::All,
+        target_id: openwks_core::policy::ALL_TARGETS_ID.into(),
+        target_name: "All-Targets".into(),
+    }];
+    everyone.policies = json!({"session": {"sbc": {"sbc_automatic_disconnection_options":
+        {"auto_logout_options": {"sbc_logout_waiting_time": 120}}}}});
+    store
+        .create_policy_group(everyone)
+        .await
+        .expect("policy group");
+    let ben = store.launch(launch("ben")).await.expect("launch").session;
+    assert_eq!(ben.disconnect_timeout_ms, Some(120 * 60_000));
     // A migration that routing would send back to the same server is refused and changes
     // nothing; with that server in maintenance, the session moves.
     let back = store.migrate_session(launch("ann"), ann.id.clone()).await;
