@@ -67,9 +67,19 @@ pub async fn preview(st: &AppState, project_id: &str, id: &str) -> Result<Option
 pub async fn tick(st: &AppState) -> Result<Vec<ScalingActivity>> {
     let now = st.timestamp();
     st.store.expire_sessions(now).await?;
-    crate::service::drain::end_expired(st, now).await?;
-    crate::service::schedule::run_due(st, now).await?;
-    let mut out = crate::service::hotspot::migrate_hot(st, now).await?;
+    // Each duty logs its failure and lets the round go on to the next (and to scaling).
+    if let Err(e) = crate::service::drain::end_expired(st, now).await {
+        tracing::warn!(error = %e, "ending expired drains failed");
+    }
+    if let Err(e) = crate::service::schedule::run_due(st, now).await {
+        tracing::warn!(error = %e, "running due schedule tasks failed");
+    }
+    let mut out = crate::service::hotspot::migrate_hot(st, now)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "hotspot migration failed");
+            Vec::new()
+        });
     out.extend(replace_failed(st, now).await?);
     for (project, group) in st.store.scaling_groups().await? {
         match act(st, &project, &group, now).await {

@@ -93,7 +93,7 @@ pub async fn end_expired(st: &AppState, now: Timestamp) -> Result<Vec<String>> {
         if !d.expired(now.ms()) {
             continue;
         }
-        let s = st
+        let ended = st
             .store
             .update_app_server(
                 s.project_id.clone(),
@@ -108,7 +108,15 @@ pub async fn end_expired(st: &AppState, now: Timestamp) -> Result<Vec<String>> {
                     Ok(())
                 }),
             )
-            .await?;
+            .await;
+        // One server gone meanwhile (deleted with its drain) must not stop the round.
+        let s = match ended {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(server = %s.id, error = %e, "could not end a drain");
+                continue;
+            }
+        };
         if s.app.as_ref().is_some_and(|a| a.drain.is_some()) {
             continue;
         }

@@ -33,7 +33,12 @@ pub async fn migrate_hot(st: &AppState, now: Timestamp) -> Result<Vec<ScalingAct
             )
             .await?;
         for g in groups {
-            out.extend(group(st, &c, &g.group.id, now).await?);
+            match group(st, &c, &g.group.id, now).await {
+                Ok(a) => out.extend(a),
+                Err(e) => {
+                    tracing::warn!(server_group = %g.group.id, error = %e, "hotspot migration failed");
+                }
+            }
         }
     }
     Ok(out)
