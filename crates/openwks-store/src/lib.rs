@@ -675,8 +675,8 @@ pub trait Compute: Send + Sync {
         id: String,
         update: ServerUpdate,
     ) -> Result<Server>;
-    /// Every drained app server (any project), oldest first: what the scaling controller ends
-    /// when their time is up.
+    /// Every drained app server (any project), the earliest drain end first: what the scaling
+    /// controller ends when their time is up.
     async fn drained_app_servers(&self) -> Result<Vec<Server>>;
     /// A server group's app servers counted by `ServerStatus`.
     async fn server_group_states(

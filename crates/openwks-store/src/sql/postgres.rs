@@ -494,6 +494,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("../../migrations/postgres/0008_policy_groups.sql"),
     ),
+    (
+        9,
+        include_str!("../../migrations/postgres/0009_server_drains.sql"),
+    ),
 ];
 
 /// Key of the advisory lock the migrations hold (`openwks` in ASCII).

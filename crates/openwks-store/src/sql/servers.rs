@@ -30,13 +30,18 @@ fn write_server(tx: &WriteTx, s: &Server, insert: bool) -> Result<()> {
     let conn = tx.db();
     let doc = serde_json::to_string(s).map_err(json_err)?;
     let sql = if insert {
-        "INSERT INTO servers (id, project_id, host_id, subnet_id, status, doc, app_server_group_id) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        "INSERT INTO servers (id, project_id, host_id, subnet_id, status, doc, app_server_group_id, \
+         drain_until_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
     } else {
         "UPDATE servers SET project_id = ?2, host_id = ?3, subnet_id = ?4, status = ?5, doc = ?6, \
-         app_server_group_id = ?7 WHERE id = ?1"
+         app_server_group_id = ?7, drain_until_ms = ?8 WHERE id = ?1"
     };
     let sg = s.app.as_ref().map(|a| a.server_group_id.clone());
+    let drain_until = s
+        .app
+        .as_ref()
+        .and_then(|a| a.drain.as_ref())
+        .map(|d| d.until_ms);
     conn.prepare_cached(sql)
         .map_err(db_err)?
         .execute(params![
@@ -46,7 +51,8 @@ fn write_server(tx: &WriteTx, s: &Server, insert: bool) -> Result<()> {
             s.subnet_id,
             s.status,
             doc,
-            sg
+            sg,
+            drain_until
         ])
         .map_err(db_err)?;
     // The server group's view counts its servers.

@@ -58,6 +58,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         16,
         include_str!("../../migrations/sqlite/0016_policy_groups.sql"),
     ),
+    (
+        17,
+        include_str!("../../migrations/sqlite/0017_server_drains.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database.

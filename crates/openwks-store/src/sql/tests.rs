@@ -348,6 +348,21 @@ async fn list_queries_search_indexes_and_never_scan() {
             assert!(!plan.iter().any(|l| l == "SCAN g"), "{sql} scans: {text}");
         }
     }
+    // The scaling controller's drained-server query reads the partial index, not every server.
+    let sql =
+        "EXPLAIN QUERY PLAN SELECT doc FROM servers WHERE drain_until_ms IS NOT NULL ORDER BY drain_until_ms";
+    let plan: Vec<String> = conn
+        .prepare(sql)
+        .expect("prepare")
+        .query_map([], |r| r.get::<_, String>(3))
+        .expect("plan")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    assert!(
+        plan.iter().any(|l| l.contains("servers_drain")),
+        "{}",
+        plan.join(" | ")
+    );
 }
 
 /// A resource of another project is never visible: reads miss, writes find nothing.
@@ -633,9 +648,9 @@ async fn migrations_are_versioned_and_applied_once() {
             .collect::<rusqlite::Result<Vec<i64>>>()
             .expect("rows")
     };
-    assert_eq!(versions(&path), (1..=16).collect::<Vec<i64>>());
+    assert_eq!(versions(&path), (1..=17).collect::<Vec<i64>>());
     drop(SqliteStore::open(&path).expect("reopen"));
-    assert_eq!(versions(&path), (1..=16).collect::<Vec<i64>>());
+    assert_eq!(versions(&path), (1..=17).collect::<Vec<i64>>());
     rusqlite::Connection::open(&path)
         .expect("open")
         .execute(
