@@ -143,6 +143,20 @@ impl Input {
             Src::BodyList(k) => strings(self.body.as_ref().and_then(|b| b.get(k))),
             Src::BodyItems(list, k) => items(list, k, None),
             Src::BodyItemsWhere(list, k, tk, tv) => items(list, k, Some((tk, tv))),
+            Src::BodyItemsIn(list, obj, k) => self
+                .body
+                .as_ref()
+                .and_then(|b| b.get(list))
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i.get(obj).and_then(|o| o.get(k)).and_then(Value::as_str))
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }
@@ -341,6 +355,23 @@ mod tests {
             i.ids(Res::ServerGroup(groups)).expect("ids"),
             vec!["e", "h"],
             "only the items of that type"
+        );
+        let order = input(
+            &[],
+            "",
+            Some(
+                serde_json::json!({"resources": [{"create_services": {"server_group_id": "sg-1"}}, {"x": 1}]}),
+            ),
+        );
+        assert_eq!(
+            order
+                .ids(Res::ServerGroup(Src::BodyItemsIn(
+                    "resources",
+                    "create_services",
+                    "server_group_id"
+                )))
+                .expect("ids"),
+            vec!["sg-1"]
         );
     }
 }

@@ -76,6 +76,9 @@ pub enum Src {
     /// The `.1` field of every object in the top-level array field `.0` whose field `.2` is
     /// `.3` (typed target lists: the server groups among `target_infos`).
     BodyItemsWhere(&'static str, &'static str, &'static str, &'static str),
+    /// The `.2` field of the object `.1` of every object in the top-level array field `.0`
+    /// (an order's `resources[].create_services.server_group_id`).
+    BodyItemsIn(&'static str, &'static str, &'static str),
 }
 
 impl Src {
@@ -83,7 +86,9 @@ impl Src {
     pub const fn key(self) -> &'static str {
         match self {
             Self::InPath(k) | Self::InQuery(k) | Self::InBody(k) | Self::BodyList(k) => k,
-            Self::BodyItems(_, k) | Self::BodyItemsWhere(_, k, _, _) => k,
+            Self::BodyItems(_, k)
+            | Self::BodyItemsWhere(_, k, _, _)
+            | Self::BodyItemsIn(_, _, k) => k,
         }
     }
 }

@@ -75,7 +75,7 @@ use {
     Dialect::Ecs,
     Level::{R, W},
     Res::{AppGroup, IamUser, NewAppGroup, NewServerGroup, ServerGroup},
-    Src::{BodyItems, BodyItemsWhere, BodyList, InBody, InPath, InQuery},
+    Src::{BodyItems, BodyItemsIn, BodyItemsWhere, BodyList, InBody, InPath, InQuery},
 };
 
 #[rustfmt::skip]
@@ -170,6 +170,7 @@ routes! {
     POST "/v1/{project_id}/mails/actions/send-by-authorization" => authz::send_authorized_mail { sdk: "send_authorized_mail", action: "workspace:mail:send" }
     // WorkspaceApp: app servers (20) and jobs.
     GET "/v1/{project_id}/app-servers" => asv::list_servers { sdk: "list_servers", action: "workspace:appServer:list" }
+    POST "/v1/{project_id}/bundles/subscribe/order" => asv::create_order { sdk: "create_order", action: "workspace:appServer:create", resource: ServerGroup(BodyItemsIn("resources", "create_services", "server_group_id")) }
     POST "/v1/{project_id}/app-servers/actions/create" => asv::create_app_servers { sdk: "create_app_servers", action: "workspace:appServer:create", resource: ServerGroup(InBody("server_group_id")) }
     POST "/v1/{project_id}/app-servers/actions/batch-delete" => asv::batch_delete_server { sdk: "batch_delete_server", action: "workspace:appServer:delete" }
     POST "/v1/{project_id}/app-servers/actions/batch-reinstall" => asv::batch_reinstall_server { sdk: "batch_reinstall_server", action: "workspace:appServer:reinstall" }
@@ -361,6 +362,7 @@ pub fn action_table_markdown() -> String {
         Src::BodyItemsWhere(list, k, tk, tv) => {
             format!("`{k}` of every item of `{list}` whose `{tk}` is `{tv}`")
         }
+        Src::BodyItemsIn(list, obj, k) => format!("`{obj}.{k}` of every item of `{list}`"),
     };
     let mut out = String::from(
         "| method | path | action | level | resource | dependencies | alias |\n|---|---|---|---|---|---|---|\n",

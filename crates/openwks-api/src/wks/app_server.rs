@@ -36,6 +36,39 @@ pub struct CreateAppServerReq {
     pub vpc_id: Option<String>,
 }
 
+/// `CreateServices`: what an order creates (the app-server fields of `CreateAppServerReq`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreateServices {
+    pub server_group_id: Option<String>,
+    pub availability_zone: Option<String>,
+    pub product_id: Option<String>,
+    pub flavor_id: Option<String>,
+    pub os_type: Option<String>,
+    pub ou_name: Option<String>,
+    pub root_volume: Option<Volume>,
+    pub subnet_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub nics: Option<Vec<Nic>>,
+}
+
+/// `Resource` of an order (a period order of one service).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OrderResource {
+    pub create_services: Option<CreateServices>,
+    pub subscription_num: Option<i64>,
+    pub period_type: Option<i64>,
+    pub period_num: Option<i64>,
+    pub is_auto_renew: Option<i64>,
+}
+
+/// `CreateOrderReq`: `{type: "createApps", resources: [one Resource]}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreateOrderReq {
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    pub resources: Option<Vec<OrderResource>>,
+}
+
 /// `CreateAppServersResponse`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CreateAppServersResponse {

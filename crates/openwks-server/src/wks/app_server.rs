@@ -7,8 +7,8 @@ use axum::Json;
 use bytes::Bytes;
 use openwks_api::wks::app_server::{
     BatchDeleteServerReq, BatchDeleteSubJobsReq, BatchMigrateServerReq, BatchRejoinDomainReq,
-    CreateAppServerReq, CreateAppServersResponse, JobDetailInfo, JobIdResponse, JobResourceInfo,
-    RebuildServerReq, ShowJobDetailResponse, UpdateServerReq, UpdateTsviReq,
+    CreateAppServerReq, CreateAppServersResponse, CreateOrderReq, JobDetailInfo, JobIdResponse,
+    JobResourceInfo, RebuildServerReq, ShowJobDetailResponse, UpdateServerReq, UpdateTsviReq,
 };
 use openwks_api::wks::convert;
 use openwks_api::wks::server_group::ListResponse;
@@ -142,6 +142,92 @@ pub async fn create_app_servers(
         }
         None => return Err(Error::missing("type").into()),
     }
+    let job = create_from(&st, &project_id, req).await?;
+    Ok(Json(CreateAppServersResponse {
+        job_id: job.id,
+        order_id: None,
+    })
+    .into_response())
+}
+
+/// `create_order`: `POST /v1/{project_id}/bundles/subscribe/order` `{type: "createApps",
+/// resources: [{create_services, subscription_num, period_type?, period_num?, is_auto_renew?}]}`
+/// → `{order_id}`: a period order of app servers. openwks bills nothing: the order counts as
+/// paid at once and its servers are created as `create_app_servers` creates them (a job; the
+/// servers appear in their group).
+pub async fn create_order(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let r: CreateOrderReq = json_body(&body)?;
+    match r.type_.as_deref() {
+        Some("createApps") => {}
+        Some(t) => {
+            return Err(Error::invalid(
+                Reason::InvalidParameter,
+                format!("type must be createApps, got {t:?}"),
+            )
+            .into())
+        }
+        None => return Err(Error::missing("type").into()),
+    }
+    let mut resources = r.resources.ok_or_else(|| Error::missing("resources"))?;
+    if resources.len() != 1 {
+        return Err(Error::invalid(Reason::OutOfRange, "resources must hold one resource").into());
+    }
+    let res = resources.remove(0);
+    for (field, v, lo, hi) in [
+        ("period_type", res.period_type, 0, 6),
+        ("period_num", res.period_num, 1, i64::from(i32::MAX)),
+        ("is_auto_renew", res.is_auto_renew, 0, 1),
+    ] {
+        if let Some(v) = v {
+            check_range(field, v, lo, hi)?;
+        }
+    }
+    let count = res
+        .subscription_num
+        .ok_or_else(|| Error::missing("subscription_num"))?;
+    let cs = res
+        .create_services
+        .ok_or_else(|| Error::missing("create_services"))?;
+    let job = create_from(
+        &st,
+        &project_id,
+        CreateAppServerReq {
+            type_: Some("createApps".into()),
+            server_group_id: cs.server_group_id,
+            availability_zone: cs.availability_zone,
+            subscription_num: Some(count),
+            nics: cs.nics,
+            ou_name: cs.ou_name,
+            product_id: cs.product_id,
+            flavor_id: cs.flavor_id,
+            os_type: cs.os_type,
+            root_volume: cs.root_volume,
+            subnet_id: cs.subnet_id,
+            vpc_id: cs.vpc_id,
+        },
+    )
+    .await?;
+    let at = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(st.now_ms())
+        .unwrap_or_default()
+        .format("%y%m%d%H%M%S");
+    let tail: String = st.new_hex_id(3).chars().take(5).collect();
+    let order_id = format!("CS{at}{}", tail.to_uppercase());
+    tracing::info!(order = %order_id, job = %job.id, "order paid at once: servers created");
+    Ok(Json(serde_json::json!({"order_id": order_id})).into_response())
+}
+
+/// App servers of a `createApps` request (`create_app_servers`, and an order's
+/// `create_services`): checked like the vendor does, created by `service::app_server::create`.
+pub(crate) async fn create_from(
+    st: &AppState,
+    project_id: &str,
+    req: CreateAppServerReq,
+) -> openwks_core::Result<Job> {
+    let project_id = project_id.to_string();
     let sg_id = req
         .server_group_id
         .clone()
@@ -189,18 +275,16 @@ pub async fn create_app_servers(
             return Err(Error::invalid(
                 Reason::InvalidProduct,
                 format!("product {product_id} is not sold in availability zone {az}"),
-            )
-            .into());
+            ));
         }
     } else {
         return Err(Error::invalid(
             Reason::InvalidAz,
             format!("availability zone {az} does not exist"),
-        )
-        .into());
+        ));
     }
     let (job, _) = crate::service::app_server::create(
-        &st,
+        st,
         &project_id,
         &sg,
         NewServers {
@@ -216,12 +300,7 @@ pub async fn create_app_servers(
         },
     )
     .await?;
-    let job_id = job.id;
-    Ok(Json(CreateAppServersResponse {
-        job_id,
-        order_id: None,
-    })
-    .into_response())
+    Ok(job)
 }
 
 /// `list_servers`: `GET /v1/{project_id}/app-servers` with its filters.

@@ -800,3 +800,98 @@ async fn rejoin_domain_applies_the_groups_ou_and_tsvi_update_runs_as_a_job() {
         "the refused batch left no job"
     );
 }
+
+/// `create_order` (issue #17): a period order of app servers is paid at once and creates them
+/// as `create_app_servers` does; its rules and its authorization by the ordered group.
+#[tokio::test]
+async fn an_order_creates_app_servers() {
+    let app = TestApp::new().await;
+    let sg = app.create_group(app.group_body("ordered")).await;
+    let other = app.create_group(app.group_body("not-mine")).await;
+    let services = |sg: &str| {
+        let mut b = app.app_servers_body(sg, 2);
+        b.as_object_mut().map(|o| o.remove("type"));
+        b.as_object_mut().map(|o| o.remove("subscription_num"));
+        b
+    };
+    let order = |sg: &str, count: i64| {
+        json!({"type": "createApps", "resources": [{"create_services": services(sg),
+            "subscription_num": count, "period_type": 2, "period_num": 1, "is_auto_renew": 0}]})
+    };
+    for (body, status, code) in [
+        (json!({"resources": []}), 400, "WKS.00211104"),
+        (
+            json!({"type": "createDesktops", "resources": []}),
+            400,
+            "WKS.00211102",
+        ),
+        (
+            json!({"type": "createApps", "resources": []}),
+            400,
+            "WKS.00211107",
+        ),
+        (
+            json!({"type": "createApps", "resources": [{"create_services": services(&sg)}]}),
+            400,
+            "WKS.00211104",
+        ),
+        (
+            json!({"type": "createApps", "resources": [{"subscription_num": 1}]}),
+            400,
+            "WKS.00211104",
+        ),
+        (
+            json!({"type": "createApps", "resources": [{"create_services": services(&sg), "subscription_num": 1, "period_type": 7}]}),
+            400,
+            "WKS.00211107",
+        ),
+        (order(&sg, 101), 400, "WKS.00211107"),
+        (order("no-such-group", 1), 404, "WKS.00211902"),
+    ] {
+        crate::harness::assert_error(
+            &app.post("/v1/{p}/bundles/subscribe/order", body).await,
+            status,
+            code,
+        );
+    }
+    let r = app
+        .post("/v1/{p}/bundles/subscribe/order", order(&sg, 2))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let id = r.body["order_id"].as_str().expect("order").to_string();
+    assert!(id.starts_with("CS") && id.len() == 19, "{id}");
+    app.run_jobs().await;
+    let l = app
+        .get(&format!("/v1/{{p}}/app-servers?server_group_id={sg}"))
+        .await;
+    assert_eq!(l.body["count"], 2, "{}", l.text);
+
+    // An IAM user allowed app-server creation in one group orders there only.
+    let u = crate::iam::user(&app, "orderer").await;
+    let p = crate::iam::policy(
+        &app,
+        "order-mine",
+        json!([{"Effect": "Allow", "Action": ["workspace:appServer:create"],
+                "Resource": [format!("workspace:*:*:serverGroup:{sg}")]}]),
+    )
+    .await;
+    crate::iam::attach(&app, &u.id, &p).await;
+    let r = app
+        .call_as(
+            u.key(),
+            "POST",
+            "/v1/{p}/bundles/subscribe/order",
+            Some(order(&other, 1)),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    let r = app
+        .call_as(
+            u.key(),
+            "POST",
+            "/v1/{p}/bundles/subscribe/order",
+            Some(order(&sg, 1)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}

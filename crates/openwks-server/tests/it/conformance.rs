@@ -77,6 +77,8 @@ pub(crate) fn shape(v: &Value) -> Value {
                         }
                         // A wall-clock time the vendor shows in local form.
                         ("upgrade_time", Value::String(_)) => json!("[local time]"),
+                        // An order number carries the time it was made.
+                        ("order_id", Value::String(o)) if o.starts_with("CS") => json!("[order]"),
                         // Where the scheduler placed it: any zone, any host.
                         (
                             "site_id"

@@ -44,6 +44,7 @@ const OPERATIONS: &[&str] = &[
     "upload_app_icon",
     "delete_app_icon",
     "update_server",
+    "create_order",
     "batch_change_server_maintain_mode",
     "batch_stop_server",
     "batch_start_server",
@@ -326,6 +327,22 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         )
         .await,
     );
+    // An order of one server, into a group of its own (the world's group is deleted at the end).
+    let ordered = app.create_group(app.group_body("shapes-order")).await;
+    let mut services = app.app_servers_body(&ordered, 1);
+    if let Some(o) = services.as_object_mut() {
+        o.remove("type");
+        o.remove("subscription_num");
+    }
+    note(
+        "create_order",
+        app.post(
+            "/v1/{p}/bundles/subscribe/order",
+            json!({"type": "createApps", "resources": [{"create_services": services, "subscription_num": 1}]}),
+        )
+        .await,
+    );
+    app.run_jobs().await;
     // Server actions on the PATCH routes, each job finished before the next.
     for (op, action, body) in [
         (
