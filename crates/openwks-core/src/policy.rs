@@ -399,11 +399,21 @@ pub struct Source {
     pub target_type: Option<TargetType>,
 }
 
+/// An effective policy and, per field path (`session.sbc.sbc_automatic_disconnection`), who
+/// set it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Effective {
+    /// The policy.
+    pub policies: Value,
+    /// Per field, the group that set it, or the default.
+    pub sources: BTreeMap<String, Source>,
+}
+
 /// The effective policy of a session: the initial policy, then, field by field, the groups
 /// that apply to `subject`. A field set by several groups takes the value of the group with
 /// the best priority (1 first); at equal priority the more specific target (USER, USERGROUP,
 /// APPGROUP, OU, ALL), then the newer group. Answers the policy and who set each field.
-pub fn effective(groups: &[PolicyGroup], subject: &Subject) -> (Value, BTreeMap<String, Source>) {
+pub fn effective(groups: &[PolicyGroup], subject: &Subject) -> Effective {
     let mut doc = defaults();
     let mut sources: BTreeMap<String, Source> = leaves(&doc)
         .into_iter()
@@ -446,7 +456,10 @@ pub fn effective(groups: &[PolicyGroup], subject: &Subject) -> (Value, BTreeMap<
             );
         }
     }
-    (doc, sources)
+    Effective {
+        policies: doc,
+        sources,
+    }
 }
 
 /// The session timeouts an effective policy asks for: how long a disconnected session is kept
@@ -583,7 +596,10 @@ mod tests {
                 json!({"audio": {"audio_redirection_enable": false}}),
             ),
         ];
-        let (doc, who) = effective(&groups, &s);
+        let Effective {
+            policies: doc,
+            sources: who,
+        } = effective(&groups, &s);
         let path = "session.sbc.sbc_automatic_disconnection";
         assert_eq!(
             doc["session"]["sbc"]["sbc_automatic_disconnection"],
@@ -597,7 +613,10 @@ mod tests {
         // A better priority beats a more specific target.
         let mut g = groups.clone();
         g[0].priority = 2;
-        let (doc, who) = effective(&g, &s);
+        let Effective {
+            policies: doc,
+            sources: who,
+        } = effective(&g, &s);
         assert_eq!(
             doc["session"]["sbc"]["sbc_automatic_disconnection"],
             "DISABLED"
@@ -608,7 +627,7 @@ mod tests {
             user_name: "cat".into(),
             ..Subject::default()
         };
-        let (_, who) = effective(&groups, &other);
+        let who = effective(&groups, &other).sources;
         assert_eq!(who[path].policy_group_id.as_deref(), Some("all"));
     }
 

@@ -571,8 +571,6 @@ pub struct ScheduleTask {
     pub enforcement_enable: bool,
     /// Where.
     pub targets: Vec<Target>,
-    /// The last run's state.
-    pub last_status: RunStatus,
     /// The next run (epoch ms), `None` when none is left or the task is disabled.
     pub next_ms: Option<i64>,
     /// Created (RFC 3339).

@@ -1048,12 +1048,14 @@ pub trait Policies: Send + Sync {
         offset: i64,
         limit: i64,
     ) -> Result<(i64, i64, Vec<openwks_core::policy::PolicyGroup>)>;
-    /// Every group of a project, oldest first, in one read (what a launch resolves its
-    /// policy from; empty for most projects).
-    async fn policy_groups_of(
+    /// The effective policy of a launch as `spec` describes it (`docs/policies.md`), read in one
+    /// snapshot with the same code the launch's write resolves its disconnect timeout by; the
+    /// launch's own refusals (unknown app group or app, not authorized, unbound) apply.
+    async fn effective_policy(
         &self,
         project_id: String,
-    ) -> Result<Vec<openwks_core::policy::PolicyGroup>>;
+        spec: openwks_core::session::LaunchSpec,
+    ) -> Result<openwks_core::policy::Effective>;
     /// Apply `update` atomically (`Err(NotFound)` when it is not there).
     async fn update_policy_group(
         &self,

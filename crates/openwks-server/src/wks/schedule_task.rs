@@ -236,7 +236,6 @@ pub async fn create_schedule_task(
             .and_then(|p| p.enforcement_enable)
             .unwrap_or(false),
         targets,
-        last_status: RunStatus::Waiting,
         next_ms: None,
         create_time: now.wire(),
         update_time: now.wire(),

@@ -170,13 +170,21 @@ impl crate::Policies for SqlStore {
             .await
     }
 
-    async fn policy_groups_of(&self, project_id: String) -> Result<Vec<PolicyGroup>> {
+    async fn effective_policy(
+        &self,
+        project_id: String,
+        spec: openwks_core::session::LaunchSpec,
+    ) -> Result<openwks_core::policy::Effective> {
         self.read(move |c| {
-            rows::docs(
-                c,
-                "SELECT doc FROM policy_groups WHERE project_id = ?1 ORDER BY seq",
-                [project_id.as_str()],
-            )
+            let primary =
+                super::sessions::launch_target(c, &project_id, &spec)?.primary_server_group_id;
+            match super::sessions::effective_policy(c, &project_id, &spec, &primary)? {
+                Some(e) => Ok(e),
+                None => Ok(openwks_core::policy::effective(
+                    &[],
+                    &openwks_core::policy::Subject::default(),
+                )),
+            }
         })
         .await
     }

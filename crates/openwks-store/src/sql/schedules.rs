@@ -153,7 +153,6 @@ fn claim(
         return Ok(false);
     }
     t.next_ms = next_ms;
-    t.last_status = openwks_core::schedule::RunStatus::Running;
     rewrite(conn, &t)?;
     save_run(conn, run, true)?;
     Ok(true)

@@ -341,15 +341,16 @@ pub(crate) fn launch_target(
     )
 }
 
-/// The disconnect timeout of a new session from the project's policy groups, read in the
-/// launch's own write (`openwks_core::policy::effective`, `docs/policies.md`): `None`, the
-/// default, when the project has no policy group.
-fn disconnect_timeout(
+/// The effective policy of `spec`'s launch whose app group is served by `primary`
+/// (`openwks_core::policy::effective`, `docs/policies.md`), with who set each field; `None`
+/// when the project has no policy group (the initial policy applies; nothing more is read).
+/// The launch's write and the launch route's answer both read it here.
+pub(crate) fn effective_policy(
     conn: &Connection,
     project_id: &str,
     spec: &LaunchSpec,
     primary: &str,
-) -> Result<Option<i64>> {
+) -> Result<Option<openwks_core::policy::Effective>> {
     let docs: Vec<String> = conn
         .prepare_cached("SELECT doc FROM policy_groups WHERE project_id = ?1 ORDER BY seq")
         .map_err(db_err)?
@@ -371,8 +372,19 @@ fn disconnect_timeout(
             .map(|g| g.ou_name)
             .unwrap_or_default(),
     };
-    let (policies, _) = openwks_core::policy::effective(&groups, &subject);
-    Ok(openwks_core::policy::disconnect_timeout_ms(&policies))
+    Ok(Some(openwks_core::policy::effective(&groups, &subject)))
+}
+
+/// The disconnect timeout a new session keeps: its effective policy's (`None`, the default,
+/// without policy groups).
+fn disconnect_timeout(
+    conn: &Connection,
+    project_id: &str,
+    spec: &LaunchSpec,
+    primary: &str,
+) -> Result<Option<i64>> {
+    Ok(effective_policy(conn, project_id, spec, primary)?
+        .and_then(|e| openwks_core::policy::disconnect_timeout_ms(&e.policies)))
 }
 
 pub(crate) fn launch(tx: &WriteTx, a: &LaunchArgs) -> Result<LaunchOutcome> {

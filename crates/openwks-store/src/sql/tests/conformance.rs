@@ -1241,6 +1241,25 @@ async fn sessions_and_scaling() {
         .expect("policy group");
     let ben = store.launch(launch("ben")).await.expect("launch").session;
     assert_eq!(ben.disconnect_timeout_ms, Some(120 * 60_000));
+    // The same policy, read for the launch route's answer, with who set the field.
+    let e = store
+        .effective_policy(pid.to_string(), spec("ben"))
+        .await
+        .expect("effective");
+    let wait = "session.sbc.sbc_automatic_disconnection_options.auto_logout_options.sbc_logout_waiting_time";
+    assert_eq!(
+        e.policies["session"]["sbc"]["sbc_automatic_disconnection_options"]["auto_logout_options"]
+            ["sbc_logout_waiting_time"],
+        120
+    );
+    assert_eq!(e.sources[wait].policy_group_name, "everyone");
+    assert!(
+        store
+            .effective_policy(pid.to_string(), spec("eve"))
+            .await
+            .is_err(),
+        "a launch's refusals apply"
+    );
     // A migration that routing would send back to the same server is refused and changes
     // nothing; with that server in maintenance, the session moves.
     let back = store.migrate_session(launch("ann"), ann.id.clone()).await;
@@ -1639,7 +1658,6 @@ fn schedule_task(pid: &str, id: &str, name: &str, next_ms: Option<i64>) -> Sched
         is_enable: true,
         enforcement_enable: false,
         targets: Vec::new(),
-        last_status: RunStatus::Waiting,
         next_ms,
         create_time: "2026-01-01T00:00:00.000Z".into(),
         update_time: "2026-01-01T00:00:00.000Z".into(),
@@ -1736,7 +1754,6 @@ async fn schedule_tasks_and_runs() {
         .expect("read")
         .expect("a");
     assert_eq!(moved.next_ms, Some(90_000));
-    assert_eq!(moved.last_status, RunStatus::Running);
     let mut done = run.clone();
     done.items.push(RunItem {
         id: "item-1".into(),
@@ -1909,14 +1926,6 @@ async fn policy_groups_and_templates() {
     assert_eq!((n, total), (2, 2));
     let names: Vec<&str> = page.iter().map(|g| g.name.as_str()).collect();
     assert_eq!(names, ["labs", "office"], "by priority");
-    let all = store.policy_groups_of(pid.to_string()).await.expect("all");
-    let ids: Vec<&str> = all.iter().map(|g| g.id.as_str()).collect();
-    assert_eq!(ids, ["pg-1", "pg-2"], "oldest first");
-    assert!(store
-        .policy_groups_of("another".into())
-        .await
-        .expect("none")
-        .is_empty());
     let (n, total, _) = store
         .list_policy_groups(pid.to_string(), Some("OFF".into()), 0, 10)
         .await
