@@ -18,6 +18,7 @@ pub mod iam;
 pub mod iam_model;
 pub mod identity;
 pub mod ids;
+pub mod image;
 pub mod metrics;
 pub mod network;
 pub mod paging;

@@ -178,6 +178,42 @@ impl AppState {
         }
     }
 
+    /// The catalogue as project `project_id` sees it where it names `image_ids`: the shipped
+    /// catalogue, plus the project's active private images (made by image servers) when one of
+    /// the ids is not a shipped image. The store is read only then, so requests that name
+    /// shipped images pay nothing.
+    pub async fn catalogue_for(
+        &self,
+        project_id: &str,
+        image_ids: &[&str],
+    ) -> openwks_core::Result<std::borrow::Cow<'_, Catalogue>> {
+        if image_ids
+            .iter()
+            .all(|id| id.is_empty() || self.catalogue.image(id).is_some())
+        {
+            return Ok(std::borrow::Cow::Borrowed(self.catalogue.as_ref()));
+        }
+        Ok(std::borrow::Cow::Owned(
+            self.catalogue_with_private(project_id).await?,
+        ))
+    }
+
+    /// The shipped catalogue plus the project's active private images.
+    pub async fn catalogue_with_private(
+        &self,
+        project_id: &str,
+    ) -> openwks_core::Result<Catalogue> {
+        let private = self.store.private_images(project_id.to_string()).await?;
+        let mut c = Catalogue::clone(&self.catalogue);
+        c.images.extend(
+            private
+                .into_iter()
+                .filter(|p| p.status == "active")
+                .map(|p| p.image),
+        );
+        Ok(c)
+    }
+
     /// A new resource id: a hyphenated v4 UUID.
     pub fn new_uuid(&self) -> String {
         self.id_source.uuid()

@@ -113,6 +113,11 @@ impl Query {
         Ok(Self(m))
     }
 
+    /// Whether the parameter was sent at all (empty included).
+    pub fn has(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
     /// A string parameter; empty counts as absent.
     pub fn str(&self, key: &str) -> Option<&str> {
         self.0

@@ -16,8 +16,8 @@ use crate::ext::{
 use crate::route::{Dialect, HttpMethod, Level, Res, Route, Src};
 use crate::wks::{
     access_agent as agent, app as apps, app_group as ag, app_server as asv, authorization as authz,
-    catalogue, hotspot, policy_group as pg, scaling_policy, schedule_task as sched,
-    server_group as sg, session as sess, tags,
+    catalogue, hotspot, image_server as img, policy_group as pg, scaling_policy,
+    schedule_task as sched, server_group as sg, session as sess, tags, warehouse as wh,
 };
 use crate::{iam, ims, ops, vpc};
 
@@ -104,6 +104,31 @@ routes! {
     GET "/v1/{project_id}/app-servers/access-agent/list" => agent::list_server_hda_details { sdk: "list_server_hda_details", action: "workspace:appServer:listAccessAgent" }
     GET "/v1/{project_id}/app-servers/access-agent/upgrade-flag" => agent::show_hda_upgrade_flag { sdk: "show_hda_upgrade_flag", action: "workspace:appServer:listAccessAgent" }
     GET "/v1/{project_id}/app-servers/access-agent/upgrade-record" => agent::list_server_hda_upgrade_records { sdk: "list_server_hda_upgrade_records", action: "workspace:appServer:listAccessAgent" }
+    // WorkspaceApp: image servers and image jobs (13).
+    POST "/v1/{project_id}/image-servers" => img::create_image_server { sdk: "create_image_server", action: "workspace:imageServer:create" }
+    GET "/v1/{project_id}/image-servers" => img::list_image_servers { sdk: "list_image_servers", action: "workspace:imageServer:list" }
+    GET "/v1/{project_id}/image-servers/{server_id}" => img::show_image_server { sdk: "show_image_server", action: "workspace:imageServer:get" }
+    PATCH "/v1/{project_id}/image-servers/{server_id}" => img::update_image_server { sdk: "update_image_server", action: "workspace:imageServer:update" }
+    PATCH "/v1/{project_id}/image-servers/actions/batch-delete" => img::batch_delete_image_server { sdk: "batch_delete_image_server", action: "workspace:imageServer:delete" }
+    POST "/v1/{project_id}/image-servers/{server_id}/actions/attach-app" => img::attach_image_server_app { sdk: "attach_image_server_app", action: "workspace:imageServer:attachApp" }
+    GET "/v1/{project_id}/image-servers/{server_id}/actions/latest-attached-app" => img::list_latest_attached_server_app { sdk: "list_latest_attached_server_app", action: "workspace:imageServer:get" }
+    POST "/v1/{project_id}/image-servers/{server_id}/actions/recreate-image" => img::recreate_server_image { sdk: "recreate_server_image", action: "workspace:imageServer:createImage" }
+    GET "/v1/{project_id}/image-server-jobs" => img::list_image_jobs { sdk: "list_image_jobs", action: "workspace:imageJob:list" }
+    GET "/v1/{project_id}/image-server-jobs/{job_id}" => img::show_image_job { sdk: "show_image_job", action: "workspace:imageJob:get" }
+    GET "/v1/{project_id}/image-server-sub-jobs" => img::list_image_sub_jobs { sdk: "list_image_sub_jobs", action: "workspace:imageJob:list" }
+    GET "/v1/{project_id}/image-server-sub-jobs/actions/count" => img::count_image_sub_jobs { sdk: "count_image_sub_jobs", action: "workspace:imageJob:list" }
+    PATCH "/v1/{project_id}/image-server-sub-jobs/actions/batch-delete" => img::batch_delete_image_sub_jobs { sdk: "batch_delete_image_sub_jobs", action: "workspace:imageJob:delete" }
+    // WorkspaceApp: app warehouse (10).
+    POST "/v1/{project_id}/app-warehouse/apps" => wh::create_warehouse_app { sdk: "create_warehouse_app", action: "workspace:appWarehouse:create" }
+    GET "/v1/{project_id}/app-warehouse/apps" => wh::list_warehouse_apps { sdk: "list_warehouse_apps", action: "workspace:appWarehouse:list" }
+    PATCH "/v1/{project_id}/app-warehouse/apps/{id}" => wh::update_warehouse_app { sdk: "update_warehouse_app", action: "workspace:appWarehouse:update" }
+    DELETE "/v1/{project_id}/app-warehouse/apps/{id}" => wh::delete_warehouse_app { sdk: "delete_warehouse_app", action: "workspace:appWarehouse:delete" }
+    POST "/v1/{project_id}/app-warehouse/actions/batch-delete" => wh::batch_delete_warehouse_app { sdk: "batch_delete_warehouse_app", action: "workspace:appWarehouse:delete" }
+    POST "/v1/{project_id}/app-warehouse/apps/icon" => wh::upload_warehouse_app_icon { sdk: "upload_warehouse_app_icon", action: "workspace:appWarehouse:update" }
+    POST "/v1/{project_id}/app-warehouse/bucket" => wh::bind_app_warehouse_bucket { sdk: "bind_app_warehouse_bucket", action: "workspace:appWarehouse:bindBucket" }
+    GET "/v1/{project_id}/app-warehouse/bucket" => wh::show_app_warehouse_bucket { sdk: "show_app_warehouse_bucket", action: "workspace:appWarehouse:list" }
+    POST "/v1/{project_id}/app-warehouse/bucket-and-acl/create" => wh::create_bucket_or_acl { sdk: "create_bucket_or_acl", action: "workspace:appWarehouse:bindBucket" }
+    POST "/v1/{project_id}/app-warehouse/action/authorize" => wh::authorize_obs { sdk: "authorize_obs", action: "workspace:appWarehouse:upload" }
     // WorkspaceApp: policy groups and templates (13).
     GET "/v1/{project_id}/policy-groups" => pg::list_policy_group { sdk: "list_policy_group", action: "workspace:policyGroup:list" }
     POST "/v1/{project_id}/policy-groups" => pg::create_policy_group { sdk: "create_policy_group", action: "workspace:policyGroup:create" }
@@ -259,6 +284,7 @@ routes! {
     // IMS.
     GET "/v2/cloudimages" => ims::list_images { action: "ims:images:list" }
     GET "/v2/images/{image_id}" => ims::show_image { action: "ims:images:get" }
+    DELETE "/v2/images/{image_id}" => ims::delete_image { action: "ims:images:delete" }
     // IAM.
     GET "/v3/projects" => iam::list_projects { action: "iam:projects:list" }
     // openwks extensions: the hypervisor fleet.

@@ -17,8 +17,8 @@ pub mod testing;
 pub mod prelude {
     pub use crate::{
         Admin, AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Hosts,
-        Hotspots, Iam, Identity, Network, Policies, Scaling, Schedules, ServerGroups, Sessions,
-        Snapshots, Store,
+        Hotspots, Iam, Identity, Images, Network, Policies, Scaling, Schedules, ServerGroups,
+        Sessions, Snapshots, Store,
     };
 }
 
@@ -1089,6 +1089,180 @@ pub trait Policies: Send + Sync {
     async fn delete_policy_template(&self, project_id: String, id: String) -> Result<Deleted>;
 }
 
+/// Filters of `list_warehouse_apps`.
+#[derive(Debug, Clone, Default)]
+pub struct WarehouseAppFilter {
+    /// Exact verification status.
+    pub verify_status: Option<String>,
+    /// The record id or the application id.
+    pub app_id: Option<String>,
+    /// Substring of the name.
+    pub name_contains: Option<String>,
+    /// Exact category.
+    pub category: Option<String>,
+}
+
+/// A change of a warehouse app, applied atomically.
+pub type WarehouseAppUpdate =
+    Box<dyn FnOnce(&mut openwks_core::image::WarehouseApp) -> Result<()> + Send>;
+
+/// A change of an image server, applied atomically.
+pub type ImageServerUpdate =
+    Box<dyn FnOnce(&mut openwks_core::image::ImageServer) -> Result<()> + Send>;
+
+/// Everything an image server is made of, created in one write.
+#[derive(Debug, Clone)]
+pub struct CreateImageServerArgs {
+    /// The image server (`CREATING`).
+    pub server: openwks_core::image::ImageServer,
+    /// Its server group.
+    pub server_group: openwks_core::server_group::ServerGroup,
+    /// Its app group, bound to the server group.
+    pub app_group: openwks_core::app_group::AppGroup,
+    /// The accounts that administer it (authorized on the app group).
+    pub accounts: Vec<openwks_core::authorization::Account>,
+    /// Its app server (`app` filled in for the server group).
+    pub servers: CreateServersArgs,
+    /// The `CREATE_SERVER` image job (following `servers.job_id`).
+    pub job: openwks_core::image::ImageJob,
+    /// `maxServerGroups` of the project.
+    pub max_server_groups: i64,
+}
+
+/// Filters of image-job lists.
+#[derive(Debug, Clone, Default)]
+pub struct ImageJobFilter {
+    /// Exact job type.
+    pub job_type: Option<String>,
+    /// Exact status (of the job, or of the sub-job for sub-job lists).
+    pub status: Option<String>,
+    /// Exact job id (sub-job lists).
+    pub job_id: Option<String>,
+}
+
+/// The app warehouse, image servers, their jobs and the private images made from them
+/// (issue #17).
+#[async_trait]
+pub trait Images: Send + Sync {
+    /// Store a new warehouse app (`Conflict` when the project has one of that name and version).
+    async fn create_warehouse_app(
+        &self,
+        app: openwks_core::image::WarehouseApp,
+    ) -> Result<openwks_core::image::WarehouseApp>;
+    /// A page of a project's warehouse apps (oldest first) and the count that match.
+    async fn list_warehouse_apps(
+        &self,
+        project_id: String,
+        filter: WarehouseAppFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::image::WarehouseApp>)>;
+    /// Apply `update` to the app named by its record id or application id (`NotFound`).
+    async fn update_warehouse_app(
+        &self,
+        project_id: String,
+        id: String,
+        update: WarehouseAppUpdate,
+    ) -> Result<openwks_core::image::WarehouseApp>;
+    /// Delete the apps named (record or application ids); missing ones are skipped. How many
+    /// were deleted.
+    async fn delete_warehouse_apps(&self, project_id: String, ids: Vec<String>) -> Result<usize>;
+    /// The project's warehouse bucket.
+    async fn warehouse_bucket(
+        &self,
+        project_id: String,
+    ) -> Result<Option<openwks_core::image::WarehouseBucket>>;
+    /// Set the project's warehouse bucket (replacing the one bound before).
+    async fn put_warehouse_bucket(
+        &self,
+        bucket: openwks_core::image::WarehouseBucket,
+    ) -> Result<openwks_core::image::WarehouseBucket>;
+    /// Store an icon (served by the public icon route).
+    async fn put_icon(&self, project_id: String, icon: openwks_core::app::Icon) -> Result<()>;
+
+    /// Create an image server with its server group, app group, authorizations, app server and
+    /// job, all or nothing. When its server cannot be placed nothing is kept and the error says
+    /// why (`NoCapacity`): the caller records the failed job.
+    async fn create_image_server(
+        &self,
+        args: CreateImageServerArgs,
+    ) -> Result<openwks_core::image::ImageJob>;
+    /// A page of image servers (oldest first), by `name_contains` / exact id / enterprise
+    /// project, and the count that match.
+    async fn list_image_servers(
+        &self,
+        project_id: String,
+        name_contains: Option<String>,
+        id: Option<String>,
+        enterprise_project_id: Option<String>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::image::ImageServer>)>;
+    /// An image server.
+    async fn image_server(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<openwks_core::image::ImageServer>>;
+    /// Apply `update` to an image server (`NotFound`).
+    async fn update_image_server(
+        &self,
+        project_id: String,
+        id: String,
+        update: ImageServerUpdate,
+    ) -> Result<openwks_core::image::ImageServer>;
+    /// Start making `image` (`saving`) from image server `id`: the server must be `ACTIVE` or
+    /// `BUILT` and its app server running; a `createServerImage` job runs on the app server and
+    /// the `CREATE_SERVER_IMAGE` job follows it. Returns the image job.
+    async fn create_server_image(
+        &self,
+        id: String,
+        image: openwks_core::image::PrivateImage,
+        job_id: String,
+        server_job_id: String,
+        now: Timestamp,
+    ) -> Result<openwks_core::image::ImageJob>;
+    /// Start deleting image servers (all must exist and be settled): their app servers are
+    /// deleted by a `deleteServer` job the `DELETE_SERVER` job follows; when it finishes the
+    /// image servers go, and with `recursive` their app groups and server groups too.
+    async fn delete_image_servers(
+        &self,
+        project_id: String,
+        ids: Vec<String>,
+        recursive: bool,
+        job_id: String,
+        server_job_id: String,
+        now: Timestamp,
+    ) -> Result<openwks_core::image::ImageJob>;
+    /// Store an image job as it is (a job that failed before it began).
+    async fn put_image_job(&self, job: openwks_core::image::ImageJob) -> Result<()>;
+    /// A page of image jobs (newest first) and the count that match.
+    async fn list_image_jobs(
+        &self,
+        project_id: String,
+        filter: ImageJobFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::image::ImageJob>)>;
+    /// An image job.
+    async fn image_job(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<openwks_core::image::ImageJob>>;
+    /// Remove finished sub-jobs by id (a job left without sub-jobs goes too); running ones and
+    /// unknown ids are refused, all or nothing.
+    async fn delete_image_sub_jobs(&self, project_id: String, ids: Vec<String>) -> Result<usize>;
+    /// A project's private images (any status), oldest first.
+    async fn private_images(
+        &self,
+        project_id: String,
+    ) -> Result<Vec<openwks_core::image::PrivateImage>>;
+    /// Delete a private image (`Deleted::NotFound` when there is none; `InUse` while a server
+    /// group uses it or its job runs).
+    async fn delete_private_image(&self, project_id: String, id: String) -> Result<Deleted>;
+}
+
 /// A change of a hotspot configuration, applied atomically.
 pub type HotspotConfigUpdate =
     Box<dyn FnOnce(&mut openwks_core::hotspot::HotspotConfig) -> Result<()> + Send>;
@@ -1276,6 +1450,7 @@ pub trait Store:
     + Scaling
     + Schedules
     + Hotspots
+    + Images
     + Policies
     + Cluster
     + Admin
@@ -1300,6 +1475,7 @@ impl<
             + Scaling
             + Schedules
             + Hotspots
+            + Images
             + Policies
             + Cluster
             + Admin

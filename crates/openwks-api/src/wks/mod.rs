@@ -7,6 +7,7 @@ pub mod authorization;
 pub mod catalogue;
 pub mod convert;
 pub mod hotspot;
+pub mod image;
 pub mod policy;
 pub mod schedule;
 pub mod server_group;

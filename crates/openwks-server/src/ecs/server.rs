@@ -100,7 +100,9 @@ pub async fn create_post_paid_servers(
         count: s.count,
         group: s.scheduler_hints.and_then(|h| h.group),
     };
-    let request = spec.validate(&st.catalogue)?;
+    let image = spec.image_ref.clone().unwrap_or_default();
+    let cat = st.catalogue_for(&project_id, &[&image]).await?;
+    let request = spec.validate(&cat)?;
     let subnet = st
         .store
         .subnet(project_id.clone(), request.subnet_id.clone())

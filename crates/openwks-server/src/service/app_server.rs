@@ -45,7 +45,7 @@ impl NewServers {
 }
 
 /// The store's arguments for creating servers in server group `sg`.
-async fn create_args(
+pub(crate) async fn create_args(
     st: &AppState,
     project_id: &str,
     sg: &openwks_core::server_group::ServerGroup,
@@ -87,7 +87,8 @@ async fn create_args(
         count: Some(n.count),
         group: None,
     };
-    let request = spec.validate(&st.catalogue).map_err(|mut e| {
+    let cat = st.catalogue_for(project_id, &[&sg.image_id]).await?;
+    let request = spec.validate(&cat).map_err(|mut e| {
         e.code = Reason::InvalidParameter;
         e
     })?;

@@ -30,7 +30,7 @@ use crate::AppState;
 use super::empty_ok;
 
 /// Where icons are served: `http://<Host>/openwks/v1/icons`.
-fn icon_base(headers: &HeaderMap) -> String {
+pub(crate) fn icon_base(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -299,6 +299,15 @@ pub async fn upload_app_icon(
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<Response> {
+    let icon = icon_from_multipart(&st, multipart).await?;
+    update_one(&st, &project_id, &group, id, &headers, with_icon(icon)).await
+}
+
+/// The icon of a multipart upload (its `data` part), checked to be an image.
+pub(crate) async fn icon_from_multipart(
+    st: &AppState,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<Icon> {
     // Not multipart at all: the vendor's JSON error, never axum's plain text.
     let mut multipart = multipart.map_err(|e| {
         Error::new(
@@ -328,12 +337,11 @@ pub async fn upload_app_icon(
     }
     let data = data.ok_or_else(|| Error::missing("data"))?;
     let content_type = sniff_icon(&data)?.to_string();
-    let icon = Icon {
+    Ok(Icon {
         id: st.new_simple_id(),
         content_type,
         data: data.to_vec(),
-    };
-    update_one(&st, &project_id, &group, id, &headers, with_icon(icon)).await
+    })
 }
 
 /// `delete_app_icon`: `DELETE .../apps/{app_id}/icon`; deleting twice succeeds.
@@ -380,7 +388,10 @@ pub async fn show_publishable_app(
         .app_names(project_id.clone(), group.clone())
         .await?;
     let mut items = Vec::new();
-    if let Some(img) = image.as_deref().and_then(|i| st.catalogue.image(i)) {
+    let cat = st
+        .catalogue_for(&project_id, &[image.as_deref().unwrap_or_default()])
+        .await?;
+    if let Some(img) = image.as_deref().and_then(|i| cat.image(i)) {
         for (n, ia) in img.apps.iter().enumerate() {
             let a = App {
                 id: format!("{}-{n}", img.id),

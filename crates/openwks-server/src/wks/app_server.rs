@@ -52,6 +52,7 @@ fn wks_status(s: &str) -> &'static str {
 /// The `AppServer` of a server with its live sessions.
 fn app_server(
     st: &AppState,
+    cat: &openwks_core::catalogue::Catalogue,
     s: &Server,
     group_name: &str,
     sessions: u32,
@@ -63,8 +64,7 @@ fn app_server(
         .and_then(|a| st.catalogue.product(&a.product_id))
         .map(|p| convert::product_info(&st.catalogue, p));
     let nic = crate::simulated::identity(&s.id, &s.vpc_id);
-    let os_version = st
-        .catalogue
+    let os_version = cat
         .image(&s.image_id)
         .map(|i| i.os_version.clone())
         .unwrap_or_default();
@@ -329,6 +329,8 @@ pub async fn list_servers(
         .store
         .live_session_counts(servers.iter().map(|s| s.id.clone()).collect())
         .await?;
+    let images: Vec<&str> = servers.iter().map(|s| s.image_id.as_str()).collect();
+    let cat = st.catalogue_for(&project_id, &images).await?;
     let mut items = Vec::with_capacity(servers.len());
     for s in &servers {
         let name = match &s.app {
@@ -342,7 +344,7 @@ pub async fn list_servers(
         };
         let n = counts.get(&s.id).copied().unwrap_or(0);
         let job = last_job(&st, s).await?;
-        items.push(app_server(&st, s, &name, n, job.as_ref()));
+        items.push(app_server(&st, &cat, s, &name, n, job.as_ref()));
     }
     Ok(Json(ListResponse { count, items }).into_response())
 }
@@ -368,10 +370,11 @@ pub async fn show_server(
     P((project_id, id)): P<(String, String)>,
 ) -> ApiResult<Response> {
     let s = load(&st, &project_id, &id).await?;
+    let cat = st.catalogue_for(&project_id, &[&s.image_id]).await?;
     let name = match &s.app {
         Some(a) => st
             .store
-            .server_group(project_id, a.server_group_id.clone())
+            .server_group(project_id.clone(), a.server_group_id.clone())
             .await?
             .map(|v| v.group.name)
             .unwrap_or_default(),
@@ -379,7 +382,7 @@ pub async fn show_server(
     };
     let n = sessions_on(&st, &s.id).await?;
     let job = last_job(&st, &s).await?;
-    Ok(Json(app_server(&st, &s, &name, n, job.as_ref())).into_response())
+    Ok(Json(app_server(&st, &cat, &s, &name, n, job.as_ref())).into_response())
 }
 
 /// `update_server`: `PATCH /v1/{project_id}/app-servers/{server_id}` `{name, description,
@@ -711,7 +714,7 @@ pub async fn batch_change_server_maintain_mode(
 
 /// Check a change-image request against the catalogue: the image exists, is of `image_type`
 /// and `os_type`, and a Marketplace image comes with its product id.
-fn check_image(st: &AppState, req: &RebuildServerReq) -> ApiResult<String> {
+async fn check_image(st: &AppState, project_id: &str, req: &RebuildServerReq) -> ApiResult<String> {
     let id = req
         .image_id
         .clone()
@@ -724,7 +727,8 @@ fn check_image(st: &AppState, req: &RebuildServerReq) -> ApiResult<String> {
         .os_type
         .clone()
         .ok_or_else(|| Error::missing("os_type"))?;
-    let img = st.catalogue.image(&id).ok_or_else(|| {
+    let cat = st.catalogue_for(project_id, &[&id]).await?;
+    let img = cat.image(&id).ok_or_else(|| {
         Error::invalid(Reason::InvalidImage, format!("image {id} does not exist"))
     })?;
     if img.image_type != t || img.os_type != os {
@@ -777,7 +781,7 @@ pub async fn change_server_image(
     body: Bytes,
 ) -> ApiResult<Response> {
     let req: RebuildServerReq = json_body(&body)?;
-    let image = check_image(&st, &req)?;
+    let image = check_image(&st, &project_id, &req).await?;
     let job_id = rebuild_one(&st, &project_id, id, Some(image)).await?;
     Ok(Json(JobIdResponse { job_id }).into_response())
 }
@@ -826,7 +830,7 @@ pub async fn batch_change_server_image(
     body: Bytes,
 ) -> ApiResult<Response> {
     let req: RebuildServerReq = json_body(&body)?;
-    let image = check_image(&st, &req)?;
+    let image = check_image(&st, &project_id, &req).await?;
     rebuild_batch(&st, &project_id, req, Some(image)).await
 }
 

@@ -7,6 +7,7 @@ pub mod app_server;
 pub mod authorization;
 pub mod catalogue;
 pub mod hotspot;
+pub mod image_server;
 pub mod metrics;
 pub mod operations;
 pub mod policy_group;
@@ -15,6 +16,7 @@ pub mod schedule_task;
 pub mod server_group;
 pub mod session;
 pub mod tags;
+pub mod warehouse;
 
 use std::future::Future;
 
@@ -36,20 +38,29 @@ pub fn empty_ok() -> Response {
 
 /// The vendor's `StringSet` (`items`): 1–20 ids of 1–128 characters, none twice.
 pub fn string_set(items: Option<Vec<String>>) -> openwks_core::Result<Vec<String>> {
+    string_set_of("items", items, 20)
+}
+
+/// A `StringSet` under another key or bound: 1 to `max` ids of 1–128 characters, none twice.
+pub fn string_set_of(
+    field: &str,
+    items: Option<Vec<String>>,
+    max: usize,
+) -> openwks_core::Result<Vec<String>> {
     use openwks_core::error::Reason;
-    let ids = items.ok_or_else(|| Error::missing("items"))?;
-    if ids.is_empty() || ids.len() > 20 {
+    let ids = items.ok_or_else(|| Error::missing(field))?;
+    if ids.is_empty() || ids.len() > max {
         return Err(Error::invalid(
             Reason::OutOfRange,
-            "items must hold 1 to 20 ids",
+            format!("{field} must hold 1 to {max} ids"),
         ));
     }
     for (i, id) in ids.iter().enumerate() {
-        openwks_core::validate::check_text("items", id, 1, 128, Reason::InvalidParameter)?;
+        openwks_core::validate::check_text(field, id, 1, 128, Reason::InvalidParameter)?;
         if ids[..i].contains(id) {
             return Err(Error::invalid(
                 Reason::InvalidParameter,
-                format!("items names {id} twice"),
+                format!("{field} names {id} twice"),
             ));
         }
     }

@@ -27,14 +27,18 @@ use crate::AppState;
 
 use super::empty_ok;
 
-/// `create_server_group`: `POST /v1/{project_id}/app-server-groups`.
-pub async fn create_server_group(
-    State(st): State<AppState>,
-    P(project_id): P<String>,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let req: CreateServerGroupReq = json_body(&body)?;
-    let spec = CreateSpec::from(req);
+/// A create request checked into a new server group (the VPC and subnet it names looked up in
+/// the project, its image among the shipped and the project's private images), with the
+/// catalogue it was checked against. Also what an image server's group is made with.
+pub(crate) async fn validate_create<'a>(
+    st: &'a AppState,
+    project_id: &str,
+    spec: CreateSpec,
+) -> openwks_core::Result<(
+    openwks_core::server_group::ServerGroup,
+    std::borrow::Cow<'a, openwks_core::catalogue::Catalogue>,
+)> {
+    let project_id = project_id.to_string();
     let vpc = match spec.vpc_id.as_deref().filter(|v| !v.is_empty()) {
         Some(v) => st.store.vpc(project_id.clone(), v.to_string()).await?,
         None => None,
@@ -43,8 +47,10 @@ pub async fn create_server_group(
         Some(s) => st.store.subnet(project_id.clone(), s.to_string()).await?,
         None => None,
     };
+    let image = spec.image_id.clone().unwrap_or_default();
+    let cat = st.catalogue_for(&project_id, &[&image]).await?;
     let ctx = CreateContext {
-        catalogue: &st.catalogue,
+        catalogue: &cat,
         vpc: vpc.as_ref(),
         subnet: subnet.as_ref(),
         id: st.new_uuid(),
@@ -53,11 +59,22 @@ pub async fn create_server_group(
         az_pick: rand::rng().random_range(0..1024),
     };
     let group = spec.validate(&ctx)?;
+    Ok((group, cat))
+}
+
+/// `create_server_group`: `POST /v1/{project_id}/app-server-groups`.
+pub async fn create_server_group(
+    State(st): State<AppState>,
+    P(project_id): P<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: CreateServerGroupReq = json_body(&body)?;
+    let (group, cat) = validate_create(&st, &project_id, CreateSpec::from(req)).await?;
     let view = st
         .store
         .create_server_group(group, st.catalogue.quotas.max_server_groups)
         .await?;
-    Ok(Json(convert::server_group(&st.catalogue, &view)).into_response())
+    Ok(Json(convert::server_group(&cat, &view)).into_response())
 }
 
 fn filter_from(q: &Query, name_key: &str, with_extra: bool) -> ApiResult<ServerGroupFilter> {
@@ -92,11 +109,22 @@ pub async fn list_server_groups(
     let (offset, limit) = q.page()?;
     let f = filter_from(&q, "server_group_name", true)?;
     let (count, views) = list_visible(&st, &ctx, &project_id, &f, offset, limit).await?;
+    let cat = catalogue_of(&st, &project_id, &views).await?;
     let items = views
         .iter()
-        .map(|v| convert::server_group(&st.catalogue, v))
+        .map(|v| convert::server_group(&cat, v))
         .collect();
     Ok(Json(ListResponse { count, items }).into_response())
+}
+
+/// The catalogue that names the images of `views` (private images included).
+async fn catalogue_of<'a>(
+    st: &'a AppState,
+    project_id: &str,
+    views: &[openwks_core::server_group::ServerGroupView],
+) -> openwks_core::Result<std::borrow::Cow<'a, openwks_core::catalogue::Catalogue>> {
+    let ids: Vec<&str> = views.iter().map(|v| v.group.image_id.as_str()).collect();
+    st.catalogue_for(project_id, &ids).await
 }
 
 /// A page of server groups the caller may see: for an IAM user only those it may
@@ -133,9 +161,10 @@ pub async fn list_tenant_server_groups(
     let (offset, limit) = q.page()?;
     let f = filter_from(&q, "sever_group_name", false)?;
     let (count, views) = list_visible(&st, &ctx, &project_id, &f, offset, limit).await?;
+    let cat = catalogue_of(&st, &project_id, &views).await?;
     let items: Vec<ServerGroupDto> = views
         .iter()
-        .map(|v| convert::server_group(&st.catalogue, v).into())
+        .map(|v| convert::server_group(&cat, v).into())
         .collect();
     Ok(Json(ListResponse { count, items }).into_response())
 }
@@ -211,12 +240,8 @@ pub async fn show_server_group(
         .project(&project_id)
         .map(|p| p.name)
         .unwrap_or_default();
-    Ok(Json(convert::show_server_group(
-        &st.catalogue,
-        &view,
-        &project_name,
-    ))
-    .into_response())
+    let cat = catalogue_of(&st, &project_id, std::slice::from_ref(&view)).await?;
+    Ok(Json(convert::show_server_group(&cat, &view, &project_name)).into_response())
 }
 
 /// `update_server_group`: `PATCH /v1/{project_id}/app-server-groups/{server_group_id}`.
@@ -235,7 +260,15 @@ pub async fn update_server_group(
         )
         .into());
     }
-    let cat = std::sync::Arc::clone(&st.catalogue);
+    // An image or disk change checks the group's image, which may be a private one.
+    let cat = if spec.image_id.is_some()
+        || spec.system_disk_size.is_some()
+        || spec.system_disk_type.is_some()
+    {
+        std::sync::Arc::new(st.catalogue_with_private(&project_id).await?)
+    } else {
+        std::sync::Arc::clone(&st.catalogue)
+    };
     let now = st.now();
     st.store
         .update_server_group(

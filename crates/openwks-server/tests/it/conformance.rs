@@ -43,6 +43,8 @@ pub(crate) fn shape(v: &Value) -> Value {
             (r"^\d{15,}$", "[snowflake]"),
             // App servers are named <group>-<6 hex of the job>-<nnnn>.
             (r"-[0-9a-fA-F]{6}-(\d{4})\b", "-[hex]-$1"),
+            // ... and a group's only server <group>-<6 hex>.
+            (r"-[0-9a-fA-F]{6}$", "-[hex]"),
             (r"\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b", "[mac]"),
             (r"S-1-5-21-\d+-\d+-\d+-\d+", "[sid]"),
             (r"\b[a-z]{2}-[a-z]+-\d[a-z]-host-\d{3}\b", "[host]"),
@@ -77,6 +79,8 @@ pub(crate) fn shape(v: &Value) -> Value {
                         }
                         // A wall-clock time the vendor shows in local form.
                         ("upgrade_time", Value::String(_)) => json!("[local time]"),
+                        // Temporary credentials are random.
+                        ("ak" | "sk" | "security_token", Value::String(_)) => json!("[secret]"),
                         // An order number carries the time it was made.
                         ("order_id", Value::String(o)) if o.starts_with("CS") => json!("[order]"),
                         // Where the scheduler placed it: any zone, any host.
@@ -305,6 +309,8 @@ pub(crate) struct World {
     pub(crate) app: TestApp,
     pub(crate) values: std::collections::HashMap<&'static str, String>,
     ecs: std::collections::HashMap<&'static str, String>,
+    /// The image server and image job the image operations' paths name.
+    pub(crate) images: std::collections::HashMap<&'static str, String>,
     /// The shapes of the writes' answers that built the world.
     shapes: Vec<(String, Value)>,
 }
@@ -435,6 +441,65 @@ pub(crate) async fn world() -> World {
         .as_str()
         .expect("a run")
         .to_string();
+    // The app warehouse (one verified package, the default bucket) and an image server built
+    // with it, one image made from it.
+    let r = app
+        .post(
+            "/v1/{p}/app-warehouse/apps",
+            json!({"app_name": "conf-editor", "app_category": "OTHER", "os_type": "Windows",
+                   "version_id": "1.0", "version_name": "1.0", "appfile_store_path": "/conf/editor.exe",
+                   "app_file_size": 10, "app_description": "conformance"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push((
+        "WorkspaceApp.CreateWarehouseApp".to_string(),
+        shape(&r.body),
+    ));
+    let package = r.body["id"].as_str().expect("package").to_string();
+    let r = app
+        .post("/v1/{p}/app-warehouse/bucket-and-acl/create", json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push(("WorkspaceApp.CreateBucketOrAcl".to_string(), shape(&r.body)));
+    let r = app
+        .post(
+            "/v1/{p}/image-servers",
+            json!({"name": "conf-builder", "product_id": crate::harness::PRODUCT,
+                   "vpc_id": app.vpc_id, "subnet_id": app.subnet_id,
+                   "root_volume": {"type": "SAS", "size": 80},
+                   "image_ref": {"id": crate::harness::WIN2019, "image_type": "public"},
+                   "authorize_accounts": [{"account": "builder", "account_type": "USER"}],
+                   "attach_apps": [package]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push(("WorkspaceApp.CreateImageServer".to_string(), shape(&r.body)));
+    app.run_jobs().await;
+    let j = app
+        .get(&format!(
+            "/v1/{{p}}/image-server-jobs/{}",
+            r.body["job_id"].as_str().expect("job")
+        ))
+        .await;
+    assert_eq!(j.body["status"], "SUCCESS", "{}", j.text);
+    let image_server = j.body["sub_jobs"][0]["job_resource_info"]["resource_id"]
+        .as_str()
+        .expect("image server")
+        .to_string();
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/image-servers/{image_server}/actions/recreate-image"),
+            json!({"name": "conf image"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push((
+        "WorkspaceApp.RecreateServerImage".to_string(),
+        shape(&r.body),
+    ));
+    let image_job = r.body["job_id"].as_str().expect("job").to_string();
+    app.run_jobs().await;
     let now = chrono::Utc::now().timestamp_millis();
     let values = [
         ("config_id", config_id),
@@ -470,10 +535,14 @@ pub(crate) async fn world() -> World {
     ]
     .into_iter()
     .collect();
+    let images = [("server_id", image_server), ("job_id", image_job)]
+        .into_iter()
+        .collect();
     World {
         app,
         values,
         ecs,
+        images,
         shapes,
     }
 }
@@ -485,6 +554,11 @@ impl World {
         }
         if op.product == "ECS" {
             if let Some(v) = self.ecs.get(name) {
+                return Some(v.clone());
+            }
+        }
+        if op.path.contains("/image-server") {
+            if let Some(v) = self.images.get(name) {
                 return Some(v.clone());
             }
         }
@@ -615,6 +689,21 @@ async fn openwks_answers_what_the_vendors_definitions_say() {
         ),
         ("UpdateAppGroup", json!({"description": "x"})),
         (
+            "CreateWarehouseApp",
+            json!({"app_name": "conf-pkg", "app_category": "GAME", "os_type": "Windows",
+                   "version_id": "1", "version_name": "1", "appfile_store_path": "/p/setup.exe",
+                   "app_file_size": 1, "app_description": "", "app_icon": ""}),
+        ),
+        (
+            "CreateImageServer",
+            json!({"name": "conf-img-new", "product_id": crate::harness::PRODUCT,
+                   "vpc_id": w.app.vpc_id, "subnet_id": w.app.subnet_id,
+                   "root_volume": {"type": "SAS", "size": 80},
+                   "image_ref": {"id": crate::harness::WIN2019, "image_type": "public"},
+                   "authorize_accounts": [{"account": "builder", "account_type": "USER"}],
+                   "description": "", "ou_name": "", "availability_zone": ""}),
+        ),
+        (
             "CreateOrUpdateScalingPolicy",
             json!({"server_group_id": sg, "enable": true, "max_scaling_amount": 10,
             "single_expansion_count": 2, "scaling_policy_by_session": {"session_usage_threshold": 80, "shrink_after_session_idle_minutes": 30}}),
@@ -656,8 +745,13 @@ async fn openwks_answers_what_the_vendors_definitions_say() {
         }
         for (i, (what, mut b)) in cases.into_iter().enumerate() {
             // Each case its own name, so that one accepted case cannot make the next a 409.
-            if name.starts_with("Create") && b.get("name").is_some() && !what.starts_with("name ") {
-                b["name"] = json!(format!("conf-case-{i}"));
+            for key in ["name", "app_name"] {
+                if name.starts_with("Create")
+                    && b.get(key).is_some()
+                    && !what.starts_with(&format!("{key} "))
+                {
+                    b[key] = json!(format!("conf-case-{i}"));
+                }
             }
             let r = w.app.call(&op.method, &url, Some(b)).await;
             if r.status != 400 {

@@ -53,7 +53,7 @@ async fn malformed_and_empty_bodies_are_400_naming_the_problem() {
 #[tokio::test]
 async fn an_unbuilt_sdk_operation_answers_501_not_404() {
     let app = TestApp::new().await;
-    let r = app.get("/v1/{p}/app-warehouse/apps").await;
+    let r = app.get("/v1/{p}/cloud-storages").await;
     assert_eq!(r.status, 501, "{}", r.text);
     assert_eq!(r.code(), "WKS.00211401");
     // What docs/compatibility.md promises, not the message of an internal error.

@@ -21,6 +21,7 @@ mod harness;
 mod hosts;
 mod hotspot;
 mod iam;
+mod images;
 mod init;
 mod network;
 mod policies;

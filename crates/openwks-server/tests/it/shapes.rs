@@ -88,6 +88,18 @@ const OPERATIONS: &[&str] = &[
     "list_policy_template",
     "update_policy_template",
     "delete_policy_template",
+    "show_image_server",
+    "update_image_server",
+    "attach_image_server_app",
+    "show_app_warehouse_bucket",
+    "bind_app_warehouse_bucket",
+    "authorize_obs",
+    "upload_warehouse_app_icon",
+    "update_warehouse_app",
+    "batch_delete_image_server",
+    "batch_delete_image_sub_jobs",
+    "delete_warehouse_app",
+    "batch_delete_warehouse_app",
     "send_authorization_mail",
     "send_authorized_mail",
     "logoff_user_session",
@@ -618,6 +630,90 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         .await,
     );
     note("delete_policy_template", app.delete(&pt).await);
+    // Image servers and the app warehouse (the world's image server and package).
+    let is = format!("/v1/{{p}}/image-servers/{}", w.images["server_id"]);
+    note("show_image_server", app.get(&is).await);
+    note(
+        "update_image_server",
+        app.patch(&is, json!({"name": "shapes-builder", "description": "x"}))
+            .await,
+    );
+    let packages = n(app.get("/v1/{p}/app-warehouse/apps").await);
+    let package = packages["items"][0]["id"]
+        .as_str()
+        .expect("a package")
+        .to_string();
+    note(
+        "attach_image_server_app",
+        app.post(
+            &format!("{is}/actions/attach-app"),
+            json!({"items": [package]}),
+        )
+        .await,
+    );
+    note(
+        "show_app_warehouse_bucket",
+        app.get("/v1/{p}/app-warehouse/bucket").await,
+    );
+    note(
+        "bind_app_warehouse_bucket",
+        app.post(
+            "/v1/{p}/app-warehouse/bucket",
+            json!({"bucket_name": "shapes-bucket"}),
+        )
+        .await,
+    );
+    note(
+        "authorize_obs",
+        app.post(
+            "/v1/{p}/app-warehouse/action/authorize",
+            json!({"app_file_name": "setup.exe"}),
+        )
+        .await,
+    );
+    note(
+        "upload_warehouse_app_icon",
+        crate::apps::upload_icon(app, "/v1/{p}/app-warehouse/apps/icon").await,
+    );
+    note(
+        "update_warehouse_app",
+        app.patch(
+            &format!("/v1/{{p}}/app-warehouse/apps/{package}"),
+            json!({"app_description": "shapes"}),
+        )
+        .await,
+    );
+    let deleting = note(
+        "batch_delete_image_server",
+        app.patch(
+            "/v1/{p}/image-servers/actions/batch-delete",
+            json!({"items": [w.images["server_id"]], "recursive": true}),
+        )
+        .await,
+    );
+    app.run_jobs().await;
+    let sub = format!("{}-1", deleting.body["job_id"].as_str().expect("job"));
+    note(
+        "batch_delete_image_sub_jobs",
+        app.patch(
+            "/v1/{p}/image-server-sub-jobs/actions/batch-delete",
+            json!({"items": [sub]}),
+        )
+        .await,
+    );
+    note(
+        "delete_warehouse_app",
+        app.delete(&format!("/v1/{{p}}/app-warehouse/apps/{package}"))
+            .await,
+    );
+    note(
+        "batch_delete_warehouse_app",
+        app.post(
+            "/v1/{p}/app-warehouse/actions/batch-delete",
+            json!({"ids": [package]}),
+        )
+        .await,
+    );
     // Authorizations, mails, sessions.
     let records = n(app.get("/v1/{p}/mails").await);
     let rid = records["records"][0]["id"]

@@ -24,6 +24,11 @@ pub(crate) const DEFAULT_SUBNET: &str = "default subnet created by openwks";
 
 /// The tables that hold resources, children before parents.
 pub(crate) const RESOURCE_TABLES: &[&str] = &[
+    "image_jobs",
+    "image_servers",
+    "private_images",
+    "warehouse_apps",
+    "warehouse_buckets",
     "policy_groups",
     "policy_templates",
     "hotspot_configs",

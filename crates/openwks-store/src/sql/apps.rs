@@ -66,7 +66,7 @@ fn write(conn: &Connection, a: &App, insert: bool) -> Result<()> {
     Ok(())
 }
 
-fn put_icon(conn: &Connection, project_id: &str, icon: &Icon) -> Result<()> {
+pub(crate) fn put_icon(conn: &Connection, project_id: &str, icon: &Icon) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO icons (id, project_id, content_type, data) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (id) DO UPDATE SET project_id = excluded.project_id, \

@@ -22,6 +22,8 @@ mod hosts;
 mod hotspot;
 mod iam;
 mod identity;
+mod image_rows;
+mod images;
 mod network;
 mod policies;
 pub mod postgres;

@@ -498,6 +498,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../migrations/postgres/0009_server_drains.sql"),
     ),
+    (
+        10,
+        include_str!("../../migrations/postgres/0010_images.sql"),
+    ),
 ];
 
 /// Key of the advisory lock the migrations hold (`openwks` in ASCII).

@@ -62,7 +62,7 @@ fn write_server(tx: &WriteTx, s: &Server, insert: bool) -> Result<()> {
     Ok(())
 }
 
-fn write_job(conn: &Connection, j: &Job) -> Result<()> {
+pub(crate) fn write_job(conn: &Connection, j: &Job) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO jobs (id, project_id, status, doc) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (id) DO UPDATE SET project_id = excluded.project_id, \
@@ -369,6 +369,8 @@ pub(crate) fn finish_job(
     job.status = "SUCCESS".into();
     job.end_time = now.wire();
     write_job(conn, &job)?;
+    // Image jobs that follow this one settle in the same write.
+    super::image_rows::job_finished(tx, &job, now)?;
     Ok(Some(job))
 }
 
@@ -749,7 +751,7 @@ pub(crate) fn add_to_group(
     write_server(tx, s, false)
 }
 
-fn running_job(
+pub(crate) fn running_job(
     project_id: &str,
     job_id: &str,
     job_type: &str,

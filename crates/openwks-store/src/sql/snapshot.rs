@@ -62,6 +62,11 @@ pub(crate) const TABLES: &[&str] = &[
     "schedule_tasks",
     "schedule_runs",
     "hotspot_configs",
+    "warehouse_apps",
+    "warehouse_buckets",
+    "image_servers",
+    "image_jobs",
+    "private_images",
     "policy_groups",
     "policy_templates",
 ];

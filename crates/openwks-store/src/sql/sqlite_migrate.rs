@@ -62,6 +62,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../../migrations/sqlite/0017_server_drains.sql"),
     ),
+    (18, include_str!("../../migrations/sqlite/0018_images.sql")),
 ];
 
 /// Apply every migration newer than the database.

@@ -15,6 +15,7 @@ use openwks_core::ecs::EcsServerGroup;
 use openwks_core::hotspot::{HotspotConfig, UserRef};
 use openwks_core::iam_model::{AuditEvent, AuditFilter, IamGroup, IamPolicy, IamUser, Principal};
 use openwks_core::identity::Bootstrap;
+use openwks_core::image::{ImageJob, ImageServer, PrivateImage, WarehouseApp};
 use openwks_core::network::{Subnet, Vpc};
 use openwks_core::policy::{PolicyGroup, PolicyTemplate};
 use openwks_core::schedule::{
@@ -29,9 +30,9 @@ use super::super::SqliteStore;
 use super::{group, setup, setup_sqlite};
 use crate::prelude::*;
 use crate::{
-    AppFilter, AppGroupFilter, AppServerFilter, AuthorizationFilter, Change, CreateServersArgs,
-    Deleted, KeyStatus, LaunchArgs, MailFilter, PowerAction, ScalingActivity, ScheduleTaskFilter,
-    ServerGroupFilter,
+    AppFilter, AppGroupFilter, AppServerFilter, AuthorizationFilter, Change, CreateImageServerArgs,
+    CreateServersArgs, Deleted, ImageJobFilter, KeyStatus, LaunchArgs, MailFilter, PowerAction,
+    ScalingActivity, ScheduleTaskFilter, ServerGroupFilter, WarehouseAppFilter,
 };
 
 /// A domain value from its stored JSON form.
@@ -2020,6 +2021,300 @@ async fn policy_groups_and_templates() {
             .expect("delete"),
         Deleted::Yes
     );
+}
+
+fn warehouse_app(pid: &str, id: &str, name: &str, version: &str) -> WarehouseApp {
+    from(
+        json!({"id": id, "app_id": format!("app-{id}"), "project_id": pid, "app_name": name,
+        "app_category": "OTHER", "os_type": "Windows", "version_id": version,
+        "version_name": version, "appfile_store_path": "/x/setup.exe", "app_file_size": 1,
+        "app_description": "", "appicon_store_path": "", "app_icon": "",
+        "app_extended_info": null, "create_time": "", "modify_time": "", "verify_time": "",
+        "verify_status": "VERIFY_PASS", "verify_comment": ""}),
+    )
+}
+
+#[tokio::test]
+async fn warehouse_image_servers_and_private_images() {
+    let (_d, store, cat, b) = setup().await;
+    let pid = &b.project.id;
+    store.load_hosts(cat.hosts()).await.expect("hosts");
+    // The warehouse: name and version unique, found by either id.
+    store
+        .create_warehouse_app(warehouse_app(pid, "w1", "office", "1"))
+        .await
+        .expect("app");
+    assert!(store
+        .create_warehouse_app(warehouse_app(pid, "w2", "office", "1"))
+        .await
+        .is_err());
+    store
+        .create_warehouse_app(warehouse_app(pid, "w2", "office", "2"))
+        .await
+        .expect("another version");
+    let by = |app_id: &str| WarehouseAppFilter {
+        app_id: Some(app_id.into()),
+        ..WarehouseAppFilter::default()
+    };
+    let (n, found) = store
+        .list_warehouse_apps(pid.to_string(), by("app-w2"), 0, 10)
+        .await
+        .expect("list");
+    assert_eq!((n, found[0].id.as_str()), (1, "w2"));
+    let renamed = store
+        .update_warehouse_app(
+            pid.to_string(),
+            "app-w1".into(),
+            Box::new(|a: &mut WarehouseApp| {
+                a.app_name = "word".into();
+                Ok(())
+            }),
+        )
+        .await
+        .expect("update");
+    assert_eq!(renamed.app_name, "word");
+    assert_eq!(
+        store
+            .delete_warehouse_apps(pid.to_string(), vec!["w2".into(), "nope".into()])
+            .await
+            .expect("delete"),
+        1
+    );
+    assert!(store
+        .warehouse_bucket(pid.to_string())
+        .await
+        .expect("bucket")
+        .is_none());
+    for name in ["first", "second"] {
+        store
+            .put_warehouse_bucket(from(json!({"id": name, "project_id": pid,
+                "bucket_name": name, "is_user_create_bucket": true, "update_time": ""})))
+            .await
+            .expect("bind");
+    }
+    assert_eq!(
+        store
+            .warehouse_bucket(pid.to_string())
+            .await
+            .expect("bucket")
+            .map(|b| b.bucket_name),
+        Some("second".into())
+    );
+    store
+        .put_icon(
+            pid.to_string(),
+            Icon {
+                id: "wh-icon".into(),
+                content_type: "image/png".into(),
+                data: vec![1, 2, 3],
+            },
+        )
+        .await
+        .expect("icon");
+    assert!(store.icon("wh-icon".into()).await.expect("icon").is_some());
+
+    // An image server: group, app group, authorization, server and job in one write.
+    let g = group(&store, &cat, &b, "img-srv", None).await;
+    let ag: AppGroup = from(
+        json!({"id": "900000000000000077", "project_id": pid, "name": "img-srv",
+        "app_server_group_id": g.id, "description": "", "authorization_type": "APP_GROUP",
+        "app_type": "COMMON_APP", "create_at": ""}),
+    );
+    let subnet = store
+        .list_subnets(pid.to_string(), None, None, 1)
+        .await
+        .expect("subnets")[0]
+        .clone();
+    let mut servers = create_args(pid, &subnet, "img-srv", None);
+    servers.request.count = 1;
+    servers.server_ids.truncate(1);
+    servers.app = Some(AppInfo {
+        server_group_id: g.id.clone(),
+        maintain_status: false,
+        scaling_auto_create: false,
+        description: String::new(),
+        ou_name: String::new(),
+        config_version: 1,
+        product_id: g.product_id.clone(),
+        os_type: "Windows".into(),
+        drain: None,
+        agent_version: "23.12.0.1005".into(),
+        agent_upgrade: None,
+    });
+    let server: ImageServer = from(json!({"id": "is1", "project_id": pid, "name": "img-srv",
+        "description": "", "image_ref": {"id": g.image_id, "image_type": "public",
+        "spce_code": "", "product_id": ""}, "server_group_id": g.id, "app_group_id": ag.id,
+        "server_id": "", "image_id": "", "status": "CREATING", "authorize_accounts": [],
+        "attached_apps": [], "os_type": "Windows", "enterprise_project_id": "0",
+        "create_time": "", "update_time": ""}));
+    let server_job = servers.job_id.clone();
+    let job = ImageJob::one(
+        "ij1",
+        pid,
+        "CREATE_SERVER",
+        ("is1", "img-srv"),
+        "t",
+        &server_job,
+    );
+    let args = CreateImageServerArgs {
+        server,
+        server_group: g.clone(),
+        app_group: ag,
+        accounts: vec![user_account("admin1")],
+        servers,
+        job,
+        max_server_groups: 100,
+    };
+    // A name another group has: nothing of it is kept.
+    let mut taken = args.clone();
+    let other = group(&store, &cat, &b, "img-taken", None).await;
+    store.create_server_group(other, 100).await.expect("other");
+    taken.server_group.name = "img-taken".into();
+    assert!(store.create_image_server(taken).await.is_err());
+    assert!(store
+        .image_server(pid.to_string(), "is1".into())
+        .await
+        .expect("read")
+        .is_none());
+    store.create_image_server(args).await.expect("image server");
+    let s = store
+        .image_server(pid.to_string(), "is1".into())
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(s.status, "CREATING");
+    assert!(!s.server_id.is_empty());
+    // The server's job finishing settles the image job in the same write.
+    store
+        .finish_job(pid.to_string(), server_job, now())
+        .await
+        .expect("finish");
+    let j = store
+        .image_job(pid.to_string(), "ij1".into())
+        .await
+        .expect("job")
+        .expect("there");
+    assert_eq!(j.status, "SUCCESS");
+    let s = store
+        .update_image_server(
+            pid.to_string(),
+            "is1".into(),
+            Box::new(|s: &mut ImageServer| {
+                s.description = "golden".into();
+                Ok(())
+            }),
+        )
+        .await
+        .expect("update");
+    assert_eq!(
+        (s.status.as_str(), s.description.as_str()),
+        ("ACTIVE", "golden")
+    );
+    let (n, listed) = store
+        .list_image_servers(pid.to_string(), Some("img".into()), None, None, 0, 10)
+        .await
+        .expect("list");
+    assert_eq!((n, listed[0].id.as_str()), (1, "is1"));
+
+    // An image from it: saving, then active; the image server BUILT.
+    let base = cat.image(&g.image_id).expect("base").clone();
+    let image = PrivateImage {
+        image: s.image_from(&base, "img-1", "golden"),
+        project_id: pid.to_string(),
+        status: "saving".into(),
+        description: String::new(),
+        enterprise_project_id: "0".into(),
+        image_server_id: "is1".into(),
+        created_at: String::new(),
+        updated_at: String::new(),
+    };
+    store
+        .create_server_image(
+            "is1".into(),
+            image.clone(),
+            "ij2".into(),
+            "cj2".into(),
+            now(),
+        )
+        .await
+        .expect("image");
+    assert!(
+        store
+            .create_server_image("is1".into(), image, "ij3".into(), "cj3".into(), now())
+            .await
+            .is_err(),
+        "one image at a time"
+    );
+    assert!(matches!(
+        store.delete_private_image(pid.to_string(), "img-1".into()).await,
+        Err(e) if e.code == openwks_core::error::Reason::InUse
+    ));
+    store
+        .finish_job(pid.to_string(), "cj2".into(), now())
+        .await
+        .expect("finish");
+    let images = store.private_images(pid.to_string()).await.expect("images");
+    assert_eq!(images[0].status, "active");
+    let (n, jobs) = store
+        .list_image_jobs(pid.to_string(), ImageJobFilter::default(), 0, 10)
+        .await
+        .expect("jobs");
+    assert_eq!((n, jobs[0].id.as_str()), (2, "ij2"), "newest first");
+
+    // Deleting it (recursively) removes its groups once the server is gone.
+    let del = store
+        .delete_image_servers(
+            pid.to_string(),
+            vec!["is1".into(), "gone".into()],
+            true,
+            "ij4".into(),
+            "cj4".into(),
+            now(),
+        )
+        .await
+        .expect("delete");
+    assert_eq!(del.sub_jobs.len(), 1, "a missing image server is skipped");
+    store
+        .finish_job(pid.to_string(), "cj4".into(), now())
+        .await
+        .expect("finish");
+    assert!(store
+        .image_server(pid.to_string(), "is1".into())
+        .await
+        .expect("read")
+        .is_none());
+    assert!(store
+        .server_group(pid.to_string(), g.id.clone())
+        .await
+        .expect("read")
+        .is_none());
+    assert_eq!(
+        store
+            .delete_private_image(pid.to_string(), "img-1".into())
+            .await
+            .expect("delete"),
+        Deleted::Yes
+    );
+    // Sub-jobs: finished ones go; a job left without any goes too.
+    let mut failed = ImageJob::one("ij5", pid, "CREATE_SERVER", ("x", "x"), "t", "");
+    failed.settle(Err(("WKS.1", "no host")), "t");
+    store.put_image_job(failed).await.expect("put");
+    assert!(store
+        .delete_image_sub_jobs(pid.to_string(), vec!["nope".into()])
+        .await
+        .is_err());
+    assert_eq!(
+        store
+            .delete_image_sub_jobs(pid.to_string(), vec!["ij5-1".into()])
+            .await
+            .expect("delete"),
+        1
+    );
+    assert!(store
+        .image_job(pid.to_string(), "ij5".into())
+        .await
+        .expect("read")
+        .is_none());
 }
 
 #[tokio::test]
