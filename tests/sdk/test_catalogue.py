@@ -10,6 +10,7 @@ from huaweicloudsdkvpc.v2 import (
     ShowSubnetRequest, ShowVpcRequest,
 )
 from huaweicloudsdkworkspaceapp.v1 import (
+    InitializeTenantReq, InitializeTenantRequest, ListConfigInfoReq, ListCorpConfigInfoRequest,
     CheckQuotaRequest, ListAvailabilityZoneRequest, ListAzRequest, ListProductRequest, ListTenantProfileRequest,
     ListVolumeTypeRequest,
 )
@@ -81,3 +82,14 @@ def test_images(ims):
     with pytest.raises(ClientRequestException) as e:
         ims.glance_show_image(GlanceShowImageRequest(image_id="missing"))
     assert e.value.status_code == 404
+
+
+def test_tenant_activation_and_enterprise_configuration(wks):
+    r = wks.initialize_tenant(InitializeTenantRequest(body=InitializeTenantReq(service_status="active")))
+    assert r.service_status == "active" and r.project_id
+    with pytest.raises(ClientRequestException) as e:
+        wks.initialize_tenant(InitializeTenantRequest(body=InitializeTenantReq(service_status="inactive")))
+    assert (e.value.status_code, e.value.error_code) == (400, "WKS.00211102")
+    infos = wks.list_corp_config_info(ListCorpConfigInfoRequest(body=ListConfigInfoReq(
+        items=["region", "unknown-key", "max_session"]))).config_infos
+    assert [(i.config_key, i.config_value) for i in infos] == [("region", "cn-north-4"), ("max_session", "1024")]

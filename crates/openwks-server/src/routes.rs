@@ -254,6 +254,8 @@ routes! {
     GET "/v1/{project_id}/availability-zone/summary" => catalogue::list_az { sdk: "list_az", action: "workspace:availabilityZone:list" }
     GET "/v1/{project_id}/volume-type" => catalogue::list_volume_type { sdk: "list_volume_type", action: "workspace:volumeType:list" }
     GET "/v1/{project_id}/check/quota" => catalogue::check_quota { sdk: "check_quota", action: "workspace:quota:get" }
+    POST "/v1/{project_id}/tenant/action/active" => crate::wks::tenant::initialize_tenant { sdk: "initialize_tenant", action: "workspace:tenant:activate" }
+    POST "/v1/{project_id}/bundles/batch-query-config-info" => crate::wks::tenant::list_corp_config_info { sdk: "list_corp_config_info", action: "workspace:tenant:getConfig", level: R }
     GET "/v1/{project_id}/tenant/profile" => catalogue::list_tenant_profile { sdk: "list_tenant_profile", action: "workspace:tenant:getProfile" }
     // ECS: server groups, servers and jobs (Nova-style errors).
     GET "/v1/{project_id}/cloudservers/os-server-groups" => esg::list_server_groups { action: "ecs:cloudServers:listServerGroups", dialect: Ecs }

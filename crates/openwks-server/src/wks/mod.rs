@@ -16,6 +16,7 @@ pub mod schedule_task;
 pub mod server_group;
 pub mod session;
 pub mod tags;
+pub mod tenant;
 pub mod warehouse;
 
 use std::future::Future;

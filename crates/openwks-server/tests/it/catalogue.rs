@@ -198,3 +198,65 @@ async fn images_list_filter_and_show() {
     assert_eq!(one.body["__os_type"], "Windows");
     assert_error(&app.get("/v2/images/nope").await, 404, "WKS.00211902");
 }
+
+/// `initialize_tenant` (only `active`, which a project is from its creation) and
+/// `list_corp_config_info` (the configuration openwks runs with, by documented key).
+#[tokio::test]
+async fn the_tenant_is_active_and_its_configuration_is_answered_by_key() {
+    let app = crate::harness::TestApp::new().await;
+    let r = app
+        .post("/v1/{p}/tenant/action/active", json!({"service_status": "active"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({"project_id": crate::harness::PID, "service_status": "active"})
+    );
+    for (body, code) in [
+        (json!({}), "WKS.00211104"),
+        (json!({"service_status": "inactive"}), "WKS.00211102"),
+        (json!({"service_status": "a".repeat(33)}), "WKS.00211102"),
+    ] {
+        crate::harness::assert_error(
+            &app.post("/v1/{p}/tenant/action/active", body).await,
+            400,
+            code,
+        );
+    }
+    assert_eq!(
+        app.get("/v1/{p}/tenant/profile").await.body["service_status"],
+        "active"
+    );
+    let r = app
+        .post(
+            "/v1/{p}/bundles/batch-query-config-info",
+            json!({"items": ["max_server_groups", "no-such-key", "region", "access_agent_latest_version"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        json!({"config_infos": [
+            {"config_key": "max_server_groups", "config_value": app.state.catalogue.quotas.max_server_groups.to_string()},
+            {"config_key": "region", "config_value": "cn-north-4"},
+            {"config_key": "access_agent_latest_version", "config_value": "24.6.0.1010"},
+        ]})
+    );
+    let none = app
+        .post("/v1/{p}/bundles/batch-query-config-info", json!({"items": []}))
+        .await;
+    assert_eq!(none.body, json!({"config_infos": []}));
+    let many: Vec<String> = (0..101).map(|i| format!("k{i}")).collect();
+    for (body, code) in [
+        (json!({}), "WKS.00211104"),
+        (json!({"items": ["region", "region"]}), "WKS.00211102"),
+        (json!({"items": [""]}), "WKS.00211102"),
+        (json!({"items": many}), "WKS.00211107"),
+    ] {
+        crate::harness::assert_error(
+            &app.post("/v1/{p}/bundles/batch-query-config-info", body).await,
+            400,
+            code,
+        );
+    }
+}

@@ -88,6 +88,8 @@ const OPERATIONS: &[&str] = &[
     "list_policy_template",
     "update_policy_template",
     "delete_policy_template",
+    "initialize_tenant",
+    "list_corp_config_info",
     "show_image_server",
     "update_image_server",
     "attach_image_server_app",
@@ -630,6 +632,22 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         .await,
     );
     note("delete_policy_template", app.delete(&pt).await);
+    note(
+        "initialize_tenant",
+        app.post(
+            "/v1/{p}/tenant/action/active",
+            json!({"service_status": "active"}),
+        )
+        .await,
+    );
+    note(
+        "list_corp_config_info",
+        app.post(
+            "/v1/{p}/bundles/batch-query-config-info",
+            json!({"items": ["region", "max_session"]}),
+        )
+        .await,
+    );
     // Image servers and the app warehouse (the world's image server and package).
     let is = format!("/v1/{{p}}/image-servers/{}", w.images["server_id"]);
     note("show_image_server", app.get(&is).await);
