@@ -3,8 +3,14 @@ every member lands on a different host, or the job fails with a clear capacity e
 
 
 import pytest
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkvpc.v2 import (
+    UpdateSubnetOption, UpdateSubnetRequest, UpdateSubnetRequestBody, UpdateVpcOption, UpdateVpcRequest,
+    UpdateVpcRequestBody,
+)
 
 from huaweicloudsdkecs.v2 import (
+    UpdateServerOption, UpdateServerRequest, UpdateServerRequestBody,
     BatchStartServersOption, BatchStartServersRequest, BatchStartServersRequestBody, BatchStopServersOption,
     BatchStopServersRequest, BatchStopServersRequestBody,
     CreatePostPaidServersRequest, CreatePostPaidServersRequestBody, CreateServerGroupOption, CreateServerGroupRequest,
@@ -107,3 +113,27 @@ def test_add_member_needs_a_stopped_ecs_and_keeps_the_policy_and_reboot(ecs, net
     d = ecs.delete_servers(DeleteServersRequest(body=DeleteServersRequestBody(
         servers=[ServerId(id=s) for s in members.server_ids + [x]])))
     assert wait(ecs, d.job_id).status == "SUCCESS"
+
+
+def test_update_server_and_the_network_updates_terraform_sends(ecs, vpc, network):
+    r = ecs.create_post_paid_servers(CreatePostPaidServersRequest(body=CreatePostPaidServersRequestBody(
+        server=server(network, "sdk-upd", "s6.xlarge.2", 1))))
+    wait(ecs, r.job_id)
+    sid = r.server_ids[0]
+    u = ecs.update_server(UpdateServerRequest(server_id=sid, body=UpdateServerRequestBody(server=UpdateServerOption(
+        name="sdk-upd-2", description="from the SDK", hostname="sdk-upd-2"))))
+    assert (u.server.name, u.server.description) == ("sdk-upd-2", "from the SDK")
+    shown = ecs.show_server(ShowServerRequest(server_id=sid)).server
+    assert (shown.name, shown.description) == ("sdk-upd-2", "from the SDK")
+    with pytest.raises(ClientRequestException) as e:
+        ecs.update_server(UpdateServerRequest(server_id=sid, body=UpdateServerRequestBody(
+            server=UpdateServerOption(description="<script>"))))
+    assert (e.value.status_code, e.value.error_code) == (400, "Ecs.0005")
+
+    vpc_id, subnet_id = network
+    v = vpc.update_vpc(UpdateVpcRequest(vpc_id=vpc_id, body=UpdateVpcRequestBody(vpc=UpdateVpcOption(
+        name="sdk-vpc", description="edited by the SDK"))))
+    assert (v.vpc.name, v.vpc.description) == ("sdk-vpc", "edited by the SDK")
+    s = vpc.update_subnet(UpdateSubnetRequest(vpc_id=vpc_id, subnet_id=subnet_id, body=UpdateSubnetRequestBody(
+        subnet=UpdateSubnetOption(name="sdk-subnet", description="edited"))))
+    assert (s.subnet.id, s.subnet.status) == (subnet_id, "ACTIVE")

@@ -222,3 +222,18 @@ pub struct DeleteServersRequestBody {
 pub struct JobIdResponse {
     pub job_id: String,
 }
+
+/// `UpdateServerOption` (ECS `update_server`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateServerOption {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub hostname: Option<String>,
+    pub user_data: Option<String>,
+}
+
+/// `UpdateServerRequestBody`: `{"server": {...}}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateServerRequestBody {
+    pub server: Option<UpdateServerOption>,
+}

@@ -101,3 +101,33 @@ pub struct SubnetEnvelope {
 pub struct ListSubnetsResponse {
     pub subnets: Vec<Subnet>,
 }
+
+/// `UpdateVpcOption`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateVpcOption {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub cidr: Option<String>,
+}
+
+/// `UpdateVpcRequestBody`: `{"vpc": {...}}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateVpcRequestBody {
+    pub vpc: Option<UpdateVpcOption>,
+}
+
+/// `UpdateSubnetOption`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateSubnetOption {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub dhcp_enable: Option<bool>,
+    pub primary_dns: Option<String>,
+    pub secondary_dns: Option<String>,
+}
+
+/// `UpdateSubnetRequestBody`: `{"subnet": {...}}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateSubnetRequestBody {
+    pub subnet: Option<UpdateSubnetOption>,
+}

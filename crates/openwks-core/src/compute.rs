@@ -58,6 +58,15 @@ pub struct Server {
     /// Set when the server is an app server of a server group.
     #[serde(default)]
     pub app: Option<AppInfo>,
+    /// ECS description (`update_server`; an app server's own is `app.description`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// ECS host name (`update_server`; the name, lower-cased, until set).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hostname: String,
+    /// ECS user data as sent (base64; `update_server`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub user_data: String,
 }
 
 /// How the fault of a server whose host went down starts (`HostDown: host … went down (…)`):

@@ -128,6 +128,8 @@ reasons! {
     EcsBadStatus,
     /// ECS: the ECS group does not exist (the vendor's "ECS group query failed").
     EcsGroupNotFound,
+    /// ECS: an operation openwks does not simulate (501, the reason in the message).
+    EcsNotImplemented,
     /// The resource does not exist (vendor default for 404).
     NotFound,
     /// Authentication failed (APIG).

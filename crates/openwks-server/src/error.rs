@@ -104,6 +104,7 @@ pub fn wks_code(reason: Reason) -> &'static str {
         Reason::EcsServerNotFound => "Ecs.0114",
         Reason::EcsBadStatus => "Ecs.0100",
         Reason::EcsGroupNotFound => "Ecs.0313",
+        Reason::EcsNotImplemented => "Ecs.0501",
         Reason::NotFound | Reason::AppGroupNotFound | Reason::AppNotFound => "WKS.00211902",
         Reason::AuthFailed => "APIGW.0301",
         Reason::TokenInvalid => "APIGW.0307",

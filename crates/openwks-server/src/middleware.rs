@@ -38,7 +38,7 @@ fn is_public(path: &str) -> bool {
 /// The index of the project-id segment of a path (segments counted after the leading `/`).
 fn project_segment(segs: &[&str]) -> Option<usize> {
     match segs {
-        ["v1", p, ..] if *p != "persistent-storages" => Some(1),
+        ["v1" | "v1.1" | "v2.1", p, ..] if *p != "persistent-storages" => Some(1),
         ["v2", _, "job", ..] => Some(1),
         ["openwks", "v1", p, ..]
             if !matches!(*p, "iam" | "hosts" | "audit-events" | "icons" | "_admin") =>

@@ -272,12 +272,27 @@ routes! {
     POST "/v1/{project_id}/cloudservers/delete" => es::delete_servers { action: "ecs:cloudServers:delete", dialect: Ecs }
     GET "/v1/{project_id}/cloudservers/flavors" => es::list_flavors { action: "ecs:cloudServers:listFlavors", dialect: Ecs }
     GET "/v1/{project_id}/cloudservers/{server_id}" => es::show_server { action: "ecs:cloudServers:get", dialect: Ecs }
+    PUT "/v1/{project_id}/cloudservers/{server_id}" => es::update_server { action: "ecs:cloudServers:put", dialect: Ecs }
+    POST "/v1.1/{project_id}/cloudservers" => es::create_post_paid_servers { action: "ecs:cloudServers:create", dialect: Ecs }
+    GET "/v1.1/{project_id}/cloudservers/detail" => es::list_servers_details { action: "ecs:cloudServers:list", dialect: Ecs }
+    POST "/v1/{project_id}/cloudservers/{server_id}/metadata" => es::server_metadata { action: "ecs:cloudServers:updateMetadata", dialect: Ecs }
+    DELETE "/v1/{project_id}/cloudservers/{server_id}/metadata/{key}" => es::server_metadata { action: "ecs:cloudServers:updateMetadata", dialect: Ecs }
+    POST "/v1.1/{project_id}/cloudservers/{server_id}/resize" => es::resize_server { action: "ecs:cloudServers:resize", dialect: Ecs }
+    PUT "/v1/{project_id}/cloudservers/{server_id}/os-reset-password" => es::reset_password { action: "ecs:cloudServers:resetPassword", dialect: Ecs }
+    POST "/v1/{project_id}/cloudservers/{server_id}/tags/action" => es::server_tags { action: "ecs:cloudServers:tag", dialect: Ecs }
+    POST "/v2.1/{project_id}/servers/{server_id}/action" => es::nova_server_action { action: "ecs:cloudServers:operate", dialect: Ecs }
+    GET "/v1/{project_id}/cloudservers/{server_id}/block_device/{volume_id}" => es::block_device { action: "ecs:cloudServers:get", dialect: Ecs }
+    POST "/v1/{project_id}/cloudservers/{server_id}/changevpc" => es::change_vpc { action: "ecs:cloudServers:changeVpc", dialect: Ecs }
+    POST "/v1/{project_id}/cloudservers/{server_id}/migrate" => es::migrate_server { action: "ecs:cloudServers:migrate", dialect: Ecs }
+    POST "/v1/{project_id}/cloudservers/actions/change-charge-mode" => es::change_charge_mode { action: "ecs:cloudServers:changeChargeMode", dialect: Ecs }
     GET "/v1/{project_id}/jobs/{job_id}" => es::show_job { action: "ecs:cloudServers:getJob", dialect: Ecs }
     // VPC v1.
     GET "/v1/{project_id}/vpcs" => vpc::list_vpcs { action: "vpc:vpcs:list" }
     POST "/v1/{project_id}/vpcs" => vpc::create_vpc { action: "vpc:vpcs:create" }
     GET "/v1/{project_id}/vpcs/{vpc_id}" => vpc::show_vpc { action: "vpc:vpcs:get" }
     DELETE "/v1/{project_id}/vpcs/{vpc_id}" => vpc::delete_vpc { action: "vpc:vpcs:delete" }
+    PUT "/v1/{project_id}/vpcs/{vpc_id}" => vpc::update_vpc { action: "vpc:vpcs:update" }
+    PUT "/v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}" => vpc::update_subnet { action: "vpc:subnets:update" }
     DELETE "/v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}" => vpc::delete_subnet { action: "vpc:subnets:delete" }
     GET "/v1/{project_id}/subnets" => vpc::list_subnets { action: "vpc:subnets:list" }
     POST "/v1/{project_id}/subnets" => vpc::create_subnet { action: "vpc:subnets:create" }

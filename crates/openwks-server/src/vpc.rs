@@ -7,7 +7,8 @@ use axum::Json;
 use bytes::Bytes;
 use openwks_api::vpc::{
     CreateSubnetRequestBody, CreateVpcRequestBody, ListSubnetsResponse, ListVpcsResponse,
-    Subnet as WSubnet, SubnetEnvelope, Vpc as WVpc, VpcEnvelope,
+    Subnet as WSubnet, SubnetEnvelope, UpdateSubnetRequestBody, UpdateVpcRequestBody, Vpc as WVpc,
+    VpcEnvelope,
 };
 use openwks_core::error::Reason;
 use openwks_core::network::{check_subnet, check_vpc, Subnet, Vpc};
@@ -147,6 +148,115 @@ pub async fn show_vpc(
         .await?
         .ok_or_else(|| Error::not_found("VPC", &id))?;
     Ok(Json(VpcEnvelope { vpc: vpc_out(v) }).into_response())
+}
+
+/// `update_vpc`: `PUT /v1/{project_id}/vpcs/{vpc_id}` `{"vpc": {name?, description?, cidr?}}`
+/// → `{"vpc"}`: a new CIDR must still hold every subnet of the VPC (`409` otherwise).
+pub async fn update_vpc(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: UpdateVpcRequestBody = json_body(&body)?;
+    let o = req.vpc.ok_or_else(|| Error::missing("vpc"))?;
+    if let Some(d) = &o.description {
+        check_description("vpc.description", d)?;
+    }
+    let v = st
+        .store
+        .update_vpc(
+            project_id,
+            id,
+            Box::new(move |v: &mut Vpc| {
+                if let Some(n) = o.name {
+                    v.name = n;
+                }
+                if let Some(c) = o.cidr {
+                    v.cidr = c;
+                }
+                check_vpc(&v.name, &v.cidr)?;
+                if let Some(d) = o.description {
+                    v.description = d;
+                }
+                Ok(())
+            }),
+        )
+        .await?;
+    Ok(Json(VpcEnvelope { vpc: vpc_out(v) }).into_response())
+}
+
+/// Descriptions: at most 255 characters, no `<`, `>` or control character (VPC's rule).
+fn check_description(field: &str, d: &str) -> Result<(), Error> {
+    if d.chars().count() > 255 || d.contains(['<', '>']) || d.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            Reason::InvalidParameter,
+            format!(
+                "{field} must be at most 255 characters, without '<', '>' or control characters"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `update_subnet`: `PUT /v1/{project_id}/vpcs/{vpc_id}/subnets/{subnet_id}` `{"subnet":
+/// {name, description?, dhcp_enable?, primary_dns?, secondary_dns?}}` → `{"subnet": {id,
+/// status}}`. The CIDR and gateway cannot change.
+pub async fn update_subnet(
+    State(st): State<AppState>,
+    P((project_id, vpc_id, id)): P<(String, String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let req: UpdateSubnetRequestBody = json_body(&body)?;
+    let o = req.subnet.ok_or_else(|| Error::missing("subnet"))?;
+    let name = o.name.ok_or_else(|| Error::missing("subnet.name"))?;
+    if let Some(d) = &o.description {
+        check_description("subnet.description", d)?;
+    }
+    for (k, dns) in [
+        ("subnet.primary_dns", &o.primary_dns),
+        ("subnet.secondary_dns", &o.secondary_dns),
+    ] {
+        if let Some(d) = dns.as_deref().filter(|d| !d.is_empty()) {
+            if d.parse::<std::net::Ipv4Addr>().is_err() {
+                return Err(Error::invalid(
+                    Reason::InvalidNetwork,
+                    format!("{k} {d:?} is not an IPv4 address"),
+                )
+                .into());
+            }
+        }
+    }
+    let vpc = st
+        .store
+        .vpc(project_id.clone(), vpc_id.clone())
+        .await?
+        .ok_or_else(|| Error::not_found("VPC", &vpc_id))?;
+    let s = st
+        .store
+        .update_subnet(
+            project_id,
+            vpc_id,
+            id,
+            Box::new(move |s: &mut Subnet| {
+                check_subnet(&name, &s.cidr, &s.gateway_ip, &vpc)?;
+                s.name = name;
+                if let Some(d) = o.description {
+                    s.description = d;
+                }
+                if let Some(d) = o.dhcp_enable {
+                    s.dhcp_enable = d;
+                }
+                if let Some(d) = o.primary_dns {
+                    s.primary_dns = d;
+                }
+                if let Some(d) = o.secondary_dns {
+                    s.secondary_dns = d;
+                }
+                Ok(())
+            }),
+        )
+        .await?;
+    Ok(Json(serde_json::json!({"subnet": {"id": s.id, "status": "ACTIVE"}})).into_response())
 }
 
 /// `delete_vpc`: `DELETE /v1/{project_id}/vpcs/{vpc_id}` (refused while it has subnets).

@@ -336,6 +336,12 @@ pub trait Identity: Send + Sync {
     async fn setting_or_init(&self, key: String, init: String) -> Result<String>;
 }
 
+/// A change of a VPC, applied atomically.
+pub type VpcUpdate = Box<dyn FnOnce(&mut Vpc) -> Result<()> + Send>;
+
+/// A change of a subnet, applied atomically.
+pub type SubnetUpdate = Box<dyn FnOnce(&mut Subnet) -> Result<()> + Send>;
+
 /// VPCs and subnets.
 #[async_trait]
 pub trait Network: Send + Sync {
@@ -365,6 +371,16 @@ pub trait Network: Send + Sync {
         marker: Option<String>,
         limit: i64,
     ) -> Result<Vec<Subnet>>;
+    /// Apply `update` to a VPC (`NotFound`); a changed CIDR must still hold every subnet.
+    async fn update_vpc(&self, project_id: String, id: String, update: VpcUpdate) -> Result<Vpc>;
+    /// Apply `update` to a subnet of VPC `vpc_id` (`NotFound` when either is not there).
+    async fn update_subnet(
+        &self,
+        project_id: String,
+        vpc_id: String,
+        id: String,
+        update: SubnetUpdate,
+    ) -> Result<Subnet>;
     /// Delete a subnet; refused while a server group uses it.
     async fn delete_subnet(
         &self,
@@ -670,6 +686,13 @@ pub trait Compute: Send + Sync {
     ) -> Result<(i64, Vec<Server>)>;
     /// Apply `update` to an app server.
     async fn update_app_server(
+        &self,
+        project_id: String,
+        id: String,
+        update: ServerUpdate,
+    ) -> Result<Server>;
+    /// Apply `update` to any server of the project, app server or not (ECS `update_server`).
+    async fn update_server(
         &self,
         project_id: String,
         id: String,

@@ -7,7 +7,7 @@ use axum::Json;
 use bytes::Bytes;
 use openwks_api::ecs::{
     CreateServersRequestBody, CreateServersResponse, DeleteServersRequestBody, JobEntities,
-    JobIdResponse, ShowJobResponse, SubJob, SubJobEntities,
+    JobIdResponse, ShowJobResponse, SubJob, SubJobEntities, UpdateServerRequestBody,
 };
 use openwks_core::compute::{CreateServersSpec, Job, Server};
 use openwks_core::ecs::invalid;
@@ -43,7 +43,184 @@ pub fn server_detail(s: &Server) -> Value {
     if let Some(f) = &s.fault {
         v["fault"] = json!({"code": 500, "message": f, "created": s.updated});
     }
+    v["description"] = json!(s.description);
+    v["OS-EXT-SRV-ATTR:hostname"] = json!(if s.hostname.is_empty() {
+        s.name.to_lowercase()
+    } else {
+        s.hostname.clone()
+    });
+    if !s.user_data.is_empty() {
+        v["OS-EXT-SRV-ATTR:user_data"] = json!(s.user_data);
+    }
     v
+}
+
+/// ECS host names: 1–64 ASCII letters, digits, `.` and `-`, neither first nor last a `.` or
+/// `-`.
+fn check_hostname(h: &str) -> openwks_core::Result<()> {
+    let ok = (1..=64).contains(&h.len())
+        && h.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && !h.starts_with(['.', '-'])
+        && !h.ends_with(['.', '-']);
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "server.hostname {h:?} must be 1 to 64 letters, digits, '.' and '-', not starting or ending with '.' or '-'"
+        )))
+    }
+}
+
+/// `update_server`: `PUT /v1/{project_id}/cloudservers/{server_id}` `{"server": {name?,
+/// description?, hostname?, user_data?}}` → `{"server": ServerDetail}`. Name 1–64 characters
+/// without control characters, description at most 85 without `<` or `>`, user data base64 of
+/// at most 32 KB.
+pub async fn update_server(
+    State(st): State<AppState>,
+    P((project_id, id)): P<(String, String)>,
+    body: Bytes,
+) -> EcsResult<Response> {
+    use base64::Engine;
+    let req: UpdateServerRequestBody = json_body(&body)?;
+    let o = req.server.ok_or_else(|| invalid("server is required"))?;
+    if o.name.is_none() && o.description.is_none() && o.hostname.is_none() && o.user_data.is_none()
+    {
+        return Err(invalid("server must change name, description, hostname or user_data").into());
+    }
+    if let Some(n) = &o.name {
+        if n.is_empty() || n.chars().count() > 64 || n.chars().any(char::is_control) {
+            return Err(invalid(
+                "server.name must be 1 to 64 characters, without control characters",
+            )
+            .into());
+        }
+    }
+    if let Some(d) = &o.description {
+        if d.chars().count() > 85 || d.contains(['<', '>']) || d.chars().any(char::is_control) {
+            return Err(invalid(
+                "server.description must be at most 85 characters, without '<', '>' or control characters",
+            )
+            .into());
+        }
+    }
+    if let Some(h) = &o.hostname {
+        check_hostname(h)?;
+    }
+    if let Some(u) = &o.user_data {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(u)
+            .map_err(|_| invalid("server.user_data must be base64"))?;
+        if raw.len() > 32 * 1024 {
+            return Err(invalid("server.user_data must be at most 32 KB before encoding").into());
+        }
+    }
+    let now = st.now();
+    let s = st
+        .store
+        .update_server(
+            project_id,
+            id,
+            Box::new(move |s: &mut Server| {
+                if s.status == "DELETING" {
+                    return Err(Error::new(
+                        ErrorKind::Conflict,
+                        Reason::EcsBadStatus,
+                        format!("ECS {} is being deleted", s.id),
+                    ));
+                }
+                if let Some(n) = o.name {
+                    s.name = n;
+                }
+                if let Some(d) = o.description {
+                    s.description = d;
+                }
+                if let Some(h) = o.hostname {
+                    s.hostname = h;
+                }
+                if let Some(u) = o.user_data {
+                    s.user_data = u;
+                }
+                s.updated = now;
+                Ok(())
+            }),
+        )
+        .await?;
+    Ok(Json(json!({"server": server_detail(&s)})).into_response())
+}
+
+/// An ECS operation the vendor's Terraform provider may call that openwks does not simulate:
+/// 501 in the ECS dialect, saying why (`docs/compatibility.md`).
+fn not_simulated(what: &str, why: &str) -> EcsResult<Response> {
+    Err(Error::new(
+        ErrorKind::NotImplemented,
+        Reason::EcsNotImplemented,
+        format!("{what} is not implemented by openwks: {why}"),
+    )
+    .into())
+}
+
+/// `POST …/cloudservers/{id}/metadata`, `DELETE …/metadata/{key}`: 501.
+pub async fn server_metadata() -> EcsResult<Response> {
+    not_simulated("server metadata", "openwks servers carry no user metadata")
+}
+
+/// `POST /v1.1/…/cloudservers/{id}/resize`: 501.
+pub async fn resize_server() -> EcsResult<Response> {
+    not_simulated(
+        "resize",
+        "a server keeps the flavor it was placed with; create a server of the new flavor",
+    )
+}
+
+/// `PUT …/cloudservers/{id}/os-reset-password`: 501.
+pub async fn reset_password() -> EcsResult<Response> {
+    not_simulated(
+        "os-reset-password",
+        "simulated servers have no guest operating system",
+    )
+}
+
+/// `POST …/cloudservers/{id}/tags/action`: 501.
+pub async fn server_tags() -> EcsResult<Response> {
+    not_simulated("server tags", "only server groups carry tags in openwks")
+}
+
+/// `POST /v2.1/…/servers/{id}/action`: 501.
+pub async fn nova_server_action() -> EcsResult<Response> {
+    not_simulated(
+        "the Nova v2.1 server action",
+        "use POST /v1/{project_id}/cloudservers/action",
+    )
+}
+
+/// `GET …/cloudservers/{id}/block_device/{volume_id}`: 501.
+pub async fn block_device() -> EcsResult<Response> {
+    not_simulated(
+        "block devices",
+        "a server's only disk is its system disk (in its detail)",
+    )
+}
+
+/// `POST …/cloudservers/{id}/changevpc`: 501.
+pub async fn change_vpc() -> EcsResult<Response> {
+    not_simulated(
+        "changevpc",
+        "a server keeps the VPC and address it was created with",
+    )
+}
+
+/// `POST …/cloudservers/{id}/migrate`: 501.
+pub async fn migrate_server() -> EcsResult<Response> {
+    not_simulated(
+        "migrate",
+        "move app servers with batch_migrate_hosts_server",
+    )
+}
+
+/// `POST …/cloudservers/actions/change-charge-mode`: 501.
+pub async fn change_charge_mode() -> EcsResult<Response> {
+    not_simulated("change-charge-mode", "openwks bills nothing")
 }
 
 fn job_out(j: &Job) -> ShowJobResponse {

@@ -205,7 +205,10 @@ async fn images_list_filter_and_show() {
 async fn the_tenant_is_active_and_its_configuration_is_answered_by_key() {
     let app = crate::harness::TestApp::new().await;
     let r = app
-        .post("/v1/{p}/tenant/action/active", json!({"service_status": "active"}))
+        .post(
+            "/v1/{p}/tenant/action/active",
+            json!({"service_status": "active"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
@@ -243,7 +246,10 @@ async fn the_tenant_is_active_and_its_configuration_is_answered_by_key() {
         ]})
     );
     let none = app
-        .post("/v1/{p}/bundles/batch-query-config-info", json!({"items": []}))
+        .post(
+            "/v1/{p}/bundles/batch-query-config-info",
+            json!({"items": []}),
+        )
         .await;
     assert_eq!(none.body, json!({"config_infos": []}));
     let many: Vec<String> = (0..101).map(|i| format!("k{i}")).collect();
@@ -254,7 +260,8 @@ async fn the_tenant_is_active_and_its_configuration_is_answered_by_key() {
         (json!({"items": many}), "WKS.00211107"),
     ] {
         crate::harness::assert_error(
-            &app.post("/v1/{p}/bundles/batch-query-config-info", body).await,
+            &app.post("/v1/{p}/bundles/batch-query-config-info", body)
+                .await,
             400,
             code,
         );

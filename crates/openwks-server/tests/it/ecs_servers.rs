@@ -781,3 +781,113 @@ async fn pack_fills_hosts_but_keeps_anti_affinity_and_spread_is_the_default() {
         "spread is the default: {loose:?}"
     );
 }
+
+/// What the vendor's Terraform `huaweicloud_compute_instance` calls (issue #17): `update_server`
+/// renames and describes a server; the v1.1 create and list are the v1 ones; the operations
+/// openwks does not simulate answer 501 in the ECS dialect, saying why; a v1.1 path naming
+/// another account's project is refused like a v1 one.
+#[tokio::test]
+async fn terraform_compute_instance_calls_are_served_or_refused_in_the_ecs_dialect() {
+    let app = TestApp::new().await;
+    let r = app
+        .post(
+            "/v1.1/{p}/cloudservers",
+            server_body(&app, "tf-vm", "s6.xlarge.2", 1, None, None),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let id = r.body["serverIds"][0].as_str().expect("id").to_string();
+    let j = wait_job(&app, r.body["job_id"].as_str().expect("job")).await;
+    assert_eq!(j["status"], "SUCCESS", "{j}");
+    let l = app.get("/v1.1/{p}/cloudservers/detail").await;
+    assert_eq!(l.body["count"], 1, "{}", l.text);
+
+    let path = format!("/v1/{{p}}/cloudservers/{id}");
+    let r = app
+        .put(
+            &path,
+            json!({"server": {"name": "tf-vm-2", "description": "managed by terraform",
+                   "hostname": "tf-vm-2.local", "user_data": "IyEvYmluL3NoCmVjaG8gaGk="}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let s = &r.body["server"];
+    assert_eq!(
+        (
+            &s["name"],
+            &s["description"],
+            &s["OS-EXT-SRV-ATTR:hostname"]
+        ),
+        (
+            &json!("tf-vm-2"),
+            &json!("managed by terraform"),
+            &json!("tf-vm-2.local")
+        )
+    );
+    let shown = app.get(&path).await.body;
+    assert_eq!(shown["server"]["description"], "managed by terraform");
+    assert_eq!(
+        shown["server"]["OS-EXT-SRV-ATTR:user_data"],
+        "IyEvYmluL3NoCmVjaG8gaGk="
+    );
+    for body in [
+        json!({}),
+        json!({"server": {}}),
+        json!({"server": {"name": ""}}),
+        json!({"server": {"name": "a".repeat(65)}}),
+        json!({"server": {"description": "<b>"}}),
+        json!({"server": {"hostname": "-bad"}}),
+        json!({"server": {"user_data": "not base64!"}}),
+    ] {
+        let r = app.put(&path, body.clone()).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+        assert_eq!(r.body["error"]["code"], "Ecs.0005", "{}", r.text);
+    }
+    let r = app
+        .put(
+            "/v1/{p}/cloudservers/no-such",
+            json!({"server": {"name": "x"}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["error"]["code"].clone()),
+        (404, json!("Ecs.0114"))
+    );
+
+    for (method, p) in [
+        ("POST", format!("{path}/metadata")),
+        ("DELETE", format!("{path}/metadata/k")),
+        ("POST", format!("/v1.1/{{p}}/cloudservers/{id}/resize")),
+        ("PUT", format!("{path}/os-reset-password")),
+        ("POST", format!("{path}/tags/action")),
+        ("POST", format!("/v2.1/{{p}}/servers/{id}/action")),
+        ("GET", format!("{path}/block_device/v1")),
+        ("POST", format!("{path}/changevpc")),
+        ("POST", format!("{path}/migrate")),
+        (
+            "POST",
+            "/v1/{p}/cloudservers/actions/change-charge-mode".to_string(),
+        ),
+    ] {
+        let body = (method != "GET" && method != "DELETE").then(|| json!({}));
+        let r = app.call(method, &p, body).await;
+        assert_eq!(r.status, 501, "{method} {p}: {}", r.text);
+        assert_eq!(r.body["error"]["code"], "Ecs.0501", "{}", r.text);
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not implemented by openwks: ")),
+            "{}",
+            r.text
+        );
+    }
+
+    // The project of a v1.1 or v2.1 path is the caller's, as in v1.
+    for p in [
+        "/v1.1/ffffffffffffffffffffffffffffffff/cloudservers/detail",
+        "/v2.1/ffffffffffffffffffffffffffffffff/servers/x/action",
+    ] {
+        let r = app.call("GET", p, None).await;
+        assert_eq!(r.status, 403, "{p}: {}", r.text);
+    }
+}

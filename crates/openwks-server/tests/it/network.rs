@@ -94,3 +94,128 @@ async fn vpcs_and_subnets_round_trip_and_guard_their_users() {
         "WKS.00211902",
     );
 }
+
+/// `update_vpc` and `update_subnet` (what Terraform's `huaweicloud_vpc` and
+/// `huaweicloud_vpc_subnet` send on a change, issue #17).
+#[tokio::test]
+async fn vpcs_and_subnets_are_updated_in_place() {
+    let app = crate::harness::TestApp::new().await;
+    let r = app
+        .post(
+            "/v1/{p}/vpcs",
+            serde_json::json!({"vpc": {"name": "tf-vpc", "cidr": "10.8.0.0/16"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let vpc = r.body["vpc"]["id"].as_str().expect("vpc").to_string();
+    let r = app
+        .post(
+            "/v1/{p}/subnets",
+            serde_json::json!({"subnet": {"name": "tf-sn", "cidr": "10.8.1.0/24",
+                "gateway_ip": "10.8.1.1", "vpc_id": vpc}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let sn = r.body["subnet"]["id"].as_str().expect("subnet").to_string();
+
+    let r = app
+        .put(
+            &format!("/v1/{{p}}/vpcs/{vpc}"),
+            serde_json::json!({"vpc": {"name": "tf-vpc-2", "description": "edited", "cidr": "10.0.0.0/8"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (
+            &r.body["vpc"]["name"],
+            &r.body["vpc"]["cidr"],
+            &r.body["vpc"]["description"]
+        ),
+        (
+            &serde_json::json!("tf-vpc-2"),
+            &serde_json::json!("10.0.0.0/8"),
+            &serde_json::json!("edited")
+        )
+    );
+    for (body, status, code) in [
+        (
+            serde_json::json!({"vpc": {"cidr": "192.168.0.0/16"}}),
+            409,
+            "WKS.00211123",
+        ),
+        (
+            serde_json::json!({"vpc": {"cidr": "nope"}}),
+            400,
+            "WKS.00211111",
+        ),
+        (
+            serde_json::json!({"vpc": {"name": "bad name"}}),
+            400,
+            "WKS.00211105",
+        ),
+        (
+            serde_json::json!({"vpc": {"description": "<x>"}}),
+            400,
+            "WKS.00211102",
+        ),
+        (serde_json::json!({}), 400, "WKS.00211104"),
+    ] {
+        crate::harness::assert_error(
+            &app.put(&format!("/v1/{{p}}/vpcs/{vpc}"), body).await,
+            status,
+            code,
+        );
+    }
+    let path = format!("/v1/{{p}}/vpcs/{vpc}/subnets/{sn}");
+    let r = app
+        .put(
+            &path,
+            serde_json::json!({"subnet": {"name": "tf-sn-2", "description": "x", "primary_dns": "100.125.1.250", "dhcp_enable": false}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body,
+        serde_json::json!({"subnet": {"id": sn, "status": "ACTIVE"}})
+    );
+    let s = app.get(&format!("/v1/{{p}}/subnets/{sn}")).await.body;
+    assert_eq!(
+        (
+            &s["subnet"]["name"],
+            &s["subnet"]["dhcp_enable"],
+            &s["subnet"]["primary_dns"]
+        ),
+        (
+            &serde_json::json!("tf-sn-2"),
+            &serde_json::json!(false),
+            &serde_json::json!("100.125.1.250")
+        )
+    );
+    for (body, status, code) in [
+        (serde_json::json!({"subnet": {}}), 400, "WKS.00211104"),
+        (
+            serde_json::json!({"subnet": {"name": ""}}),
+            400,
+            "WKS.00211105",
+        ),
+        (
+            serde_json::json!({"subnet": {"name": "ok", "primary_dns": "1.2.3"}}),
+            400,
+            "WKS.00211111",
+        ),
+    ] {
+        crate::harness::assert_error(&app.put(&path, body).await, status, code);
+    }
+    crate::harness::assert_error(
+        &app.put(
+            &format!(
+                "/v1/{{p}}/vpcs/{}/subnets/{sn}",
+                "00000000-0000-0000-0000-000000000000"
+            ),
+            serde_json::json!({"subnet": {"name": "x"}}),
+        )
+        .await,
+        404,
+        "WKS.00211902",
+    );
+}

@@ -141,8 +141,80 @@ pub(crate) fn delete_subnet(
     Ok(Deleted::Yes)
 }
 
+fn replace_vpc(conn: &Connection, v: &Vpc) -> Result<()> {
+    let doc = serde_json::to_string(v).map_err(json_err)?;
+    conn.execute("UPDATE vpcs SET doc = ?2 WHERE id = ?1", params![v.id, doc])
+        .map_err(db_err)?;
+    Ok(())
+}
+
+fn update_vpc(conn: &Connection, project_id: &str, id: &str, f: crate::VpcUpdate) -> Result<Vpc> {
+    let mut v = vpc(conn, project_id, id)?.ok_or_else(|| Error::not_found("VPC", id))?;
+    let before = v.cidr.clone();
+    f(&mut v)?;
+    if v.cidr != before {
+        // Every subnet must stay inside the new CIDR.
+        for s in list_subnets(conn, project_id, Some(id), None, i64::MAX)? {
+            openwks_core::network::check_subnet(&s.name, &s.cidr, &s.gateway_ip, &v).map_err(
+                |_| {
+                    Error::conflict(
+                        Reason::InUse,
+                        format!(
+                            "vpc.cidr {} would not hold subnet {} ({})",
+                            v.cidr, s.id, s.cidr
+                        ),
+                    )
+                },
+            )?;
+        }
+    }
+    replace_vpc(conn, &v)?;
+    Ok(v)
+}
+
+fn update_subnet(
+    conn: &Connection,
+    project_id: &str,
+    vpc_id: &str,
+    id: &str,
+    f: crate::SubnetUpdate,
+) -> Result<Subnet> {
+    let mut s = subnet(conn, project_id, id)?
+        .filter(|s| s.vpc_id == vpc_id)
+        .ok_or_else(|| Error::not_found("subnet", id))?;
+    f(&mut s)?;
+    let doc = serde_json::to_string(&s).map_err(json_err)?;
+    conn.execute(
+        "UPDATE subnets SET name = ?2, doc = ?3 WHERE id = ?1",
+        params![s.id, s.name, doc],
+    )
+    .map_err(db_err)?;
+    Ok(s)
+}
+
 #[async_trait::async_trait]
 impl crate::Network for SqlStore {
+    async fn update_vpc(
+        &self,
+        project_id: String,
+        id: String,
+        update: crate::VpcUpdate,
+    ) -> Result<Vpc> {
+        self.write(move |c| update_vpc(c.db(), &project_id, &id, update))
+            .await
+    }
+
+    async fn update_subnet(
+        &self,
+        project_id: String,
+        vpc_id: String,
+        id: String,
+        update: crate::SubnetUpdate,
+    ) -> Result<Subnet> {
+        self.write(move |c| update_subnet(c.db(), &project_id, &vpc_id, &id, update))
+            .await
+    }
+
     async fn create_vpc(
         &self,
         vpc: openwks_core::network::Vpc,

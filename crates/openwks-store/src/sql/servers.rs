@@ -208,6 +208,9 @@ pub(crate) fn create(
                 created: a.now.wire(),
                 updated: a.now.wire(),
                 app: a.app.clone(),
+                description: String::new(),
+                hostname: String::new(),
+                user_data: String::new(),
             };
             write_server(tx, &s, true)?;
             if let (Some(g), Some(h)) = (&r.group, &s.host_id) {
@@ -563,6 +566,25 @@ pub(crate) fn update_app(
     let mut s = rows::server(conn, project_id, id)?
         .filter(|s| s.app.is_some())
         .ok_or_else(|| Error::not_found("app server", id))?;
+    f(&mut s)?;
+    write_server(tx, &s, false)?;
+    Ok(s)
+}
+
+/// Apply `f` to any server (ECS `update_server`).
+pub(crate) fn update_any(
+    tx: &WriteTx,
+    project_id: &str,
+    id: &str,
+    f: crate::ServerUpdate,
+) -> Result<Server> {
+    let mut s = rows::server(tx.db(), project_id, id)?.ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotFound,
+            Reason::EcsServerNotFound,
+            format!("ECS {id} does not exist"),
+        )
+    })?;
     f(&mut s)?;
     write_server(tx, &s, false)?;
     Ok(s)
@@ -1300,6 +1322,16 @@ impl crate::Compute for SqlStore {
         update: crate::ServerUpdate,
     ) -> Result<openwks_core::compute::Server> {
         self.write(move |c| update_app(c, &project_id, &id, update))
+            .await
+    }
+
+    async fn update_server(
+        &self,
+        project_id: String,
+        id: String,
+        update: crate::ServerUpdate,
+    ) -> Result<openwks_core::compute::Server> {
+        self.write(move |c| update_any(c, &project_id, &id, update))
             .await
     }
 

@@ -266,6 +266,56 @@ async fn network() {
         .await
         .expect("subnets");
     assert_eq!(in_vpc.len(), 1);
+    // Updates: a VPC's new CIDR must hold its subnets; a subnet is found only in its VPC.
+    let v = store
+        .update_vpc(
+            pid.to_string(),
+            "vpc-c".into(),
+            Box::new(|v: &mut Vpc| {
+                v.description = "wider".into();
+                v.cidr = "10.0.0.0/8".into();
+                Ok(())
+            }),
+        )
+        .await
+        .expect("wider");
+    assert_eq!(
+        (v.cidr.as_str(), v.description.as_str()),
+        ("10.0.0.0/8", "wider")
+    );
+    assert!(store
+        .update_vpc(
+            pid.to_string(),
+            "vpc-c".into(),
+            Box::new(|v: &mut Vpc| {
+                v.cidr = "192.168.0.0/16".into();
+                Ok(())
+            }),
+        )
+        .await
+        .is_err());
+    let s = store
+        .update_subnet(
+            pid.to_string(),
+            "vpc-c".into(),
+            "sn-c".into(),
+            Box::new(|s: &mut Subnet| {
+                s.name = "renamed".into();
+                Ok(())
+            }),
+        )
+        .await
+        .expect("subnet");
+    assert_eq!(s.name, "renamed");
+    assert!(store
+        .update_subnet(
+            pid.to_string(),
+            "other-vpc".into(),
+            "sn-c".into(),
+            Box::new(|_: &mut Subnet| Ok(())),
+        )
+        .await
+        .is_err());
     // A VPC with subnets is in use.
     assert!(store
         .delete_vpc(pid.to_string(), "vpc-c".to_string())
@@ -763,6 +813,22 @@ async fn compute_and_ecs_groups() {
         .await
         .expect("maintain");
     assert!(s.app.expect("app").maintain_status);
+    let s = store
+        .update_server(
+            pid.to_string(),
+            ids[0].clone(),
+            Box::new(|s| {
+                s.description = "ecs side".into();
+                Ok(())
+            }),
+        )
+        .await
+        .expect("ecs update");
+    assert_eq!(s.description, "ecs side");
+    assert!(store
+        .update_server(pid.to_string(), "nope".into(), Box::new(|_| Ok(())))
+        .await
+        .is_err());
     assert!(store
         .drained_app_servers()
         .await
