@@ -24,7 +24,7 @@ use crate::{iam, ims, ops, vpc};
 /// The dialect of a request no row answers (the 404 of an unknown path, the 405 of a
 /// known path with another method): that of the rows whose collection it is in — the
 /// rows whose first three segments (version, project, collection) match its own, when
-/// they all speak one dialect. `PUT /v1/{p}/cloudservers/{id}` answers like ECS.
+/// they all speak one dialect. `PATCH /v1/{p}/cloudservers/{id}` answers like ECS.
 pub fn dialect_of_path(path: &str) -> Dialect {
     let head = |p: &str| -> Vec<String> {
         p.trim_start_matches('/')

@@ -694,6 +694,12 @@ async fn openwks_answers_what_the_vendors_definitions_say() {
                    "version_id": "1", "version_name": "1", "appfile_store_path": "/p/setup.exe",
                    "app_file_size": 1, "app_description": "", "app_icon": ""}),
         ),
+        ("AuthorizeObs", json!({"app_file_name": "setup.exe"})),
+        (
+            "BindAppWarehouseBucket",
+            json!({"bucket_name": "conf-bucket"}),
+        ),
+        ("InitializeTenant", json!({"service_status": "active"})),
         (
             "CreateImageServer",
             json!({"name": "conf-img-new", "product_id": crate::harness::PRODUCT,

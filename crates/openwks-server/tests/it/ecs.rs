@@ -277,7 +277,9 @@ async fn unknown_ecs_paths_and_methods_answer_in_the_ecs_shape() {
         .await;
     assert_ecs_error(&r, 404, "APIGW.0101");
     assert!(r.body.get("error_code").is_none(), "{}", r.text);
-    let r = app.put("/v1/{p}/cloudservers/some-server", json!({})).await;
+    let r = app
+        .patch("/v1/{p}/cloudservers/some-server", json!({}))
+        .await;
     assert_ecs_error(&r, 405, "WKS.00000405");
     // A WorkspaceApp path keeps the WorkspaceApp shape.
     let r = app.get("/v1/{p}/app-server-groups/x/y/z").await;

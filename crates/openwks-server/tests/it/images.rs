@@ -319,6 +319,7 @@ async fn an_image_server_makes_a_private_image_a_group_runs_and_a_user_launches(
         .await
         .body;
     assert_eq!(s["status"], "ACTIVE", "{s}");
+    let s_builder = s.clone();
     assert_eq!(s["image_ref"]["id"], WIN2019);
     assert_eq!(s["authorize_accounts"][0]["account"], "builder");
     assert_eq!(s["instance_id"], s["server_id"]);
@@ -535,6 +536,24 @@ async fn an_image_server_makes_a_private_image_a_group_runs_and_a_user_launches(
         ))
         .await;
     assert_eq!(on.body["image_id"], image, "{}", on.text);
+    // Rolled out to a server built from the base image: change-image takes the private one.
+    let builder_server = s_builder["server_id"].as_str().expect("server").to_string();
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/app-servers/{builder_server}/actions/change-image"),
+            json!({"image_id": image, "image_type": "private", "os_type": "Windows"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    clock.advance(60_000);
+    let done = app.wait_job(r.body["job_id"].as_str().expect("job")).await;
+    assert_eq!(done["status"], "SUCCESS", "{done}");
+    assert_eq!(
+        app.get(&format!("/v1/{{p}}/app-servers/{builder_server}"))
+            .await
+            .body["image_id"],
+        image
+    );
 
     // An image a group uses cannot go; a public image never.
     assert_error(
