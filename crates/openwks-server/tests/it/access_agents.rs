@@ -1,10 +1,6 @@
 //! Access agents (issue #17): versions, the upgrade job — during which a server takes no new
 //! sessions — and the upgrade records.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use openwks_core::clock::VirtualClock;
 use serde_json::json;
 
 use crate::harness::{assert_error, TestApp};
@@ -15,13 +11,7 @@ const BASE: &str = "/v1/{p}/app-servers/access-agent";
 #[tokio::test]
 async fn an_upgrade_takes_servers_out_of_routing_until_they_run_the_latest_agent() {
     // Jobs take a minute of a clock the test moves: the upgrade is seen while it runs.
-    let clock = Arc::new(VirtualClock::at(1_780_000_000_000));
-    let settings = openwks_server::Settings {
-        clock: clock.clone(),
-        boot_delay: Duration::from_secs(60),
-        ..TestApp::settings()
-    };
-    let app = TestApp::with(Arc::new(tempfile::tempdir().expect("dir")), settings).await;
+    let (clock, app) = TestApp::with_minute_jobs().await;
     let team = users("ha", 2);
     let (sg, ag, app_id) = setup(&app, "agents", json!({"max_session": 2}), 0, &team).await;
     let r = app

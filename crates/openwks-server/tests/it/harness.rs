@@ -81,6 +81,19 @@ impl TestApp {
         }
     }
 
+    /// A server whose jobs take a minute of a virtual clock the test moves (so each running
+    /// state can be seen), and that clock.
+    pub async fn with_minute_jobs() -> (Arc<openwks_core::clock::VirtualClock>, Self) {
+        let clock = Arc::new(openwks_core::clock::VirtualClock::at(1_780_000_000_000));
+        let settings = Settings {
+            clock: clock.clone(),
+            boot_delay: std::time::Duration::from_secs(60),
+            ..Self::settings()
+        };
+        let app = Self::with(Arc::new(tempfile::tempdir().expect("dir")), settings).await;
+        (clock, app)
+    }
+
     pub async fn with(dir: Arc<tempfile::TempDir>, settings: Settings) -> Self {
         let cat = Catalogue::default_for("cn-north-4").expect("catalogue");
         Self::with_catalogue(dir, settings, cat).await

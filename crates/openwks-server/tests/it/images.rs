@@ -1,10 +1,6 @@
 //! Images (issue #17): the app warehouse, image servers and their jobs, and the private image
 //! made from one — used by a server group whose published app a user launches.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use openwks_core::clock::VirtualClock;
 use serde_json::{json, Value};
 
 use crate::harness::{assert_error, TestApp, PRODUCT, WIN2019};
@@ -220,13 +216,7 @@ async fn the_warehouse_keeps_verified_packages_and_a_bucket() {
 #[tokio::test]
 async fn an_image_server_makes_a_private_image_a_group_runs_and_a_user_launches() {
     // Jobs take a minute of a clock the test moves: each running state is seen.
-    let clock = Arc::new(VirtualClock::at(1_780_000_000_000));
-    let settings = openwks_server::Settings {
-        clock: clock.clone(),
-        boot_delay: Duration::from_secs(60),
-        ..TestApp::settings()
-    };
-    let app = TestApp::with(Arc::new(tempfile::tempdir().expect("dir")), settings).await;
+    let (clock, app) = TestApp::with_minute_jobs().await;
     let editor = warehouse_app(&app, package("editor", "2", "/x/editor.exe")).await;
     let editor_id = editor["id"].as_str().expect("id").to_string();
     let failed = warehouse_app(&app, package("broken", "1", "/x/broken.sh")).await;
