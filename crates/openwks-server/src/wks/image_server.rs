@@ -51,23 +51,25 @@ async fn installable(
     ids: &[String],
     os_type: &str,
 ) -> openwks_core::Result<Vec<AttachedApp>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One read of the project's packages, not one per id named.
+    let (_, all) = st
+        .store
+        .list_warehouse_apps(
+            project_id.to_string(),
+            WarehouseAppFilter::default(),
+            0,
+            i64::MAX,
+        )
+        .await?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let (_, found) = st
-            .store
-            .list_warehouse_apps(
-                project_id.to_string(),
-                WarehouseAppFilter {
-                    app_id: Some(id.clone()),
-                    ..WarehouseAppFilter::default()
-                },
-                0,
-                1,
-            )
-            .await?;
-        let a = found
-            .into_iter()
-            .next()
+        let a = all
+            .iter()
+            .find(|a| a.named_by(id))
+            .cloned()
             .ok_or_else(|| Error::not_found("warehouse app", id))?;
         if a.verify_status != "VERIFY_PASS" {
             return Err(Error::invalid(
