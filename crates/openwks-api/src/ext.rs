@@ -177,6 +177,10 @@ pub struct LaunchResponse {
     /// that set it or `default` (with `explain` or `dry_run`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_sources: Option<std::collections::BTreeMap<String, openwks_core::policy::Source>>,
+    /// The storage folders the session mounts: by its server group's `storage_mount_policy`,
+    /// the user's personal folders and the shared folders it is a member of (issue 19).
+    #[serde(default)]
+    pub mounts: Vec<openwks_core::storage::Mount>,
 }
 
 /// One decision of the scaling controller.

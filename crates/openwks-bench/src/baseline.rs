@@ -82,6 +82,7 @@ async fn launch(Path(_p): Path<String>, body: Bytes) -> axum::response::Response
             explanation: None,
             policies: None,
             policy_sources: None,
+            mounts: Vec::new(),
         })
         .into_response(),
         Err(_) => StatusCode::BAD_REQUEST.into_response(),

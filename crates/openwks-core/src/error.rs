@@ -158,6 +158,13 @@ reasons! {
     InvalidPolicy,
     /// An IAM user's identity policies do not allow the action (the message names it).
     ActionDenied,
+    /// A storage still has folders, or a shared folder still has members (400: the vendor
+    /// documents no 409 for storage deletes).
+    StorageInUse,
+    /// A file operation the folder's access policy does not allow (403).
+    StorageActionDenied,
+    /// A write would take a folder over its quota.
+    StorageQuotaExceeded,
     /// No app group of that id in the project (answered as [`Reason::NotFound`] on the wire).
     AppGroupNotFound,
     /// No app of that id in the app group (answered as [`Reason::NotFound`] on the wire).

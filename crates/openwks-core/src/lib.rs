@@ -28,6 +28,7 @@ pub mod scaling;
 pub mod schedule;
 pub mod server_group;
 pub mod session;
+pub mod storage;
 pub mod time;
 pub mod validate;
 

@@ -119,6 +119,9 @@ pub fn wks_code(reason: Reason) -> &'static str {
         Reason::AppGroupUnbound => "WKS.00131115",
         Reason::InvalidPolicy => "WKS.00081103",
         Reason::ActionDenied => "WKS.00081104",
+        Reason::StorageInUse => "WKS.00211124",
+        Reason::StorageActionDenied => "WKS.00211125",
+        Reason::StorageQuotaExceeded => "WKS.00211126",
     }
 }
 

@@ -21,7 +21,7 @@ use crate::AppState;
 
 /// The project an IMS call acts in (IMS paths name none): the `X-Project-Id` header the SDK
 /// sends, when it names a project of the caller's account, else the account's default project.
-fn project_of(st: &AppState, ctx: &Ctx, headers: &HeaderMap) -> ApiResult<String> {
+pub(crate) fn project_of(st: &AppState, ctx: &Ctx, headers: &HeaderMap) -> ApiResult<String> {
     let account = &ctx.caller.account_id;
     if let Some(h) = headers.get("x-project-id").and_then(|h| h.to_str().ok()) {
         return match st.directory.project(h) {

@@ -11,6 +11,7 @@ pub mod ecs;
 pub mod error;
 pub mod ext;
 pub mod faults;
+pub mod files;
 pub mod iam;
 pub mod iam_ops;
 pub mod iam_v5;
@@ -76,6 +77,9 @@ pub struct Settings {
     /// Mint resource ids from this seed (`serve --seed`): the same requests on a fresh data
     /// dir get the same ids. `None`: random.
     pub seed: Option<u64>,
+    /// Where storage folders keep their files (`serve --storage-dir`); `None`: storage
+    /// operations that touch files answer 503.
+    pub storage_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -95,6 +99,7 @@ impl Default for Settings {
             max_connections: 4096,
             record_requests: 0,
             seed: None,
+            storage_dir: None,
         }
     }
 }
@@ -144,6 +149,8 @@ pub struct StateInner {
     pub recorder: Arc<recorder::Recorder>,
     /// Fault and latency injection rules.
     pub faults: Arc<faults::Faults>,
+    /// The files of storage folders.
+    pub files: Arc<files::Files>,
 }
 
 impl StateInner {
@@ -268,6 +275,7 @@ impl AppState {
         let directory = auth::Directory::load(store.as_ref(), &settings.region).await?;
         store.load_hosts(catalogue.hosts()).await?;
         let recorder = Arc::new(recorder::Recorder::new(settings.record_requests));
+        let files = Arc::new(files::Files::new(settings.storage_dir.clone()));
         let state = Self(Arc::new(StateInner {
             store,
             catalogue: Arc::new(catalogue),
@@ -288,6 +296,7 @@ impl AppState {
             recorder,
             faults: Arc::new(faults::Faults::default()),
             jobs: Arc::new(jobs::JobQueue::default()),
+            files,
         }));
         // Jobs that were running when the process stopped are resumed.
         jobs::resume_running(&state).await?;

@@ -10,14 +10,15 @@ use axum::routing::on;
 
 use crate::ecs::{server as es, server_group as esg};
 use crate::ext::{
-    admin, drain as ext_drain, hosts, iam_admin as ia, launch, scaling as ext_scaling,
-    user_groups as ug,
+    admin, drain as ext_drain, files as ext_files, hosts, iam_admin as ia, launch,
+    scaling as ext_scaling, user_groups as ug,
 };
 use crate::route::{Dialect, HttpMethod, Level, Res, Route, Src};
 use crate::wks::{
     access_agent as agent, app as apps, app_group as ag, app_server as asv, authorization as authz,
     catalogue, hotspot, image_server as img, policy_group as pg, scaling_policy,
-    schedule_task as sched, server_group as sg, session as sess, tags, warehouse as wh,
+    schedule_task as sched, server_group as sg, session as sess, storage as stor, tags,
+    warehouse as wh,
 };
 use crate::{iam, ims, ops, vpc};
 
@@ -118,6 +119,21 @@ routes! {
     GET "/v1/{project_id}/image-server-sub-jobs" => img::list_image_sub_jobs { sdk: "list_image_sub_jobs", action: "workspace:imageJob:list" }
     GET "/v1/{project_id}/image-server-sub-jobs/actions/count" => img::count_image_sub_jobs { sdk: "count_image_sub_jobs", action: "workspace:imageJob:list" }
     PATCH "/v1/{project_id}/image-server-sub-jobs/actions/batch-delete" => img::batch_delete_image_sub_jobs { sdk: "batch_delete_image_sub_jobs", action: "workspace:imageJob:delete" }
+    // WorkspaceApp: storage — WKS storages, personal and shared folders, policies (14 of 29).
+    POST "/v1/{project_id}/persistent-storages" => stor::create_persistent_storage { sdk: "create_persistent_storage", action: "workspace:storage:createPersistentStorage" }
+    GET "/v1/{project_id}/persistent-storages" => stor::list_persistent_storage { sdk: "list_persistent_storage", action: "workspace:storage:listPersistentStorage" }
+    DELETE "/v1/{project_id}/persistent-storages/{storage_id}" => stor::delete_persistent_storage { sdk: "delete_persistent_storage", action: "workspace:storage:deletePersistentStorage" }
+    POST "/v1/{project_id}/persistent-storages/actions/batch-delete" => stor::batch_delete_persistent_storage { sdk: "batch_delete_persistent_storage", action: "workspace:storage:batchDeletePersistentStorage" }
+    GET "/v1/persistent-storages/actions/list-sfs-storages" => stor::list_sfs3_storage { sdk: "list_sfs3_storage", action: "workspace:storage:listSfs3Storage" }
+    POST "/v1/{project_id}/persistent-storages/{storage_id}/actions/assign-folder" => stor::update_user_folder_assignment { sdk: "update_user_folder_assignment", action: "workspace:storage:updateUserFolderAssignment" }
+    GET "/v1/{project_id}/persistent-storages/actions/list-attachments" => stor::list_storage_assignment { sdk: "list_storage_assignment", action: "workspace:storage:listStorageAssignment" }
+    POST "/v1/{project_id}/persistent-storages/{storage_id}/actions/delete-user-attachment" => stor::delete_user_storage_attachment { sdk: "delete_user_storage_attachment", action: "workspace:storage:deleteUserStorageAttachment" }
+    POST "/v1/{project_id}/persistent-storages/{storage_id}/actions/create-share-folder" => stor::create_share_folder { sdk: "create_share_folder", action: "workspace:storage:createShareFolder" }
+    GET "/v1/{project_id}/persistent-storages/actions/list-share-folders" => stor::list_share_folder { sdk: "list_share_folder", action: "workspace:storage:listShareFolder" }
+    POST "/v1/{project_id}/persistent-storages/{storage_id}/actions/assign-share-folder" => stor::update_share_folder_assignment { sdk: "update_share_folder_assignment", action: "workspace:storage:updateShareFolderAssignment" }
+    POST "/v1/{project_id}/persistent-storages/{storage_id}/actions/delete-storage-claim" => stor::delete_storage_claim { sdk: "delete_storage_claim", action: "workspace:storage:deleteStorageClaim" }
+    PUT "/v1/{project_id}/storages-policy/actions/create-statements" => stor::create_or_update_storage_policy_statement { sdk: "create_or_update_storage_policy_statement", action: "workspace:storage:createOrUpdateStoragePolicyStatement" }
+    GET "/v1/{project_id}/storages-policy/actions/list-statements" => stor::list_storage_policy_statement { sdk: "list_storage_policy_statement", action: "workspace:storage:listStoragePolicyStatement" }
     // WorkspaceApp: app warehouse (10).
     POST "/v1/{project_id}/app-warehouse/apps" => wh::create_warehouse_app { sdk: "create_warehouse_app", action: "workspace:appWarehouse:create" }
     GET "/v1/{project_id}/app-warehouse/apps" => wh::list_warehouse_apps { sdk: "list_warehouse_apps", action: "workspace:appWarehouse:list" }
@@ -235,6 +251,10 @@ routes! {
     POST "/openwks/v1/{project_id}/app-launches" => launch::launch { action: "workspace:session:launch" }
     DELETE "/openwks/v1/{project_id}/app-launches/{session_id}" => launch::end { action: "workspace:session:logoff" }
     POST "/openwks/v1/{project_id}/app-launches/{session_id}/disconnect" => launch::disconnect { action: "workspace:session:disconnect" }
+    GET "/openwks/v1/{project_id}/app-launches/{session_id}/mounts" => ext_files::mounts { action: "workspace:storage:listMounts" }
+    PUT "/openwks/v1/{project_id}/app-launches/{session_id}/files/{storage_claim_id}" => ext_files::put_file { action: "workspace:storage:putObject" }
+    GET "/openwks/v1/{project_id}/app-launches/{session_id}/files/{storage_claim_id}" => ext_files::get_file { action: "workspace:storage:getObject" }
+    DELETE "/openwks/v1/{project_id}/app-launches/{session_id}/files/{storage_claim_id}" => ext_files::delete_file { action: "workspace:storage:deleteObject" }
     GET "/openwks/v1/{project_id}/scaling-activities" => ext_scaling::list_activities { action: "workspace:scalingPolicy:listActivities", resource: ServerGroup(InQuery("server_group_id")) }
     POST "/openwks/v1/{project_id}/app-servers/{server_id}/drain" => ext_drain::drain { action: "workspace:appServer:drain" }
     DELETE "/openwks/v1/{project_id}/app-servers/{server_id}/drain" => ext_drain::undrain { action: "workspace:appServer:undrain" }

@@ -18,7 +18,7 @@ pub mod prelude {
     pub use crate::{
         Admin, AppGroups, Apps, Audit, Authorizations, Cluster, Compute, EcsGroups, Hosts,
         Hotspots, Iam, Identity, Images, Network, Policies, Scaling, Schedules, ServerGroups,
-        Sessions, Snapshots, Store,
+        Sessions, Snapshots, Storages, Store,
     };
 }
 
@@ -1163,6 +1163,119 @@ pub struct ImageJobFilter {
     pub job_id: Option<String>,
 }
 
+/// A personal folder to claim (or re-policy) for a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserFolder {
+    /// The user.
+    pub attach: String,
+    /// The access policy it gets.
+    pub policy_statement_id: String,
+    /// The claim id to use if the folder is new.
+    pub new_claim_id: String,
+}
+
+/// WKS storages, the folders claimed in them, their members and access policies (issue 19).
+/// Files are not here: the server keeps them in its storage directory.
+#[async_trait]
+pub trait Storages: Send + Sync {
+    /// Store a new storage (`Conflict` when a storage of the project is on that file system).
+    async fn create_persistent_storage(
+        &self,
+        storage: openwks_core::storage::PersistentStorage,
+    ) -> Result<openwks_core::storage::StorageView>;
+    /// A page of a project's storages (oldest first), by id and part of the name, and the
+    /// count that match.
+    async fn list_persistent_storages(
+        &self,
+        project_id: String,
+        id: Option<String>,
+        name_contains: Option<String>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::storage::StorageView>)>;
+    /// A storage.
+    async fn persistent_storage(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<openwks_core::storage::StorageView>>;
+    /// Delete the storages named (missing ones skipped): none at all, `StorageInUse`, when one
+    /// still has folders. How many were deleted.
+    async fn delete_persistent_storages(
+        &self,
+        project_id: String,
+        ids: Vec<String>,
+    ) -> Result<usize>;
+    /// Claim each user's personal folder in the storage (`users/{user}/`) or, when it is
+    /// claimed, set its policy; in one write. The claims, in the order asked.
+    async fn assign_user_folders(
+        &self,
+        project_id: String,
+        storage_id: String,
+        folders: Vec<UserFolder>,
+        now: String,
+    ) -> Result<Vec<openwks_core::storage::StorageClaim>>;
+    /// Remove the personal folders of these users (missing ones skipped); the claims removed.
+    async fn delete_user_folders(
+        &self,
+        project_id: String,
+        storage_id: String,
+        users: Vec<String>,
+    ) -> Result<Vec<openwks_core::storage::StorageClaim>>;
+    /// Claim a shared folder (`Conflict` when the storage has that folder, `NotFound` when the
+    /// storage is gone).
+    async fn create_share_folder(
+        &self,
+        claim: openwks_core::storage::StorageClaim,
+    ) -> Result<openwks_core::storage::StorageClaim>;
+    /// Add (or re-policy) and remove members of a shared folder, in one write.
+    async fn change_share_members(
+        &self,
+        project_id: String,
+        storage_id: String,
+        claim_id: String,
+        add: Vec<openwks_core::storage::StorageAssignment>,
+        remove: Vec<(String, String)>,
+    ) -> Result<()>;
+    /// Delete folders by claim id (missing ones skipped): none at all, `StorageInUse`, when
+    /// one still has members. The claims removed.
+    async fn delete_storage_claims(
+        &self,
+        project_id: String,
+        storage_id: String,
+        ids: Vec<String>,
+    ) -> Result<Vec<openwks_core::storage::StorageClaim>>;
+    /// The folders of a storage (of one mode, or all), oldest first, each with its members.
+    async fn storage_claims(
+        &self,
+        project_id: String,
+        storage_id: String,
+        claim_mode: Option<String>,
+    ) -> Result<
+        Vec<(
+            openwks_core::storage::StorageClaim,
+            Vec<openwks_core::storage::StorageAssignment>,
+        )>,
+    >;
+    /// The project's access policies: the built-in ones, then its own.
+    async fn storage_policies(
+        &self,
+        project_id: String,
+    ) -> Result<Vec<openwks_core::storage::PolicyStatement>>;
+    /// Create or replace the project's own policy.
+    async fn put_storage_policy(
+        &self,
+        project_id: String,
+        policy: openwks_core::storage::PolicyStatement,
+    ) -> Result<openwks_core::storage::PolicyStatement>;
+    /// The folders `user` is a member of, by name or through one of its user groups.
+    async fn storage_memberships(
+        &self,
+        project_id: String,
+        user: String,
+    ) -> Result<Vec<openwks_core::storage::Membership>>;
+}
+
 /// The app warehouse, image servers, their jobs and the private images made from them
 /// (issue #17).
 #[async_trait]
@@ -1474,6 +1587,7 @@ pub trait Store:
     + Schedules
     + Hotspots
     + Images
+    + Storages
     + Policies
     + Cluster
     + Admin
@@ -1499,6 +1613,7 @@ impl<
             + Schedules
             + Hotspots
             + Images
+            + Storages
             + Policies
             + Cluster
             + Admin

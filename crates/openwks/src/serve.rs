@@ -108,6 +108,11 @@ pub struct ServeArgs {
     /// Worker threads of the async runtime (default: one per core).
     #[arg(long, env = "OPENWKS_WORKERS")]
     workers: Option<usize>,
+    /// Directory of the storage folders' files (WKS storages' SFS file systems,
+    /// docs/storage.md); default `<data-dir>/storage`. Replicas on one PostgreSQL database
+    /// must all see the same directory (a shared mount).
+    #[arg(long, env = "OPENWKS_STORAGE_DIR")]
+    storage_dir: Option<PathBuf>,
     /// PostgreSQL instead of the embedded SQLite store: `postgres://user@host:5432/db` (or
     /// the key=value form). Several replicas may share one database (docs/deployment.md).
     #[arg(long, env = "OPENWKS_DATABASE_URL", hide_env_values = true)]
@@ -360,6 +365,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         audit_retention: (args.audit_retention_days > 0)
             .then(|| std::time::Duration::from_secs(u64::from(args.audit_retention_days) * 86_400)),
+        storage_dir: Some(
+            args.storage_dir
+                .clone()
+                .unwrap_or_else(|| args.data_dir.join("storage")),
+        ),
         ..Settings::default()
     };
     let state = AppState::new(Arc::new(store), catalogue, want, settings)

@@ -12,3 +12,4 @@ pub mod policy;
 pub mod schedule;
 pub mod server_group;
 pub mod session;
+pub mod storage;

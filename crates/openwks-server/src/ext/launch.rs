@@ -78,6 +78,18 @@ pub async fn launch(
         let ds = session::explain(&st, &project_id, &primary).await?;
         let eff = session::effective_policy(&st, &project_id, &spec).await?;
         let hit = ds.iter().find(|d| d.chosen.is_some()).cloned();
+        let mounts = match hit.as_ref() {
+            Some(d) => {
+                crate::wks::storage::session_mounts(
+                    &st,
+                    &project_id,
+                    &spec.user_name,
+                    &d.server_group_id,
+                )
+                .await?
+            }
+            None => Vec::new(),
+        };
         let server = match hit.as_ref().and_then(|d| d.chosen.as_deref()) {
             Some(id) => st.store.server(project_id, id.to_string()).await?,
             None => None,
@@ -101,6 +113,7 @@ pub async fn launch(
             explanation: Some(explanation(ds)),
             policies: Some(eff.policies),
             policy_sources: Some(eff.sources),
+            mounts,
         })
         .into_response());
     }
@@ -120,6 +133,9 @@ pub async fn launch(
         .await
         .map_err(|e| refused(&st, e))?;
     let s: Session = outcome.session;
+    let mounts =
+        crate::wks::storage::session_mounts(&st, &project_id, &s.user_name, &s.server_group_id)
+            .await?;
     st.metrics.count(
         "openwks_launches_total",
         "outcome",
@@ -154,6 +170,7 @@ pub async fn launch(
         explanation,
         policy_sources: eff.as_ref().filter(|_| explain).map(|e| e.sources.clone()),
         policies: eff.map(|e| e.policies),
+        mounts,
     })
     .into_response())
 }

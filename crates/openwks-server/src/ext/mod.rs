@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod drain;
+pub mod files;
 pub mod hosts;
 pub mod iam_admin;
 pub mod launch;

@@ -15,6 +15,7 @@ pub mod scaling_policy;
 pub mod schedule_task;
 pub mod server_group;
 pub mod session;
+pub mod storage;
 pub mod tags;
 pub mod tenant;
 pub mod warehouse;

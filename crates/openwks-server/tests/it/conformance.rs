@@ -500,8 +500,61 @@ pub(crate) async fn world() -> World {
     ));
     let image_job = r.body["job_id"].as_str().expect("job").to_string();
     app.run_jobs().await;
+    // Storage: a WKS storage with the user's personal folder and a shared folder.
+    let r = app
+        .post(
+            "/v1/{p}/persistent-storages",
+            json!({"name": "conf storage", "storage_metadata": {"storage_class": "sfs", "storage_handle": "conf-fs"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push((
+        "WorkspaceApp.CreatePersistentStorage".to_string(),
+        shape(&r.body),
+    ));
+    let storage_id = r.body["id"].as_str().expect("storage").to_string();
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/persistent-storages/{storage_id}/actions/assign-folder"),
+            json!({"items": [{"attach": user, "policy_statement_id": "DEFAULT_1"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/persistent-storages/{storage_id}/actions/create-share-folder"),
+            json!({"folder_name": "conf share"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push(("WorkspaceApp.CreateShareFolder".to_string(), shape(&r.body)));
+    let storage_claim_id = r.body["storage_claim_id"]
+        .as_str()
+        .expect("claim")
+        .to_string();
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/persistent-storages/{storage_id}/actions/assign-share-folder"),
+            json!({"storage_claim_id": storage_claim_id, "add_items": [{"attach": user, "attach_type": "USER", "policy_statement_id": "DEFAULT_2"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .put(
+            "/v1/{p}/storages-policy/actions/create-statements",
+            json!({"actions": [], "roam_actions": ["GetObject"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push((
+        "WorkspaceApp.CreateOrUpdateStoragePolicyStatement".to_string(),
+        shape(&r.body),
+    ));
     let now = chrono::Utc::now().timestamp_millis();
     let values = [
+        ("storage_id", storage_id),
+        ("storage_claim_id", storage_claim_id),
+        ("claim_mode", "USER".into()),
         ("config_id", config_id),
         ("policy_group_id", policy_group_id),
         ("task_id", task_id),
@@ -700,6 +753,14 @@ async fn openwks_answers_what_the_vendors_definitions_say() {
             json!({"bucket_name": "conf-bucket"}),
         ),
         ("InitializeTenant", json!({"service_status": "active"})),
+        (
+            "CreatePersistentStorage",
+            json!({"name": "conf storage new", "storage_metadata": {"storage_class": "sfs", "storage_handle": "conf-fs-new"}}),
+        ),
+        (
+            "CreateOrUpdateStoragePolicyStatement",
+            json!({"actions": ["GetObject"], "roam_actions": ["GetObject"]}),
+        ),
         (
             "CreateImageServer",
             json!({"name": "conf-img-new", "product_id": crate::harness::PRODUCT,

@@ -112,6 +112,10 @@ impl TestApp {
         settings: Settings,
         cat: Catalogue,
     ) -> Self {
+        let mut settings = settings;
+        if settings.storage_dir.is_none() {
+            settings.storage_dir = Some(dir.path().join("storage"));
+        }
         let store = Arc::new(openwks_store::testing::open(dir.path()).expect("open store"));
         let state = AppState::new(store, cat, wanted(), settings)
             .await

@@ -32,5 +32,6 @@ mod seed;
 mod server_groups;
 mod sessions;
 mod shapes;
+mod storage;
 mod tags;
 mod tracing_spans;

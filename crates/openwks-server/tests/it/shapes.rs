@@ -102,6 +102,12 @@ const OPERATIONS: &[&str] = &[
     "batch_delete_image_sub_jobs",
     "delete_warehouse_app",
     "batch_delete_warehouse_app",
+    "update_user_folder_assignment",
+    "update_share_folder_assignment",
+    "delete_storage_claim",
+    "delete_user_storage_attachment",
+    "delete_persistent_storage",
+    "batch_delete_persistent_storage",
     "send_authorization_mail",
     "send_authorized_mail",
     "logoff_user_session",
@@ -729,6 +735,51 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         app.post(
             "/v1/{p}/app-warehouse/actions/batch-delete",
             json!({"ids": [package]}),
+        )
+        .await,
+    );
+    // Storage (the world's storage, its personal and shared folder).
+    let sid = w.values["storage_id"].clone();
+    let claim = w.values["storage_claim_id"].clone();
+    let ps = format!("/v1/{{p}}/persistent-storages/{sid}");
+    note(
+        "update_user_folder_assignment",
+        app.post(
+            &format!("{ps}/actions/assign-folder"),
+            json!({"items": [{"attach": "shapes-user", "policy_statement_id": "DEFAULT_2"}]}),
+        )
+        .await,
+    );
+    note(
+        "update_share_folder_assignment",
+        app.post(
+            &format!("{ps}/actions/assign-share-folder"),
+            json!({"storage_claim_id": claim, "del_items": [{"attach": w.values["user_name"], "attach_type": "USER"}]}),
+        )
+        .await,
+    );
+    note(
+        "delete_storage_claim",
+        app.post(
+            &format!("{ps}/actions/delete-storage-claim"),
+            json!({"items": [claim]}),
+        )
+        .await,
+    );
+    note(
+        "delete_user_storage_attachment",
+        app.post(
+            &format!("{ps}/actions/delete-user-attachment"),
+            json!({"items": ["shapes-user", w.values["user_name"]]}),
+        )
+        .await,
+    );
+    note("delete_persistent_storage", app.delete(&ps).await);
+    note(
+        "batch_delete_persistent_storage",
+        app.post(
+            "/v1/{p}/persistent-storages/actions/batch-delete",
+            json!({"items": [sid]}),
         )
         .await,
     );

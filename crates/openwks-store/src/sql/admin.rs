@@ -24,6 +24,10 @@ pub(crate) const DEFAULT_SUBNET: &str = "default subnet created by openwks";
 
 /// The tables that hold resources, children before parents.
 pub(crate) const RESOURCE_TABLES: &[&str] = &[
+    "storage_assignments",
+    "storage_claims",
+    "persistent_storages",
+    "storage_policies",
     "image_jobs",
     "image_servers",
     "private_images",

@@ -36,6 +36,7 @@ mod sessions;
 pub mod snapshot;
 mod sqlite_conn;
 mod sqlite_migrate;
+mod storages;
 mod tx;
 
 pub use engine::{SqlStore, SqliteStore};

@@ -502,6 +502,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../migrations/postgres/0010_images.sql"),
     ),
+    (
+        11,
+        include_str!("../../migrations/postgres/0011_storages.sql"),
+    ),
 ];
 
 /// Key of the advisory lock the migrations hold (`openwks` in ASCII).

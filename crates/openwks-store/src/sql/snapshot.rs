@@ -67,6 +67,10 @@ pub(crate) const TABLES: &[&str] = &[
     "image_servers",
     "image_jobs",
     "private_images",
+    "persistent_storages",
+    "storage_claims",
+    "storage_assignments",
+    "storage_policies",
     "policy_groups",
     "policy_templates",
 ];

@@ -63,6 +63,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0017_server_drains.sql"),
     ),
     (18, include_str!("../../migrations/sqlite/0018_images.sql")),
+    (
+        19,
+        include_str!("../../migrations/sqlite/0019_storages.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database.

@@ -648,9 +648,9 @@ async fn migrations_are_versioned_and_applied_once() {
             .collect::<rusqlite::Result<Vec<i64>>>()
             .expect("rows")
     };
-    assert_eq!(versions(&path), (1..=18).collect::<Vec<i64>>());
+    assert_eq!(versions(&path), (1..=19).collect::<Vec<i64>>());
     drop(SqliteStore::open(&path).expect("reopen"));
-    assert_eq!(versions(&path), (1..=18).collect::<Vec<i64>>());
+    assert_eq!(versions(&path), (1..=19).collect::<Vec<i64>>());
     rusqlite::Connection::open(&path)
         .expect("open")
         .execute(

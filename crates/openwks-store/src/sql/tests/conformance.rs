@@ -2384,6 +2384,228 @@ async fn warehouse_image_servers_and_private_images() {
 }
 
 #[tokio::test]
+async fn storages_folders_members_and_policies() {
+    use openwks_core::storage::{
+        PersistentStorage, PolicyStatement, StorageAssignment, StorageClaim,
+    };
+    let (_d, store, _cat, b) = setup().await;
+    let pid = &b.project.id;
+    let st = |id: &str, handle: &str| PersistentStorage {
+        id: id.into(),
+        project_id: pid.clone(),
+        name: format!("storage {id}"),
+        storage_class: "sfs".into(),
+        storage_handle: handle.into(),
+        create_time: "2026-01-01T00:00:00Z".into(),
+    };
+    store
+        .create_persistent_storage(st("1", "fs1"))
+        .await
+        .expect("create");
+    let e = store
+        .create_persistent_storage(st("2", "fs1"))
+        .await
+        .expect_err("one storage a file system");
+    assert_eq!(e.kind, openwks_core::ErrorKind::Conflict);
+    store
+        .create_persistent_storage(st("2", "fs2"))
+        .await
+        .expect("create 2");
+    let (n, page) = store
+        .list_persistent_storages(pid.to_string(), None, Some("storage 2".into()), 0, 10)
+        .await
+        .expect("list");
+    assert_eq!((n, page[0].storage.id.as_str()), (1, "2"));
+    // Personal folders: claimed once, re-assigning changes the policy only.
+    let uf = |who: &str, policy: &str, claim: &str| crate::UserFolder {
+        attach: who.into(),
+        policy_statement_id: policy.into(),
+        new_claim_id: claim.into(),
+    };
+    let claims = store
+        .assign_user_folders(
+            pid.to_string(),
+            "1".into(),
+            vec![uf("ann", "DEFAULT_1", "c1"), uf("bob", "DEFAULT_2", "c2")],
+            "t".into(),
+        )
+        .await
+        .expect("assign");
+    assert_eq!(claims[0].folder_path, "users/ann/");
+    let again = store
+        .assign_user_folders(
+            pid.to_string(),
+            "1".into(),
+            vec![uf("ann", "DEFAULT_4", "c9")],
+            "t".into(),
+        )
+        .await
+        .expect("assign again");
+    assert_eq!(again[0].id, "c1");
+    // Shared folders and their members, by name and through a user group.
+    let share = StorageClaim {
+        id: "s1".into(),
+        project_id: pid.clone(),
+        storage_id: "1".into(),
+        claim_mode: "SHARE".into(),
+        folder_path: "shares/video/".into(),
+        create_time: "t".into(),
+    };
+    store
+        .create_share_folder(share.clone())
+        .await
+        .expect("share");
+    assert!(store
+        .create_share_folder(StorageClaim {
+            id: "s2".into(),
+            ..share.clone()
+        })
+        .await
+        .is_err());
+    let ug: UserGroup = from(json!({"id": "ug-st", "project_id": pid, "name": "editors",
+        "description": "", "members": ["ann"], "member_count": 1, "create_at": ""}));
+    store.create_user_group(ug).await.expect("user group");
+    let member = |attach: &str, kind: &str, policy: &str| StorageAssignment {
+        claim_id: "s1".into(),
+        storage_id: "1".into(),
+        project_id: pid.clone(),
+        attach: attach.into(),
+        attach_type: kind.into(),
+        policy_statement_id: policy.into(),
+    };
+    store
+        .change_share_members(
+            pid.to_string(),
+            "1".into(),
+            "s1".into(),
+            vec![
+                member("editors", "USER_GROUP", "DEFAULT_3"),
+                member("bob", "USER", "DEFAULT_1"),
+            ],
+            vec![],
+        )
+        .await
+        .expect("members");
+    let ms = store
+        .storage_memberships(pid.to_string(), "ann".into())
+        .await
+        .expect("ann's");
+    let mut got: Vec<(String, String, String)> = ms
+        .iter()
+        .map(|m| {
+            (
+                m.claim.folder_path.clone(),
+                m.assignment.attach_type.clone(),
+                m.assignment.policy_statement_id.clone(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "shares/video/".to_string(),
+                "USER_GROUP".to_string(),
+                "DEFAULT_3".to_string()
+            ),
+            (
+                "users/ann/".to_string(),
+                "USER".to_string(),
+                "DEFAULT_4".to_string()
+            ),
+        ]
+    );
+    let listed = store
+        .storage_claims(pid.to_string(), "1".into(), Some("SHARE".into()))
+        .await
+        .expect("claims");
+    assert_eq!((listed.len(), listed[0].1.len()), (1, 2));
+    // In use: neither the storage nor the shared folder goes, and nothing of a batch does.
+    let e = store
+        .delete_persistent_storages(pid.to_string(), vec!["2".into(), "1".into()])
+        .await
+        .expect_err("in use");
+    assert_eq!(e.code, openwks_core::error::Reason::StorageInUse);
+    assert!(store
+        .persistent_storage(pid.to_string(), "2".into())
+        .await
+        .expect("read")
+        .is_some());
+    let e = store
+        .delete_storage_claims(pid.to_string(), "1".into(), vec!["s1".into()])
+        .await
+        .expect_err("members");
+    assert_eq!(e.code, openwks_core::error::Reason::StorageInUse);
+    store
+        .change_share_members(
+            pid.to_string(),
+            "1".into(),
+            "s1".into(),
+            vec![],
+            vec![
+                ("editors".into(), "USER_GROUP".into()),
+                ("bob".into(), "USER".into()),
+            ],
+        )
+        .await
+        .expect("remove members");
+    let gone = store
+        .delete_storage_claims(
+            pid.to_string(),
+            "1".into(),
+            vec!["s1".into(), "nope".into()],
+        )
+        .await
+        .expect("delete");
+    assert_eq!(gone.len(), 1);
+    let gone = store
+        .delete_user_folders(
+            pid.to_string(),
+            "1".into(),
+            vec!["ann".into(), "bob".into(), "zed".into()],
+        )
+        .await
+        .expect("delete");
+    assert_eq!(gone.len(), 2);
+    assert_eq!(
+        store
+            .delete_persistent_storages(pid.to_string(), vec!["1".into(), "2".into(), "3".into()])
+            .await
+            .expect("delete"),
+        2
+    );
+    // Policies: the four built-in ones, then the project's own.
+    assert_eq!(
+        store
+            .storage_policies(pid.to_string())
+            .await
+            .expect("policies")
+            .len(),
+        4
+    );
+    let own = PolicyStatement {
+        policy_statement_id: "CUSTOM_1".into(),
+        actions: vec![],
+        roam_actions: vec!["GetObject".into()],
+    };
+    store
+        .put_storage_policy(pid.to_string(), own.clone())
+        .await
+        .expect("put");
+    store
+        .put_storage_policy(pid.to_string(), own.clone())
+        .await
+        .expect("put again");
+    let all = store
+        .storage_policies(pid.to_string())
+        .await
+        .expect("policies");
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[4], own);
+}
+
+#[tokio::test]
 async fn admin_reset() {
     let (_d, store, cat, b) = setup().await;
     let pid = &b.project.id;
