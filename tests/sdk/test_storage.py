@@ -127,3 +127,98 @@ def test_storage_folders_and_a_sessions_mounts(wks, network, server):
     wks.batch_delete_persistent_storage(BatchDeletePersistentStorageRequest(body=BatchDeletePersistentStorageReq(
         items=[st.id])))
     assert wks.list_persistent_storage(ListPersistentStorageRequest()).count == 0
+
+
+def test_cloud_storage_transfer_list_and_profile_reset(wks, network, server):
+    """The issue's workflow on the cloud-storage family: a cloud storage, two users' personal
+    folders, ann's session writes a file and her profile, she shares the file, bob takes it,
+    the file is listed in bob's folder, ann's profile is reset, and everything is deleted."""
+    from huaweicloudsdkworkspaceapp.v1 import (
+        BatchDeleteCloudStorageReq, BatchDeleteCloudStorageRequest, ChangeClusterReq, ChangeClusterRequest,
+        CreateCloudStorageReq, CreateCloudStorageRequest, CreateUserAssignmentInfo, CreateUserFolderAssignmentRequest,
+        CreateUserFolderReq, DeleteCloudStorageAttachmentReq, DeleteCloudStorageAttachmentRequest,
+        DeleteCloudStorageRequest, ListCloudStorageAssignmentRequest, ListCloudStorageRequest,
+        ListFoldersAndFilesRequest, ListProjectConfigsRequest, ProjectConfigClusterGroupIdEntity,
+        ResetUserProfileReq, ResetUserProfileRequest, ShowProjectConfigRequest, TransferFilePreReq,
+        TransferFilePreRequest, TransferFileReq, TransferFileRequest, UpdateCloudUserFolderAssignmentRequest,
+        UpdateUserAssignmentInfo, UpdateUserFolderReq,
+    )
+    vpc_id, subnet_id = network
+    configs = wks.list_project_configs(ListProjectConfigsRequest()).items
+    assert [(c.project_config_id, c.is_relevance) for c in configs] == [
+        ("default_project_config", False), ("standby_project_config", False)]
+    wks.create_cloud_storage(CreateCloudStorageRequest(body=CreateCloudStorageReq(project_config_cluster_group_id_list=[
+        ProjectConfigClusterGroupIdEntity(project_config_id=c.project_config_id, cluster_group_id=c.cluster_group_id)
+        for c in configs])))
+    storages = wks.list_cloud_storage(ListCloudStorageRequest()).items
+    cs, standby = storages[0].id, storages[1].id
+    assert wks.show_project_config(ShowProjectConfigRequest(cloud_storage_id=cs)).project_config.is_relevance
+
+    made = wks.create_user_folder_assignment(CreateUserFolderAssignmentRequest(storage_id=cs, body=CreateUserFolderReq(
+        items=[CreateUserAssignmentInfo(attach_id="u-ann", attach_name="ann", file_system_quota=1 << 20,
+                                        roam_action_get=True, roam_action_put=True),
+               CreateUserAssignmentInfo(attach_id="u-bob", attach_name="bob", file_system_quota=1 << 20,
+                                        roam_action_put=True)])))
+    assert [(i.attach, i.is_success, i.folder_name) for i in made.items] == [
+        ("ann", True, "u-ann"), ("bob", True, "u-bob")]
+    ann_folder, bob_folder = made.items[0].id, made.items[1].id
+    wks.update_cloud_user_folder_assignment(UpdateCloudUserFolderAssignmentRequest(
+        storage_id=cs, cloud_assignment_id=bob_folder,
+        body=UpdateUserFolderReq(update_user_assignment_info=UpdateUserAssignmentInfo(roam_action_get=True))))
+
+    # Ann's session mounts her folder; she writes a report and her profile there.
+    ag, app = group_with_app(wks, vpc_id, subnet_id, "sdk-cloud", "USER", ["ann"])
+    status, launched = openwks_call(server.url, "POST", "/openwks/v1/{p}/app-launches",
+                                    {"user_name": "ann", "app_group_id": ag, "app_id": app})
+    assert status == 200, launched
+    assert [m["storage_claim_id"] for m in launched["mounts"]] == [ann_folder]
+    files = f"/openwks/v1/{{p}}/app-launches/{launched['session_id']}/files/{ann_folder}"
+    # (No spaces in these paths: the suite's raw signed call encodes a query's space as '+'.)
+    for path in ("Documents/q3.txt", "UserProfile/AppData/settings.ini"):
+        status, body = openwks_call(server.url, "PUT", files + "?path=" + path, "content")
+        assert status == 201, body
+
+    # Ann shares the report; bob takes it; it is listed in bob's folder.
+    shared = wks.transfer_file(TransferFileRequest(body=TransferFileReq(
+        transfer_type=0, user_name="ann", file_url="Documents/q3.txt")))
+    assert len(shared.file_acc_code) == 6
+    pre = wks.transfer_file_pre(TransferFilePreRequest(body=TransferFilePreReq(
+        user_name="bob", file_name="q3.txt", file_code=shared.file_code, file_acc_code=shared.file_acc_code,
+        file_system_name=shared.file_system_name)))
+    assert (pre.target_file_url, pre.folder_name) == ("q3.txt", "u-bob")
+    with pytest.raises(ClientRequestException) as e:
+        wks.transfer_file(TransferFileRequest(body=TransferFileReq(
+            transfer_type=1, user_name="bob", file_code=shared.file_code, file_acc_code="WRONG1",
+            file_system_name=shared.file_system_name)))
+    assert e.value.status_code == 404
+    wks.transfer_file(TransferFileRequest(body=TransferFileReq(
+        transfer_type=1, user_name="bob", file_code=shared.file_code, file_acc_code=shared.file_acc_code,
+        file_system_name=shared.file_system_name, target_file_url=pre.target_file_url)))
+    listed = wks.list_folders_and_files(ListFoldersAndFilesRequest(user_name="bob", folder_url="/"))
+    assert [(f.file_name, f.size, f.content_type) for f in listed.files] == [("q3.txt", len('"content"'), ".txt")]
+    usage = wks.list_cloud_storage_assignment(ListCloudStorageAssignmentRequest(
+        storage_id=cs, claim_mode="USER", attach_names=["bob"], capacity_filter="true"))
+    assert (usage.count, usage.items[0].used_quota) == (1, len('"content"'))
+
+    # Ann's profile is reset: emptied for real, her other files kept.
+    wks.reset_user_profile(ResetUserProfileRequest(body=ResetUserProfileReq(cloud_storage_assignment_id=ann_folder)))
+    profile = wks.list_folders_and_files(ListFoldersAndFilesRequest(user_name="ann", folder_url="UserProfile"))
+    assert (profile.files, profile.folders) == ([], [])
+    kept = wks.list_folders_and_files(ListFoldersAndFilesRequest(user_name="ann", folder_url="Documents"))
+    assert [f.file_name for f in kept.files] == ["Documents/q3.txt"]
+
+    # Bob's folder moves to the standby cluster group; then everything goes.
+    moved = wks.change_cluster(ChangeClusterRequest(storage_id=cs, body=ChangeClusterReq(
+        cloud_storage_assignment_ids=[bob_folder], target_cluster_group_id="standby_cluster_group",
+        target_project_config_id="standby_project_config")))
+    assert moved.items[0].attach_id == "u-bob"
+    with pytest.raises(ClientRequestException) as e:
+        wks.delete_cloud_storage(DeleteCloudStorageRequest(storage_id=cs))
+    assert (e.value.status_code, e.value.error_code) == (400, "WKS.00211124")
+    wks.delete_cloud_storage_attachment(DeleteCloudStorageAttachmentRequest(
+        storage_id=cs, body=DeleteCloudStorageAttachmentReq(items=["u-ann"])))
+    wks.delete_cloud_storage_attachment(DeleteCloudStorageAttachmentRequest(
+        storage_id=standby, body=DeleteCloudStorageAttachmentReq(items=["u-bob"])))
+    wks.delete_cloud_storage(DeleteCloudStorageRequest(storage_id=cs))
+    wks.batch_delete_cloud_storage(BatchDeleteCloudStorageRequest(body=BatchDeleteCloudStorageReq(items=[standby])))
+    assert wks.list_cloud_storage(ListCloudStorageRequest()).count == 0

@@ -337,6 +337,9 @@ pub struct Mount {
     pub roam_actions: Vec<String>,
     /// `USER` when the user is a member by name, `USER_GROUP` when through a user group.
     pub attach_type: String,
+    /// The folder's quota in bytes (cloud storages' personal folders), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<u64>,
 }
 
 impl Mount {
@@ -356,6 +359,9 @@ pub struct Membership {
     pub storage: PersistentStorage,
     pub claim: StorageClaim,
     pub assignment: StorageAssignment,
+    /// A cloud storage's personal folder carries its own access (its four switches) and its
+    /// quota instead of a policy of the project.
+    pub own: Option<(PolicyStatement, Option<u64>)>,
 }
 
 /// The mounts a session of `user` gets on a server group whose `storage_mount_policy` is
@@ -381,10 +387,13 @@ pub fn mounts(
     // By name first, so it wins over groups.
     ms.sort_by_key(|m| (m.claim.id.clone(), m.assignment.attach_type != "USER"));
     for m in ms {
-        let Some(p) = policies
-            .iter()
-            .find(|p| p.policy_statement_id == m.assignment.policy_statement_id)
-        else {
+        let found = match &m.own {
+            Some((own, _)) => Some(own),
+            None => policies
+                .iter()
+                .find(|p| p.policy_statement_id == m.assignment.policy_statement_id),
+        };
+        let Some(p) = found else {
             continue;
         };
         if let Some(have) = out.iter_mut().find(|x| x.storage_claim_id == m.claim.id) {
@@ -416,6 +425,7 @@ pub fn mounts(
             actions: p.actions.clone(),
             roam_actions: p.roam_actions.clone(),
             attach_type: m.assignment.attach_type.clone(),
+            quota: m.own.as_ref().and_then(|(_, q)| *q),
         });
     }
     out.sort_by(|a, b| {
@@ -440,6 +450,167 @@ fn union_into(have: &mut Vec<String>, more: &[String]) {
         }
     }
     have.sort_by_key(|a| [PUT, DELETE, GET].iter().position(|x| x == a));
+}
+
+// ---- cloud storages ----
+
+/// A project configuration of the SFS cluster (`ProjectConfig`): how much the project may keep
+/// on a cluster group. openwks has two per project, on two cluster groups, so that folders can
+/// move between them (`change_cluster`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectConfig {
+    pub project_config_id: String,
+    pub project_config_name: String,
+    /// GiB the project may keep on it (its cloud storage's folders together).
+    pub storage_quota: i64,
+    /// The cluster group it is on.
+    pub cluster_group_id: String,
+}
+
+/// The project configurations every project has.
+pub fn project_configs() -> Vec<ProjectConfig> {
+    vec![
+        ProjectConfig {
+            project_config_id: "default_project_config".into(),
+            project_config_name: "user-file-persistent".into(),
+            storage_quota: 1024,
+            cluster_group_id: "default_cluster_group".into(),
+        },
+        ProjectConfig {
+            project_config_id: "standby_project_config".into(),
+            project_config_name: "user-file-standby".into(),
+            storage_quota: 1024,
+            cluster_group_id: "standby_cluster_group".into(),
+        },
+    ]
+}
+
+/// A cloud storage: a project configuration associated with its cluster group, holding users'
+/// personal folders with quotas.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CloudStorage {
+    /// Decimal, 18 digits.
+    pub id: String,
+    pub project_id: String,
+    /// The project configuration's name.
+    pub name: String,
+    pub project_config_id: String,
+    pub cluster_group_id: String,
+    pub create_time: String,
+}
+
+impl CloudStorage {
+    /// The file system its folders are in.
+    pub fn file_system(&self) -> String {
+        format!("wks-cloud-{}", self.id)
+    }
+}
+
+/// A cloud storage with how many personal folders it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudStorageView {
+    pub storage: CloudStorage,
+    pub user_claim_count: i64,
+}
+
+/// A user's personal folder in a cloud storage, with its quota and what the user may do from
+/// the client device (`action_*`) and from a session (`roam_action_*`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CloudFolder {
+    /// `cloud_storage_assignment_id`: 18 decimal digits.
+    pub id: String,
+    pub project_id: String,
+    pub storage_id: String,
+    /// The user's id (its folder's name).
+    pub attach_id: String,
+    /// The user's name.
+    pub attach_name: String,
+    /// Bytes; `None`: no limit but the project configuration's.
+    pub quota: Option<u64>,
+    pub action_get: bool,
+    pub action_put: bool,
+    pub roam_action_get: bool,
+    pub roam_action_put: bool,
+    pub create_time: String,
+}
+
+impl CloudFolder {
+    /// Its path in the cloud storage's file system.
+    pub fn folder_path(&self) -> String {
+        format!("users/{}/", self.attach_id)
+    }
+
+    /// Its access as a policy: a `put` switch allows upload, change and delete, a `get`
+    /// switch download.
+    pub fn policy(&self) -> PolicyStatement {
+        let of = |put: bool, get: bool| {
+            let mut v = Vec::new();
+            if put {
+                v.push(PUT.to_string());
+                v.push(DELETE.to_string());
+            }
+            if get {
+                v.push(GET.to_string());
+            }
+            v
+        };
+        PolicyStatement {
+            policy_statement_id: "CLOUD_FOLDER".into(),
+            actions: of(self.action_put, self.action_get),
+            roam_actions: of(self.roam_action_put, self.roam_action_get),
+        }
+    }
+
+    /// As a membership of its user (what a session mounts).
+    pub fn membership(&self, s: &CloudStorage) -> Membership {
+        Membership {
+            storage: PersistentStorage {
+                id: s.id.clone(),
+                project_id: s.project_id.clone(),
+                name: s.name.clone(),
+                storage_class: "cloud".into(),
+                storage_handle: s.file_system(),
+                create_time: s.create_time.clone(),
+            },
+            claim: StorageClaim {
+                id: self.id.clone(),
+                project_id: self.project_id.clone(),
+                storage_id: self.storage_id.clone(),
+                claim_mode: "USER".into(),
+                folder_path: self.folder_path(),
+                create_time: self.create_time.clone(),
+            },
+            assignment: StorageAssignment {
+                claim_id: self.id.clone(),
+                storage_id: self.storage_id.clone(),
+                project_id: self.project_id.clone(),
+                attach: self.attach_name.clone(),
+                attach_type: "USER".into(),
+                policy_statement_id: "CLOUD_FOLDER".into(),
+            },
+            own: Some((self.policy(), self.quota)),
+        }
+    }
+}
+
+/// A folder path a user gives (`folder_url` of `list_folders_and_files`): the vendor's
+/// grammar (`^(?=.{1,512}$)([^<>:"|?*]+[/\\])*[^<>:"|?*]+[/\\]?$`: `/` or `\` separated,
+/// none of `<>:"|?*`), then the rules of [`check_relative_path`].
+pub fn check_folder_url(url: &str) -> Result<Vec<String>> {
+    let n = url.chars().count();
+    if n == 0 || n > 512 {
+        return Err(Error::invalid(
+            Reason::InvalidParameter,
+            format!("folder_url must be 1 to 512 characters long, got {n}"),
+        ));
+    }
+    if let Some(c) = url.chars().find(|c| "<>:\"|?*".contains(*c)) {
+        return Err(Error::invalid(
+            Reason::InvalidParameter,
+            format!("folder_url must not contain {c:?}"),
+        ));
+    }
+    check_relative_path("folder_url", &url.replace('\\', "/"))
 }
 
 #[cfg(test)]
@@ -511,6 +682,51 @@ mod tests {
         }
     }
 
+    #[test]
+    fn folder_urls_and_cloud_switches() {
+        assert_eq!(
+            check_folder_url("My Files\\backup\\"),
+            Ok(s(&["My Files", "backup"]))
+        );
+        assert_eq!(check_folder_url("/"), Ok(vec![]));
+        for bad in ["", "a:b", "a|b", "..\\x", "a/../b", &"x".repeat(513)] {
+            assert!(check_folder_url(bad).is_err(), "{bad:?}");
+        }
+        let f = CloudFolder {
+            id: "1".into(),
+            project_id: "p".into(),
+            storage_id: "2".into(),
+            attach_id: "u".into(),
+            attach_name: "ann".into(),
+            quota: Some(5),
+            action_get: true,
+            action_put: false,
+            roam_action_get: false,
+            roam_action_put: true,
+            create_time: String::new(),
+        };
+        let p = f.policy();
+        assert_eq!(
+            (p.actions, p.roam_actions),
+            (s(&["GetObject"]), s(&["PutObject", "DeleteObject"]))
+        );
+        let s3 = CloudStorage {
+            id: "2".into(),
+            project_id: "p".into(),
+            name: "n".into(),
+            project_config_id: "c".into(),
+            cluster_group_id: "g".into(),
+            create_time: String::new(),
+        };
+        let ms = mounts("USER", &[f.membership(&s3)], &[]);
+        assert_eq!(ms.len(), 1, "a cloud folder carries its own policy");
+        assert_eq!(
+            (ms[0].quota, ms[0].storage_handle.as_str()),
+            (Some(5), "wks-cloud-2")
+        );
+        assert!(mounts("SHARE", &[f.membership(&s3)], &[]).is_empty());
+    }
+
     fn membership(claim: &str, mode: &str, attach: &str, kind: &str, policy: &str) -> Membership {
         let storage = PersistentStorage {
             id: "1".into(),
@@ -543,6 +759,7 @@ mod tests {
                 policy_statement_id: policy.into(),
             },
             storage,
+            own: None,
         }
     }
 

@@ -3,9 +3,9 @@
 //! directory every replica mounts, `docs/storage.md`).
 //!
 //! Layout: `{root}/{project_id}/{file system}/` is an SFS file system; a folder is a
-//! directory in it (`users/{user}/`, `shares/{name}/`). Two hidden directories sit at the file
-//! system's root, outside every folder: `.openwks-partial/` (writes in progress) and
-//! `.deleted/` (folders being deleted).
+//! directory in it (`users/{user}/`, `shares/{name}/`). Three hidden directories sit at the file
+//! system's root, outside every folder: `.openwks-partial/` (writes in progress),
+//! `.deleted/` (folders being deleted) and `.transfer/` (files shared by `transfer_file`).
 //!
 //! Rules that hold for every operation:
 //! - a path a user gives is checked by `openwks_core::storage::check_relative_path` (relative,
@@ -68,6 +68,7 @@ pub struct FileSystem {
 
 const PARTIAL: &str = ".openwks-partial";
 const DELETED: &str = ".deleted";
+const TRANSFER: &str = ".transfer";
 
 fn io(context: &str, e: std::io::Error) -> Error {
     Error::internal_from(context.to_string(), e)
@@ -296,6 +297,41 @@ impl Files {
             .map(|_| ())
     }
 
+    /// Move a folder to the same place in another file system (nothing when it does not
+    /// exist; a folder there already is refused).
+    pub async fn move_folder(
+        &self,
+        project_id: &str,
+        from_handle: &str,
+        to_handle: &str,
+        folder_path: &str,
+    ) -> Result<()> {
+        let from_fs = self.fs_dir(project_id, from_handle)?;
+        let to_fs = self.fs_dir(project_id, to_handle)?;
+        let parts = Self::folder_parts(folder_path)?;
+        let folder_path = folder_path.to_string();
+        blocking(move || {
+            let from = walk(&from_fs, &parts)?;
+            if !from.exists() {
+                return Ok(());
+            }
+            std::fs::create_dir_all(&to_fs).map_err(|e| io("creating a file system", e))?;
+            let to = walk(&to_fs, &parts)?;
+            if to.exists() {
+                return Err(Error::conflict(
+                    Reason::Conflict,
+                    format!("{folder_path} exists in {} already", to_fs.display()),
+                ));
+            }
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| io("creating a folder", e))?;
+            }
+            std::fs::rename(&from, &to).map_err(|e| io("moving a folder", e))?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Remove for good a folder whose claim is deleted.
     pub async fn purge(&self, project_id: &str, handle: &str, claim_id: &str) -> Result<()> {
         let to = self
@@ -312,13 +348,26 @@ impl Files {
     }
 
     /// Write `data` at `parts` in `folder`, whole or not at all, making the folders on the
-    /// way; refused (nothing written) when `quota` bytes would be exceeded. Answers the size.
+    /// way; refused (nothing written) when the folder's `quota` or its file system's
+    /// `fs_quota` (bytes) would be exceeded. Answers the size.
     pub async fn put(
         &self,
         folder: &Folder,
         parts: Vec<String>,
         data: Bytes,
         quota: Option<u64>,
+    ) -> Result<u64> {
+        self.put_within(folder, parts, data, quota, None).await
+    }
+
+    /// [`Files::put`] with the file system's quota too.
+    pub async fn put_within(
+        &self,
+        folder: &Folder,
+        parts: Vec<String>,
+        data: Bytes,
+        quota: Option<u64>,
+        fs_quota: Option<u64>,
     ) -> Result<u64> {
         if parts.is_empty() {
             return Err(invalid("path must name a file in the folder".into()));
@@ -333,15 +382,15 @@ impl Files {
                     format!("{} is a folder", parts.join("/")),
                 ));
             }
-            if let Some(q) = quota {
-                let old = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
-                let used = usage_of(&dir).saturating_sub(old);
-                let after = used + data.len() as u64;
-                if after > q {
+            let old = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+            for (what, q, under) in [("folder", quota, &dir), ("file system", fs_quota, &fs)] {
+                let Some(q) = q else { continue };
+                let used = usage_of(under).saturating_sub(old);
+                if used + data.len() as u64 > q {
                     return Err(Error::invalid(
                         Reason::StorageQuotaExceeded,
                         format!(
-                            "the folder's quota is {q} bytes; {used} are used and this file is \
+                            "the {what}'s quota is {q} bytes; {used} are used and this file is \
                              {} bytes (nothing was written)",
                             data.len()
                         ),
@@ -426,6 +475,163 @@ impl Files {
         })
         .await
     }
+    /// Empty what `parts` names in `folder`: a folder keeps itself and loses what it holds, a
+    /// file goes. Whether there was anything.
+    pub async fn empty(&self, folder: &Folder, parts: Vec<String>) -> Result<bool> {
+        if parts.is_empty() {
+            return Err(invalid(
+                "the profile must be named inside the folder".into(),
+            ));
+        }
+        let dir = folder.dir.clone();
+        blocking(move || {
+            let p = walk(&dir, &parts)?;
+            let Ok(m) = std::fs::symlink_metadata(&p) else {
+                return Ok(false);
+            };
+            if m.is_dir() {
+                for e in std::fs::read_dir(&p).map_err(|e| io("reading a profile", e))? {
+                    let e = e.map_err(|e| io("reading a profile", e))?;
+                    let ft = e.file_type().map_err(|e| io("reading a profile", e))?;
+                    if ft.is_dir() {
+                        std::fs::remove_dir_all(e.path())
+                    } else {
+                        std::fs::remove_file(e.path())
+                    }
+                    .map_err(|e| io("emptying a profile", e))?;
+                }
+            } else {
+                std::fs::remove_file(&p).map_err(|e| io("removing a profile", e))?;
+            }
+            Ok(true)
+        })
+        .await
+    }
+
+    /// Share the file `parts` of `folder`: a copy is put, whole, in the file system's transfer
+    /// area under a new code, with the extraction code's digest. Answers `(code, file name)`.
+    pub async fn share(
+        &self,
+        folder: &Folder,
+        parts: Vec<String>,
+        code: String,
+        acc_code: String,
+        from: String,
+    ) -> Result<(String, String)> {
+        let Some(name) = parts.last().cloned() else {
+            return Err(invalid("file_url must name a file".into()));
+        };
+        let (fs, dir) = (folder.fs.clone(), folder.dir.clone());
+        blocking(move || {
+            let src = walk(&dir, &parts)?;
+            let m = std::fs::symlink_metadata(&src)
+                .map_err(|_| Error::not_found("file", &parts.join("/")))?;
+            if !m.is_file() {
+                return Err(invalid(format!("{} is not a file", parts.join("/"))));
+            }
+            let bytes = std::fs::read(&src).map_err(|e| io("reading a file", e))?;
+            let partial = fs.join(PARTIAL).join(format!("t-{code}"));
+            std::fs::create_dir_all(&partial).map_err(|e| io("creating a transfer", e))?;
+            let meta = serde_json::json!({
+                "file_name": name,
+                "acc_code_sha256": digest(&acc_code),
+                "from": from,
+            });
+            let written = (|| -> std::io::Result<()> {
+                for (file, data) in [
+                    ("file", bytes.as_slice()),
+                    ("meta.json", meta.to_string().as_bytes()),
+                ] {
+                    let mut f = std::fs::File::create(partial.join(file))?;
+                    f.write_all(data)?;
+                    f.sync_all()?;
+                }
+                Ok(())
+            })();
+            let area = fs.join(TRANSFER);
+            let placed = written
+                .and_then(|_| std::fs::create_dir_all(&area))
+                .and_then(|_| std::fs::rename(&partial, area.join(&code)));
+            if let Err(e) = placed {
+                let _ = std::fs::remove_dir_all(&partial);
+                return Err(io("placing a transfer", e));
+            }
+            sync_dir(&area);
+            Ok((code, name))
+        })
+        .await
+    }
+
+    /// A shared file of the file system `fs` by its code, if the extraction code is right:
+    /// `(file name, bytes, sharer)`. A wrong code and a wrong extraction code answer alike.
+    pub async fn shared(
+        &self,
+        fs: PathBuf,
+        code: String,
+        acc_code: String,
+    ) -> Result<(String, Vec<u8>, String)> {
+        blocking(move || {
+            let refused = || {
+                Error::new(
+                    openwks_core::ErrorKind::NotFound,
+                    Reason::NotFound,
+                    "no shared file has that file_code and file_acc_code",
+                )
+            };
+            if code.is_empty() || !code.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(refused());
+            }
+            let dir = fs.join(TRANSFER).join(&code);
+            if is_link(&dir) || !dir.is_dir() {
+                return Err(refused());
+            }
+            let meta: serde_json::Value = std::fs::read(dir.join("meta.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .ok_or_else(refused)?;
+            if meta["acc_code_sha256"].as_str() != Some(digest(&acc_code).as_str()) {
+                return Err(refused());
+            }
+            let bytes = std::fs::read(dir.join("file")).map_err(|_| refused())?;
+            Ok((
+                meta["file_name"].as_str().unwrap_or("file").to_string(),
+                bytes,
+                meta["from"].as_str().unwrap_or("").to_string(),
+            ))
+        })
+        .await
+    }
+
+    /// A name for `name` in `folder`'s directory `parts` that no entry has: `name`, else
+    /// `stem (1).ext`, `stem (2).ext`, ….
+    pub async fn free_name(
+        &self,
+        folder: &Folder,
+        parts: Vec<String>,
+        name: String,
+    ) -> Result<String> {
+        let dir = folder.dir.clone();
+        blocking(move || {
+            let d = walk(&dir, &parts)?;
+            let (stem, ext) = match name.rfind('.') {
+                Some(i) if i > 0 => (name[..i].to_string(), name[i..].to_string()),
+                _ => (name.clone(), String::new()),
+            };
+            let mut candidate = name.clone();
+            let mut n = 1;
+            while std::fs::symlink_metadata(d.join(&candidate)).is_ok() {
+                candidate = format!("{stem} ({n}){ext}");
+                n += 1;
+            }
+            Ok(candidate)
+        })
+        .await
+    }
+}
+
+fn digest(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
 }
 
 fn entries(dir: &Path) -> Result<Vec<Entry>> {

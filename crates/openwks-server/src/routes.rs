@@ -16,9 +16,9 @@ use crate::ext::{
 use crate::route::{Dialect, HttpMethod, Level, Res, Route, Src};
 use crate::wks::{
     access_agent as agent, app as apps, app_group as ag, app_server as asv, authorization as authz,
-    catalogue, hotspot, image_server as img, policy_group as pg, scaling_policy,
-    schedule_task as sched, server_group as sg, session as sess, storage as stor, tags,
-    warehouse as wh,
+    catalogue, cloud_storage as cloud, hotspot, image_server as img, policy_group as pg,
+    scaling_policy, schedule_task as sched, server_group as sg, session as sess, storage as stor,
+    tags, warehouse as wh,
 };
 use crate::{iam, ims, ops, vpc};
 
@@ -134,6 +134,22 @@ routes! {
     POST "/v1/{project_id}/persistent-storages/{storage_id}/actions/delete-storage-claim" => stor::delete_storage_claim { sdk: "delete_storage_claim", action: "workspace:storage:deleteStorageClaim" }
     PUT "/v1/{project_id}/storages-policy/actions/create-statements" => stor::create_or_update_storage_policy_statement { sdk: "create_or_update_storage_policy_statement", action: "workspace:storage:createOrUpdateStoragePolicyStatement" }
     GET "/v1/{project_id}/storages-policy/actions/list-statements" => stor::list_storage_policy_statement { sdk: "list_storage_policy_statement", action: "workspace:storage:listStoragePolicyStatement" }
+    // WorkspaceApp: storage — cloud storages, personal folders, files, transfers (15 of 29).
+    GET "/v1/{project_id}/cloud-storages" => cloud::list_cloud_storage { sdk: "list_cloud_storage", action: "workspace:storage:listCloudStorage" }
+    POST "/v1/{project_id}/cloud-storages" => cloud::create_cloud_storage { sdk: "create_cloud_storage", action: "workspace:storage:createCloudStorage" }
+    POST "/v1/{project_id}/cloud-storages/actions/batch-delete-cloud-storages" => cloud::batch_delete_cloud_storage { sdk: "batch_delete_cloud_storage", action: "workspace:storage:batchDeleteCloudStorage" }
+    GET "/v1/{project_id}/cloud-storages/actions/list-folder-files" => cloud::list_folders_and_files { sdk: "list_folders_and_files", action: "workspace:storage:listFoldersAndFiles" }
+    GET "/v1/{project_id}/cloud-storages/actions/list-folders" => cloud::list_cloud_storage_assignment { sdk: "list_cloud_storage_assignment", action: "workspace:storage:listCloudStorageAssignment" }
+    GET "/v1/{project_id}/cloud-storages/actions/list-project-configs" => cloud::list_project_configs { sdk: "list_project_configs", action: "workspace:storage:listProjectConfigs" }
+    POST "/v1/{project_id}/cloud-storages/actions/pre-transfer-file" => cloud::transfer_file_pre { sdk: "transfer_file_pre", action: "workspace:storage:transferFilePre" }
+    GET "/v1/{project_id}/cloud-storages/actions/project-config/{cloud_storage_id}" => cloud::show_project_config { sdk: "show_project_config", action: "workspace:storage:showProjectConfig" }
+    POST "/v1/{project_id}/cloud-storages/actions/reset-userprofile" => cloud::reset_user_profile { sdk: "reset_user_profile", action: "workspace:storage:resetUserProfile" }
+    POST "/v1/{project_id}/cloud-storages/actions/transfer-file" => cloud::transfer_file { sdk: "transfer_file", action: "workspace:storage:transferFile" }
+    DELETE "/v1/{project_id}/cloud-storages/{storage_id}" => cloud::delete_cloud_storage { sdk: "delete_cloud_storage", action: "workspace:storage:deleteCloudStorage" }
+    POST "/v1/{project_id}/cloud-storages/{storage_id}/actions/change-cluster" => cloud::change_cluster { sdk: "change_cluster", action: "workspace:storage:changeCluster" }
+    POST "/v1/{project_id}/cloud-storages/{storage_id}/actions/create-folder" => cloud::create_user_folder_assignment { sdk: "create_user_folder_assignment", action: "workspace:storage:createUserFolderAssignment" }
+    POST "/v1/{project_id}/cloud-storages/{storage_id}/actions/delete-folder" => cloud::delete_cloud_storage_attachment { sdk: "delete_cloud_storage_attachment", action: "workspace:storage:deleteCloudStorageAttachment" }
+    PATCH "/v1/{project_id}/cloud-storages/{storage_id}/actions/update-folder/{cloud_assignment_id}" => cloud::update_cloud_user_folder_assignment { sdk: "update_cloud_user_folder_assignment", action: "workspace:storage:updateCloudUserFolderAssignment" }
     // WorkspaceApp: app warehouse (10).
     POST "/v1/{project_id}/app-warehouse/apps" => wh::create_warehouse_app { sdk: "create_warehouse_app", action: "workspace:appWarehouse:create" }
     GET "/v1/{project_id}/app-warehouse/apps" => wh::list_warehouse_apps { sdk: "list_warehouse_apps", action: "workspace:appWarehouse:list" }

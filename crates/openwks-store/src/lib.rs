@@ -1163,6 +1163,10 @@ pub struct ImageJobFilter {
     pub job_id: Option<String>,
 }
 
+/// A change of a cloud storage's personal folder, applied atomically.
+pub type CloudFolderUpdate =
+    Box<dyn FnOnce(&mut openwks_core::storage::CloudFolder) -> Result<()> + Send>;
+
 /// A personal folder to claim (or re-policy) for a user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserFolder {
@@ -1268,6 +1272,91 @@ pub trait Storages: Send + Sync {
         project_id: String,
         policy: openwks_core::storage::PolicyStatement,
     ) -> Result<openwks_core::storage::PolicyStatement>;
+    /// Associate project configurations with their cluster groups: all or none (`Conflict`
+    /// when one is associated already).
+    async fn create_cloud_storages(
+        &self,
+        storages: Vec<openwks_core::storage::CloudStorage>,
+    ) -> Result<()>;
+    /// A page of a project's cloud storages (oldest first), by id and part of the name.
+    async fn list_cloud_storages(
+        &self,
+        project_id: String,
+        id: Option<String>,
+        name_contains: Option<String>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<openwks_core::storage::CloudStorageView>)>;
+    /// A cloud storage.
+    async fn cloud_storage(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<openwks_core::storage::CloudStorageView>>;
+    /// Delete cloud storages (missing ones skipped): none at all, `StorageInUse`, when one
+    /// still has folders. How many were deleted.
+    async fn delete_cloud_storages(&self, project_id: String, ids: Vec<String>) -> Result<usize>;
+    /// Make personal folders in a cloud storage, or, for a user who has one there, set its
+    /// quota and switches (its id and time kept). The folders, in the order given.
+    async fn put_cloud_folders(
+        &self,
+        project_id: String,
+        storage_id: String,
+        folders: Vec<openwks_core::storage::CloudFolder>,
+    ) -> Result<Vec<openwks_core::storage::CloudFolder>>;
+    /// Apply `update` to a personal folder of a cloud storage (`NotFound`).
+    async fn update_cloud_folder(
+        &self,
+        project_id: String,
+        storage_id: String,
+        id: String,
+        update: CloudFolderUpdate,
+    ) -> Result<openwks_core::storage::CloudFolder>;
+    /// Delete the personal folders of these users (ids) in a cloud storage; the folders removed.
+    async fn delete_cloud_folders(
+        &self,
+        project_id: String,
+        storage_id: String,
+        attach_ids: Vec<String>,
+    ) -> Result<Vec<openwks_core::storage::CloudFolder>>;
+    /// The personal folders of a cloud storage, oldest first.
+    async fn cloud_folders(
+        &self,
+        project_id: String,
+        storage_id: String,
+    ) -> Result<Vec<openwks_core::storage::CloudFolder>>;
+    /// A user's personal folders (by user name) in every cloud storage, oldest first, each with
+    /// its storage.
+    async fn cloud_folders_of(
+        &self,
+        project_id: String,
+        user_name: String,
+    ) -> Result<
+        Vec<(
+            openwks_core::storage::CloudFolder,
+            openwks_core::storage::CloudStorage,
+        )>,
+    >;
+    /// A personal folder of a cloud storage by id, with its storage.
+    async fn cloud_folder(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<
+        Option<(
+            openwks_core::storage::CloudFolder,
+            openwks_core::storage::CloudStorage,
+        )>,
+    >;
+    /// Move personal folders to another cloud storage of the project (`change_cluster`); a
+    /// user who has a folder there already is refused (`Conflict`), and nothing moves.
+    async fn move_cloud_folders(
+        &self,
+        project_id: String,
+        from_storage_id: String,
+        ids: Vec<String>,
+        to_storage_id: String,
+    ) -> Result<Vec<openwks_core::storage::CloudFolder>>;
     /// The folders `user` is a member of, by name or through one of its user groups.
     async fn storage_memberships(
         &self,

@@ -237,3 +237,240 @@ impl From<&openwks_core::storage::StorageClaim> for PersistentStorageClaim {
 
 /// A mount a session gets (the launch extension's `mounts`, `docs/extensions.md`).
 pub type MountOut = openwks_core::storage::Mount;
+
+// ---- cloud storages (`/v1/{project_id}/cloud-storages…`) ----
+
+/// `ProjectConfigClusterGroupIdEntity`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProjectConfigClusterGroupIdEntity {
+    pub cluster_group_id: Option<String>,
+    pub project_config_id: Option<String>,
+}
+
+/// `CreateCloudStorageReq`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreateCloudStorageReq {
+    pub project_config_cluster_group_id_list: Option<Vec<ProjectConfigClusterGroupIdEntity>>,
+}
+
+/// `CloudStorage`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CloudStorageOut {
+    pub id: String,
+    pub name: String,
+    pub project_config_id: String,
+    pub cluster_group_id: String,
+    pub create_time: String,
+    pub user_claim_count: i64,
+    pub share_claim_count: i64,
+}
+
+/// `ListCloudStorageResponse`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ListCloudStorageResponse {
+    pub count: i64,
+    pub items: Vec<CloudStorageOut>,
+}
+
+/// `ProjectConfig`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProjectConfigOut {
+    pub project_config_id: String,
+    pub project_config_name: String,
+    pub storage_quota: i64,
+    pub is_relevance: bool,
+    pub cluster_group_id: String,
+    /// When it was associated (absent while it is not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+}
+
+/// `ListProjectConfigsResponse`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ListProjectConfigsResponse {
+    pub count: i64,
+    pub items: Vec<ProjectConfigOut>,
+}
+
+/// `CreateUserAssignmentInfo`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreateUserAssignmentInfo {
+    pub attach_id: Option<String>,
+    pub attach_name: Option<String>,
+    pub file_system_quota: Option<i64>,
+    pub action_get: Option<bool>,
+    pub action_put: Option<bool>,
+    pub roam_action_get: Option<bool>,
+    pub roam_action_put: Option<bool>,
+}
+
+/// `CreateUserFolderReq`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CreateUserFolderReq {
+    pub items: Option<Vec<CreateUserAssignmentInfo>>,
+}
+
+/// `CloudStorageAssignmentCreateInfo`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CloudStorageAssignmentCreateInfo {
+    pub id: String,
+    pub attach: String,
+    pub attach_id: String,
+    pub attach_type: String,
+    pub domain_id: String,
+    pub tenant_id: String,
+    pub region_id: String,
+    pub folder_name: String,
+    pub is_success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+
+/// `CloudStorageAssignmentCreateResp`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CloudStorageAssignmentCreateResp {
+    pub items: Vec<CloudStorageAssignmentCreateInfo>,
+}
+
+/// `UpdateUserAssignmentInfo`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateUserAssignmentInfo {
+    pub file_system_quota: Option<i64>,
+    pub action_get: Option<bool>,
+    pub action_put: Option<bool>,
+    pub roam_action_get: Option<bool>,
+    pub roam_action_put: Option<bool>,
+}
+
+/// `UpdateUserFolderReq`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateUserFolderReq {
+    pub update_user_assignment_info: Option<UpdateUserAssignmentInfo>,
+}
+
+/// `CloudStorageAssignment`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CloudStorageAssignmentOut {
+    pub cloud_storage_assignment_id: String,
+    pub attach_name: String,
+    /// Bytes (absent: no quota of its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<u64>,
+    /// Bytes its files hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used_quota: Option<u64>,
+    pub action_get: bool,
+    pub action_put: bool,
+    pub roam_action_get: bool,
+    pub roam_action_put: bool,
+    pub create_time: String,
+}
+
+/// `ListCloudStorageAssignmentResponse`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ListCloudStorageAssignmentResponse {
+    pub count: i64,
+    pub items: Vec<CloudStorageAssignmentOut>,
+}
+
+/// `ChangeClusterReq`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ChangeClusterReq {
+    pub cloud_storage_assignment_ids: Option<Vec<String>>,
+    pub target_cluster_group_id: Option<String>,
+    pub target_project_config_id: Option<String>,
+}
+
+/// `ChangeCloudStorageAssignmentInfo`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChangeCloudStorageAssignmentInfo {
+    pub id: String,
+    pub attach: String,
+    pub attach_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quota: Option<u64>,
+    pub action_get: bool,
+    pub action_put: bool,
+    pub roam_action_get: bool,
+    pub roam_action_put: bool,
+}
+
+/// `ChangeClusterResponse`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChangeClusterResponse {
+    pub items: Vec<ChangeCloudStorageAssignmentInfo>,
+}
+
+/// `FileInfo`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileInfo {
+    pub file_name: String,
+    pub size: u64,
+    pub content_type: String,
+}
+
+/// `FolderInfo`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FolderInfo {
+    pub prefix: String,
+    pub inode_no: u64,
+}
+
+/// `ListFoldersAndFilesResponse`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ListFoldersAndFilesResponse {
+    pub location: String,
+    pub prefix: String,
+    pub files: Vec<FileInfo>,
+    pub folders: Vec<FolderInfo>,
+    pub marker: String,
+    pub next_marker: String,
+    pub max_keys: i64,
+}
+
+/// `ResetUserProfileReq`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ResetUserProfileReq {
+    pub cloud_storage_assignment_id: Option<String>,
+    pub ori_name: Option<String>,
+}
+
+/// `TransferFilePreReq`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TransferFilePreReq {
+    pub user_name: Option<String>,
+    pub file_name: Option<String>,
+    pub file_code: Option<String>,
+    pub file_acc_code: Option<String>,
+    pub file_system_name: Option<String>,
+}
+
+/// `TransferFilePreResponse`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TransferFilePreResponse {
+    pub target_file_url: String,
+    pub file_system_name: String,
+    pub folder_name: String,
+}
+
+/// `TransferFileReq`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TransferFileReq {
+    pub transfer_type: Option<i64>,
+    pub user_name: Option<String>,
+    pub file_url: Option<String>,
+    pub file_code: Option<String>,
+    pub file_acc_code: Option<String>,
+    pub target_file_url: Option<String>,
+    pub file_system_name: Option<String>,
+}
+
+/// `TransferFileResponse`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TransferFileResponse {
+    pub file_url: String,
+    pub file_code: String,
+    pub file_acc_code: String,
+    pub file_system_name: String,
+    pub folder_name: String,
+}

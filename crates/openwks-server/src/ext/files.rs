@@ -128,7 +128,7 @@ pub async fn put_file(
     let parts = path_of(&q)?;
     let (m, folder) = mounted(&st, &project_id, &session_id, &claim_id).await?;
     allow(&m, access, PUT)?;
-    let size = st.files.put(&folder, parts.clone(), body, None).await?;
+    let size = st.files.put(&folder, parts.clone(), body, m.quota).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"path": parts.join("/"), "size": size})),

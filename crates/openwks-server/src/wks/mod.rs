@@ -6,6 +6,7 @@ pub mod app_group;
 pub mod app_server;
 pub mod authorization;
 pub mod catalogue;
+pub mod cloud_storage;
 pub mod hotspot;
 pub mod image_server;
 pub mod metrics;

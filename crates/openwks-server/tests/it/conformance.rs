@@ -41,6 +41,7 @@ pub(crate) fn shape(v: &Value) -> Value {
             (r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b", "[ip]"),
             (r"\[ip\]:\d+", "[ip]:[port]"),
             (r"^\d{15,}$", "[snowflake]"),
+            (r"wks-cloud-\d{15,}", "wks-cloud-[snowflake]"),
             // App servers are named <group>-<6 hex of the job>-<nnnn>.
             (r"-[0-9a-fA-F]{6}-(\d{4})\b", "-[hex]-$1"),
             // ... and a group's only server <group>-<6 hex>.
@@ -81,6 +82,9 @@ pub(crate) fn shape(v: &Value) -> Value {
                         ("upgrade_time", Value::String(_)) => json!("[local time]"),
                         // Temporary credentials are random.
                         ("ak" | "sk" | "security_token", Value::String(_)) => json!("[secret]"),
+                        // A shared file's codes are random; an inode is the disk's.
+                        ("file_code" | "file_acc_code", Value::String(_)) => json!("[code]"),
+                        ("inode_no", Value::Number(_)) => json!("[inode]"),
                         // An order number carries the time it was made.
                         ("order_id", Value::String(o)) if o.starts_with("CS") => json!("[order]"),
                         // Where the scheduler placed it: any zone, any host.
@@ -311,6 +315,8 @@ pub(crate) struct World {
     ecs: std::collections::HashMap<&'static str, String>,
     /// The image server and image job the image operations' paths name.
     pub(crate) images: std::collections::HashMap<&'static str, String>,
+    /// The cloud storage, the user's personal folder in it and a folder of files.
+    pub(crate) cloud: std::collections::HashMap<&'static str, String>,
     /// The shapes of the writes' answers that built the world.
     shapes: Vec<(String, Value)>,
 }
@@ -550,6 +556,48 @@ pub(crate) async fn world() -> World {
         "WorkspaceApp.CreateOrUpdateStoragePolicyStatement".to_string(),
         shape(&r.body),
     ));
+    // A cloud storage with the user's personal folder holding a file.
+    let r = app
+        .post(
+            "/v1/{p}/cloud-storages",
+            json!({"project_config_cluster_group_id_list": [{"project_config_id": "default_project_config", "cluster_group_id": "default_cluster_group"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let cloud_id = app.get("/v1/{p}/cloud-storages").await.body["items"][0]["id"]
+        .as_str()
+        .expect("cloud storage")
+        .to_string();
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/cloud-storages/{cloud_id}/actions/create-folder"),
+            json!({"items": [{"attach_id": "conf-user-id", "attach_name": user, "file_system_quota": 1_000_000,
+                              "action_get": true, "action_put": true, "roam_action_get": true, "roam_action_put": true}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    shapes.push((
+        "WorkspaceApp.CreateUserFolderAssignment".to_string(),
+        shape(&r.body),
+    ));
+    let files = app
+        .dir
+        .path()
+        .join("storage")
+        .join(PID)
+        .join(format!("wks-cloud-{cloud_id}"))
+        .join("users/conf-user-id/My Files");
+    std::fs::create_dir_all(files.join("backup")).expect("folders");
+    std::fs::write(files.join("report.txt"), b"conformance").expect("file");
+    let cloud = [
+        ("storage_id", cloud_id.clone()),
+        ("cloud_storage_id", cloud_id),
+        ("claim_mode", "USER".to_string()),
+        ("user_name", user.clone()),
+        ("folder_url", "My Files/".to_string()),
+    ]
+    .into_iter()
+    .collect();
     let now = chrono::Utc::now().timestamp_millis();
     let values = [
         ("storage_id", storage_id),
@@ -596,6 +644,7 @@ pub(crate) async fn world() -> World {
         values,
         ecs,
         images,
+        cloud,
         shapes,
     }
 }
@@ -607,6 +656,11 @@ impl World {
         }
         if op.product == "ECS" {
             if let Some(v) = self.ecs.get(name) {
+                return Some(v.clone());
+            }
+        }
+        if op.path.contains("/cloud-storages") {
+            if let Some(v) = self.cloud.get(name) {
                 return Some(v.clone());
             }
         }

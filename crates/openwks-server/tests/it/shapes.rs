@@ -108,6 +108,16 @@ const OPERATIONS: &[&str] = &[
     "delete_user_storage_attachment",
     "delete_persistent_storage",
     "batch_delete_persistent_storage",
+    "show_project_config",
+    "update_cloud_user_folder_assignment",
+    "transfer_file",
+    "transfer_file_pre",
+    "reset_user_profile",
+    "create_cloud_storage",
+    "change_cluster",
+    "delete_cloud_storage_attachment",
+    "delete_cloud_storage",
+    "batch_delete_cloud_storage",
     "send_authorization_mail",
     "send_authorized_mail",
     "logoff_user_session",
@@ -780,6 +790,100 @@ async fn every_sdk_operation_answers_in_a_known_shape() {
         app.post(
             "/v1/{p}/persistent-storages/actions/batch-delete",
             json!({"items": [sid]}),
+        )
+        .await,
+    );
+    // Cloud storages (the world's, with the user's folder and a file).
+    let cs = w.cloud["storage_id"].clone();
+    note(
+        "show_project_config",
+        app.get(&format!(
+            "/v1/{{p}}/cloud-storages/actions/project-config/{cs}"
+        ))
+        .await,
+    );
+    let folders = n(app
+        .get(&format!(
+            "/v1/{{p}}/cloud-storages/actions/list-folders?storage_id={cs}&claim_mode=USER"
+        ))
+        .await);
+    let folder = folders["items"][0]["cloud_storage_assignment_id"]
+        .as_str()
+        .expect("a folder")
+        .to_string();
+    note(
+        "update_cloud_user_folder_assignment",
+        app.patch(
+            &format!("/v1/{{p}}/cloud-storages/{cs}/actions/update-folder/{folder}"),
+            json!({"update_user_assignment_info": {"action_get": false}}),
+        )
+        .await,
+    );
+    let user = w.cloud["user_name"].clone();
+    let shared = note(
+        "transfer_file",
+        app.post(
+            "/v1/{p}/cloud-storages/actions/transfer-file",
+            json!({"transfer_type": 0, "user_name": user, "file_url": "My Files/report.txt"}),
+        )
+        .await,
+    );
+    note(
+        "transfer_file_pre",
+        app.post(
+            "/v1/{p}/cloud-storages/actions/pre-transfer-file",
+            json!({"user_name": user, "file_code": shared.body["file_code"],
+                   "file_acc_code": shared.body["file_acc_code"],
+                   "file_system_name": shared.body["file_system_name"]}),
+        )
+        .await,
+    );
+    note(
+        "reset_user_profile",
+        app.post(
+            "/v1/{p}/cloud-storages/actions/reset-userprofile",
+            json!({"cloud_storage_assignment_id": folder}),
+        )
+        .await,
+    );
+    note(
+        "create_cloud_storage",
+        app.post(
+            "/v1/{p}/cloud-storages",
+            json!({"project_config_cluster_group_id_list": [{"project_config_id": "standby_project_config", "cluster_group_id": "standby_cluster_group"}]}),
+        )
+        .await,
+    );
+    let standby = n(app.get("/v1/{p}/cloud-storages?name=standby").await)["items"][0]["id"]
+        .as_str()
+        .expect("standby")
+        .to_string();
+    note(
+        "change_cluster",
+        app.post(
+            &format!("/v1/{{p}}/cloud-storages/{cs}/actions/change-cluster"),
+            json!({"cloud_storage_assignment_ids": [folder], "target_cluster_group_id": "standby_cluster_group",
+                   "target_project_config_id": "standby_project_config"}),
+        )
+        .await,
+    );
+    note(
+        "delete_cloud_storage_attachment",
+        app.post(
+            &format!("/v1/{{p}}/cloud-storages/{standby}/actions/delete-folder"),
+            json!({"items": ["conf-user-id"]}),
+        )
+        .await,
+    );
+    note(
+        "delete_cloud_storage",
+        app.delete(&format!("/v1/{{p}}/cloud-storages/{cs}")).await,
+    );
+    note(
+        "batch_delete_cloud_storage",
+        app.post(
+            "/v1/{p}/cloud-storages/actions/batch-delete-cloud-storages",
+            json!({"items": [standby]}),
         )
         .await,
     );

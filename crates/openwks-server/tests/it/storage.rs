@@ -35,6 +35,13 @@ async fn file(
     app.send_raw(method, &pq, body.to_vec(), hs).await
 }
 
+async fn list_files(app: &TestApp, q: &str) -> Resp {
+    app.get(&format!(
+        "/v1/{{p}}/cloud-storages/actions/list-folder-files?user_name=ann&{q}"
+    ))
+    .await
+}
+
 fn mount<'a>(launch: &'a Value, folder: &str) -> &'a Value {
     launch["mounts"]
         .as_array()
@@ -523,5 +530,331 @@ async fn storage_routes_need_their_iam_actions() {
     assert_eq!(
         app.get("/v1/{p}/persistent-storages").await.body["count"],
         1
+    );
+}
+
+#[tokio::test]
+async fn cloud_storages_folders_files_transfers_and_profiles() {
+    let app = TestApp::new().await;
+    let r = app
+        .get("/v1/{p}/cloud-storages/actions/list-project-configs")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["count"], 2);
+    assert_eq!(
+        r.body["items"][0]["project_config_id"],
+        "default_project_config"
+    );
+    assert_eq!(r.body["items"][0]["is_relevance"], false);
+    for (body, code) in [
+        (json!({}), "WKS.00211104"),
+        (
+            json!({"project_config_cluster_group_id_list": []}),
+            "WKS.00211107",
+        ),
+        (
+            json!({"project_config_cluster_group_id_list": [{"project_config_id": "nope", "cluster_group_id": "default_cluster_group"}]}),
+            "WKS.00211102",
+        ),
+        (
+            json!({"project_config_cluster_group_id_list": [{"project_config_id": "default_project_config", "cluster_group_id": "other"}]}),
+            "WKS.00211102",
+        ),
+    ] {
+        assert_error(&app.post("/v1/{p}/cloud-storages", body).await, 400, code);
+    }
+    let both = json!({"project_config_cluster_group_id_list": [
+        {"project_config_id": "default_project_config", "cluster_group_id": "default_cluster_group"},
+        {"project_config_id": "standby_project_config", "cluster_group_id": "standby_cluster_group"}]});
+    let r = app.post("/v1/{p}/cloud-storages", both.clone()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_error(
+        &app.post("/v1/{p}/cloud-storages", both).await,
+        409,
+        "WKS.00211103",
+    );
+    let r = app.get("/v1/{p}/cloud-storages").await;
+    assert_eq!(r.body["count"], 2, "{}", r.text);
+    let cs = r.body["items"][0]["id"].as_str().expect("id").to_string();
+    let standby = r.body["items"][1]["id"].as_str().expect("id").to_string();
+    let r = app
+        .get(&format!(
+            "/v1/{{p}}/cloud-storages/actions/project-config/{cs}"
+        ))
+        .await;
+    assert_eq!(r.body["project_config"]["is_relevance"], true, "{}", r.text);
+
+    // Personal folders: ann may share (roam get), bob may receive (roam put), 40 bytes each.
+    let r = app
+        .post(&format!("/v1/{{p}}/cloud-storages/{cs}/actions/create-folder"), json!({"items": [
+            {"attach_id": "u-ann", "attach_name": "ann", "file_system_quota": 40, "roam_action_get": true, "roam_action_put": true},
+            {"attach_id": "u-bob", "attach_name": "bob", "file_system_quota": 40, "roam_action_put": true}]}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["items"][0]["is_success"], true);
+    assert_eq!(r.body["items"][0]["folder_name"], "u-ann");
+    let ann_folder = r.body["items"][0]["id"].as_str().expect("id").to_string();
+    let bob_folder = r.body["items"][1]["id"].as_str().expect("id").to_string();
+    let fs_dir = app
+        .dir
+        .path()
+        .join("storage")
+        .join(crate::harness::PID)
+        .join(format!("wks-cloud-{cs}"));
+    assert!(fs_dir.join("users/u-ann").is_dir());
+
+    // Ann's files (put as the administrator would find them) and her profile.
+    std::fs::create_dir_all(fs_dir.join("users/u-ann/My Files/backup")).expect("dirs");
+    std::fs::write(fs_dir.join("users/u-ann/My Files/a.txt"), b"0123456789").expect("write");
+    std::fs::write(fs_dir.join("users/u-ann/My Files/b.pptx"), b"01234").expect("write");
+    std::fs::create_dir_all(fs_dir.join("users/u-ann/UserProfile/AppData")).expect("dirs");
+    std::fs::write(
+        fs_dir.join("users/u-ann/UserProfile/AppData/settings.ini"),
+        b"x=1",
+    )
+    .expect("write");
+    let r = list_files(&app, "folder_url=My%20Files/").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.body["files"],
+        json!([
+        {"file_name": "My Files/a.txt", "size": 10, "content_type": ".txt"},
+        {"file_name": "My Files/b.pptx", "size": 5, "content_type": ".pptx"}])
+    );
+    assert_eq!(r.body["folders"][0]["prefix"], "My Files/backup");
+    assert_eq!(r.body["prefix"], "/My Files");
+    let r = list_files(&app, "folder_url=My%20Files&limit=1").await;
+    assert_eq!(r.body["next_marker"], "My Files/a.txt", "{}", r.text);
+    let r = list_files(&app, "folder_url=My%20Files&marker=My%20Files/a.txt").await;
+    assert_eq!(
+        r.body["files"][0]["file_name"], "My Files/b.pptx",
+        "{}",
+        r.text
+    );
+    for q in [
+        "folder_url=..%2Fu-bob",
+        "folder_url=My%20Files%5C..%5C..",
+        "folder_url=a%3Ab",
+        "folder_url=",
+    ] {
+        assert_eq!(list_files(&app, q).await.status, 400, "{q}");
+    }
+    assert_error(
+        &list_files(&app, "folder_url=nothing-here").await,
+        404,
+        "WKS.00211902",
+    );
+
+    // Transfer: ann shares a.txt; bob sees where it would land and takes it; codes checked.
+    let r = app
+        .post(
+            "/v1/{p}/cloud-storages/actions/transfer-file",
+            json!({"transfer_type": 0, "user_name": "ann", "file_url": "My Files/a.txt"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (code, acc, fsn) = (
+        r.body["file_code"].as_str().expect("code").to_string(),
+        r.body["file_acc_code"].as_str().expect("acc").to_string(),
+        r.body["file_system_name"].as_str().expect("fs").to_string(),
+    );
+    assert_eq!(acc.len(), 6);
+    let r = app
+        .post(
+            "/v1/{p}/cloud-storages/actions/transfer-file",
+            json!({"transfer_type": 0, "user_name": "bob", "file_url": "x.txt"}),
+        )
+        .await;
+    assert_error(&r, 403, "WKS.00211125");
+    let wrong = app
+        .post("/v1/{p}/cloud-storages/actions/pre-transfer-file", json!({"user_name": "bob", "file_code": code, "file_acc_code": "WRONG1", "file_system_name": fsn}))
+        .await;
+    assert_error(&wrong, 404, "WKS.00211902");
+    std::fs::write(fs_dir.join("users/u-bob/a.txt"), b"old").expect("write");
+    let pre = app
+        .post("/v1/{p}/cloud-storages/actions/pre-transfer-file", json!({"user_name": "bob", "file_name": "a.txt", "file_code": code, "file_acc_code": acc, "file_system_name": fsn}))
+        .await;
+    assert_eq!(pre.status, 200, "{}", pre.text);
+    assert_eq!(pre.body["target_file_url"], "a (1).txt");
+    assert_eq!(pre.body["folder_name"], "u-bob");
+    let take = json!({"transfer_type": 1, "user_name": "bob", "file_code": code, "file_acc_code": acc,
+                      "file_system_name": fsn, "target_file_url": pre.body["target_file_url"]});
+    let r = app
+        .post("/v1/{p}/cloud-storages/actions/transfer-file", take.clone())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        std::fs::read(fs_dir.join("users/u-bob/a (1).txt")).expect("taken"),
+        b"0123456789"
+    );
+    assert_error(
+        &app.post("/v1/{p}/cloud-storages/actions/transfer-file", take)
+            .await,
+        409,
+        "WKS.00211103",
+    );
+    // Over bob's quota (40 bytes): refused whole, nothing written.
+    std::fs::write(fs_dir.join("users/u-ann/My Files/big.bin"), vec![7u8; 30]).expect("write");
+    let r = app
+        .post(
+            "/v1/{p}/cloud-storages/actions/transfer-file",
+            json!({"transfer_type": 0, "user_name": "ann", "file_url": "My Files/big.bin"}),
+        )
+        .await;
+    let r = app
+        .post("/v1/{p}/cloud-storages/actions/transfer-file", json!({"transfer_type": 1, "user_name": "bob",
+            "file_code": r.body["file_code"], "file_acc_code": r.body["file_acc_code"], "file_system_name": fsn}))
+        .await;
+    assert_error(&r, 400, "WKS.00211126");
+    assert!(!fs_dir.join("users/u-bob/big.bin").exists());
+    assert!(
+        std::fs::read_dir(fs_dir.join(".openwks-partial"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+            == 0
+    );
+
+    // Folder lists with what each holds; quotas and switches change; a quota below use is refused.
+    let r = app
+        .get(&format!("/v1/{{p}}/cloud-storages/actions/list-folders?storage_id={cs}&claim_mode=USER&capacity_filter=true&attach_names=bob"))
+        .await;
+    assert_eq!(r.body["count"], 1, "{}", r.text);
+    assert_eq!(r.body["items"][0]["used_quota"], 13);
+    let upd = format!("/v1/{{p}}/cloud-storages/{cs}/actions/update-folder/{bob_folder}");
+    assert_error(
+        &app.patch(
+            &upd,
+            json!({"update_user_assignment_info": {"file_system_quota": 5}}),
+        )
+        .await,
+        400,
+        "WKS.00211126",
+    );
+    let r = app
+        .patch(
+            &upd,
+            json!({"update_user_assignment_info": {"file_system_quota": 100, "action_get": true}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // The profile reset empties UserProfile, for real; the rest stays.
+    let r = app
+        .post(
+            "/v1/{p}/cloud-storages/actions/reset-userprofile",
+            json!({"cloud_storage_assignment_id": ann_folder}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(fs_dir.join("users/u-ann/UserProfile").is_dir());
+    assert_eq!(
+        std::fs::read_dir(fs_dir.join("users/u-ann/UserProfile"))
+            .expect("dir")
+            .count(),
+        0
+    );
+    assert!(fs_dir.join("users/u-ann/My Files/a.txt").exists());
+    assert_error(
+        &app.post(
+            "/v1/{p}/cloud-storages/actions/reset-userprofile",
+            json!({"cloud_storage_assignment_id": ann_folder, "ori_name": "../u-bob"}),
+        )
+        .await,
+        400,
+        "WKS.00211102",
+    );
+
+    // Change of cluster: ann's folder and files move to the standby configuration.
+    let r = app
+        .post(&format!("/v1/{{p}}/cloud-storages/{cs}/actions/change-cluster"), json!({
+            "cloud_storage_assignment_ids": [ann_folder], "target_cluster_group_id": "standby_cluster_group",
+            "target_project_config_id": "standby_project_config"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["items"][0]["attach_id"], "u-ann");
+    let standby_dir = fs_dir.with_file_name(format!("wks-cloud-{standby}"));
+    assert!(standby_dir.join("users/u-ann/My Files/a.txt").exists());
+    assert!(!fs_dir.join("users/u-ann").exists());
+
+    // Deletes: in use refused; folders deleted with their files; then the storages.
+    assert_error(
+        &app.delete(&format!("/v1/{{p}}/cloud-storages/{cs}")).await,
+        400,
+        "WKS.00211124",
+    );
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/cloud-storages/{cs}/actions/delete-folder"),
+            json!({"items": ["u-bob"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(!fs_dir.join("users/u-bob").exists());
+    let r = app
+        .post(
+            &format!("/v1/{{p}}/cloud-storages/{standby}/actions/delete-folder"),
+            json!({"items": ["u-ann"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post(
+            "/v1/{p}/cloud-storages/actions/batch-delete-cloud-storages",
+            json!({"items": [cs, standby]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(app.get("/v1/{p}/cloud-storages").await.body["count"], 0);
+}
+
+#[tokio::test]
+async fn a_cloud_folder_is_mounted_with_its_switches_and_quota() {
+    let app = TestApp::new().await;
+    let r = app
+        .post("/v1/{p}/cloud-storages", json!({"project_config_cluster_group_id_list": [
+            {"project_config_id": "default_project_config", "cluster_group_id": "default_cluster_group"}]}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let cs = app.get("/v1/{p}/cloud-storages").await.body["items"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let r = app
+        .post(&format!("/v1/{{p}}/cloud-storages/{cs}/actions/create-folder"), json!({"items": [
+            {"attach_id": "u-cy", "attach_name": "cy", "file_system_quota": 8, "roam_action_put": true, "roam_action_get": true}]}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut body = app.group_body("cloud-mount");
+    body["storage_mount_policy"] = json!("USER");
+    let sg = app.create_group(body).await;
+    app.app_servers(&sg, 1).await;
+    let (ag, app_id) = app_group_for(&app, &sg, "ag-cloud-mount", &["cy".to_string()]).await;
+    let l = launch(&app, "cy", &ag, &app_id).await;
+    assert_eq!(l.status, 200, "{}", l.text);
+    let m = mount(&l.body, "users/u-cy/");
+    assert_eq!(
+        (m["quota"].as_i64(), m["actions"].as_array().map(Vec::len)),
+        (Some(8), Some(0)),
+        "{m}"
+    );
+    let (s, claim) = (
+        l.body["session_id"].as_str().expect("s"),
+        m["storage_claim_id"].as_str().expect("c"),
+    );
+    assert_eq!(
+        file(&app, "PUT", s, claim, "path=a.txt", b"1234")
+            .await
+            .status,
+        201
+    );
+    assert_error(
+        &file(&app, "PUT", s, claim, "path=b.txt", b"12345").await,
+        400,
+        "WKS.00211126",
+    );
+    assert_error(
+        &file(&app, "GET", s, claim, "path=a.txt&access=client", b"").await,
+        403,
+        "WKS.00211125",
     );
 }

@@ -37,3 +37,25 @@ CREATE TABLE storage_policies (
     project_id  TEXT NOT NULL UNIQUE,
     doc         TEXT NOT NULL
 );
+);
+-- Cloud storages: a project configuration on its cluster group, and users' personal folders
+-- in it with their quotas and switches.
+CREATE TABLE cloud_storages (
+    seq                BIGSERIAL PRIMARY KEY,
+    id                 TEXT NOT NULL UNIQUE,
+    project_id         TEXT NOT NULL,
+    project_config_id  TEXT NOT NULL,
+    doc                TEXT NOT NULL,
+    UNIQUE (project_id, project_config_id)
+);
+CREATE TABLE cloud_folders (
+    seq          BIGSERIAL PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    project_id   TEXT NOT NULL,
+    storage_id   TEXT NOT NULL,
+    attach_id    TEXT NOT NULL,
+    attach_name  TEXT NOT NULL,
+    doc          TEXT NOT NULL,
+    UNIQUE (storage_id, attach_id)
+);
+CREATE INDEX cloud_folders_user ON cloud_folders (project_id, attach_name);

@@ -24,6 +24,8 @@ pub(crate) const DEFAULT_SUBNET: &str = "default subnet created by openwks";
 
 /// The tables that hold resources, children before parents.
 pub(crate) const RESOURCE_TABLES: &[&str] = &[
+    "cloud_folders",
+    "cloud_storages",
     "storage_assignments",
     "storage_claims",
     "persistent_storages",

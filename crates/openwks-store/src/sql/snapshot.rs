@@ -71,6 +71,8 @@ pub(crate) const TABLES: &[&str] = &[
     "storage_claims",
     "storage_assignments",
     "storage_policies",
+    "cloud_storages",
+    "cloud_folders",
     "policy_groups",
     "policy_templates",
 ];

@@ -4,8 +4,8 @@
 
 use openwks_core::error::Reason;
 use openwks_core::storage::{
-    default_policies, user_folder_path, Membership, PersistentStorage, PolicyStatement,
-    StorageAssignment, StorageClaim, StorageView,
+    default_policies, user_folder_path, CloudFolder, CloudStorage, CloudStorageView, Membership,
+    PersistentStorage, PolicyStatement, StorageAssignment, StorageClaim, StorageView,
 };
 use openwks_core::{Error, Result};
 
@@ -142,6 +142,88 @@ fn custom_policy(conn: &Connection, project_id: &str) -> Result<Option<PolicySta
     .next())
 }
 
+fn cloud_storage(conn: &Connection, project_id: &str, id: &str) -> Result<CloudStorage> {
+    rows::by_id(conn, "cloud_storages", project_id, id)?
+        .ok_or_else(|| Error::not_found("cloud storage", id))
+}
+
+fn cloud_count(conn: &Connection, storage_id: &str) -> Result<i64> {
+    Ok(rows::strings(
+        conn,
+        "SELECT id FROM cloud_folders WHERE storage_id = ?1",
+        [storage_id],
+    )?
+    .len() as i64)
+}
+
+fn cloud_view(conn: &Connection, s: CloudStorage) -> Result<CloudStorageView> {
+    let user_claim_count = cloud_count(conn, &s.id)?;
+    Ok(CloudStorageView {
+        storage: s,
+        user_claim_count,
+    })
+}
+
+fn folders_of_storage(conn: &Connection, storage_id: &str) -> Result<Vec<CloudFolder>> {
+    rows::docs(
+        conn,
+        "SELECT doc FROM cloud_folders WHERE storage_id = ?1 ORDER BY seq",
+        [storage_id],
+    )
+}
+
+fn folder_of(conn: &Connection, storage_id: &str, attach_id: &str) -> Result<Option<CloudFolder>> {
+    let d: Option<String> = conn
+        .prepare_cached("SELECT doc FROM cloud_folders WHERE storage_id = ?1 AND attach_id = ?2")
+        .map_err(db_err)?
+        .query_row([storage_id, attach_id], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    d.map(|d| serde_json::from_str(&d).map_err(json_err))
+        .transpose()
+}
+
+fn save_folder(conn: &Connection, f: &CloudFolder, new: bool) -> Result<()> {
+    let sql = if new {
+        "INSERT INTO cloud_folders (id, project_id, storage_id, attach_id, attach_name, doc) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    } else {
+        "UPDATE cloud_folders SET project_id = ?2, storage_id = ?3, attach_id = ?4, \
+         attach_name = ?5, doc = ?6 WHERE id = ?1"
+    };
+    conn.prepare_cached(sql)
+        .map_err(db_err)?
+        .execute(params![
+            f.id,
+            f.project_id,
+            f.storage_id,
+            f.attach_id,
+            f.attach_name,
+            doc(f)?
+        ])
+        .map_err(db_err)?;
+    Ok(())
+}
+
+fn folders_of_user(
+    conn: &Connection,
+    project_id: &str,
+    user: &str,
+) -> Result<Vec<(CloudFolder, CloudStorage)>> {
+    let folders: Vec<CloudFolder> = rows::docs(
+        conn,
+        "SELECT doc FROM cloud_folders WHERE project_id = ?1 AND attach_name = ?2 ORDER BY seq",
+        [project_id, user],
+    )?;
+    folders
+        .into_iter()
+        .map(|f| {
+            let s = cloud_storage(conn, project_id, &f.storage_id)?;
+            Ok((f, s))
+        })
+        .collect()
+}
+
 fn memberships(conn: &Connection, project_id: &str, user: &str) -> Result<Vec<Membership>> {
     let groups = rows::strings(
         conn,
@@ -182,8 +264,12 @@ fn memberships(conn: &Connection, project_id: &str, user: &str) -> Result<Vec<Me
                     policy_statement_id,
                 },
                 claim,
+                own: None,
             });
         }
+    }
+    for (f, s) in folders_of_user(conn, project_id, user)? {
+        out.push(f.membership(&s));
     }
     Ok(out)
 }
@@ -516,6 +602,253 @@ impl crate::Storages for SqlStore {
                 .execute(params![project_id, doc(&policy)?])
                 .map_err(db_err)?;
             Ok(policy)
+        })
+        .await
+    }
+
+    async fn create_cloud_storages(&self, storages: Vec<CloudStorage>) -> Result<()> {
+        self.write(move |c| {
+            let conn = c.db();
+            for s in &storages {
+                let taken: Option<String> = conn
+                    .prepare_cached(
+                        "SELECT id FROM cloud_storages WHERE project_id = ?1 AND project_config_id = ?2",
+                    )
+                    .map_err(db_err)?
+                    .query_row([&s.project_id, &s.project_config_id], |r| r.get(0))
+                    .optional()
+                    .map_err(db_err)?;
+                if let Some(other) = taken {
+                    return Err(Error::conflict(
+                        Reason::Conflict,
+                        format!(
+                            "project configuration {} is already associated (cloud storage {other}); \
+                             nothing was created",
+                            s.project_config_id
+                        ),
+                    ));
+                }
+                conn.prepare_cached(
+                    "INSERT INTO cloud_storages (id, project_id, project_config_id, doc) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(db_err)?
+                .execute(params![s.id, s.project_id, s.project_config_id, doc(s)?])
+                .map_err(db_err)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn list_cloud_storages(
+        &self,
+        project_id: String,
+        id: Option<String>,
+        name_contains: Option<String>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<CloudStorageView>)> {
+        self.read(move |c| {
+            let all: Vec<CloudStorage> = rows::docs(
+                c,
+                "SELECT doc FROM cloud_storages WHERE project_id = ?1 ORDER BY seq",
+                [&project_id],
+            )?;
+            let matching: Vec<CloudStorage> = all
+                .into_iter()
+                .filter(|s| id.as_deref().is_none_or(|i| s.id == i))
+                .filter(|s| name_contains.as_deref().is_none_or(|n| s.name.contains(n)))
+                .collect();
+            let (count, page) = openwks_core::paging::page(matching, offset, limit);
+            let views = page
+                .into_iter()
+                .map(|s| cloud_view(c, s))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((count, views))
+        })
+        .await
+    }
+
+    async fn cloud_storage(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<CloudStorageView>> {
+        self.read(move |c| {
+            rows::by_id::<CloudStorage>(c, "cloud_storages", &project_id, &id)?
+                .map(|s| cloud_view(c, s))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn delete_cloud_storages(&self, project_id: String, ids: Vec<String>) -> Result<usize> {
+        self.write(move |c| {
+            let conn = c.db();
+            let mut n = 0;
+            for id in &ids {
+                if rows::by_id::<CloudStorage>(conn, "cloud_storages", &project_id, id)?.is_none() {
+                    continue;
+                }
+                let folders = cloud_count(conn, id)?;
+                if folders > 0 {
+                    return Err(Error::invalid(
+                        Reason::StorageInUse,
+                        format!(
+                            "cloud storage {id} still has {folders} personal folder(s); delete \
+                             them first (nothing was deleted)"
+                        ),
+                    ));
+                }
+                n += conn
+                    .prepare_cached("DELETE FROM cloud_storages WHERE id = ?1")
+                    .map_err(db_err)?
+                    .execute([id])
+                    .map_err(db_err)?;
+            }
+            Ok(n)
+        })
+        .await
+    }
+
+    async fn put_cloud_folders(
+        &self,
+        project_id: String,
+        storage_id: String,
+        folders: Vec<CloudFolder>,
+    ) -> Result<Vec<CloudFolder>> {
+        self.write(move |c| {
+            let conn = c.db();
+            cloud_storage(conn, &project_id, &storage_id)?;
+            let mut out = Vec::with_capacity(folders.len());
+            for mut f in folders {
+                match folder_of(conn, &storage_id, &f.attach_id)? {
+                    Some(have) => {
+                        f.id = have.id;
+                        f.create_time = have.create_time;
+                        save_folder(conn, &f, false)?;
+                    }
+                    None => save_folder(conn, &f, true)?,
+                }
+                out.push(f);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn update_cloud_folder(
+        &self,
+        project_id: String,
+        storage_id: String,
+        id: String,
+        update: crate::CloudFolderUpdate,
+    ) -> Result<CloudFolder> {
+        self.write(move |c| {
+            let conn = c.db();
+            let mut f: CloudFolder = rows::by_id(conn, "cloud_folders", &project_id, &id)?
+                .filter(|f: &CloudFolder| f.storage_id == storage_id)
+                .ok_or_else(|| Error::not_found("personal folder", &id))?;
+            update(&mut f)?;
+            save_folder(conn, &f, false)?;
+            Ok(f)
+        })
+        .await
+    }
+
+    async fn delete_cloud_folders(
+        &self,
+        project_id: String,
+        storage_id: String,
+        attach_ids: Vec<String>,
+    ) -> Result<Vec<CloudFolder>> {
+        self.write(move |c| {
+            let conn = c.db();
+            cloud_storage(conn, &project_id, &storage_id)?;
+            let mut out = Vec::new();
+            for a in attach_ids {
+                if let Some(f) = folder_of(conn, &storage_id, &a)? {
+                    conn.prepare_cached("DELETE FROM cloud_folders WHERE id = ?1")
+                        .map_err(db_err)?
+                        .execute([&f.id])
+                        .map_err(db_err)?;
+                    out.push(f);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn cloud_folders(
+        &self,
+        project_id: String,
+        storage_id: String,
+    ) -> Result<Vec<CloudFolder>> {
+        self.read(move |c| {
+            cloud_storage(c, &project_id, &storage_id)?;
+            folders_of_storage(c, &storage_id)
+        })
+        .await
+    }
+
+    async fn cloud_folders_of(
+        &self,
+        project_id: String,
+        user_name: String,
+    ) -> Result<Vec<(CloudFolder, CloudStorage)>> {
+        self.read(move |c| folders_of_user(c, &project_id, &user_name))
+            .await
+    }
+
+    async fn cloud_folder(
+        &self,
+        project_id: String,
+        id: String,
+    ) -> Result<Option<(CloudFolder, CloudStorage)>> {
+        self.read(move |c| {
+            rows::by_id::<CloudFolder>(c, "cloud_folders", &project_id, &id)?
+                .map(|f| {
+                    let s = cloud_storage(c, &project_id, &f.storage_id)?;
+                    Ok((f, s))
+                })
+                .transpose()
+        })
+        .await
+    }
+
+    async fn move_cloud_folders(
+        &self,
+        project_id: String,
+        from_storage_id: String,
+        ids: Vec<String>,
+        to_storage_id: String,
+    ) -> Result<Vec<CloudFolder>> {
+        self.write(move |c| {
+            let conn = c.db();
+            cloud_storage(conn, &project_id, &from_storage_id)?;
+            cloud_storage(conn, &project_id, &to_storage_id)?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in &ids {
+                let mut f: CloudFolder = rows::by_id(conn, "cloud_folders", &project_id, id)?
+                    .filter(|f: &CloudFolder| f.storage_id == from_storage_id)
+                    .ok_or_else(|| Error::not_found("personal folder", id))?;
+                if let Some(there) = folder_of(conn, &to_storage_id, &f.attach_id)? {
+                    return Err(Error::conflict(
+                        Reason::Conflict,
+                        format!(
+                            "user {} already has a folder ({}) in cloud storage {to_storage_id}; \
+                             nothing was moved",
+                            f.attach_name, there.id
+                        ),
+                    ));
+                }
+                f.storage_id = to_storage_id.clone();
+                save_folder(conn, &f, false)?;
+                out.push(f);
+            }
+            Ok(out)
         })
         .await
     }

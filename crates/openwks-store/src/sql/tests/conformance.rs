@@ -2603,6 +2603,141 @@ async fn storages_folders_members_and_policies() {
         .expect("policies");
     assert_eq!(all.len(), 5);
     assert_eq!(all[4], own);
+
+    // Cloud storages and their personal folders.
+    use openwks_core::storage::{CloudFolder, CloudStorage};
+    let cs = |id: &str, config: &str| CloudStorage {
+        id: id.into(),
+        project_id: pid.clone(),
+        name: format!("cloud {id}"),
+        project_config_id: config.into(),
+        cluster_group_id: "g".into(),
+        create_time: "t".into(),
+    };
+    store
+        .create_cloud_storages(vec![cs("10", "a"), cs("11", "b")])
+        .await
+        .expect("cloud");
+    let e = store
+        .create_cloud_storages(vec![cs("12", "c"), cs("13", "a")])
+        .await
+        .expect_err("a is taken");
+    assert_eq!(e.kind, openwks_core::ErrorKind::Conflict);
+    assert!(
+        store
+            .cloud_storage(pid.to_string(), "12".into())
+            .await
+            .expect("read")
+            .is_none(),
+        "all or none"
+    );
+    let folder = |id: &str, storage: &str, user: &str| CloudFolder {
+        id: id.into(),
+        project_id: pid.clone(),
+        storage_id: storage.into(),
+        attach_id: format!("id-{user}"),
+        attach_name: user.into(),
+        quota: Some(100),
+        action_get: true,
+        action_put: false,
+        roam_action_get: true,
+        roam_action_put: true,
+        create_time: "t".into(),
+    };
+    store
+        .put_cloud_folders(
+            pid.to_string(),
+            "10".into(),
+            vec![folder("f1", "10", "ann")],
+        )
+        .await
+        .expect("folder");
+    let again = store
+        .put_cloud_folders(
+            pid.to_string(),
+            "10".into(),
+            vec![CloudFolder {
+                quota: Some(5),
+                ..folder("f9", "10", "ann")
+            }],
+        )
+        .await
+        .expect("again");
+    assert_eq!((again[0].id.as_str(), again[0].quota), ("f1", Some(5)));
+    let f = store
+        .update_cloud_folder(
+            pid.to_string(),
+            "10".into(),
+            "f1".into(),
+            Box::new(|f: &mut CloudFolder| {
+                f.action_put = true;
+                Ok(())
+            }),
+        )
+        .await
+        .expect("update");
+    assert!(f.action_put);
+    let (n, views) = store
+        .list_cloud_storages(pid.to_string(), None, None, 0, 10)
+        .await
+        .expect("list");
+    assert_eq!((n, views[0].user_claim_count), (2, 1));
+    let ms = store
+        .storage_memberships(pid.to_string(), "ann".into())
+        .await
+        .expect("ann's");
+    assert!(
+        ms.iter().any(|m| m.claim.id == "f1" && m.own.is_some()),
+        "{ms:?}"
+    );
+    assert_eq!(
+        store
+            .cloud_folders_of(pid.to_string(), "ann".into())
+            .await
+            .expect("of")
+            .len(),
+        1
+    );
+    let (_, on) = store
+        .cloud_folder(pid.to_string(), "f1".into())
+        .await
+        .expect("read")
+        .expect("f1");
+    assert_eq!(on.id, "10");
+    let e = store
+        .delete_cloud_storages(pid.to_string(), vec!["11".into(), "10".into()])
+        .await
+        .expect_err("in use");
+    assert_eq!(e.code, openwks_core::error::Reason::StorageInUse);
+    let moved = store
+        .move_cloud_folders(pid.to_string(), "10".into(), vec!["f1".into()], "11".into())
+        .await
+        .expect("move");
+    assert_eq!(moved[0].storage_id, "11");
+    assert_eq!(
+        store
+            .cloud_folders(pid.to_string(), "11".into())
+            .await
+            .expect("folders")
+            .len(),
+        1
+    );
+    let gone = store
+        .delete_cloud_folders(
+            pid.to_string(),
+            "11".into(),
+            vec!["id-ann".into(), "id-zed".into()],
+        )
+        .await
+        .expect("delete");
+    assert_eq!(gone.len(), 1);
+    assert_eq!(
+        store
+            .delete_cloud_storages(pid.to_string(), vec!["10".into(), "11".into()])
+            .await
+            .expect("delete"),
+        2
+    );
 }
 
 #[tokio::test]
