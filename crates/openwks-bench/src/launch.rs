@@ -71,7 +71,7 @@ pub struct LaunchReport {
     pub list_sessions_ms: f64,
 }
 
-async fn call(
+pub(crate) async fn call(
     t: &Target,
     method: &'static str,
     path: String,

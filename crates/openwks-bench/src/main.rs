@@ -8,6 +8,8 @@
 //! - `openwks-bench scale`: RSS and show/list latency with 100,000 server groups next to the
 //!   figures of an empty store.
 //! - `openwks-bench replicas`: the scenarios on SQLite and on PostgreSQL with several replicas.
+//! - `openwks-bench storage`: storage folders' file listing and transfer against the plain
+//!   filesystem.
 
 mod baseline;
 mod launch;
@@ -16,6 +18,7 @@ mod procs;
 mod replicas;
 mod report;
 mod scenarios;
+mod storage;
 
 use clap::{Parser, Subcommand};
 
@@ -45,6 +48,8 @@ enum Command {
     Launch(launch::LaunchArgs),
     /// The scenarios on SQLite (one process) and on PostgreSQL (several replicas), alternating.
     Replicas(replicas::ReplicasArgs),
+    /// Storage folders: file listing and transfer over HTTP against the plain filesystem.
+    Storage(storage::StorageArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -58,5 +63,6 @@ fn main() -> anyhow::Result<()> {
         Command::Scale(args) => rt.block_on(scenarios::scale(args)),
         Command::Launch(args) => rt.block_on(launch::run(args)),
         Command::Replicas(args) => rt.block_on(replicas::run(args)),
+        Command::Storage(args) => rt.block_on(storage::run(args)),
     }
 }

@@ -29,7 +29,17 @@ use openwks_core::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct Files {
     root: Option<PathBuf>,
+    /// Bytes each file system holds, as last walked, and when: a file system's quota (its
+    /// project configuration's, up to a TiB) is checked against a figure at most
+    /// [`FS_USAGE_TTL`] old plus this process's writes since, not a walk of the whole file
+    /// system per write. A folder's own quota is walked on every write (exact).
+    fs_usage: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<PathBuf, (u64, std::time::Instant)>>,
+    >,
 }
+
+/// How long a walked file-system usage figure is trusted.
+pub const FS_USAGE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A folder on disk: its file system's directory and its own.
 #[derive(Debug, Clone)]
@@ -146,7 +156,10 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
 impl Files {
     /// Folders under `root`; `None`: storage operations that touch files answer 503.
     pub fn new(root: Option<PathBuf>) -> Self {
-        Self { root }
+        Self {
+            root,
+            fs_usage: Default::default(),
+        }
     }
 
     /// The storage directory.
@@ -374,6 +387,7 @@ impl Files {
         }
         let (fs, dir) = (folder.fs.clone(), folder.dir.clone());
         let tmp_name = format!("{}", uuid::Uuid::new_v4().simple());
+        let usage_cache = std::sync::Arc::clone(&self.fs_usage);
         blocking(move || {
             let target = walk(&dir, &parts)?;
             if target.is_dir() {
@@ -383,9 +397,28 @@ impl Files {
                 ));
             }
             let old = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+            let fs_used = |fs: &Path| -> u64 {
+                let mut cache = match usage_cache.lock() {
+                    Ok(g) => g,
+                    Err(p) => p.into_inner(),
+                };
+                match cache.get(fs) {
+                    Some((u, at)) if at.elapsed() < FS_USAGE_TTL => *u,
+                    _ => {
+                        let u = usage_of(fs);
+                        cache.insert(fs.to_path_buf(), (u, std::time::Instant::now()));
+                        u
+                    }
+                }
+            };
             for (what, q, under) in [("folder", quota, &dir), ("file system", fs_quota, &fs)] {
                 let Some(q) = q else { continue };
-                let used = usage_of(under).saturating_sub(old);
+                let used = if what == "folder" {
+                    usage_of(under)
+                } else {
+                    fs_used(under)
+                }
+                .saturating_sub(old);
                 if used + data.len() as u64 > q {
                     return Err(Error::invalid(
                         Reason::StorageQuotaExceeded,
@@ -401,7 +434,13 @@ impl Files {
             for i in 1..parts.len() {
                 let d = walk(&dir, &parts[..i])?;
                 if !d.exists() {
-                    std::fs::create_dir(&d).map_err(|e| io("creating a folder", e))?;
+                    // Another write may make it at the same moment: that is fine.
+                    match std::fs::create_dir(&d) {
+                        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                            return Err(io("creating a folder", e));
+                        }
+                        _ => {}
+                    }
                 }
                 walk(&dir, &parts[..i])?;
             }
@@ -431,6 +470,11 @@ impl Files {
             }
             if let Some(parent) = target.parent() {
                 sync_dir(parent);
+            }
+            if let Ok(mut cache) = usage_cache.lock() {
+                if let Some((u, _)) = cache.get_mut(&fs) {
+                    *u = (*u + data.len() as u64).saturating_sub(old);
+                }
             }
             Ok(data.len() as u64)
         })
@@ -721,6 +765,39 @@ mod tests {
             }
             Got::File(_) => panic!("a folder"),
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_writes_into_a_new_folder_all_land() {
+        let root = tempfile::tempdir().expect("dir");
+        let files = Files::new(Some(root.path().to_path_buf()));
+        let f = files
+            .folder("p1", "fs1", "users/ann/", "c1")
+            .await
+            .expect("folder");
+        let mut tasks = Vec::new();
+        for i in 0..32 {
+            let (files, f) = (files.clone(), f.clone());
+            tasks.push(tokio::spawn(async move {
+                files
+                    .put(
+                        &f,
+                        parts(&format!("new/deeper/x{i}")),
+                        Bytes::from_static(b"x"),
+                        None,
+                    )
+                    .await
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task").expect("every write lands");
+        }
+        assert_eq!(
+            std::fs::read_dir(f.dir.join("new/deeper"))
+                .expect("dir")
+                .count(),
+            32
+        );
     }
 
     #[tokio::test]

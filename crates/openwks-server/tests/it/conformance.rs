@@ -85,6 +85,9 @@ pub(crate) fn shape(v: &Value) -> Value {
                         // A shared file's codes are random; an inode is the disk's.
                         ("file_code" | "file_acc_code", Value::String(_)) => json!("[code]"),
                         ("inode_no", Value::Number(_)) => json!("[inode]"),
+                        // Seconds a session has been in its state: 0 or 1 by how fast the
+                        // world was built (PostgreSQL is slower).
+                        ("status_continue_time", Value::String(_)) => json!("[seconds]"),
                         // An order number carries the time it was made.
                         ("order_id", Value::String(o)) if o.starts_with("CS") => json!("[order]"),
                         // Where the scheduler placed it: any zone, any host.

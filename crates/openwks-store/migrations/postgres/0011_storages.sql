@@ -37,7 +37,6 @@ CREATE TABLE storage_policies (
     project_id  TEXT NOT NULL UNIQUE,
     doc         TEXT NOT NULL
 );
-);
 -- Cloud storages: a project configuration on its cluster group, and users' personal folders
 -- in it with their quotas and switches.
 CREATE TABLE cloud_storages (
