@@ -857,4 +857,53 @@ async fn a_cloud_folder_is_mounted_with_its_switches_and_quota() {
         403,
         "WKS.00211125",
     );
+
+    // An upload cut midway (the client goes away after part of its body) leaves no file and
+    // no partial file anywhere.
+    use tokio::io::AsyncWriteExt;
+    let pq = app.path(&format!(
+        "/openwks/v1/{{p}}/app-launches/{s}/files/{claim}?path=cut.txt"
+    ));
+    let whole = [b'z'; 4];
+    let hs = app.signed_headers("PUT", &pq, &whole, AK, SK, &app.sdk_date());
+    let mut req = format!(
+        "PUT {pq} HTTP/1.1\r\nHost: {}\r\nContent-Length: 4\r\n",
+        app.host
+    );
+    for (k, v) in &hs {
+        if !k.eq_ignore_ascii_case("host") && !k.eq_ignore_ascii_case("content-length") {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    req.push_str("\r\nzz");
+    let mut conn = tokio::net::TcpStream::connect(&app.host)
+        .await
+        .expect("connect");
+    conn.write_all(req.as_bytes()).await.expect("send");
+    conn.shutdown().await.expect("cut");
+    drop(conn);
+    // Another connection is answered; the cut one wrote nothing.
+    assert_eq!(file(&app, "GET", s, claim, "path=", b"").await.status, 200);
+    let fs_dir = app
+        .dir
+        .path()
+        .join("storage")
+        .join(crate::harness::PID)
+        .join(format!("wks-cloud-{cs}"));
+    assert!(!fs_dir.join("users/u-cy/cut.txt").exists());
+    let partial = std::fs::read_dir(fs_dir.join(".openwks-partial"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(partial, 0, "no partial file");
+    // The same upload whole lands.
+    assert_eq!(
+        file(&app, "PUT", s, claim, "path=cut.txt", &whole)
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        std::fs::read(fs_dir.join("users/u-cy/cut.txt")).expect("file"),
+        whole
+    );
 }
