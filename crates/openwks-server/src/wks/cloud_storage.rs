@@ -30,16 +30,10 @@ use crate::request::{json_body, Query, P};
 use crate::AppState;
 
 use super::empty_ok;
+use super::storage::{delete_folders, page_of, query_id};
 
 /// Bytes in a GiB (a project configuration's `storage_quota` is in GiB).
 const GIB: u64 = 1 << 30;
-
-fn page_of(q: &Query) -> openwks_core::Result<(i64, i64)> {
-    let (offset, limit) = q.page()?;
-    check_range("offset", offset, 0, 2_147_483_646)
-        .map_err(|e| Error::invalid(Reason::InvalidQuery, e.message))?;
-    Ok((offset, limit))
-}
 
 fn out(v: &CloudStorageView) -> CloudStorageOut {
     CloudStorageOut {
@@ -431,39 +425,19 @@ pub async fn delete_cloud_storage_attachment(
         .into_iter()
         .filter(|f| users.contains(&f.attach_id))
         .collect();
-    let mut trashed = Vec::new();
-    for f in &candidates {
-        st.files
-            .trash(&project_id, &fs, &f.folder_path(), &f.id)
+    let candidates = candidates
+        .into_iter()
+        .map(|f| (f.folder_path(), f.id))
+        .collect();
+    let store = std::sync::Arc::clone(&st.store);
+    let project_id2 = project_id.clone();
+    let delete = async move {
+        let gone = store
+            .delete_cloud_folders(project_id2, storage_id, users)
             .await?;
-        trashed.push(f);
-    }
-    let deleted = match st
-        .store
-        .delete_cloud_folders(project_id.clone(), storage_id, users)
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => {
-            for f in &trashed {
-                let _ = st
-                    .files
-                    .untrash(&project_id, &fs, &f.folder_path(), &f.id)
-                    .await;
-            }
-            return Err(e.into());
-        }
+        Ok(gone.into_iter().map(|f| f.id).collect())
     };
-    for f in trashed {
-        if deleted.iter().any(|d| d.id == f.id) {
-            let _ = st.files.purge(&project_id, &fs, &f.id).await;
-        } else {
-            let _ = st
-                .files
-                .untrash(&project_id, &fs, &f.folder_path(), &f.id)
-                .await;
-        }
-    }
+    delete_folders(&st, &project_id, &fs, candidates, delete).await?;
     Ok(empty_ok())
 }
 
@@ -477,19 +451,8 @@ pub async fn list_cloud_storage_assignment(
     q: Query,
 ) -> ApiResult<Response> {
     page_of(&q)?;
-    let storage_id = q.string("storage_id").ok_or_else(|| {
-        Error::invalid(
-            Reason::MissingParameter,
-            "query parameter storage_id is required",
-        )
-    })?;
-    check_text("storage_id", &storage_id, 1, 128, Reason::InvalidQuery)?;
-    let mode = q.string("claim_mode").ok_or_else(|| {
-        Error::invalid(
-            Reason::MissingParameter,
-            "query parameter claim_mode is required",
-        )
-    })?;
+    let storage_id = query_id(&q, "storage_id", true)?.unwrap_or_default();
+    let mode = query_id(&q, "claim_mode", true)?.unwrap_or_default();
     check_enum("claim_mode", &mode, CLAIM_MODES)?;
     if let Some(a) = q.str("attach") {
         check_text("attach", a, 0, 128, Reason::InvalidQuery)?;
@@ -694,13 +657,7 @@ pub async fn list_folders_and_files(
     P(project_id): P<String>,
     q: Query,
 ) -> ApiResult<Response> {
-    let user = q.string("user_name").ok_or_else(|| {
-        Error::invalid(
-            Reason::MissingParameter,
-            "query parameter user_name is required",
-        )
-    })?;
-    check_text("user_name", &user, 1, 128, Reason::InvalidQuery)?;
+    let user = query_id(&q, "user_name", true)?.unwrap_or_default();
     let url = q.string("folder_url").ok_or_else(|| {
         Error::invalid(
             Reason::MissingParameter,

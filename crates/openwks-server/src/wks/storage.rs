@@ -36,7 +36,7 @@ use crate::AppState;
 use super::empty_ok;
 
 /// `offset` (0–2147483646, the storage operations' bound) and `limit` (1–100).
-fn page_of(q: &Query) -> openwks_core::Result<(i64, i64)> {
+pub(super) fn page_of(q: &Query) -> openwks_core::Result<(i64, i64)> {
     let (offset, limit) = q.page()?;
     openwks_core::validate::check_range("offset", offset, 0, 2_147_483_646)
         .map_err(|e| Error::invalid(Reason::InvalidQuery, e.message))?;
@@ -67,7 +67,11 @@ fn items(field: &str, v: Option<Vec<String>>, max: usize) -> openwks_core::Resul
 }
 
 /// A query id (`storage_id`, `storage_claim_id`): required or not, at most 128 characters.
-fn query_id(q: &Query, key: &str, required: bool) -> openwks_core::Result<Option<String>> {
+pub(super) fn query_id(
+    q: &Query,
+    key: &str,
+    required: bool,
+) -> openwks_core::Result<Option<String>> {
     if q.has(key) && q.str(key).is_none() {
         return Err(Error::invalid(
             Reason::InvalidQuery,
@@ -362,58 +366,46 @@ async fn make_folders(
     }
 }
 
-/// Delete folders: out of sight first, then the claims, then for good; put back what the
-/// store did not delete.
-async fn delete_folders(
+/// Delete folders of the file system `handle`, each `(folder path, claim or folder id)`: out
+/// of sight first, then `delete` in the store (answering the ids it deleted), then for good;
+/// what the store did not delete (or all, when it refuses) is put back.
+pub(super) async fn delete_folders(
     st: &AppState,
     project_id: &str,
-    s: &PersistentStorage,
-    candidates: Vec<StorageClaim>,
-    delete: impl std::future::Future<Output = openwks_core::Result<Vec<StorageClaim>>>,
+    handle: &str,
+    candidates: Vec<(String, String)>,
+    delete: impl std::future::Future<Output = openwks_core::Result<Vec<String>>>,
 ) -> openwks_core::Result<()> {
-    let mut trashed = Vec::new();
-    for c in &candidates {
-        match st
-            .files
-            .trash(project_id, &s.storage_handle, &c.folder_path, &c.id)
-            .await
-        {
-            Ok(()) => trashed.push(c),
-            Err(e) => {
-                for t in &trashed {
-                    let _ = st
-                        .files
-                        .untrash(project_id, &s.storage_handle, &t.folder_path, &t.id)
-                        .await;
-                }
-                return Err(e);
+    let put_back = |done: &[&(String, String)]| {
+        let done: Vec<(String, String)> = done.iter().map(|x| (*x).clone()).collect();
+        async move {
+            for (path, id) in &done {
+                let _ = st.files.untrash(project_id, handle, path, id).await;
             }
         }
+    };
+    let mut trashed: Vec<&(String, String)> = Vec::new();
+    for c in &candidates {
+        if let Err(e) = st.files.trash(project_id, handle, &c.0, &c.1).await {
+            put_back(&trashed).await;
+            return Err(e);
+        }
+        trashed.push(c);
     }
     let deleted = match delete.await {
         Ok(d) => d,
         Err(e) => {
-            for t in &trashed {
-                let _ = st
-                    .files
-                    .untrash(project_id, &s.storage_handle, &t.folder_path, &t.id)
-                    .await;
-            }
+            put_back(&trashed).await;
             return Err(e);
         }
     };
-    for t in trashed {
-        if deleted.iter().any(|d| d.id == t.id) {
-            if let Err(e) = st.files.purge(project_id, &s.storage_handle, &t.id).await {
-                tracing::warn!(claim = %t.id, error = %e.message, "deleted folder not purged");
-            }
-        } else {
-            let _ = st
-                .files
-                .untrash(project_id, &s.storage_handle, &t.folder_path, &t.id)
-                .await;
+    let (gone, kept): (Vec<_>, Vec<_>) = trashed.into_iter().partition(|t| deleted.contains(&t.1));
+    for (_, id) in gone {
+        if let Err(e) = st.files.purge(project_id, handle, id).await {
+            tracing::warn!(folder = %id, error = %e.message, "deleted folder not purged");
         }
     }
+    put_back(&kept).await;
     Ok(())
 }
 
@@ -429,22 +421,34 @@ pub async fn delete_user_storage_attachment(
     let users = items("items", r.items, 200)?;
     let storage = storage_of(&st, &project_id, &storage_id).await?;
     st.files.fs_dir(&project_id, &storage.storage_handle)?;
-    let candidates: Vec<StorageClaim> = st
+    let project_id2 = project_id.clone();
+    let candidates: Vec<(String, String)> = st
         .store
         .storage_claims(project_id.clone(), storage_id.clone(), Some("USER".into()))
         .await?
         .into_iter()
-        .map(|(c, _)| c)
-        .filter(|c| {
+        .map(|(c, _)| (c.folder_path, c.id))
+        .filter(|(path, _)| {
             users
                 .iter()
-                .any(|u| c.folder_path == openwks_core::storage::user_folder_path(u))
+                .any(|u| *path == openwks_core::storage::user_folder_path(u))
         })
         .collect();
-    let delete = st
-        .store
-        .delete_user_folders(project_id.clone(), storage_id, users);
-    delete_folders(&st, &project_id, &storage, candidates, delete).await?;
+    let store = std::sync::Arc::clone(&st.store);
+    let delete = async move {
+        let gone = store
+            .delete_user_folders(project_id2, storage_id, users)
+            .await?;
+        Ok(gone.into_iter().map(|c| c.id).collect())
+    };
+    delete_folders(
+        &st,
+        &project_id,
+        &storage.storage_handle,
+        candidates,
+        delete,
+    )
+    .await?;
     Ok(empty_ok())
 }
 
@@ -458,12 +462,7 @@ pub async fn list_storage_assignment(
 ) -> ApiResult<Response> {
     page_of(&q)?;
     let storage_id = query_id(&q, "storage_id", true)?.unwrap_or_default();
-    let mode = q.string("claim_mode").ok_or_else(|| {
-        Error::invalid(
-            Reason::MissingParameter,
-            "query parameter claim_mode is required",
-        )
-    })?;
+    let mode = query_id(&q, "claim_mode", true)?.unwrap_or_default();
     check_enum("claim_mode", &mode, CLAIM_MODES)?;
     let claim_id = query_id(&q, "storage_claim_id", mode == "SHARE")?;
     if let Some(a) = q.str("attach") {
@@ -725,13 +724,25 @@ pub async fn delete_storage_claim(
     }
     let candidates = claims
         .into_iter()
-        .map(|(c, _)| c)
-        .filter(|c| ids.contains(&c.id))
+        .map(|(c, _)| (c.folder_path, c.id))
+        .filter(|(_, id)| ids.contains(id))
         .collect();
-    let delete = st
-        .store
-        .delete_storage_claims(project_id.clone(), storage_id, ids);
-    delete_folders(&st, &project_id, &storage, candidates, delete).await?;
+    let store = std::sync::Arc::clone(&st.store);
+    let project_id2 = project_id.clone();
+    let delete = async move {
+        let gone = store
+            .delete_storage_claims(project_id2, storage_id, ids)
+            .await?;
+        Ok(gone.into_iter().map(|c| c.id).collect())
+    };
+    delete_folders(
+        &st,
+        &project_id,
+        &storage.storage_handle,
+        candidates,
+        delete,
+    )
+    .await?;
     Ok(empty_ok())
 }
 
