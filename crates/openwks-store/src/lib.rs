@@ -1217,7 +1217,7 @@ pub trait Storages: Send + Sync {
         project_id: String,
         storage_id: String,
         folders: Vec<UserFolder>,
-        now: String,
+        now: Timestamp,
     ) -> Result<Vec<openwks_core::storage::StorageClaim>>;
     /// Remove the personal folders of these users (missing ones skipped); the claims removed.
     async fn delete_user_folders(

@@ -341,7 +341,7 @@ pub async fn update_user_folder_assignment(
     st.files.fs_dir(&project_id, &storage.storage_handle)?;
     let claims = st
         .store
-        .assign_user_folders(project_id.clone(), storage_id, folders, st.now())
+        .assign_user_folders(project_id.clone(), storage_id, folders, st.timestamp())
         .await?;
     make_folders(&st, &project_id, &storage, &claims).await;
     Ok(empty_ok())

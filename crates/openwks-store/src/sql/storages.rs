@@ -401,7 +401,7 @@ impl crate::Storages for SqlStore {
         project_id: String,
         storage_id: String,
         folders: Vec<UserFolder>,
-        now: String,
+        now: openwks_core::time::Timestamp,
     ) -> Result<Vec<StorageClaim>> {
         self.write(move |c| {
             let conn = c.db();
@@ -418,7 +418,7 @@ impl crate::Storages for SqlStore {
                             storage_id: storage_id.clone(),
                             claim_mode: "USER".into(),
                             folder_path: path,
-                            create_time: now.clone(),
+                            create_time: now.wire(),
                         };
                         save_claim(conn, &claim)?;
                         claim

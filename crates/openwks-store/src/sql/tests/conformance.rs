@@ -2427,7 +2427,7 @@ async fn storages_folders_members_and_policies() {
             pid.to_string(),
             "1".into(),
             vec![uf("ann", "DEFAULT_1", "c1"), uf("bob", "DEFAULT_2", "c2")],
-            "t".into(),
+            now(),
         )
         .await
         .expect("assign");
@@ -2437,7 +2437,7 @@ async fn storages_folders_members_and_policies() {
             pid.to_string(),
             "1".into(),
             vec![uf("ann", "DEFAULT_4", "c9")],
-            "t".into(),
+            now(),
         )
         .await
         .expect("assign again");
