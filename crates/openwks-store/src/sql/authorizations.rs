@@ -252,17 +252,17 @@ pub(crate) fn access_facts(
                 .map_err(json_err)
         })
         .collect::<Result<Vec<_>>>()?;
-    let groups = conn
-        .prepare_cached(
-            "SELECT g.name FROM user_groups g JOIN user_group_members m ON m.user_group_id = g.id \
-             WHERE g.project_id = ?1 AND m.user_name = ?2",
-        )
-        .map_err(db_err)?
-        .query_map([project_id, user], |r| r.get::<_, String>(0))
-        .map_err(db_err)?
-        .collect::<crate::db::DbResult<Vec<_>>>()
-        .map_err(db_err)?;
-    Ok((accounts, groups))
+    Ok((accounts, groups_of(conn, project_id, user)?))
+}
+
+/// The names of the user groups of a project `user` is a member of.
+pub(crate) fn groups_of(conn: &Connection, project_id: &str, user: &str) -> Result<Vec<String>> {
+    super::rows::strings(
+        conn,
+        "SELECT g.name FROM user_groups g JOIN user_group_members m ON m.user_group_id = g.id \
+         WHERE g.project_id = ?1 AND m.user_name = ?2",
+        [project_id, user],
+    )
 }
 
 pub(crate) fn list_mails(

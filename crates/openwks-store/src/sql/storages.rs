@@ -225,12 +225,7 @@ fn folders_of_user(
 }
 
 fn memberships(conn: &Connection, project_id: &str, user: &str) -> Result<Vec<Membership>> {
-    let groups = rows::strings(
-        conn,
-        "SELECT g.name FROM user_groups g JOIN user_group_members m ON m.user_group_id = g.id \
-         WHERE g.project_id = ?1 AND m.user_name = ?2",
-        [project_id, user],
-    )?;
+    let groups = super::authorizations::groups_of(conn, project_id, user)?;
     let mut accounts = vec![(user.to_string(), "USER")];
     accounts.extend(groups.into_iter().map(|g| (g, "USER_GROUP")));
     let mut out = Vec::new();
