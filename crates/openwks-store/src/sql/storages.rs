@@ -39,6 +39,31 @@ fn view(conn: &Connection, s: PersistentStorage) -> Result<StorageView> {
     })
 }
 
+/// A page (oldest first) of a project's rows of `table` that `keep` keeps, each answered as
+/// `view` makes it, and the count of all kept.
+fn list_page<T: serde::de::DeserializeOwned, V>(
+    conn: &Connection,
+    table: &str,
+    project_id: &str,
+    offset: i64,
+    limit: i64,
+    view: fn(&Connection, T) -> Result<V>,
+    keep: impl Fn(&T) -> bool,
+) -> Result<(i64, Vec<V>)> {
+    let all: Vec<T> = rows::docs(
+        conn,
+        &format!("SELECT doc FROM {table} WHERE project_id = ?1 ORDER BY seq"),
+        [project_id],
+    )?;
+    let matching: Vec<T> = all.into_iter().filter(|s| keep(s)).collect();
+    let (count, page) = openwks_core::paging::page(matching, offset, limit);
+    let views = page
+        .into_iter()
+        .map(|s| view(conn, s))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((count, views))
+}
+
 fn claims(conn: &Connection, storage_id: &str) -> Result<Vec<StorageClaim>> {
     rows::docs(
         conn,
@@ -323,22 +348,18 @@ impl crate::Storages for SqlStore {
         limit: i64,
     ) -> Result<(i64, Vec<StorageView>)> {
         self.read(move |c| {
-            let all: Vec<PersistentStorage> = rows::docs(
+            list_page(
                 c,
-                "SELECT doc FROM persistent_storages WHERE project_id = ?1 ORDER BY seq",
-                [&project_id],
-            )?;
-            let matching: Vec<PersistentStorage> = all
-                .into_iter()
-                .filter(|s| id.as_deref().is_none_or(|i| s.id == i))
-                .filter(|s| name_contains.as_deref().is_none_or(|n| s.name.contains(n)))
-                .collect();
-            let (count, page) = openwks_core::paging::page(matching, offset, limit);
-            let views = page
-                .into_iter()
-                .map(|s| view(c, s))
-                .collect::<Result<Vec<_>>>()?;
-            Ok((count, views))
+                "persistent_storages",
+                &project_id,
+                offset,
+                limit,
+                view,
+                |s: &PersistentStorage| {
+                    id.as_deref().is_none_or(|i| s.id == i)
+                        && name_contains.as_deref().is_none_or(|n| s.name.contains(n))
+                },
+            )
         })
         .await
     }
@@ -645,22 +666,18 @@ impl crate::Storages for SqlStore {
         limit: i64,
     ) -> Result<(i64, Vec<CloudStorageView>)> {
         self.read(move |c| {
-            let all: Vec<CloudStorage> = rows::docs(
+            list_page(
                 c,
-                "SELECT doc FROM cloud_storages WHERE project_id = ?1 ORDER BY seq",
-                [&project_id],
-            )?;
-            let matching: Vec<CloudStorage> = all
-                .into_iter()
-                .filter(|s| id.as_deref().is_none_or(|i| s.id == i))
-                .filter(|s| name_contains.as_deref().is_none_or(|n| s.name.contains(n)))
-                .collect();
-            let (count, page) = openwks_core::paging::page(matching, offset, limit);
-            let views = page
-                .into_iter()
-                .map(|s| cloud_view(c, s))
-                .collect::<Result<Vec<_>>>()?;
-            Ok((count, views))
+                "cloud_storages",
+                &project_id,
+                offset,
+                limit,
+                cloud_view,
+                |s: &CloudStorage| {
+                    id.as_deref().is_none_or(|i| s.id == i)
+                        && name_contains.as_deref().is_none_or(|n| s.name.contains(n))
+                },
+            )
         })
         .await
     }
