@@ -30,7 +30,7 @@ use crate::request::{json_body, Query, P};
 use crate::AppState;
 
 use super::empty_ok;
-use super::storage::{delete_folders, page_of, query_id};
+use super::storage::{delete_folders, make_folders, page_of, query_id};
 
 /// Bytes in a GiB (a project configuration's `storage_quota` is in GiB).
 const GIB: u64 = 1 << 30;
@@ -321,15 +321,13 @@ pub async fn create_user_folder_assignment(
         .put_cloud_folders(project_id.clone(), storage_id, folders)
         .await?;
     let b = st.bootstrap();
+    let made: Vec<(String, String)> = saved
+        .iter()
+        .map(|f| (f.folder_path(), f.id.clone()))
+        .collect();
+    make_folders(&st, &project_id, &storage.file_system(), &made).await;
     let mut items = Vec::with_capacity(saved.len());
     for f in saved {
-        let made = st
-            .files
-            .folder(&project_id, &storage.file_system(), &f.folder_path(), &f.id)
-            .await;
-        if let Err(e) = &made {
-            tracing::warn!(folder = %f.id, error = %e.message, "folder not made; made on first use");
-        }
         items.push(CloudStorageAssignmentCreateInfo {
             id: f.id.clone(),
             attach: f.attach_name.clone(),

@@ -343,25 +343,23 @@ pub async fn update_user_folder_assignment(
         .store
         .assign_user_folders(project_id.clone(), storage_id, folders, st.timestamp())
         .await?;
-    make_folders(&st, &project_id, &storage, &claims).await;
+    let made: Vec<(String, String)> = claims.into_iter().map(|c| (c.folder_path, c.id)).collect();
+    make_folders(&st, &project_id, &storage.storage_handle, &made).await;
     Ok(empty_ok())
 }
 
-/// Make the directories of folders just claimed. The claim is the truth: a directory that
-/// cannot be made now is made on the folder's first use (logged, not answered).
-async fn make_folders(
+/// Make the directories of folders just claimed in the file system `handle`, each
+/// `(folder path, claim or folder id)`. The claim is the truth: a directory that cannot be made
+/// now is made on the folder's first use (logged, not answered).
+pub(super) async fn make_folders(
     st: &AppState,
     project_id: &str,
-    s: &PersistentStorage,
-    claims: &[StorageClaim],
+    handle: &str,
+    folders: &[(String, String)],
 ) {
-    for c in claims {
-        if let Err(e) = st
-            .files
-            .folder(project_id, &s.storage_handle, &c.folder_path, &c.id)
-            .await
-        {
-            tracing::warn!(claim = %c.id, error = %e.message, "folder not made; made on first use");
+    for (path, id) in folders {
+        if let Err(e) = st.files.folder(project_id, handle, path, id).await {
+            tracing::warn!(folder = %id, error = %e.message, "folder not made; made on first use");
         }
     }
 }
@@ -547,7 +545,8 @@ pub async fn create_share_folder(
             create_time: st.now(),
         })
         .await?;
-    make_folders(&st, &project_id, &storage, std::slice::from_ref(&claim)).await;
+    let made = [(claim.folder_path.clone(), claim.id.clone())];
+    make_folders(&st, &project_id, &storage.storage_handle, &made).await;
     Ok(Json(PersistentStorageClaim::from(&claim)).into_response())
 }
 
